@@ -1,0 +1,237 @@
+//! Diagnostics as data: every check returns errors with spans into the text they
+//! came from; only the CLI renders them.
+//!
+//! A model string can come from Rust code or from a model file. [`Source`] keeps
+//! the text and, for a string read from a file, the map from the string's byte
+//! offsets to the file's, so that a caret lands on the right character of the file.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A byte range `[start, end)` in one source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        if self == Span::default() {
+            return other;
+        }
+        if other == Span::default() {
+            return self;
+        }
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// Shifts a span by `offset` bytes (for a piece parsed out of a larger string).
+    pub fn shift(self, offset: usize) -> Span {
+        Span::new(self.start + offset, self.end + offset)
+    }
+}
+
+/// Where a model string lives in a file.
+#[derive(Clone, Debug)]
+pub struct FileOrigin {
+    pub path: String,
+    pub file_text: Arc<String>,
+    /// `offsets[k]` is the file byte offset of byte `k` of the decoded string;
+    /// one extra entry for the end.
+    pub offsets: Vec<usize>,
+}
+
+/// A piece of model text with a human-readable name ("neurons 'P'.model").
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+    pub origin: Option<Arc<FileOrigin>>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
+        Arc::new(Source {
+            name: name.into(),
+            text: text.into(),
+            origin: None,
+        })
+    }
+
+    /// The span mapped into the file the text came from, if any.
+    pub fn file_span(&self, span: Span) -> Option<(&FileOrigin, Span)> {
+        let o = self.origin.as_deref()?;
+        let at = |k: usize| o.offsets[k.min(o.offsets.len() - 1)];
+        Some((o, Span::new(at(span.start), at(span.end))))
+    }
+}
+
+/// A secondary label: another place that explains the error.
+#[derive(Clone, Debug)]
+pub struct Note {
+    pub source: Option<Arc<Source>>,
+    pub span: Span,
+    pub message: String,
+}
+
+/// One error, with the text it points into.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// A stable short code such as `unit-mismatch`, for tests and tools.
+    pub code: &'static str,
+    pub message: String,
+    /// The object and key this error is about ("neurons 'P'.model"), when there is no source.
+    pub context: Option<String>,
+    pub source: Option<Arc<Source>>,
+    pub span: Span,
+    /// The label under the caret (what was expected).
+    pub label: String,
+    pub notes: Vec<Note>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            message: message.into(),
+            context: None,
+            source: None,
+            span: Span::default(),
+            label: String::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// An error pointing at `span` in `source`.
+    pub fn at(
+        code: &'static str,
+        source: &Arc<Source>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            source: Some(source.clone()),
+            span,
+            ..Diagnostic::new(code, message)
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = label.into();
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Diagnostic {
+        self.context = Some(context.into());
+        self
+    }
+
+    pub fn with_note(mut self, source: Option<Arc<Source>>, span: Span, msg: impl Into<String>) -> Diagnostic {
+        self.notes.push(Note {
+            source,
+            span,
+            message: msg.into(),
+        });
+        self
+    }
+
+    /// (line, column), 1-based, of the error in its file (or its string).
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        let src = self.source.as_ref()?;
+        let (text, offset): (&str, usize) = match src.file_span(self.span) {
+            Some((o, s)) => (o.file_text.as_str(), s.start),
+            None => (src.text.as_str(), self.span.start),
+        };
+        Some(line_col(text, offset))
+    }
+
+    /// The file (or source name) the error is in.
+    pub fn location_name(&self) -> Option<String> {
+        let src = self.source.as_ref()?;
+        Some(match &src.origin {
+            Some(o) => o.path.clone(),
+            None => src.name.clone(),
+        })
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = match before.rfind('\n') {
+        Some(k) => before[k + 1..].chars().count() + 1,
+        None => before.chars().count() + 1,
+    };
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut k: usize) -> usize {
+    while k > 0 && !s.is_char_boundary(k) {
+        k -= 1;
+    }
+    k
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(name), Some((l, c))) = (self.location_name(), self.line_col()) {
+            write!(f, "{name}:{l}:{c}: ")?;
+        } else if let Some(ctx) = &self.context {
+            write!(f, "{ctx}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(src) = &self.source
+            && src.origin.is_some()
+        {
+            write!(f, " (in {})", src.name)?;
+        }
+        Ok(())
+    }
+}
+
+/// A list of diagnostics returned as one error value.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(pub Vec<Diagnostic>);
+
+impl Errors {
+    pub fn one(d: Diagnostic) -> Errors {
+        Errors(vec![d])
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (k, d) in self.0.iter().enumerate() {
+            if k > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+impl From<Diagnostic> for Errors {
+    fn from(d: Diagnostic) -> Errors {
+        Errors(vec![d])
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Errors>;

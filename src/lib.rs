@@ -1,0 +1,16 @@
+//! spikejit: Brian2's string-model language, JIT-compiled with Cranelift.
+//!
+//! The pipeline (see ARCHITECTURE.md): text ─pest─▶ AST ─resolve+units─▶ checked
+//! model ─integrate─▶ update statements ─lower─▶ kernel IR ─▶ Cranelift JIT or
+//! interpreter ─▶ runtime.
+
+pub mod codegen;
+pub mod diag;
+pub mod integrate;
+pub mod interp;
+pub mod ir;
+pub mod lower;
+pub mod model;
+pub mod sim;
+pub mod syntax;
+pub mod units;

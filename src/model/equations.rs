@@ -1,0 +1,325 @@
+//! Model equations after the structural checks Brian2 does at construction
+//! (brian2-semantics.md §1.1–1.4): identifiers, flags, duplicates, unit specs,
+//! subexpression order. Unit checks of right-hand sides need a scope and happen
+//! when the owning object builds its kernels.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::scope::{ValTy, is_reserved_builtin};
+use crate::diag::{Diagnostic, Errors, Source};
+use crate::syntax::ast::{Equation, EquationKind, Expr};
+use crate::syntax::parse_equations;
+use crate::units::{Dim, VarType, parse_unit_spec};
+
+/// Which object owns the equations (the allowed flags differ).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    NeuronGroup,
+    Synapses,
+}
+
+/// One checked model equation.
+#[derive(Clone, Debug)]
+pub struct VarDef {
+    pub eq: Equation,
+    pub dim: Dim,
+    pub ty: ValTy,
+}
+
+impl VarDef {
+    pub fn name(&self) -> &str {
+        &self.eq.name
+    }
+
+    pub fn kind(&self) -> EquationKind {
+        self.eq.kind
+    }
+
+    pub fn has_flag(&self, f: &str) -> bool {
+        self.eq.has_flag(f)
+    }
+
+    pub fn rhs(&self) -> Option<&Expr> {
+        self.eq.rhs.as_ref()
+    }
+}
+
+/// The equations of a NeuronGroup or Synapses.
+#[derive(Clone, Debug)]
+pub struct Equations {
+    pub source: Arc<Source>,
+    pub vars: Vec<VarDef>,
+}
+
+fn allowed_flags(owner: Owner, kind: EquationKind) -> &'static [&'static str] {
+    match (owner, kind) {
+        (Owner::NeuronGroup, EquationKind::Differential) => &["unless refractory"],
+        (Owner::NeuronGroup, EquationKind::Parameter) => &["constant", "shared", "linked"],
+        (Owner::NeuronGroup, EquationKind::Subexpression) => &["shared", "constant over dt"],
+        (Owner::Synapses, EquationKind::Differential) => &["event-driven", "clock-driven"],
+        (Owner::Synapses, EquationKind::Parameter) => &["constant", "shared", "linked"],
+        (Owner::Synapses, EquationKind::Subexpression) => &["summed", "shared", "constant over dt"],
+    }
+}
+
+/// Flags Brian2 has that spikejit does not implement yet.
+const NOT_YET: &[&str] = &["linked", "constant over dt"];
+
+fn kind_name(k: EquationKind) -> &'static str {
+    match k {
+        EquationKind::Differential => "differential equation",
+        EquationKind::Subexpression => "subexpression",
+        EquationKind::Parameter => "parameter",
+    }
+}
+
+/// Checks a name a model may define (§1.3).
+pub fn check_identifier(name: &str, owner: Owner, summed: bool) -> Result<(), String> {
+    if name.starts_with('_') {
+        return Err(format!(
+            "variable '{name}' starts with an underscore, which is reserved for internal variables"
+        ));
+    }
+    if matches!(name, "t" | "dt" | "t_in_timesteps" | "xi" | "i" | "N") || name.starts_with("xi_") {
+        return Err(format!(
+            "'{name}' has a special meaning in equations and cannot be used as a variable name"
+        ));
+    }
+    if let Some(what) = is_reserved_builtin(name) {
+        return Err(format!("'{name}' is the name of {what} and cannot be used as a variable name"));
+    }
+    if matches!(name, "not_refractory" | "refractory" | "refractory_until") {
+        return Err(format!(
+            "the name '{name}' is used by the refractoriness mechanism and cannot be used as a variable name"
+        ));
+    }
+    if owner == Owner::Synapses && matches!(name, "j" | "delay" | "N_incoming" | "N_outgoing" | "N_pre" | "N_post") {
+        return Err(format!("'{name}' is a reserved name in synapses and cannot be used as a variable name"));
+    }
+    if !summed && (name.ends_with("_pre") || name.ends_with("_post")) {
+        return Err(format!(
+            "'{name}' cannot be used as a variable name: the '_pre' and '_post' suffixes refer to the source and target groups' variables"
+        ));
+    }
+    Ok(())
+}
+
+impl Equations {
+    /// Parses and checks a model string.
+    pub fn parse(source: Arc<Source>, owner: Owner) -> Result<Equations, Errors> {
+        let eqs = parse_equations(&source)?;
+        let mut errors = Vec::new();
+        let mut vars: Vec<VarDef> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for eq in eqs {
+            let summed = eq.has_flag("summed");
+            if let Err(msg) = check_identifier(&eq.name, owner, summed) {
+                errors.push(Diagnostic::at("bad-name", &source, eq.name_span, msg));
+            }
+            if let Some(&prev) = seen.get(&eq.name) {
+                errors.push(
+                    Diagnostic::at(
+                        "duplicate",
+                        &source,
+                        eq.name_span,
+                        format!("duplicate definition of variable '{}'", eq.name),
+                    )
+                    .with_note(Some(source.clone()), vars[prev].eq.name_span, "first defined here"),
+                );
+            }
+            let allowed = allowed_flags(owner, eq.kind);
+            for f in &eq.flags {
+                if !allowed.contains(&f.name.as_str()) {
+                    let owner_name = match owner {
+                        Owner::NeuronGroup => "a neuron group",
+                        Owner::Synapses => "synapses",
+                    };
+                    errors.push(
+                        Diagnostic::at(
+                            "bad-flag",
+                            &source,
+                            f.span,
+                            format!(
+                                "a {} of {owner_name} cannot have the flag '{}'",
+                                kind_name(eq.kind),
+                                f.name
+                            ),
+                        )
+                        .with_help(if allowed.is_empty() {
+                            "no flags are allowed here".to_string()
+                        } else {
+                            format!("allowed flags: {}", allowed.join(", "))
+                        }),
+                    );
+                } else if NOT_YET.contains(&f.name.as_str()) {
+                    errors.push(
+                        Diagnostic::at(
+                            "not-supported",
+                            &source,
+                            f.span,
+                            format!("the flag '{}' is not supported yet by spikejit", f.name),
+                        ),
+                    );
+                }
+            }
+            if eq.has_flag("event-driven") && eq.has_flag("clock-driven") {
+                errors.push(Diagnostic::at(
+                    "bad-flag",
+                    &source,
+                    eq.span,
+                    "flag 'event-driven' cannot be combined with flag 'clock-driven'",
+                ));
+            }
+            if summed && eq.flags.len() > 1 {
+                errors.push(Diagnostic::at(
+                    "bad-flag",
+                    &source,
+                    eq.span,
+                    "flag 'summed' cannot be combined with other flags",
+                ));
+            }
+            let (dim, ty) = match parse_unit_spec(&eq.unit) {
+                Ok(VarType::Float(d)) => (d, ValTy::Float),
+                Ok(VarType::Boolean) => (Dim::ONE, ValTy::Bool),
+                Ok(VarType::Integer) => (Dim::ONE, ValTy::Int),
+                Err(e) => {
+                    let s = crate::diag::Span::new(eq.unit_span.start + e.start, eq.unit_span.start + e.end.max(e.start + 1).min(eq.unit.len()));
+                    let mut d = Diagnostic::at("bad-unit", &source, s, e.message);
+                    if let Some(h) = e.help {
+                        d = d.with_help(h);
+                    }
+                    errors.push(d);
+                    (Dim::ONE, ValTy::Float)
+                }
+            };
+            if eq.kind == EquationKind::Differential && ty != ValTy::Float {
+                errors.push(Diagnostic::at(
+                    "bad-unit",
+                    &source,
+                    eq.unit_span,
+                    "differential equations can only define floating-point variables",
+                ));
+            }
+            if let Some(rhs) = &eq.rhs {
+                let mut xi = false;
+                rhs.for_each_name(&mut |n, _| {
+                    if n == "xi" || n.starts_with("xi_") {
+                        xi = true;
+                    }
+                });
+                if xi {
+                    let msg = if eq.kind == EquationKind::Differential {
+                        "stochastic equations (xi) are not supported yet by spikejit".to_string()
+                    } else {
+                        format!("the equation defining '{}' contains the noise symbol 'xi' but is not a differential equation", eq.name)
+                    };
+                    errors.push(Diagnostic::at("not-supported", &source, rhs.span, msg));
+                }
+            }
+            seen.insert(eq.name.clone(), vars.len());
+            vars.push(VarDef { eq, dim, ty });
+        }
+        let mut me = Equations { source, vars };
+        if errors.is_empty() {
+            if let Err(d) = me.sort_subexpressions() {
+                errors.push(d);
+            }
+        }
+        if errors.is_empty() { Ok(me) } else { Err(Errors(errors)) }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&VarDef> {
+        self.vars.iter().find(|v| v.eq.name == name)
+    }
+
+    /// Orders subexpressions so that each comes after those it uses; a cycle is an error.
+    fn sort_subexpressions(&mut self) -> Result<(), Diagnostic> {
+        let subs: Vec<usize> = (0..self.vars.len())
+            .filter(|&k| self.vars[k].kind() == EquationKind::Subexpression)
+            .collect();
+        let names: HashMap<&str, usize> = subs.iter().map(|&k| (self.vars[k].name(), k)).collect();
+        let mut state: HashMap<usize, u8> = HashMap::new(); // 1 visiting, 2 done
+        let mut order = Vec::new();
+        fn visit(
+            k: usize,
+            vars: &[VarDef],
+            names: &HashMap<&str, usize>,
+            state: &mut HashMap<usize, u8>,
+            order: &mut Vec<usize>,
+        ) -> Result<(), usize> {
+            match state.get(&k) {
+                Some(2) => return Ok(()),
+                Some(1) => return Err(k),
+                _ => {}
+            }
+            state.insert(k, 1);
+            if let Some(rhs) = vars[k].rhs() {
+                for n in rhs.names() {
+                    if let Some(&d) = names.get(n.as_str()) {
+                        visit(d, vars, names, state, order)?;
+                    }
+                }
+            }
+            state.insert(k, 2);
+            order.push(k);
+            Ok(())
+        }
+        for &k in &subs {
+            if let Err(c) = visit(k, &self.vars, &names, &mut state, &mut order) {
+                let v = &self.vars[c];
+                return Err(Diagnostic::at(
+                    "cycle",
+                    &self.source,
+                    v.eq.span,
+                    format!(
+                        "cannot resolve the dependencies between subexpressions: '{}' depends on itself",
+                        v.name()
+                    ),
+                ));
+            }
+        }
+        // Keep the non-subexpressions in place and the subexpressions in dependency order.
+        let mut sorted = self.vars.clone();
+        let slots: Vec<usize> = subs.clone();
+        for (slot, k) in slots.into_iter().zip(order) {
+            sorted[slot] = self.vars[k].clone();
+        }
+        self.vars = sorted;
+        Ok(())
+    }
+
+    /// `expr` with every subexpression (of these equations) replaced by its definition.
+    pub fn substitute_subexpressions(&self, e: &Expr) -> Expr {
+        let mut cur = e.clone();
+        // Subexpressions may use each other; substitute until no name is left (the
+        // dependency graph is acyclic, so this terminates).
+        for _ in 0..=self.vars.len() {
+            let mut changed = false;
+            let next = cur.substitute(&|n| {
+                self.get(n)
+                    .filter(|v| v.kind() == EquationKind::Subexpression && !v.has_flag("summed"))
+                    .and_then(|v| v.rhs().cloned())
+            });
+            if next != cur {
+                changed = true;
+            }
+            cur = next;
+            if !changed {
+                break;
+            }
+        }
+        cur
+    }
+
+    /// The differential equations, in alphabetical order (Brian2's statement order).
+    pub fn differential(&self) -> Vec<&VarDef> {
+        let mut v: Vec<&VarDef> = self
+            .vars
+            .iter()
+            .filter(|v| v.kind() == EquationKind::Differential)
+            .collect();
+        v.sort_by(|a, b| a.name().cmp(b.name()));
+        v
+    }
+}

@@ -1,0 +1,228 @@
+//! Name resolution: what each identifier in a model string refers to, for one
+//! kind of code (a state update, a threshold, a synaptic pathway, ...).
+//!
+//! A [`Scope`] maps names to [`NameRef`]s. The simulator builds one per kernel;
+//! the checker reads dimensions and types from it and the lowering reads how to
+//! load each value. Names not in the scope fall back to Brian2's constants
+//! (`pi`, `e`, `inf`) and units (`mV`, `nS`, ...), as Brian2 resolves them.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::syntax::ast::Expr;
+use crate::units::Dim;
+
+/// The type of a value, as Brian2's `boolean < integer < float`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ValTy {
+    Bool,
+    Int,
+    Float,
+}
+
+impl ValTy {
+    pub fn name(self) -> &'static str {
+        match self {
+            ValTy::Bool => "boolean",
+            ValTy::Int => "integer",
+            ValTy::Float => "float",
+        }
+    }
+}
+
+/// Identifies one runtime array: an object's variable (or an internal array such as
+/// the synapses' `_pre` index array).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ArrayKey {
+    pub object: usize,
+    pub var: String,
+}
+
+impl ArrayKey {
+    pub fn new(object: usize, var: impl Into<String>) -> ArrayKey {
+        ArrayKey {
+            object,
+            var: var.into(),
+        }
+    }
+}
+
+/// How the element index of a variable is computed from the kernel's current item.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum IndexSel {
+    /// The kernel's item itself (a neuron for group code, a synapse for synaptic code).
+    Item,
+    /// `array[item]` (a synapse's presynaptic or postsynaptic neuron, absolute).
+    Via(ArrayKey),
+    /// Element 0 (a shared variable).
+    Zero,
+    /// A local variable of the kernel plus an offset (connect kernels).
+    Local { local: usize, offset: i64 },
+}
+
+/// What a name refers to.
+#[derive(Clone, Debug)]
+pub enum NameRef {
+    /// A value known when the kernel is compiled (constants, units, `dt`, `N`).
+    Const { value: f64, dim: Dim, ty: ValTy },
+    /// An element of an array.
+    Var {
+        array: ArrayKey,
+        index: IndexSel,
+        dim: Dim,
+        ty: ValTy,
+        /// Writes are not allowed (`i`, `N_incoming`, `lastspike` ...).
+        read_only: bool,
+        /// Writes happen only where this boolean array is true at the same index
+        /// (`(unless refractory)`: the owner's `not_refractory`).
+        write_mask: Option<ArrayKey>,
+        /// A `(shared)` variable.
+        shared: bool,
+    },
+    /// An index: `item - offset` (`i` of a neuron group), or `array[item] - offset`
+    /// (`i`, `j` of synapses).
+    Index { index: IndexSel, offset: i64 },
+    /// The current time `t` of the kernel's clock (a scalar slot).
+    Time,
+    /// The current time step (integer).
+    TimeStep,
+    /// A subexpression, inlined; resolved in `scope`, or in the referencing code's
+    /// scope when `None`.
+    Subexpr {
+        expr: Expr,
+        dim: Dim,
+        ty: ValTy,
+        scope: Option<Rc<Scope>>,
+    },
+}
+
+impl NameRef {
+    pub fn constant(value: f64, dim: Dim) -> NameRef {
+        NameRef::Const {
+            value,
+            dim,
+            ty: ValTy::Float,
+        }
+    }
+
+    /// Dimension and type of the value.
+    pub fn dim_ty(&self) -> (Dim, ValTy) {
+        match self {
+            NameRef::Const { dim, ty, .. } => (*dim, *ty),
+            NameRef::Var { dim, ty, .. } => (*dim, *ty),
+            NameRef::Index { .. } => (Dim::ONE, ValTy::Int),
+            NameRef::Time => (Dim::SECOND, ValTy::Float),
+            NameRef::TimeStep => (Dim::ONE, ValTy::Int),
+            NameRef::Subexpr { dim, ty, .. } => (*dim, *ty),
+        }
+    }
+}
+
+/// A user-defined function value (a TimedArray).
+#[derive(Clone, Debug)]
+pub struct TableFn {
+    pub array: ArrayKey,
+    /// Number of time points and, for a 2-D table, of columns.
+    pub len: usize,
+    pub cols: Option<usize>,
+    pub dt: f64,
+    pub dim: Dim,
+}
+
+/// The names visible to one piece of code.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub names: HashMap<String, NameRef>,
+    pub functions: HashMap<String, TableFn>,
+    /// Why a name is not available here, for a better error ("'N_incoming' cannot be
+    /// used in a connect statement").
+    pub forbidden: HashMap<String, String>,
+}
+
+impl Scope {
+    pub fn insert(&mut self, name: impl Into<String>, r: NameRef) {
+        self.names.insert(name.into(), r);
+    }
+
+    /// Resolves a name: the scope's own names first, then Brian2's constants, then units.
+    pub fn resolve(&self, name: &str) -> Option<NameRef> {
+        if let Some(r) = self.names.get(name) {
+            return Some(r.clone());
+        }
+        builtin_name(name)
+    }
+
+    /// All names this scope knows (for "did you mean").
+    pub fn known_names(&self) -> impl Iterator<Item = &str> {
+        self.names.keys().map(|s| s.as_str())
+    }
+}
+
+/// Brian2's default constants and units.
+pub fn builtin_name(name: &str) -> Option<NameRef> {
+    match name {
+        "pi" => return Some(NameRef::constant(std::f64::consts::PI, Dim::ONE)),
+        "e" => return Some(NameRef::constant(std::f64::consts::E, Dim::ONE)),
+        "inf" => return Some(NameRef::constant(f64::INFINITY, Dim::ONE)),
+        _ => {}
+    }
+    crate::units::lookup(name).map(|(scale, dim)| NameRef::constant(scale, dim))
+}
+
+/// The default functions of Brian2 (§1.7) by name, with their argument count.
+pub fn builtin_function_arity(name: &str) -> Option<usize> {
+    Some(match name {
+        "sin" | "cos" | "tan" | "sinh" | "cosh" | "tanh" | "exp" | "log" | "log10" | "expm1"
+        | "log1p" | "arcsin" | "arccos" | "arctan" | "sqrt" | "abs" | "sign" | "floor" | "ceil"
+        | "int" | "exprel" | "poisson" => 1,
+        "rand" | "randn" => 0,
+        "clip" => 3,
+        "timestep" => 2,
+        _ => return None,
+    })
+}
+
+/// Whether a name is one of Brian2's functions, constants or units (and so cannot
+/// name a variable or a constant).
+pub fn is_reserved_builtin(name: &str) -> Option<&'static str> {
+    if builtin_function_arity(name).is_some() {
+        Some("a function")
+    } else if matches!(name, "pi" | "e" | "inf" | "True" | "False") {
+        Some("a constant")
+    } else if crate::units::is_unit_name(name) {
+        Some("a unit")
+    } else {
+        None
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The closest of `candidates` to `name`, if close enough to be a plausible typo.
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c.starts_with('_') {
+            continue;
+        }
+        let d = edit_distance(name, c);
+        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+            best = Some((d, c));
+        }
+    }
+    let limit = if name.len() <= 3 { 1 } else { 2 };
+    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c.to_string())
+}

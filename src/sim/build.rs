@@ -1,0 +1,653 @@
+//! Scopes and kernels of the objects: what each name means in each kind of code,
+//! and the compiled kernels (state update, threshold, reset, pathways, setters).
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::{Code, Errors, Handle, Network, Object, Result, Selection, Value, err};
+use crate::codegen::Executable;
+use crate::diag::{Diagnostic, Source};
+use crate::integrate::{self, DiffEq, Env};
+use crate::ir::{ElemTy, KernelArgs, Ty};
+use crate::lower::{self, KernelBuilder};
+use crate::model::check::Checker;
+use crate::model::equations::Equations;
+use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, ValTy};
+use crate::syntax::ast::{AssignOp, EquationKind, Expr, Statement};
+use crate::units::Dim;
+
+/// A compiled kernel with the arrays and scalars it takes.
+#[derive(Clone)]
+pub(crate) struct Prepared {
+    pub name: String,
+    pub exe: Executable,
+    pub bindings: Vec<ArrayKey>,
+    pub scalars: Vec<String>,
+}
+
+/// Marks an array binding whose pointer is given at each call (event lists).
+pub(crate) const DYNAMIC: &str = "@events";
+
+impl Env for Scope {
+    fn constant(&self, name: &str) -> Option<f64> {
+        match self.resolve(name)? {
+            NameRef::Const { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+fn dim_ty(v: &crate::model::equations::VarDef) -> (Dim, ValTy) {
+    (v.dim, v.ty)
+}
+
+impl Network {
+    /// The names of a neuron group seen through `index`, with `suffix` (`_pre`,
+    /// `_post` or none); `i` is relative to `offset`.
+    pub(crate) fn group_names(&self, scope: &mut Scope, group: usize, index: IndexSel, suffix: &str, offset: i64) {
+        let g = self.group(group);
+        let own = self.group_view(group, index.clone(), offset);
+        let own = Rc::new(own);
+        for v in &g.eqs.vars {
+            let (dim, ty) = dim_ty(v);
+            let name = format!("{}{suffix}", v.name());
+            let r = match v.kind() {
+                EquationKind::Subexpression => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: Some(own.clone()),
+                },
+                _ => {
+                    let shared = v.has_flag("shared");
+                    NameRef::Var {
+                        array: ArrayKey::new(group, v.name()),
+                        index: if shared { IndexSel::Zero } else { index.clone() },
+                        dim,
+                        ty,
+                        read_only: false,
+                        write_mask: (v.has_flag("unless refractory") && g.refractory.is_some())
+                            .then(|| ArrayKey::new(group, "not_refractory")),
+                        shared,
+                    }
+                }
+            };
+            scope.insert(name, r);
+        }
+        if g.refractory.is_some() {
+            for (n, d, t) in [("lastspike", Dim::SECOND, ValTy::Float), ("not_refractory", Dim::ONE, ValTy::Bool)] {
+                scope.insert(
+                    format!("{n}{suffix}"),
+                    NameRef::Var {
+                        array: ArrayKey::new(group, n),
+                        index: index.clone(),
+                        dim: d,
+                        ty: t,
+                        read_only: false,
+                        write_mask: None,
+                        shared: false,
+                    },
+                );
+            }
+        }
+        scope.insert(format!("i{suffix}"), NameRef::Index { index, offset });
+    }
+
+    /// A neuron group's own names (no suffix), with constants and clock names.
+    pub(crate) fn group_view(&self, group: usize, index: IndexSel, offset: i64) -> Scope {
+        let mut s = self.constants_scope();
+        let g = self.group(group);
+        // Subexpressions resolve in this same scope (scope: None).
+        for v in &g.eqs.vars {
+            let (dim, ty) = dim_ty(v);
+            let r = match v.kind() {
+                EquationKind::Subexpression => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: None,
+                },
+                _ => {
+                    let shared = v.has_flag("shared");
+                    NameRef::Var {
+                        array: ArrayKey::new(group, v.name()),
+                        index: if shared { IndexSel::Zero } else { index.clone() },
+                        dim,
+                        ty,
+                        read_only: false,
+                        write_mask: (v.has_flag("unless refractory") && g.refractory.is_some())
+                            .then(|| ArrayKey::new(group, "not_refractory")),
+                        shared,
+                    }
+                }
+            };
+            s.insert(v.name(), r);
+        }
+        if g.refractory.is_some() {
+            for (n, d, t) in [("lastspike", Dim::SECOND, ValTy::Float), ("not_refractory", Dim::ONE, ValTy::Bool)] {
+                s.insert(
+                    n,
+                    NameRef::Var { array: ArrayKey::new(group, n), index: index.clone(), dim: d, ty: t, read_only: false, write_mask: None, shared: false },
+                );
+            }
+        }
+        s.insert("i", NameRef::Index { index, offset });
+        s.insert("N", NameRef::Const { value: g.n as f64, dim: Dim::ONE, ty: ValTy::Int });
+        s.insert("t", NameRef::Time);
+        s.insert("t_in_timesteps", NameRef::TimeStep);
+        s.insert("dt", NameRef::Const { value: g.dt, dim: Dim::SECOND, ty: ValTy::Float });
+        s
+    }
+
+    /// The scope of synaptic code (pathways, setters, clock-driven updates).
+    pub(crate) fn synapse_scope(&self, id: usize) -> Scope {
+        let Some(s) = self.syn(id) else { return Scope::default() };
+        let mut scope = self.constants_scope();
+        let pre = ArrayKey::new(id, "_pre");
+        let post = ArrayKey::new(id, "_post");
+        // Post names without suffix first, so that the synapses' own names win.
+        self.group_names(&mut scope, s.target.group, IndexSel::Via(post.clone()), "", s.target.start as i64);
+        scope.names.remove("i");
+        self.group_names(&mut scope, s.target.group, IndexSel::Via(post.clone()), "_post", s.target.start as i64);
+        self.group_names(&mut scope, s.source.group, IndexSel::Via(pre.clone()), "_pre", s.source.start as i64);
+        for v in &s.eqs.vars {
+            let (dim, ty) = dim_ty(v);
+            let r = match v.kind() {
+                EquationKind::Subexpression => NameRef::Subexpr { expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)), dim, ty, scope: None },
+                _ => {
+                    let shared = v.has_flag("shared");
+                    NameRef::Var {
+                        array: ArrayKey::new(id, v.name()),
+                        index: if shared { IndexSel::Zero } else { IndexSel::Item },
+                        dim,
+                        ty,
+                        read_only: false,
+                        write_mask: None,
+                        shared,
+                    }
+                }
+            };
+            scope.insert(v.name(), r);
+        }
+        scope.insert("i", NameRef::Index { index: IndexSel::Via(pre), offset: s.source.start as i64 });
+        scope.insert("j", NameRef::Index { index: IndexSel::Via(post), offset: s.target.start as i64 });
+        for k in ["N_incoming", "N_outgoing"] {
+            scope.insert(
+                k,
+                NameRef::Var { array: ArrayKey::new(id, k), index: IndexSel::Item, dim: Dim::ONE, ty: ValTy::Int, read_only: true, write_mask: None, shared: false },
+            );
+        }
+        for p in &s.pathways {
+            if p.scalar_delay.is_none() {
+                let key = ArrayKey::new(id, format!("{}.delay", p.name));
+                let r = NameRef::Var { array: key, index: IndexSel::Item, dim: Dim::SECOND, ty: ValTy::Float, read_only: false, write_mask: None, shared: false };
+                if p.name == "pre" {
+                    scope.insert("delay", r.clone());
+                }
+                scope.insert(format!("{}.delay", p.name), r);
+            } else if let Some(d) = p.scalar_delay {
+                let r = NameRef::Const { value: d, dim: Dim::SECOND, ty: ValTy::Float };
+                if p.name == "pre" {
+                    scope.insert("delay", r.clone());
+                }
+            }
+        }
+        scope.insert("N", NameRef::Const { value: s.n as f64, dim: Dim::ONE, ty: ValTy::Int });
+        scope.insert("N_pre", NameRef::Const { value: s.source.len() as f64, dim: Dim::ONE, ty: ValTy::Int });
+        scope.insert("N_post", NameRef::Const { value: s.target.len() as f64, dim: Dim::ONE, ty: ValTy::Int });
+        scope.insert("t", NameRef::Time);
+        scope.insert("t_in_timesteps", NameRef::TimeStep);
+        scope.insert("dt", NameRef::Const { value: s.dt, dim: Dim::SECOND, ty: ValTy::Float });
+        scope
+    }
+
+    /// The scope for setting or recording variables of an object.
+    pub(crate) fn scope_for_object(&self, h: Handle) -> Result<Scope> {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(_)) => Ok(self.synapse_scope(h.0)),
+            Some(Object::Group(_)) | Some(Object::Subgroup { .. }) => {
+                let r = self.range(h)?;
+                Ok(self.group_view(r.group, IndexSel::Item, r.start as i64))
+            }
+            _ => Err(err("not-a-group", self.name_of(h), format!("'{}' has no variables", self.name_of(h)))),
+        }
+    }
+
+    pub(crate) fn builder(&self, name: &str) -> KernelBuilder {
+        let elems: HashMap<ArrayKey, ElemTy> = self.store.elems();
+        let float = if self.float32 { Ty::F32 } else { Ty::F64 };
+        KernelBuilder::new(
+            name,
+            float,
+            Box::new(move |k: &ArrayKey| {
+                if k.var == DYNAMIC || k.var == "_spikespace" || k.var == "_pre" || k.var == "_post" {
+                    return ElemTy::I32;
+                }
+                elems.get(k).copied().unwrap_or(ElemTy::F64)
+            }),
+        )
+    }
+
+    pub(crate) fn compile(&mut self, b: KernelBuilder) -> Result<Prepared> {
+        let scalars = b.scalar_names();
+        let (kernel, bindings) = b.finish();
+        let exe = self
+            .compiler
+            .compile(&kernel)
+            .map_err(|e| err("codegen", &kernel.name, format!("internal error while compiling kernel '{}': {e}", kernel.name)))?;
+        self.stats.kernels.push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
+        Ok(Prepared { name: kernel.name, exe, bindings, scalars })
+    }
+
+    /// Runs a kernel. `scalar` gives the value bits of each named scalar slot.
+    pub(crate) fn exec(
+        &mut self,
+        k: &Prepared,
+        scalar: &dyn Fn(&str) -> u64,
+        rng: &mut spikejit_runtime::Rng,
+        ctx: &mut spikejit_runtime::Context,
+        events: *mut u8,
+    ) {
+        let mut ptrs: Vec<*mut u8> = Vec::with_capacity(k.bindings.len());
+        for key in &k.bindings {
+            if key.var == DYNAMIC {
+                ptrs.push(events);
+            } else {
+                let p = self.store.get_mut(key).map(|a| a.ptr()).unwrap_or(std::ptr::null_mut());
+                ptrs.push(p);
+            }
+        }
+        let scalars: Vec<u64> = k.scalars.iter().map(|s| scalar(s)).collect();
+        let args = KernelArgs { arrays: ptrs.as_ptr(), scalars: scalars.as_ptr(), rng, ctx };
+        // SAFETY: the kernel was lowered against these bindings; every index it
+        // computes is within the arrays (item ranges come from the object sizes, and
+        // index arrays hold valid absolute indices).
+        unsafe { k.exe.run(&args) };
+    }
+
+    pub(crate) fn next_rng(&mut self) -> spikejit_runtime::Rng {
+        self.rng_streams += 1;
+        spikejit_runtime::Rng::seed(self.seed, self.rng_streams)
+    }
+
+    /// Checks that a statement block may write its targets.
+    pub(crate) fn check_block(
+        &self,
+        scope: &Scope,
+        src: &Arc<Source>,
+        stmts: &[Statement],
+        allow_shared: bool,
+    ) -> Vec<Diagnostic> {
+        let mut c = Checker::new(scope, src);
+        c.statements(stmts, &|name, r| match r {
+            NameRef::Var { read_only: true, .. } => Err(format!("variable '{name}' is read-only")),
+            NameRef::Var { shared: true, .. } if !allow_shared => Err(format!("writing to the shared variable '{name}' is not allowed in this code")),
+            NameRef::Var { .. } => Ok(()),
+            NameRef::Subexpr { .. } => Err(format!("cannot write to subexpression '{name}'")),
+            NameRef::Index { .. } => Err(format!("'{name}' is an index and cannot be written")),
+            NameRef::Time | NameRef::TimeStep => Err(format!("'{name}' is the clock's time and cannot be written")),
+            NameRef::Const { .. } => Err(format!("'{name}' is a constant and cannot be written")),
+        });
+        c.errors
+    }
+
+    /// The state update kernel of a neuron group (refractoriness, integration).
+    pub(crate) fn group_state_update(&mut self, id: usize) -> Result<Option<Prepared>> {
+        let g = self.group(id);
+        let name = g.name.clone();
+        let scope = self.group_view(id, IndexSel::Item, 0);
+        let mut stmts: Vec<Statement> = Vec::new();
+        let mut errors = Vec::new();
+        if let Some((src, e)) = g.refractory.clone() {
+            let mut c = Checker::new(&scope, &src);
+            match c.expr(&e) {
+                Some(t) if t.dim.same(Dim::SECOND) && t.ty != ValTy::Bool => {
+                    // not_refractory = timestep(t - lastspike, dt) >= timestep(REF, dt)
+                    let ts = |a: Expr| Expr::call("timestep", vec![a, Expr::name("dt")]);
+                    let cond = Expr::bin(
+                        crate::syntax::ast::BinOp::Ge,
+                        ts(Expr::bin(crate::syntax::ast::BinOp::Sub, Expr::name("t"), Expr::name("lastspike"))),
+                        ts(e.clone()),
+                    );
+                    stmts.push(Statement { target: "not_refractory".into(), target_span: Default::default(), op: AssignOp::Set, expr: cond, span: Default::default() });
+                }
+                Some(t) if t.ty == ValTy::Bool => {
+                    // not_refractory = not_refractory or not (COND)
+                    let cond = Expr::bin(
+                        crate::syntax::ast::BinOp::Or,
+                        Expr::name("not_refractory"),
+                        Expr::synth(crate::syntax::ast::ExprKind::Unary(crate::syntax::ast::UnOp::Not, Box::new(e.clone()))),
+                    );
+                    stmts.push(Statement { target: "not_refractory".into(), target_span: Default::default(), op: AssignOp::Set, expr: cond, span: Default::default() });
+                }
+                Some(t) => errors.push(
+                    Diagnostic::at(
+                        "unit-mismatch",
+                        &src,
+                        e.span,
+                        format!("the refractory period must be a time or a boolean condition, but it has unit {}", t.dim),
+                    )
+                    .with_help("write e.g. '5*ms' or 'v > -40*mV'"),
+                ),
+                None => errors.extend(c.errors),
+            }
+        }
+        let eqs = g.eqs.clone();
+        let methods = g.methods.clone();
+        errors.extend(self.check_equations(&eqs, &scope));
+        let diff: Vec<DiffEq> = eqs
+            .differential()
+            .iter()
+            .map(|v| DiffEq { var: v.name().to_string(), rhs: eqs.substitute_subexpressions(v.rhs().unwrap_or(&Expr::float(0.0))) })
+            .collect();
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        if !diff.is_empty() {
+            match integrate::integrate(&diff, &methods, &scope) {
+                Ok((_m, mut update)) => stmts.append(&mut update),
+                Err(msg) => return Err(Errors::one(Diagnostic::at("integration", &eqs.source, Default::default(), msg).with_context(format!("neurons '{name}'")))),
+            }
+        }
+        if stmts.is_empty() {
+            return Ok(None);
+        }
+        let mut b = self.builder(&format!("{name}_stateupdate"));
+        lower::block_over_range(&mut b, &stmts, &scope);
+        Ok(Some(self.compile(b)?))
+    }
+
+    /// Unit checks of every equation of a model against its scope.
+    pub(crate) fn check_equations(&self, eqs: &Equations, scope: &Scope) -> Vec<Diagnostic> {
+        let mut c = Checker::new(scope, &eqs.source);
+        for v in &eqs.vars {
+            let Some(rhs) = v.rhs() else { continue };
+            if v.has_flag("summed") {
+                continue;
+            }
+            let want = match v.kind() {
+                EquationKind::Differential => v.dim.div(Dim::SECOND),
+                _ => v.dim,
+            };
+            if let Some(t) = c.expr(rhs) {
+                if !t.dim.same(want) {
+                    let what = match v.kind() {
+                        EquationKind::Differential => format!("the differential equation defining '{}'", v.name()),
+                        _ => format!("the subexpression '{}'", v.name()),
+                    };
+                    let d = Diagnostic::at(
+                        "unit-mismatch",
+                        &eqs.source,
+                        rhs.span,
+                        format!("inconsistent units in {what}: the right-hand side has unit {}, but {} was expected", t.dim, want),
+                    )
+                    .with_label(format!("this has unit {}", t.dim))
+                    .with_help(if v.kind() == EquationKind::Differential {
+                        format!("the right-hand side of d{}/dt must have the unit of '{}' ({}) divided by second", v.name(), v.name(), v.dim)
+                    } else {
+                        "the expression must have the unit declared after ':'".to_string()
+                    });
+                    c.errors.push(d);
+                } else if v.kind() == EquationKind::Subexpression && crate::model::check::is_stateful(rhs) {
+                    c.errors.push(Diagnostic::at(
+                        "stateful-subexpression",
+                        &eqs.source,
+                        rhs.span,
+                        format!("the subexpression '{}' calls a random function; this needs the flag '(constant over dt)', which is not supported yet", v.name()),
+                    ));
+                }
+            }
+        }
+        c.errors
+    }
+
+    /// The threshold kernel of a neuron group.
+    pub(crate) fn group_threshold(&mut self, id: usize) -> Result<Option<Prepared>> {
+        let g = self.group(id);
+        let Some((src, cond)) = g.threshold.clone() else { return Ok(None) };
+        let name = g.name.clone();
+        let refr = g.refractory.is_some();
+        let scope = self.group_view(id, IndexSel::Item, 0);
+        let mut c = Checker::new(&scope, &src);
+        if !c.condition(&cond, "the threshold condition") {
+            return Err(Errors(c.errors));
+        }
+        let mut b = self.builder(&format!("{name}_thresholder"));
+        let refractory = refr.then(|| (ArrayKey::new(id, "not_refractory"), ArrayKey::new(id, "lastspike")));
+        lower::threshold(&mut b, &cond, &scope, ArrayKey::new(id, "_spikespace"), refractory);
+        Ok(Some(self.compile(b)?))
+    }
+
+    /// The reset kernel of a neuron group.
+    pub(crate) fn group_reset(&mut self, id: usize) -> Result<Option<Prepared>> {
+        let g = self.group(id);
+        let Some((src, stmts)) = g.reset.clone() else { return Ok(None) };
+        let name = g.name.clone();
+        let mut scope = self.group_view(id, IndexSel::Item, 0);
+        // The reset is not subject to `(unless refractory)`.
+        for r in scope.names.values_mut() {
+            if let NameRef::Var { write_mask, .. } = r {
+                *write_mask = None;
+            }
+        }
+        let errors = self.check_block(&scope, &src, &stmts, false);
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        let mut b = self.builder(&format!("{name}_resetter"));
+        lower::block_over_list(&mut b, ArrayKey::new(id, "_spikespace"), true, &stmts, &scope);
+        Ok(Some(self.compile(b)?))
+    }
+
+    /// The kernel of one synaptic pathway: the pathway code for each synapse in the event list.
+    pub(crate) fn pathway_kernel(&mut self, id: usize, p: usize) -> Result<Prepared> {
+        let scope = self.synapse_scope(id);
+        let Some(s) = self.syn(id) else { return Err(err("internal", "pathway", "not synapses")) };
+        let path = &s.pathways[p];
+        let (src, stmts) = (path.code.clone(), path.stmts.clone());
+        let name = format!("{}_{}", s.name, path.name);
+        let errors = self.check_block(&scope, &src, &stmts, false);
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        let mut b = self.builder(&name);
+        lower::block_over_list(&mut b, ArrayKey::new(id, DYNAMIC), false, &stmts, &scope);
+        self.compile(b)
+    }
+
+    /// Sets a variable of a group, subgroup or synapses (Brian2's `G.v = ...`,
+    /// `S.w['i>j'] = ...`, `S.w[i, j] = ...`).
+    pub fn set(&mut self, h: Handle, var: &str, value: Value, sel: Selection) -> Result<()> {
+        let ctx = format!("set '{}' of '{}'", var, self.name_of(h));
+        let is_syn = matches!(self.objects.get(h.0), Some(Object::Synapses(_)));
+        if is_syn {
+            self.prepare_delay_array(h.0, var)?;
+            if let Some(s) = self.syn(h.0)
+                && !s.connected
+            {
+                return Err(err(
+                    "not-connected",
+                    &ctx,
+                    format!("cannot write to synaptic variable '{var}' of '{}': call connect first", s.name),
+                ));
+            }
+        }
+        let scope = self.scope_for_object(h)?;
+        let Some(r) = scope.resolve(var).filter(|_| crate::units::lookup(var).is_none() || scope.names.contains_key(var)) else {
+            let mut d = Diagnostic::new("unknown-variable", format!("'{}' has no variable '{var}'", self.name_of(h))).with_context(ctx.clone());
+            if let Some(s) = crate::model::scope::suggest(var, scope.known_names()) {
+                d = d.with_help(format!("did you mean '{s}'?"));
+            }
+            return Err(Errors::one(d));
+        };
+        let NameRef::Var { dim, ty, read_only, .. } = &r else {
+            return Err(err("read-only", &ctx, format!("'{var}' cannot be set (it is not a state variable)")));
+        };
+        if *read_only {
+            return Err(err("read-only", &ctx, format!("variable '{var}' is read-only")));
+        }
+        let (dim, ty) = (*dim, *ty);
+        // The element range of the loop: absolute indices.
+        let (start, end) = match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => (0usize, s.n),
+            _ => {
+                let r = self.range(h)?;
+                (r.start, r.stop)
+            }
+        };
+        let shared = matches!(r, NameRef::Var { shared: true, .. });
+        let (start, end) = if shared { (0, 1) } else { (start, end) };
+        // Selection → a condition expression (or an explicit list for [i, j]).
+        let (cond, cond_src): (Option<Expr>, Option<Arc<Source>>) = match &sel {
+            Selection::All => (None, None),
+            Selection::Where(code) => {
+                let src = code.source(format!("{ctx} (index)"));
+                let e = crate::syntax::parse_expression(&src)?;
+                let mut c = Checker::new(&scope, &src);
+                if !c.condition(&e, "the index condition") {
+                    return Err(Errors(c.errors));
+                }
+                (Some(e), Some(src))
+            }
+            Selection::Pair(i, j) => {
+                if !is_syn {
+                    return Err(err("bad-index", &ctx, "an [i, j] index selects synapses; for a group use a condition string"));
+                }
+                let e = Expr::bin(
+                    crate::syntax::ast::BinOp::And,
+                    Expr::bin(crate::syntax::ast::BinOp::Eq, Expr::name("i"), Expr::int(*i as i64)),
+                    Expr::bin(crate::syntax::ast::BinOp::Eq, Expr::name("j"), Expr::int(*j as i64)),
+                );
+                (Some(e), None)
+            }
+        };
+        let _ = cond_src;
+        match value {
+            Value::Scalar(_) | Value::Array(_) if cond.is_none() => {
+                let key = match &r {
+                    NameRef::Var { array, .. } => array.clone(),
+                    _ => unreachable!(),
+                };
+                let n = end - start;
+                let vals: Vec<f64> = match value {
+                    Value::Scalar(_) => vec![x_of(&value); n],
+                    Value::Array(v) => {
+                        if v.len() != n {
+                            return Err(err("bad-length", &ctx, format!("expected {n} values, got {}", v.len())));
+                        }
+                        v
+                    }
+                    Value::Expr(_) => unreachable!(),
+                };
+                if ty == ValTy::Bool && vals.iter().any(|v| *v != 0.0 && *v != 1.0) {
+                    return Err(err("type", &ctx, format!("'{var}' is boolean: give true/false (1/0)")));
+                }
+                let _ = dim;
+                let a = self.store.get_mut(&key).ok_or_else(|| err("internal", &ctx, "missing array"))?;
+                for (k, v) in vals.into_iter().enumerate() {
+                    a.set(start + k, v);
+                }
+                Ok(())
+            }
+            Value::Array(_) => Err(err(
+                "bad-value",
+                &ctx,
+                "when setting a variable with a string index, the value must be a string expression or a single number",
+            )),
+            Value::Scalar(x) => {
+                let e = if ty == ValTy::Bool { Expr::synth(crate::syntax::ast::ExprKind::Bool(x != 0.0)) } else { Expr::float(x) };
+                // A number is given in SI units: bypass the unit check by typing it with the variable's unit.
+                self.set_by_expr(h, var, &scope, e, None, cond, start, end, &ctx, Some(dim))
+            }
+            Value::Expr(code) => {
+                let src = code.source(ctx.clone());
+                let e = crate::syntax::parse_expression(&src)?;
+                self.set_by_expr(h, var, &scope, e, Some(src), cond, start, end, &ctx, None)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn set_by_expr(
+        &mut self,
+        h: Handle,
+        var: &str,
+        scope: &Scope,
+        e: Expr,
+        src: Option<Arc<Source>>,
+        cond: Option<Expr>,
+        start: usize,
+        end: usize,
+        ctx: &str,
+        si_dim: Option<Dim>,
+    ) -> Result<()> {
+        let src = src.unwrap_or_else(|| Source::new(ctx.to_string(), ""));
+        let stmt = Statement { target: var.to_string(), target_span: Default::default(), op: AssignOp::Set, expr: e, span: Default::default() };
+        if si_dim.is_none() {
+            let errors = self.check_block(scope, &src, std::slice::from_ref(&stmt), true);
+            if !errors.is_empty() {
+                return Err(Errors(errors));
+            }
+        }
+        let mut scope = scope.clone();
+        for r in scope.names.values_mut() {
+            if let NameRef::Var { write_mask, .. } = r {
+                *write_mask = None;
+            }
+        }
+        let mut b = self.builder(&format!("{}_set_{}", self.name_of(h), var.replace('.', "_")));
+        match &cond {
+            Some(c) => lower::block_over_range_if(&mut b, c, std::slice::from_ref(&stmt), &scope),
+            None => lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope),
+        }
+        let k = self.compile(b)?;
+        let mut rng = self.next_rng();
+        let mut cx = spikejit_runtime::Context::new();
+        let t = self.t;
+        self.exec(
+            &k,
+            &|n| match n {
+                lower::SCALAR_START => start as u64,
+                lower::SCALAR_END => end as u64,
+                lower::SCALAR_T => t.to_bits(),
+                _ => 0,
+            },
+            &mut rng,
+            &mut cx,
+            std::ptr::null_mut(),
+        );
+        Ok(())
+    }
+
+    /// Setting `delay` (or `PATHWAY.delay`) per synapse turns the pathway's scalar
+    /// delay into a per-synapse array.
+    fn prepare_delay_array(&mut self, id: usize, var: &str) -> Result<()> {
+        let pname = if var == "delay" { "pre" } else if let Some(p) = var.strip_suffix(".delay") { p } else { return Ok(()) };
+        let fl = ElemTy::F64;
+        let Some(Object::Synapses(s)) = self.objects.get_mut(id) else { return Ok(()) };
+        let n = s.n;
+        let sname = s.name.clone();
+        let Some(p) = s.pathways.iter_mut().find(|p| p.name == pname) else {
+            return Err(err("unknown-pathway", &format!("synapses '{sname}'"), format!("there is no pathway '{pname}' whose delay could be set")));
+        };
+        if let Some(d) = p.scalar_delay.take() {
+            let mut a = super::Array::zeros(fl, n);
+            a.fill(d);
+            self.store.insert(ArrayKey::new(id, format!("{pname}.delay")), a);
+        }
+        Ok(())
+    }
+}
+
+fn x_of(v: &Value) -> f64 {
+    match v {
+        Value::Scalar(x) => *x,
+        _ => 0.0,
+    }
+}
+
+/// The code object for errors without a source.
+pub(crate) fn code_source(c: &Code, name: &str) -> Arc<Source> {
+    c.source(name.to_string())
+}

@@ -1,0 +1,1039 @@
+//! The simulator: objects (neuron groups, synapses, monitors), the network
+//! schedule and the run loop. This is the Rust string-model API.
+//!
+//! ```
+//! use spikejit::sim::{Network, NeuronGroup};
+//! let mut net = Network::new();
+//! net.set_seed(1);
+//! net.constant("tau", 10e-3, spikejit::units::Dim::SECOND).unwrap();
+//! let g = net.add_neurons(NeuronGroup::new(3, "dv/dt = (1.1 - v)/tau : 1").threshold("v > 1").reset("v = 0")).unwrap();
+//! let m = net.add_spike_monitor(spikejit::sim::SpikeMonitor::new(g)).unwrap();
+//! net.run(0.1).unwrap();
+//! assert!(net.spike_monitor(m).unwrap().t.len() > 0);
+//! ```
+
+mod arrays;
+mod build;
+mod connect;
+pub mod queue;
+mod run;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use arrays::{Array, Store};
+pub use connect::Connect;
+pub use run::RunStats;
+
+use crate::codegen::{Backend, Compiler};
+use crate::diag::{Diagnostic, Errors, FileOrigin, Result, Source};
+use crate::integrate::Method;
+use crate::model::equations::{Equations, Owner};
+use crate::model::scope::ArrayKey;
+use crate::syntax::ast::{Expr, Statement};
+use crate::units::Dim;
+
+/// A piece of model text, from Rust code or from a model file.
+#[derive(Clone, Debug)]
+pub struct Code {
+    pub text: String,
+    pub origin: Option<Arc<FileOrigin>>,
+}
+
+impl From<&str> for Code {
+    fn from(s: &str) -> Code {
+        Code { text: s.to_string(), origin: None }
+    }
+}
+
+impl From<String> for Code {
+    fn from(s: String) -> Code {
+        Code { text: s, origin: None }
+    }
+}
+
+impl Code {
+    pub fn source(&self, name: impl Into<String>) -> Arc<Source> {
+        Arc::new(Source { name: name.into(), text: self.text.clone(), origin: self.origin.clone() })
+    }
+}
+
+/// A handle to an object of a network (a group, a subgroup, synapses, a monitor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Handle(pub usize);
+
+/// A NeuronGroup, as Brian2's `NeuronGroup(N, model, threshold=..., reset=..., ...)`.
+#[derive(Clone, Debug)]
+pub struct NeuronGroup {
+    pub name: Option<String>,
+    pub n: usize,
+    pub model: Code,
+    pub threshold: Option<Code>,
+    pub reset: Option<Code>,
+    pub refractory: Option<Code>,
+    pub method: Option<String>,
+    pub dt: Option<f64>,
+    pub order: i32,
+    pub when: Option<String>,
+}
+
+impl NeuronGroup {
+    pub fn new(n: usize, model: impl Into<Code>) -> NeuronGroup {
+        NeuronGroup {
+            name: None,
+            n,
+            model: model.into(),
+            threshold: None,
+            reset: None,
+            refractory: None,
+            method: None,
+            dt: None,
+            order: 0,
+            when: None,
+        }
+    }
+    pub fn name(mut self, n: &str) -> Self {
+        self.name = Some(n.to_string());
+        self
+    }
+    pub fn threshold(mut self, c: impl Into<Code>) -> Self {
+        self.threshold = Some(c.into());
+        self
+    }
+    pub fn reset(mut self, c: impl Into<Code>) -> Self {
+        self.reset = Some(c.into());
+        self
+    }
+    /// A refractory period: a time expression (`"5*ms"`) or a boolean condition.
+    pub fn refractory(mut self, c: impl Into<Code>) -> Self {
+        self.refractory = Some(c.into());
+        self
+    }
+    pub fn method(mut self, m: &str) -> Self {
+        self.method = Some(m.to_string());
+        self
+    }
+    pub fn dt(mut self, dt: f64) -> Self {
+        self.dt = Some(dt);
+        self
+    }
+    pub fn order(mut self, o: i32) -> Self {
+        self.order = o;
+        self
+    }
+}
+
+/// Synapses, as Brian2's `Synapses(source, target, model, on_pre=..., delay=...)`.
+#[derive(Clone, Debug)]
+pub struct Synapses {
+    pub name: Option<String>,
+    pub source: Handle,
+    pub target: Handle,
+    pub model: Code,
+    /// Pathways: (name, code, is_post). A single `on_pre` string is the pathway `pre`.
+    pub pathways: Vec<(String, Code, bool)>,
+    /// Scalar delays per pathway (seconds).
+    pub delays: Vec<(String, f64)>,
+    pub method: Option<String>,
+    pub dt: Option<f64>,
+    pub order: i32,
+}
+
+impl Synapses {
+    pub fn new(source: Handle, target: Handle, model: impl Into<Code>) -> Synapses {
+        Synapses {
+            name: None,
+            source,
+            target,
+            model: model.into(),
+            pathways: Vec::new(),
+            delays: Vec::new(),
+            method: None,
+            dt: None,
+            order: 0,
+        }
+    }
+    pub fn name(mut self, n: &str) -> Self {
+        self.name = Some(n.to_string());
+        self
+    }
+    pub fn on_pre(mut self, c: impl Into<Code>) -> Self {
+        self.pathways.push(("pre".into(), c.into(), false));
+        self
+    }
+    pub fn on_post(mut self, c: impl Into<Code>) -> Self {
+        self.pathways.push(("post".into(), c.into(), true));
+        self
+    }
+    /// The scalar delay of the `pre` pathway, in seconds.
+    pub fn delay(mut self, d: f64) -> Self {
+        self.delays.push(("pre".into(), d));
+        self
+    }
+}
+
+/// A SpikeMonitor.
+#[derive(Clone, Debug)]
+pub struct SpikeMonitor {
+    pub name: Option<String>,
+    pub source: Handle,
+    /// Keep `i` and `t` (false: only the per-neuron counts).
+    pub record: bool,
+}
+
+impl SpikeMonitor {
+    pub fn new(source: Handle) -> SpikeMonitor {
+        SpikeMonitor { name: None, source, record: true }
+    }
+    pub fn name(mut self, n: &str) -> Self {
+        self.name = Some(n.to_string());
+        self
+    }
+}
+
+/// Which indices a StateMonitor records.
+#[derive(Clone, Debug)]
+pub enum Record {
+    All,
+    Indices(Vec<usize>),
+}
+
+/// A StateMonitor.
+#[derive(Clone, Debug)]
+pub struct StateMonitor {
+    pub name: Option<String>,
+    pub source: Handle,
+    pub variables: Vec<String>,
+    pub record: Record,
+    pub dt: Option<f64>,
+    pub when: Option<String>,
+    pub order: i32,
+}
+
+impl StateMonitor {
+    pub fn new(source: Handle, variables: &[&str], record: Record) -> StateMonitor {
+        StateMonitor {
+            name: None,
+            source,
+            variables: variables.iter().map(|s| s.to_string()).collect(),
+            record,
+            dt: None,
+            when: None,
+            order: 0,
+        }
+    }
+    pub fn name(mut self, n: &str) -> Self {
+        self.name = Some(n.to_string());
+        self
+    }
+}
+
+/// A value to set a variable to.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// One value for all (in SI units).
+    Scalar(f64),
+    /// One value per element (SI units).
+    Array(Vec<f64>),
+    /// A string expression evaluated per element.
+    Expr(Code),
+}
+
+/// Which elements to set.
+#[derive(Clone, Debug)]
+pub enum Selection {
+    All,
+    /// Elements where a boolean string expression holds (`'i > j'`).
+    Where(Code),
+    /// The synapses from `i` to `j`.
+    Pair(usize, usize),
+}
+
+/// The schedule slots of Brian2's default schedule.
+pub const SLOTS: [&str; 6] = ["start", "groups", "thresholds", "synapses", "resets", "end"];
+
+/// Position of a slot (`before_X`, `X`, `after_X`) in the schedule.
+pub fn slot_rank(when: &str) -> Option<i32> {
+    let (pre, base) = if let Some(b) = when.strip_prefix("before_") {
+        (0, b)
+    } else if let Some(b) = when.strip_prefix("after_") {
+        (2, b)
+    } else {
+        (1, when)
+    };
+    SLOTS.iter().position(|s| *s == base).map(|k| k as i32 * 3 + pre)
+}
+
+pub(crate) struct Group {
+    pub name: String,
+    pub n: usize,
+    pub eqs: Equations,
+    pub threshold: Option<(Arc<Source>, Expr)>,
+    pub reset: Option<(Arc<Source>, Vec<Statement>)>,
+    pub refractory: Option<(Arc<Source>, Expr)>,
+    pub methods: Vec<Method>,
+    pub method_source: Option<Arc<Source>>,
+    pub dt: f64,
+    pub order: i32,
+    pub when: i32,
+}
+
+pub(crate) struct Pathway {
+    pub name: String,
+    pub code: Arc<Source>,
+    pub stmts: Vec<Statement>,
+    pub is_post: bool,
+    /// Scalar delay in seconds, or `None` for per-synapse delays (array `NAME.delay`).
+    pub scalar_delay: Option<f64>,
+    pub queue: queue::SpikeQueue,
+}
+
+pub(crate) struct Syn {
+    pub name: String,
+    pub source: GroupRange,
+    pub target: GroupRange,
+    pub eqs: Equations,
+    pub pathways: Vec<Pathway>,
+    pub connected: bool,
+    pub n: usize,
+    pub methods: Vec<Method>,
+    pub dt: f64,
+    pub order: i32,
+}
+
+/// A contiguous range of a neuron group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupRange {
+    pub group: usize,
+    pub start: usize,
+    pub stop: usize,
+}
+
+impl GroupRange {
+    pub fn len(&self) -> usize {
+        self.stop - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.stop == self.start
+    }
+}
+
+pub(crate) struct SpikeMon {
+    pub name: String,
+    pub source: GroupRange,
+    pub record: bool,
+    pub i: Vec<i32>,
+    pub t: Vec<f64>,
+    pub count: Vec<i32>,
+}
+
+pub(crate) struct StateMon {
+    pub name: String,
+    pub source: Handle,
+    pub variables: Vec<String>,
+    pub indices: Vec<usize>,
+    pub dt: f64,
+    pub when: i32,
+    pub order: i32,
+    pub t: Vec<f64>,
+    /// Per variable: time-major samples (`t.len() × indices.len()`).
+    pub data: Vec<Vec<f64>>,
+}
+
+pub(crate) enum Object {
+    Group(Group),
+    Subgroup { name: String, range: GroupRange },
+    Synapses(Box<Syn>),
+    SpikeMon(SpikeMon),
+    StateMon(StateMon),
+}
+
+impl Object {
+    fn name(&self) -> &str {
+        match self {
+            Object::Group(g) => &g.name,
+            Object::Subgroup { name, .. } => name,
+            Object::Synapses(s) => &s.name,
+            Object::SpikeMon(m) => &m.name,
+            Object::StateMon(m) => &m.name,
+        }
+    }
+}
+
+/// Recorded spikes of a SpikeMonitor.
+#[derive(Clone, Debug)]
+pub struct SpikeData {
+    pub i: ndarray::Array1<i32>,
+    pub t: ndarray::Array1<f64>,
+    pub count: ndarray::Array1<i32>,
+}
+
+/// Recorded values of a StateMonitor: `values[var]` has shape (indices, times).
+#[derive(Clone, Debug)]
+pub struct StateData {
+    pub t: ndarray::Array1<f64>,
+    pub values: Vec<(String, ndarray::Array2<f64>)>,
+}
+
+/// A network: its objects, their arrays, the clocks and the compiler.
+pub struct Network {
+    pub(crate) objects: Vec<Object>,
+    pub(crate) store: Store,
+    pub(crate) constants: HashMap<String, (f64, Dim)>,
+    pub(crate) dt: f64,
+    pub(crate) seed: u64,
+    pub(crate) float32: bool,
+    pub(crate) compiler: Compiler,
+    /// The current time step of each clock (by dt bits).
+    pub(crate) clock_steps: HashMap<u64, i64>,
+    pub(crate) t: f64,
+    pub(crate) rng_streams: u64,
+    pub(crate) stats: RunStats,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network::new()
+    }
+}
+
+pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> Errors {
+    Errors::one(Diagnostic::new(code, msg).with_context(context))
+}
+
+impl Network {
+    pub fn new() -> Network {
+        Network {
+            objects: Vec::new(),
+            store: Store::default(),
+            constants: HashMap::new(),
+            dt: 1e-4,
+            seed: 0,
+            float32: false,
+            compiler: Compiler::new(Backend::Jit),
+            clock_steps: HashMap::new(),
+            t: 0.0,
+            rng_streams: 0,
+            stats: RunStats::default(),
+        }
+    }
+
+    /// Uses the interpreter instead of the JIT (slow; for testing).
+    pub fn set_backend(&mut self, b: Backend) {
+        self.compiler = Compiler::new(b);
+    }
+
+    /// The default clock's time step in seconds.
+    pub fn set_dt(&mut self, dt: f64) {
+        self.dt = dt;
+    }
+
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
+    /// Runs every kernel in single precision (Brian2's `float32` default dtype).
+    pub fn set_float32(&mut self, on: bool) {
+        self.float32 = on;
+    }
+
+    /// Adds a named constant (its value in SI units and its dimension).
+    pub fn constant(&mut self, name: &str, value: f64, dim: Dim) -> Result<()> {
+        if let Some(what) = crate::model::scope::is_reserved_builtin(name) {
+            return Err(err("bad-name", "constants", format!("'{name}' is {what} and cannot be redefined as a constant")));
+        }
+        self.constants.insert(name.to_string(), (value, dim));
+        Ok(())
+    }
+
+    /// The current simulation time in seconds.
+    pub fn t(&self) -> f64 {
+        self.t
+    }
+
+    /// Statistics of the runs so far (compile and run seconds, kernels).
+    pub fn stats(&self) -> &RunStats {
+        &self.stats
+    }
+
+    fn unique_name(&self, wanted: Option<&str>, prefix: &str) -> Result<String> {
+        match wanted {
+            Some(n) => {
+                if self.objects.iter().any(|o| o.name() == n) {
+                    return Err(err("duplicate", n, format!("the name '{n}' is already used by another object")));
+                }
+                Ok(n.to_string())
+            }
+            None => {
+                let mut k = 0;
+                loop {
+                    let n = if k == 0 { prefix.to_string() } else { format!("{prefix}_{k}") };
+                    if !self.objects.iter().any(|o| o.name() == n) {
+                        return Ok(n);
+                    }
+                    k += 1;
+                }
+            }
+        }
+    }
+
+    /// The object with this name.
+    pub fn handle(&self, name: &str) -> Option<Handle> {
+        self.objects.iter().position(|o| o.name() == name).map(Handle)
+    }
+
+    pub fn name_of(&self, h: Handle) -> &str {
+        self.objects.get(h.0).map(|o| o.name()).unwrap_or("?")
+    }
+
+    pub(crate) fn float_elem(&self) -> crate::ir::ElemTy {
+        if self.float32 { crate::ir::ElemTy::F32 } else { crate::ir::ElemTy::F64 }
+    }
+
+    /// Adds a NeuronGroup; its variables start at 0 (`not_refractory` True,
+    /// `lastspike` -10000 s).
+    pub fn add_neurons(&mut self, spec: NeuronGroup) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "neurongroup")?;
+        if spec.n == 0 {
+            return Err(err("bad-size", &format!("neurons '{name}'"), "a neuron group needs at least 1 neuron, got 0"));
+        }
+        let model_src = spec.model.source(format!("neurons '{name}'.model"));
+        let eqs = Equations::parse(model_src, Owner::NeuronGroup)?;
+        let mut errors = Vec::new();
+        let threshold = match &spec.threshold {
+            Some(c) => {
+                let src = c.source(format!("neurons '{name}'.threshold"));
+                match crate::syntax::parse_expression(&src) {
+                    Ok(e) => Some((src, e)),
+                    Err(e) => {
+                        errors.extend(e.0);
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let reset = match &spec.reset {
+            Some(c) => {
+                let src = c.source(format!("neurons '{name}'.reset"));
+                match crate::syntax::parse_statements(&src) {
+                    Ok(s) => Some((src, s)),
+                    Err(e) => {
+                        errors.extend(e.0);
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let refractory = match &spec.refractory {
+            Some(c) => {
+                let src = c.source(format!("neurons '{name}'.refractory"));
+                match crate::syntax::parse_expression(&src) {
+                    Ok(e) => Some((src, e)),
+                    Err(e) => {
+                        errors.extend(e.0);
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let (methods, method_source) = match &spec.method {
+            Some(m) => {
+                let src = Code::from(m.as_str()).source(format!("neurons '{name}'.method"));
+                match Method::parse(m) {
+                    Ok(m) => (vec![m], Some(src)),
+                    Err(msg) => {
+                        errors.push(Diagnostic::new("bad-method", msg).with_context(format!("neurons '{name}'.method")));
+                        (vec![], None)
+                    }
+                }
+            }
+            None => (crate::integrate::DEFAULT_METHODS.to_vec(), None),
+        };
+        let when = match &spec.when {
+            Some(w) => match slot_rank(w) {
+                Some(r) => r,
+                None => {
+                    errors.push(Diagnostic::new("bad-slot", format!("unknown schedule slot '{w}'")).with_context(format!("neurons '{name}'.when")));
+                    0
+                }
+            },
+            None => slot_rank("groups").unwrap_or(4),
+        };
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        let id = self.objects.len();
+        let fl = self.float_elem();
+        for v in &eqs.vars {
+            if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
+                continue;
+            }
+            let len = if v.has_flag("shared") { 1 } else { spec.n };
+            let elem = match v.ty {
+                crate::model::scope::ValTy::Float => fl,
+                crate::model::scope::ValTy::Int => crate::ir::ElemTy::I32,
+                crate::model::scope::ValTy::Bool => crate::ir::ElemTy::U8,
+            };
+            self.store.insert(ArrayKey::new(id, v.name()), Array::zeros(elem, len));
+        }
+        if refractory.is_some() {
+            let mut ls = Array::zeros(crate::ir::ElemTy::F64, spec.n);
+            ls.fill(-1e4);
+            self.store.insert(ArrayKey::new(id, "lastspike"), ls);
+            let mut nr = Array::zeros(crate::ir::ElemTy::U8, spec.n);
+            nr.fill(1.0);
+            self.store.insert(ArrayKey::new(id, "not_refractory"), nr);
+        }
+        if threshold.is_some() {
+            self.store.insert(ArrayKey::new(id, "_spikespace"), Array::zeros(crate::ir::ElemTy::I32, spec.n + 1));
+        }
+        self.objects.push(Object::Group(Group {
+            name,
+            n: spec.n,
+            eqs,
+            threshold,
+            reset,
+            refractory,
+            methods,
+            method_source,
+            dt: spec.dt.unwrap_or(self.dt),
+            order: spec.order,
+            when,
+        }));
+        Ok(Handle(id))
+    }
+
+    /// A contiguous slice `[start, stop)` of a group (or of a subgroup), as Brian2's `G[start:stop]`.
+    pub fn subgroup(&mut self, of: Handle, start: usize, stop: usize, name: Option<&str>) -> Result<Handle> {
+        let base = self.range(of)?;
+        if start >= stop || stop > base.len() {
+            return Err(err(
+                "bad-slice",
+                self.name_of(of),
+                format!("slice [{start}:{stop}] is out of range for '{}' of size {}", self.name_of(of), base.len()),
+            ));
+        }
+        let name = self.unique_name(name, &format!("{}_subgroup", self.name_of(of)))?;
+        let range = GroupRange { group: base.group, start: base.start + start, stop: base.start + stop };
+        self.objects.push(Object::Subgroup { name, range });
+        Ok(Handle(self.objects.len() - 1))
+    }
+
+    /// The neuron range a handle designates (a group or a subgroup).
+    pub(crate) fn range(&self, h: Handle) -> Result<GroupRange> {
+        match self.objects.get(h.0) {
+            Some(Object::Group(g)) => Ok(GroupRange { group: h.0, start: 0, stop: g.n }),
+            Some(Object::Subgroup { range, .. }) => Ok(*range),
+            Some(o) => Err(err("not-a-group", o.name(), format!("'{}' is not a neuron group", o.name()))),
+            None => Err(err("not-a-group", "?", "unknown object")),
+        }
+    }
+
+    pub(crate) fn group(&self, id: usize) -> &Group {
+        match &self.objects[id] {
+            Object::Group(g) => g,
+            _ => panic!("object {id} is not a neuron group"),
+        }
+    }
+
+    pub(crate) fn syn(&self, id: usize) -> Option<&Syn> {
+        match &self.objects[id] {
+            Object::Synapses(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Adds Synapses between two groups (or subgroups).
+    pub fn add_synapses(&mut self, spec: Synapses) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "synapses")?;
+        let source = self.range(spec.source)?;
+        let target = self.range(spec.target)?;
+        let model_src = spec.model.source(format!("synapses '{name}'.model"));
+        let eqs = Equations::parse(model_src, Owner::Synapses)?;
+        let mut errors = Vec::new();
+        for v in &eqs.vars {
+            for f in ["event-driven", "summed"] {
+                if let Some(fl) = v.eq.flags.iter().find(|x| x.name == f) {
+                    errors.push(Diagnostic::at(
+                        "not-supported",
+                        &eqs.source,
+                        fl.span,
+                        format!("'({f})' synaptic variables are not supported yet by spikejit"),
+                    ));
+                }
+            }
+            for (grp, suffix) in [(source.group, "pre"), (target.group, "post")] {
+                if self.group(grp).eqs.get(v.name()).is_some() {
+                    errors.push(Diagnostic::at(
+                        "bad-name",
+                        &eqs.source,
+                        v.eq.name_span,
+                        format!(
+                            "the {suffix}synaptic group has a variable '{0}' too; rename the synaptic variable (for example to '{0}_syn') to avoid confusion",
+                            v.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut pathways = Vec::new();
+        for (pname, code, is_post) in &spec.pathways {
+            let src = code.source(format!("synapses '{name}'.on_{}", if *is_post { "post" } else { "pre" }));
+            match crate::syntax::parse_statements(&src) {
+                Ok(stmts) => pathways.push(Pathway {
+                    name: pname.clone(),
+                    code: src,
+                    stmts,
+                    is_post: *is_post,
+                    scalar_delay: Some(0.0),
+                    queue: queue::SpikeQueue::default(),
+                }),
+                Err(e) => errors.extend(e.0),
+            }
+        }
+        for (pname, d) in &spec.delays {
+            match pathways.iter_mut().find(|p| &p.name == pname) {
+                Some(p) => {
+                    if *d < 0.0 || !d.is_finite() {
+                        errors.push(Diagnostic::new("bad-delay", format!("the delay must be a non-negative time, got {d} s")).with_context(format!("synapses '{name}'.delay")));
+                    }
+                    p.scalar_delay = Some(*d);
+                }
+                None => errors.push(
+                    Diagnostic::new("bad-delay", format!("cannot set the delay for pathway '{pname}': unknown pathway"))
+                        .with_context(format!("synapses '{name}'.delay")),
+                ),
+            }
+        }
+        for p in &pathways {
+            let emitter = if p.is_post { target.group } else { source.group };
+            if self.group(emitter).threshold.is_none() {
+                errors.push(
+                    Diagnostic::new(
+                        "no-event",
+                        format!(
+                            "the {} group '{}' does not define an event 'spike' for pathway '{}'",
+                            if p.is_post { "target" } else { "source" },
+                            self.group(emitter).name,
+                            p.name
+                        ),
+                    )
+                    .with_context(format!("synapses '{name}'"))
+                    .with_help("did you forget to set a 'threshold'?"),
+                );
+            }
+        }
+        let methods = match &spec.method {
+            Some(m) => match Method::parse(m) {
+                Ok(m) => vec![m],
+                Err(msg) => {
+                    errors.push(Diagnostic::new("bad-method", msg).with_context(format!("synapses '{name}'.method")));
+                    vec![]
+                }
+            },
+            None => crate::integrate::DEFAULT_METHODS.to_vec(),
+        };
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        let id = self.objects.len();
+        let fl = self.float_elem();
+        for v in &eqs.vars {
+            if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
+                continue;
+            }
+            let shared = v.has_flag("shared");
+            let elem = match v.ty {
+                crate::model::scope::ValTy::Float => fl,
+                crate::model::scope::ValTy::Int => crate::ir::ElemTy::I32,
+                crate::model::scope::ValTy::Bool => crate::ir::ElemTy::U8,
+            };
+            self.store.insert(ArrayKey::new(id, v.name()), Array::zeros(elem, usize::from(shared)));
+        }
+        for k in ["_pre", "_post", "N_incoming", "N_outgoing"] {
+            self.store.insert(ArrayKey::new(id, k), Array::zeros(crate::ir::ElemTy::I32, 0));
+        }
+        self.objects.push(Object::Synapses(Box::new(Syn {
+            name,
+            source,
+            target,
+            eqs,
+            pathways,
+            connected: false,
+            n: 0,
+            methods,
+            dt: spec.dt.unwrap_or(self.dt),
+            order: spec.order,
+        })));
+        Ok(Handle(id))
+    }
+
+    /// Adds a SpikeMonitor on a group or subgroup.
+    pub fn add_spike_monitor(&mut self, spec: SpikeMonitor) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "spikemonitor")?;
+        let source = self.range(spec.source)?;
+        if self.group(source.group).threshold.is_none() {
+            return Err(err(
+                "no-event",
+                &format!("monitors '{name}'"),
+                format!("the recorded group '{}' does not define an event 'spike' (did you forget to set a 'threshold'?)", self.name_of(spec.source)),
+            ));
+        }
+        self.objects.push(Object::SpikeMon(SpikeMon {
+            name,
+            source,
+            record: spec.record,
+            i: Vec::new(),
+            t: Vec::new(),
+            count: vec![0; source.len()],
+        }));
+        Ok(Handle(self.objects.len() - 1))
+    }
+
+    /// Adds a StateMonitor.
+    pub fn add_state_monitor(&mut self, spec: StateMonitor) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "statemonitor")?;
+        let ctx = format!("monitors '{name}'");
+        let size = self.size_of(spec.source)?;
+        let indices = match &spec.record {
+            Record::All => (0..size).collect(),
+            Record::Indices(v) => {
+                if let Some(bad) = v.iter().find(|&&k| k >= size) {
+                    return Err(err(
+                        "bad-index",
+                        &ctx,
+                        format!("the index {bad} to record is outside the range [0, {}] of '{}'", size.saturating_sub(1), self.name_of(spec.source)),
+                    ));
+                }
+                v.clone()
+            }
+        };
+        for v in &spec.variables {
+            if !self.has_variable(spec.source, v) {
+                return Err(err("unknown-variable", &ctx, format!("'{v}' is not a variable of '{}'", self.name_of(spec.source))));
+            }
+        }
+        let dt = spec.dt.unwrap_or_else(|| self.clock_of(spec.source));
+        let when = match &spec.when {
+            Some(w) => slot_rank(w).ok_or_else(|| err("bad-slot", &ctx, format!("unknown schedule slot '{w}'")))?,
+            None => slot_rank("start").unwrap_or(1),
+        };
+        let nvars = spec.variables.len();
+        self.objects.push(Object::StateMon(StateMon {
+            name,
+            source: spec.source,
+            variables: spec.variables,
+            indices,
+            dt,
+            when,
+            order: spec.order,
+            t: Vec::new(),
+            data: vec![Vec::new(); nvars],
+        }));
+        Ok(Handle(self.objects.len() - 1))
+    }
+
+    /// The number of elements of a group, subgroup or synapses.
+    pub fn size_of(&self, h: Handle) -> Result<usize> {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => Ok(s.n),
+            _ => Ok(self.range(h)?.len()),
+        }
+    }
+
+    pub(crate) fn clock_of(&self, h: Handle) -> f64 {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => s.dt,
+            _ => self.range(h).map(|r| self.group(r.group).dt).unwrap_or(self.dt),
+        }
+    }
+
+    /// Whether an object has a (readable) variable of this name.
+    pub fn has_variable(&self, h: Handle, var: &str) -> bool {
+        self.scope_for_object(h).map(|s| s.resolve(var).is_some() && crate::units::lookup(var).is_none()).unwrap_or(false)
+    }
+
+    /// The spikes recorded by a SpikeMonitor.
+    pub fn spike_monitor(&self, h: Handle) -> Option<SpikeData> {
+        match self.objects.get(h.0) {
+            Some(Object::SpikeMon(m)) => Some(SpikeData {
+                i: ndarray::Array1::from(m.i.clone()),
+                t: ndarray::Array1::from(m.t.clone()),
+                count: ndarray::Array1::from(m.count.clone()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether a SpikeMonitor keeps `i` and `t`.
+    pub fn spike_monitor_records(&self, h: Handle) -> bool {
+        matches!(self.objects.get(h.0), Some(Object::SpikeMon(m)) if m.record)
+    }
+
+    /// The values recorded by a StateMonitor.
+    pub fn state_monitor(&self, h: Handle) -> Option<StateData> {
+        match self.objects.get(h.0) {
+            Some(Object::StateMon(m)) => {
+                let nt = m.t.len();
+                let ni = m.indices.len();
+                let values = m
+                    .variables
+                    .iter()
+                    .zip(&m.data)
+                    .map(|(v, d)| {
+                        let a = ndarray::Array2::from_shape_fn((ni, nt), |(r, c)| d[c * ni + r]);
+                        (v.clone(), a)
+                    })
+                    .collect();
+                Some(StateData { t: ndarray::Array1::from(m.t.clone()), values })
+            }
+            _ => None,
+        }
+    }
+
+    /// The names of all monitors, with their kind ("spike", "state").
+    pub fn monitors(&self) -> Vec<(Handle, &'static str)> {
+        self.objects
+            .iter()
+            .enumerate()
+            .filter_map(|(k, o)| match o {
+                Object::SpikeMon(_) => Some((Handle(k), "spike")),
+                Object::StateMon(_) => Some((Handle(k), "state")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Spike counts per group that spikes (for summaries).
+    pub fn spike_counts(&self) -> Vec<(String, u64)> {
+        self.objects
+            .iter()
+            .filter_map(|o| match o {
+                Object::Group(g) if g.threshold.is_some() => Some((g.name.clone(), 0)),
+                _ => None,
+            })
+            .map(|(n, _)| {
+                let c = self.stats.spikes.get(&n).copied().unwrap_or(0);
+                (n, c)
+            })
+            .collect()
+    }
+
+    /// Synapse counts per synapses object.
+    pub fn synapse_counts(&self) -> Vec<(String, usize)> {
+        self.objects
+            .iter()
+            .filter_map(|o| match o {
+                Object::Synapses(s) => Some((s.name.clone(), s.n)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every state variable of every neuron group and synapses object, as Brian2's
+    /// `--dump-state` writes them: (object, [(name, values, is_scalar)]).
+    pub fn state_dump(&self) -> Vec<(String, Vec<(String, Array, bool)>)> {
+        let mut out = Vec::new();
+        for (id, o) in self.objects.iter().enumerate() {
+            let (name, eqs) = match o {
+                Object::Group(g) => (&g.name, &g.eqs),
+                Object::Synapses(s) => (&s.name, &s.eqs),
+                _ => continue,
+            };
+            let mut vars: Vec<(String, Array, bool)> = Vec::new();
+            for v in &eqs.vars {
+                if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
+                    continue;
+                }
+                if let Some(a) = self.store.get(&ArrayKey::new(id, v.name())) {
+                    vars.push((v.name().to_string(), a.clone(), v.has_flag("shared")));
+                }
+            }
+            for extra in ["lastspike", "not_refractory", "lastupdate"] {
+                if let Some(a) = self.store.get(&ArrayKey::new(id, extra)) {
+                    vars.push((extra.to_string(), a.clone(), false));
+                }
+            }
+            if let Object::Synapses(s) = o {
+                let rel = |key: &str, off: usize| -> Array {
+                    match self.store.get(&ArrayKey::new(id, key)) {
+                        Some(Array::I32(v)) => Array::I32(v.iter().map(|x| x - off as i32).collect()),
+                        _ => Array::I32(vec![]),
+                    }
+                };
+                vars.push(("i".into(), rel("_pre", s.source.start), false));
+                vars.push(("j".into(), rel("_post", s.target.start), false));
+                for k in ["N_incoming", "N_outgoing"] {
+                    if let Some(a) = self.store.get(&ArrayKey::new(id, k)) {
+                        vars.push((k.into(), a.clone(), false));
+                    }
+                }
+                for p in &s.pathways {
+                    match p.scalar_delay {
+                        Some(d) => vars.push((format!("{}.delay", p.name), Array::F64(vec![d]), true)),
+                        None => {
+                            if let Some(a) = self.store.get(&ArrayKey::new(id, format!("{}.delay", p.name))) {
+                                vars.push((format!("{}.delay", p.name), a.clone(), false));
+                            }
+                        }
+                    }
+                }
+            }
+            vars.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push((name.clone(), vars));
+        }
+        out
+    }
+
+    /// The values of a variable of a group or synapses, in SI units.
+    pub fn get(&self, h: Handle, var: &str) -> Result<ndarray::Array1<f64>> {
+        let (id, start, stop) = match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => (h.0, 0, s.n),
+            _ => {
+                let r = self.range(h)?;
+                (r.group, r.start, r.stop)
+            }
+        };
+        let key = ArrayKey::new(id, var);
+        let a = self.store.get(&key).ok_or_else(|| err("unknown-variable", self.name_of(h), format!("'{var}' is not a variable of '{}'", self.name_of(h))))?;
+        if a.len() == 1 && stop - start != 1 {
+            return Ok(ndarray::Array1::from(vec![a.get(0)]));
+        }
+        Ok(ndarray::Array1::from((start..stop).map(|k| a.get(k)).collect::<Vec<_>>()))
+    }
+}
+
+impl Network {
+    /// Evaluates a constant expression (a quantity string such as `"20*ms"` or
+    /// `"(60*0.27/10)*mV"`, using units and the constants defined so far) to its
+    /// SI value and dimension.
+    pub fn eval_constant(&self, code: &Code, what: &str) -> Result<(f64, Dim)> {
+        let src = code.source(what.to_string());
+        let e = crate::syntax::parse_expression(&src)?;
+        let scope = self.constants_scope();
+        let mut c = crate::model::check::Checker::new(&scope, &src);
+        let t = c.expr(&e);
+        if !c.errors.is_empty() {
+            return Err(Errors(c.errors));
+        }
+        let Some(t) = t else { return Err(err("bad-constant", what, "invalid constant expression")) };
+        match c.const_value(&e) {
+            Some(v) => Ok((v, t.dim)),
+            None => Err(Errors::one(
+                Diagnostic::at("not-constant", &src, e.span, format!("'{}' is not a constant expression", code.text.trim()))
+                    .with_help("only numbers, units, functions of them and constants defined earlier can be used here"),
+            )),
+        }
+    }
+
+    pub(crate) fn constants_scope(&self) -> crate::model::scope::Scope {
+        let mut s = crate::model::scope::Scope::default();
+        for (k, (v, d)) in &self.constants {
+            s.insert(k.clone(), crate::model::scope::NameRef::constant(*v, *d));
+        }
+        s
+    }
+}

@@ -1,0 +1,357 @@
+//! The schedule and the run loop (brian2-semantics.md §4).
+
+use std::collections::HashMap;
+
+/// What the runs of a network cost and produced.
+#[derive(Clone, Debug, Default)]
+pub struct RunStats {
+    /// Seconds spent building kernels (unit checks, integration, lowering, JIT).
+    pub compile_seconds: f64,
+    /// Seconds spent in the time-step loop.
+    pub run_seconds: f64,
+    /// Kernels compiled, and the JIT time of each (name, seconds).
+    pub kernels: Vec<(String, f64)>,
+    /// Spikes per group over all runs.
+    pub spikes: HashMap<String, u64>,
+    /// Time steps simulated (of the default clock).
+    pub steps: u64,
+}
+
+use std::time::Instant;
+
+use super::build::Prepared;
+use super::queue::{BySource, SpikeQueue};
+use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_rank};
+use crate::lower;
+use crate::model::scope::ArrayKey;
+
+enum OpKind {
+    StateUpdate { group: usize, n: usize },
+    Threshold { group: usize, n: usize },
+    Reset { n: usize },
+    Pathway { syn: usize, p: usize, emitter: GroupRange, queue: SpikeQueue, by_source: BySource },
+    SpikeMon { mon: usize, group: usize, range: GroupRange },
+    StateMon { mon: usize },
+}
+
+struct Op {
+    kind: OpKind,
+    kernel: Option<Prepared>,
+    dt: f64,
+    /// (slot rank, order, name): Brian2's sort key.
+    key: (i32, i32, String),
+    rng: spikejit_runtime::Rng,
+}
+
+/// `timestep` of a time on a clock: Brian2 rounds to the nearest step when the time
+/// is within 1e-4 dt of it, and up otherwise.
+fn to_step(t: f64, dt: f64) -> i64 {
+    let x = t / dt;
+    let r = x.round();
+    if (x - r).abs() < 1e-4 { r as i64 } else { x.ceil() as i64 }
+}
+
+impl Network {
+    /// Builds every kernel (unit checks included) without running: Brian2's
+    /// `before_run`. All errors are reported together.
+    pub fn check(&mut self) -> Result<()> {
+        let ops = self.before_run()?;
+        self.restore_queues(ops);
+        Ok(())
+    }
+
+    fn restore_queues(&mut self, ops: Vec<Op>) {
+        for op in ops {
+            if let OpKind::Pathway { syn, p, queue, .. } = op.kind
+                && let Some(Object::Synapses(s)) = self.objects.get_mut(syn)
+            {
+                s.pathways[p].queue = queue;
+            }
+        }
+    }
+
+    fn before_run(&mut self) -> Result<Vec<Op>> {
+        let t0 = Instant::now();
+        let mut ops = Vec::new();
+        let mut errors = Vec::new();
+        let groups_rank = slot_rank("groups").unwrap_or(4);
+        let thr_rank = slot_rank("thresholds").unwrap_or(7);
+        let syn_rank = slot_rank("synapses").unwrap_or(10);
+        let reset_rank = slot_rank("resets").unwrap_or(13);
+        for id in 0..self.objects.len() {
+            match &self.objects[id] {
+                Object::Group(g) => {
+                    let (name, n, dt, order, when) = (g.name.clone(), g.n, g.dt, g.order, g.when);
+                    match self.group_state_update(id) {
+                        Ok(Some(k)) => ops.push(Op { kind: OpKind::StateUpdate { group: id, n }, kernel: Some(k), dt, key: (when, order, format!("{name}_stateupdater")), rng: self.next_rng() }),
+                        Ok(None) => {}
+                        Err(e) => errors.extend(e.0),
+                    }
+                    match self.group_threshold(id) {
+                        Ok(Some(k)) => ops.push(Op { kind: OpKind::Threshold { group: id, n }, kernel: Some(k), dt, key: (thr_rank, order, format!("{name}_thresholder")), rng: self.next_rng() }),
+                        Ok(None) => {}
+                        Err(e) => errors.extend(e.0),
+                    }
+                    match self.group_reset(id) {
+                        Ok(Some(k)) => ops.push(Op { kind: OpKind::Reset { n }, kernel: Some(k), dt, key: (reset_rank, order, format!("{name}_resetter")), rng: self.next_rng() }),
+                        Ok(None) => {}
+                        Err(e) => errors.extend(e.0),
+                    }
+                    let _ = groups_rank;
+                }
+                Object::Synapses(s) => {
+                    if !s.pathways.is_empty() && !s.connected {
+                        errors.push(
+                            crate::diag::Diagnostic::new(
+                                "not-connected",
+                                format!("synapses '{}' do nothing: connect was never called (add a 'connect' entry)", s.name),
+                            )
+                            .with_context(format!("synapses '{}'", s.name)),
+                        );
+                        continue;
+                    }
+                    let npath = s.pathways.len();
+                    for p in 0..npath {
+                        let Some(s) = self.syn(id) else { continue };
+                        let path = &s.pathways[p];
+                        let emitter = if path.is_post { s.target } else { s.source };
+                        let dt = self.group(emitter.group).dt;
+                        let order = if path.is_post { 1 } else { -1 };
+                        let name = format!("{}_{}", s.name, path.name);
+                        let key_arr = if path.is_post { "_post" } else { "_pre" };
+                        let idx = match self.store.get(&ArrayKey::new(id, key_arr)) {
+                            Some(Array::I32(v)) => v.clone(),
+                            _ => Vec::new(),
+                        };
+                        let by_source = BySource::build(&idx, emitter.start, emitter.len());
+                        // Delays in steps of the emitter's clock, rounded half up.
+                        let steps = |d: f64| (d / dt + 0.5) as usize;
+                        let (delays, homog, bad) = match path.scalar_delay {
+                            Some(d) => (Vec::new(), steps(d), d < 0.0 || !d.is_finite()),
+                            None => match self.store.get(&ArrayKey::new(id, format!("{}.delay", path.name))) {
+                                Some(a) => {
+                                    let v = a.to_f64();
+                                    let bad = v.iter().any(|d| *d < 0.0 || !d.is_finite());
+                                    (v.iter().map(|d| steps(d.max(0.0))).collect(), 0, bad)
+                                }
+                                None => (Vec::new(), 0, false),
+                            },
+                        };
+                        if bad {
+                            errors.push(crate::diag::Diagnostic::new("bad-delay", format!("pathway '{}' has a negative or non-finite delay", path.name)).with_context(format!("synapses '{}'", s.name)));
+                            continue;
+                        }
+                        let mut queue = std::mem::take(&mut self.syn_mut(id).pathways[p].queue);
+                        queue.prepare(delays, homog);
+                        match self.pathway_kernel(id, p) {
+                            Ok(k) => ops.push(Op { kind: OpKind::Pathway { syn: id, p, emitter, queue, by_source }, kernel: Some(k), dt, key: (syn_rank, order, name), rng: self.next_rng() }),
+                            Err(e) => {
+                                self.syn_mut(id).pathways[p].queue = queue;
+                                errors.extend(e.0)
+                            }
+                        }
+                    }
+                }
+                Object::SpikeMon(m) => {
+                    let g = self.group(m.source.group);
+                    ops.push(Op {
+                        kind: OpKind::SpikeMon { mon: id, group: m.source.group, range: m.source },
+                        kernel: None,
+                        dt: g.dt,
+                        key: (thr_rank, g.order + 1, m.name.clone()),
+                        rng: self.next_rng(),
+                    });
+                }
+                Object::StateMon(m) => {
+                    for v in &m.variables {
+                        let arr_id = match self.objects.get(m.source.0) {
+                            Some(Object::Synapses(_)) => m.source.0,
+                            _ => self.range(m.source).map(|r| r.group).unwrap_or(0),
+                        };
+                        if self.store.get(&ArrayKey::new(arr_id, v)).is_none() {
+                            errors.push(crate::diag::Diagnostic::new("not-supported", format!("recording '{v}' is not supported yet by spikejit (only state variables can be recorded)")).with_context(format!("monitors '{}'", m.name)));
+                        }
+                    }
+                    ops.push(Op { kind: OpKind::StateMon { mon: id }, kernel: None, dt: m.dt, key: (m.when, m.order, m.name.clone()), rng: self.next_rng() });
+                }
+                Object::Subgroup { .. } => {}
+            }
+        }
+        if !errors.is_empty() {
+            self.restore_queues(ops);
+            return Err(Errors(errors));
+        }
+        ops.sort_by(|a, b| a.key.cmp(&b.key));
+        self.stats.compile_seconds += t0.elapsed().as_secs_f64();
+        Ok(ops)
+    }
+
+    pub(crate) fn syn_mut(&mut self, id: usize) -> &mut super::Syn {
+        match &mut self.objects[id] {
+            Object::Synapses(s) => s,
+            _ => panic!("object {id} is not synapses"),
+        }
+    }
+
+    /// Runs the network for `duration` seconds (Brian2's `Network.run`).
+    pub fn run(&mut self, duration: f64) -> Result<()> {
+        if !(duration >= 0.0) {
+            return Err(err("bad-duration", "run", format!("the duration must not be negative, got {duration} s")));
+        }
+        let mut ops = self.before_run()?;
+        let t0 = Instant::now();
+        let t_end = self.t + duration;
+        // Clocks: dt → (current step, end step).
+        let mut clocks: Vec<(f64, i64, i64)> = Vec::new();
+        for op in &ops {
+            if !clocks.iter().any(|c| c.0 == op.dt) {
+                let cur = *self.clock_steps.get(&op.dt.to_bits()).unwrap_or(&to_step(self.t, op.dt));
+                let cur = cur.max(to_step(self.t, op.dt));
+                clocks.push((op.dt, cur, to_step(t_end, op.dt)));
+            }
+        }
+        let min_dt = clocks.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+        let mut active = vec![false; clocks.len()];
+        let op_clock: Vec<usize> = ops.iter().map(|op| clocks.iter().position(|c| c.0 == op.dt).unwrap_or(0)).collect();
+        let mut spikes: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+        loop {
+            let mut tmin = f64::INFINITY;
+            for c in &clocks {
+                if c.1 < c.2 {
+                    tmin = tmin.min(c.1 as f64 * c.0);
+                }
+            }
+            if !tmin.is_finite() {
+                break;
+            }
+            for (k, c) in clocks.iter().enumerate() {
+                active[k] = c.1 < c.2 && ((c.1 as f64 * c.0) - tmin).abs() / min_dt < 1e-4;
+            }
+            for (oi, op) in ops.iter_mut().enumerate() {
+                let ck = op_clock[oi];
+                if !active[ck] {
+                    continue;
+                }
+                let step = clocks[ck].1;
+                let t = step as f64 * clocks[ck].0;
+                self.run_op(op, t, step, &mut spikes);
+            }
+            for (k, c) in clocks.iter_mut().enumerate() {
+                if active[k] {
+                    c.1 += 1;
+                }
+            }
+            self.stats.steps += 1;
+        }
+        for c in &clocks {
+            self.clock_steps.insert(c.0.to_bits(), c.1);
+        }
+        self.t = t_end;
+        for (g, n) in spikes {
+            let name = self.group(g).name.clone();
+            *self.stats.spikes.entry(name).or_insert(0) += n;
+        }
+        self.stats.run_seconds += t0.elapsed().as_secs_f64();
+        self.restore_queues(ops);
+        Ok(())
+    }
+
+    fn spikespace(&self, group: usize) -> &[i32] {
+        match self.store.get(&ArrayKey::new(group, "_spikespace")) {
+            Some(Array::I32(v)) => {
+                let n = v.len() - 1;
+                let count = v[n].max(0) as usize;
+                &v[..count.min(n)]
+            }
+            _ => &[],
+        }
+    }
+
+    fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut std::collections::HashMap<usize, u64>) {
+        let scal = |n: usize, count: usize| {
+            move |name: &str| -> u64 {
+                match name {
+                    lower::SCALAR_T => t.to_bits(),
+                    lower::SCALAR_TSTEP => step as u64,
+                    lower::SCALAR_START => 0,
+                    lower::SCALAR_END => n as u64,
+                    lower::SCALAR_COUNT => count as u64,
+                    _ => 0,
+                }
+            }
+        };
+        let mut ctx = spikejit_runtime::Context::new();
+        match &mut op.kind {
+            OpKind::StateUpdate { n, .. } | OpKind::Reset { n } => {
+                if let Some(k) = &op.kernel {
+                    self.exec(k, &scal(*n, 0), &mut op.rng, &mut ctx, std::ptr::null_mut());
+                }
+            }
+            OpKind::Threshold { group, n } => {
+                if let Some(k) = &op.kernel {
+                    self.exec(k, &scal(*n, 0), &mut op.rng, &mut ctx, std::ptr::null_mut());
+                }
+                let c = self.spikespace(*group).len() as u64;
+                *spikes.entry(*group).or_insert(0) += c;
+            }
+            OpKind::Pathway { emitter, queue, by_source, .. } => {
+                queue.advance();
+                let ss = self.spikespace(emitter.group);
+                let (start, stop) = (emitter.start, emitter.stop);
+                queue.push(ss.iter().map(|&x| x as usize).filter(|&x| x >= start && x < stop).map(|x| x - start), by_source);
+                let events = queue.current();
+                if !events.is_empty()
+                    && let Some(k) = &op.kernel
+                {
+                    let count = events.len();
+                    let ptr = events.as_mut_ptr() as *mut u8;
+                    self.exec(k, &scal(0, count), &mut op.rng, &mut ctx, ptr);
+                }
+            }
+            OpKind::SpikeMon { mon, group, range } => {
+                let ss: Vec<i32> = self.spikespace(*group).to_vec();
+                if let Object::SpikeMon(m) = &mut self.objects[*mon] {
+                    for &x in &ss {
+                        let x = x as usize;
+                        if x >= range.start && x < range.stop {
+                            let r = x - range.start;
+                            m.count[r] += 1;
+                            if m.record {
+                                m.i.push(r as i32);
+                                m.t.push(t);
+                            }
+                        }
+                    }
+                }
+            }
+            OpKind::StateMon { mon } => {
+                let (src, vars, idx) = match &self.objects[*mon] {
+                    Object::StateMon(m) => (m.source, m.variables.clone(), m.indices.clone()),
+                    _ => return,
+                };
+                let (arr_id, off) = match self.objects.get(src.0) {
+                    Some(Object::Synapses(_)) => (src.0, 0),
+                    _ => match self.range(src) {
+                        Ok(r) => (r.group, r.start),
+                        Err(_) => return,
+                    },
+                };
+                let mut rows: Vec<Vec<f64>> = Vec::with_capacity(vars.len());
+                for v in &vars {
+                    let a = self.store.get(&ArrayKey::new(arr_id, v));
+                    rows.push(match a {
+                        Some(a) if a.len() == 1 => idx.iter().map(|_| a.get(0)).collect(),
+                        Some(a) => idx.iter().map(|&k| if k + off < a.len() { a.get(k + off) } else { f64::NAN }).collect(),
+                        None => vec![f64::NAN; idx.len()],
+                    });
+                }
+                if let Object::StateMon(m) = &mut self.objects[*mon] {
+                    m.t.push(t);
+                    for (d, r) in m.data.iter_mut().zip(rows) {
+                        d.extend(r);
+                    }
+                }
+            }
+        }
+    }
+}

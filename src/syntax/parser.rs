@@ -1,0 +1,699 @@
+//! pest pairs → AST. The only file that sees pest.
+
+use std::sync::{Arc, OnceLock};
+
+use pest::Parser;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest_derive::Parser;
+
+use super::ast::*;
+use crate::diag::{Diagnostic, Errors, Source, Span};
+
+#[derive(Parser)]
+#[grammar = "../grammar/expr.pest"]
+#[grammar = "../grammar/equations.pest"]
+#[grammar = "../grammar/statements.pest"]
+#[grammar = "../grammar/generator.pest"]
+struct BrianParser;
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static P: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    P.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::or, Assoc::Left))
+            .op(Op::infix(Rule::and, Assoc::Left))
+            .op(Op::prefix(Rule::not))
+            .op(Op::infix(Rule::lt, Assoc::Left)
+                | Op::infix(Rule::le, Assoc::Left)
+                | Op::infix(Rule::gt, Assoc::Left)
+                | Op::infix(Rule::ge, Assoc::Left)
+                | Op::infix(Rule::eq, Assoc::Left)
+                | Op::infix(Rule::ne, Assoc::Left))
+            .op(Op::infix(Rule::bitor, Assoc::Left))
+            .op(Op::infix(Rule::bitxor, Assoc::Left))
+            .op(Op::infix(Rule::bitand, Assoc::Left))
+            .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+            .op(Op::infix(Rule::mul, Assoc::Left)
+                | Op::infix(Rule::div, Assoc::Left)
+                | Op::infix(Rule::floordiv, Assoc::Left)
+                | Op::infix(Rule::modulo, Assoc::Left))
+            .op(Op::prefix(Rule::neg) | Op::prefix(Rule::pos))
+            .op(Op::infix(Rule::pow, Assoc::Right))
+    })
+}
+
+fn span_of(p: &Pair<Rule>) -> Span {
+    Span::new(p.as_span().start(), p.as_span().end())
+}
+
+fn rule_name(r: &Rule) -> &'static str {
+    match r {
+        Rule::ident => "a name",
+        Rule::expr | Rule::primary => "an expression",
+        Rule::float | Rule::int => "a number",
+        Rule::call => "a function call",
+        Rule::paren => "'('",
+        Rule::neg | Rule::sub => "'-'",
+        Rule::not => "'not'",
+        Rule::prefix => "'-', '+' or 'not'",
+        Rule::infix => "an operator",
+        Rule::or => "'or'",
+        Rule::and => "'and'",
+        Rule::add => "'+'",
+        Rule::mul => "'*'",
+        Rule::div => "'/'",
+        Rule::pow => "'**'",
+        Rule::EOI => "the end of the text",
+        Rule::unit_spec => "a unit (such as 'volt' or '1')",
+        Rule::flags => "flags in parentheses",
+        Rule::flag => "a flag name",
+        Rule::diff_lhs => "'dx/dt'",
+        Rule::diff_eq | Rule::subexpr | Rule::param => "an equation",
+        Rule::assign_op => "an assignment operator ('=', '+=', '-=', '*=', '/=', '%=')",
+        Rule::gen_for => "'for'",
+        Rule::gen_if => "'if'",
+        Rule::gen_iter => "'range(...)' or 'sample(...)'",
+        Rule::call_args => "arguments",
+        Rule::kwarg => "a keyword argument",
+        _ => "more input",
+    }
+}
+
+/// Turns a pest error into a diagnostic pointing at the failing position.
+fn pest_error(src: &Arc<Source>, offset: usize, e: pest::error::Error<Rule>, what: &str) -> Diagnostic {
+    use pest::error::{ErrorVariant, InputLocation};
+    let (start, end) = match e.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((a, b)) => (a, b),
+    };
+    let text = &src.text[offset..];
+    let found = text[start.min(text.len())..]
+        .chars()
+        .next()
+        .map(|c| {
+            if c == '\n' {
+                "a line break".to_string()
+            } else {
+                format!("'{c}'")
+            }
+        })
+        .unwrap_or_else(|| "the end of the text".to_string());
+    let expected = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().map(rule_name).collect();
+            names.sort();
+            names.dedup();
+            if names.is_empty() {
+                "valid syntax".to_string()
+            } else {
+                names.join(" or ")
+            }
+        }
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let end = if end > start { end } else { (start + 1).min(text.len()).max(start) };
+    Diagnostic::at(
+        "syntax",
+        src,
+        Span::new(start, end).shift(offset),
+        format!("syntax error in {what}: expected {expected}, found {found}"),
+    )
+    .with_label(format!("expected {expected}"))
+}
+
+/// The parser of one source text: spans are relative to `src.text`, with pieces
+/// parsed at `offset` into it.
+struct Lower<'a> {
+    src: &'a Arc<Source>,
+    offset: usize,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'a> Lower<'a> {
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        span_of(p).shift(self.offset)
+    }
+
+    fn error(&mut self, span: Span, msg: impl Into<String>) {
+        self.errors.push(Diagnostic::at("syntax", self.src, span, msg));
+    }
+
+    fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        debug_assert_eq!(pair.as_rule(), Rule::expr);
+        self.pratt(pair.into_inner()).0
+    }
+
+    /// Returns the expression and whether it is a bare comparison (for the
+    /// chained-comparison check).
+    fn pratt(&mut self, pairs: Pairs<Rule>) -> (Expr, bool) {
+        // The Pratt parser's closures cannot borrow `self` mutably more than once, so
+        // errors are collected through a RefCell.
+        let this = std::cell::RefCell::new(self);
+        pratt()
+            .map_primary(|p| (this.borrow_mut().primary(p), false))
+            .map_prefix(|op, (rhs, _)| {
+                let span = span_of(&op).shift(this.borrow().offset).cover(rhs.span);
+                let uop = match op.as_rule() {
+                    Rule::neg => UnOp::Neg,
+                    Rule::pos => UnOp::Pos,
+                    _ => UnOp::Not,
+                };
+                (Expr::new(ExprKind::Unary(uop, Box::new(rhs)), span), false)
+            })
+            .map_infix(|(lhs, lhs_cmp), op, (rhs, _)| {
+                let op_span = span_of(&op).shift(this.borrow().offset);
+                let bop = match op.as_rule() {
+                    Rule::or => BinOp::Or,
+                    Rule::and => BinOp::And,
+                    Rule::lt => BinOp::Lt,
+                    Rule::le => BinOp::Le,
+                    Rule::gt => BinOp::Gt,
+                    Rule::ge => BinOp::Ge,
+                    Rule::eq => BinOp::Eq,
+                    Rule::ne => BinOp::Ne,
+                    Rule::add => BinOp::Add,
+                    Rule::sub => BinOp::Sub,
+                    Rule::mul => BinOp::Mul,
+                    Rule::div => BinOp::Div,
+                    Rule::floordiv => BinOp::FloorDiv,
+                    Rule::modulo => BinOp::Mod,
+                    Rule::pow => BinOp::Pow,
+                    r => {
+                        let instead = match r {
+                            Rule::bitand => "use 'and' instead",
+                            Rule::bitor => "use 'or' instead",
+                            _ => "use '**' for powers",
+                        };
+                        this.borrow_mut().error(
+                            op_span,
+                            format!("the operator '{}' is not supported: {instead}", op.as_str()),
+                        );
+                        BinOp::And
+                    }
+                };
+                if bop.is_comparison() && lhs_cmp {
+                    this.borrow_mut().error(
+                        lhs.span.cover(rhs.span),
+                        "chained comparisons such as 'a < b < c' are not supported: write 'a < b and b < c'",
+                    );
+                }
+                (Expr::bin(bop, lhs, rhs), bop.is_comparison())
+            })
+            .parse(pairs)
+    }
+
+    fn primary(&mut self, p: Pair<Rule>) -> Expr {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::int => match p.as_str().parse::<i64>() {
+                Ok(v) => Expr::new(ExprKind::Int(v), span),
+                Err(_) => {
+                    // Too large for an integer: Python would keep it exact, we use a float.
+                    Expr::new(ExprKind::Float(p.as_str().parse().unwrap_or(f64::INFINITY)), span)
+                }
+            },
+            Rule::float => Expr::new(ExprKind::Float(p.as_str().parse().unwrap_or(f64::NAN)), span),
+            Rule::true_lit => Expr::new(ExprKind::Bool(true), span),
+            Rule::false_lit => Expr::new(ExprKind::Bool(false), span),
+            Rule::ident => Expr::new(ExprKind::Name(p.as_str().to_string()), span),
+            Rule::paren => {
+                let inner = p.into_inner().next();
+                match inner {
+                    Some(e) => {
+                        let mut e = self.expr(e);
+                        e.span = span;
+                        e
+                    }
+                    None => Expr::new(ExprKind::Int(0), span),
+                }
+            }
+            Rule::call => {
+                let mut it = p.into_inner();
+                let name = it.next().map(|n| n.as_str().to_string()).unwrap_or_default();
+                let mut args = Vec::new();
+                if let Some(a) = it.next() {
+                    for arg in a.into_inner() {
+                        match arg.as_rule() {
+                            Rule::kwarg => {
+                                let s = self.span(&arg);
+                                self.error(
+                                    s,
+                                    format!(
+                                        "keyword arguments are not supported in a call to '{name}'"
+                                    ),
+                                );
+                            }
+                            _ => args.push(self.expr(arg)),
+                        }
+                    }
+                }
+                Expr::new(ExprKind::Call(name, args), span)
+            }
+            Rule::expr => self.expr(p),
+            _ => Expr::new(ExprKind::Int(0), span),
+        }
+    }
+
+    fn finish<T>(self, value: T) -> Result<T, Errors> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(Errors(self.errors))
+        }
+    }
+}
+
+/// Parses a whole string as one expression.
+pub fn parse_expression(src: &Arc<Source>) -> Result<Expr, Errors> {
+    parse_expression_at(src, 0, src.text.len())
+}
+
+/// Parses `src.text[start..end]` as one expression (spans relative to the whole text).
+pub fn parse_expression_at(src: &Arc<Source>, start: usize, end: usize) -> Result<Expr, Errors> {
+    let text = &src.text[start..end];
+    let mut pairs = BrianParser::parse(Rule::expression, text)
+        .map_err(|e| Errors::one(pest_error(src, start, e, "the expression")))?;
+    let mut lower = Lower {
+        src,
+        offset: start,
+        errors: Vec::new(),
+    };
+    let top = pairs.next().and_then(|p| p.into_inner().next());
+    let e = match top {
+        Some(p) => lower.expr(p),
+        None => Expr::int(0),
+    };
+    lower.finish(e)
+}
+
+/// Parses model equations.
+pub fn parse_equations(src: &Arc<Source>) -> Result<Vec<Equation>, Errors> {
+    let pairs = BrianParser::parse(Rule::equations, &src.text)
+        .map_err(|e| Errors::one(pest_error(src, 0, e, "the model equations")))?;
+    let mut lower = Lower {
+        src,
+        offset: 0,
+        errors: Vec::new(),
+    };
+    let mut out = Vec::new();
+    for p in pairs.flatten() {
+        let kind = match p.as_rule() {
+            Rule::diff_eq => EquationKind::Differential,
+            Rule::subexpr => EquationKind::Subexpression,
+            Rule::param => EquationKind::Parameter,
+            _ => continue,
+        };
+        let span = lower.span(&p);
+        let mut name = String::new();
+        let mut name_span = Span::default();
+        let mut rhs = None;
+        let mut unit = String::new();
+        let mut unit_span = Span::default();
+        let mut flags = Vec::new();
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::diff_lhs => {
+                    if let Some(id) = part.into_inner().find(|q| q.as_rule() == Rule::ident) {
+                        name = id.as_str().to_string();
+                        name_span = lower.span(&id);
+                    }
+                }
+                Rule::ident => {
+                    name = part.as_str().to_string();
+                    name_span = lower.span(&part);
+                }
+                Rule::expr => rhs = Some(lower.expr(part)),
+                Rule::unit_spec => {
+                    let s = lower.span(&part);
+                    let raw = part.as_str();
+                    let trimmed = raw.trim_end();
+                    unit = trimmed.to_string();
+                    unit_span = Span::new(s.start, s.start + trimmed.len());
+                }
+                Rule::flags => {
+                    for f in part.into_inner() {
+                        let s = lower.span(&f);
+                        let raw = f.as_str();
+                        let trimmed = raw.trim_end();
+                        flags.push(Flag {
+                            name: trimmed.split_whitespace().collect::<Vec<_>>().join(" "),
+                            span: Span::new(s.start, s.start + trimmed.len()),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(Equation {
+            kind,
+            name,
+            name_span,
+            rhs,
+            unit,
+            unit_span,
+            flags,
+            span,
+        });
+    }
+    lower.finish(out)
+}
+
+/// Splits abstract code into lines on newlines and ';' (as Brian2 does), dropping
+/// comments and blank lines; returns byte ranges.
+fn statement_lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut k = 0;
+    let mut in_comment = false;
+    while k <= bytes.len() {
+        let c = if k < bytes.len() { bytes[k] } else { b'\n' };
+        if c == b'#' {
+            in_comment = true;
+        }
+        if c == b'\n' || (c == b';' && !in_comment) {
+            let line = &text[start..k];
+            let code_end = line.find('#').map(|h| start + h).unwrap_or(k);
+            if !text[start..code_end].trim().is_empty() {
+                out.push((start, code_end));
+            }
+            if c == b'\n' {
+                in_comment = false;
+            }
+            start = k + 1;
+        }
+        k += 1;
+    }
+    out
+}
+
+/// Parses a block of abstract code (reset, on_pre, ...).
+pub fn parse_statements(src: &Arc<Source>) -> Result<Vec<Statement>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (start, end) in statement_lines(&src.text) {
+        let text = &src.text[start..end];
+        let pairs = match BrianParser::parse(Rule::statement, text) {
+            Ok(p) => p,
+            Err(e) => {
+                let mut d = pest_error(src, start, e, "the statement");
+                if text.trim_start().starts_with("if ") || text.trim_start().starts_with("for ") {
+                    d = d.with_help(
+                        "abstract code has no 'if' or loops: write conditions with booleans, \
+                         e.g. 'v = v*int(v <= 0)' or 'clip(...)'",
+                    );
+                }
+                errors.push(d);
+                continue;
+            }
+        };
+        let mut lower = Lower {
+            src,
+            offset: start,
+            errors: Vec::new(),
+        };
+        let Some(stmt) = pairs.into_iter().next() else { continue };
+        let span = lower.span(&stmt);
+        let mut it = stmt.into_inner();
+        let (Some(target), Some(op), Some(e)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let target_span = lower.span(&target);
+        let aop = match op.as_str() {
+            "=" => AssignOp::Set,
+            "+=" => AssignOp::Add,
+            "-=" => AssignOp::Sub,
+            "*=" => AssignOp::Mul,
+            "/=" => AssignOp::Div,
+            "%=" => AssignOp::Mod,
+            other => {
+                let s = lower.span(&op);
+                lower.error(
+                    s,
+                    format!(
+                        "the operator '{other}' is not supported: use '=', '+=', '-=', '*=', '/=' or '%='"
+                    ),
+                );
+                AssignOp::Set
+            }
+        };
+        let expr = lower.expr(e);
+        errors.append(&mut lower.errors);
+        out.push(Statement {
+            target: target.as_str().to_string(),
+            target_span,
+            op: aop,
+            expr,
+            span,
+        });
+    }
+    if errors.is_empty() { Ok(out) } else { Err(Errors(errors)) }
+}
+
+/// Parses a connect generator expression (or the short forms `ELEMENT` and
+/// `ELEMENT if COND`, which become `ELEMENT for _ in range(1) [if COND]`).
+pub fn parse_generator(src: &Arc<Source>) -> Result<Generator, Errors> {
+    let pairs = BrianParser::parse(Rule::generator, &src.text).map_err(|e| {
+        Errors::one(
+            pest_error(src, 0, e, "the generator expression")
+                .with_help("generator syntax is e.g. 'k for k in range(i-10, i+10) if k != i' or 'k for k in sample(N_post, p=0.1)'"),
+        )
+    })?;
+    let mut lower = Lower {
+        src,
+        offset: 0,
+        errors: Vec::new(),
+    };
+    let top = pairs.into_iter().next();
+    let span = Span::new(0, src.text.len());
+    let mut element = None;
+    let mut var = "_".to_string();
+    let mut var_span = Span::default();
+    let mut iter = None;
+    let mut iter_span = Span::default();
+    let mut cond = None;
+    for part in top.into_iter().flat_map(|t| t.into_inner()) {
+        match part.as_rule() {
+            Rule::expr => element = Some(lower.expr(part)),
+            Rule::gen_for => {
+                let mut it = part.into_inner();
+                if let Some(v) = it.next() {
+                    var = v.as_str().to_string();
+                    var_span = lower.span(&v);
+                }
+                if let Some(g) = it.next() {
+                    iter_span = lower.span(&g);
+                    iter = Some(lower.gen_iter(g));
+                }
+            }
+            Rule::gen_if => {
+                if let Some(c) = part.into_inner().next() {
+                    cond = Some(lower.expr(c));
+                }
+            }
+            _ => {}
+        }
+    }
+    let iter = match iter {
+        Some(Some(it)) => it,
+        Some(None) => GenIter::Range {
+            low: None,
+            high: Expr::int(1),
+            step: None,
+        },
+        None => GenIter::Range {
+            low: None,
+            high: Expr::int(1),
+            step: None,
+        },
+    };
+    let element = element.unwrap_or_else(|| Expr::int(0));
+    let g = Generator {
+        element,
+        var,
+        var_span,
+        iter,
+        iter_span,
+        cond,
+        span,
+    };
+    lower.finish(g)
+}
+
+impl<'a> Lower<'a> {
+    fn gen_iter(&mut self, p: Pair<Rule>) -> Option<GenIter> {
+        let span = self.span(&p);
+        let mut it = p.into_inner();
+        let name_pair = it.next()?;
+        let name = name_pair.as_str().to_string();
+        let mut positional = Vec::new();
+        let mut keywords: Vec<(String, Expr, Span)> = Vec::new();
+        if let Some(args) = it.next() {
+            for a in args.into_inner() {
+                match a.as_rule() {
+                    Rule::kwarg => {
+                        let s = self.span(&a);
+                        let mut kv = a.into_inner();
+                        let k = kv.next().map(|k| k.as_str().to_string()).unwrap_or_default();
+                        let v = kv.next().map(|v| self.expr(v)).unwrap_or_else(|| Expr::int(0));
+                        keywords.push((k, v, s));
+                    }
+                    _ => positional.push(self.expr(a)),
+                }
+            }
+        }
+        let nargs = positional.len();
+        let (low, high, step) = match nargs {
+            1 => (None, positional.pop(), None),
+            2 => {
+                let high = positional.pop();
+                (positional.pop(), high, None)
+            }
+            3 => {
+                let step = positional.pop();
+                let high = positional.pop();
+                (positional.pop(), high, step)
+            }
+            _ => {
+                self.error(
+                    span,
+                    format!("'{name}' takes 1 to 3 positional arguments (low, high, step), got {nargs}"),
+                );
+                return None;
+            }
+        };
+        let high = high?;
+        match name.as_str() {
+            "range" => {
+                if let Some((k, _, s)) = keywords.first() {
+                    self.error(*s, format!("'range' takes no keyword argument '{k}'"));
+                    return None;
+                }
+                Some(GenIter::Range { low, high, step })
+            }
+            "sample" => {
+                if keywords.len() != 1 {
+                    self.error(
+                        span,
+                        "'sample' needs exactly one keyword argument: 'p=...' or 'size=...'",
+                    );
+                    return None;
+                }
+                let (k, v, s) = keywords.pop()?;
+                match k.as_str() {
+                    "p" => Some(GenIter::SampleP { low, high, step, p: v }),
+                    "size" => Some(GenIter::SampleSize {
+                        low,
+                        high,
+                        step,
+                        size: v,
+                    }),
+                    _ => {
+                        self.error(s, format!("'sample' takes 'p=' or 'size=', not '{k}='"));
+                        None
+                    }
+                }
+            }
+            _ => {
+                let s = self.span(&name_pair);
+                self.error(
+                    s,
+                    format!("the iterator must be 'range(...)' or 'sample(...)', not '{name}(...)'"),
+                );
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(s: &str) -> String {
+        parse_expression(&Source::new("t", s)).map(|e| e.to_string()).unwrap_or_else(|e| format!("ERR {e}"))
+    }
+
+    #[test]
+    fn precedence() {
+        assert_eq!(ex("-x**2"), "-x ** 2");
+        assert_eq!(ex("2**-1"), "2 ** -1");
+        assert_eq!(ex("a + b * c"), "a + b * c");
+        assert_eq!(ex("(a + b) * c"), "(a + b) * c");
+        assert_eq!(ex("a ** b ** c"), "a ** b ** c");
+        assert_eq!(ex("(a ** b) ** c"), "(a ** b) ** c");
+        assert_eq!(ex("not a == b and c"), "not a == b and c");
+        assert_eq!(ex("a - b - c"), "a - b - c");
+        assert_eq!(ex("a - (b - c)"), "a - (b - c)");
+        assert_eq!(ex("v>-50*mV"), "v > -50 * mV");
+        assert_eq!(ex("1e-3 + .5 + 3."), "0.001 + 0.5 + 3.0");
+        assert_eq!(ex("a//b % c"), "a // b % c");
+        assert_eq!(ex("f(x, y)"), "f(x, y)");
+        assert_eq!(ex("True or False"), "True or False");
+    }
+
+    #[test]
+    fn rejects() {
+        assert!(ex("a < b < c").starts_with("ERR"));
+        assert!(ex("a & b").starts_with("ERR"));
+        assert!(ex("f(x=1)").starts_with("ERR"));
+        assert!(ex("a +").starts_with("ERR"));
+        assert!(!ex("(a < b) < c").starts_with("ERR"));
+    }
+
+    #[test]
+    fn equations() {
+        let src = Source::new(
+            "m",
+            "dv/dt = (ge+gi-(v-El))/taum : volt (unless refractory)\n\
+             dge/dt = -ge/taue : volt # comment\n\
+             I = ge +\n   gi : volt\n\
+             tau : second (constant, shared)\n\
+             d x / dt = -x/tau : 1",
+        );
+        let eqs = parse_equations(&src).unwrap();
+        assert_eq!(eqs.len(), 5);
+        assert_eq!(eqs[0].kind, EquationKind::Differential);
+        assert_eq!(eqs[0].name, "v");
+        assert_eq!(eqs[0].unit, "volt");
+        assert_eq!(eqs[0].flags[0].name, "unless refractory");
+        assert_eq!(eqs[2].kind, EquationKind::Subexpression);
+        assert_eq!(eqs[2].rhs.as_ref().unwrap().to_string(), "ge + gi");
+        assert_eq!(eqs[3].kind, EquationKind::Parameter);
+        assert_eq!(eqs[3].flags.len(), 2);
+        assert_eq!(eqs[4].name, "x");
+        assert!(parse_equations(&Source::new("m", "")).unwrap().is_empty());
+        assert!(parse_equations(&Source::new("m", "dv/dt -v/tau : 1")).is_err());
+    }
+
+    #[test]
+    fn statements() {
+        let src = Source::new("c", "v = 0; g = 0;\n  ge += w # c\n\nx %= 2");
+        let st = parse_statements(&src).unwrap();
+        assert_eq!(st.len(), 4);
+        assert_eq!(st[2].op, AssignOp::Add);
+        assert_eq!(&src.text[st[2].target_span.start..st[2].target_span.end], "ge");
+        assert!(parse_statements(&Source::new("c", "if v > 0: v = 0")).is_err());
+        assert!(parse_statements(&Source::new("c", "v **= 2")).is_err());
+        assert!(parse_statements(&Source::new("c", "v == 2")).is_err());
+    }
+
+    #[test]
+    fn generators() {
+        let g = parse_generator(&Source::new("g", "k for k in sample(N_post, p=0.1) if k != i")).unwrap();
+        assert!(matches!(g.iter, GenIter::SampleP { .. }));
+        assert_eq!(g.var, "k");
+        assert!(g.cond.is_some());
+        let g = parse_generator(&Source::new("g", "i")).unwrap();
+        assert_eq!(g.var, "_");
+        let g = parse_generator(&Source::new("g", "i if i < 3")).unwrap();
+        assert!(g.cond.is_some());
+        let g = parse_generator(&Source::new("g", "i+(-1)**k for k in range(2)")).unwrap();
+        assert!(matches!(g.iter, GenIter::Range { .. }));
+        assert!(parse_generator(&Source::new("g", "k for k in foo(3)")).is_err());
+        assert!(parse_generator(&Source::new("g", "k for k in sample(3, q=2)")).is_err());
+        let g = parse_generator(&Source::new("g", "k for k in range(1, 10, 2)")).unwrap();
+        assert!(matches!(g.iter, GenIter::Range { low: Some(_), step: Some(_), .. }));
+    }
+}
