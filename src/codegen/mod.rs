@@ -518,7 +518,7 @@ impl Translator<'_> {
                     Ge => FloatCC::GreaterThanOrEqual,
                     Eq => FloatCC::Equal,
                     // Unordered or not equal: NaN != x is true, as in C and Rust.
-                    _ => FloatCC::NotEqual,
+                    _ => FloatCC::OrderedNotEqual,
                 };
                 b.ins().fcmp(cc, x, y)
             } else {

@@ -618,7 +618,7 @@ mod tests {
     #[test]
     fn precedence() {
         assert_eq!(ex("-x**2"), "-x ** 2");
-        assert_eq!(ex("2**-1"), "2 ** -1");
+        assert_eq!(ex("2**-1"), "2 ** (-1)");
         assert_eq!(ex("a + b * c"), "a + b * c");
         assert_eq!(ex("(a + b) * c"), "(a + b) * c");
         assert_eq!(ex("a ** b ** c"), "a ** b ** c");

@@ -631,13 +631,9 @@ pub fn parse_unit_spec_full(spec: &str) -> Result<ParsedUnitSpec, UnitSpecError>
         kind: UnitSpecErrorKind::Invalid,
     };
     if trimmed.is_empty() {
-        return Err(invalid("invalid syntax (<string>, line 0)".into(), (0, 0))).map_err(
-            |mut e| {
-                e.start = 0;
-                e.end = spec.len();
-                e
-            },
-        );
+        let mut e = invalid("invalid syntax (<string>, line 0)".into(), (0, 0));
+        (e.start, e.end) = (0, spec.len());
+        return Err(e);
     }
     let tokens =
         tokenize(trimmed).map_err(|(m, sp)| invalid(format!("{m} (<string>, line 1)"), sp))?;
@@ -886,23 +882,6 @@ fn tokenize(s: &str) -> PResult<Vec<(Tok, Span2)>> {
             }
         }
     }
-    if depth > 0 {
-        let open = out
-            .iter()
-            .rev()
-            .scan(0i64, |d, (t, sp)| {
-                match t {
-                    Tok::RParen => *d += 1,
-                    Tok::LParen => *d -= 1,
-                    _ => {}
-                }
-                Some((*d, *sp))
-            })
-            .find(|(d, _)| *d < 0)
-            .map(|(_, sp)| sp)
-            .unwrap_or((0, 1));
-        return Err(("'(' was never closed".into(), open));
-    }
     out.push((Tok::End, (b.len(), b.len())));
     Ok(out)
 }
@@ -943,8 +922,17 @@ fn lex_number(s: &str, i: usize) -> PResult<(Num, usize)> {
             j = k;
         }
     }
-    if j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || !b[j].is_ascii()) {
-        return Err(("invalid decimal literal".into(), (i, j + 1)));
+    // Python still splits `1and x`, `2or y` (deprecated): a number may be
+    // followed directly by one of these keywords.
+    let keyword_follows = ["and", "else", "for", "if", "in", "is", "not", "or"]
+        .iter()
+        .any(|k| s[j..].starts_with(k));
+    if j < b.len()
+        && !keyword_follows
+        && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || !b[j].is_ascii())
+    {
+        let next = s[j..].chars().next().map_or(1, char::len_utf8);
+        return Err(("invalid decimal literal".into(), (i, j + next)));
     }
     let text = &s[i..j];
     if !is_float && text.len() > 1 && text.starts_with('0') && text.bytes().any(|c| c != b'0') {
@@ -1008,6 +996,11 @@ impl Parser<'_> {
         sp
     }
     fn error<T>(&self) -> PResult<T> {
+        if *self.peek() == Tok::End
+            && let Some(open) = self.unclosed()
+        {
+            return Err(("'(' was never closed".into(), open));
+        }
         let sp = self.span();
         let sp = if sp.0 == sp.1 {
             (sp.0.saturating_sub(1), self.src.len())
@@ -1016,6 +1009,21 @@ impl Parser<'_> {
         };
         Err(("invalid syntax".into(), sp))
     }
+    /// The innermost unclosed parenthesis, if any.
+    fn unclosed(&self) -> Option<Span2> {
+        let mut open = Vec::new();
+        for (t, sp) in self.toks {
+            match t {
+                Tok::LParen => open.push(*sp),
+                Tok::RParen => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        open.pop()
+    }
+
     fn is_name(&self, kw: &str) -> bool {
         matches!(self.peek(), Tok::Name(n) if n == kw)
     }
@@ -1432,10 +1440,23 @@ impl Evaluator {
                     sp,
                 )),
                 _ if r.dim().is_one() => quantity(l.dim().powf(r.val()), l.val().powf(r.val())),
-                // A dimensionful exponent: Brian2 gives some quantity.
-                _ => Ok(Value::Quantity {
+                // A dimensionful quantity as exponent is refused...
+                (_, Value::Quantity { dim, .. }) => Err((
+                    format!(
+                        "The exponent for a power operation has to be dimensionless but was {} (unit is {}).",
+                        r.short_str(),
+                        dim.brian_display()
+                    ),
+                    sp,
+                )),
+                // ... but a dimensionful unit gives Brian2 some quantity.
+                (Value::Num(_), _) => Ok(Value::Quantity {
                     dim: r.dim(),
                     v: l.val().powf(r.val()),
+                }),
+                _ => Ok(Value::Quantity {
+                    dim: l.dim(),
+                    v: l.val(),
                 }),
             },
             _ => Err(("invalid syntax".into(), sp)),
