@@ -7,6 +7,7 @@
 pub mod codegen;
 pub mod diag;
 pub mod integrate;
+pub mod io;
 pub mod interp;
 pub mod ir;
 pub mod lower;

@@ -59,8 +59,12 @@ fn same_data(a: &Data, b: &Data) -> bool {
         x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
     }
     match (a, b) {
-        (Data::F64(x), Data::F64(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f64_eq(*a, *b)),
-        (Data::F32(x), Data::F32(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f32_eq(*a, *b)),
+        (Data::F64(x), Data::F64(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f64_eq(*a, *b))
+        }
+        (Data::F32(x), Data::F32(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f32_eq(*a, *b))
+        }
         (Data::I32(x), Data::I32(y)) => x == y,
         (Data::I64(x), Data::I64(y)) => x == y,
         (Data::U8(x), Data::U8(y)) => x == y,
@@ -110,7 +114,8 @@ impl State {
             return Some("RNG streams diverged".into());
         }
         let (c1, c2) = (&self.ctx, &other.ctx);
-        if c1.pre != c2.pre || c1.post != c2.post || c1.sample != c2.sample || c1.error != c2.error {
+        if c1.pre != c2.pre || c1.post != c2.post || c1.sample != c2.sample || c1.error != c2.error
+        {
             return Some(format!(
                 "contexts differ:\n  jit    {:?} {:?} {:?} {:?}\n  interp {:?} {:?} {:?} {:?}",
                 c1.pre, c1.post, c1.sample, c1.error, c2.pre, c2.post, c2.sample, c2.error
@@ -121,7 +126,9 @@ impl State {
 }
 
 fn both(k: &Kernel) -> (Executable, Executable) {
-    let jit = Compiler::new(Backend::Jit).compile(k).expect("jit compiles");
+    let jit = Compiler::new(Backend::Jit)
+        .compile(k)
+        .expect("jit compiles");
     let interp = Compiler::new(Backend::Interpreter)
         .compile(k)
         .expect("interpreter accepts");
@@ -170,7 +177,11 @@ fn exp_decay() -> Kernel {
                 Expr::load(v, Expr::Local(i)),
                 Expr::Call(
                     Func::Exp,
-                    vec![Expr::bin(BinOp::Div, neg_dt, Expr::load(tau, Expr::Local(i)))],
+                    vec![Expr::bin(
+                        BinOp::Div,
+                        neg_dt,
+                        Expr::load(tau, Expr::Local(i)),
+                    )],
                 ),
             ),
         }],
@@ -259,10 +270,14 @@ fn python_floor_div_and_mod() {
     ];
     let m = ints.len().max(floats.len());
     let pad_i = |sel: fn(&(i64, i64, i64, i64)) -> i64| {
-        (0..m).map(|k| ints.get(k).map_or(1, sel)).collect::<Vec<_>>()
+        (0..m)
+            .map(|k| ints.get(k).map_or(1, sel))
+            .collect::<Vec<_>>()
     };
     let pad_f = |sel: fn(&(f64, f64, f64, f64)) -> f64| {
-        (0..m).map(|k| floats.get(k).map_or(1.0, sel)).collect::<Vec<_>>()
+        (0..m)
+            .map(|k| floats.get(k).map_or(1.0, sel))
+            .collect::<Vec<_>>()
     };
     let state = State::new(
         vec![
@@ -339,15 +354,25 @@ fn casts_and_element_types() {
         vec![f(0.1f32 as f64), 3],
     );
     let out = run_both(&k, &state);
-    let Data::I64(l) = &out.arrays[3] else { panic!() };
+    let Data::I64(l) = &out.arrays[3] else {
+        panic!()
+    };
     assert_eq!(l, &[-2, 2, 0, i64::MAX, i64::MIN, 1, -3, -9]);
-    let Data::I32(i) = &out.arrays[2] else { panic!() };
+    let Data::I32(i) = &out.arrays[2] else {
+        panic!()
+    };
     assert_eq!(i, &[-9, 5]);
-    let Data::F64(fl) = &out.arrays[0] else { panic!() };
+    let Data::F64(fl) = &out.arrays[0] else {
+        panic!()
+    };
     assert_eq!(fl, &[-3.0, 1.0, f64::from(0.1f32), f64::from(0.1f32)]);
-    let Data::F32(g) = &out.arrays[1] else { panic!() };
+    let Data::F32(g) = &out.arrays[1] else {
+        panic!()
+    };
     assert_eq!(g, &[0.1f32, 16_777_216.0]);
-    let Data::U8(b) = &out.arrays[4] else { panic!() };
+    let Data::U8(b) = &out.arrays[4] else {
+        panic!()
+    };
     assert_eq!(b, &[1, 0, 1, 1, 1, 7]);
 }
 
@@ -512,7 +537,10 @@ fn random_functions_are_the_same_stream() {
         Expr::Call(Func::Rand, vec![]),
         Expr::Call(Func::Randn, vec![]),
         fi(Expr::Call(Func::Poisson, vec![Expr::F64(3.0)])),
-        fi(Expr::Call(Func::Binomial, vec![Expr::I64(10), Expr::F64(0.5)])),
+        fi(Expr::Call(
+            Func::Binomial,
+            vec![Expr::I64(10), Expr::F64(0.5)],
+        )),
         fi(Expr::Call(Func::GeometricSkip, vec![Expr::F64(0.1)])),
     ];
     let sum = terms
@@ -582,7 +610,10 @@ fn while_and_if_control_flow() {
                             ),
                         )],
                     },
-                    Stmt::Assign(steps, Expr::bin(BinOp::Add, Expr::Local(steps), Expr::I64(1))),
+                    Stmt::Assign(
+                        steps,
+                        Expr::bin(BinOp::Add, Expr::Local(steps), Expr::I64(1)),
+                    ),
                 ],
             },
             Stmt::Store {
@@ -593,7 +624,9 @@ fn while_and_if_control_flow() {
         ],
     });
     let out = run_both(&k, &State::new(vec![Data::I32(vec![0; 10])], vec![10]));
-    let Data::I32(c) = &out.arrays[0] else { panic!() };
+    let Data::I32(c) = &out.arrays[0] else {
+        panic!()
+    };
     assert_eq!(c, &[0, 1, 7, 2, 5, 8, 16, 3, 19, 6]);
 }
 
@@ -648,8 +681,11 @@ fn identical_kernels_compile_once() {
     let mut b = exp_decay();
     b.name = "decay_other_group".into();
     b.arrays[0].name = "v_other".into();
-    jit.compile(&a).unwrap();
-    jit.compile(&b).unwrap();
+    assert!(!jit.compile(&a).unwrap().from_cache());
+    let hit = jit.compile(&b).unwrap();
+    assert!(hit.from_cache());
+    assert!(hit.compile_time() > std::time::Duration::ZERO);
+    assert_eq!(jit.total_compile_time(), hit.compile_time());
     assert_eq!(jit.kernels_compiled(), 1);
     assert_eq!(jit.cache_hits(), 1);
     let mut c = exp_decay();
@@ -724,7 +760,12 @@ fn random_kernel_decls() -> Kernel {
     k.scalar("sg", Ty::F32);
     k.scalar("si", Ty::I64);
     k.scalar("sb", Ty::Bool);
-    for (t, name) in [(Ty::F64, "f"), (Ty::F32, "g"), (Ty::I64, "l"), (Ty::Bool, "b")] {
+    for (t, name) in [
+        (Ty::F64, "f"),
+        (Ty::F32, "g"),
+        (Ty::I64, "l"),
+        (Ty::Bool, "b"),
+    ] {
         k.local(format!("{name}0"), t);
         k.local(format!("{name}1"), t);
     }
@@ -912,11 +953,19 @@ impl Gen<'_> {
         match self.choose(4) {
             0 => Expr::Call(
                 Func::PushSynapse,
-                vec![self.small(50, 0, d), self.small(50, 0, d), self.small(3, 0, d)],
+                vec![
+                    self.small(50, 0, d),
+                    self.small(50, 0, d),
+                    self.small(3, 0, d),
+                ],
             ),
             1 => Expr::Call(
                 Func::ReportError,
-                vec![self.expr(Ty::I64, d), self.expr(Ty::I64, d), self.expr(Ty::I64, d)],
+                vec![
+                    self.expr(Ty::I64, d),
+                    self.expr(Ty::I64, d),
+                    self.expr(Ty::I64, d),
+                ],
             ),
             2 => Expr::Call(
                 Func::SampleSize,
@@ -1317,7 +1366,11 @@ fn generator_covers_the_ir() {
             let key = match s {
                 Stmt::Assign(_, e) | Stmt::Eval(e) => {
                     walk_e(e, seen);
-                    if matches!(s, Stmt::Eval(_)) { "eval" } else { "assign" }
+                    if matches!(s, Stmt::Eval(_)) {
+                        "eval"
+                    } else {
+                        "assign"
+                    }
                 }
                 Stmt::Store { index, value, .. } => {
                     walk_e(index, seen);
@@ -1330,7 +1383,9 @@ fn generator_covers_the_ir() {
                     walk_s(els, seen);
                     "if"
                 }
-                Stmt::For { start, end, body, .. } => {
+                Stmt::For {
+                    start, end, body, ..
+                } => {
                     walk_e(start, seen);
                     walk_e(end, seen);
                     walk_s(body, seen);
@@ -1364,12 +1419,23 @@ fn generator_covers_the_ir() {
     let mut missing = vec![];
     for name in Func::MATH1
         .iter()
-        .chain(&[Func::Pow, Func::Rand, Func::Randn, Func::Poisson, Func::Binomial])
+        .chain(&[
+            Func::Pow,
+            Func::Rand,
+            Func::Randn,
+            Func::Poisson,
+            Func::Binomial,
+        ])
         .chain(&[Func::GeometricSkip, Func::SampleSize, Func::SampleGet])
         .chain(&[Func::PushSynapse, Func::ReportError])
         .map(|f| f.name().to_string())
         .chain(["Add", "Sub", "Mul", "Div", "FloorDiv", "Mod", "Pow"].map(String::from))
-        .chain(["Lt", "Le", "Gt", "Ge", "Eq", "Ne", "And", "Or", "Neg", "Not"].map(String::from))
+        .chain(
+            [
+                "Lt", "Le", "Gt", "Ge", "Eq", "Ne", "And", "Or", "Neg", "Not",
+            ]
+            .map(String::from),
+        )
         .chain(["castf64", "castf32", "casti64", "castbool", "select"].map(String::from))
         .chain((0..5).map(|a| format!("load{a}")))
         .chain(["assign", "store", "if", "for", "while", "eval"].map(String::from))
@@ -1378,5 +1444,8 @@ fn generator_covers_the_ir() {
             missing.push(name);
         }
     }
-    assert!(missing.is_empty(), "rarely generated: {missing:?}\n{seen:?}");
+    assert!(
+        missing.is_empty(),
+        "rarely generated: {missing:?}\n{seen:?}"
+    );
 }

@@ -47,7 +47,11 @@ impl Rng {
     /// SplitMix64, so neighbouring seeds or streams give unrelated states.
     pub fn seed(seed: u64, stream: u64) -> Rng {
         let a = mix64(seed.wrapping_add(GOLDEN));
-        let b = mix64(a ^ stream.wrapping_mul(GOLDEN).wrapping_add(0x632b_e59b_d9b4_e019));
+        let b = mix64(
+            a ^ stream
+                .wrapping_mul(GOLDEN)
+                .wrapping_add(0x632b_e59b_d9b4_e019),
+        );
         let c = mix64(b.wrapping_add(GOLDEN));
         let state = (u128::from(b) << 64) | u128::from(c);
         Rng {
@@ -250,7 +254,10 @@ impl Context {
 
     /// The synapses pushed so far, as `(pre, post)`, leaving the context empty.
     pub fn take_synapses(&mut self) -> (Vec<i32>, Vec<i32>) {
-        (std::mem::take(&mut self.pre), std::mem::take(&mut self.post))
+        (
+            std::mem::take(&mut self.pre),
+            std::mem::take(&mut self.post),
+        )
     }
 
     /// The recorded error, if any, leaving none.
@@ -541,7 +548,12 @@ pub unsafe extern "C" fn spikejit_push_synapse(ctx: *mut Context, i: i64, j: i64
 ///
 /// # Safety
 /// As [`spikejit_sample_get`].
-pub unsafe extern "C" fn spikejit_report_error(ctx: *mut Context, code: i64, a: i64, b: i64) -> i64 {
+pub unsafe extern "C" fn spikejit_report_error(
+    ctx: *mut Context,
+    code: i64,
+    a: i64,
+    b: i64,
+) -> i64 {
     unsafe { (*ctx).report(code, a, b) };
     0
 }
@@ -584,11 +596,27 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("randn", "spikejit_randn", "spikejit_randn"),
     ("poisson", "spikejit_poisson", "spikejit_poisson"),
     ("binomial", "spikejit_binomial", "spikejit_binomial"),
-    ("geometric_skip", "spikejit_geometric_skip", "spikejit_geometric_skip"),
-    ("sample_size", "spikejit_sample_size", "spikejit_sample_size"),
+    (
+        "geometric_skip",
+        "spikejit_geometric_skip",
+        "spikejit_geometric_skip",
+    ),
+    (
+        "sample_size",
+        "spikejit_sample_size",
+        "spikejit_sample_size",
+    ),
     ("sample_get", "spikejit_sample_get", "spikejit_sample_get"),
-    ("push_synapse", "spikejit_push_synapse", "spikejit_push_synapse"),
-    ("report_error", "spikejit_report_error", "spikejit_report_error"),
+    (
+        "push_synapse",
+        "spikejit_push_synapse",
+        "spikejit_push_synapse",
+    ),
+    (
+        "report_error",
+        "spikejit_report_error",
+        "spikejit_report_error",
+    ),
 ];
 
 /// The symbol generated code calls for function `func` (the IR's name, e.g.
@@ -737,7 +765,10 @@ mod tests {
         for (trials, p) in [(10, 0.3), (1000, 0.01), (1000, 0.9)] {
             let m = (0..n).map(|_| r.binomial(trials, p)).sum::<i64>() as f64 / n as f64;
             let e = trials as f64 * p;
-            assert!((m - e).abs() < 0.05 * e.max(1.0), "binomial {trials} {p}: {m}");
+            assert!(
+                (m - e).abs() < 0.05 * e.max(1.0),
+                "binomial {trials} {p}: {m}"
+            );
         }
         assert_eq!(r.poisson(0.0), 0);
         assert_eq!(r.poisson(-1.0), 0);
@@ -747,6 +778,34 @@ mod tests {
         assert_eq!(r.binomial(7, 1.0), 7);
         assert_eq!(r.binomial(7, 0.0), 0);
         assert_eq!(r.binomial(7, f64::NAN), 0);
+    }
+
+    #[test]
+    fn extreme_parameters_do_not_panic() {
+        let mut r = Rng::seed(4, 4);
+        for n in [1, 2, 1 << 20, 1 << 40, i64::MAX / 2, i64::MAX] {
+            for p in [1e-300, 1e-10, 0.3, 0.5, 0.7, 1.0 - 1e-16, f64::MIN_POSITIVE] {
+                let x = r.binomial(n, p);
+                assert!((0..=n).contains(&x), "binomial({n}, {p}) = {x}");
+            }
+        }
+        for l in [
+            1e-300,
+            1e-10,
+            11.99,
+            12.0,
+            1e6,
+            1e18,
+            1.8e19,
+            1e19,
+            1e300,
+            f64::INFINITY,
+        ] {
+            assert!(r.poisson(l) >= 0, "poisson({l})");
+        }
+        for p in [1e-300, f64::MIN_POSITIVE, 1e-10, 0.999_999] {
+            assert!(r.geometric_skip(p) >= 0);
+        }
     }
 
     #[test]
@@ -861,7 +920,10 @@ mod tests {
         }
         let expected = reps as f64 * 2.0 / 40.0;
         for c in counts {
-            assert!((f64::from(c) - expected).abs() < 0.1 * expected, "{counts:?}");
+            assert!(
+                (f64::from(c) - expected).abs() < 0.1 * expected,
+                "{counts:?}"
+            );
         }
     }
 
@@ -886,7 +948,10 @@ mod tests {
         assert_eq!(ctx.sample_size(&mut rng, 0, 4, 1, -2, true), 0);
         assert!(ctx.sample.is_empty());
         assert_eq!(ctx.sample_size(&mut rng, 0, 4, 0, 1, true), -1);
-        assert_eq!(ctx.take_error().map(|e| e.code), Some(error_code::ZERO_STEP));
+        assert_eq!(
+            ctx.take_error().map(|e| e.code),
+            Some(error_code::ZERO_STEP)
+        );
         assert_eq!(ctx.sample_size(&mut rng, 0, 4, 1, 0, false), 0);
         assert_eq!(ctx.error, None);
     }
@@ -910,7 +975,14 @@ mod tests {
         unsafe {
             spikejit_report_error(&mut ctx, 99, 1, 2);
         }
-        assert_eq!(ctx.error, Some(ConnectError { code: 99, a: 1, b: 2 }));
+        assert_eq!(
+            ctx.error,
+            Some(ConnectError {
+                code: 99,
+                a: 1,
+                b: 2
+            })
+        );
         let (pre, post) = ctx.take_synapses();
         assert!(pre.is_empty() && post.is_empty());
         assert_eq!(ctx.sample_get(0), -1);

@@ -51,7 +51,10 @@ struct Native {
 /// The code stays valid for the life of the process: the JIT module never
 /// frees its code memory, so a `CompiledKernel` may outlive its [`Jit`].
 #[derive(Clone)]
-pub struct CompiledKernel(Arc<Native>);
+pub struct CompiledKernel {
+    native: Arc<Native>,
+    from_cache: bool,
+}
 
 impl CompiledKernel {
     /// Runs the kernel.
@@ -62,20 +65,30 @@ impl CompiledKernel {
     /// kernel touches; one 8-byte slot per scalar; a valid `rng` if the kernel
     /// draws random numbers and a valid `ctx` if it calls connect functions.
     pub unsafe fn run(&self, args: &KernelArgs) {
-        unsafe { (self.0.f)(args) }
+        unsafe { (self.native.f)(args) }
     }
 
     /// How long Cranelift took to compile this kernel (translation, code
-    /// generation and linking). A cache hit returns the original compile time.
+    /// generation and linking). A cache hit returns the original compile time:
+    /// to add up compile times, skip handles that are [`from_cache`](Self::from_cache)
+    /// or use [`Jit::total_compile_time`].
     pub fn compile_time(&self) -> Duration {
-        self.0.compile_time
+        self.native.compile_time
+    }
+
+    pub fn code_ptr(&self) -> *const u8 { self.native.f as *const u8 }
+    /// Whether [`Jit::compile`] answered from its cache (an identical kernel
+    /// was compiled before).
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
     }
 }
 
 impl std::fmt::Debug for CompiledKernel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CompiledKernel")
-            .field("compile_time", &self.0.compile_time)
+            .field("compile_time", &self.native.compile_time)
+            .field("from_cache", &self.from_cache)
             .finish_non_exhaustive()
     }
 }
@@ -117,19 +130,27 @@ impl Jit {
         let key = k.cache_key();
         if let Some(c) = self.cache.get(&key) {
             self.hits += 1;
-            return Ok(c.clone());
+            return Ok(CompiledKernel {
+                native: c.native.clone(),
+                from_cache: true,
+            });
         }
         let state = match &mut self.state {
             Some(s) => s,
             None => self.state.insert(JitState::new()?),
         };
         let start = Instant::now();
-        let f = state.compile(k).map_err(|message| CodegenError::Cranelift {
-            kernel: k.name.clone(),
-            message,
-        })?;
+        let f = state
+            .compile(k)
+            .map_err(|message| CodegenError::Cranelift {
+                kernel: k.name.clone(),
+                message,
+            })?;
         let compile_time = start.elapsed();
-        let c = CompiledKernel(Arc::new(Native { f, compile_time }));
+        let c = CompiledKernel {
+            native: Arc::new(Native { f, compile_time }),
+            from_cache: false,
+        };
         self.cache.insert(key, c.clone());
         self.compiled += 1;
         self.total += compile_time;
@@ -156,9 +177,7 @@ impl JitState {
     fn new() -> Result<JitState, CodegenError> {
         let isa_err = |e: &dyn std::fmt::Display| CodegenError::Isa(e.to_string());
         let mut flags = settings::builder();
-        flags
-            .set("opt_level", "speed")
-            .map_err(|e| isa_err(&e))?;
+        flags.set("opt_level", "speed").map_err(|e| isa_err(&e))?;
         // The verifier catches bugs in this module; it costs compile time, so
         // only debug builds (tests included) run it.
         flags
@@ -518,7 +537,7 @@ impl Translator<'_> {
                     Ge => FloatCC::GreaterThanOrEqual,
                     Eq => FloatCC::Equal,
                     // Unordered or not equal: NaN != x is true, as in C and Rust.
-                    _ => FloatCC::OrderedNotEqual,
+                    _ => FloatCC::NotEqual,
                 };
                 b.ins().fcmp(cc, x, y)
             } else {
@@ -757,11 +776,19 @@ impl Executable {
         }
     }
 
-    /// Compile time (zero for the interpreter).
+    /// Compile time (zero for the interpreter; see [`CompiledKernel::compile_time`]).
     pub fn compile_time(&self) -> Duration {
         match self {
             Executable::Native(c) => c.compile_time(),
             Executable::Interpreted(_) => Duration::ZERO,
+        }
+    }
+
+    /// Whether the JIT's cache supplied the code (always false for the interpreter).
+    pub fn from_cache(&self) -> bool {
+        match self {
+            Executable::Native(c) => c.from_cache(),
+            Executable::Interpreted(_) => false,
         }
     }
 }

@@ -215,8 +215,13 @@ impl Machine<'_> {
                 if c { x } else { y }
             }
             Expr::Call(f, args) => {
-                let vals: Vec<Value> = args.iter().map(|a| unsafe { self.expr(a) }).collect();
-                unsafe { self.call(*f, &vals) }
+                // No function takes more than 5 arguments (validated); a fixed
+                // array avoids an allocation per call.
+                let mut vals = [Value::I64(0); 5];
+                for (slot, a) in vals.iter_mut().zip(args) {
+                    *slot = unsafe { self.expr(a) };
+                }
+                unsafe { self.call(*f, &vals[..args.len().min(5)]) }
             }
         }
     }
@@ -293,7 +298,10 @@ fn math_f64(f: Func, x: f64) -> f64 {
         Func::Floor => x.floor(),
         Func::Ceil => x.ceil(),
         Func::Exprel => rt::spikejit_exprel(x),
-        other => panic!("interpreter: {} is not a one-argument math function", other.name()),
+        other => panic!(
+            "interpreter: {} is not a one-argument math function",
+            other.name()
+        ),
     }
 }
 
@@ -319,7 +327,10 @@ fn math_f32(f: Func, x: f32) -> f32 {
         Func::Floor => x.floor(),
         Func::Ceil => x.ceil(),
         Func::Exprel => rt::spikejit_exprelf(x),
-        other => panic!("interpreter: {} is not a one-argument math function", other.name()),
+        other => panic!(
+            "interpreter: {} is not a one-argument math function",
+            other.name()
+        ),
     }
 }
 

@@ -284,7 +284,7 @@ pub fn parse_model(path: &str, text: String) -> Result<LoadedModel> {
             ));
         }
     };
-    let mut l = Loader { file, file_text, path: path.to_string(), errors: Vec::new(), names: HashMap::new() };
+    let mut l = Loader { file, file_text: file_text.clone(), path: path.to_string(), errors: Vec::new(), names: HashMap::new() };
     let span = root.span();
     let root = l.table_node(root.get_ref(), Span::new(span.start, span.end));
     let model = l.model(&root);

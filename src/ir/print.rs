@@ -486,29 +486,30 @@ impl Validator<'_> {
 
     fn block(&self, body: &[Stmt], path: &str) -> Result<(), String> {
         for (n, s) in body.iter().enumerate() {
-            let here = format!("{path}[{n}]");
-            self.stmt(s, &here).map_err(|e| format!("{here}: {e}"))?;
+            self.stmt(s, &format!("{path}[{n}]"))?;
         }
         Ok(())
     }
 
+    /// Checks one statement; errors start with `path`, the statement's place
+    /// in the kernel (`body[2].then[0]`).
     fn stmt(&self, s: &Stmt, path: &str) -> Result<(), String> {
+        let here = |r: Result<(), String>| r.map_err(|e| format!("{path}: {e}"));
         match s {
-            Stmt::Assign(l, e) => {
-                let t = self.local_ty(*l)?;
-                self.expect(e, t, "assigned value")
-            }
+            Stmt::Assign(l, e) => here(
+                self.local_ty(*l)
+                    .and_then(|t| self.expect(e, t, "assigned value")),
+            ),
             Stmt::Store {
                 array,
                 index,
                 value,
-            } => {
-                let elem = self.array_elem(*array)?;
+            } => here(self.array_elem(*array).and_then(|elem| {
                 self.expect(index, Ty::I64, "array index")?;
                 self.expect(value, elem.value_ty(), "stored value")
-            }
+            })),
             Stmt::If { cond, then, els } => {
-                self.expect(cond, Ty::Bool, "if condition")?;
+                here(self.expect(cond, Ty::Bool, "if condition"))?;
                 self.block(then, &format!("{path}.then"))?;
                 self.block(els, &format!("{path}.else"))
             }
@@ -518,18 +519,20 @@ impl Validator<'_> {
                 end,
                 body,
             } => {
-                if self.local_ty(*var)? != Ty::I64 {
-                    return Err("for variable must be an i64 local".to_string());
-                }
-                self.expect(start, Ty::I64, "loop start")?;
-                self.expect(end, Ty::I64, "loop end")?;
+                here(self.local_ty(*var).and_then(|t| {
+                    if t != Ty::I64 {
+                        return Err("for variable must be an i64 local".to_string());
+                    }
+                    self.expect(start, Ty::I64, "loop start")?;
+                    self.expect(end, Ty::I64, "loop end")
+                }))?;
                 self.block(body, &format!("{path}.body"))
             }
             Stmt::While { cond, body } => {
-                self.expect(cond, Ty::Bool, "while condition")?;
+                here(self.expect(cond, Ty::Bool, "while condition"))?;
                 self.block(body, &format!("{path}.body"))
             }
-            Stmt::Eval(e) => self.expr(e).map(|_| ()),
+            Stmt::Eval(e) => here(self.expr(e).map(|_| ())),
         }
     }
 }
@@ -653,7 +656,11 @@ kernel decay {
             "(1.0 < 2.0) < True"
         );
         assert_eq!(
-            show(Expr::not(Expr::bin(BinOp::And, Expr::Bool(true), Expr::Bool(false)))),
+            show(Expr::not(Expr::bin(
+                BinOp::And,
+                Expr::Bool(true),
+                Expr::Bool(false)
+            ))),
             "not (True and False)"
         );
         assert_eq!(show(Expr::F32(0.1)), "0.1f32");
@@ -768,10 +775,7 @@ kernel ctl {
             x,
             Expr::Call(
                 Func::Pow,
-                vec![
-                    Expr::Call(Func::Exp, vec![Expr::F32(1.0)]),
-                    Expr::F32(2.0),
-                ],
+                vec![Expr::Call(Func::Exp, vec![Expr::F32(1.0)]), Expr::F32(2.0)],
             ),
         )];
         assert_eq!(k.validate(), Ok(()));

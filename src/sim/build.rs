@@ -462,7 +462,9 @@ impl Network {
         let ctx = format!("set '{}' of '{}'", var, self.name_of(h));
         let is_syn = matches!(self.objects.get(h.0), Some(Object::Synapses(_)));
         if is_syn {
-            self.prepare_delay_array(h.0, var)?;
+            if self.set_scalar_delay(h.0, var, &value, &sel)? {
+                return Ok(());
+            }
             if let Some(s) = self.syn(h.0)
                 && !s.connected
             {
@@ -620,23 +622,46 @@ impl Network {
         Ok(())
     }
 
-    /// Setting `delay` (or `PATHWAY.delay`) per synapse turns the pathway's scalar
-    /// delay into a per-synapse array.
-    fn prepare_delay_array(&mut self, id: usize, var: &str) -> Result<()> {
-        let pname = if var == "delay" { "pre" } else if let Some(p) = var.strip_suffix(".delay") { p } else { return Ok(()) };
-        let fl = ElemTy::F64;
-        let Some(Object::Synapses(s)) = self.objects.get_mut(id) else { return Ok(()) };
-        let n = s.n;
+    /// A pathway with a scalar delay (given with the synapses) keeps it scalar, as
+    /// in Brian2: it can be set to another constant, not per synapse. Returns
+    /// whether the value was taken.
+    fn set_scalar_delay(&mut self, id: usize, var: &str, value: &Value, sel: &Selection) -> Result<bool> {
+        let pname = if var == "delay" {
+            "pre"
+        } else if let Some(p) = var.strip_suffix(".delay") {
+            p
+        } else {
+            return Ok(false);
+        };
+        let Some(s) = self.syn(id) else { return Ok(false) };
         let sname = s.name.clone();
-        let Some(p) = s.pathways.iter_mut().find(|p| p.name == pname) else {
+        let Some(p) = s.pathways.iter().position(|p| p.name == pname) else {
             return Err(err("unknown-pathway", &format!("synapses '{sname}'"), format!("there is no pathway '{pname}' whose delay could be set")));
         };
-        if let Some(d) = p.scalar_delay.take() {
-            let mut a = super::Array::zeros(fl, n);
-            a.fill(d);
-            self.store.insert(ArrayKey::new(id, format!("{pname}.delay")), a);
+        if s.pathways[p].scalar_delay.is_none() {
+            return Ok(false);
         }
-        Ok(())
+        let ctx = format!("set '{var}' of '{sname}'");
+        let d = match (value, sel) {
+            (Value::Scalar(x), Selection::All) => *x,
+            (Value::Expr(code), Selection::All) => {
+                let (v, dim) = self.eval_constant(code, &ctx).map_err(|_| {
+                    err("scalar-delay", &ctx, format!("the delay of pathway '{pname}' was given as one value for all synapses, so it can only be set to a constant time, not per synapse"))
+                })?;
+                if !dim.same(Dim::SECOND) {
+                    return Err(err("unit-mismatch", &ctx, format!("a delay must be a time, but '{}' has unit {dim}", code.text.trim())));
+                }
+                v
+            }
+            _ => {
+                return Err(err("scalar-delay", &ctx, format!("the delay of pathway '{pname}' was given as one value for all synapses, so it cannot be set per synapse")));
+            }
+        };
+        if d < 0.0 || !d.is_finite() {
+            return Err(err("bad-delay", &ctx, format!("a delay must be a non-negative time, got {d} s")));
+        }
+        self.syn_mut(id).pathways[p].scalar_delay = Some(d);
+        Ok(true)
     }
 }
 
@@ -650,4 +675,37 @@ fn x_of(v: &Value) -> f64 {
 /// The code object for errors without a source.
 pub(crate) fn code_source(c: &Code, name: &str) -> Arc<Source> {
     c.source(name.to_string())
+}
+
+impl Network {
+    /// The kernel of a StateMonitor: evaluates each recorded variable (a state
+    /// variable or a subexpression) at each recorded index into a buffer.
+    pub(crate) fn recorder_kernel(&mut self, mon: usize) -> Result<Prepared> {
+        let Some(Object::StateMon(m)) = self.objects.get(mon) else { return Err(err("internal", "monitor", "not a state monitor")) };
+        let (src, vars, indices, name) = (m.source, m.variables.clone(), m.indices.clone(), m.name.clone());
+        let scope = self.scope_for_object(src)?;
+        let offset = match self.objects.get(src.0) {
+            Some(Object::Synapses(_)) => 0,
+            _ => self.range(src)?.start,
+        };
+        let n = indices.len();
+        self.store.insert(ArrayKey::new(mon, "_rec_idx"), super::Array::I32(indices.iter().map(|&k| (k + offset) as i32).collect()));
+        for v in &vars {
+            self.store.insert(ArrayKey::new(mon, format!("_rec_{v}")), super::Array::F64(vec![0.0; n]));
+        }
+        let mut b = self.builder(&format!("{name}_record"));
+        let idx = b.raw_array(ArrayKey::new(mon, "_rec_idx"), ElemTy::I32);
+        let k = b.kernel.local("_k", Ty::I64);
+        let mut body = vec![crate::ir::Stmt::Assign(b.item, crate::ir::Expr::load(idx, crate::ir::Expr::Local(k)))];
+        for v in &vars {
+            let out = b.raw_array(ArrayKey::new(mon, format!("_rec_{v}")), ElemTy::F64);
+            let e = Expr::name(v);
+            let (val, t) = b.expr(&e, &scope);
+            let val = if t == Ty::F64 { val } else { crate::ir::Expr::cast(Ty::F64, val) };
+            body.push(crate::ir::Stmt::Store { array: out, index: crate::ir::Expr::Local(k), value: val });
+        }
+        let count = b.scalar(lower::SCALAR_COUNT, Ty::I64);
+        b.kernel.body.push(crate::ir::Stmt::For { var: k, start: crate::ir::Expr::I64(0), end: count, body });
+        self.compile(b)
+    }
 }

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use arrays::{Array, Store};
-pub use connect::Connect;
+pub use connect::{Connect, Count, Indices, Prob};
 pub use run::RunStats;
 
 use crate::codegen::{Backend, Compiler};
@@ -688,7 +688,8 @@ impl Network {
                     code: src,
                     stmts,
                     is_post: *is_post,
-                    scalar_delay: Some(0.0),
+                    // Brian2: without a delay argument, delays are per synapse (all 0).
+                    scalar_delay: None,
                     queue: queue::SpikeQueue::default(),
                 }),
                 Err(e) => errors.extend(e.0),
@@ -755,6 +756,11 @@ impl Network {
         }
         for k in ["_pre", "_post", "N_incoming", "N_outgoing"] {
             self.store.insert(ArrayKey::new(id, k), Array::zeros(crate::ir::ElemTy::I32, 0));
+        }
+        for p in &pathways {
+            if p.scalar_delay.is_none() {
+                self.store.insert(ArrayKey::new(id, format!("{}.delay", p.name)), Array::zeros(crate::ir::ElemTy::F64, 0));
+            }
         }
         self.objects.push(Object::Synapses(Box::new(Syn {
             name,

@@ -132,7 +132,12 @@ impl Network {
                                 Some(a) => {
                                     let v = a.to_f64();
                                     let bad = v.iter().any(|d| *d < 0.0 || !d.is_finite());
-                                    (v.iter().map(|d| steps(d.max(0.0))).collect(), 0, bad)
+                                    let st: Vec<usize> = v.iter().map(|d| steps(d.max(0.0))).collect();
+                                    // Equal delays take the homogeneous path of the queue.
+                                    match st.first() {
+                                        Some(&d0) if st.iter().all(|&d| d == d0) => (Vec::new(), d0, bad),
+                                        _ => (st, 0, bad),
+                                    }
                                 }
                                 None => (Vec::new(), 0, false),
                             },
@@ -163,16 +168,11 @@ impl Network {
                     });
                 }
                 Object::StateMon(m) => {
-                    for v in &m.variables {
-                        let arr_id = match self.objects.get(m.source.0) {
-                            Some(Object::Synapses(_)) => m.source.0,
-                            _ => self.range(m.source).map(|r| r.group).unwrap_or(0),
-                        };
-                        if self.store.get(&ArrayKey::new(arr_id, v)).is_none() {
-                            errors.push(crate::diag::Diagnostic::new("not-supported", format!("recording '{v}' is not supported yet by spikejit (only state variables can be recorded)")).with_context(format!("monitors '{}'", m.name)));
-                        }
+                    let (dt, key) = (m.dt, (m.when, m.order, m.name.clone()));
+                    match self.recorder_kernel(id) {
+                        Ok(k) => ops.push(Op { kind: OpKind::StateMon { mon: id }, kernel: Some(k), dt, key, rng: self.next_rng() }),
+                        Err(e) => errors.extend(e.0),
                     }
-                    ops.push(Op { kind: OpKind::StateMon { mon: id }, kernel: None, dt: m.dt, key: (m.when, m.order, m.name.clone()), rng: self.next_rng() });
                 }
                 Object::Subgroup { .. } => {}
             }
@@ -325,25 +325,18 @@ impl Network {
                 }
             }
             OpKind::StateMon { mon } => {
-                let (src, vars, idx) = match &self.objects[*mon] {
-                    Object::StateMon(m) => (m.source, m.variables.clone(), m.indices.clone()),
+                let n = match &self.objects[*mon] {
+                    Object::StateMon(m) => m.indices.len(),
                     _ => return,
                 };
-                let (arr_id, off) = match self.objects.get(src.0) {
-                    Some(Object::Synapses(_)) => (src.0, 0),
-                    _ => match self.range(src) {
-                        Ok(r) => (r.group, r.start),
-                        Err(_) => return,
-                    },
-                };
-                let mut rows: Vec<Vec<f64>> = Vec::with_capacity(vars.len());
-                for v in &vars {
-                    let a = self.store.get(&ArrayKey::new(arr_id, v));
-                    rows.push(match a {
-                        Some(a) if a.len() == 1 => idx.iter().map(|_| a.get(0)).collect(),
-                        Some(a) => idx.iter().map(|&k| if k + off < a.len() { a.get(k + off) } else { f64::NAN }).collect(),
-                        None => vec![f64::NAN; idx.len()],
-                    });
+                if let Some(k) = &op.kernel {
+                    self.exec(k, &scal(0, n), &mut op.rng, &mut ctx, std::ptr::null_mut());
+                }
+                let mut rows: Vec<Vec<f64>> = Vec::new();
+                if let Object::StateMon(m) = &self.objects[*mon] {
+                    for v in &m.variables {
+                        rows.push(self.store.get(&ArrayKey::new(*mon, format!("_rec_{v}"))).map(|a| a.to_f64()).unwrap_or_default());
+                    }
                 }
                 if let Object::StateMon(m) = &mut self.objects[*mon] {
                     m.t.push(t);

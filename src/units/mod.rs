@@ -1396,13 +1396,16 @@ impl Evaluator {
                 };
                 let zero = |v: &Value| v.dim().is_one() && v.val() == 0.0;
                 if !l.dim().same(r.dim()) && !zero(&l) && !zero(&r) {
+                    // Brian2 names the dimensions with the units registered so far.
+                    let mut reg = UnitRegistry::new();
+                    reg.register_all(&self.created);
                     let units = if matches!(r, Value::Unit(_)) {
-                        format!("unit is {}", l.dim().brian_display())
+                        format!("unit is {}", reg.get_unit_for_display(l.dim()))
                     } else {
                         format!(
                             "units are {} and {}",
-                            l.dim().brian_display(),
-                            r.dim().brian_display()
+                            reg.get_unit_for_display(l.dim()),
+                            reg.get_unit_for_display(r.dim())
                         )
                     };
                     return Err((

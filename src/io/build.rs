@@ -1,0 +1,595 @@
+//! Builds a [`Network`] from a [`LoadedModel`] in the contract's build order:
+//! constants, simulation settings, neuron groups (each with its `init`),
+//! subgroups, synapses (`connect` list, then `init` list), monitors; then
+//! resolves the protocol.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::model_file::*;
+use crate::diag::{Diagnostic, Errors, Result, Source, Span};
+use crate::sim::{
+    Connect, Count, Handle, Indices, Network, NeuronGroup, Prob, Record, Selection, SpikeMonitor, StateMonitor, Synapses,
+    Value,
+};
+use crate::units::Dim;
+
+/// Options of a build that the command line may override.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Overrides `simulation.seed`.
+    pub seed: Option<u64>,
+}
+
+/// One resolved protocol step.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Runs for a duration in seconds.
+    Run { duration: f64, context: String, span: Span },
+    /// Sets a variable of a group, subgroup or synapses.
+    Set { target: Handle, var: String, value: Value, selection: Selection, context: String, span: Span },
+}
+
+/// What a model file asks to do once its network is built.
+#[derive(Clone, Debug)]
+pub struct Protocol {
+    pub steps: Vec<Step>,
+    /// The model file (where errors of a step point).
+    pub file: Arc<Source>,
+    /// The seed used (after `--seed`), if any.
+    pub seed: Option<u64>,
+    /// The default clock's dt in seconds.
+    pub dt: f64,
+    pub float32: bool,
+}
+
+/// Seconds spent by [`Protocol::run`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunTimes {
+    /// Kernel building during the runs.
+    pub compile_seconds: f64,
+    /// Everything else (the time-step loops, `set` steps).
+    pub run_seconds: f64,
+}
+
+impl Protocol {
+    /// The total simulated duration in seconds.
+    pub fn duration(&self) -> f64 {
+        self.steps.iter().map(|s| if let Step::Run { duration, .. } = s { *duration } else { 0.0 }).sum()
+    }
+
+    /// Runs every step in order.
+    pub fn run(&self, net: &mut Network) -> Result<RunTimes> {
+        let c0 = net.stats().compile_seconds;
+        let t0 = std::time::Instant::now();
+        for step in &self.steps {
+            match step {
+                Step::Run { duration, context, span } => {
+                    net.run(*duration).map_err(|e| locate(e, &self.file, *span, context))?;
+                }
+                Step::Set { target, var, value, selection, context, span } => {
+                    net.set(*target, var, value.clone(), selection.clone()).map_err(|e| locate(e, &self.file, *span, context))?;
+                }
+            }
+        }
+        let total = t0.elapsed().as_secs_f64();
+        let compile = (net.stats().compile_seconds - c0).max(0.0);
+        Ok(RunTimes { compile_seconds: compile, run_seconds: (total - compile).max(0.0) })
+    }
+}
+
+/// Gives errors that do not point anywhere the place (and the object) they are about.
+pub(crate) fn locate(mut e: Errors, file: &Arc<Source>, span: Span, context: &str) -> Errors {
+    for d in &mut e.0 {
+        if d.source.is_none() {
+            d.source = Some(file.clone());
+            d.span = span;
+            if d.context.is_none() {
+                d.context = Some(context.to_string());
+            }
+        }
+    }
+    e
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Neurons,
+    Subgroup,
+    Synapses,
+    Monitor,
+}
+
+struct Builder<'m> {
+    model: &'m LoadedModel,
+    net: Network,
+    objects: HashMap<String, (Handle, Kind)>,
+    errors: Vec<Diagnostic>,
+}
+
+/// Builds the network of a model file and resolves its protocol.
+pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Protocol)> {
+    let mut b = Builder { model, net: Network::new(), objects: HashMap::new(), errors: Vec::new() };
+    b.constants()?;
+    let (dt, seed, duration) = b.simulation()?;
+    for g in &model.neurons {
+        b.neurons(g);
+    }
+    b.stage()?;
+    for s in &model.subgroups {
+        b.subgroup(s);
+    }
+    b.stage()?;
+    for s in &model.synapses {
+        b.synapses(s);
+    }
+    b.stage()?;
+    for m in &model.monitors {
+        b.monitor(m);
+    }
+    b.stage()?;
+    let seed = opts.seed.or(seed);
+    if let Some(s) = seed {
+        b.net.set_seed(s);
+    }
+    let steps = b.protocol(duration);
+    b.stage()?;
+    let protocol = Protocol { steps, file: model.file.clone(), seed, dt, float32: model.simulation.float32 };
+    Ok((b.net, protocol))
+}
+
+impl Builder<'_> {
+    fn file(&self) -> &Arc<Source> {
+        &self.model.file
+    }
+
+    /// Ends a stage: later stages depend on this one, so stop at its errors.
+    fn stage(&mut self) -> Result<()> {
+        if self.errors.is_empty() { Ok(()) } else { Err(Errors(std::mem::take(&mut self.errors))) }
+    }
+
+    fn push(&mut self, r: Result<()>) {
+        if let Err(e) = r {
+            self.errors.extend(e.0);
+        }
+    }
+
+    fn error(&self, code: &'static str, span: Span, msg: impl Into<String>) -> Errors {
+        Errors::one(Diagnostic::at(code, self.file(), span, msg))
+    }
+
+    // ---- values ---------------------------------------------------------------------
+
+    /// A constant expression: its SI value and dimension.
+    fn eval(&self, s: &Str, what: &str) -> Result<(f64, Dim)> {
+        self.net.eval_constant(&s.code(), what)
+    }
+
+    /// A quantity of dimension `dim` (`what`: "a time", "a rate").
+    fn quantity(&self, s: &Str, ctx: &str, dim: Dim, what: &str) -> Result<f64> {
+        let (v, d) = self.eval(s, ctx)?;
+        if !d.same(dim) {
+            return Err(self.error("unit-mismatch", s.inner_span(), format!("{ctx}: {:?} is not {what} (its unit is {d})", s.text.trim())));
+        }
+        Ok(v)
+    }
+
+    fn time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        self.quantity(s, ctx, Dim::SECOND, "a time")
+    }
+
+    fn positive_time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        let v = self.time(s, ctx)?;
+        if !(v > 0.0 && v.is_finite()) {
+            return Err(self.error("bad-value", s.inner_span(), format!("{ctx}: must be positive, got {:?}", s.text.trim())));
+        }
+        Ok(v)
+    }
+
+    /// A count: an integer, or a dimensionless integral constant expression, at least `least`.
+    fn count(&self, c: &CountSpec, ctx: &str, least: i64) -> Result<usize> {
+        let (v, span) = match c {
+            CountSpec::Int(i, span) => (*i, *span),
+            CountSpec::Expr(s) => {
+                let (x, d) = self.eval(s, ctx)?;
+                if !d.is_one() {
+                    return Err(self.error(
+                        "unit-mismatch",
+                        s.inner_span(),
+                        format!("{ctx}: {:?} is not dimensionless (its unit is {d}); a count must be an integer", s.text.trim()),
+                    ));
+                }
+                if !(x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15) {
+                    return Err(self.error(
+                        "bad-value",
+                        s.inner_span(),
+                        format!("{ctx}: {:?} evaluates to {}, not an integer", s.text.trim(), crate::units::py_float_repr(x)),
+                    ));
+                }
+                (x as i64, s.inner_span())
+            }
+        };
+        if v < least {
+            let what = if least == 1 { "positive" } else { "non-negative" };
+            return Err(self.error("bad-value", span, format!("{ctx}: must be {what}, got {v}")));
+        }
+        usize::try_from(v).map_err(|_| self.error("bad-value", span, format!("{ctx}: {v} is too large")))
+    }
+
+    fn order(&self, o: &Option<(i64, Span)>, ctx: &str) -> Result<i32> {
+        match o {
+            None => Ok(0),
+            Some((v, span)) => i32::try_from(*v).map_err(|_| self.error("bad-value", *span, format!("{ctx}.order: {v} is out of range"))),
+        }
+    }
+
+    fn value(v: &ValueSpec) -> Value {
+        match v {
+            ValueSpec::Number(x) => Value::Scalar(*x),
+            ValueSpec::List(xs) => Value::Array(xs.clone()),
+            ValueSpec::Expr(s) => Value::Expr(s.code()),
+        }
+    }
+
+    fn selection(&self, index: &Option<IndexSpec>, synapses: bool, ctx: &str) -> Result<Selection> {
+        match index {
+            None => Ok(Selection::All),
+            Some(IndexSpec::Where(s)) => Ok(Selection::Where(s.code())),
+            Some(IndexSpec::Pair(i, j, span)) => {
+                if !synapses {
+                    return Err(self.error(
+                        "bad-index",
+                        *span,
+                        format!("{ctx}.index: an [i, j] pair indexes synapses; for a group use a condition string"),
+                    ));
+                }
+                match (usize::try_from(*i), usize::try_from(*j)) {
+                    (Ok(i), Ok(j)) => Ok(Selection::Pair(i, j)),
+                    _ => Err(self.error("bad-index", *span, format!("{ctx}.index: [{i}, {j}]: indices must be non-negative"))),
+                }
+            }
+        }
+    }
+
+    /// Applies `init` entries to an object, in order.
+    fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
+        for e in entries {
+            let r = self.selection(&e.index, synapses, &e.context).and_then(|sel| {
+                self.net.set(h, &e.var, Self::value(&e.value), sel).map_err(|err| locate(err, self.file(), e.span, &e.context))
+            });
+            self.push(r);
+        }
+    }
+
+    // ---- objects --------------------------------------------------------------------
+
+    /// A group, named subgroup, slice `G[a:b]` or (optionally) synapses, by name.
+    fn group(&mut self, s: &Str, ctx: &str, allow_synapses: bool) -> Result<Handle> {
+        let text = s.text.trim();
+        if let Some((base, a, b)) = parse_slice(text) {
+            let base_str = Str { text: base.to_string(), ..s.clone() };
+            let h = self.group(&base_str, ctx, false)?;
+            let n = self.net.size_of(h)?;
+            let parse = |x: &str, default: usize| -> Option<usize> { if x.is_empty() { Some(default) } else { x.parse().ok() } };
+            let (start, stop) = match (parse(a, 0), parse(b, n)) {
+                (Some(a), Some(b)) => (a, b),
+                _ => return Err(self.error("bad-slice", s.inner_span(), format!("{ctx}: slice bounds of '{text}' are too large"))),
+            };
+            if !(start < stop && stop <= n) {
+                return Err(Errors::one(
+                    Diagnostic::at(
+                        "bad-slice",
+                        self.file(),
+                        s.inner_span(),
+                        format!("{ctx}: slice [{start}:{stop}] is out of range for '{base}' of size {n}"),
+                    )
+                    .with_help(format!("a slice G[a:b] needs 0 <= a < b <= {n} (bounds may be omitted: G[a:], G[:b])")),
+                ));
+            }
+            let name = format!("{base}[{start}:{stop}]");
+            if let Some(h) = self.net.handle(&name) {
+                return Ok(h);
+            }
+            return self.net.subgroup(h, start, stop, Some(&name)).map_err(|e| locate(e, self.file(), s.inner_span(), ctx));
+        }
+        match self.objects.get(text) {
+            Some(&(h, Kind::Neurons | Kind::Subgroup)) => Ok(h),
+            Some(&(h, Kind::Synapses)) if allow_synapses => Ok(h),
+            Some((_, Kind::Synapses)) => Err(self.error("not-a-group", s.inner_span(), format!("{ctx}: '{text}' is a synapses object, not a group"))),
+            Some((_, Kind::Monitor)) => Err(self.error("not-a-group", s.inner_span(), format!("{ctx}: '{text}' is a monitor, not a group"))),
+            None => {
+                let names = self.objects.iter().filter(|(_, (_, k))| *k != Kind::Monitor).map(|(n, _)| n.as_str());
+                let mut d = Diagnostic::at("unknown-group", self.file(), s.inner_span(), format!("{ctx}: unknown group '{text}'")).with_label("not defined");
+                if let Some(sug) = crate::model::scope::suggest(text, names) {
+                    d = d.with_help(format!("did you mean '{sug}'?"));
+                }
+                Err(Errors::one(d))
+            }
+        }
+    }
+
+    fn constants(&mut self) -> Result<()> {
+        for c in &self.model.constants {
+            let ctx = format!("constants.{}", c.name);
+            let (v, d) = match &c.value {
+                ConstantValue::Number(x) => (*x, Dim::ONE),
+                ConstantValue::Expr(s) => self.eval(s, &ctx)?,
+            };
+            self.net.constant(&c.name, v, d).map_err(|e| locate(e, self.file(), c.span, &ctx))?;
+        }
+        Ok(())
+    }
+
+    /// dt, float32; returns (dt, seed, duration).
+    fn simulation(&mut self) -> Result<(f64, Option<u64>, Option<f64>)> {
+        let sim = &self.model.simulation;
+        let dt = match &sim.dt {
+            Some(s) => self.positive_time(s, "simulation.dt")?,
+            None => 1e-4,
+        };
+        self.net.set_dt(dt);
+        self.net.set_float32(sim.float32);
+        let seed = match sim.seed {
+            Some((s, span)) => {
+                Some(u64::try_from(s).map_err(|_| self.error("bad-value", span, format!("simulation.seed: must be non-negative, got {s}")))?)
+            }
+            None => None,
+        };
+        let duration = match &sim.duration {
+            Some(s) => Some(self.non_negative_time(s, "simulation.duration")?),
+            None => None,
+        };
+        Ok((dt, seed, duration))
+    }
+
+    fn non_negative_time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        let v = self.time(s, ctx)?;
+        if !(v >= 0.0 && v.is_finite()) {
+            return Err(self.error("bad-value", s.inner_span(), format!("{ctx}: must not be negative, got {:?}", s.text.trim())));
+        }
+        Ok(v)
+    }
+
+    fn neurons(&mut self, g: &NeuronSpec) {
+        match self.add_neurons(g) {
+            Ok(h) => {
+                self.objects.insert(g.name.clone(), (h, Kind::Neurons));
+                self.init(h, &g.init, false);
+            }
+            Err(e) => self.errors.extend(e.0),
+        }
+    }
+
+    fn add_neurons(&mut self, g: &NeuronSpec) -> Result<Handle> {
+        let ctx = format!("neurons '{}'", g.name);
+        let n = self.count(&g.n, &format!("{ctx}.N"), 1)?;
+        let mut spec = NeuronGroup::new(n, g.model.code()).name(&g.name);
+        spec.threshold = g.threshold.as_ref().map(Str::code);
+        spec.reset = g.reset.as_ref().map(Str::code);
+        spec.refractory = g.refractory.as_ref().map(Str::code);
+        spec.method = g.method.as_ref().map(|m| m.text.trim().to_string());
+        if let Some(dt) = &g.schedule.dt {
+            spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
+        }
+        spec.order = self.order(&g.schedule.order, &ctx)?;
+        spec.when = g.schedule.when.as_ref().map(|w| w.0.clone());
+        self.net.add_neurons(spec).map_err(|e| locate(e, self.file(), g.span, &ctx))
+    }
+
+    fn subgroup(&mut self, s: &SubgroupSpec) {
+        match self.add_subgroup(s) {
+            Ok(h) => {
+                self.objects.insert(s.name.clone(), (h, Kind::Subgroup));
+            }
+            Err(e) => self.errors.extend(e.0),
+        }
+    }
+
+    fn add_subgroup(&mut self, s: &SubgroupSpec) -> Result<Handle> {
+        let ctx = format!("subgroups '{}'", s.name);
+        let of = self.group(&s.of, &format!("{ctx}.of"), false)?;
+        let start = self.count(&s.start, &format!("{ctx}.start"), 0)?;
+        let stop = self.count(&s.stop, &format!("{ctx}.stop"), 0)?;
+        let n = self.net.size_of(of)?;
+        if !(start < stop && stop <= n) {
+            return Err(self.error(
+                "bad-slice",
+                s.span,
+                format!("{ctx}: slice [{start}:{stop}] is out of range for '{}' of size {n}", s.of.text.trim()),
+            ));
+        }
+        self.net.subgroup(of, start, stop, Some(&s.name)).map_err(|e| locate(e, self.file(), s.span, &ctx))
+    }
+
+    fn add_synapses(&mut self, s: &SynapsesSpec) -> Result<Handle> {
+        let ctx = format!("synapses '{}'", s.name);
+        let source = self.group(&s.source, &format!("{ctx}.source"), false)?;
+        let target = self.group(&s.target, &format!("{ctx}.target"), false)?;
+        let model = s.model.as_ref().map(Str::code).unwrap_or_else(|| "".into());
+        let mut spec = Synapses::new(source, target, model).name(&s.name);
+        for (name, code) in &s.on_pre {
+            spec.pathways.push((name.clone(), code.code(), false));
+        }
+        for (name, code) in &s.on_post {
+            spec.pathways.push((name.clone(), code.code(), true));
+        }
+        match &s.delay {
+            Some(DelaySpec::Scalar(d)) => spec.delays.push(("pre".into(), self.time(d, &format!("{ctx}.delay"))?)),
+            Some(DelaySpec::PerPathway(ds)) => {
+                for (pw, d) in ds {
+                    spec.delays.push((pw.clone(), self.time(d, &format!("{ctx}.delay.{pw}"))?));
+                }
+            }
+            None => {}
+        }
+        spec.method = s.method.as_ref().map(|m| m.text.trim().to_string());
+        if let Some(dt) = &s.schedule.dt {
+            spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
+        }
+        spec.order = self.order(&s.schedule.order, &ctx)?;
+        self.net.add_synapses(spec).map_err(|e| locate(e, self.file(), s.span, &ctx))
+    }
+
+    fn synapses(&mut self, s: &SynapsesSpec) {
+        let h = match self.add_synapses(s) {
+            Ok(h) => h,
+            Err(e) => {
+                self.errors.extend(e.0);
+                return;
+            }
+        };
+        self.objects.insert(s.name.clone(), (h, Kind::Synapses));
+        for c in &s.connect {
+            let r = self.net.connect(h, connect_of(c)).map_err(|e| locate(e, self.file(), c.span, &c.context));
+            if r.is_err() {
+                // later connects and the init list would only repeat the error
+                self.push(r);
+                return;
+            }
+        }
+        self.init(h, &s.init, true);
+    }
+
+    fn monitor(&mut self, m: &MonitorSpec) {
+        match self.add_monitor(m) {
+            Ok(h) => {
+                self.objects.insert(m.name.clone(), (h, Kind::Monitor));
+            }
+            Err(e) => self.errors.extend(e.0),
+        }
+    }
+
+    fn add_monitor(&mut self, m: &MonitorSpec) -> Result<Handle> {
+        let ctx = format!("monitors '{}'", m.name);
+        match &m.kind {
+            MonitorKind::Spike { record } => {
+                let source = self.group(&m.source, &format!("{ctx}.source"), false)?;
+                let mut spec = SpikeMonitor::new(source).name(&m.name);
+                spec.record = *record;
+                self.net.add_spike_monitor(spec).map_err(|e| locate(e, self.file(), m.span, &ctx))
+            }
+            MonitorKind::State { variables, record, schedule } => {
+                let source = self.group(&m.source, &format!("{ctx}.source"), true)?;
+                let record = match record {
+                    RecordSpec::All => Record::All,
+                    RecordSpec::Indices(v, span) => Record::Indices(
+                        v.iter()
+                            .map(|&k| {
+                                usize::try_from(k)
+                                    .map_err(|_| self.error("bad-index", *span, format!("{ctx}.record: index {k} is negative")))
+                            })
+                            .collect::<Result<Vec<usize>>>()?,
+                    ),
+                };
+                let vars: Vec<&str> = variables.iter().map(String::as_str).collect();
+                let mut spec = StateMonitor::new(source, &vars, record).name(&m.name);
+                if let Some(dt) = &schedule.dt {
+                    spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
+                }
+                spec.when = schedule.when.as_ref().map(|w| w.0.clone());
+                spec.order = self.order(&schedule.order, &ctx)?;
+                self.net.add_state_monitor(spec).map_err(|e| locate(e, self.file(), m.span, &ctx))
+            }
+        }
+    }
+
+    fn protocol(&mut self, duration: Option<f64>) -> Vec<Step> {
+        let Some(steps) = &self.model.protocol else {
+            return match duration {
+                Some(d) => vec![Step::Run { duration: d, context: "simulation.duration".into(), span: Span::default() }],
+                None => vec![],
+            };
+        };
+        let mut out = Vec::new();
+        for st in steps {
+            let r = match st {
+                StepSpec::Run { duration, context, span } => self
+                    .non_negative_time(duration, &format!("{context}.duration"))
+                    .map(|d| Step::Run { duration: d, context: context.clone(), span: *span }),
+                StepSpec::Set { target, var, value, index, context, span } => self.set_step(target, var, value, index, context, *span),
+            };
+            match r {
+                Ok(s) => out.push(s),
+                Err(e) => self.errors.extend(e.0),
+            }
+        }
+        out
+    }
+
+    fn set_step(&mut self, target: &Str, var: &Str, value: &ValueSpec, index: &Option<IndexSpec>, context: &str, span: Span) -> Result<Step> {
+        let h = self.group(target, &format!("{context}.target"), true)?;
+        let synapses = matches!(self.objects.get(target.text.trim()), Some((_, Kind::Synapses)));
+        let v = var.text.trim();
+        let is_delay = synapses && (v == "delay" || v.ends_with(".delay"));
+        if !is_delay && !self.net.has_variable(h, v) {
+            return Err(self.error(
+                "unknown-variable",
+                var.inner_span(),
+                format!("{context}.var: '{v}' is not a variable of '{}'", target.text.trim()),
+            ));
+        }
+        let selection = self.selection(index, synapses, context)?;
+        Ok(Step::Set {
+            target: h,
+            var: v.to_string(),
+            value: Self::value(value),
+            selection,
+            context: context.to_string(),
+            span,
+        })
+    }
+}
+
+/// `G[a:b]` (bounds optional) → (G, a, b).
+fn parse_slice(s: &str) -> Option<(&str, &str, &str)> {
+    let s = s.trim();
+    let open = s.find('[')?;
+    let inner = s.strip_suffix(']')?.get(open + 1..)?;
+    let base = s[..open].trim();
+    let (a, b) = inner.split_once(':')?;
+    let (a, b) = (a.trim(), b.trim());
+    let ident = base.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let digits = |x: &str| x.chars().all(|c| c.is_ascii_digit());
+    (ident && digits(a) && digits(b)).then_some((base, a, b))
+}
+
+fn indices(i: &IndicesSpec) -> Indices {
+    match i {
+        IndicesSpec::Int(k) => Indices::Array(vec![*k]),
+        IndicesSpec::List(v) => Indices::Array(v.clone()),
+        IndicesSpec::Expr(s) => Indices::Generator(s.code()),
+    }
+}
+
+fn connect_of(c: &ConnectSpec) -> Connect {
+    Connect {
+        condition: c.condition.as_ref().map(Str::code),
+        i: c.i.as_ref().map(indices),
+        j: c.j.as_ref().map(indices),
+        p: c.p.as_ref().map(|p| match p {
+            ProbSpec::Number(x) => Prob::Value(*x),
+            ProbSpec::Expr(s) => Prob::Expr(s.code()),
+        }),
+        n: c.n.as_ref().map(|n| match n {
+            NSpec::Int(k) => Count::Value(*k),
+            NSpec::Expr(s) => Count::Expr(s.code()),
+        }),
+        skip_if_invalid: c.skip_if_invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_slice;
+
+    #[test]
+    fn slices() {
+        assert_eq!(parse_slice("P[0:3200]"), Some(("P", "0", "3200")));
+        assert_eq!(parse_slice(" P [ 5 : ] "), Some(("P", "5", "")));
+        assert_eq!(parse_slice("P[:]"), Some(("P", "", "")));
+        assert_eq!(parse_slice("P"), None);
+        assert_eq!(parse_slice("P[-1:2]"), None);
+        assert_eq!(parse_slice("1P[0:2]"), None);
+    }
+}

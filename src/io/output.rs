@@ -1,0 +1,243 @@
+//! What `spikejit run` writes (DESIGN.md, "Model files (the contract)"):
+//! `DIR/NAME.npz` per monitor, `DIR/summary.json`, and with `--dump-state`
+//! `DIR/state/GROUP.npz`. Every file is written to a temporary name in its
+//! directory and renamed, so a reader never sees half a file.
+
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array0, Array1};
+use ndarray_npy::{NpzWriter, WriteNpyExt};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::diag::{Diagnostic, Errors, Result};
+use crate::sim::{Array, Network};
+
+/// Seconds spent in each phase, for `summary.json`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// Reading and checking the model file.
+    pub parse_seconds: f64,
+    /// Building the objects (connect and init included) and every kernel.
+    pub compile_seconds: f64,
+    /// The runs, kernel building excluded.
+    pub run_seconds: f64,
+}
+
+/// A map that keeps its insertion order when serialised.
+#[derive(Clone, Debug, Default)]
+pub struct Ordered<V>(pub Vec<(String, V)>);
+
+impl<V: Serialize> Serialize for Ordered<V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// One compiled kernel and the seconds its compilation took.
+#[derive(Clone, Debug, Serialize)]
+pub struct KernelTime {
+    pub name: String,
+    pub seconds: f64,
+}
+
+/// `summary.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub spike_counts: Ordered<u64>,
+    pub synapse_counts: Ordered<usize>,
+    pub parse_seconds: f64,
+    pub compile_seconds: f64,
+    pub run_seconds: f64,
+    pub spikejit_version: String,
+    pub model: String,
+    pub dt: f64,
+    pub seed: Option<u64>,
+    pub dtype: &'static str,
+    /// The simulated time at the end, in seconds.
+    pub t_end: f64,
+    /// Time steps of the default clock.
+    pub steps: u64,
+    pub kernel_count: usize,
+    /// Sum of the kernels' compile times.
+    pub kernel_compile_seconds: f64,
+    pub kernels: Vec<KernelTime>,
+}
+
+impl Summary {
+    /// The summary of a network after its runs.
+    pub fn new(net: &Network, model: &str, protocol: &super::Protocol, timings: &Timings) -> Summary {
+        let stats = net.stats();
+        let kernels: Vec<KernelTime> = stats.kernels.iter().map(|(n, s)| KernelTime { name: n.clone(), seconds: *s }).collect();
+        Summary {
+            spike_counts: Ordered(net.spike_counts()),
+            synapse_counts: Ordered(net.synapse_counts()),
+            parse_seconds: timings.parse_seconds,
+            compile_seconds: timings.compile_seconds,
+            run_seconds: timings.run_seconds,
+            spikejit_version: env!("CARGO_PKG_VERSION").to_string(),
+            model: model.to_string(),
+            dt: protocol.dt,
+            seed: protocol.seed,
+            dtype: if protocol.float32 { "float32" } else { "float64" },
+            t_end: net.t(),
+            steps: stats.steps,
+            kernel_count: kernels.len(),
+            kernel_compile_seconds: kernels.iter().map(|k| k.seconds).sum(),
+            kernels,
+        }
+    }
+
+    pub fn total_spikes(&self) -> u64 {
+        self.spike_counts.0.iter().map(|x| x.1).sum()
+    }
+
+    pub fn total_synapses(&self) -> usize {
+        self.synapse_counts.0.iter().map(|x| x.1).sum()
+    }
+}
+
+fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Errors {
+    Errors::one(Diagnostic::new("io", format!("cannot {what} '{}': {e}", path.display())).with_context(path.display().to_string()))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp: PathBuf = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    fn write(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let mut f = std::fs::File::create(tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(tmp, path)
+    }
+    if let Err(e) = write(&tmp, path, bytes) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_error(path, "write", e));
+    }
+    Ok(())
+}
+
+/// An npz file built in memory.
+struct Npz {
+    w: NpzWriter<Cursor<Vec<u8>>>,
+    path: PathBuf,
+}
+
+impl Npz {
+    fn new(path: PathBuf) -> Npz {
+        Npz { w: NpzWriter::new(Cursor::new(Vec::new())), path }
+    }
+
+    fn add<T: WriteNpyExt + ?Sized>(&mut self, name: &str, a: &T) -> Result<()> {
+        self.w.add_array(name, a).map_err(|e| io_error(&self.path, &format!("write array '{name}' of"), e))
+    }
+
+    /// A state array: 0-d for a scalar, with numpy's dtype for its element type
+    /// (float64, float32, int32, bool).
+    fn add_state(&mut self, name: &str, a: &Array, scalar: bool) -> Result<()> {
+        fn put<T: Clone + ndarray_npy::WritableElement>(npz: &mut Npz, name: &str, v: &[T], scalar: bool) -> Result<()> {
+            match (scalar, v.first()) {
+                (true, Some(x)) => npz.add(name, &Array0::from_elem((), x.clone())),
+                _ => npz.add(name, &Array1::from(v.to_vec())),
+            }
+        }
+        match a {
+            Array::F64(v) => put(self, name, v, scalar),
+            Array::F32(v) => put(self, name, v, scalar),
+            Array::I32(v) => put(self, name, v, scalar),
+            Array::U8(v) => {
+                let b: Vec<bool> = v.iter().map(|&x| x != 0).collect();
+                put(self, name, &b, scalar)
+            }
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        let path = self.path;
+        let bytes = self.w.finish().map_err(|e| io_error(&path, "write", e))?.into_inner();
+        write_atomic(&path, &bytes)
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create the directory", e))
+}
+
+/// Writes `DIR/NAME.npz` for every monitor of the network.
+pub fn write_monitors(net: &Network, dir: &Path) -> Result<()> {
+    create_dir(dir)?;
+    for (h, kind) in net.monitors() {
+        let name = net.name_of(h).to_string();
+        let mut npz = Npz::new(dir.join(format!("{name}.npz")));
+        match kind {
+            "spike" => {
+                let Some(d) = net.spike_monitor(h) else { continue };
+                if net.spike_monitor_records(h) {
+                    npz.add("i", &d.i)?;
+                    npz.add("t", &d.t)?;
+                }
+                npz.add("count", &d.count)?;
+            }
+            "state" => {
+                let Some(d) = net.state_monitor(h) else { continue };
+                npz.add("t", &d.t)?;
+                for (var, values) in &d.values {
+                    npz.add(var, values)?;
+                }
+            }
+            _ => continue,
+        }
+        npz.finish()?;
+    }
+    Ok(())
+}
+
+/// Writes `DIR/state/GROUP.npz` for every neuron group and synapses object.
+pub fn write_state(net: &Network, dir: &Path) -> Result<()> {
+    let sdir = dir.join("state");
+    create_dir(&sdir)?;
+    for (name, vars) in net.state_dump() {
+        let mut npz = Npz::new(sdir.join(format!("{name}.npz")));
+        for (var, a, scalar) in &vars {
+            npz.add_state(var, a, *scalar)?;
+        }
+        npz.finish()?;
+    }
+    Ok(())
+}
+
+/// Writes `DIR/summary.json`.
+pub fn write_summary(summary: &Summary, dir: &Path) -> Result<()> {
+    create_dir(dir)?;
+    let path = dir.join("summary.json");
+    let mut text = serde_json::to_string_pretty(summary).map_err(|e| io_error(&path, "write", e))?;
+    text.push('\n');
+    write_atomic(&path, text.as_bytes())
+}
+
+/// Writes every output of a run into `dir`: the monitors, `summary.json` and
+/// (with `dump_state`) the final state. Returns the summary.
+pub fn write_outputs(
+    net: &Network,
+    protocol: &super::Protocol,
+    model: &str,
+    dir: &Path,
+    dump_state: bool,
+    timings: &Timings,
+) -> Result<Summary> {
+    write_monitors(net, dir)?;
+    if dump_state {
+        write_state(net, dir)?;
+    }
+    let summary = Summary::new(net, model, protocol, timings);
+    write_summary(&summary, dir)?;
+    Ok(summary)
+}

@@ -1,0 +1,166 @@
+//! Renders diagnostics for a terminal with codespan-reporting: the file, line
+//! and column, the offending line with a caret under the span, the label, notes
+//! and help. A model string read from a file is shown in the whole file.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Chars, Config, termcolor::Buffer};
+
+use crate::diag::{Diagnostic, Errors, Source, Span};
+
+/// Renders every diagnostic (with ANSI colours when `color`), each ending in a newline.
+pub fn render(errors: &Errors, color: bool) -> String {
+    let mut out = String::new();
+    for d in &errors.0 {
+        out.push_str(&render_one(d, color));
+    }
+    if errors.0.len() > 1 {
+        out.push_str(&format!("error: {} errors\n", errors.0.len()));
+    }
+    out
+}
+
+/// Files shown by one diagnostic, each added once.
+#[derive(Default)]
+struct Files {
+    files: SimpleFiles<String, String>,
+    /// (name, address of its text) -> file id
+    ids: Vec<((String, usize), usize)>,
+}
+
+impl Files {
+    fn id(&mut self, name: &str, text: &str) -> usize {
+        let key = (name.to_string(), text.as_ptr() as usize);
+        if let Some((_, id)) = self.ids.iter().find(|(k, _)| *k == key) {
+            return *id;
+        }
+        let id = self.files.add(name.to_string(), text.to_string());
+        self.ids.push((key, id));
+        id
+    }
+
+    /// The file and byte range to show for `span` of `src`: in the whole file when the
+    /// text came from one, else in the text itself.
+    fn place(&mut self, src: &Source, span: Span) -> (usize, Range<usize>) {
+        if let Some(o) = &src.origin
+            && let Some(&last) = o.offsets.last()
+        {
+            let at = |k: usize| o.offsets.get(k).copied().unwrap_or(last);
+            let (a, b) = (at(span.start), at(span.end.max(span.start)));
+            let id = self.id(&o.path, &o.file_text);
+            return (id, clamp(&o.file_text, a, b));
+        }
+        let id = self.id(&src.name, &src.text);
+        (id, clamp(&src.text, span.start, span.end))
+    }
+}
+
+/// `a..b` inside `text`, on character boundaries, never reversed.
+fn clamp(text: &str, a: usize, b: usize) -> Range<usize> {
+    let mut a = a.min(text.len());
+    let mut b = b.max(a).min(text.len());
+    while a > 0 && !text.is_char_boundary(a) {
+        a -= 1;
+    }
+    while b < text.len() && !text.is_char_boundary(b) {
+        b += 1;
+    }
+    a..b
+}
+
+fn render_one(d: &Diagnostic, color: bool) -> String {
+    let mut files = Files::default();
+    let mut cs = CsDiagnostic::error().with_code(d.code);
+    let mut notes = Vec::new();
+    match &d.source {
+        Some(src) => {
+            cs = cs.with_message(d.message.clone());
+            let (id, range) = files.place(src, d.span);
+            cs = cs.with_labels(vec![Label::primary(id, range).with_message(d.label.clone())]);
+            if src.origin.is_some() {
+                notes.push(format!("in {}", src.name));
+            } else if let Some(ctx) = &d.context
+                && !d.message.contains(ctx.as_str())
+            {
+                notes.push(format!("in {ctx}"));
+            }
+        }
+        None => {
+            let msg = match &d.context {
+                Some(ctx) if !d.message.starts_with(ctx.as_str()) => format!("{ctx}: {}", d.message),
+                _ => d.message.clone(),
+            };
+            cs = cs.with_message(msg);
+        }
+    }
+    for n in &d.notes {
+        match &n.source {
+            Some(src) => {
+                let (id, range) = files.place(src, n.span);
+                cs.labels.push(Label::secondary(id, range).with_message(n.message.clone()));
+            }
+            None => notes.push(format!("note: {}", n.message)),
+        }
+    }
+    if let Some(h) = &d.help {
+        notes.push(format!("help: {h}"));
+    }
+    cs = cs.with_notes(notes);
+    let config = Config { chars: Chars::ascii(), ..Config::default() };
+    let rendered = if color {
+        let mut buf = Buffer::ansi();
+        term::emit_to_write_style(&mut buf, &config, &files.files, &cs)
+            .ok()
+            .map(|_| String::from_utf8_lossy(buf.as_slice()).into_owned())
+    } else {
+        let mut s = String::new();
+        term::emit_to_string(&mut s, &config, &files.files, &cs).ok().map(|_| s)
+    };
+    rendered.unwrap_or_else(|| format!("error[{}]: {d}\n", d.code))
+}
+
+/// A source for a whole file, for diagnostics about it.
+pub fn file_source(path: &str, text: &str) -> Arc<Source> {
+    Arc::new(Source { name: path.to_string(), text: text.to_string(), origin: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::FileOrigin;
+
+    #[test]
+    fn renders_against_the_file() {
+        let file = Arc::new("[x]\nmodel = '''\ndv/dt = -v : volt\n'''\n".to_string());
+        let start = file.find("dv").unwrap_or(0);
+        let offsets: Vec<usize> = (0..=18).map(|k| start + k).collect();
+        let origin = Arc::new(FileOrigin { path: "m.toml".into(), file_text: file.clone(), offsets });
+        let src = Arc::new(Source { name: "neurons 'P'.model".into(), text: "dv/dt = -v : volt\n".into(), origin: Some(origin) });
+        let d = Diagnostic::at("unit-mismatch", &src, Span::new(8, 10), "units do not match").with_label("this is volt").with_help("fix it");
+        let s = render(&Errors::one(d), false);
+        assert!(s.contains("error[unit-mismatch]: units do not match"), "{s}");
+        assert!(s.contains("m.toml:3:9"), "{s}");
+        assert!(s.contains("^^ this is volt"), "{s}");
+        assert!(s.contains("in neurons 'P'.model"), "{s}");
+        assert!(s.contains("help: fix it"), "{s}");
+    }
+
+    #[test]
+    fn never_panics_on_bad_spans() {
+        let src = Source::new("s", "abc\u{e9}");
+        for (a, b) in [(0, 0), (5, 2), (4, 5), (100, 200), (3, 100)] {
+            let d = Diagnostic::at("x", &src, Span::new(a, b), "m");
+            let s = render(&Errors::one(d), true);
+            assert!(s.contains("m"), "{s}");
+        }
+        let origin = Arc::new(FileOrigin { path: "f".into(), file_text: Arc::new(String::new()), offsets: vec![] });
+        let src = Arc::new(Source { name: "n".into(), text: "abc".into(), origin: Some(origin) });
+        let d = Diagnostic::at("x", &src, Span::new(1, 2), "m");
+        assert!(render(&Errors::one(d), false).contains("m"));
+        let d = Diagnostic::new("x", "no source").with_context("neurons 'P'");
+        assert!(render(&Errors::one(d), false).contains("neurons 'P': no source"));
+    }
+}
