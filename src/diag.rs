@@ -111,12 +111,7 @@ impl Diagnostic {
     }
 
     /// An error pointing at `span` in `source`.
-    pub fn at(
-        code: &'static str,
-        source: &Arc<Source>,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn at(code: &'static str, source: &Arc<Source>, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             source: Some(source.clone()),
             span,

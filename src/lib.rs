@@ -7,8 +7,8 @@
 pub mod codegen;
 pub mod diag;
 pub mod integrate;
-pub mod io;
 pub mod interp;
+pub mod io;
 pub mod ir;
 pub mod lower;
 pub mod model;

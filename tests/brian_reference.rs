@@ -139,15 +139,21 @@ fn check_model(model: &str) {
         problems.extend(compare_file(&f, &out.join(rel)));
     }
     // Spike and synapse counts of summary.json.
-    let want: serde_json::Value = serde_json::from_reader(File::open(expected.join("summary.json")).expect("summary")).expect("json");
-    let got: serde_json::Value = serde_json::from_reader(File::open(out.join("summary.json")).expect("our summary")).expect("json");
+    let want: serde_json::Value =
+        serde_json::from_reader(File::open(expected.join("summary.json")).expect("summary")).expect("json");
+    let got: serde_json::Value =
+        serde_json::from_reader(File::open(out.join("summary.json")).expect("our summary")).expect("json");
     for key in ["spike_counts", "synapse_counts"] {
         if want[key] != got[key] {
             problems.push(format!("{key}: spikejit {} vs Brian2 {}", got[key], want[key]));
         }
     }
     let _ = std::fs::remove_dir_all(&out);
-    assert!(problems.is_empty(), "{model} differs from Brian2:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "{model} differs from Brian2:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 #[test]
@@ -175,14 +181,37 @@ fn synaptic_semantics() {
 #[test]
 fn cuba_statistics() {
     let stats: serde_json::Value =
-        serde_json::from_reader(File::open(root().join("tests/reference/expected/cuba_stats.json")).expect("stats")).expect("json");
-    let (rmin, rmax) = (stats["min"]["rate_hz"].as_f64().unwrap(), stats["max"]["rate_hz"].as_f64().unwrap());
-    let (cmin, cmax) = (stats["min"]["cv"].as_f64().unwrap(), stats["max"]["cv"].as_f64().unwrap());
+        serde_json::from_reader(File::open(root().join("tests/reference/expected/cuba_stats.json")).expect("stats"))
+            .expect("json");
+    let (rmin, rmax) = (
+        stats["min"]["rate_hz"].as_f64().unwrap(),
+        stats["max"]["rate_hz"].as_f64().unwrap(),
+    );
+    let (cmin, cmax) = (
+        stats["min"]["cv"].as_f64().unwrap(),
+        stats["max"]["cv"].as_f64().unwrap(),
+    );
     for seed in ["1", "2", "3"] {
         let out = run_model("cuba", &["--seed", seed]);
         let arrays = read_all(&out.join("spikes.npz"));
-        let get_f = |n: &str| arrays.iter().find_map(|(k, a)| match a { Arr::F(x) if k == n => Some(x.clone()), _ => None }).expect(n);
-        let get_i = |n: &str| arrays.iter().find_map(|(k, a)| match a { Arr::I(x) if k == n => Some(x.clone()), _ => None }).expect(n);
+        let get_f = |n: &str| {
+            arrays
+                .iter()
+                .find_map(|(k, a)| match a {
+                    Arr::F(x) if k == n => Some(x.clone()),
+                    _ => None,
+                })
+                .expect(n)
+        };
+        let get_i = |n: &str| {
+            arrays
+                .iter()
+                .find_map(|(k, a)| match a {
+                    Arr::I(x) if k == n => Some(x.clone()),
+                    _ => None,
+                })
+                .expect(n)
+        };
         let (i, t) = (get_i("i"), get_f("t"));
         let rate = i.len() as f64 / (4000.0 * 1.0);
         let mut trains = vec![Vec::new(); 4000];
@@ -199,11 +228,23 @@ fn cuba_statistics() {
             }
         }
         let cv = cvs.iter().sum::<f64>() / cvs.len() as f64;
-        let summary: serde_json::Value = serde_json::from_reader(File::open(out.join("summary.json")).unwrap()).unwrap();
+        let summary: serde_json::Value =
+            serde_json::from_reader(File::open(out.join("summary.json")).unwrap()).unwrap();
         let syn = summary["synapse_counts"]["Ce"].as_u64().unwrap() + summary["synapse_counts"]["Ci"].as_u64().unwrap();
         let _ = std::fs::remove_dir_all(&out);
-        assert!(rate >= 0.85 * rmin && rate <= 1.15 * rmax, "seed {seed}: rate {rate} Hz outside Brian2's band [{rmin}, {rmax}]");
-        assert!(cv >= cmin - 0.05 && cv <= cmax + 0.05, "seed {seed}: CV {cv} outside Brian2's band [{cmin}, {cmax}]");
+        assert!(
+            rate >= 0.85 * rmin && rate <= 1.15 * rmax,
+            "seed {seed}: rate {rate} Hz outside Brian2's band [{rmin}, {rmax}]"
+        );
+        assert!(
+            cv >= cmin - 0.05 && cv <= cmax + 0.05,
+            "seed {seed}: CV {cv} outside Brian2's band [{cmin}, {cmax}]"
+        );
         assert!((317_000..=323_000).contains(&syn), "seed {seed}: {syn} synapses");
     }
+}
+
+#[test]
+fn plasticity() {
+    check_model("plasticity");
 }

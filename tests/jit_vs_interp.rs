@@ -59,12 +59,8 @@ fn same_data(a: &Data, b: &Data) -> bool {
         x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
     }
     match (a, b) {
-        (Data::F64(x), Data::F64(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f64_eq(*a, *b))
-        }
-        (Data::F32(x), Data::F32(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f32_eq(*a, *b))
-        }
+        (Data::F64(x), Data::F64(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f64_eq(*a, *b)),
+        (Data::F32(x), Data::F32(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| f32_eq(*a, *b)),
         (Data::I32(x), Data::I32(y)) => x == y,
         (Data::I64(x), Data::I64(y)) => x == y,
         (Data::U8(x), Data::U8(y)) => x == y,
@@ -114,8 +110,7 @@ impl State {
             return Some("RNG streams diverged".into());
         }
         let (c1, c2) = (&self.ctx, &other.ctx);
-        if c1.pre != c2.pre || c1.post != c2.post || c1.sample != c2.sample || c1.error != c2.error
-        {
+        if c1.pre != c2.pre || c1.post != c2.post || c1.sample != c2.sample || c1.error != c2.error {
             return Some(format!(
                 "contexts differ:\n  jit    {:?} {:?} {:?} {:?}\n  interp {:?} {:?} {:?} {:?}",
                 c1.pre, c1.post, c1.sample, c1.error, c2.pre, c2.post, c2.sample, c2.error
@@ -126,9 +121,7 @@ impl State {
 }
 
 fn both(k: &Kernel) -> (Executable, Executable) {
-    let jit = Compiler::new(Backend::Jit)
-        .compile(k)
-        .expect("jit compiles");
+    let jit = Compiler::new(Backend::Jit).compile(k).expect("jit compiles");
     let interp = Compiler::new(Backend::Interpreter)
         .compile(k)
         .expect("interpreter accepts");
@@ -177,11 +170,7 @@ fn exp_decay() -> Kernel {
                 Expr::load(v, Expr::Local(i)),
                 Expr::Call(
                     Func::Exp,
-                    vec![Expr::bin(
-                        BinOp::Div,
-                        neg_dt,
-                        Expr::load(tau, Expr::Local(i)),
-                    )],
+                    vec![Expr::bin(BinOp::Div, neg_dt, Expr::load(tau, Expr::Local(i)))],
                 ),
             ),
         }],
@@ -200,11 +189,7 @@ fn exp_decay_matches_rust() {
         vec![n as u64, f(dt)],
     );
     let out = run_both(&exp_decay(), &state);
-    let expected: Vec<f64> = v
-        .iter()
-        .zip(&tau)
-        .map(|(v, t)| v * libm::exp(-dt / t))
-        .collect();
+    let expected: Vec<f64> = v.iter().zip(&tau).map(|(v, t)| v * libm::exp(-dt / t)).collect();
     assert!(same_data(&out.arrays[0], &Data::F64(expected)));
     // tau untouched.
     assert!(same_data(&out.arrays[1], &Data::F64(tau)));
@@ -269,16 +254,9 @@ fn python_floor_div_and_mod() {
         (3.0, -3.0, -1.0, 0.0),
     ];
     let m = ints.len().max(floats.len());
-    let pad_i = |sel: fn(&(i64, i64, i64, i64)) -> i64| {
-        (0..m)
-            .map(|k| ints.get(k).map_or(1, sel))
-            .collect::<Vec<_>>()
-    };
-    let pad_f = |sel: fn(&(f64, f64, f64, f64)) -> f64| {
-        (0..m)
-            .map(|k| floats.get(k).map_or(1.0, sel))
-            .collect::<Vec<_>>()
-    };
+    let pad_i = |sel: fn(&(i64, i64, i64, i64)) -> i64| (0..m).map(|k| ints.get(k).map_or(1, sel)).collect::<Vec<_>>();
+    let pad_f =
+        |sel: fn(&(f64, f64, f64, f64)) -> f64| (0..m).map(|k| floats.get(k).map_or(1.0, sel)).collect::<Vec<_>>();
     let state = State::new(
         vec![
             Data::I64(pad_i(|c| c.0)),
@@ -354,25 +332,15 @@ fn casts_and_element_types() {
         vec![f(0.1f32 as f64), 3],
     );
     let out = run_both(&k, &state);
-    let Data::I64(l) = &out.arrays[3] else {
-        panic!()
-    };
+    let Data::I64(l) = &out.arrays[3] else { panic!() };
     assert_eq!(l, &[-2, 2, 0, i64::MAX, i64::MIN, 1, -3, -9]);
-    let Data::I32(i) = &out.arrays[2] else {
-        panic!()
-    };
+    let Data::I32(i) = &out.arrays[2] else { panic!() };
     assert_eq!(i, &[-9, 5]);
-    let Data::F64(fl) = &out.arrays[0] else {
-        panic!()
-    };
+    let Data::F64(fl) = &out.arrays[0] else { panic!() };
     assert_eq!(fl, &[-3.0, 1.0, f64::from(0.1f32), f64::from(0.1f32)]);
-    let Data::F32(g) = &out.arrays[1] else {
-        panic!()
-    };
+    let Data::F32(g) = &out.arrays[1] else { panic!() };
     assert_eq!(g, &[0.1f32, 16_777_216.0]);
-    let Data::U8(b) = &out.arrays[4] else {
-        panic!()
-    };
+    let Data::U8(b) = &out.arrays[4] else { panic!() };
     assert_eq!(b, &[1, 0, 1, 1, 1, 7]);
 }
 
@@ -398,10 +366,7 @@ fn f32_math_uses_f32_functions() {
     });
     let input = vec![0.0f32, 0.5, -1.25, 3.0];
     let out = run_both(&k, &State::new(vec![Data::F32(input.clone())], vec![]));
-    let expected: Vec<f32> = input
-        .iter()
-        .map(|&x| libm::expf(x) + libm::powf(x, 2.0))
-        .collect();
+    let expected: Vec<f32> = input.iter().map(|&x| libm::expf(x) + libm::powf(x, 2.0)).collect();
     assert!(same_data(&out.arrays[0], &Data::F32(expected)));
 }
 
@@ -517,10 +482,7 @@ fn sample_kernel_on_both_backends() {
     // Too large without skip_if_invalid: an error, no synapses.
     let out = run_both(&k, &State::new(vec![], vec![2, 4, 5, 0]));
     assert!(out.ctx.pre.is_empty());
-    assert_eq!(
-        out.ctx.error.map(|e| e.code),
-        Some(error_code::SAMPLE_SIZE_TOO_LARGE)
-    );
+    assert_eq!(out.ctx.error.map(|e| e.code), Some(error_code::SAMPLE_SIZE_TOO_LARGE));
     // With skip_if_invalid: clipped to the population.
     let out = run_both(&k, &State::new(vec![], vec![2, 4, 5, 1]));
     assert_eq!(out.ctx.post, vec![0, 1, 2, 3, 0, 1, 2, 3]);
@@ -537,16 +499,10 @@ fn random_functions_are_the_same_stream() {
         Expr::Call(Func::Rand, vec![]),
         Expr::Call(Func::Randn, vec![]),
         fi(Expr::Call(Func::Poisson, vec![Expr::F64(3.0)])),
-        fi(Expr::Call(
-            Func::Binomial,
-            vec![Expr::I64(10), Expr::F64(0.5)],
-        )),
+        fi(Expr::Call(Func::Binomial, vec![Expr::I64(10), Expr::F64(0.5)])),
         fi(Expr::Call(Func::GeometricSkip, vec![Expr::F64(0.1)])),
     ];
-    let sum = terms
-        .into_iter()
-        .reduce(|a, b| Expr::bin(BinOp::Add, a, b))
-        .unwrap();
+    let sum = terms.into_iter().reduce(|a, b| Expr::bin(BinOp::Add, a, b)).unwrap();
     k.body.push(Stmt::For {
         var: i,
         start: Expr::I64(0),
@@ -592,28 +548,14 @@ fn while_and_if_control_flow() {
                 cond: Expr::bin(BinOp::Ne, lx(), Expr::I64(1)),
                 body: vec![
                     Stmt::If {
-                        cond: Expr::bin(
-                            BinOp::Eq,
-                            Expr::bin(BinOp::Mod, lx(), Expr::I64(2)),
-                            Expr::I64(0),
-                        ),
-                        then: vec![Stmt::Assign(
-                            x,
-                            Expr::bin(BinOp::FloorDiv, lx(), Expr::I64(2)),
-                        )],
+                        cond: Expr::bin(BinOp::Eq, Expr::bin(BinOp::Mod, lx(), Expr::I64(2)), Expr::I64(0)),
+                        then: vec![Stmt::Assign(x, Expr::bin(BinOp::FloorDiv, lx(), Expr::I64(2)))],
                         els: vec![Stmt::Assign(
                             x,
-                            Expr::bin(
-                                BinOp::Add,
-                                Expr::bin(BinOp::Mul, lx(), Expr::I64(3)),
-                                Expr::I64(1),
-                            ),
+                            Expr::bin(BinOp::Add, Expr::bin(BinOp::Mul, lx(), Expr::I64(3)), Expr::I64(1)),
                         )],
                     },
-                    Stmt::Assign(
-                        steps,
-                        Expr::bin(BinOp::Add, Expr::Local(steps), Expr::I64(1)),
-                    ),
+                    Stmt::Assign(steps, Expr::bin(BinOp::Add, Expr::Local(steps), Expr::I64(1))),
                 ],
             },
             Stmt::Store {
@@ -624,9 +566,7 @@ fn while_and_if_control_flow() {
         ],
     });
     let out = run_both(&k, &State::new(vec![Data::I32(vec![0; 10])], vec![10]));
-    let Data::I32(c) = &out.arrays[0] else {
-        panic!()
-    };
+    let Data::I32(c) = &out.arrays[0] else { panic!() };
     assert_eq!(c, &[0, 1, 7, 2, 5, 8, 16, 3, 19, 6]);
 }
 
@@ -715,10 +655,7 @@ fn kernels_outlive_their_jit() {
         let mut c = Compiler::new(Backend::Jit);
         c.compile(&exp_decay()).unwrap()
     };
-    let mut state = State::new(
-        vec![Data::F64(vec![1.0; 4]), Data::F64(vec![1.0; 4])],
-        vec![4, f(1.0)],
-    );
+    let mut state = State::new(vec![Data::F64(vec![1.0; 4]), Data::F64(vec![1.0; 4])], vec![4, f(1.0)]);
     state.run(&exe);
     assert_eq!(state.arrays[0].f64s(), &[libm::exp(-1.0); 4]);
 }
@@ -760,12 +697,7 @@ fn random_kernel_decls() -> Kernel {
     k.scalar("sg", Ty::F32);
     k.scalar("si", Ty::I64);
     k.scalar("sb", Ty::Bool);
-    for (t, name) in [
-        (Ty::F64, "f"),
-        (Ty::F32, "g"),
-        (Ty::I64, "l"),
-        (Ty::Bool, "b"),
-    ] {
+    for (t, name) in [(Ty::F64, "f"), (Ty::F32, "g"), (Ty::I64, "l"), (Ty::Bool, "b")] {
         k.local(format!("{name}0"), t);
         k.local(format!("{name}1"), t);
     }
@@ -910,10 +842,7 @@ impl Gen<'_> {
                 3 => Expr::select(self.expr(Ty::Bool, d), self.expr(t, d), self.expr(t, d)),
                 4 => match self.choose(3) {
                     0 => Expr::Call(Func::Poisson, vec![self.expr(Ty::F64, d)]),
-                    1 => Expr::Call(
-                        Func::Binomial,
-                        vec![self.expr(Ty::I64, d), self.expr(Ty::F64, d)],
-                    ),
+                    1 => Expr::Call(Func::Binomial, vec![self.expr(Ty::I64, d), self.expr(Ty::F64, d)]),
                     _ => Expr::Call(Func::GeometricSkip, vec![self.expr(Ty::F64, d)]),
                 },
                 _ => self.ctx_call(d),
@@ -942,30 +871,18 @@ impl Gen<'_> {
     /// `e mod m + offset`: a small integer in `offset..offset+m`.
     fn small(&mut self, m: i64, offset: i64, d: usize) -> Expr {
         let e = self.expr(Ty::I64, d);
-        Expr::bin(
-            BinOp::Add,
-            Expr::bin(BinOp::Mod, e, Expr::I64(m)),
-            Expr::I64(offset),
-        )
+        Expr::bin(BinOp::Add, Expr::bin(BinOp::Mod, e, Expr::I64(m)), Expr::I64(offset))
     }
 
     fn ctx_call(&mut self, d: usize) -> Expr {
         match self.choose(4) {
             0 => Expr::Call(
                 Func::PushSynapse,
-                vec![
-                    self.small(50, 0, d),
-                    self.small(50, 0, d),
-                    self.small(3, 0, d),
-                ],
+                vec![self.small(50, 0, d), self.small(50, 0, d), self.small(3, 0, d)],
             ),
             1 => Expr::Call(
                 Func::ReportError,
-                vec![
-                    self.expr(Ty::I64, d),
-                    self.expr(Ty::I64, d),
-                    self.expr(Ty::I64, d),
-                ],
+                vec![self.expr(Ty::I64, d), self.expr(Ty::I64, d), self.expr(Ty::I64, d)],
             ),
             2 => Expr::Call(
                 Func::SampleSize,
@@ -1004,11 +921,7 @@ impl Gen<'_> {
                 let t = [Ty::F64, Ty::F32, Ty::I64, Ty::I64, Ty::Bool][array];
                 let index = self.index(E);
                 let value = self.expr(t, E);
-                out.push(Stmt::Store {
-                    array,
-                    index,
-                    value,
-                });
+                out.push(Stmt::Store { array, index, value });
             }
             2 if depth > 0 => {
                 let cond = self.expr(Ty::Bool, E);
@@ -1039,12 +952,7 @@ impl Gen<'_> {
                 let body = self.block(3, depth - 1);
                 self.in_scope.pop();
                 self.loops_used -= 1;
-                out.push(Stmt::For {
-                    var,
-                    start,
-                    end,
-                    body,
-                });
+                out.push(Stmt::For { var, start, end, body });
             }
             4 if depth > 0 && self.counters_used < L_COUNT.len() => {
                 let c = L_COUNT[self.counters_used];
@@ -1053,10 +961,7 @@ impl Gen<'_> {
                 let extra = self.expr(Ty::Bool, E);
                 let mut body = self.block(3, depth - 1);
                 self.counters_used -= 1;
-                body.push(Stmt::Assign(
-                    c,
-                    Expr::bin(BinOp::Add, Expr::Local(c), Expr::I64(1)),
-                ));
+                body.push(Stmt::Assign(c, Expr::bin(BinOp::Add, Expr::Local(c), Expr::I64(1))));
                 out.push(Stmt::Assign(c, Expr::I64(0)));
                 out.push(Stmt::While {
                     cond: Expr::bin(
@@ -1315,10 +1220,7 @@ fn report_timings() {
         samples.push(t0.elapsed().as_nanos() as f64 / n as f64);
     }
     samples.sort_by(f64::total_cmp);
-    println!(
-        "v *= factor JIT: median {:.3} ns/element",
-        samples[samples.len() / 2]
-    );
+    println!("v *= factor JIT: median {:.3} ns/element", samples[samples.len() / 2]);
 }
 
 /// The generator reaches every construct of the IR (a guard against a
@@ -1366,11 +1268,7 @@ fn generator_covers_the_ir() {
             let key = match s {
                 Stmt::Assign(_, e) | Stmt::Eval(e) => {
                     walk_e(e, seen);
-                    if matches!(s, Stmt::Eval(_)) {
-                        "eval"
-                    } else {
-                        "assign"
-                    }
+                    if matches!(s, Stmt::Eval(_)) { "eval" } else { "assign" }
                 }
                 Stmt::Store { index, value, .. } => {
                     walk_e(index, seen);
@@ -1383,9 +1281,7 @@ fn generator_covers_the_ir() {
                     walk_s(els, seen);
                     "if"
                 }
-                Stmt::For {
-                    start, end, body, ..
-                } => {
+                Stmt::For { start, end, body, .. } => {
                     walk_e(start, seen);
                     walk_e(end, seen);
                     walk_s(body, seen);
@@ -1419,23 +1315,12 @@ fn generator_covers_the_ir() {
     let mut missing = vec![];
     for name in Func::MATH1
         .iter()
-        .chain(&[
-            Func::Pow,
-            Func::Rand,
-            Func::Randn,
-            Func::Poisson,
-            Func::Binomial,
-        ])
+        .chain(&[Func::Pow, Func::Rand, Func::Randn, Func::Poisson, Func::Binomial])
         .chain(&[Func::GeometricSkip, Func::SampleSize, Func::SampleGet])
         .chain(&[Func::PushSynapse, Func::ReportError])
         .map(|f| f.name().to_string())
         .chain(["Add", "Sub", "Mul", "Div", "FloorDiv", "Mod", "Pow"].map(String::from))
-        .chain(
-            [
-                "Lt", "Le", "Gt", "Ge", "Eq", "Ne", "And", "Or", "Neg", "Not",
-            ]
-            .map(String::from),
-        )
+        .chain(["Lt", "Le", "Gt", "Ge", "Eq", "Ne", "And", "Or", "Neg", "Not"].map(String::from))
         .chain(["castf64", "castf32", "casti64", "castbool", "select"].map(String::from))
         .chain((0..5).map(|a| format!("load{a}")))
         .chain(["assign", "store", "if", "for", "while", "eval"].map(String::from))
@@ -1444,8 +1329,16 @@ fn generator_covers_the_ir() {
             missing.push(name);
         }
     }
-    assert!(
-        missing.is_empty(),
-        "rarely generated: {missing:?}\n{seen:?}"
-    );
+    assert!(missing.is_empty(), "rarely generated: {missing:?}\n{seen:?}");
+}
+
+/// The simulator may move its compiler and kernels across threads.
+#[test]
+fn handles_are_send() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<Jit>();
+    send::<Compiler>();
+    send_sync::<Executable>();
+    send_sync::<spikejit::codegen::CompiledKernel>();
 }

@@ -47,11 +47,7 @@ impl Rng {
     /// SplitMix64, so neighbouring seeds or streams give unrelated states.
     pub fn seed(seed: u64, stream: u64) -> Rng {
         let a = mix64(seed.wrapping_add(GOLDEN));
-        let b = mix64(
-            a ^ stream
-                .wrapping_mul(GOLDEN)
-                .wrapping_add(0x632b_e59b_d9b4_e019),
-        );
+        let b = mix64(a ^ stream.wrapping_mul(GOLDEN).wrapping_add(0x632b_e59b_d9b4_e019));
         let c = mix64(b.wrapping_add(GOLDEN));
         let state = (u128::from(b) << 64) | u128::from(c);
         Rng {
@@ -206,14 +202,12 @@ impl ConnectError {
                 format!("negative number of synapses ({a}) for presynaptic index {b}")
             }
             error_code::INDEX_TOO_LARGE => format!("index {a} does not fit in 32 bits"),
-            error_code::POST_INDEX_OUT_OF_RANGE => format!(
-                "tried to create synapse to neuron j={a} outside range 0 to {}",
-                b - 1
-            ),
-            error_code::PRE_INDEX_OUT_OF_RANGE => format!(
-                "tried to create synapse from neuron i={a} outside range 0 to {}",
-                b - 1
-            ),
+            error_code::POST_INDEX_OUT_OF_RANGE => {
+                format!("tried to create synapse to neuron j={a} outside range 0 to {}", b - 1)
+            }
+            error_code::PRE_INDEX_OUT_OF_RANGE => {
+                format!("tried to create synapse from neuron i={a} outside range 0 to {}", b - 1)
+            }
             _ => format!("kernel error {code} ({a}, {b})"),
         }
     }
@@ -254,10 +248,7 @@ impl Context {
 
     /// The synapses pushed so far, as `(pre, post)`, leaving the context empty.
     pub fn take_synapses(&mut self) -> (Vec<i32>, Vec<i32>) {
-        (
-            std::mem::take(&mut self.pre),
-            std::mem::take(&mut self.post),
-        )
+        (std::mem::take(&mut self.pre), std::mem::take(&mut self.post))
     }
 
     /// The recorded error, if any, leaving none.
@@ -548,12 +539,7 @@ pub unsafe extern "C" fn spikejit_push_synapse(ctx: *mut Context, i: i64, j: i64
 ///
 /// # Safety
 /// As [`spikejit_sample_get`].
-pub unsafe extern "C" fn spikejit_report_error(
-    ctx: *mut Context,
-    code: i64,
-    a: i64,
-    b: i64,
-) -> i64 {
+pub unsafe extern "C" fn spikejit_report_error(ctx: *mut Context, code: i64, a: i64, b: i64) -> i64 {
     unsafe { (*ctx).report(code, a, b) };
     0
 }
@@ -596,27 +582,11 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("randn", "spikejit_randn", "spikejit_randn"),
     ("poisson", "spikejit_poisson", "spikejit_poisson"),
     ("binomial", "spikejit_binomial", "spikejit_binomial"),
-    (
-        "geometric_skip",
-        "spikejit_geometric_skip",
-        "spikejit_geometric_skip",
-    ),
-    (
-        "sample_size",
-        "spikejit_sample_size",
-        "spikejit_sample_size",
-    ),
+    ("geometric_skip", "spikejit_geometric_skip", "spikejit_geometric_skip"),
+    ("sample_size", "spikejit_sample_size", "spikejit_sample_size"),
     ("sample_get", "spikejit_sample_get", "spikejit_sample_get"),
-    (
-        "push_synapse",
-        "spikejit_push_synapse",
-        "spikejit_push_synapse",
-    ),
-    (
-        "report_error",
-        "spikejit_report_error",
-        "spikejit_report_error",
-    ),
+    ("push_synapse", "spikejit_push_synapse", "spikejit_push_synapse"),
+    ("report_error", "spikejit_report_error", "spikejit_report_error"),
 ];
 
 /// The symbol generated code calls for function `func` (the IR's name, e.g.
@@ -765,10 +735,7 @@ mod tests {
         for (trials, p) in [(10, 0.3), (1000, 0.01), (1000, 0.9)] {
             let m = (0..n).map(|_| r.binomial(trials, p)).sum::<i64>() as f64 / n as f64;
             let e = trials as f64 * p;
-            assert!(
-                (m - e).abs() < 0.05 * e.max(1.0),
-                "binomial {trials} {p}: {m}"
-            );
+            assert!((m - e).abs() < 0.05 * e.max(1.0), "binomial {trials} {p}: {m}");
         }
         assert_eq!(r.poisson(0.0), 0);
         assert_eq!(r.poisson(-1.0), 0);
@@ -920,10 +887,7 @@ mod tests {
         }
         let expected = reps as f64 * 2.0 / 40.0;
         for c in counts {
-            assert!(
-                (f64::from(c) - expected).abs() < 0.1 * expected,
-                "{counts:?}"
-            );
+            assert!((f64::from(c) - expected).abs() < 0.1 * expected, "{counts:?}");
         }
     }
 
@@ -948,10 +912,7 @@ mod tests {
         assert_eq!(ctx.sample_size(&mut rng, 0, 4, 1, -2, true), 0);
         assert!(ctx.sample.is_empty());
         assert_eq!(ctx.sample_size(&mut rng, 0, 4, 0, 1, true), -1);
-        assert_eq!(
-            ctx.take_error().map(|e| e.code),
-            Some(error_code::ZERO_STEP)
-        );
+        assert_eq!(ctx.take_error().map(|e| e.code), Some(error_code::ZERO_STEP));
         assert_eq!(ctx.sample_size(&mut rng, 0, 4, 1, 0, false), 0);
         assert_eq!(ctx.error, None);
     }
@@ -975,14 +936,7 @@ mod tests {
         unsafe {
             spikejit_report_error(&mut ctx, 99, 1, 2);
         }
-        assert_eq!(
-            ctx.error,
-            Some(ConnectError {
-                code: 99,
-                a: 1,
-                b: 2
-            })
-        );
+        assert_eq!(ctx.error, Some(ConnectError { code: 99, a: 1, b: 2 }));
         let (pre, post) = ctx.take_synapses();
         assert!(pre.is_empty() && post.is_empty());
         assert_eq!(ctx.sample_get(0), -1);

@@ -59,26 +59,30 @@ fn report(errors: &Errors) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Run { file, out, dump_state, seed, quiet } => {
-            match io::run_model_file(&file, &out, &io::RunOptions { seed, dump_state }) {
-                Ok(s) => {
-                    if !quiet {
-                        println!(
-                            "{}: {} spikes, {} synapses; parse {:.3} s, compile {:.3} s, run {:.3} s -> {}",
-                            file.display(),
-                            s.total_spikes(),
-                            s.total_synapses(),
-                            s.parse_seconds,
-                            s.compile_seconds,
-                            s.run_seconds,
-                            out.display()
-                        );
-                    }
-                    ExitCode::SUCCESS
+        Cmd::Run {
+            file,
+            out,
+            dump_state,
+            seed,
+            quiet,
+        } => match io::run_model_file(&file, &out, &io::RunOptions { seed, dump_state }) {
+            Ok(s) => {
+                if !quiet {
+                    println!(
+                        "{}: {} spikes, {} synapses; parse {:.3} s, compile {:.3} s, run {:.3} s -> {}",
+                        file.display(),
+                        s.total_spikes(),
+                        s.total_synapses(),
+                        s.parse_seconds,
+                        s.compile_seconds,
+                        s.run_seconds,
+                        out.display()
+                    );
                 }
-                Err(e) => report(&e),
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => report(&e),
+        },
         Cmd::Check { file } => match io::check_model_file(&file) {
             Ok(()) => {
                 println!("{}: ok", file.display());

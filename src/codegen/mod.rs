@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
-use cranelift_codegen::ir::{
-    AbiParam, FuncRef, InstBuilder, MemFlagsData, Signature, Type, Value, types,
-};
+use cranelift_codegen::ir::{AbiParam, FuncRef, InstBuilder, MemFlagsData, Signature, Type, Value, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
@@ -76,7 +74,6 @@ impl CompiledKernel {
         self.native.compile_time
     }
 
-    pub fn code_ptr(&self) -> *const u8 { self.native.f as *const u8 }
     /// Whether [`Jit::compile`] answered from its cache (an identical kernel
     /// was compiled before).
     pub fn from_cache(&self) -> bool {
@@ -140,12 +137,10 @@ impl Jit {
             None => self.state.insert(JitState::new()?),
         };
         let start = Instant::now();
-        let f = state
-            .compile(k)
-            .map_err(|message| CodegenError::Cranelift {
-                kernel: k.name.clone(),
-                message,
-            })?;
+        let f = state.compile(k).map_err(|message| CodegenError::Cranelift {
+            kernel: k.name.clone(),
+            message,
+        })?;
         let compile_time = start.elapsed();
         let c = CompiledKernel {
             native: Arc::new(Native { f, compile_time }),
@@ -181,19 +176,10 @@ impl JitState {
         // The verifier catches bugs in this module; it costs compile time, so
         // only debug builds (tests included) run it.
         flags
-            .set(
-                "enable_verifier",
-                if cfg!(debug_assertions) {
-                    "true"
-                } else {
-                    "false"
-                },
-            )
+            .set("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })
             .map_err(|e| isa_err(&e))?;
         flags.set("is_pic", "false").map_err(|e| isa_err(&e))?;
-        flags
-            .set("use_colocated_libcalls", "false")
-            .map_err(|e| isa_err(&e))?;
+        flags.set("use_colocated_libcalls", "false").map_err(|e| isa_err(&e))?;
         let isa = cranelift_native::builder()
             .map_err(|e| isa_err(&e))?
             .finish(settings::Flags::new(flags))
@@ -229,9 +215,7 @@ impl JitState {
         });
         self.module.clear_context(&mut self.ctx);
         result?;
-        self.module
-            .finalize_definitions()
-            .map_err(|e| e.to_string())?;
+        self.module.finalize_definitions().map_err(|e| e.to_string())?;
         let code = self.module.get_finalized_function(id);
         // SAFETY: `code` is the entry of the function just defined with the
         // signature `(pointer) -> ()` in the platform's C calling convention.
@@ -249,18 +233,10 @@ impl JitState {
         let field = |off: usize| off as i32;
 
         // Everything the kernel reads from its argument is loaded once, here.
-        let arrays_p = b
-            .ins()
-            .load(ptr, mem, argp, field(offset_of!(KernelArgs, arrays)));
-        let scalars_p = b
-            .ins()
-            .load(ptr, mem, argp, field(offset_of!(KernelArgs, scalars)));
-        let rng = b
-            .ins()
-            .load(ptr, mem, argp, field(offset_of!(KernelArgs, rng)));
-        let ctx = b
-            .ins()
-            .load(ptr, mem, argp, field(offset_of!(KernelArgs, ctx)));
+        let arrays_p = b.ins().load(ptr, mem, argp, field(offset_of!(KernelArgs, arrays)));
+        let scalars_p = b.ins().load(ptr, mem, argp, field(offset_of!(KernelArgs, scalars)));
+        let rng = b.ins().load(ptr, mem, argp, field(offset_of!(KernelArgs, rng)));
+        let ctx = b.ins().load(ptr, mem, argp, field(offset_of!(KernelArgs, ctx)));
         let arrays = (0..k.arrays.len())
             .map(|a| b.ins().load(ptr, mem, arrays_p, (8 * a) as i32))
             .collect();
@@ -371,11 +347,7 @@ impl Translator<'_> {
                 let (v, _) = self.expr(e)?;
                 self.b.def_var(self.locals[*l], v);
             }
-            Stmt::Store {
-                array,
-                index,
-                value,
-            } => {
+            Stmt::Store { array, index, value } => {
                 let (i, _) = self.expr(index)?;
                 let (v, _) = self.expr(value)?;
                 let elem = self.k.arrays[*array].elem;
@@ -391,11 +363,7 @@ impl Translator<'_> {
                 let (c, _) = self.expr(cond)?;
                 let then_b = self.b.create_block();
                 let merge = self.b.create_block();
-                let else_b = if els.is_empty() {
-                    merge
-                } else {
-                    self.b.create_block()
-                };
+                let else_b = if els.is_empty() { merge } else { self.b.create_block() };
                 self.b.ins().brif(c, then_b, &[], else_b, &[]);
                 self.b.switch_to_block(then_b);
                 self.block(then)?;
@@ -407,12 +375,7 @@ impl Translator<'_> {
                 }
                 self.b.switch_to_block(merge);
             }
-            Stmt::For {
-                var,
-                start,
-                end,
-                body,
-            } => {
+            Stmt::For { var, start, end, body } => {
                 // Rotated loop: one test before the first iteration, then one
                 // compare-and-branch per iteration at the bottom. The counter is
                 // a block parameter, copied to `var` at the top of each
@@ -467,14 +430,8 @@ impl Translator<'_> {
     /// The value of `e` and its IR type.
     fn expr(&mut self, e: &Expr) -> Result<(Value, Ty), String> {
         Ok(match e {
-            Expr::F64(x) => (
-                self.b.ins().f64const(Ieee64::with_bits(x.to_bits())),
-                Ty::F64,
-            ),
-            Expr::F32(x) => (
-                self.b.ins().f32const(Ieee32::with_bits(x.to_bits())),
-                Ty::F32,
-            ),
+            Expr::F64(x) => (self.b.ins().f64const(Ieee64::with_bits(x.to_bits())), Ty::F64),
+            Expr::F32(x) => (self.b.ins().f32const(Ieee32::with_bits(x.to_bits())), Ty::F32),
             Expr::I64(x) => (self.b.ins().iconst(types::I64, *x), Ty::I64),
             Expr::Bool(x) => (self.b.ins().iconst(types::I8, i64::from(*x)), Ty::Bool),
             Expr::Local(l) => (self.b.use_var(self.locals[*l]), self.k.locals[*l].ty),
@@ -630,11 +587,7 @@ impl Translator<'_> {
             vals.push(v);
             tys.push(t);
         }
-        let float = if tys.contains(&Ty::F32) {
-            Ty::F32
-        } else {
-            Ty::F64
-        };
+        let float = if tys.contains(&Ty::F32) { Ty::F32 } else { Ty::F64 };
         let sig = f.sig(float);
         // Exact IEEE operations that the CPU does in one instruction.
         let inline = match f {

@@ -78,7 +78,12 @@ pub fn linear_form(e: &Expr, vars: &[String]) -> Option<LinearForm> {
                 };
             }
             Some(LinearForm {
-                coeffs: fa.coeffs.into_iter().zip(fb.coeffs).map(|(x, y)| opt_add(x, y)).collect(),
+                coeffs: fa
+                    .coeffs
+                    .into_iter()
+                    .zip(fb.coeffs)
+                    .map(|(x, y)| opt_add(x, y))
+                    .collect(),
                 constant: opt_add(fa.constant, fb.constant),
             })
         }
@@ -150,9 +155,15 @@ pub fn check_solvable(m: &[Vec<f64>]) -> Result<(), String> {
     let n = m.len();
     // Singular? (Gaussian elimination with partial pivoting.)
     let mut a: Vec<Vec<f64>> = m.to_vec();
-    let scale = m.iter().flatten().fold(0.0f64, |s, x| s.max(x.abs())).max(f64::MIN_POSITIVE);
+    let scale = m
+        .iter()
+        .flatten()
+        .fold(0.0f64, |s, x| s.max(x.abs()))
+        .max(f64::MIN_POSITIVE);
     for col in 0..n {
-        let piv = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())).unwrap_or(col);
+        let piv = (col..n)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap_or(col);
         if a[piv][col].abs() <= 1e-12 * scale {
             return Err("the linear system is singular".into());
         }
@@ -196,14 +207,19 @@ fn matmul(a: &[Vec<f64>], b: &[Vec<f64>]) -> Vec<Vec<f64>> {
 /// `expm(m)` by scaling and squaring of a Taylor series.
 fn expm(m: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let n = m.len();
-    let norm = m.iter().map(|r| r.iter().map(|x| x.abs()).sum::<f64>()).fold(0.0, f64::max);
+    let norm = m
+        .iter()
+        .map(|r| r.iter().map(|x| x.abs()).sum::<f64>())
+        .fold(0.0, f64::max);
     let mut s = 0;
     while norm / f64::from(1u32 << s.min(30)) > 0.25 && s < 60 {
         s += 1;
     }
     let factor = 0.5f64.powi(s);
     let scaled: Vec<Vec<f64>> = m.iter().map(|r| r.iter().map(|x| x * factor).collect()).collect();
-    let mut result: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect()).collect();
+    let mut result: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
+        .collect();
     let mut term = result.clone();
     for k in 1..30 {
         term = matmul(&term, &scaled);

@@ -42,9 +42,11 @@ impl Method {
             "rk2" => Method::Rk2,
             "rk4" => Method::Rk4,
             "heun" => Method::Heun,
-            "exponential_euler" | "milstein" | "independent" | "gsl" | "gsl_rk2" | "gsl_rk4"
-            | "gsl_rkf45" | "gsl_rkck" | "gsl_rk8pd" => {
-                return Err(format!("the integration method '{name}' is not supported yet by spikejit"));
+            "exponential_euler" | "milstein" | "independent" | "gsl" | "gsl_rk2" | "gsl_rk4" | "gsl_rkf45"
+            | "gsl_rkck" | "gsl_rk8pd" => {
+                return Err(format!(
+                    "the integration method '{name}' is not supported yet by spikejit"
+                ));
             }
             other => {
                 return Err(format!(
@@ -127,7 +129,10 @@ fn explicit(eqs: &[DiffEq], method: Method) -> Vec<Statement> {
         Method::Euler | Method::Heun => {
             // Without noise, Brian2's heun reduces to euler: x + dt*f(x, t).
             for e in eqs {
-                out.push(assign(&format!("_{}", e.var), add(name(&e.var), mul(dt(), e.rhs.clone()))));
+                out.push(assign(
+                    &format!("_{}", e.var),
+                    add(name(&e.var), mul(dt(), e.rhs.clone())),
+                ));
             }
         }
         Method::Rk2 => {
@@ -160,7 +165,10 @@ fn explicit(eqs: &[DiffEq], method: Method) -> Vec<Statement> {
                     add(name(&k1[n]), mul(Expr::float(2.0), name(&k2[n]))),
                     add(mul(Expr::float(2.0), name(&k3[n])), name(&k4[n])),
                 );
-                out.push(assign(&format!("_{}", e.var), add(name(&e.var), div(sum, Expr::float(6.0)))));
+                out.push(assign(
+                    &format!("_{}", e.var),
+                    add(name(&e.var), div(sum, Expr::float(6.0))),
+                ));
             }
         }
         Method::Exact => unreachable!("exact is not an explicit method"),
@@ -190,8 +198,12 @@ fn exact(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, String> {
     let n = vars.len();
     let mut forms = Vec::with_capacity(n);
     for e in eqs {
-        let f = linear_form(&e.rhs, &vars)
-            .ok_or_else(|| format!("the equation for '{}' could not be separated into linear components", e.var))?;
+        let f = linear_form(&e.rhs, &vars).ok_or_else(|| {
+            format!(
+                "the equation for '{}' could not be separated into linear components",
+                e.var
+            )
+        })?;
         for c in f.coeffs.iter().flatten().chain(f.constant.iter()) {
             if !constant_over_dt(c, env) {
                 return Err(format!(
@@ -202,7 +214,8 @@ fn exact(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, String> {
         }
         forms.push(f);
     }
-    let dt = env.constant("dt").ok_or("dt is not known")?;
+    // Event-driven updates have no constant dt: they take the closed form below.
+    let dt = env.constant("dt");
     // M numeric?
     let mut m = vec![vec![0.0; n]; n];
     let mut numeric = true;
@@ -217,14 +230,18 @@ fn exact(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, String> {
         }
     }
     let mut out = Vec::new();
-    if numeric {
+    if let (true, Some(dt)) = (numeric, dt) {
         linear::check_solvable(&m)?;
         let (a, fmat) = linear::propagators(&m, dt);
         for r in 0..n {
             let mut terms: Vec<Expr> = Vec::new();
             for c in 0..n {
                 if a[r][c] != 0.0 {
-                    terms.push(if a[r][c] == 1.0 { name(&vars[c]) } else { mul(Expr::float(a[r][c]), name(&vars[c])) });
+                    terms.push(if a[r][c] == 1.0 {
+                        name(&vars[c])
+                    } else {
+                        mul(Expr::float(a[r][c]), name(&vars[c]))
+                    });
                 }
             }
             for c in 0..n {
@@ -247,7 +264,10 @@ fn exact(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, String> {
             }
         }
         let Some(a) = f.coeffs[r].clone() else {
-            return Err(format!("the equation for '{}' does not depend on '{}' (singular system)", vars[r], vars[r]));
+            return Err(format!(
+                "the equation for '{}' does not depend on '{}' (singular system)",
+                vars[r], vars[r]
+            ));
         };
         let x = name(&vars[r]);
         let decay = Expr::call("exp", vec![mul(a.clone(), name("dt"))]);
@@ -285,9 +305,16 @@ pub fn integrate(eqs: &[DiffEq], methods: &[Method], env: &dyn Env) -> Result<(M
         }
     }
     Err(if methods.len() == 1 {
-        format!("the method '{}' cannot integrate these equations ({})", methods[0].name(), reasons.join("; "))
+        format!(
+            "the method '{}' cannot integrate these equations ({})",
+            methods[0].name(),
+            reasons.join("; ")
+        )
     } else {
-        format!("no integration method suitable for these equations was found ({})", reasons.join("; "))
+        format!(
+            "no integration method suitable for these equations was found ({})",
+            reasons.join("; ")
+        )
     })
 }
 

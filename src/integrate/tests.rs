@@ -59,7 +59,10 @@ fn exec(stmts: &[Statement], vars: &mut HashMap<String, f64>) {
 fn eqs(model: &[(&str, &str)]) -> Vec<DiffEq> {
     model
         .iter()
-        .map(|(v, rhs)| DiffEq { var: v.to_string(), rhs: parse_expression(&Source::new("rhs", *rhs)).unwrap() })
+        .map(|(v, rhs)| DiffEq {
+            var: v.to_string(),
+            rhs: parse_expression(&Source::new("rhs", *rhs)).unwrap(),
+        })
         .collect()
 }
 
@@ -77,7 +80,10 @@ fn check(model: &[(&str, &str)], method: Method, golden: &str, values: &[(&str, 
     for (v, _) in model {
         let key = format!("_{v}");
         let (x, y) = (a[&key], b[&key]);
-        assert!((x - y).abs() <= 1e-12 * y.abs().max(1e-300), "{method:?} {v}: ours {x} vs Brian2 {y}");
+        assert!(
+            (x - y).abs() <= 1e-12 * y.abs().max(1e-300),
+            "{method:?} {v}: ours {x} vs Brian2 {y}"
+        );
     }
 }
 
@@ -86,13 +92,23 @@ const LIF: &[(&str, f64)] = &[("v", 0.7), ("tau", 0.01), ("dt", 1e-4), ("El", -0
 #[test]
 fn exact_lif() {
     check(&[("v", "-v/tau")], Method::Exact, "_v = v*exp(-dt/tau)", LIF);
-    check(&[("v", "(El - v)/tau")], Method::Exact, "_v = El - El*exp(-dt/tau) + v*exp(-dt/tau)", LIF);
+    check(
+        &[("v", "(El - v)/tau")],
+        Method::Exact,
+        "_v = El - El*exp(-dt/tau) + v*exp(-dt/tau)",
+        LIF,
+    );
 }
 
 #[test]
 fn explicit_methods_lif() {
     check(&[("v", "-v/tau")], Method::Euler, "_v = -dt*v/tau + v", LIF);
-    check(&[("v", "-v/tau")], Method::Rk2, "__k_v = -dt*v/tau\n_v = -dt*(__k_v/2 + v)/tau + v", LIF);
+    check(
+        &[("v", "-v/tau")],
+        Method::Rk2,
+        "__k_v = -dt*v/tau\n_v = -dt*(__k_v/2 + v)/tau + v",
+        LIF,
+    );
     check(
         &[("v", "-v/tau")],
         Method::Rk4,
@@ -141,7 +157,11 @@ fn exact_alpha_jordan_block() {
 
 #[test]
 fn method_choice() {
-    let env = Consts([("tau".to_string(), 0.01), ("dt".to_string(), 1e-4)].into_iter().collect());
+    let env = Consts(
+        [("tau".to_string(), 0.01), ("dt".to_string(), 1e-4)]
+            .into_iter()
+            .collect(),
+    );
     // Linear: exact.
     let (m, _) = integrate(&eqs(&[("v", "-v/tau")]), &DEFAULT_METHODS, &env).unwrap();
     assert_eq!(m, Method::Exact);
@@ -167,7 +187,10 @@ fn exact_with_per_element_coefficients() {
     let env = Consts([("dt".to_string(), 1e-4)].into_iter().collect());
     let (m, stmts) = integrate(&eqs(&[("v", "(I - v)/tau")]), &[Method::Exact], &env).unwrap();
     assert_eq!(m, Method::Exact);
-    let mut vars: HashMap<String, f64> = [("v", 0.2), ("I", 1.5), ("tau", 0.02), ("dt", 1e-4)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let mut vars: HashMap<String, f64> = [("v", 0.2), ("I", 1.5), ("tau", 0.02), ("dt", 1e-4)]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
     exec(&stmts, &mut vars);
     let want = 1.5 + (0.2 - 1.5) * (-1e-4f64 / 0.02).exp();
     assert!((vars["v"] - want).abs() < 1e-14);

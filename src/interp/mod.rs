@@ -111,11 +111,7 @@ impl Machine<'_> {
                 let v = unsafe { self.expr(e) };
                 self.locals[*l] = v;
             }
-            Stmt::Store {
-                array,
-                index,
-                value,
-            } => {
+            Stmt::Store { array, index, value } => {
                 let i = unsafe { self.expr(index) }.i64();
                 let v = unsafe { self.expr(value) };
                 let base = self.arrays[*array];
@@ -144,12 +140,7 @@ impl Machine<'_> {
                     unsafe { self.block(els) };
                 }
             }
-            Stmt::For {
-                var,
-                start,
-                end,
-                body,
-            } => {
+            Stmt::For { var, start, end, body } => {
                 let start = unsafe { self.expr(start) }.i64();
                 let end = unsafe { self.expr(end) }.i64();
                 // The counter is separate from `var`: the body may assign `var`
@@ -234,12 +225,8 @@ impl Machine<'_> {
                 Func::Rand => Value::F64(rt::spikejit_rand(self.rng)),
                 Func::Randn => Value::F64(rt::spikejit_randn(self.rng)),
                 Func::Poisson => Value::I64(rt::spikejit_poisson(self.rng, v[0].f64())),
-                Func::Binomial => {
-                    Value::I64(rt::spikejit_binomial(self.rng, v[0].i64(), v[1].f64()))
-                }
-                Func::GeometricSkip => {
-                    Value::I64(rt::spikejit_geometric_skip(self.rng, v[0].f64()))
-                }
+                Func::Binomial => Value::I64(rt::spikejit_binomial(self.rng, v[0].i64(), v[1].f64())),
+                Func::GeometricSkip => Value::I64(rt::spikejit_geometric_skip(self.rng, v[0].f64())),
                 Func::SampleSize => Value::I64(rt::spikejit_sample_size(
                     self.rng,
                     self.ctx,
@@ -250,18 +237,12 @@ impl Machine<'_> {
                     v[4].i64(),
                 )),
                 Func::SampleGet => Value::I64(rt::spikejit_sample_get(self.ctx, v[0].i64())),
-                Func::PushSynapse => Value::I64(rt::spikejit_push_synapse(
-                    self.ctx,
-                    v[0].i64(),
-                    v[1].i64(),
-                    v[2].i64(),
-                )),
-                Func::ReportError => Value::I64(rt::spikejit_report_error(
-                    self.ctx,
-                    v[0].i64(),
-                    v[1].i64(),
-                    v[2].i64(),
-                )),
+                Func::PushSynapse => {
+                    Value::I64(rt::spikejit_push_synapse(self.ctx, v[0].i64(), v[1].i64(), v[2].i64()))
+                }
+                Func::ReportError => {
+                    Value::I64(rt::spikejit_report_error(self.ctx, v[0].i64(), v[1].i64(), v[2].i64()))
+                }
                 Func::Pow => match (v[0], v[1]) {
                     (Value::F32(x), Value::F32(y)) => Value::F32(rt::spikejit_powf(x, y)),
                     (x, y) => Value::F64(rt::spikejit_pow(x.f64(), y.f64())),
@@ -298,10 +279,7 @@ fn math_f64(f: Func, x: f64) -> f64 {
         Func::Floor => x.floor(),
         Func::Ceil => x.ceil(),
         Func::Exprel => rt::spikejit_exprel(x),
-        other => panic!(
-            "interpreter: {} is not a one-argument math function",
-            other.name()
-        ),
+        other => panic!("interpreter: {} is not a one-argument math function", other.name()),
     }
 }
 
@@ -327,10 +305,7 @@ fn math_f32(f: Func, x: f32) -> f32 {
         Func::Floor => x.floor(),
         Func::Ceil => x.ceil(),
         Func::Exprel => rt::spikejit_exprelf(x),
-        other => panic!(
-            "interpreter: {} is not a one-argument math function",
-            other.name()
-        ),
+        other => panic!("interpreter: {} is not a one-argument math function", other.name()),
     }
 }
 
@@ -341,11 +316,7 @@ pub fn int_floor_div(a: i64, b: i64) -> i64 {
         -1 => a.wrapping_neg(),
         _ => {
             let (q, r) = (a / b, a % b);
-            if r != 0 && ((r < 0) != (b < 0)) {
-                q - 1
-            } else {
-                q
-            }
+            if r != 0 && ((r < 0) != (b < 0)) { q - 1 } else { q }
         }
     }
 }
@@ -356,11 +327,7 @@ pub fn int_mod(a: i64, b: i64) -> i64 {
         0 | -1 => 0,
         _ => {
             let r = a % b;
-            if r != 0 && ((r < 0) != (b < 0)) {
-                r + b
-            } else {
-                r
-            }
+            if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }
         }
     }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use super::model_file::*;
 use crate::diag::{Diagnostic, Errors, Result, Source, Span};
 use crate::sim::{
-    Connect, Count, Handle, Indices, Network, NeuronGroup, Prob, Record, Selection, SpikeMonitor, StateMonitor, Synapses,
-    Value,
+    Connect, Count, Handle, Indices, Network, NeuronGroup, Prob, Record, Selection, SpikeMonitor, StateMonitor,
+    Synapses, Value,
 };
 use crate::units::Dim;
 
@@ -27,7 +27,14 @@ pub enum Step {
     /// Runs for a duration in seconds.
     Run { duration: f64, context: String, span: Span },
     /// Sets a variable of a group, subgroup or synapses.
-    Set { target: Handle, var: String, value: Value, selection: Selection, context: String, span: Span },
+    Set {
+        target: Handle,
+        var: String,
+        value: Value,
+        selection: Selection,
+        context: String,
+        span: Span,
+    },
 }
 
 /// What a model file asks to do once its network is built.
@@ -55,7 +62,16 @@ pub struct RunTimes {
 impl Protocol {
     /// The total simulated duration in seconds.
     pub fn duration(&self) -> f64 {
-        self.steps.iter().map(|s| if let Step::Run { duration, .. } = s { *duration } else { 0.0 }).sum()
+        self.steps
+            .iter()
+            .map(|s| {
+                if let Step::Run { duration, .. } = s {
+                    *duration
+                } else {
+                    0.0
+                }
+            })
+            .sum()
     }
 
     /// Runs every step in order.
@@ -64,26 +80,58 @@ impl Protocol {
         let t0 = std::time::Instant::now();
         for step in &self.steps {
             match step {
-                Step::Run { duration, context, span } => {
+                Step::Run {
+                    duration,
+                    context,
+                    span,
+                } => {
                     net.run(*duration).map_err(|e| locate(e, &self.file, *span, context))?;
                 }
-                Step::Set { target, var, value, selection, context, span } => {
-                    net.set(*target, var, value.clone(), selection.clone()).map_err(|e| locate(e, &self.file, *span, context))?;
+                Step::Set {
+                    target,
+                    var,
+                    value,
+                    selection,
+                    context,
+                    span,
+                } => {
+                    net.set(*target, var, value.clone(), selection.clone())
+                        .map_err(|e| locate(e, &self.file, *span, context))?;
                 }
             }
         }
         let total = t0.elapsed().as_secs_f64();
         let compile = (net.stats().compile_seconds - c0).max(0.0);
-        Ok(RunTimes { compile_seconds: compile, run_seconds: (total - compile).max(0.0) })
+        Ok(RunTimes {
+            compile_seconds: compile,
+            run_seconds: (total - compile).max(0.0),
+        })
     }
 }
 
 /// Gives errors that do not point anywhere the place (and the object) they are about.
-pub(crate) fn locate(mut e: Errors, file: &Arc<Source>, span: Span, context: &str) -> Errors {
+pub(crate) fn locate(e: Errors, file: &Arc<Source>, span: Span, context: &str) -> Errors {
+    locate_with(e, file, span, context, &[])
+}
+
+/// As [`locate`], but an error whose context ends with one of the `hints`'
+/// suffixes (".method") points at that hint's span.
+pub(crate) fn locate_with(
+    mut e: Errors,
+    file: &Arc<Source>,
+    span: Span,
+    context: &str,
+    hints: &[(&str, Option<Span>)],
+) -> Errors {
     for d in &mut e.0 {
         if d.source.is_none() {
+            let hint = d.context.as_deref().and_then(|c| {
+                hints
+                    .iter()
+                    .find_map(|(suffix, s)| if c.ends_with(suffix) { *s } else { None })
+            });
             d.source = Some(file.clone());
-            d.span = span;
+            d.span = hint.unwrap_or(span);
             if d.context.is_none() {
                 d.context = Some(context.to_string());
             }
@@ -109,9 +157,19 @@ struct Builder<'m> {
 
 /// Builds the network of a model file and resolves its protocol.
 pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Protocol)> {
-    let mut b = Builder { model, net: Network::new(), objects: HashMap::new(), errors: Vec::new() };
+    let mut b = Builder {
+        model,
+        net: Network::new(),
+        objects: HashMap::new(),
+        errors: Vec::new(),
+    };
     b.constants()?;
     let (dt, seed, duration) = b.simulation()?;
+    // the seed before any object: `init` and `connect` may draw random numbers
+    let seed = opts.seed.or(seed);
+    if let Some(s) = seed {
+        b.net.set_seed(s);
+    }
     for g in &model.neurons {
         b.neurons(g);
     }
@@ -128,13 +186,15 @@ pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Proto
         b.monitor(m);
     }
     b.stage()?;
-    let seed = opts.seed.or(seed);
-    if let Some(s) = seed {
-        b.net.set_seed(s);
-    }
     let steps = b.protocol(duration);
     b.stage()?;
-    let protocol = Protocol { steps, file: model.file.clone(), seed, dt, float32: model.simulation.float32 };
+    let protocol = Protocol {
+        steps,
+        file: model.file.clone(),
+        seed,
+        dt,
+        float32: model.simulation.float32,
+    };
     Ok((b.net, protocol))
 }
 
@@ -145,7 +205,11 @@ impl Builder<'_> {
 
     /// Ends a stage: later stages depend on this one, so stop at its errors.
     fn stage(&mut self) -> Result<()> {
-        if self.errors.is_empty() { Ok(()) } else { Err(Errors(std::mem::take(&mut self.errors))) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Errors(std::mem::take(&mut self.errors)))
+        }
     }
 
     fn push(&mut self, r: Result<()>) {
@@ -169,7 +233,11 @@ impl Builder<'_> {
     fn quantity(&self, s: &Str, ctx: &str, dim: Dim, what: &str) -> Result<f64> {
         let (v, d) = self.eval(s, ctx)?;
         if !d.same(dim) {
-            return Err(self.error("unit-mismatch", s.inner_span(), format!("{ctx}: {:?} is not {what} (its unit is {d})", s.text.trim())));
+            return Err(self.error(
+                "unit-mismatch",
+                s.inner_span(),
+                format!("{ctx}: {:?} is not {what} (its unit is {d})", s.text.trim()),
+            ));
         }
         Ok(v)
     }
@@ -181,7 +249,11 @@ impl Builder<'_> {
     fn positive_time(&self, s: &Str, ctx: &str) -> Result<f64> {
         let v = self.time(s, ctx)?;
         if !(v > 0.0 && v.is_finite()) {
-            return Err(self.error("bad-value", s.inner_span(), format!("{ctx}: must be positive, got {:?}", s.text.trim())));
+            return Err(self.error(
+                "bad-value",
+                s.inner_span(),
+                format!("{ctx}: must be positive, got {:?}", s.text.trim()),
+            ));
         }
         Ok(v)
     }
@@ -196,14 +268,21 @@ impl Builder<'_> {
                     return Err(self.error(
                         "unit-mismatch",
                         s.inner_span(),
-                        format!("{ctx}: {:?} is not dimensionless (its unit is {d}); a count must be an integer", s.text.trim()),
+                        format!(
+                            "{ctx}: {:?} is not dimensionless (its unit is {d}); a count must be an integer",
+                            s.text.trim()
+                        ),
                     ));
                 }
                 if !(x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15) {
                     return Err(self.error(
                         "bad-value",
                         s.inner_span(),
-                        format!("{ctx}: {:?} evaluates to {}, not an integer", s.text.trim(), crate::units::py_float_repr(x)),
+                        format!(
+                            "{ctx}: {:?} evaluates to {}, not an integer",
+                            s.text.trim(),
+                            crate::units::py_float_repr(x)
+                        ),
                     ));
                 }
                 (x as i64, s.inner_span())
@@ -219,7 +298,8 @@ impl Builder<'_> {
     fn order(&self, o: &Option<(i64, Span)>, ctx: &str) -> Result<i32> {
         match o {
             None => Ok(0),
-            Some((v, span)) => i32::try_from(*v).map_err(|_| self.error("bad-value", *span, format!("{ctx}.order: {v} is out of range"))),
+            Some((v, span)) => i32::try_from(*v)
+                .map_err(|_| self.error("bad-value", *span, format!("{ctx}.order: {v} is out of range"))),
         }
     }
 
@@ -245,7 +325,11 @@ impl Builder<'_> {
                 }
                 match (usize::try_from(*i), usize::try_from(*j)) {
                     (Ok(i), Ok(j)) => Ok(Selection::Pair(i, j)),
-                    _ => Err(self.error("bad-index", *span, format!("{ctx}.index: [{i}, {j}]: indices must be non-negative"))),
+                    _ => Err(self.error(
+                        "bad-index",
+                        *span,
+                        format!("{ctx}.index: [{i}, {j}]: indices must be non-negative"),
+                    )),
                 }
             }
         }
@@ -255,7 +339,9 @@ impl Builder<'_> {
     fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
         for e in entries {
             let r = self.selection(&e.index, synapses, &e.context).and_then(|sel| {
-                self.net.set(h, &e.var, Self::value(&e.value), sel).map_err(|err| locate(err, self.file(), e.span, &e.context))
+                self.net
+                    .set(h, &e.var, Self::value(&e.value), sel)
+                    .map_err(|err| locate(err, self.file(), e.span, &e.context))
             });
             self.push(r);
         }
@@ -267,13 +353,24 @@ impl Builder<'_> {
     fn group(&mut self, s: &Str, ctx: &str, allow_synapses: bool) -> Result<Handle> {
         let text = s.text.trim();
         if let Some((base, a, b)) = parse_slice(text) {
-            let base_str = Str { text: base.to_string(), ..s.clone() };
+            let base_str = Str {
+                text: base.to_string(),
+                ..s.clone()
+            };
             let h = self.group(&base_str, ctx, false)?;
             let n = self.net.size_of(h)?;
-            let parse = |x: &str, default: usize| -> Option<usize> { if x.is_empty() { Some(default) } else { x.parse().ok() } };
+            let parse = |x: &str, default: usize| -> Option<usize> {
+                if x.is_empty() { Some(default) } else { x.parse().ok() }
+            };
             let (start, stop) = match (parse(a, 0), parse(b, n)) {
                 (Some(a), Some(b)) => (a, b),
-                _ => return Err(self.error("bad-slice", s.inner_span(), format!("{ctx}: slice bounds of '{text}' are too large"))),
+                _ => {
+                    return Err(self.error(
+                        "bad-slice",
+                        s.inner_span(),
+                        format!("{ctx}: slice bounds of '{text}' are too large"),
+                    ));
+                }
             };
             if !(start < stop && stop <= n) {
                 return Err(Errors::one(
@@ -283,23 +380,46 @@ impl Builder<'_> {
                         s.inner_span(),
                         format!("{ctx}: slice [{start}:{stop}] is out of range for '{base}' of size {n}"),
                     )
-                    .with_help(format!("a slice G[a:b] needs 0 <= a < b <= {n} (bounds may be omitted: G[a:], G[:b])")),
+                    .with_help(format!(
+                        "a slice G[a:b] needs 0 <= a < b <= {n} (bounds may be omitted: G[a:], G[:b])"
+                    )),
                 ));
             }
             let name = format!("{base}[{start}:{stop}]");
             if let Some(h) = self.net.handle(&name) {
                 return Ok(h);
             }
-            return self.net.subgroup(h, start, stop, Some(&name)).map_err(|e| locate(e, self.file(), s.inner_span(), ctx));
+            return self
+                .net
+                .subgroup(h, start, stop, Some(&name))
+                .map_err(|e| locate(e, self.file(), s.inner_span(), ctx));
         }
         match self.objects.get(text) {
             Some(&(h, Kind::Neurons | Kind::Subgroup)) => Ok(h),
             Some(&(h, Kind::Synapses)) if allow_synapses => Ok(h),
-            Some((_, Kind::Synapses)) => Err(self.error("not-a-group", s.inner_span(), format!("{ctx}: '{text}' is a synapses object, not a group"))),
-            Some((_, Kind::Monitor)) => Err(self.error("not-a-group", s.inner_span(), format!("{ctx}: '{text}' is a monitor, not a group"))),
+            Some((_, Kind::Synapses)) => Err(self.error(
+                "not-a-group",
+                s.inner_span(),
+                format!("{ctx}: '{text}' is a synapses object, not a group"),
+            )),
+            Some((_, Kind::Monitor)) => Err(self.error(
+                "not-a-group",
+                s.inner_span(),
+                format!("{ctx}: '{text}' is a monitor, not a group"),
+            )),
             None => {
-                let names = self.objects.iter().filter(|(_, (_, k))| *k != Kind::Monitor).map(|(n, _)| n.as_str());
-                let mut d = Diagnostic::at("unknown-group", self.file(), s.inner_span(), format!("{ctx}: unknown group '{text}'")).with_label("not defined");
+                let names = self
+                    .objects
+                    .iter()
+                    .filter(|(_, (_, k))| *k != Kind::Monitor)
+                    .map(|(n, _)| n.as_str());
+                let mut d = Diagnostic::at(
+                    "unknown-group",
+                    self.file(),
+                    s.inner_span(),
+                    format!("{ctx}: unknown group '{text}'"),
+                )
+                .with_label("not defined");
                 if let Some(sug) = crate::model::scope::suggest(text, names) {
                     d = d.with_help(format!("did you mean '{sug}'?"));
                 }
@@ -315,7 +435,9 @@ impl Builder<'_> {
                 ConstantValue::Number(x) => (*x, Dim::ONE),
                 ConstantValue::Expr(s) => self.eval(s, &ctx)?,
             };
-            self.net.constant(&c.name, v, d).map_err(|e| locate(e, self.file(), c.span, &ctx))?;
+            self.net
+                .constant(&c.name, v, d)
+                .map_err(|e| locate(e, self.file(), c.span, &ctx))?;
         }
         Ok(())
     }
@@ -330,9 +452,13 @@ impl Builder<'_> {
         self.net.set_dt(dt);
         self.net.set_float32(sim.float32);
         let seed = match sim.seed {
-            Some((s, span)) => {
-                Some(u64::try_from(s).map_err(|_| self.error("bad-value", span, format!("simulation.seed: must be non-negative, got {s}")))?)
-            }
+            Some((s, span)) => Some(u64::try_from(s).map_err(|_| {
+                self.error(
+                    "bad-value",
+                    span,
+                    format!("simulation.seed: must be non-negative, got {s}"),
+                )
+            })?),
             None => None,
         };
         let duration = match &sim.duration {
@@ -345,7 +471,11 @@ impl Builder<'_> {
     fn non_negative_time(&self, s: &Str, ctx: &str) -> Result<f64> {
         let v = self.time(s, ctx)?;
         if !(v >= 0.0 && v.is_finite()) {
-            return Err(self.error("bad-value", s.inner_span(), format!("{ctx}: must not be negative, got {:?}", s.text.trim())));
+            return Err(self.error(
+                "bad-value",
+                s.inner_span(),
+                format!("{ctx}: must not be negative, got {:?}", s.text.trim()),
+            ));
         }
         Ok(v)
     }
@@ -373,7 +503,18 @@ impl Builder<'_> {
         }
         spec.order = self.order(&g.schedule.order, &ctx)?;
         spec.when = g.schedule.when.as_ref().map(|w| w.0.clone());
-        self.net.add_neurons(spec).map_err(|e| locate(e, self.file(), g.span, &ctx))
+        let span_of = |s: &Option<Str>| s.as_ref().map(Str::inner_span);
+        let hints = [
+            (".method", span_of(&g.method)),
+            (".when", g.schedule.when.as_ref().map(|w| w.1)),
+            (".refractory", span_of(&g.refractory)),
+            (".threshold", span_of(&g.threshold)),
+            (".reset", span_of(&g.reset)),
+            (".N", Some(count_span(&g.n))),
+        ];
+        self.net
+            .add_neurons(spec)
+            .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
     }
 
     fn subgroup(&mut self, s: &SubgroupSpec) {
@@ -395,10 +536,15 @@ impl Builder<'_> {
             return Err(self.error(
                 "bad-slice",
                 s.span,
-                format!("{ctx}: slice [{start}:{stop}] is out of range for '{}' of size {n}", s.of.text.trim()),
+                format!(
+                    "{ctx}: slice [{start}:{stop}] is out of range for '{}' of size {n}",
+                    s.of.text.trim()
+                ),
             ));
         }
-        self.net.subgroup(of, start, stop, Some(&s.name)).map_err(|e| locate(e, self.file(), s.span, &ctx))
+        self.net
+            .subgroup(of, start, stop, Some(&s.name))
+            .map_err(|e| locate(e, self.file(), s.span, &ctx))
     }
 
     fn add_synapses(&mut self, s: &SynapsesSpec) -> Result<Handle> {
@@ -417,7 +563,8 @@ impl Builder<'_> {
             Some(DelaySpec::Scalar(d)) => spec.delays.push(("pre".into(), self.time(d, &format!("{ctx}.delay"))?)),
             Some(DelaySpec::PerPathway(ds)) => {
                 for (pw, d) in ds {
-                    spec.delays.push((pw.clone(), self.time(d, &format!("{ctx}.delay.{pw}"))?));
+                    spec.delays
+                        .push((pw.clone(), self.time(d, &format!("{ctx}.delay.{pw}"))?));
                 }
             }
             None => {}
@@ -427,7 +574,18 @@ impl Builder<'_> {
             spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
         }
         spec.order = self.order(&s.schedule.order, &ctx)?;
-        self.net.add_synapses(spec).map_err(|e| locate(e, self.file(), s.span, &ctx))
+        let delay_span = match &s.delay {
+            Some(DelaySpec::Scalar(d)) => Some(d.inner_span()),
+            Some(DelaySpec::PerPathway(ds)) => ds.first().map(|d| d.1.inner_span()),
+            None => None,
+        };
+        let hints = [
+            (".method", s.method.as_ref().map(Str::inner_span)),
+            (".delay", delay_span),
+        ];
+        self.net
+            .add_synapses(spec)
+            .map_err(|e| locate_with(e, self.file(), s.span, &ctx, &hints))
     }
 
     fn synapses(&mut self, s: &SynapsesSpec) {
@@ -440,7 +598,10 @@ impl Builder<'_> {
         };
         self.objects.insert(s.name.clone(), (h, Kind::Synapses));
         for c in &s.connect {
-            let r = self.net.connect(h, connect_of(c)).map_err(|e| locate(e, self.file(), c.span, &c.context));
+            let r = self
+                .net
+                .connect(h, connect_of(c))
+                .map_err(|e| locate(e, self.file(), c.span, &c.context));
             if r.is_err() {
                 // later connects and the init list would only repeat the error
                 self.push(r);
@@ -466,29 +627,62 @@ impl Builder<'_> {
                 let source = self.group(&m.source, &format!("{ctx}.source"), false)?;
                 let mut spec = SpikeMonitor::new(source).name(&m.name);
                 spec.record = *record;
-                self.net.add_spike_monitor(spec).map_err(|e| locate(e, self.file(), m.span, &ctx))
+                self.net
+                    .add_spike_monitor(spec)
+                    .map_err(|e| locate(e, self.file(), m.source.inner_span(), &ctx))
             }
-            MonitorKind::State { variables, record, schedule } => {
+            MonitorKind::State {
+                variables,
+                record,
+                schedule,
+            } => {
                 let source = self.group(&m.source, &format!("{ctx}.source"), true)?;
+                let record_span = match record {
+                    RecordSpec::Indices(_, span) => Some(*span),
+                    RecordSpec::All => None,
+                };
                 let record = match record {
                     RecordSpec::All => Record::All,
                     RecordSpec::Indices(v, span) => Record::Indices(
                         v.iter()
                             .map(|&k| {
-                                usize::try_from(k)
-                                    .map_err(|_| self.error("bad-index", *span, format!("{ctx}.record: index {k} is negative")))
+                                usize::try_from(k).map_err(|_| {
+                                    self.error("bad-index", *span, format!("{ctx}.record: index {k} is negative"))
+                                })
                             })
                             .collect::<Result<Vec<usize>>>()?,
                     ),
                 };
-                let vars: Vec<&str> = variables.iter().map(String::as_str).collect();
+                for (v, span) in variables {
+                    if !self.net.has_variable(source, v) {
+                        return Err(self.error(
+                            "unknown-variable",
+                            *span,
+                            format!("{ctx}.variables: '{v}' is not a variable of '{}'", m.source.text.trim()),
+                        ));
+                    }
+                }
+                let vars: Vec<&str> = variables.iter().map(|v| v.0.as_str()).collect();
                 let mut spec = StateMonitor::new(source, &vars, record).name(&m.name);
                 if let Some(dt) = &schedule.dt {
                     spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
                 }
                 spec.when = schedule.when.as_ref().map(|w| w.0.clone());
                 spec.order = self.order(&schedule.order, &ctx)?;
-                self.net.add_state_monitor(spec).map_err(|e| locate(e, self.file(), m.span, &ctx))
+                let when_span = schedule.when.as_ref().map(|w| w.1);
+                self.net.add_state_monitor(spec).map_err(|mut e| {
+                    for d in e.0.iter_mut().filter(|d| d.source.is_none()) {
+                        let hint = match d.code {
+                            "bad-index" => record_span,
+                            "bad-slot" => when_span,
+                            _ => None,
+                        };
+                        d.source = Some(self.file().clone());
+                        d.span = hint.unwrap_or(m.span);
+                        d.context.get_or_insert_with(|| ctx.clone());
+                    }
+                    e
+                })
             }
         }
     }
@@ -496,17 +690,42 @@ impl Builder<'_> {
     fn protocol(&mut self, duration: Option<f64>) -> Vec<Step> {
         let Some(steps) = &self.model.protocol else {
             return match duration {
-                Some(d) => vec![Step::Run { duration: d, context: "simulation.duration".into(), span: Span::default() }],
+                Some(d) => vec![Step::Run {
+                    duration: d,
+                    context: "simulation.duration".into(),
+                    span: self
+                        .model
+                        .simulation
+                        .duration
+                        .as_ref()
+                        .map(Str::inner_span)
+                        .unwrap_or_default(),
+                }],
                 None => vec![],
             };
         };
         let mut out = Vec::new();
         for st in steps {
             let r = match st {
-                StepSpec::Run { duration, context, span } => self
+                StepSpec::Run {
+                    duration,
+                    context,
+                    span,
+                } => self
                     .non_negative_time(duration, &format!("{context}.duration"))
-                    .map(|d| Step::Run { duration: d, context: context.clone(), span: *span }),
-                StepSpec::Set { target, var, value, index, context, span } => self.set_step(target, var, value, index, context, *span),
+                    .map(|d| Step::Run {
+                        duration: d,
+                        context: context.clone(),
+                        span: *span,
+                    }),
+                StepSpec::Set {
+                    target,
+                    var,
+                    value,
+                    index,
+                    context,
+                    span,
+                } => self.set_step(target, var, value, index, context, *span),
             };
             match r {
                 Ok(s) => out.push(s),
@@ -516,7 +735,15 @@ impl Builder<'_> {
         out
     }
 
-    fn set_step(&mut self, target: &Str, var: &Str, value: &ValueSpec, index: &Option<IndexSpec>, context: &str, span: Span) -> Result<Step> {
+    fn set_step(
+        &mut self,
+        target: &Str,
+        var: &Str,
+        value: &ValueSpec,
+        index: &Option<IndexSpec>,
+        context: &str,
+        span: Span,
+    ) -> Result<Step> {
         let h = self.group(target, &format!("{context}.target"), true)?;
         let synapses = matches!(self.objects.get(target.text.trim()), Some((_, Kind::Synapses)));
         let v = var.text.trim();
@@ -537,6 +764,13 @@ impl Builder<'_> {
             context: context.to_string(),
             span,
         })
+    }
+}
+
+fn count_span(c: &CountSpec) -> Span {
+    match c {
+        CountSpec::Int(_, span) => *span,
+        CountSpec::Expr(s) => s.inner_span(),
     }
 }
 

@@ -31,7 +31,10 @@ pub struct Str {
 impl Str {
     /// The string as model code whose errors point into the file.
     pub fn code(&self) -> Code {
-        Code { text: self.text.clone(), origin: Some(self.origin.clone()) }
+        Code {
+            text: self.text.clone(),
+            origin: Some(self.origin.clone()),
+        }
     }
 
     /// The file span of the string's content (without its delimiters).
@@ -218,8 +221,15 @@ pub enum RecordSpec {
 
 #[derive(Clone, Debug)]
 pub enum MonitorKind {
-    Spike { record: bool },
-    State { variables: Vec<String>, record: RecordSpec, schedule: ScheduleSpec },
+    Spike {
+        record: bool,
+    },
+    State {
+        /// `variables` with the file span of each name.
+        variables: Vec<(String, Span)>,
+        record: RecordSpec,
+        schedule: ScheduleSpec,
+    },
 }
 
 /// `[[monitors]]`.
@@ -234,8 +244,19 @@ pub struct MonitorSpec {
 /// One `[[protocol]]` step.
 #[derive(Clone, Debug)]
 pub enum StepSpec {
-    Run { duration: Str, context: String, span: Span },
-    Set { target: Str, var: Str, value: ValueSpec, index: Option<IndexSpec>, context: String, span: Span },
+    Run {
+        duration: Str,
+        context: String,
+        span: Span,
+    },
+    Set {
+        target: Str,
+        var: Str,
+        value: ValueSpec,
+        index: Option<IndexSpec>,
+        context: String,
+        span: Span,
+    },
 }
 
 /// A model file, its shape checked.
@@ -263,8 +284,14 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<LoadedModel> {
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Errors::one(
-            Diagnostic::new("io", format!("'{name}' is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-                .with_context(name.clone()),
+            Diagnostic::new(
+                "io",
+                format!(
+                    "'{name}' is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .with_context(name.clone()),
         )
     })?;
     parse_model(&name, text)
@@ -273,7 +300,11 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<LoadedModel> {
 /// Checks a model file given as text (`path` names it in messages).
 pub fn parse_model(path: &str, text: String) -> Result<LoadedModel> {
     let file_text = Arc::new(text);
-    let file = Arc::new(Source { name: path.to_string(), text: (*file_text).clone(), origin: None });
+    let file = Arc::new(Source {
+        name: path.to_string(),
+        text: (*file_text).clone(),
+        origin: None,
+    });
     let root = match DeTable::parse(&file_text) {
         Ok(t) => t,
         Err(e) => {
@@ -284,11 +315,21 @@ pub fn parse_model(path: &str, text: String) -> Result<LoadedModel> {
             ));
         }
     };
-    let mut l = Loader { file, file_text: file_text.clone(), path: path.to_string(), errors: Vec::new(), names: HashMap::new() };
+    let mut l = Loader {
+        file,
+        file_text: file_text.clone(),
+        path: path.to_string(),
+        errors: Vec::new(),
+        names: HashMap::new(),
+    };
     let span = root.span();
     let root = l.table_node(root.get_ref(), Span::new(span.start, span.end));
     let model = l.model(&root);
-    if l.errors.is_empty() { Ok(model) } else { Err(Errors(l.errors)) }
+    if l.errors.is_empty() {
+        Ok(model)
+    } else {
+        Err(Errors(l.errors))
+    }
 }
 
 // -------------------------------------------------------------------------------------
@@ -344,7 +385,8 @@ fn got(n: &Node) -> String {
 
 fn is_ident(s: &str) -> bool {
     let mut c = s.chars();
-    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_') && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
 }
 
 fn get<'a>(es: &'a [Entry], key: &str) -> Option<&'a Entry> {
@@ -352,7 +394,11 @@ fn get<'a>(es: &'a [Entry], key: &str) -> Option<&'a Entry> {
 }
 
 fn dotted(w: &str, key: &str) -> String {
-    if w.is_empty() { key.to_string() } else { format!("{w}.{key}") }
+    if w.is_empty() {
+        key.to_string()
+    } else {
+        format!("{w}.{key}")
+    }
 }
 
 fn prefix(w: &str) -> String {
@@ -398,7 +444,11 @@ fn as_value(n: &Node) -> Option<ValueSpec> {
     };
     match &n.v {
         V::Str(s) => Some(ValueSpec::Expr(s.clone())),
-        V::Array(items) => items.iter().map(scalar).collect::<Option<Vec<f64>>>().map(ValueSpec::List),
+        V::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<f64>>>()
+            .map(ValueSpec::List),
         _ => scalar(n).map(ValueSpec::Number),
     }
 }
@@ -423,7 +473,11 @@ fn is_slot(s: &str) -> bool {
 }
 
 fn slots() -> String {
-    crate::sim::SLOTS.iter().map(|s| format!("before_{s}, {s}, after_{s}")).collect::<Vec<_>>().join(", ")
+    crate::sim::SLOTS
+        .iter()
+        .map(|s| format!("before_{s}, {s}, after_{s}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 // -------------------------------------------------------------------------------------
@@ -445,24 +499,69 @@ const SECTIONS: [(&str, bool); 11] = [
 ];
 const SIMULATION_KEYS: &[&str] = &["dt", "duration", "seed", "dtype"];
 const NEURON_KEYS: &[&str] = &[
-    "name", "N", "model", "threshold", "reset", "refractory", "method", "events", "run_on_event", "init", "run_regularly",
-    "dt", "when", "order",
+    "name",
+    "N",
+    "model",
+    "threshold",
+    "reset",
+    "refractory",
+    "method",
+    "events",
+    "run_on_event",
+    "init",
+    "run_regularly",
+    "dt",
+    "when",
+    "order",
 ];
 const SUBGROUP_KEYS: &[&str] = &["name", "of", "start", "stop"];
 const SYNAPSE_KEYS: &[&str] = &[
-    "name", "source", "target", "model", "on_pre", "on_post", "delay", "on_event", "method", "multisynaptic_index",
-    "connect", "init", "run_regularly", "dt", "when", "order",
+    "name",
+    "source",
+    "target",
+    "model",
+    "on_pre",
+    "on_post",
+    "delay",
+    "on_event",
+    "method",
+    "multisynaptic_index",
+    "connect",
+    "init",
+    "run_regularly",
+    "dt",
+    "when",
+    "order",
 ];
 const CONNECT_KEYS: &[&str] = &["condition", "p", "n", "i", "j", "skip_if_invalid"];
 const INIT_KEYS: &[&str] = &["var", "value", "index"];
 const RUN_REGULARLY_KEYS: &[&str] = &["code", "dt", "when"];
 const MONITOR_KINDS: [(&str, &[&str]); 4] = [
-    ("spike", &["name", "kind", "source", "variables", "record", "when", "order"]),
-    ("event", &["name", "kind", "source", "event", "variables", "when", "order"]),
-    ("state", &["name", "kind", "source", "variables", "record", "dt", "when", "order"]),
+    (
+        "spike",
+        &["name", "kind", "source", "variables", "record", "when", "order"],
+    ),
+    (
+        "event",
+        &["name", "kind", "source", "event", "variables", "when", "order"],
+    ),
+    (
+        "state",
+        &["name", "kind", "source", "variables", "record", "dt", "when", "order"],
+    ),
     ("rate", &["name", "kind", "source", "when", "order"]),
 ];
-const MONITOR_KEYS: &[&str] = &["name", "kind", "source", "variables", "record", "dt", "when", "order", "event"];
+const MONITOR_KEYS: &[&str] = &[
+    "name",
+    "kind",
+    "source",
+    "variables",
+    "record",
+    "dt",
+    "when",
+    "order",
+    "event",
+];
 const PROTOCOL_OPS: [(&str, &[&str]); 4] = [
     ("run", &["op", "duration"]),
     ("store", &["op", "name"]),
@@ -498,9 +597,16 @@ impl Loader {
         let mut entries = Vec::with_capacity(t.len());
         for (k, v) in t.iter() {
             let ks = k.span();
-            entries.push(Entry { key: k.get_ref().to_string(), span: Span::new(ks.start, ks.end), node: self.node(v) });
+            entries.push(Entry {
+                key: k.get_ref().to_string(),
+                span: Span::new(ks.start, ks.end),
+                node: self.node(v),
+            });
         }
-        Node { span, v: V::Table(entries) }
+        Node {
+            span,
+            v: V::Table(entries),
+        }
     }
 
     fn node(&mut self, v: &Spanned<DeValue<'_>>) -> Node {
@@ -536,8 +642,16 @@ impl Loader {
             // not a literal this module decodes: every byte points at the literal
             _ => vec![span.start; value.len() + 1],
         };
-        let origin = Arc::new(FileOrigin { path: self.path.clone(), file_text: self.file_text.clone(), offsets });
-        Str { text: value.to_string(), span, origin }
+        let origin = Arc::new(FileOrigin {
+            path: self.path.clone(),
+            file_text: self.file_text.clone(),
+            offsets,
+        });
+        Str {
+            text: value.to_string(),
+            span,
+            origin,
+        }
     }
 
     // ---- errors ---------------------------------------------------------------------
@@ -547,15 +661,21 @@ impl Loader {
     }
 
     fn err_help(&mut self, code: &'static str, span: Span, msg: impl Into<String>, help: impl Into<String>) {
-        self.errors.push(Diagnostic::at(code, &self.file, span, msg).with_help(help));
+        self.errors
+            .push(Diagnostic::at(code, &self.file, span, msg).with_help(help));
     }
 
     /// `what` (quoted by the caller: "'events'", "'rate' monitors") is in the
     /// contract but not implemented yet.
     fn unsupported(&mut self, span: Span, w: &str, what: &str) {
         self.errors.push(
-            Diagnostic::at("not-supported", &self.file, span, format!("{}{what} is not supported yet by spikejit", prefix(w)))
-                .with_label("not supported yet"),
+            Diagnostic::at(
+                "not-supported",
+                &self.file,
+                span,
+                format!("{}{what} is not supported yet by spikejit", prefix(w)),
+            )
+            .with_label("not supported yet"),
         );
     }
 
@@ -568,19 +688,32 @@ impl Loader {
     /// `n` must be a table whose keys are all in `allowed`, with every key of `required`.
     fn table<'a>(&mut self, n: &'a Node, w: &str, allowed: &[&str], required: &[&str]) -> Option<&'a [Entry]> {
         let V::Table(es) = &n.v else {
-            self.err("wrong-type", n.span, format!("{}expected a table, got {}", prefix(w), got(n)));
+            self.err(
+                "wrong-type",
+                n.span,
+                format!("{}expected a table, got {}", prefix(w), got(n)),
+            );
             return None;
         };
         for e in es {
             if !allowed.contains(&e.key.as_str()) {
                 let help = match crate::model::scope::suggest(&e.key, allowed.iter().copied()) {
                     Some(s) => format!("did you mean '{s}'?"),
-                    None => format!("the keys of {} are: {}", if w.is_empty() { "a model file" } else { w }, allowed.join(", ")),
+                    None => format!(
+                        "the keys of {} are: {}",
+                        if w.is_empty() { "a model file" } else { w },
+                        allowed.join(", ")
+                    ),
                 };
                 self.errors.push(
-                    Diagnostic::at("unknown-key", &self.file, e.span, format!("{}unknown key '{}'", prefix(w), e.key))
-                        .with_label("unknown key")
-                        .with_help(help),
+                    Diagnostic::at(
+                        "unknown-key",
+                        &self.file,
+                        e.span,
+                        format!("{}unknown key '{}'", prefix(w), e.key),
+                    )
+                    .with_label("unknown key")
+                    .with_help(help),
                 );
             }
         }
@@ -597,7 +730,11 @@ impl Loader {
         let e = get(es, key)?;
         let r = f(&e.node);
         if r.is_none() {
-            self.err("wrong-type", e.node.span, format!("{}: expected {what}, got {}", dotted(w, key), got(&e.node)));
+            self.err(
+                "wrong-type",
+                e.node.span,
+                format!("{}: expected {what}, got {}", dotted(w, key), got(&e.node)),
+            );
         }
         r
     }
@@ -619,7 +756,11 @@ impl Loader {
     fn name(&mut self, es: &[Entry], w: &str, what: &str) -> Option<String> {
         let e = get(es, "name")?;
         let Some(s) = as_str(&e.node).filter(|s| is_ident(&s.text)) else {
-            self.err("bad-name", e.node.span, format!("{w}.name: expected an identifier, got {}", got(&e.node)));
+            self.err(
+                "bad-name",
+                e.node.span,
+                format!("{w}.name: expected an identifier, got {}", got(&e.node)),
+            );
             return None;
         };
         self.claim(&s.text, e.node.span, what)?;
@@ -629,10 +770,17 @@ impl Loader {
     fn claim(&mut self, name: &str, span: Span, what: &str) -> Option<()> {
         if let Some((other, at)) = self.names.get(name).cloned() {
             self.errors.push(
-                Diagnostic::at("duplicate-name", &self.file, span, format!("the name '{name}' is already used by {other}"))
-                    .with_label("used again here")
-                    .with_note(Some(self.file.clone()), at, "first used here")
-                    .with_help("names of constants, groups, subgroups, synapses and monitors must be unique in a model file"),
+                Diagnostic::at(
+                    "duplicate-name",
+                    &self.file,
+                    span,
+                    format!("the name '{name}' is already used by {other}"),
+                )
+                .with_label("used again here")
+                .with_note(Some(self.file.clone()), at, "first used here")
+                .with_help(
+                    "names of constants, groups, subgroups, synapses and monitors must be unique in a model file",
+                ),
             );
             return None;
         }
@@ -641,7 +789,11 @@ impl Loader {
     }
 
     /// "neurons 'P'" when the table has a usable name, else "neurons[0]".
-    fn where_of(es: Option<&[Entry]>, section: &str, k: usize) -> String {
+    fn where_of(item: &Node, section: &str, k: usize) -> String {
+        let es = match &item.v {
+            V::Table(es) => Some(es.as_slice()),
+            _ => None,
+        };
         match es.and_then(|es| get(es, "name")).and_then(|e| as_str(&e.node)) {
             Some(s) if is_ident(&s.text) => format!("{section} '{}'", s.text),
             _ => format!("{section}[{k}]"),
@@ -687,16 +839,28 @@ impl Loader {
             V::Array(items) => {
                 for (k, e) in items.iter().enumerate() {
                     let iw = format!("{w}[{k}]");
-                    let Some(es) = self.table(e, &iw, INIT_KEYS, &["var", "value"]) else { continue };
+                    let Some(es) = self.table(e, &iw, INIT_KEYS, &["var", "value"]) else {
+                        continue;
+                    };
                     let var = self.opt_str(es, "var", &iw, "a string");
                     let index = self.typed(es, "index", &iw, "a condition string or an [i, j] pair", as_index);
                     let value = get(es, "value").and_then(|v| self.value(&v.node, &iw));
                     if let (Some(var), Some(value)) = (var, value) {
-                        out.push(InitSpec { var: var.text, value, index, context: iw, span: e.span });
+                        out.push(InitSpec {
+                            var: var.text,
+                            value,
+                            index,
+                            context: iw,
+                            span: e.span,
+                        });
                     }
                 }
             }
-            _ => self.err("wrong-type", n.span, format!("{w}: expected a table or a list of tables, got {}", got(n))),
+            _ => self.err(
+                "wrong-type",
+                n.span,
+                format!("{w}: expected a table or a list of tables, got {}", got(n)),
+            ),
         }
         out
     }
@@ -712,7 +876,13 @@ impl Loader {
             }
             let iw = format!("{w}.{var}");
             if let Some(value) = self.value(&e.node, &iw) {
-                out.push(InitSpec { var, value, index: None, context: iw, span: e.span });
+                out.push(InitSpec {
+                    var,
+                    value,
+                    index: None,
+                    context: iw,
+                    span: e.span,
+                });
             }
         }
     }
@@ -720,7 +890,14 @@ impl Loader {
     fn value(&mut self, n: &Node, w: &str) -> Option<ValueSpec> {
         let v = as_value(n);
         if v.is_none() {
-            self.err("wrong-type", n.span, format!("{w}: expected a string expression, a number or a list of numbers, got {}", got(n)));
+            self.err(
+                "wrong-type",
+                n.span,
+                format!(
+                    "{w}: expected a string expression, a number or a list of numbers, got {}",
+                    got(n)
+                ),
+            );
         }
         v
     }
@@ -731,11 +908,21 @@ impl Loader {
         let mut sections: HashMap<&str, &Node> = HashMap::new();
         if let Some(es) = self.table(root, "", &SECTIONS.map(|s| s.0), &[]) {
             for e in es {
-                let Some(&(name, is_table)) = SECTIONS.iter().find(|s| s.0 == e.key) else { continue };
+                let Some(&(name, is_table)) = SECTIONS.iter().find(|s| s.0 == e.key) else {
+                    continue;
+                };
                 let ok = matches!((&e.node.v, is_table), (V::Table(_), true) | (V::Array(_), false));
                 if !ok {
-                    let shape = if is_table { format!("a table [{name}]") } else { format!("an array of tables [[{name}]]") };
-                    self.err("wrong-type", e.span, format!("'{name}': expected {shape}, got {}", got(&e.node)));
+                    let shape = if is_table {
+                        format!("a table [{name}]")
+                    } else {
+                        format!("an array of tables [[{name}]]")
+                    };
+                    self.err(
+                        "wrong-type",
+                        e.span,
+                        format!("'{name}': expected {shape}, got {}", got(&e.node)),
+                    );
                     continue;
                 }
                 sections.insert(name, &e.node);
@@ -744,11 +931,29 @@ impl Loader {
         let has_protocol = matches!(sections.get("protocol").map(|n| &n.v), Some(V::Array(a)) if !a.is_empty());
         let simulation = self.simulation(sections.get("simulation").copied(), has_protocol, root.span);
         let constants = self.constants(sections.get("constants").copied());
-        self.unsupported_section(&sections, root, "timed_arrays", TIMED_ARRAY_KEYS, &["name", "values", "dt"]);
+        self.unsupported_section(
+            &sections,
+            root,
+            "timed_arrays",
+            TIMED_ARRAY_KEYS,
+            &["name", "values", "dt"],
+        );
         let neurons = self.neurons(sections.get("neurons").copied());
-        self.unsupported_section(&sections, root, "spike_generators", GENERATOR_KEYS, &["name", "N", "indices", "times"]);
+        self.unsupported_section(
+            &sections,
+            root,
+            "spike_generators",
+            GENERATOR_KEYS,
+            &["name", "N", "indices", "times"],
+        );
         self.unsupported_section(&sections, root, "poisson", POISSON_KEYS, POISSON_KEYS);
-        self.unsupported_section(&sections, root, "poisson_inputs", POISSON_INPUT_KEYS, POISSON_INPUT_KEYS);
+        self.unsupported_section(
+            &sections,
+            root,
+            "poisson_inputs",
+            POISSON_INPUT_KEYS,
+            POISSON_INPUT_KEYS,
+        );
         let subgroups = self.subgroups(sections.get("subgroups").copied());
         let synapses = self.synapses(sections.get("synapses").copied());
         let monitors = self.monitors(sections.get("monitors").copied());
@@ -768,14 +973,21 @@ impl Loader {
 
     /// A section of the contract that spikejit does not implement yet: its keys are
     /// checked (so a typo is still an unknown key), then it is an error.
-    fn unsupported_section(&mut self, sections: &HashMap<&str, &Node>, root: &Node, name: &str, keys: &[&str], required: &[&str]) {
+    fn unsupported_section(
+        &mut self,
+        sections: &HashMap<&str, &Node>,
+        root: &Node,
+        name: &str,
+        keys: &[&str],
+        required: &[&str],
+    ) {
         let Some(n) = sections.get(name) else { return };
         let items = Self::items(Some(*n));
         if items.is_empty() {
             return;
         }
         for (k, item) in items.iter().enumerate() {
-            let w = Self::where_of(None, name, k);
+            let w = Self::where_of(item, name, k);
             self.table(item, &w, keys, required);
         }
         let span = match &root.v {
@@ -794,7 +1006,9 @@ impl Loader {
         };
         sim.dt = self.opt_str(es, "dt", "simulation", "a string such as \"0.1*ms\"");
         sim.duration = self.opt_str(es, "duration", "simulation", "a string such as \"1*second\"");
-        sim.seed = self.typed(es, "seed", "simulation", "an integer", |n| as_int(n).map(|i| (i, n.span)));
+        sim.seed = self.typed(es, "seed", "simulation", "an integer", |n| {
+            as_int(n).map(|i| (i, n.span))
+        });
         let dtype = self.typed(es, "dtype", "simulation", "\"float64\" or \"float32\"", |n| {
             as_str(n).filter(|s| s.text == "float64" || s.text == "float32")
         });
@@ -812,17 +1026,26 @@ impl Loader {
 
     fn constants(&mut self, n: Option<&Node>) -> Vec<ConstantSpec> {
         let mut out = Vec::new();
-        let Some(V::Table(es)) = n.map(|n| &n.v) else { return out };
+        let Some(V::Table(es)) = n.map(|n| &n.v) else {
+            return out;
+        };
         for e in es {
             if !is_ident(&e.key) {
-                self.err("bad-name", e.span, format!("constants: '{}' is not an identifier", e.key));
+                self.err(
+                    "bad-name",
+                    e.span,
+                    format!("constants: '{}' is not an identifier", e.key),
+                );
                 continue;
             }
             if let Some(what) = crate::model::scope::is_reserved_builtin(&e.key) {
                 self.err_help(
                     "bad-name",
                     e.span,
-                    format!("constants.{}: '{}' is {what} name and cannot be redefined as a constant", e.key, e.key),
+                    format!(
+                        "constants.{}: '{}' is {what} name and cannot be redefined as a constant",
+                        e.key, e.key
+                    ),
                     "choose another name (Brian2 would silently use its own)",
                 );
                 continue;
@@ -833,7 +1056,11 @@ impl Loader {
                 V::Float(x) => Some(ConstantValue::Number(*x)),
                 V::Bool(b) => Some(ConstantValue::Number(if *b { 1.0 } else { 0.0 })),
                 _ => {
-                    let msg = format!("constants.{}: expected a string expression or a number, got {}", e.key, got(&e.node));
+                    let msg = format!(
+                        "constants.{}: expected a string expression or a number, got {}",
+                        e.key,
+                        got(&e.node)
+                    );
                     self.err("wrong-type", e.node.span, msg);
                     None
                 }
@@ -842,7 +1069,11 @@ impl Loader {
                 continue;
             }
             if let Some(value) = value {
-                out.push(ConstantSpec { name: e.key.clone(), span: e.span, value });
+                out.push(ConstantSpec {
+                    name: e.key.clone(),
+                    span: e.span,
+                    value,
+                });
             }
         }
         out
@@ -851,27 +1082,45 @@ impl Loader {
     fn neurons(&mut self, n: Option<&Node>) -> Vec<NeuronSpec> {
         let mut out = Vec::new();
         for (k, item) in Self::items(n).iter().enumerate() {
-            let w = Self::where_of(None, "neurons", k);
-            let Some(es) = self.table(item, &w, NEURON_KEYS, &["name", "N", "model"]) else { continue };
-            let w = Self::where_of(Some(es), "neurons", k);
+            let w = Self::where_of(item, "neurons", k);
+            let Some(es) = self.table(item, &w, NEURON_KEYS, &["name", "N", "model"]) else {
+                continue;
+            };
             let name = self.name(es, &w, "neurons");
             let count = self.count(es, "N", &w, 1);
-            let [model, threshold, reset, refractory, method] =
-                ["model", "threshold", "reset", "refractory", "method"].map(|key| self.opt_str(es, key, &w, "a string"));
+            let [model, threshold, reset, refractory, method] = ["model", "threshold", "reset", "refractory", "method"]
+                .map(|key| self.opt_str(es, key, &w, "a string"));
             for key in ["events", "run_on_event"] {
                 if let Some(e) = get(es, key)
                     && as_str_table(&e.node).is_none()
                 {
-                    self.err("wrong-type", e.node.span, format!("{w}.{key}: expected a table of strings, got {}", got(&e.node)));
+                    self.err(
+                        "wrong-type",
+                        e.node.span,
+                        format!("{w}.{key}: expected a table of strings, got {}", got(&e.node)),
+                    );
                 } else {
                     self.reject_if_present(es, key, &w);
                 }
             }
-            let init = get(es, "init").map(|e| self.init(&e.node, &format!("{w}.init"))).unwrap_or_default();
+            let init = get(es, "init")
+                .map(|e| self.init(&e.node, &format!("{w}.init")))
+                .unwrap_or_default();
             let schedule = self.schedule(es, &w);
             self.run_regularly(es, &w);
             if let (Some(name), Some(n), Some(model)) = (name, count, model) {
-                out.push(NeuronSpec { name, span: item.span, n, model, threshold, reset, refractory, method, init, schedule });
+                out.push(NeuronSpec {
+                    name,
+                    span: item.span,
+                    n,
+                    model,
+                    threshold,
+                    reset,
+                    refractory,
+                    method,
+                    init,
+                    schedule,
+                });
             }
         }
         out
@@ -880,7 +1129,11 @@ impl Loader {
     fn run_regularly(&mut self, es: &[Entry], w: &str) {
         let Some(e) = get(es, "run_regularly") else { return };
         let V::Array(items) = &e.node.v else {
-            self.err("wrong-type", e.node.span, format!("{w}.run_regularly: expected a list of tables, got {}", got(&e.node)));
+            self.err(
+                "wrong-type",
+                e.node.span,
+                format!("{w}.run_regularly: expected a list of tables, got {}", got(&e.node)),
+            );
             return;
         };
         for (m, item) in items.iter().enumerate() {
@@ -896,15 +1149,22 @@ impl Loader {
     fn subgroups(&mut self, n: Option<&Node>) -> Vec<SubgroupSpec> {
         let mut out = Vec::new();
         for (k, item) in Self::items(n).iter().enumerate() {
-            let w = Self::where_of(None, "subgroups", k);
-            let Some(es) = self.table(item, &w, SUBGROUP_KEYS, SUBGROUP_KEYS) else { continue };
-            let w = Self::where_of(Some(es), "subgroups", k);
+            let w = Self::where_of(item, "subgroups", k);
+            let Some(es) = self.table(item, &w, SUBGROUP_KEYS, SUBGROUP_KEYS) else {
+                continue;
+            };
             let name = self.name(es, &w, "subgroups");
             let of = self.opt_str(es, "of", &w, "a group name");
             let start = self.count(es, "start", &w, 0);
             let stop = self.count(es, "stop", &w, 0);
             if let (Some(name), Some(of), Some(start), Some(stop)) = (name, of, start, stop) {
-                out.push(SubgroupSpec { name, span: item.span, of, start, stop });
+                out.push(SubgroupSpec {
+                    name,
+                    span: item.span,
+                    of,
+                    start,
+                    stop,
+                });
             }
         }
         out
@@ -913,12 +1173,13 @@ impl Loader {
     fn synapses(&mut self, n: Option<&Node>) -> Vec<SynapsesSpec> {
         let mut out = Vec::new();
         for (k, item) in Self::items(n).iter().enumerate() {
-            let w = Self::where_of(None, "synapses", k);
-            let Some(es) = self.table(item, &w, SYNAPSE_KEYS, &["name", "source", "target"]) else { continue };
-            let w = Self::where_of(Some(es), "synapses", k);
+            let w = Self::where_of(item, "synapses", k);
+            let Some(es) = self.table(item, &w, SYNAPSE_KEYS, &["name", "source", "target"]) else {
+                continue;
+            };
             let name = self.name(es, &w, "synapses");
-            let [source, target, model, method, msi] =
-                ["source", "target", "model", "method", "multisynaptic_index"].map(|key| self.opt_str(es, key, &w, "a string"));
+            let [source, target, model, method, msi] = ["source", "target", "model", "method", "multisynaptic_index"]
+                .map(|key| self.opt_str(es, key, &w, "a string"));
             let what = "a string or a table of strings per pathway";
             let pathways = |default: &str| {
                 let default = default.to_string();
@@ -929,7 +1190,9 @@ impl Loader {
                 }
             };
             let on_pre = self.typed(es, "on_pre", &w, what, pathways("pre")).unwrap_or_default();
-            let on_post = self.typed(es, "on_post", &w, what, pathways("post")).unwrap_or_default();
+            let on_post = self
+                .typed(es, "on_post", &w, what, pathways("post"))
+                .unwrap_or_default();
             let delay = self.typed(es, "delay", &w, what, |n| match &n.v {
                 V::Str(s) => Some(DelaySpec::Scalar(s.clone())),
                 _ => as_str_table(n).map(DelaySpec::PerPathway),
@@ -944,10 +1207,22 @@ impl Loader {
                 let names: Vec<&str> = on_pre.iter().chain(&on_post).map(|p| p.0.as_str()).collect();
                 for (pw, ev) in &events {
                     if !pw.is_empty() && !names.contains(&pw.as_str()) {
-                        let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
-                        self.err("unknown-pathway", e.node.span, format!("{w}.on_event: unknown pathway '{pw}' (pathways: {list})"));
+                        let list = if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        };
+                        self.err(
+                            "unknown-pathway",
+                            e.node.span,
+                            format!("{w}.on_event: unknown pathway '{pw}' (pathways: {list})"),
+                        );
                     } else if ev.text != "spike" {
-                        self.unsupported(ev.span, &format!("{w}.on_event"), &format!("the custom event '{}'", ev.text));
+                        self.unsupported(
+                            ev.span,
+                            &format!("{w}.on_event"),
+                            &format!("the custom event '{}'", ev.text),
+                        );
                     }
                 }
             }
@@ -957,7 +1232,9 @@ impl Loader {
                 self.unsupported_key(e.span, &w, "multisynaptic_index");
             }
             let connect = self.connect(es, &w);
-            let init = get(es, "init").map(|e| self.init(&e.node, &format!("{w}.init"))).unwrap_or_default();
+            let init = get(es, "init")
+                .map(|e| self.init(&e.node, &format!("{w}.init")))
+                .unwrap_or_default();
             let schedule = self.schedule(es, &w);
             if let Some(e) = get(es, "when") {
                 self.unsupported(e.span, &w, "'when' on synapses");
@@ -987,12 +1264,18 @@ impl Loader {
         let mut out = Vec::new();
         let Some(e) = get(es, "connect") else { return out };
         let V::Array(items) = &e.node.v else {
-            self.err("wrong-type", e.node.span, format!("{w}.connect: expected a list of tables, got {}", got(&e.node)));
+            self.err(
+                "wrong-type",
+                e.node.span,
+                format!("{w}.connect: expected a list of tables, got {}", got(&e.node)),
+            );
             return out;
         };
         for (m, item) in items.iter().enumerate() {
             let cw = format!("{w}.connect[{m}]");
-            let Some(ces) = self.table(item, &cw, CONNECT_KEYS, &[]) else { continue };
+            let Some(ces) = self.table(item, &cw, CONNECT_KEYS, &[]) else {
+                continue;
+            };
             let condition = self.opt_str(ces, "condition", &cw, "a string");
             let p = self.typed(ces, "p", &cw, "a number or a string", |n| match &n.v {
                 V::Str(s) => Some(ProbSpec::Expr(s.clone())),
@@ -1031,32 +1314,53 @@ impl Loader {
     fn monitors(&mut self, n: Option<&Node>) -> Vec<MonitorSpec> {
         let mut out = Vec::new();
         for (k, item) in Self::items(n).iter().enumerate() {
-            let w = Self::where_of(None, "monitors", k);
-            let Some(es) = self.table(item, &w, MONITOR_KEYS, &["name", "kind", "source"]) else { continue };
-            let w = Self::where_of(Some(es), "monitors", k);
+            let w = Self::where_of(item, "monitors", k);
+            let Some(es) = self.table(item, &w, MONITOR_KEYS, &["name", "kind", "source"]) else {
+                continue;
+            };
             let Some(kind_e) = get(es, "kind") else { continue };
             let kind = as_str(&kind_e.node).map(|s| s.text).unwrap_or_default();
             let Some(&(_, keys)) = MONITOR_KINDS.iter().find(|m| m.0 == kind) else {
-                self.err("bad-value", kind_e.node.span, format!("{w}.kind: expected one of spike, state, rate, event, got {}", got(&kind_e.node)));
+                self.err(
+                    "bad-value",
+                    kind_e.node.span,
+                    format!(
+                        "{w}.kind: expected one of spike, state, rate, event, got {}",
+                        got(&kind_e.node)
+                    ),
+                );
                 continue;
             };
             let mut ok = true;
             for e in es {
                 if !keys.contains(&e.key.as_str()) {
-                    let why = if e.key == "dt" { " (it runs on the clock of its source)" } else { "" };
-                    self.err("unknown-key", e.span, format!("{w}: key '{}' does not apply to a {kind} monitor{why}", e.key));
+                    let why = if e.key == "dt" {
+                        " (it runs on the clock of its source)"
+                    } else {
+                        ""
+                    };
+                    self.err(
+                        "unknown-key",
+                        e.span,
+                        format!("{w}: key '{}' does not apply to a {kind} monitor{why}", e.key),
+                    );
                     ok = false;
                 }
             }
             let name = self.name(es, &w, "monitors");
             let source = self.opt_str(es, "source", &w, "a group name");
             let variables = self.typed(es, "variables", &w, "a list of variable names", |n| match &n.v {
-                V::Array(items) => items.iter().map(|x| as_str(x).map(|s| s.text)).collect::<Option<Vec<String>>>(),
+                V::Array(items) => items
+                    .iter()
+                    .map(|x| as_str(x).map(|s| (s.text, s.span)))
+                    .collect::<Option<Vec<_>>>(),
                 _ => None,
             });
             let record_e = get(es, "record");
             let record = if kind == "spike" {
-                self.typed(es, "record", &w, "true or false", |n| matches!(n.v, V::Bool(_)).then_some(RecordSpec::All))
+                self.typed(es, "record", &w, "true or false", |n| {
+                    matches!(n.v, V::Bool(_)).then_some(RecordSpec::All)
+                })
             } else {
                 self.typed(es, "record", &w, "true, false or a list of indices", |n| match &n.v {
                     V::Bool(true) => Some(RecordSpec::All),
@@ -1071,19 +1375,33 @@ impl Loader {
             });
             let has_vars = variables.as_ref().is_some_and(|v| !v.is_empty());
             if kind == "spike" && record_bool == Some(false) && has_vars {
-                self.err("bad-value", item.span, format!("{w}: 'variables' cannot be recorded with record = false (it keeps only the per-neuron counts)"));
+                self.err(
+                    "bad-value",
+                    item.span,
+                    format!(
+                        "{w}: 'variables' cannot be recorded with record = false (it keeps only the per-neuron counts)"
+                    ),
+                );
             }
             let schedule = self.schedule(es, &w);
             self.opt_str(es, "event", &w, "an event name");
             if kind == "state" {
                 for key in ["variables", "record"] {
                     if get(es, key).is_none() {
-                        self.err("missing-key", item.span, format!("{w}: missing key '{key}' (needed by a state monitor)"));
+                        self.err(
+                            "missing-key",
+                            item.span,
+                            format!("{w}: missing key '{key}' (needed by a state monitor)"),
+                        );
                     }
                 }
             }
             if kind == "event" && get(es, "event").is_none() {
-                self.err("missing-key", item.span, format!("{w}: missing key 'event' (needed by an event monitor)"));
+                self.err(
+                    "missing-key",
+                    item.span,
+                    format!("{w}: missing key 'event' (needed by an event monitor)"),
+                );
             }
             // what spikejit does not implement yet
             let spec_kind = match kind.as_str() {
@@ -1096,10 +1414,16 @@ impl Loader {
                             self.unsupported(e.span, &w, &format!("'{key}' on a spike monitor"));
                         }
                     }
-                    Some(MonitorKind::Spike { record: record_bool.unwrap_or(true) })
+                    Some(MonitorKind::Spike {
+                        record: record_bool.unwrap_or(true),
+                    })
                 }
                 "state" => match (variables, record) {
-                    (Some(variables), Some(record)) => Some(MonitorKind::State { variables, record, schedule }),
+                    (Some(variables), Some(record)) => Some(MonitorKind::State {
+                        variables,
+                        record,
+                        schedule,
+                    }),
                     _ => None,
                 },
                 _ => {
@@ -1108,7 +1432,12 @@ impl Loader {
                 }
             };
             if let (true, Some(name), Some(source), Some(kind)) = (ok, name, source, spec_kind) {
-                out.push(MonitorSpec { name, span: item.span, source, kind });
+                out.push(MonitorSpec {
+                    name,
+                    span: item.span,
+                    source,
+                    kind,
+                });
             }
         }
         out
@@ -1118,17 +1447,30 @@ impl Loader {
         let mut out = Vec::new();
         for (k, item) in Self::items(n).iter().enumerate() {
             let w = format!("protocol[{k}]");
-            let Some(es) = self.table(item, &w, PROTOCOL_KEYS, &["op"]) else { continue };
+            let Some(es) = self.table(item, &w, PROTOCOL_KEYS, &["op"]) else {
+                continue;
+            };
             let Some(op_e) = get(es, "op") else { continue };
             let op = as_str(&op_e.node).map(|s| s.text).unwrap_or_default();
             let Some(&(_, keys)) = PROTOCOL_OPS.iter().find(|o| o.0 == op) else {
-                self.err("bad-value", op_e.node.span, format!("{w}.op: expected one of run, store, restore, set, got {}", got(&op_e.node)));
+                self.err(
+                    "bad-value",
+                    op_e.node.span,
+                    format!(
+                        "{w}.op: expected one of run, store, restore, set, got {}",
+                        got(&op_e.node)
+                    ),
+                );
                 continue;
             };
             let mut ok = true;
             for e in es {
                 if !keys.contains(&e.key.as_str()) {
-                    self.err("unknown-key", e.span, format!("{w}: key '{}' does not apply to op '{op}'", e.key));
+                    self.err(
+                        "unknown-key",
+                        e.span,
+                        format!("{w}: key '{}' does not apply to op '{op}'", e.key),
+                    );
                     ok = false;
                 }
             }
@@ -1139,22 +1481,44 @@ impl Loader {
             };
             for key in need {
                 if get(es, key).is_none() {
-                    self.err("missing-key", item.span, format!("{w}: missing key '{key}' (needed by op '{op}')"));
+                    self.err(
+                        "missing-key",
+                        item.span,
+                        format!("{w}: missing key '{key}' (needed by op '{op}')"),
+                    );
                     ok = false;
                 }
             }
-            let [duration, _name, target, var] = ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
-            let value = self.typed(es, "value", &w, "a string expression, a number or a list of numbers", as_value);
+            let [duration, _name, target, var] =
+                ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
+            let value = self.typed(
+                es,
+                "value",
+                &w,
+                "a string expression, a number or a list of numbers",
+                as_value,
+            );
             let index = self.typed(es, "index", &w, "a condition string or an [i, j] pair", as_index);
             match op.as_str() {
                 "run" => {
                     if let (true, Some(duration)) = (ok, duration) {
-                        out.push(StepSpec::Run { duration, context: w, span: item.span });
+                        out.push(StepSpec::Run {
+                            duration,
+                            context: w,
+                            span: item.span,
+                        });
                     }
                 }
                 "set" => {
                     if let (true, Some(target), Some(var), Some(value)) = (ok, target, var, value) {
-                        out.push(StepSpec::Set { target, var, value, index, context: w, span: item.span });
+                        out.push(StepSpec::Set {
+                            target,
+                            var,
+                            value,
+                            index,
+                            context: w,
+                            span: item.span,
+                        });
                     }
                 }
                 _ => self.unsupported(op_e.node.span, &w, &format!("op '{op}'")),
@@ -1217,19 +1581,35 @@ mod tests {
 
     #[test]
     fn unknown_key_names_the_key() {
-        let m = messages(&format!("{MIN}foo = 1\n[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nthreshhold = 'v > 1'\n"));
+        let m = messages(&format!(
+            "foo = 1\n{MIN}[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nthreshhold = 'v > 1'\n"
+        ));
         assert_eq!(m.len(), 2, "{m:?}");
-        assert!(m[0].contains("m.toml:3:1: unknown key 'foo'"), "{m:?}");
-        assert!(m[1].contains("m.toml:8:1: neurons 'A': unknown key 'threshhold'"), "{m:?}");
+        assert!(m[0].contains("m.toml:1:1: unknown key 'foo'"), "{m:?}");
+        assert!(
+            m[1].contains("m.toml:8:1: neurons 'A': unknown key 'threshhold'"),
+            "{m:?}"
+        );
     }
 
     #[test]
     fn wrong_types_and_missing_keys() {
         let m = messages("[simulation]\ndt = 0.1\n[[neurons]]\nname = 'A'\nN = 0\nmodel = 3\n");
-        assert!(m.iter().any(|s| s.contains("simulation.dt: expected a string")), "{m:?}");
+        assert!(
+            m.iter().any(|s| s.contains("simulation.dt: expected a string")),
+            "{m:?}"
+        );
         assert!(m.iter().any(|s| s.contains("missing key 'duration'")), "{m:?}");
-        assert!(m.iter().any(|s| s.contains("neurons 'A'.N: expected a positive integer")), "{m:?}");
-        assert!(m.iter().any(|s| s.contains("neurons 'A'.model: expected a string, got an integer 3")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|s| s.contains("neurons 'A'.N: expected a positive integer")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|s| s.contains("neurons 'A'.model: expected a string, got an integer 3")),
+            "{m:?}"
+        );
     }
 
     #[test]
@@ -1238,7 +1618,11 @@ mod tests {
             "{MIN}[constants]\nmV = '1'\ntau = '1*ms'\n[[neurons]]\nname = 'tau'\nN = 1\nmodel = 'v : 1'\n[[neurons]]\nname = '2x'\nN = 1\nmodel = 'v : 1'\n"
         ));
         assert!(m.iter().any(|s| s.contains("'mV' is a unit name")), "{m:?}");
-        assert!(m.iter().any(|s| s.contains("the name 'tau' is already used by the constant 'tau'")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|s| s.contains("the name 'tau' is already used by the constant 'tau'")),
+            "{m:?}"
+        );
         assert!(m.iter().any(|s| s.contains("expected an identifier")), "{m:?}");
     }
 
@@ -1247,7 +1631,12 @@ mod tests {
         let m = messages(&format!(
             "{MIN}[[poisson]]\nname = 'p'\nN = 1\nrates = '1*Hz'\n[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nevents = {{ e = 'v > 1' }}\n[[monitors]]\nname = 'r'\nkind = 'rate'\nsource = 'A'\n[[protocol]]\nop = 'store'\n"
         ));
-        for k in ["'poisson' is not supported yet", "'events' is not supported yet", "'rate' monitors", "op 'store'"] {
+        for k in [
+            "'poisson' is not supported yet",
+            "'events' is not supported yet",
+            "'rate' monitors",
+            "op 'store'",
+        ] {
             assert!(m.iter().any(|s| s.contains(k)), "{k}: {m:?}");
         }
     }

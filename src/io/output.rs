@@ -73,7 +73,14 @@ impl Summary {
     /// The summary of a network after its runs.
     pub fn new(net: &Network, model: &str, protocol: &super::Protocol, timings: &Timings) -> Summary {
         let stats = net.stats();
-        let kernels: Vec<KernelTime> = stats.kernels.iter().map(|(n, s)| KernelTime { name: n.clone(), seconds: *s }).collect();
+        let kernels: Vec<KernelTime> = stats
+            .kernels
+            .iter()
+            .map(|(n, s)| KernelTime {
+                name: n.clone(),
+                seconds: *s,
+            })
+            .collect();
         Summary {
             spike_counts: Ordered(net.spike_counts()),
             synapse_counts: Ordered(net.synapse_counts()),
@@ -103,13 +110,22 @@ impl Summary {
 }
 
 fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Errors {
-    Errors::one(Diagnostic::new("io", format!("cannot {what} '{}': {e}", path.display())).with_context(path.display().to_string()))
+    Errors::one(
+        Diagnostic::new("io", format!("cannot {what} '{}': {e}", path.display()))
+            .with_context(path.display().to_string()),
+    )
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp: PathBuf = dir.join(format!(".{name}.tmp{}", std::process::id()));
     fn write(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let mut f = std::fs::File::create(tmp)?;
@@ -133,17 +149,27 @@ struct Npz {
 
 impl Npz {
     fn new(path: PathBuf) -> Npz {
-        Npz { w: NpzWriter::new(Cursor::new(Vec::new())), path }
+        Npz {
+            w: NpzWriter::new(Cursor::new(Vec::new())),
+            path,
+        }
     }
 
     fn add<T: WriteNpyExt + ?Sized>(&mut self, name: &str, a: &T) -> Result<()> {
-        self.w.add_array(name, a).map_err(|e| io_error(&self.path, &format!("write array '{name}' of"), e))
+        self.w
+            .add_array(name, a)
+            .map_err(|e| io_error(&self.path, &format!("write array '{name}' of"), e))
     }
 
     /// A state array: 0-d for a scalar, with numpy's dtype for its element type
     /// (float64, float32, int32, bool).
     fn add_state(&mut self, name: &str, a: &Array, scalar: bool) -> Result<()> {
-        fn put<T: Clone + ndarray_npy::WritableElement>(npz: &mut Npz, name: &str, v: &[T], scalar: bool) -> Result<()> {
+        fn put<T: Clone + ndarray_npy::WritableElement>(
+            npz: &mut Npz,
+            name: &str,
+            v: &[T],
+            scalar: bool,
+        ) -> Result<()> {
             match (scalar, v.first()) {
                 (true, Some(x)) => npz.add(name, &Array0::from_elem((), x.clone())),
                 _ => npz.add(name, &Array1::from(v.to_vec())),

@@ -90,7 +90,7 @@ fn render_one(d: &Diagnostic, color: bool) -> String {
         }
         None => {
             let msg = match &d.context {
-                Some(ctx) if !d.message.starts_with(ctx.as_str()) => format!("{ctx}: {}", d.message),
+                Some(ctx) if !d.message.contains(ctx.as_str()) => format!("{ctx}: {}", d.message),
                 _ => d.message.clone(),
             };
             cs = cs.with_message(msg);
@@ -100,7 +100,8 @@ fn render_one(d: &Diagnostic, color: bool) -> String {
         match &n.source {
             Some(src) => {
                 let (id, range) = files.place(src, n.span);
-                cs.labels.push(Label::secondary(id, range).with_message(n.message.clone()));
+                cs.labels
+                    .push(Label::secondary(id, range).with_message(n.message.clone()));
             }
             None => notes.push(format!("note: {}", n.message)),
         }
@@ -109,7 +110,10 @@ fn render_one(d: &Diagnostic, color: bool) -> String {
         notes.push(format!("help: {h}"));
     }
     cs = cs.with_notes(notes);
-    let config = Config { chars: Chars::ascii(), ..Config::default() };
+    let config = Config {
+        chars: Chars::ascii(),
+        ..Config::default()
+    };
     let rendered = if color {
         let mut buf = Buffer::ansi();
         term::emit_to_write_style(&mut buf, &config, &files.files, &cs)
@@ -124,7 +128,11 @@ fn render_one(d: &Diagnostic, color: bool) -> String {
 
 /// A source for a whole file, for diagnostics about it.
 pub fn file_source(path: &str, text: &str) -> Arc<Source> {
-    Arc::new(Source { name: path.to_string(), text: text.to_string(), origin: None })
+    Arc::new(Source {
+        name: path.to_string(),
+        text: text.to_string(),
+        origin: None,
+    })
 }
 
 #[cfg(test)]
@@ -137,9 +145,19 @@ mod tests {
         let file = Arc::new("[x]\nmodel = '''\ndv/dt = -v : volt\n'''\n".to_string());
         let start = file.find("dv").unwrap_or(0);
         let offsets: Vec<usize> = (0..=18).map(|k| start + k).collect();
-        let origin = Arc::new(FileOrigin { path: "m.toml".into(), file_text: file.clone(), offsets });
-        let src = Arc::new(Source { name: "neurons 'P'.model".into(), text: "dv/dt = -v : volt\n".into(), origin: Some(origin) });
-        let d = Diagnostic::at("unit-mismatch", &src, Span::new(8, 10), "units do not match").with_label("this is volt").with_help("fix it");
+        let origin = Arc::new(FileOrigin {
+            path: "m.toml".into(),
+            file_text: file.clone(),
+            offsets,
+        });
+        let src = Arc::new(Source {
+            name: "neurons 'P'.model".into(),
+            text: "dv/dt = -v : volt\n".into(),
+            origin: Some(origin),
+        });
+        let d = Diagnostic::at("unit-mismatch", &src, Span::new(8, 10), "units do not match")
+            .with_label("this is volt")
+            .with_help("fix it");
         let s = render(&Errors::one(d), false);
         assert!(s.contains("error[unit-mismatch]: units do not match"), "{s}");
         assert!(s.contains("m.toml:3:9"), "{s}");
@@ -156,8 +174,16 @@ mod tests {
             let s = render(&Errors::one(d), true);
             assert!(s.contains("m"), "{s}");
         }
-        let origin = Arc::new(FileOrigin { path: "f".into(), file_text: Arc::new(String::new()), offsets: vec![] });
-        let src = Arc::new(Source { name: "n".into(), text: "abc".into(), origin: Some(origin) });
+        let origin = Arc::new(FileOrigin {
+            path: "f".into(),
+            file_text: Arc::new(String::new()),
+            offsets: vec![],
+        });
+        let src = Arc::new(Source {
+            name: "n".into(),
+            text: "abc".into(),
+            origin: Some(origin),
+        });
         let d = Diagnostic::at("x", &src, Span::new(1, 2), "m");
         assert!(render(&Errors::one(d), false).contains("m"));
         let d = Diagnostic::new("x", "no source").with_context("neurons 'P'");

@@ -142,7 +142,7 @@ mod tests {
         let f = "a = '''\ndv/dt = -v : volt\n'''\n";
         let o = check(f, "dv/dt = -v : volt\n");
         assert_eq!(o[0], 8);
-        assert_eq!(&f[o[11]..o[11] + 4], "volt");
+        assert_eq!(&f[o[13]..o[13] + 4], "volt");
     }
 
     #[test]

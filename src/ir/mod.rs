@@ -363,11 +363,7 @@ impl Expr {
             Expr::Cast(t, _) => *t,
             Expr::Select(_, a, _) => a.ty(k),
             Expr::Call(f, args) => {
-                let float = args
-                    .iter()
-                    .map(|a| a.ty(k))
-                    .find(|t| *t == Ty::F32)
-                    .unwrap_or(Ty::F64);
+                let float = args.iter().map(|a| a.ty(k)).find(|t| *t == Ty::F32).unwrap_or(Ty::F64);
                 f.sig(float).ret
             }
         }
@@ -380,11 +376,7 @@ pub enum Stmt {
     /// `local = value` (locals are mutable; the value has the local's type).
     Assign(LocalId, Expr),
     /// `array[index] = value`.
-    Store {
-        array: ArrayId,
-        index: Expr,
-        value: Expr,
-    },
+    Store { array: ArrayId, index: Expr, value: Expr },
     If {
         cond: Expr,
         then: Vec<Stmt>,
@@ -442,18 +434,12 @@ impl Kernel {
     }
 
     pub fn scalar(&mut self, name: impl Into<String>, ty: Ty) -> ScalarId {
-        self.scalars.push(ScalarDecl {
-            name: name.into(),
-            ty,
-        });
+        self.scalars.push(ScalarDecl { name: name.into(), ty });
         self.scalars.len() - 1
     }
 
     pub fn local(&mut self, name: impl Into<String>, ty: Ty) -> LocalId {
-        self.locals.push(LocalDecl {
-            name: name.into(),
-            ty,
-        });
+        self.locals.push(LocalDecl { name: name.into(), ty });
         self.locals.len() - 1
     }
 }

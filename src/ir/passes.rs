@@ -14,7 +14,12 @@ pub fn optimise(k: &mut Kernel) {
     let mut out = Vec::with_capacity(body.len());
     for s in body {
         match s {
-            Stmt::For { var, start, end, body: mut inner } => {
+            Stmt::For {
+                var,
+                start,
+                end,
+                body: mut inner,
+            } => {
                 let mut lifted: Vec<(Expr, usize)> = Vec::new();
                 for st in inner.iter_mut() {
                     lift_stmt(st, k, &mut lifted);
@@ -22,7 +27,12 @@ pub fn optimise(k: &mut Kernel) {
                 for (e, l) in lifted {
                     out.push(Stmt::Assign(l, e));
                 }
-                out.push(Stmt::For { var, start, end, body: inner });
+                out.push(Stmt::For {
+                    var,
+                    start,
+                    end,
+                    body: inner,
+                });
             }
             other => out.push(other),
         }
@@ -58,7 +68,10 @@ fn invariant(e: &Expr) -> bool {
 }
 
 fn is_leaf(e: &Expr) -> bool {
-    matches!(e, Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Scalar(_) | Expr::Local(_))
+    matches!(
+        e,
+        Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Scalar(_) | Expr::Local(_)
+    )
 }
 
 fn lift_expr(e: &mut Expr, k: &mut Kernel, lifted: &mut Vec<(Expr, usize)>) {

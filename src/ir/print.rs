@@ -178,11 +178,7 @@ impl Printer<'_> {
                 self.expr(f, e)?;
                 f.write_char('\n')
             }
-            Stmt::Store {
-                array,
-                index,
-                value,
-            } => {
+            Stmt::Store { array, index, value } => {
                 self.array(f, *array)?;
                 f.write_char('[')?;
                 self.expr(f, index)?;
@@ -203,12 +199,7 @@ impl Printer<'_> {
                 Self::indent(f, depth)?;
                 f.write_str("}\n")
             }
-            Stmt::For {
-                var,
-                start,
-                end,
-                body,
-            } => {
+            Stmt::For { var, start, end, body } => {
                 f.write_str("for ")?;
                 self.local(f, *var)?;
                 f.write_str(" in ")?;
@@ -320,21 +311,19 @@ struct Validator<'k> {
 
 impl Validator<'_> {
     fn local_ty(&self, l: usize) -> Result<Ty, String> {
-        self.k.locals.get(l).map(|d| d.ty).ok_or_else(|| {
-            format!(
-                "local l{l} is not declared ({} locals)",
-                self.k.locals.len()
-            )
-        })
+        self.k
+            .locals
+            .get(l)
+            .map(|d| d.ty)
+            .ok_or_else(|| format!("local l{l} is not declared ({} locals)", self.k.locals.len()))
     }
 
     fn array_elem(&self, a: usize) -> Result<ElemTy, String> {
-        self.k.arrays.get(a).map(|d| d.elem).ok_or_else(|| {
-            format!(
-                "array a{a} is not declared ({} arrays)",
-                self.k.arrays.len()
-            )
-        })
+        self.k
+            .arrays
+            .get(a)
+            .map(|d| d.elem)
+            .ok_or_else(|| format!("array a{a} is not declared ({} arrays)", self.k.arrays.len()))
     }
 
     fn text(&self, e: &Expr) -> String {
@@ -369,12 +358,12 @@ impl Validator<'_> {
             Expr::I64(_) => Ok(Ty::I64),
             Expr::Bool(_) => Ok(Ty::Bool),
             Expr::Local(l) => self.local_ty(*l),
-            Expr::Scalar(s) => self.k.scalars.get(*s).map(|d| d.ty).ok_or_else(|| {
-                format!(
-                    "scalar s{s} is not declared ({} scalars)",
-                    self.k.scalars.len()
-                )
-            }),
+            Expr::Scalar(s) => self
+                .k
+                .scalars
+                .get(*s)
+                .map(|d| d.ty)
+                .ok_or_else(|| format!("scalar s{s} is not declared ({} scalars)", self.k.scalars.len())),
             Expr::Load(a, i) => {
                 let elem = self.array_elem(*a)?;
                 self.expect(i, Ty::I64, "array index")?;
@@ -419,11 +408,7 @@ impl Validator<'_> {
                     return Ok(Ty::Bool);
                 }
                 if ta == Ty::Bool {
-                    return Err(format!(
-                        "arithmetic `{}` on bool in `{}`",
-                        op.symbol(),
-                        self.text(e)
-                    ));
+                    return Err(format!("arithmetic `{}` on bool in `{}`", op.symbol(), self.text(e)));
                 }
                 if matches!(op, BinOp::Div | BinOp::Pow) && !ta.is_float() {
                     return Err(format!(
@@ -454,15 +439,8 @@ impl Validator<'_> {
                 Ok(ta)
             }
             Expr::Call(func, args) => {
-                let tys = args
-                    .iter()
-                    .map(|a| self.expr(a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let float = if tys.contains(&Ty::F32) {
-                    Ty::F32
-                } else {
-                    Ty::F64
-                };
+                let tys = args.iter().map(|a| self.expr(a)).collect::<Result<Vec<_>, _>>()?;
+                let float = if tys.contains(&Ty::F32) { Ty::F32 } else { Ty::F64 };
                 let sig = func.sig(float);
                 if sig.params != tys {
                     let names = |ts: &[Ty]| ts.iter().map(|t| t.name()).collect::<Vec<_>>();
@@ -496,15 +474,8 @@ impl Validator<'_> {
     fn stmt(&self, s: &Stmt, path: &str) -> Result<(), String> {
         let here = |r: Result<(), String>| r.map_err(|e| format!("{path}: {e}"));
         match s {
-            Stmt::Assign(l, e) => here(
-                self.local_ty(*l)
-                    .and_then(|t| self.expect(e, t, "assigned value")),
-            ),
-            Stmt::Store {
-                array,
-                index,
-                value,
-            } => here(self.array_elem(*array).and_then(|elem| {
+            Stmt::Assign(l, e) => here(self.local_ty(*l).and_then(|t| self.expect(e, t, "assigned value"))),
+            Stmt::Store { array, index, value } => here(self.array_elem(*array).and_then(|elem| {
                 self.expect(index, Ty::I64, "array index")?;
                 self.expect(value, elem.value_ty(), "stored value")
             })),
@@ -513,12 +484,7 @@ impl Validator<'_> {
                 self.block(then, &format!("{path}.then"))?;
                 self.block(els, &format!("{path}.else"))
             }
-            Stmt::For {
-                var,
-                start,
-                end,
-                body,
-            } => {
+            Stmt::For { var, start, end, body } => {
                 here(self.local_ty(*var).and_then(|t| {
                     if t != Ty::I64 {
                         return Err("for variable must be an i64 local".to_string());
@@ -618,22 +584,10 @@ kernel decay {
         let (a, b, c) = (Expr::F64(1.0), Expr::F64(2.0), Expr::F64(3.0));
         let sub = |x: Expr, y: Expr| Expr::bin(BinOp::Sub, x, y);
         let pow = |x: Expr, y: Expr| Expr::bin(BinOp::Pow, x, y);
-        assert_eq!(
-            show(sub(sub(a.clone(), b.clone()), c.clone())),
-            "1.0 - 2.0 - 3.0"
-        );
-        assert_eq!(
-            show(sub(a.clone(), sub(b.clone(), c.clone()))),
-            "1.0 - (2.0 - 3.0)"
-        );
-        assert_eq!(
-            show(pow(a.clone(), pow(b.clone(), c.clone()))),
-            "1.0 ** 2.0 ** 3.0"
-        );
-        assert_eq!(
-            show(pow(pow(a.clone(), b.clone()), c.clone())),
-            "(1.0 ** 2.0) ** 3.0"
-        );
+        assert_eq!(show(sub(sub(a.clone(), b.clone()), c.clone())), "1.0 - 2.0 - 3.0");
+        assert_eq!(show(sub(a.clone(), sub(b.clone(), c.clone()))), "1.0 - (2.0 - 3.0)");
+        assert_eq!(show(pow(a.clone(), pow(b.clone(), c.clone()))), "1.0 ** 2.0 ** 3.0");
+        assert_eq!(show(pow(pow(a.clone(), b.clone()), c.clone())), "(1.0 ** 2.0) ** 3.0");
         assert_eq!(
             show(pow(Expr::Unary(UnOp::Neg, Box::new(a.clone())), b.clone())),
             "(-1.0) ** 2.0"
@@ -643,10 +597,7 @@ kernel decay {
             "-1.0 ** 2.0"
         );
         assert_eq!(show(pow(Expr::F64(-1.0), b.clone())), "(-1.0) ** 2.0");
-        assert_eq!(
-            show(Expr::Unary(UnOp::Neg, Box::new(Expr::I64(-3)))),
-            "-(-3)"
-        );
+        assert_eq!(show(Expr::Unary(UnOp::Neg, Box::new(Expr::I64(-3)))), "-(-3)");
         assert_eq!(
             show(Expr::bin(
                 BinOp::Lt,
@@ -656,11 +607,7 @@ kernel decay {
             "(1.0 < 2.0) < True"
         );
         assert_eq!(
-            show(Expr::not(Expr::bin(
-                BinOp::And,
-                Expr::Bool(true),
-                Expr::Bool(false)
-            ))),
+            show(Expr::not(Expr::bin(BinOp::And, Expr::Bool(true), Expr::Bool(false)))),
             "not (True and False)"
         );
         assert_eq!(show(Expr::F32(0.1)), "0.1f32");
@@ -676,10 +623,7 @@ kernel decay {
         k.body = vec![
             Stmt::While {
                 cond: Expr::bin(BinOp::Lt, Expr::Local(x), Expr::I64(3)),
-                body: vec![Stmt::Assign(
-                    x,
-                    Expr::bin(BinOp::Add, Expr::Local(x), Expr::I64(1)),
-                )],
+                body: vec![Stmt::Assign(x, Expr::bin(BinOp::Add, Expr::Local(x), Expr::I64(1)))],
             },
             Stmt::If {
                 cond: Expr::load(b, Expr::I64(0)),

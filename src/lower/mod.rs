@@ -79,7 +79,9 @@ impl KernelBuilder {
     }
 
     pub fn time_step(&mut self) -> ir::Expr {
-        let id = *self.tstep.get_or_insert_with(|| self.kernel.scalar(SCALAR_TSTEP, Ty::I64));
+        let id = *self
+            .tstep
+            .get_or_insert_with(|| self.kernel.scalar(SCALAR_TSTEP, Ty::I64));
         ir::Expr::Scalar(id)
     }
 
@@ -128,7 +130,11 @@ impl KernelBuilder {
         }
         match e {
             ir::Expr::I64(v) if to.is_float() => {
-                if to == Ty::F64 { ir::Expr::F64(v as f64) } else { ir::Expr::F32(v as f32) }
+                if to == Ty::F64 {
+                    ir::Expr::F64(v as f64)
+                } else {
+                    ir::Expr::F32(v as f32)
+                }
             }
             ir::Expr::F64(v) if to == Ty::F32 => ir::Expr::F32(v as f32),
             e => ir::Expr::cast(to, e),
@@ -147,10 +153,18 @@ impl KernelBuilder {
                 match op {
                     UnOp::Not => (ir::Expr::not(x), Ty::Bool),
                     UnOp::Pos => {
-                        if tx == Ty::Bool { (self.cast(x, Ty::Bool, Ty::I64), Ty::I64) } else { (x, tx) }
+                        if tx == Ty::Bool {
+                            (self.cast(x, Ty::Bool, Ty::I64), Ty::I64)
+                        } else {
+                            (x, tx)
+                        }
                     }
                     UnOp::Neg => {
-                        let (x, tx) = if tx == Ty::Bool { (self.cast(x, Ty::Bool, Ty::I64), Ty::I64) } else { (x, tx) };
+                        let (x, tx) = if tx == Ty::Bool {
+                            (self.cast(x, Ty::Bool, Ty::I64), Ty::I64)
+                        } else {
+                            (x, tx)
+                        };
                         match x {
                             ir::Expr::F64(v) => (ir::Expr::F64(-v), tx),
                             ir::Expr::F32(v) => (ir::Expr::F32(-v), tx),
@@ -170,7 +184,11 @@ impl KernelBuilder {
     }
 
     fn float_const(&self, v: f64) -> (ir::Expr, Ty) {
-        if self.float == Ty::F32 { (ir::Expr::F32(v as f32), Ty::F32) } else { (ir::Expr::F64(v), Ty::F64) }
+        if self.float == Ty::F32 {
+            (ir::Expr::F32(v as f32), Ty::F32)
+        } else {
+            (ir::Expr::F64(v), Ty::F64)
+        }
     }
 
     fn promote_num(t: Ty) -> Ty {
@@ -192,7 +210,11 @@ impl KernelBuilder {
         match op {
             BinOp::And | BinOp::Or => (ir::Expr::bin(op, x, y), Ty::Bool),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
-                let c = if tx == Ty::Bool && ty == Ty::Bool { Ty::Bool } else { Self::common(tx, ty) };
+                let c = if tx == Ty::Bool && ty == Ty::Bool {
+                    Ty::Bool
+                } else {
+                    Self::common(tx, ty)
+                };
                 let (x, y) = (self.cast(x, tx, c), self.cast(y, ty, c));
                 (ir::Expr::bin(op, x, y), Ty::Bool)
             }
@@ -284,34 +306,55 @@ impl KernelBuilder {
             _ => None,
         };
         if let Some(func) = func {
-            let Some(a) = lowered.pop() else { return (ir::Expr::F64(f64::NAN), Ty::F64) };
+            let Some(a) = lowered.pop() else {
+                return (ir::Expr::F64(f64::NAN), Ty::F64);
+            };
             let x = to_float(self, a);
             let t = x.ty(&self.kernel);
             return (ir::Expr::Call(func, vec![x]), t);
         }
         match f {
             "abs" => {
-                let Some((x, t)) = lowered.pop() else { return (ir::Expr::F64(f64::NAN), Ty::F64) };
+                let Some((x, t)) = lowered.pop() else {
+                    return (ir::Expr::F64(f64::NAN), Ty::F64);
+                };
                 if t.is_float() {
                     (ir::Expr::Call(Func::Abs, vec![x]), t)
                 } else {
                     let x = self.cast(x, t, Ty::I64);
                     let neg = ir::Expr::Unary(ir::UnOp::Neg, Box::new(x.clone()));
-                    (ir::Expr::select(ir::Expr::bin(BinOp::Lt, x.clone(), ir::Expr::I64(0)), neg, x), Ty::I64)
+                    (
+                        ir::Expr::select(ir::Expr::bin(BinOp::Lt, x.clone(), ir::Expr::I64(0)), neg, x),
+                        Ty::I64,
+                    )
                 }
             }
             "sign" => {
-                let Some((x, t0)) = lowered.pop() else { return (ir::Expr::F64(f64::NAN), Ty::F64) };
+                let Some((x, t0)) = lowered.pop() else {
+                    return (ir::Expr::F64(f64::NAN), Ty::F64);
+                };
                 let t = Self::promote_num(t0);
                 let x = self.cast(x, t0, t);
-                let zero = if t == Ty::I64 { ir::Expr::I64(0) } else if t == Ty::F32 { ir::Expr::F32(0.0) } else { ir::Expr::F64(0.0) };
+                let zero = if t == Ty::I64 {
+                    ir::Expr::I64(0)
+                } else if t == Ty::F32 {
+                    ir::Expr::F32(0.0)
+                } else {
+                    ir::Expr::F64(0.0)
+                };
                 let pos = ir::Expr::cast(Ty::I64, ir::Expr::bin(BinOp::Lt, zero.clone(), x.clone()));
                 let neg = ir::Expr::cast(Ty::I64, ir::Expr::bin(BinOp::Lt, x, zero));
                 let s = ir::Expr::bin(BinOp::Sub, pos, neg);
-                if t == Ty::I64 { (s, Ty::I64) } else { (ir::Expr::cast(t, s), t) }
+                if t == Ty::I64 {
+                    (s, Ty::I64)
+                } else {
+                    (ir::Expr::cast(t, s), t)
+                }
             }
             "int" => {
-                let Some((x, t)) = lowered.pop() else { return (ir::Expr::I64(0), Ty::I64) };
+                let Some((x, t)) = lowered.pop() else {
+                    return (ir::Expr::I64(0), Ty::I64);
+                };
                 (self.cast(x, t, Ty::I64), Ty::I64)
             }
             "rand" | "randn" => {
@@ -320,7 +363,9 @@ impl KernelBuilder {
                 (self.cast(call, Ty::F64, self.float), self.float)
             }
             "poisson" => {
-                let Some(a) = lowered.pop() else { return (ir::Expr::I64(0), Ty::I64) };
+                let Some(a) = lowered.pop() else {
+                    return (ir::Expr::I64(0), Ty::I64);
+                };
                 let x = self.cast(a.0, a.1, Ty::F64);
                 (ir::Expr::Call(Func::Poisson, vec![x]), Ty::I64)
             }
@@ -328,7 +373,13 @@ impl KernelBuilder {
                 if lowered.len() != 3 {
                     return (ir::Expr::F64(f64::NAN), Ty::F64);
                 }
-                let c = lowered.iter().fold(Ty::Bool, |acc, (_, t)| if acc == Ty::Bool { Self::promote_num(*t) } else { Self::common(acc, *t) });
+                let c = lowered.iter().fold(Ty::Bool, |acc, (_, t)| {
+                    if acc == Ty::Bool {
+                        Self::promote_num(*t)
+                    } else {
+                        Self::common(acc, *t)
+                    }
+                });
                 let mut it = lowered.into_iter().map(|(e, t)| self.cast(e, t, c));
                 let (Some(a), Some(lo), Some(hi)) = (it.next(), it.next(), it.next()) else {
                     return (ir::Expr::F64(f64::NAN), Ty::F64);
@@ -340,8 +391,14 @@ impl KernelBuilder {
                 if lowered.len() != 2 {
                     return (ir::Expr::I64(0), Ty::I64);
                 }
-                let dt = lowered.pop().map(|(e, t)| self.cast(e, t, Ty::F64)).unwrap_or(ir::Expr::F64(1.0));
-                let tt = lowered.pop().map(|(e, t)| self.cast(e, t, Ty::F64)).unwrap_or(ir::Expr::F64(0.0));
+                let dt = lowered
+                    .pop()
+                    .map(|(e, t)| self.cast(e, t, Ty::F64))
+                    .unwrap_or(ir::Expr::F64(1.0));
+                let tt = lowered
+                    .pop()
+                    .map(|(e, t)| self.cast(e, t, Ty::F64))
+                    .unwrap_or(ir::Expr::F64(0.0));
                 let eps = ir::Expr::bin(BinOp::Mul, ir::Expr::F64(1e-3), dt.clone());
                 let q = ir::Expr::bin(BinOp::Div, ir::Expr::bin(BinOp::Add, tt, eps), dt);
                 (ir::Expr::cast(Ty::I64, q), Ty::I64)
@@ -352,18 +409,32 @@ impl KernelBuilder {
 
     /// The IR storing `value` into a variable, honouring its write mask.
     fn store(&mut self, r: &NameRef, value: ir::Expr, vty: Ty) -> Vec<Stmt> {
-        let NameRef::Var { array, index, write_mask, .. } = r else {
+        let NameRef::Var {
+            array,
+            index,
+            write_mask,
+            ..
+        } = r
+        else {
             return Vec::new();
         };
         let a = self.array(array);
         let target = self.kernel.arrays[a].elem.value_ty();
         let value = self.cast(value, vty, target);
         let idx = self.index_expr(index);
-        let store = Stmt::Store { array: a, index: idx.clone(), value };
+        let store = Stmt::Store {
+            array: a,
+            index: idx.clone(),
+            value,
+        };
         match write_mask {
             Some(mask) => {
                 let m = self.array(mask);
-                vec![Stmt::If { cond: ir::Expr::load(m, idx), then: vec![store], els: vec![] }]
+                vec![Stmt::If {
+                    cond: ir::Expr::load(m, idx),
+                    then: vec![store],
+                    els: vec![],
+                }]
             }
             None => vec![store],
         }

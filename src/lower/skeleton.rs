@@ -15,7 +15,12 @@ pub const SCALAR_COUNT: &str = "_count";
 pub fn range_loop(b: &mut KernelBuilder, body: Vec<Stmt>) -> Stmt {
     let start = b.scalar(SCALAR_START, Ty::I64);
     let end = b.scalar(SCALAR_END, Ty::I64);
-    Stmt::For { var: b.item, start, end, body }
+    Stmt::For {
+        var: b.item,
+        start,
+        end,
+        body,
+    }
 }
 
 /// A loop over a list of indices: `for k in 0.._count { item = list[k]; body }`.
@@ -24,7 +29,12 @@ pub fn list_loop(b: &mut KernelBuilder, list: ArrayKey, count: ir::Expr, body: V
     let k = b.kernel.local("_k", Ty::I64);
     let mut inner = vec![Stmt::Assign(b.item, ir::Expr::load(arr, ir::Expr::Local(k)))];
     inner.extend(body);
-    Stmt::For { var: k, start: ir::Expr::I64(0), end: count, body: inner }
+    Stmt::For {
+        var: k,
+        start: ir::Expr::I64(0),
+        end: count,
+        body: inner,
+    }
 }
 
 /// State update (or any statement block) over a range of elements.
@@ -39,7 +49,11 @@ pub fn block_over_range(b: &mut KernelBuilder, stmts: &[Statement], scope: &Scop
 pub fn block_over_range_if(b: &mut KernelBuilder, cond: &Expr, stmts: &[Statement], scope: &Scope) {
     let (c, _) = b.expr(cond, scope);
     let then = b.statements(stmts, scope);
-    let body = vec![Stmt::If { cond: c, then, els: vec![] }];
+    let body = vec![Stmt::If {
+        cond: c,
+        then,
+        els: vec![],
+    }];
     let l = range_loop(b, body);
     b.kernel.body.push(l);
 }
@@ -61,8 +75,15 @@ pub fn threshold(
     let (c, _) = b.expr(cond, scope);
     let item = ir::Expr::Local(b.item);
     let mut on_spike = vec![
-        Stmt::Store { array: ss, index: ir::Expr::Local(count), value: item.clone() },
-        Stmt::Assign(count, ir::Expr::bin(BinOp::Add, ir::Expr::Local(count), ir::Expr::I64(1))),
+        Stmt::Store {
+            array: ss,
+            index: ir::Expr::Local(count),
+            value: item.clone(),
+        },
+        Stmt::Assign(
+            count,
+            ir::Expr::bin(BinOp::Add, ir::Expr::Local(count), ir::Expr::I64(1)),
+        ),
     ];
     let c = match refractory {
         Some((nr, ls)) => {
@@ -71,17 +92,33 @@ pub fn threshold(
             let t = b.time();
             let lty = b.kernel.arrays[ls].elem.value_ty();
             let t = if lty == Ty::F64 { t } else { ir::Expr::cast(lty, t) };
-            on_spike.push(Stmt::Store { array: nr, index: item.clone(), value: ir::Expr::Bool(false) });
-            on_spike.push(Stmt::Store { array: ls, index: item.clone(), value: t });
+            on_spike.push(Stmt::Store {
+                array: nr,
+                index: item.clone(),
+                value: ir::Expr::Bool(false),
+            });
+            on_spike.push(Stmt::Store {
+                array: ls,
+                index: item.clone(),
+                value: t,
+            });
             ir::Expr::bin(BinOp::And, c, ir::Expr::load(nr, item))
         }
         None => c,
     };
-    let body = vec![Stmt::If { cond: c, then: on_spike, els: vec![] }];
+    let body = vec![Stmt::If {
+        cond: c,
+        then: on_spike,
+        els: vec![],
+    }];
     let l = range_loop(b, body);
     b.kernel.body.push(l);
     let end = b.scalar(SCALAR_END, Ty::I64);
-    b.kernel.body.push(Stmt::Store { array: ss, index: end, value: ir::Expr::Local(count) });
+    b.kernel.body.push(Stmt::Store {
+        array: ss,
+        index: end,
+        value: ir::Expr::Local(count),
+    });
 }
 
 /// A statement block run for each index of a list (the spikes of a group for a

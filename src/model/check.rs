@@ -49,11 +49,7 @@ impl<'a> Checker<'a> {
     }
 
     fn text(&self, span: Span) -> &str {
-        self.source
-            .text
-            .get(span.start..span.end)
-            .unwrap_or("")
-            .trim()
+        self.source.text.get(span.start..span.end).unwrap_or("").trim()
     }
 
     /// Describes an expression for a message: its text when it has one.
@@ -87,10 +83,7 @@ impl<'a> Checker<'a> {
                 format!("the identifier '{name}' could not be resolved"),
             )
             .with_label("unknown name");
-        let cands = self
-            .scope
-            .known_names()
-            .chain(self.temps.keys().map(|s| s.as_str()));
+        let cands = self.scope.known_names().chain(self.temps.keys().map(|s| s.as_str()));
         if let Some(s) = suggest(name, cands) {
             d = d.with_help(format!("did you mean '{s}'?"));
         } else if builtin_function_arity(name).is_some() || self.scope.functions.contains_key(name) {
@@ -144,12 +137,13 @@ impl<'a> Checker<'a> {
                 }
                 None => {
                     if self.scope.functions.contains_key(n) {
-                        let d = self.err(
-                            "function-as-variable",
-                            e.span,
-                            format!("'{n}' was used like a variable or constant, but it is a function"),
-                        )
-                        .with_help(format!("call it: '{n}(t)'"));
+                        let d = self
+                            .err(
+                                "function-as-variable",
+                                e.span,
+                                format!("'{n}' was used like a variable or constant, but it is a function"),
+                            )
+                            .with_help(format!("call it: '{n}(t)'"));
                         self.push(d);
                     } else {
                         self.unknown_name(n, e.span);
@@ -162,12 +156,15 @@ impl<'a> Checker<'a> {
                 match op {
                     UnOp::Not => {
                         if ta.ty != ValTy::Bool {
-                            let d = self
-                                .err(
-                                    "not-boolean",
-                                    a.span,
-                                    format!("'not' needs a boolean operand, but '{}' is {}", self.show(a), ta.ty.name()),
-                                );
+                            let d = self.err(
+                                "not-boolean",
+                                a.span,
+                                format!(
+                                    "'not' needs a boolean operand, but '{}' is {}",
+                                    self.show(a),
+                                    ta.ty.name()
+                                ),
+                            );
                             self.push(d);
                             return None;
                         }
@@ -205,7 +202,10 @@ impl<'a> Checker<'a> {
                         return None;
                     }
                 }
-                Some(Typed { dim: Dim::ONE, ty: ValTy::Bool })
+                Some(Typed {
+                    dim: Dim::ONE,
+                    ty: ValTy::Bool,
+                })
             }
             BinOp::Add | BinOp::Sub | BinOp::Mod => {
                 if !ta.dim.same(tb.dim) {
@@ -226,10 +226,19 @@ impl<'a> Checker<'a> {
                     self.push(d);
                     return None;
                 }
-                Some(Typed { dim: ta.dim, ty: highest })
+                Some(Typed {
+                    dim: ta.dim,
+                    ty: highest,
+                })
             }
-            BinOp::Mul => Some(Typed { dim: ta.dim.mul(tb.dim), ty: highest }),
-            BinOp::Div => Some(Typed { dim: ta.dim.div(tb.dim), ty: ValTy::Float }),
+            BinOp::Mul => Some(Typed {
+                dim: ta.dim.mul(tb.dim),
+                ty: highest,
+            }),
+            BinOp::Div => Some(Typed {
+                dim: ta.dim.div(tb.dim),
+                ty: ValTy::Float,
+            }),
             BinOp::FloorDiv => {
                 if !ta.dim.is_one() || !tb.dim.is_one() {
                     let d = self.err(
@@ -246,23 +255,36 @@ impl<'a> Checker<'a> {
                     self.push(d);
                     return None;
                 }
-                Some(Typed { dim: Dim::ONE, ty: highest })
+                Some(Typed {
+                    dim: Dim::ONE,
+                    ty: highest,
+                })
             }
             BinOp::Pow => {
                 if ta.dim.is_one() && tb.dim.is_one() {
-                    return Some(Typed { dim: Dim::ONE, ty: ValTy::Float });
+                    return Some(Typed {
+                        dim: Dim::ONE,
+                        ty: ValTy::Float,
+                    });
                 }
                 if !tb.dim.is_one() {
                     let d = self.err(
                         "unit-mismatch",
                         b.span,
-                        format!("the exponent '{}' must be dimensionless, but has unit {}", self.show(b), fmt_dim(tb.dim)),
+                        format!(
+                            "the exponent '{}' must be dimensionless, but has unit {}",
+                            self.show(b),
+                            fmt_dim(tb.dim)
+                        ),
                     );
                     self.push(d);
                     return None;
                 }
                 match self.const_value(b) {
-                    Some(x) => Some(Typed { dim: ta.dim.powf(x), ty: ValTy::Float }),
+                    Some(x) => Some(Typed {
+                        dim: ta.dim.powf(x),
+                        ty: ValTy::Float,
+                    }),
                     None => {
                         let d = self.err(
                             "unit-mismatch",
@@ -298,7 +320,10 @@ impl<'a> Checker<'a> {
                     self.push(d);
                     return None;
                 }
-                Some(Typed { dim: Dim::ONE, ty: ValTy::Bool })
+                Some(Typed {
+                    dim: Dim::ONE,
+                    ty: ValTy::Bool,
+                })
             }
         }
     }
@@ -310,7 +335,10 @@ impl<'a> Checker<'a> {
                 let d = self.err(
                     "arity",
                     e.span,
-                    format!("function '{name}' was called with {} arguments, needs {want}", args.len()),
+                    format!(
+                        "function '{name}' was called with {} arguments, needs {want}",
+                        args.len()
+                    ),
                 );
                 self.push(d);
                 return None;
@@ -320,7 +348,11 @@ impl<'a> Checker<'a> {
                 let d = self.err(
                     "unit-mismatch",
                     args[0].span,
-                    format!("the argument of '{name}' must be a time, but '{}' has unit {}", self.show(&args[0]), fmt_dim(tt.dim)),
+                    format!(
+                        "the argument of '{name}' must be a time, but '{}' has unit {}",
+                        self.show(&args[0]),
+                        fmt_dim(tt.dim)
+                    ),
                 );
                 self.push(d);
                 return None;
@@ -331,20 +363,26 @@ impl<'a> Checker<'a> {
                     let d = self.err(
                         "type",
                         args[1].span,
-                        format!("the second argument of '{name}' must be an integer index, got '{}'", self.show(&args[1])),
+                        format!(
+                            "the second argument of '{name}' must be an integer index, got '{}'",
+                            self.show(&args[1])
+                        ),
                     );
                     self.push(d);
                     return None;
                 }
             }
-            return Some(Typed { dim: f.dim, ty: ValTy::Float });
+            return Some(Typed {
+                dim: f.dim,
+                ty: ValTy::Float,
+            });
         }
         let Some(arity) = builtin_function_arity(name) else {
             let mut d = self.err("unknown-function", e.span, format!("unknown function '{name}'"));
             let cands = [
-                "sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "log10", "expm1", "log1p",
-                "arcsin", "arccos", "arctan", "sqrt", "abs", "sign", "floor", "ceil", "int", "exprel",
-                "poisson", "rand", "randn", "clip", "timestep",
+                "sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "log10", "expm1", "log1p", "arcsin",
+                "arccos", "arctan", "sqrt", "abs", "sign", "floor", "ceil", "int", "exprel", "poisson", "rand",
+                "randn", "clip", "timestep",
             ];
             let fnames: Vec<&str> = self.scope.functions.keys().map(|s| s.as_str()).collect();
             if let Some(s) = suggest(name, cands.iter().copied().chain(fnames)) {
@@ -357,7 +395,11 @@ impl<'a> Checker<'a> {
             let d = self.err(
                 "arity",
                 e.span,
-                format!("function '{name}' was called with {} argument{}, needs {arity}", args.len(), if args.len() == 1 { "" } else { "s" }),
+                format!(
+                    "function '{name}' was called with {} argument{}, needs {arity}",
+                    args.len(),
+                    if args.len() == 1 { "" } else { "s" }
+                ),
             );
             self.push(d);
             return None;
@@ -387,19 +429,38 @@ impl<'a> Checker<'a> {
         };
         let float = ValTy::Float;
         match name {
-            "rand" | "randn" => Some(Typed { dim: Dim::ONE, ty: float }),
-            "sqrt" => Some(Typed { dim: typed[0].dim.powf(0.5), ty: float }),
+            "rand" | "randn" => Some(Typed {
+                dim: Dim::ONE,
+                ty: float,
+            }),
+            "sqrt" => Some(Typed {
+                dim: typed[0].dim.powf(0.5),
+                ty: float,
+            }),
             "abs" => Some(Typed {
                 dim: typed[0].dim,
-                ty: if typed[0].ty == ValTy::Bool { ValTy::Int } else { typed[0].ty },
+                ty: if typed[0].ty == ValTy::Bool {
+                    ValTy::Int
+                } else {
+                    typed[0].ty
+                },
             }),
             "sign" => Some(Typed {
                 dim: Dim::ONE,
                 ty: if typed[0].ty == ValTy::Float { float } else { ValTy::Int },
             }),
-            "floor" | "ceil" => Some(Typed { dim: typed[0].dim, ty: float }),
-            "int" => dimless(self, 0).then_some(Typed { dim: Dim::ONE, ty: ValTy::Int }),
-            "poisson" => dimless(self, 0).then_some(Typed { dim: Dim::ONE, ty: ValTy::Int }),
+            "floor" | "ceil" => Some(Typed {
+                dim: typed[0].dim,
+                ty: float,
+            }),
+            "int" => dimless(self, 0).then_some(Typed {
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            }),
+            "poisson" => dimless(self, 0).then_some(Typed {
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            }),
             "clip" => {
                 for k in 1..3 {
                     if !typed[k].dim.same(typed[0].dim) {
@@ -427,15 +488,25 @@ impl<'a> Checker<'a> {
                         let d = self.err(
                             "unit-mismatch",
                             args[k].span,
-                            format!("the arguments of 'timestep' must be times, but '{}' has unit {}", self.show(&args[k]), fmt_dim(typed[k].dim)),
+                            format!(
+                                "the arguments of 'timestep' must be times, but '{}' has unit {}",
+                                self.show(&args[k]),
+                                fmt_dim(typed[k].dim)
+                            ),
                         );
                         self.push(d);
                         return None;
                     }
                 }
-                Some(Typed { dim: Dim::ONE, ty: ValTy::Int })
+                Some(Typed {
+                    dim: Dim::ONE,
+                    ty: ValTy::Int,
+                })
             }
-            _ => dimless(self, 0).then_some(Typed { dim: Dim::ONE, ty: float }),
+            _ => dimless(self, 0).then_some(Typed {
+                dim: Dim::ONE,
+                ty: float,
+            }),
         }
     }
 
@@ -448,7 +519,12 @@ impl<'a> Checker<'a> {
                     .err(
                         "not-boolean",
                         e.span,
-                        format!("{what} '{}' is not a boolean expression (it is {} with unit {})", self.show(e), t.ty.name(), fmt_dim(t.dim)),
+                        format!(
+                            "{what} '{}' is not a boolean expression (it is {} with unit {})",
+                            self.show(e),
+                            t.ty.name(),
+                            fmt_dim(t.dim)
+                        ),
                     )
                     .with_help("write a comparison, e.g. 'v > 1*mV'");
                 self.push(d);
@@ -482,11 +558,7 @@ impl<'a> Checker<'a> {
 
     /// Checks a block of statements; `writable(name)` says whether a name may be
     /// assigned, returning an explanation when it may not.
-    pub fn statements(
-        &mut self,
-        stmts: &[Statement],
-        writable: &dyn Fn(&str, &NameRef) -> Result<(), String>,
-    ) {
+    pub fn statements(&mut self, stmts: &[Statement], writable: &dyn Fn(&str, &NameRef) -> Result<(), String>) {
         for s in stmts {
             let rhs = self.expr(&s.expr);
             let target = if self.temps.contains_key(&s.target) {
@@ -527,14 +599,22 @@ impl<'a> Checker<'a> {
                         let d = self.err(
                             "type",
                             s.expr.span,
-                            format!("'{}' is boolean, but '{}' is not a boolean expression", s.target, self.show(&s.expr)),
+                            format!(
+                                "'{}' is boolean, but '{}' is not a boolean expression",
+                                s.target,
+                                self.show(&s.expr)
+                            ),
                         );
                         self.push(d);
                     } else if ty == ValTy::Bool && s.op != AssignOp::Set {
                         let d = self.err(
                             "type",
                             s.span,
-                            format!("'{}' is boolean and cannot be updated with '{}'", s.target, s.op.symbol()),
+                            format!(
+                                "'{}' is boolean and cannot be updated with '{}'",
+                                s.target,
+                                s.op.symbol()
+                            ),
                         );
                         self.push(d);
                     }

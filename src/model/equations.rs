@@ -87,7 +87,9 @@ pub fn check_identifier(name: &str, owner: Owner, summed: bool) -> Result<(), St
         ));
     }
     if let Some(what) = is_reserved_builtin(name) {
-        return Err(format!("'{name}' is the name of {what} and cannot be used as a variable name"));
+        return Err(format!(
+            "'{name}' is the name of {what} and cannot be used as a variable name"
+        ));
     }
     if matches!(name, "not_refractory" | "refractory" | "refractory_until") {
         return Err(format!(
@@ -95,7 +97,9 @@ pub fn check_identifier(name: &str, owner: Owner, summed: bool) -> Result<(), St
         ));
     }
     if owner == Owner::Synapses && matches!(name, "j" | "delay" | "N_incoming" | "N_outgoing" | "N_pre" | "N_post") {
-        return Err(format!("'{name}' is a reserved name in synapses and cannot be used as a variable name"));
+        return Err(format!(
+            "'{name}' is a reserved name in synapses and cannot be used as a variable name"
+        ));
     }
     if !summed && (name.ends_with("_pre") || name.ends_with("_post")) {
         return Err(format!(
@@ -153,14 +157,12 @@ impl Equations {
                         }),
                     );
                 } else if NOT_YET.contains(&f.name.as_str()) {
-                    errors.push(
-                        Diagnostic::at(
-                            "not-supported",
-                            &source,
-                            f.span,
-                            format!("the flag '{}' is not supported yet by spikejit", f.name),
-                        ),
-                    );
+                    errors.push(Diagnostic::at(
+                        "not-supported",
+                        &source,
+                        f.span,
+                        format!("the flag '{}' is not supported yet by spikejit", f.name),
+                    ));
                 }
             }
             if eq.has_flag("event-driven") && eq.has_flag("clock-driven") {
@@ -184,7 +186,10 @@ impl Equations {
                 Ok(VarType::Boolean) => (Dim::ONE, ValTy::Bool),
                 Ok(VarType::Integer) => (Dim::ONE, ValTy::Int),
                 Err(e) => {
-                    let s = crate::diag::Span::new(eq.unit_span.start + e.start, eq.unit_span.start + e.end.max(e.start + 1).min(eq.unit.len()));
+                    let s = crate::diag::Span::new(
+                        eq.unit_span.start + e.start,
+                        eq.unit_span.start + e.end.max(e.start + 1).min(eq.unit.len()),
+                    );
                     let mut d = Diagnostic::at("bad-unit", &source, s, e.message);
                     if let Some(h) = e.help {
                         d = d.with_help(h);
@@ -212,7 +217,10 @@ impl Equations {
                     let msg = if eq.kind == EquationKind::Differential {
                         "stochastic equations (xi) are not supported yet by spikejit".to_string()
                     } else {
-                        format!("the equation defining '{}' contains the noise symbol 'xi' but is not a differential equation", eq.name)
+                        format!(
+                            "the equation defining '{}' contains the noise symbol 'xi' but is not a differential equation",
+                            eq.name
+                        )
                     };
                     errors.push(Diagnostic::at("not-supported", &source, rhs.span, msg));
                 }

@@ -172,9 +172,8 @@ pub fn builtin_name(name: &str) -> Option<NameRef> {
 /// The default functions of Brian2 (§1.7) by name, with their argument count.
 pub fn builtin_function_arity(name: &str) -> Option<usize> {
     Some(match name {
-        "sin" | "cos" | "tan" | "sinh" | "cosh" | "tanh" | "exp" | "log" | "log10" | "expm1"
-        | "log1p" | "arcsin" | "arccos" | "arctan" | "sqrt" | "abs" | "sign" | "floor" | "ceil"
-        | "int" | "exprel" | "poisson" => 1,
+        "sin" | "cos" | "tan" | "sinh" | "cosh" | "tanh" | "exp" | "log" | "log10" | "expm1" | "log1p" | "arcsin"
+        | "arccos" | "arctan" | "sqrt" | "abs" | "sign" | "floor" | "ceil" | "int" | "exprel" | "poisson" => 1,
         "rand" | "randn" => 0,
         "clip" => 3,
         "timestep" => 2,

@@ -26,8 +26,22 @@ pub(crate) struct Prepared {
     pub scalars: Vec<String>,
 }
 
+/// The target range zeroed by a summed-variable kernel.
+pub(crate) const SCALAR_ZSTART: &str = "_zero_start";
+pub(crate) const SCALAR_ZEND: &str = "_zero_end";
+
 /// Marks an array binding whose pointer is given at each call (event lists).
 pub(crate) const DYNAMIC: &str = "@events";
+
+/// A scope in which `dt` is not a constant (event-driven updates use the time
+/// since the last update instead).
+struct NoDt<'a>(&'a Scope);
+
+impl Env for NoDt<'_> {
+    fn constant(&self, name: &str) -> Option<f64> {
+        if name == "dt" { None } else { self.0.constant(name) }
+    }
+}
 
 impl Env for Scope {
     fn constant(&self, name: &str) -> Option<f64> {
@@ -76,7 +90,10 @@ impl Network {
             scope.insert(name, r);
         }
         if g.refractory.is_some() {
-            for (n, d, t) in [("lastspike", Dim::SECOND, ValTy::Float), ("not_refractory", Dim::ONE, ValTy::Bool)] {
+            for (n, d, t) in [
+                ("lastspike", Dim::SECOND, ValTy::Float),
+                ("not_refractory", Dim::ONE, ValTy::Bool),
+            ] {
                 scope.insert(
                     format!("{n}{suffix}"),
                     NameRef::Var {
@@ -125,18 +142,43 @@ impl Network {
             s.insert(v.name(), r);
         }
         if g.refractory.is_some() {
-            for (n, d, t) in [("lastspike", Dim::SECOND, ValTy::Float), ("not_refractory", Dim::ONE, ValTy::Bool)] {
+            for (n, d, t) in [
+                ("lastspike", Dim::SECOND, ValTy::Float),
+                ("not_refractory", Dim::ONE, ValTy::Bool),
+            ] {
                 s.insert(
                     n,
-                    NameRef::Var { array: ArrayKey::new(group, n), index: index.clone(), dim: d, ty: t, read_only: false, write_mask: None, shared: false },
+                    NameRef::Var {
+                        array: ArrayKey::new(group, n),
+                        index: index.clone(),
+                        dim: d,
+                        ty: t,
+                        read_only: false,
+                        write_mask: None,
+                        shared: false,
+                    },
                 );
             }
         }
         s.insert("i", NameRef::Index { index, offset });
-        s.insert("N", NameRef::Const { value: g.n as f64, dim: Dim::ONE, ty: ValTy::Int });
+        s.insert(
+            "N",
+            NameRef::Const {
+                value: g.n as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
         s.insert("t", NameRef::Time);
         s.insert("t_in_timesteps", NameRef::TimeStep);
-        s.insert("dt", NameRef::Const { value: g.dt, dim: Dim::SECOND, ty: ValTy::Float });
+        s.insert(
+            "dt",
+            NameRef::Const {
+                value: g.dt,
+                dim: Dim::SECOND,
+                ty: ValTy::Float,
+            },
+        );
         s
     }
 
@@ -147,14 +189,54 @@ impl Network {
         let pre = ArrayKey::new(id, "_pre");
         let post = ArrayKey::new(id, "_post");
         // Post names without suffix first, so that the synapses' own names win.
-        self.group_names(&mut scope, s.target.group, IndexSel::Via(post.clone()), "", s.target.start as i64);
+        self.group_names(
+            &mut scope,
+            s.target.group,
+            IndexSel::Via(post.clone()),
+            "",
+            s.target.start as i64,
+        );
         scope.names.remove("i");
-        self.group_names(&mut scope, s.target.group, IndexSel::Via(post.clone()), "_post", s.target.start as i64);
-        self.group_names(&mut scope, s.source.group, IndexSel::Via(pre.clone()), "_pre", s.source.start as i64);
+        self.group_names(
+            &mut scope,
+            s.target.group,
+            IndexSel::Via(post.clone()),
+            "_post",
+            s.target.start as i64,
+        );
+        self.group_names(
+            &mut scope,
+            s.source.group,
+            IndexSel::Via(pre.clone()),
+            "_pre",
+            s.source.start as i64,
+        );
+        if self.store.get(&ArrayKey::new(id, "lastupdate")).is_some() && s.eqs.get("lastupdate").is_none() {
+            scope.insert(
+                "lastupdate",
+                NameRef::Var {
+                    array: ArrayKey::new(id, "lastupdate"),
+                    index: IndexSel::Item,
+                    dim: Dim::SECOND,
+                    ty: ValTy::Float,
+                    read_only: false,
+                    write_mask: None,
+                    shared: false,
+                },
+            );
+        }
         for v in &s.eqs.vars {
+            if v.has_flag("summed") {
+                continue;
+            }
             let (dim, ty) = dim_ty(v);
             let r = match v.kind() {
-                EquationKind::Subexpression => NameRef::Subexpr { expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)), dim, ty, scope: None },
+                EquationKind::Subexpression => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: None,
+                },
                 _ => {
                     let shared = v.has_flag("shared");
                     NameRef::Var {
@@ -170,35 +252,95 @@ impl Network {
             };
             scope.insert(v.name(), r);
         }
-        scope.insert("i", NameRef::Index { index: IndexSel::Via(pre), offset: s.source.start as i64 });
-        scope.insert("j", NameRef::Index { index: IndexSel::Via(post), offset: s.target.start as i64 });
+        scope.insert(
+            "i",
+            NameRef::Index {
+                index: IndexSel::Via(pre),
+                offset: s.source.start as i64,
+            },
+        );
+        scope.insert(
+            "j",
+            NameRef::Index {
+                index: IndexSel::Via(post),
+                offset: s.target.start as i64,
+            },
+        );
         for k in ["N_incoming", "N_outgoing"] {
             scope.insert(
                 k,
-                NameRef::Var { array: ArrayKey::new(id, k), index: IndexSel::Item, dim: Dim::ONE, ty: ValTy::Int, read_only: true, write_mask: None, shared: false },
+                NameRef::Var {
+                    array: ArrayKey::new(id, k),
+                    index: IndexSel::Item,
+                    dim: Dim::ONE,
+                    ty: ValTy::Int,
+                    read_only: true,
+                    write_mask: None,
+                    shared: false,
+                },
             );
         }
         for p in &s.pathways {
             if p.scalar_delay.is_none() {
                 let key = ArrayKey::new(id, format!("{}.delay", p.name));
-                let r = NameRef::Var { array: key, index: IndexSel::Item, dim: Dim::SECOND, ty: ValTy::Float, read_only: false, write_mask: None, shared: false };
+                let r = NameRef::Var {
+                    array: key,
+                    index: IndexSel::Item,
+                    dim: Dim::SECOND,
+                    ty: ValTy::Float,
+                    read_only: false,
+                    write_mask: None,
+                    shared: false,
+                };
                 if p.name == "pre" {
                     scope.insert("delay", r.clone());
                 }
                 scope.insert(format!("{}.delay", p.name), r);
             } else if let Some(d) = p.scalar_delay {
-                let r = NameRef::Const { value: d, dim: Dim::SECOND, ty: ValTy::Float };
+                let r = NameRef::Const {
+                    value: d,
+                    dim: Dim::SECOND,
+                    ty: ValTy::Float,
+                };
                 if p.name == "pre" {
                     scope.insert("delay", r.clone());
                 }
             }
         }
-        scope.insert("N", NameRef::Const { value: s.n as f64, dim: Dim::ONE, ty: ValTy::Int });
-        scope.insert("N_pre", NameRef::Const { value: s.source.len() as f64, dim: Dim::ONE, ty: ValTy::Int });
-        scope.insert("N_post", NameRef::Const { value: s.target.len() as f64, dim: Dim::ONE, ty: ValTy::Int });
+        scope.insert(
+            "N",
+            NameRef::Const {
+                value: s.n as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
+        scope.insert(
+            "N_pre",
+            NameRef::Const {
+                value: s.source.len() as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
+        scope.insert(
+            "N_post",
+            NameRef::Const {
+                value: s.target.len() as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
         scope.insert("t", NameRef::Time);
         scope.insert("t_in_timesteps", NameRef::TimeStep);
-        scope.insert("dt", NameRef::Const { value: s.dt, dim: Dim::SECOND, ty: ValTy::Float });
+        scope.insert(
+            "dt",
+            NameRef::Const {
+                value: s.dt,
+                dim: Dim::SECOND,
+                ty: ValTy::Float,
+            },
+        );
         scope
     }
 
@@ -210,7 +352,11 @@ impl Network {
                 let r = self.range(h)?;
                 Ok(self.group_view(r.group, IndexSel::Item, r.start as i64))
             }
-            _ => Err(err("not-a-group", self.name_of(h), format!("'{}' has no variables", self.name_of(h)))),
+            _ => Err(err(
+                "not-a-group",
+                self.name_of(h),
+                format!("'{}' has no variables", self.name_of(h)),
+            )),
         }
     }
 
@@ -232,12 +378,22 @@ impl Network {
     pub(crate) fn compile(&mut self, b: KernelBuilder) -> Result<Prepared> {
         let scalars = b.scalar_names();
         let (kernel, bindings) = b.finish();
-        let exe = self
-            .compiler
-            .compile(&kernel)
-            .map_err(|e| err("codegen", &kernel.name, format!("internal error while compiling kernel '{}': {e}", kernel.name)))?;
-        self.stats.kernels.push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
-        Ok(Prepared { name: kernel.name, exe, bindings, scalars })
+        let exe = self.compiler.compile(&kernel).map_err(|e| {
+            err(
+                "codegen",
+                &kernel.name,
+                format!("internal error while compiling kernel '{}': {e}", kernel.name),
+            )
+        })?;
+        self.stats
+            .kernels
+            .push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
+        Ok(Prepared {
+            name: kernel.name,
+            exe,
+            bindings,
+            scalars,
+        })
     }
 
     /// Runs a kernel. `scalar` gives the value bits of each named scalar slot.
@@ -259,7 +415,12 @@ impl Network {
             }
         }
         let scalars: Vec<u64> = k.scalars.iter().map(|s| scalar(s)).collect();
-        let args = KernelArgs { arrays: ptrs.as_ptr(), scalars: scalars.as_ptr(), rng, ctx };
+        let args = KernelArgs {
+            arrays: ptrs.as_ptr(),
+            scalars: scalars.as_ptr(),
+            rng,
+            ctx,
+        };
         // SAFETY: the kernel was lowered against these bindings; every index it
         // computes is within the arrays (item ranges come from the object sizes, and
         // index arrays hold valid absolute indices).
@@ -282,7 +443,9 @@ impl Network {
         let mut c = Checker::new(scope, src);
         c.statements(stmts, &|name, r| match r {
             NameRef::Var { read_only: true, .. } => Err(format!("variable '{name}' is read-only")),
-            NameRef::Var { shared: true, .. } if !allow_shared => Err(format!("writing to the shared variable '{name}' is not allowed in this code")),
+            NameRef::Var { shared: true, .. } if !allow_shared => Err(format!(
+                "writing to the shared variable '{name}' is not allowed in this code"
+            )),
             NameRef::Var { .. } => Ok(()),
             NameRef::Subexpr { .. } => Err(format!("cannot write to subexpression '{name}'")),
             NameRef::Index { .. } => Err(format!("'{name}' is an index and cannot be written")),
@@ -307,26 +470,48 @@ impl Network {
                     let ts = |a: Expr| Expr::call("timestep", vec![a, Expr::name("dt")]);
                     let cond = Expr::bin(
                         crate::syntax::ast::BinOp::Ge,
-                        ts(Expr::bin(crate::syntax::ast::BinOp::Sub, Expr::name("t"), Expr::name("lastspike"))),
+                        ts(Expr::bin(
+                            crate::syntax::ast::BinOp::Sub,
+                            Expr::name("t"),
+                            Expr::name("lastspike"),
+                        )),
                         ts(e.clone()),
                     );
-                    stmts.push(Statement { target: "not_refractory".into(), target_span: Default::default(), op: AssignOp::Set, expr: cond, span: Default::default() });
+                    stmts.push(Statement {
+                        target: "not_refractory".into(),
+                        target_span: Default::default(),
+                        op: AssignOp::Set,
+                        expr: cond,
+                        span: Default::default(),
+                    });
                 }
                 Some(t) if t.ty == ValTy::Bool => {
                     // not_refractory = not_refractory or not (COND)
                     let cond = Expr::bin(
                         crate::syntax::ast::BinOp::Or,
                         Expr::name("not_refractory"),
-                        Expr::synth(crate::syntax::ast::ExprKind::Unary(crate::syntax::ast::UnOp::Not, Box::new(e.clone()))),
+                        Expr::synth(crate::syntax::ast::ExprKind::Unary(
+                            crate::syntax::ast::UnOp::Not,
+                            Box::new(e.clone()),
+                        )),
                     );
-                    stmts.push(Statement { target: "not_refractory".into(), target_span: Default::default(), op: AssignOp::Set, expr: cond, span: Default::default() });
+                    stmts.push(Statement {
+                        target: "not_refractory".into(),
+                        target_span: Default::default(),
+                        op: AssignOp::Set,
+                        expr: cond,
+                        span: Default::default(),
+                    });
                 }
                 Some(t) => errors.push(
                     Diagnostic::at(
                         "unit-mismatch",
                         &src,
                         e.span,
-                        format!("the refractory period must be a time or a boolean condition, but it has unit {}", t.dim),
+                        format!(
+                            "the refractory period must be a time or a boolean condition, but it has unit {}",
+                            t.dim
+                        ),
                     )
                     .with_help("write e.g. '5*ms' or 'v > -40*mV'"),
                 ),
@@ -339,7 +524,10 @@ impl Network {
         let diff: Vec<DiffEq> = eqs
             .differential()
             .iter()
-            .map(|v| DiffEq { var: v.name().to_string(), rhs: eqs.substitute_subexpressions(v.rhs().unwrap_or(&Expr::float(0.0))) })
+            .map(|v| DiffEq {
+                var: v.name().to_string(),
+                rhs: eqs.substitute_subexpressions(v.rhs().unwrap_or(&Expr::float(0.0))),
+            })
             .collect();
         if !errors.is_empty() {
             return Err(Errors(errors));
@@ -347,7 +535,12 @@ impl Network {
         if !diff.is_empty() {
             match integrate::integrate(&diff, &methods, &scope) {
                 Ok((_m, mut update)) => stmts.append(&mut update),
-                Err(msg) => return Err(Errors::one(Diagnostic::at("integration", &eqs.source, Default::default(), msg).with_context(format!("neurons '{name}'")))),
+                Err(msg) => {
+                    return Err(Errors::one(
+                        Diagnostic::at("integration", &eqs.source, Default::default(), msg)
+                            .with_context(format!("neurons '{name}'")),
+                    ));
+                }
             }
         }
         if stmts.is_empty() {
@@ -370,6 +563,11 @@ impl Network {
                 EquationKind::Differential => v.dim.div(Dim::SECOND),
                 _ => v.dim,
             };
+            let want_name = match v.kind() {
+                EquationKind::Differential if v.dim.is_one() => "1/second".to_string(),
+                EquationKind::Differential => format!("{}/second", v.dim),
+                _ => format!("{}", v.dim),
+            };
             if let Some(t) = c.expr(rhs) {
                 if !t.dim.same(want) {
                     let what = match v.kind() {
@@ -380,11 +578,19 @@ impl Network {
                         "unit-mismatch",
                         &eqs.source,
                         rhs.span,
-                        format!("inconsistent units in {what}: the right-hand side has unit {}, but {} was expected", t.dim, want),
+                        format!(
+                            "inconsistent units in {what}: the right-hand side has unit {}, but {} was expected",
+                            t.dim, want_name
+                        ),
                     )
                     .with_label(format!("this has unit {}", t.dim))
                     .with_help(if v.kind() == EquationKind::Differential {
-                        format!("the right-hand side of d{}/dt must have the unit of '{}' ({}) divided by second", v.name(), v.name(), v.dim)
+                        format!(
+                            "the right-hand side of d{}/dt must have the unit of '{}' ({}) divided by second",
+                            v.name(),
+                            v.name(),
+                            v.dim
+                        )
                     } else {
                         "the expression must have the unit declared after ':'".to_string()
                     });
@@ -405,7 +611,9 @@ impl Network {
     /// The threshold kernel of a neuron group.
     pub(crate) fn group_threshold(&mut self, id: usize) -> Result<Option<Prepared>> {
         let g = self.group(id);
-        let Some((src, cond)) = g.threshold.clone() else { return Ok(None) };
+        let Some((src, cond)) = g.threshold.clone() else {
+            return Ok(None);
+        };
         let name = g.name.clone();
         let refr = g.refractory.is_some();
         let scope = self.group_view(id, IndexSel::Item, 0);
@@ -422,7 +630,9 @@ impl Network {
     /// The reset kernel of a neuron group.
     pub(crate) fn group_reset(&mut self, id: usize) -> Result<Option<Prepared>> {
         let g = self.group(id);
-        let Some((src, stmts)) = g.reset.clone() else { return Ok(None) };
+        let Some((src, stmts)) = g.reset.clone() else {
+            return Ok(None);
+        };
         let name = g.name.clone();
         let mut scope = self.group_view(id, IndexSel::Item, 0);
         // The reset is not subject to `(unless refractory)`.
@@ -443,16 +653,60 @@ impl Network {
     /// The kernel of one synaptic pathway: the pathway code for each synapse in the event list.
     pub(crate) fn pathway_kernel(&mut self, id: usize, p: usize) -> Result<Prepared> {
         let scope = self.synapse_scope(id);
-        let Some(s) = self.syn(id) else { return Err(err("internal", "pathway", "not synapses")) };
+        let Some(s) = self.syn(id) else {
+            return Err(err("internal", "pathway", "not synapses"));
+        };
         let path = &s.pathways[p];
         let (src, stmts) = (path.code.clone(), path.stmts.clone());
         let name = format!("{}_{}", s.name, path.name);
+        let eqs = s.eqs.clone();
         let errors = self.check_block(&scope, &src, &stmts, false);
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
+        // Event-driven variables: every pathway first brings all of them up to date
+        // (exact solution over t - lastupdate), runs its code, then sets lastupdate.
+        let event: Vec<DiffEq> = eqs
+            .differential()
+            .iter()
+            .filter(|v| v.has_flag("event-driven"))
+            .map(|v| DiffEq {
+                var: v.name().to_string(),
+                rhs: eqs.substitute_subexpressions(v.rhs().unwrap_or(&Expr::float(0.0))),
+            })
+            .collect();
+        let mut all: Vec<Statement> = Vec::new();
+        if !event.is_empty() {
+            let env = NoDt(&scope);
+            let update = integrate::integrate(&event, &[integrate::Method::Exact], &env).map_err(|msg| {
+                Errors::one(
+                    Diagnostic::at(
+                        "event-driven",
+                        &eqs.source,
+                        Default::default(),
+                        format!("cannot solve the event-driven equations exactly ({msg}); use (clock-driven) instead"),
+                    )
+                    .with_context(format!("synapses '{}'", self.name_of(Handle(id)))),
+                )
+            })?;
+            let elapsed = Expr::bin(crate::syntax::ast::BinOp::Sub, Expr::name("t"), Expr::name("lastupdate"));
+            for st in update.1 {
+                let expr = st.expr.substitute(&|n| (n == "dt").then(|| elapsed.clone()));
+                all.push(Statement { expr, ..st });
+            }
+        }
+        all.extend(stmts);
+        if !event.is_empty() {
+            all.push(Statement {
+                target: "lastupdate".into(),
+                target_span: Default::default(),
+                op: AssignOp::Set,
+                expr: Expr::name("t"),
+                span: Default::default(),
+            });
+        }
         let mut b = self.builder(&name);
-        lower::block_over_list(&mut b, ArrayKey::new(id, DYNAMIC), false, &stmts, &scope);
+        lower::block_over_list(&mut b, ArrayKey::new(id, DYNAMIC), false, &all, &scope);
         self.compile(b)
     }
 
@@ -471,20 +725,34 @@ impl Network {
                 return Err(err(
                     "not-connected",
                     &ctx,
-                    format!("cannot write to synaptic variable '{var}' of '{}': call connect first", s.name),
+                    format!(
+                        "cannot write to synaptic variable '{var}' of '{}': call connect first",
+                        s.name
+                    ),
                 ));
             }
         }
         let scope = self.scope_for_object(h)?;
-        let Some(r) = scope.resolve(var).filter(|_| crate::units::lookup(var).is_none() || scope.names.contains_key(var)) else {
-            let mut d = Diagnostic::new("unknown-variable", format!("'{}' has no variable '{var}'", self.name_of(h))).with_context(ctx.clone());
+        let Some(r) = scope
+            .resolve(var)
+            .filter(|_| crate::units::lookup(var).is_none() || scope.names.contains_key(var))
+        else {
+            let mut d = Diagnostic::new(
+                "unknown-variable",
+                format!("'{}' has no variable '{var}'", self.name_of(h)),
+            )
+            .with_context(ctx.clone());
             if let Some(s) = crate::model::scope::suggest(var, scope.known_names()) {
                 d = d.with_help(format!("did you mean '{s}'?"));
             }
             return Err(Errors::one(d));
         };
         let NameRef::Var { dim, ty, read_only, .. } = &r else {
-            return Err(err("read-only", &ctx, format!("'{var}' cannot be set (it is not a state variable)")));
+            return Err(err(
+                "read-only",
+                &ctx,
+                format!("'{var}' cannot be set (it is not a state variable)"),
+            ));
         };
         if *read_only {
             return Err(err("read-only", &ctx, format!("variable '{var}' is read-only")));
@@ -514,7 +782,11 @@ impl Network {
             }
             Selection::Pair(i, j) => {
                 if !is_syn {
-                    return Err(err("bad-index", &ctx, "an [i, j] index selects synapses; for a group use a condition string"));
+                    return Err(err(
+                        "bad-index",
+                        &ctx,
+                        "an [i, j] index selects synapses; for a group use a condition string",
+                    ));
                 }
                 let e = Expr::bin(
                     crate::syntax::ast::BinOp::And,
@@ -546,7 +818,10 @@ impl Network {
                     return Err(err("type", &ctx, format!("'{var}' is boolean: give true/false (1/0)")));
                 }
                 let _ = dim;
-                let a = self.store.get_mut(&key).ok_or_else(|| err("internal", &ctx, "missing array"))?;
+                let a = self
+                    .store
+                    .get_mut(&key)
+                    .ok_or_else(|| err("internal", &ctx, "missing array"))?;
                 for (k, v) in vals.into_iter().enumerate() {
                     a.set(start + k, v);
                 }
@@ -558,7 +833,11 @@ impl Network {
                 "when setting a variable with a string index, the value must be a string expression or a single number",
             )),
             Value::Scalar(x) => {
-                let e = if ty == ValTy::Bool { Expr::synth(crate::syntax::ast::ExprKind::Bool(x != 0.0)) } else { Expr::float(x) };
+                let e = if ty == ValTy::Bool {
+                    Expr::synth(crate::syntax::ast::ExprKind::Bool(x != 0.0))
+                } else {
+                    Expr::float(x)
+                };
                 // A number is given in SI units: bypass the unit check by typing it with the variable's unit.
                 self.set_by_expr(h, var, &scope, e, None, cond, start, end, &ctx, Some(dim))
             }
@@ -585,7 +864,13 @@ impl Network {
         si_dim: Option<Dim>,
     ) -> Result<()> {
         let src = src.unwrap_or_else(|| Source::new(ctx.to_string(), ""));
-        let stmt = Statement { target: var.to_string(), target_span: Default::default(), op: AssignOp::Set, expr: e, span: Default::default() };
+        let stmt = Statement {
+            target: var.to_string(),
+            target_span: Default::default(),
+            op: AssignOp::Set,
+            expr: e,
+            span: Default::default(),
+        };
         if si_dim.is_none() {
             let errors = self.check_block(scope, &src, std::slice::from_ref(&stmt), true);
             if !errors.is_empty() {
@@ -636,7 +921,11 @@ impl Network {
         let Some(s) = self.syn(id) else { return Ok(false) };
         let sname = s.name.clone();
         let Some(p) = s.pathways.iter().position(|p| p.name == pname) else {
-            return Err(err("unknown-pathway", &format!("synapses '{sname}'"), format!("there is no pathway '{pname}' whose delay could be set")));
+            return Err(err(
+                "unknown-pathway",
+                &format!("synapses '{sname}'"),
+                format!("there is no pathway '{pname}' whose delay could be set"),
+            ));
         };
         if s.pathways[p].scalar_delay.is_none() {
             return Ok(false);
@@ -649,16 +938,30 @@ impl Network {
                     err("scalar-delay", &ctx, format!("the delay of pathway '{pname}' was given as one value for all synapses, so it can only be set to a constant time, not per synapse"))
                 })?;
                 if !dim.same(Dim::SECOND) {
-                    return Err(err("unit-mismatch", &ctx, format!("a delay must be a time, but '{}' has unit {dim}", code.text.trim())));
+                    return Err(err(
+                        "unit-mismatch",
+                        &ctx,
+                        format!("a delay must be a time, but '{}' has unit {dim}", code.text.trim()),
+                    ));
                 }
                 v
             }
             _ => {
-                return Err(err("scalar-delay", &ctx, format!("the delay of pathway '{pname}' was given as one value for all synapses, so it cannot be set per synapse")));
+                return Err(err(
+                    "scalar-delay",
+                    &ctx,
+                    format!(
+                        "the delay of pathway '{pname}' was given as one value for all synapses, so it cannot be set per synapse"
+                    ),
+                ));
             }
         };
         if d < 0.0 || !d.is_finite() {
-            return Err(err("bad-delay", &ctx, format!("a delay must be a non-negative time, got {d} s")));
+            return Err(err(
+                "bad-delay",
+                &ctx,
+                format!("a delay must be a non-negative time, got {d} s"),
+            ));
         }
         self.syn_mut(id).pathways[p].scalar_delay = Some(d);
         Ok(true)
@@ -681,7 +984,9 @@ impl Network {
     /// The kernel of a StateMonitor: evaluates each recorded variable (a state
     /// variable or a subexpression) at each recorded index into a buffer.
     pub(crate) fn recorder_kernel(&mut self, mon: usize) -> Result<Prepared> {
-        let Some(Object::StateMon(m)) = self.objects.get(mon) else { return Err(err("internal", "monitor", "not a state monitor")) };
+        let Some(Object::StateMon(m)) = self.objects.get(mon) else {
+            return Err(err("internal", "monitor", "not a state monitor"));
+        };
         let (src, vars, indices, name) = (m.source, m.variables.clone(), m.indices.clone(), m.name.clone());
         let scope = self.scope_for_object(src)?;
         let offset = match self.objects.get(src.0) {
@@ -689,23 +994,129 @@ impl Network {
             _ => self.range(src)?.start,
         };
         let n = indices.len();
-        self.store.insert(ArrayKey::new(mon, "_rec_idx"), super::Array::I32(indices.iter().map(|&k| (k + offset) as i32).collect()));
+        self.store.insert(
+            ArrayKey::new(mon, "_rec_idx"),
+            super::Array::I32(indices.iter().map(|&k| (k + offset) as i32).collect()),
+        );
         for v in &vars {
-            self.store.insert(ArrayKey::new(mon, format!("_rec_{v}")), super::Array::F64(vec![0.0; n]));
+            self.store
+                .insert(ArrayKey::new(mon, format!("_rec_{v}")), super::Array::F64(vec![0.0; n]));
         }
         let mut b = self.builder(&format!("{name}_record"));
         let idx = b.raw_array(ArrayKey::new(mon, "_rec_idx"), ElemTy::I32);
         let k = b.kernel.local("_k", Ty::I64);
-        let mut body = vec![crate::ir::Stmt::Assign(b.item, crate::ir::Expr::load(idx, crate::ir::Expr::Local(k)))];
+        let mut body = vec![crate::ir::Stmt::Assign(
+            b.item,
+            crate::ir::Expr::load(idx, crate::ir::Expr::Local(k)),
+        )];
         for v in &vars {
             let out = b.raw_array(ArrayKey::new(mon, format!("_rec_{v}")), ElemTy::F64);
             let e = Expr::name(v);
             let (val, t) = b.expr(&e, &scope);
-            let val = if t == Ty::F64 { val } else { crate::ir::Expr::cast(Ty::F64, val) };
-            body.push(crate::ir::Stmt::Store { array: out, index: crate::ir::Expr::Local(k), value: val });
+            let val = if t == Ty::F64 {
+                val
+            } else {
+                crate::ir::Expr::cast(Ty::F64, val)
+            };
+            body.push(crate::ir::Stmt::Store {
+                array: out,
+                index: crate::ir::Expr::Local(k),
+                value: val,
+            });
         }
         let count = b.scalar(lower::SCALAR_COUNT, Ty::I64);
-        b.kernel.body.push(crate::ir::Stmt::For { var: k, start: crate::ir::Expr::I64(0), end: count, body });
+        b.kernel.body.push(crate::ir::Stmt::For {
+            var: k,
+            start: crate::ir::Expr::I64(0),
+            end: count,
+            body,
+        });
         self.compile(b)
+    }
+}
+
+impl Network {
+    /// The clock-driven state update of synapses (every step, over all synapses).
+    pub(crate) fn synapse_state_update(&mut self, id: usize) -> Result<Option<Prepared>> {
+        let scope = self.synapse_scope(id);
+        let Some(s) = self.syn(id) else { return Ok(None) };
+        let eqs = s.eqs.clone();
+        let methods = s.methods.clone();
+        let name = s.name.clone();
+        let mut errors = self.check_equations(&eqs, &scope);
+        let diff: Vec<DiffEq> = eqs
+            .differential()
+            .iter()
+            .filter(|v| !v.has_flag("event-driven"))
+            .map(|v| DiffEq {
+                var: v.name().to_string(),
+                rhs: eqs.substitute_subexpressions(v.rhs().unwrap_or(&Expr::float(0.0))),
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(Errors(std::mem::take(&mut errors)));
+        }
+        if diff.is_empty() {
+            return Ok(None);
+        }
+        let stmts = integrate::integrate(&diff, &methods, &scope).map_err(|msg| {
+            Errors::one(
+                Diagnostic::at("integration", &eqs.source, Default::default(), msg)
+                    .with_context(format!("synapses '{name}'")),
+            )
+        })?;
+        let mut b = self.builder(&format!("{name}_stateupdate"));
+        lower::block_over_range(&mut b, &stmts.1, &scope);
+        Ok(Some(self.compile(b)?))
+    }
+
+    /// One kernel per summed variable: zero the target range, then add each
+    /// synapse's value to its target. Returns (kernel, target range, variable).
+    pub(crate) fn summed_kernels(&mut self, id: usize) -> Result<Vec<(Prepared, super::GroupRange, String)>> {
+        let scope = self.synapse_scope(id);
+        let Some(s) = self.syn(id) else { return Ok(vec![]) };
+        let summed: Vec<_> = s.eqs.vars.iter().filter(|v| v.has_flag("summed")).cloned().collect();
+        let (source, target, name, src) = (s.source, s.target, s.name.clone(), s.eqs.source.clone());
+        let mut out = Vec::new();
+        for v in summed {
+            let Some(rhs) = v.rhs() else { continue };
+            let mut c = Checker::new(&scope, &src);
+            if c.expect_dim(rhs, v.dim, &format!("the summed variable '{}'", v.name())).is_none() {
+                return Err(Errors(c.errors));
+            }
+            let (range, group_var, via) = match v.name().strip_suffix("_post") {
+                Some(x) => (target, x.to_string(), "_post"),
+                None => (source, v.name().trim_end_matches("_pre").to_string(), "_pre"),
+            };
+            let mut b = self.builder(&format!("{name}_summed_{}", v.name()));
+            let arr = b.array(&ArrayKey::new(range.group, group_var.clone()));
+            let item = b.item;
+            let zs = b.scalar(SCALAR_ZSTART, Ty::I64);
+            let ze = b.scalar(SCALAR_ZEND, Ty::I64);
+            let elem = b.kernel.arrays[arr].elem.value_ty();
+            let zero = match elem {
+                Ty::F32 => crate::ir::Expr::F32(0.0),
+                Ty::I64 => crate::ir::Expr::I64(0),
+                Ty::Bool => crate::ir::Expr::Bool(false),
+                Ty::F64 => crate::ir::Expr::F64(0.0),
+            };
+            b.kernel.body.push(crate::ir::Stmt::For {
+                var: item,
+                start: zs,
+                end: ze,
+                body: vec![crate::ir::Stmt::Store { array: arr, index: crate::ir::Expr::Local(item), value: zero }],
+            });
+            let (val, vt) = b.expr(rhs, &scope);
+            let idx_arr = b.array(&ArrayKey::new(id, via));
+            let index = crate::ir::Expr::load(idx_arr, crate::ir::Expr::Local(item));
+            let cur = crate::ir::Expr::load(arr, index.clone());
+            let (sum, st) = b.binary(crate::syntax::ast::BinOp::Add, cur, elem, val, vt);
+            let sum = if st == elem { sum } else { crate::ir::Expr::cast(elem, sum) };
+            let body = vec![crate::ir::Stmt::Store { array: arr, index, value: sum }];
+            let l = lower::range_loop(&mut b, body);
+            b.kernel.body.push(l);
+            out.push((self.compile(b)?, range, group_var));
+        }
+        Ok(out)
     }
 }

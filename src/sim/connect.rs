@@ -45,19 +45,32 @@ impl Connect {
     }
     /// `connect(p=p)`.
     pub fn p(p: f64) -> Connect {
-        Connect { p: Some(Prob::Value(p)), ..Connect::default() }
+        Connect {
+            p: Some(Prob::Value(p)),
+            ..Connect::default()
+        }
     }
     /// `connect(condition)`.
     pub fn condition(c: impl Into<Code>) -> Connect {
-        Connect { condition: Some(c.into()), ..Connect::default() }
+        Connect {
+            condition: Some(c.into()),
+            ..Connect::default()
+        }
     }
     /// `connect(i=..., j=...)` with index arrays.
     pub fn arrays(i: Vec<i64>, j: Vec<i64>) -> Connect {
-        Connect { i: Some(Indices::Array(i)), j: Some(Indices::Array(j)), ..Connect::default() }
+        Connect {
+            i: Some(Indices::Array(i)),
+            j: Some(Indices::Array(j)),
+            ..Connect::default()
+        }
     }
     /// `connect(j='...')`.
     pub fn j(generator: impl Into<Code>) -> Connect {
-        Connect { j: Some(Indices::Generator(generator.into())), ..Connect::default() }
+        Connect {
+            j: Some(Indices::Generator(generator.into())),
+            ..Connect::default()
+        }
     }
 }
 
@@ -87,7 +100,11 @@ impl Network {
     /// `S.connect(...)`: creates synapses in Brian2's order and appends them.
     pub fn connect(&mut self, h: Handle, c: Connect) -> Result<()> {
         let Some(Object::Synapses(s)) = self.objects.get(h.0) else {
-            return Err(err("not-synapses", self.name_of(h), format!("'{}' is not a synapses object", self.name_of(h))));
+            return Err(err(
+                "not-synapses",
+                self.name_of(h),
+                format!("'{}' is not a synapses object", self.name_of(h)),
+            ));
         };
         let ctx = format!("synapses '{}'.connect", s.name);
         let (n_pre, n_post) = (s.source.len() as i64, s.target.len() as i64);
@@ -97,23 +114,63 @@ impl Network {
             }
             (_, Some(Indices::Array(i)), Some(Indices::Array(j))) => {
                 if c.skip_if_invalid {
-                    return Err(err("bad-connect", &ctx, "skip_if_invalid can only be used with generator (string) syntax"));
+                    return Err(err(
+                        "bad-connect",
+                        &ctx,
+                        "skip_if_invalid can only be used with generator (string) syntax",
+                    ));
                 }
                 if c.p.is_some() && !matches!(c.p, Some(Prob::Value(p)) if p >= 1.0) {
-                    return Err(err("not-supported", &ctx, "'p' with i/j arrays is not supported yet by spikejit"));
+                    return Err(err(
+                        "not-supported",
+                        &ctx,
+                        "'p' with i/j arrays is not supported yet by spikejit",
+                    ));
                 }
-                let (i, j) = broadcast(i, j).ok_or_else(|| err("bad-connect", &ctx, format!("i ({}) and j ({}) cannot be broadcast together", i.len(), j.len())))?;
+                let (i, j) = broadcast(i, j).ok_or_else(|| {
+                    err(
+                        "bad-connect",
+                        &ctx,
+                        format!("i ({}) and j ({}) cannot be broadcast together", i.len(), j.len()),
+                    )
+                })?;
                 if let Some(bad) = i.iter().find(|&&x| x < 0 || x >= n_pre) {
-                    return Err(err("bad-index", &ctx, format!("the source index {bad} is outside the range [0, {}] of the source group", n_pre - 1)));
+                    return Err(err(
+                        "bad-index",
+                        &ctx,
+                        format!(
+                            "the source index {bad} is outside the range [0, {}] of the source group",
+                            n_pre - 1
+                        ),
+                    ));
                 }
                 if let Some(bad) = j.iter().find(|&&x| x < 0 || x >= n_post) {
-                    return Err(err("bad-index", &ctx, format!("the target index {bad} is outside the range [0, {}] of the target group", n_post - 1)));
+                    return Err(err(
+                        "bad-index",
+                        &ctx,
+                        format!(
+                            "the target index {bad} is outside the range [0, {}] of the target group",
+                            n_post - 1
+                        ),
+                    ));
                 }
                 let n = match &c.n {
                     None => 1,
                     Some(Count::Value(n)) if *n >= 0 => *n,
-                    Some(Count::Value(n)) => return Err(err("bad-connect", &ctx, format!("the number of synapses n must not be negative, got {n}"))),
-                    Some(Count::Expr(_)) => return Err(err("not-supported", &ctx, "'n' as an expression with i/j arrays is not supported yet by spikejit")),
+                    Some(Count::Value(n)) => {
+                        return Err(err(
+                            "bad-connect",
+                            &ctx,
+                            format!("the number of synapses n must not be negative, got {n}"),
+                        ));
+                    }
+                    Some(Count::Expr(_)) => {
+                        return Err(err(
+                            "not-supported",
+                            &ctx,
+                            "'n' as an expression with i/j arrays is not supported yet by spikejit",
+                        ));
+                    }
                 };
                 let mut pre = Vec::new();
                 let mut post = Vec::new();
@@ -126,14 +183,22 @@ impl Network {
                 (pre, post)
             }
             (_, Some(Indices::Array(_)), _) | (_, _, Some(Indices::Array(_))) => {
-                return Err(err("bad-connect", &ctx, "i and j must both be index arrays (or one of them a generator expression)"));
+                return Err(err(
+                    "bad-connect",
+                    &ctx,
+                    "i and j must both be index arrays (or one of them a generator expression)",
+                ));
             }
             (_, Some(Indices::Generator(_)), Some(_)) => {
                 return Err(err("bad-connect", &ctx, "a generator for i cannot be combined with j"));
             }
             (_, Some(Indices::Generator(g)), None) => {
                 if c.p.is_some() {
-                    return Err(err("bad-connect", &ctx, "generator syntax cannot be combined with the p argument"));
+                    return Err(err(
+                        "bad-connect",
+                        &ctx,
+                        "generator syntax cannot be combined with the p argument",
+                    ));
                 }
                 let src = g.source(format!("{ctx}.i"));
                 let gen_ = crate::syntax::parse_generator(&src)?;
@@ -141,7 +206,11 @@ impl Network {
             }
             (_, None, Some(Indices::Generator(g))) => {
                 if c.p.is_some() {
-                    return Err(err("bad-connect", &ctx, "generator syntax cannot be combined with the p argument"));
+                    return Err(err(
+                        "bad-connect",
+                        &ctx,
+                        "generator syntax cannot be combined with the p argument",
+                    ));
                 }
                 let src = g.source(format!("{ctx}.j"));
                 let gen_ = crate::syntax::parse_generator(&src)?;
@@ -160,7 +229,13 @@ impl Network {
     }
 
     /// Brian2's rewrite of `condition` + `p` into a generator over `j`.
-    fn condition_generator(&self, id: usize, cond: Option<&Code>, p: Option<&Prob>, ctx: &str) -> Result<(Arc<Source>, Option<Generator>)> {
+    fn condition_generator(
+        &self,
+        id: usize,
+        cond: Option<&Code>,
+        p: Option<&Prob>,
+        ctx: &str,
+    ) -> Result<(Arc<Source>, Option<Generator>)> {
         let cond_src = cond.map(|c| c.source(format!("{ctx}.condition")));
         let cond_expr = match &cond_src {
             Some(src) => {
@@ -169,7 +244,11 @@ impl Network {
                     return Ok((src.clone(), None));
                 }
                 if t.contains(" for ") {
-                    return Err(err("bad-connect", ctx, "a generator expression was given as the condition: use j='...' instead"));
+                    return Err(err(
+                        "bad-connect",
+                        ctx,
+                        "a generator expression was given as the condition: use j='...' instead",
+                    ));
                 }
                 Some(crate::syntax::parse_expression(src)?)
             }
@@ -197,23 +276,57 @@ impl Network {
         };
         let src = cond_src.clone().unwrap_or_else(|| Source::new(ctx.to_string(), ""));
         let n_post = Expr::name("N_post");
-        let post_dep = |e: &Expr| uses(e, &|n: &str| n == "j" || n.ends_with("_post") || self.is_post_name(id, n));
+        let post_dep = |e: &Expr| {
+            uses(e, &|n: &str| {
+                n == "j" || n.ends_with("_post") || self.is_post_name(id, n)
+            })
+        };
         let always = matches!(&p_expr.kind, ExprKind::Float(v) if *v >= 1.0);
         let (iter, cond) = if always {
-            (GenIter::Range { low: None, high: n_post, step: None }, cond_expr)
+            (
+                GenIter::Range {
+                    low: None,
+                    high: n_post,
+                    step: None,
+                },
+                cond_expr,
+            )
         } else if post_dep(&p_expr) || uses_rand(&p_expr) {
             let rand_lt = Expr::bin(crate::syntax::ast::BinOp::Lt, Expr::call("rand", vec![]), p_expr);
             let c = match cond_expr {
                 Some(c) => Expr::bin(crate::syntax::ast::BinOp::And, c, rand_lt),
                 None => rand_lt,
             };
-            (GenIter::Range { low: None, high: n_post, step: None }, Some(c))
+            (
+                GenIter::Range {
+                    low: None,
+                    high: n_post,
+                    step: None,
+                },
+                Some(c),
+            )
         } else {
-            (GenIter::SampleP { low: None, high: n_post, step: None, p: p_expr }, cond_expr)
+            (
+                GenIter::SampleP {
+                    low: None,
+                    high: n_post,
+                    step: None,
+                    p: p_expr,
+                },
+                cond_expr,
+            )
         };
         Ok((
             src,
-            Some(Generator { element: Expr::name("j"), var: "j".into(), var_span: Default::default(), iter, iter_span: Default::default(), cond, span: Default::default() }),
+            Some(Generator {
+                element: Expr::name("j"),
+                var: "j".into(),
+                var_span: Default::default(),
+                iter,
+                iter_span: Default::default(),
+                cond,
+                span: Default::default(),
+            }),
         ))
     }
 
@@ -230,29 +343,90 @@ impl Network {
         // (outer local, inner local, result local, over_pre)
         let (outer, inner, result, i_gen) = locals.unwrap_or((0, 0, 0, false));
         let (pre_l, post_l) = if i_gen { (result, outer) } else { (outer, result) };
-        let pre_sel = IndexSel::Local { local: pre_l, offset: s.source.start as i64 };
-        let post_sel = IndexSel::Local { local: post_l, offset: s.target.start as i64 };
+        let pre_sel = IndexSel::Local {
+            local: pre_l,
+            offset: s.source.start as i64,
+        };
+        let post_sel = IndexSel::Local {
+            local: post_l,
+            offset: s.target.start as i64,
+        };
         self.group_names(&mut scope, s.target.group, post_sel.clone(), "", 0);
         self.group_names(&mut scope, s.target.group, post_sel, "_post", 0);
         self.group_names(&mut scope, s.source.group, pre_sel, "_pre", 0);
-        scope.insert("i", NameRef::Index { index: IndexSel::Local { local: pre_l, offset: 0 }, offset: 0 });
-        scope.insert("j", NameRef::Index { index: IndexSel::Local { local: post_l, offset: 0 }, offset: 0 });
+        scope.insert(
+            "i",
+            NameRef::Index {
+                index: IndexSel::Local {
+                    local: pre_l,
+                    offset: 0,
+                },
+                offset: 0,
+            },
+        );
+        scope.insert(
+            "j",
+            NameRef::Index {
+                index: IndexSel::Local {
+                    local: post_l,
+                    offset: 0,
+                },
+                offset: 0,
+            },
+        );
         let _ = inner;
-        scope.insert("N_pre", NameRef::Const { value: s.source.len() as f64, dim: Dim::ONE, ty: ValTy::Int });
-        scope.insert("N_post", NameRef::Const { value: s.target.len() as f64, dim: Dim::ONE, ty: ValTy::Int });
+        scope.insert(
+            "N_pre",
+            NameRef::Const {
+                value: s.source.len() as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
+        scope.insert(
+            "N_post",
+            NameRef::Const {
+                value: s.target.len() as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
         scope.insert("t", NameRef::Time);
-        scope.insert("dt", NameRef::Const { value: s.dt, dim: Dim::SECOND, ty: ValTy::Float });
+        scope.insert(
+            "dt",
+            NameRef::Const {
+                value: s.dt,
+                dim: Dim::SECOND,
+                ty: ValTy::Float,
+            },
+        );
         for n in ["N_incoming", "N_outgoing"] {
-            scope.forbidden.insert(n.into(), format!("a connect statement cannot refer to '{n}'"));
+            scope
+                .forbidden
+                .insert(n.into(), format!("a connect statement cannot refer to '{n}'"));
         }
         scope
     }
 
     /// Builds and runs the connect kernel of a generator; returns the new (i, j)
     /// pairs, relative to source and target.
-    fn run_generator(&mut self, id: usize, src: &Arc<Source>, g: &Generator, over_pre: bool, c: &Connect, ctx: &str) -> Result<(Vec<i32>, Vec<i32>)> {
-        let Some(s) = self.syn(id) else { return Err(err("internal", ctx, "not synapses")) };
-        let (n_outer, n_result) = if over_pre { (s.target.len(), s.source.len()) } else { (s.source.len(), s.target.len()) };
+    fn run_generator(
+        &mut self,
+        id: usize,
+        src: &Arc<Source>,
+        g: &Generator,
+        over_pre: bool,
+        c: &Connect,
+        ctx: &str,
+    ) -> Result<(Vec<i32>, Vec<i32>)> {
+        let Some(s) = self.syn(id) else {
+            return Err(err("internal", ctx, "not synapses"));
+        };
+        let (n_outer, n_result) = if over_pre {
+            (s.target.len(), s.source.len())
+        } else {
+            (s.source.len(), s.target.len())
+        };
         let sname = s.name.clone();
         let mut b = self.builder(&format!("{sname}_connect"));
         let outer = b.item;
@@ -262,7 +436,16 @@ impl Network {
         let result_name = if over_pre { "i" } else { "j" };
         // The inner variable (if it has its own name).
         if g.var != result_name && g.var != "_" {
-            scope.insert(g.var.clone(), NameRef::Index { index: IndexSel::Local { local: inner, offset: 0 }, offset: 0 });
+            scope.insert(
+                g.var.clone(),
+                NameRef::Index {
+                    index: IndexSel::Local {
+                        local: inner,
+                        offset: 0,
+                    },
+                    offset: 0,
+                },
+            );
         }
         // Checks.
         let mut ck = Checker::new(&scope, src);
@@ -270,13 +453,20 @@ impl Network {
             if let Some(t) = ck.expr(e)
                 && (t.ty == ValTy::Float || !t.dim.is_one())
             {
-                let d = Diagnostic::at("type", src, e.span, format!("the '{what}' argument of the iterator was '{e}', but it needs to be an integer"))
-                    .with_help("use int(...) or // to get an integer");
+                let d = Diagnostic::at(
+                    "type",
+                    src,
+                    e.span,
+                    format!("the '{what}' argument of the iterator was '{e}', but it needs to be an integer"),
+                )
+                .with_help("use int(...) or // to get an integer");
                 ck.errors.push(d);
             }
         };
         let (low, high, step) = match &g.iter {
-            GenIter::Range { low, high, step } | GenIter::SampleP { low, high, step, .. } | GenIter::SampleSize { low, high, step, .. } => (low, high, step),
+            GenIter::Range { low, high, step }
+            | GenIter::SampleP { low, high, step, .. }
+            | GenIter::SampleSize { low, high, step, .. } => (low, high, step),
         };
         let dep_names = |n: &str| {
             n == result_name
@@ -288,7 +478,12 @@ impl Network {
             if let Some(e) = e {
                 int_check(&mut ck, e, what);
                 if uses(e, &dep_names) {
-                    ck.errors.push(Diagnostic::at("bad-connect", src, e.span, format!("the iterator argument '{e}' depends on the result index or the iterator variable")));
+                    ck.errors.push(Diagnostic::at(
+                        "bad-connect",
+                        src,
+                        e.span,
+                        format!("the iterator argument '{e}' depends on the result index or the iterator variable"),
+                    ));
                 }
             }
         }
@@ -296,7 +491,12 @@ impl Network {
             GenIter::SampleP { p, .. } => {
                 ck.expect_dim(p, Dim::ONE, "p");
                 if uses(p, &dep_names) {
-                    ck.errors.push(Diagnostic::at("bad-connect", src, p.span, "p depends on the result index or the iterator variable"));
+                    ck.errors.push(Diagnostic::at(
+                        "bad-connect",
+                        src,
+                        p.span,
+                        "p depends on the result index or the iterator variable",
+                    ));
                 }
             }
             GenIter::SampleSize { size, .. } => int_check(&mut ck, size, "size"),
@@ -308,7 +508,16 @@ impl Network {
             let mut sc = scope.clone();
             sc.names.remove(result_name);
             if g.var == result_name {
-                sc.insert(result_name, NameRef::Index { index: IndexSel::Local { local: inner, offset: 0 }, offset: 0 });
+                sc.insert(
+                    result_name,
+                    NameRef::Index {
+                        index: IndexSel::Local {
+                            local: inner,
+                            offset: 0,
+                        },
+                        offset: 0,
+                    },
+                );
             }
             sc
         };
@@ -317,7 +526,12 @@ impl Network {
             if let Some(t) = ek.expr(&g.element)
                 && (t.ty == ValTy::Float || !t.dim.is_one())
             {
-                ek.errors.push(Diagnostic::at("type", src, g.element.span, format!("the generator element '{}' must be an integer index", g.element)));
+                ek.errors.push(Diagnostic::at(
+                    "type",
+                    src,
+                    g.element.span,
+                    format!("the generator element '{}' must be an integer index", g.element),
+                ));
             }
             ck.errors.extend(ek.errors);
         }
@@ -335,7 +549,12 @@ impl Network {
                 if let Some(t) = nk.expr(&e)
                     && (t.ty == ValTy::Float || !t.dim.is_one())
                 {
-                    nk.errors.push(Diagnostic::at("type", &n_src, e.span, "n must be an integer expression"));
+                    nk.errors.push(Diagnostic::at(
+                        "type",
+                        &n_src,
+                        e.span,
+                        "n must be an integer expression",
+                    ));
                 }
                 ck.errors.extend(nk.errors);
                 e
@@ -349,15 +568,27 @@ impl Network {
             (n != "N_post" && n != "N_pre" && n.ends_with(if over_pre { "_pre" } else { "_post" }))
                 || (!over_pre && self.is_post_name(id, n))
         };
-        let cond_per_pair = g.cond.as_ref().map(|e| uses(e, &|n| dep_names(n) || result_var(n)) || uses_rand(e)).unwrap_or(false);
+        let cond_per_pair = g
+            .cond
+            .as_ref()
+            .map(|e| uses(e, &|n| dep_names(n) || result_var(n)) || uses_rand(e))
+            .unwrap_or(false);
         let cond_reads_result_vars = g.cond.as_ref().map(|e| uses(e, &result_var)).unwrap_or(false);
         // Kernel body.
         let skip = c.skip_if_invalid;
         let mut body: Vec<Stmt> = Vec::new();
         let (low_ir, high_ir, step_ir) = {
-            let lo = low.as_ref().map(|e| b.expr(e, &scope)).map(|(e, t)| cast_i(e, t)).unwrap_or(ir::Expr::I64(0));
+            let lo = low
+                .as_ref()
+                .map(|e| b.expr(e, &scope))
+                .map(|(e, t)| cast_i(e, t))
+                .unwrap_or(ir::Expr::I64(0));
             let (hi, ht) = b.expr(high, &scope);
-            let st = step.as_ref().map(|e| b.expr(e, &scope)).map(|(e, t)| cast_i(e, t)).unwrap_or(ir::Expr::I64(1));
+            let st = step
+                .as_ref()
+                .map(|e| b.expr(e, &scope))
+                .map(|(e, t)| cast_i(e, t))
+                .unwrap_or(ir::Expr::I64(1));
             (lo, cast_i(hi, ht), st)
         };
         let lo_l = b.kernel.local("_low", Ty::I64);
@@ -375,17 +606,36 @@ impl Network {
             ir::Expr::bin(BinOp::Ge, ir::Expr::Local(result), ir::Expr::I64(0)),
             ir::Expr::bin(BinOp::Lt, ir::Expr::Local(result), ir::Expr::I64(n_result as i64)),
         );
-        let code = if over_pre { spikejit_runtime::error_code::PRE_INDEX_OUT_OF_RANGE } else { spikejit_runtime::error_code::POST_INDEX_OUT_OF_RANGE };
-        let report = Stmt::Eval(ir::Expr::Call(Func::ReportError, vec![ir::Expr::I64(code), ir::Expr::Local(result), ir::Expr::I64(n_result as i64)]));
+        let code = if over_pre {
+            spikejit_runtime::error_code::PRE_INDEX_OUT_OF_RANGE
+        } else {
+            spikejit_runtime::error_code::POST_INDEX_OUT_OF_RANGE
+        };
+        let report = Stmt::Eval(ir::Expr::Call(
+            Func::ReportError,
+            vec![
+                ir::Expr::I64(code),
+                ir::Expr::Local(result),
+                ir::Expr::I64(n_result as i64),
+            ],
+        ));
         let (n_ir, nt) = b.expr(&n_expr, &scope);
         let n_ir = cast_i(n_ir, nt);
-        let (pi, pj) = if over_pre { (ir::Expr::Local(result), ir::Expr::Local(outer)) } else { (ir::Expr::Local(outer), ir::Expr::Local(result)) };
+        let (pi, pj) = if over_pre {
+            (ir::Expr::Local(result), ir::Expr::Local(outer))
+        } else {
+            (ir::Expr::Local(outer), ir::Expr::Local(result))
+        };
         let push = Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, n_ir]));
         let on_valid = |b: &mut lower::KernelBuilder, cond: Option<&Expr>| -> Vec<Stmt> {
             match cond {
                 Some(e) => {
                     let (ce, _) = b.expr(e, &scope);
-                    vec![Stmt::If { cond: ce, then: vec![push.clone()], els: vec![] }]
+                    vec![Stmt::If {
+                        cond: ce,
+                        then: vec![push.clone()],
+                        els: vec![],
+                    }]
                 }
                 None => vec![push.clone()],
             }
@@ -393,15 +643,26 @@ impl Network {
         let invalid = if skip { vec![] } else { vec![report] };
         if cond_per_pair && !cond_reads_result_vars {
             // Condition first (no result-side variables), then the range check.
-            let (ce, _) = b.expr(g.cond.as_ref().map_or(&Expr::synth(ExprKind::Bool(true)), |e| e), &scope);
+            let (ce, _) = b.expr(
+                g.cond.as_ref().map_or(&Expr::synth(ExprKind::Bool(true)), |e| e),
+                &scope,
+            );
             cand.push(Stmt::If {
                 cond: ce,
-                then: vec![Stmt::If { cond: in_range, then: vec![push.clone()], els: invalid }],
+                then: vec![Stmt::If {
+                    cond: in_range,
+                    then: vec![push.clone()],
+                    els: invalid,
+                }],
                 els: vec![],
             });
         } else {
             let then = on_valid(&mut b, if cond_per_pair { g.cond.as_ref() } else { None });
-            cand.push(Stmt::If { cond: in_range, then, els: invalid });
+            cand.push(Stmt::If {
+                cond: in_range,
+                then,
+                els: invalid,
+            });
         }
         // Iteration.
         let k = ir::Expr::Local(inner);
@@ -415,14 +676,29 @@ impl Network {
         };
         let advance = |extra: Option<ir::Expr>| {
             let stepn = match extra {
-                Some(s) => ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), ir::Expr::bin(BinOp::Add, ir::Expr::I64(1), s)),
+                Some(s) => ir::Expr::bin(
+                    BinOp::Mul,
+                    ir::Expr::Local(st_l),
+                    ir::Expr::bin(BinOp::Add, ir::Expr::I64(1), s),
+                ),
                 None => ir::Expr::Local(st_l),
             };
             Stmt::Assign(inner, ir::Expr::bin(BinOp::Add, k.clone(), stepn))
         };
         let zero_step = Stmt::If {
             cond: ir::Expr::bin(BinOp::Eq, ir::Expr::Local(st_l), ir::Expr::I64(0)),
-            then: vec![Stmt::Eval(ir::Expr::Call(Func::ReportError, vec![ir::Expr::I64(spikejit_runtime::error_code::ZERO_STEP), ir::Expr::I64(0), ir::Expr::I64(0)])), Stmt::Assign(st_l, ir::Expr::I64(1)), Stmt::Assign(hi_l, ir::Expr::Local(lo_l))],
+            then: vec![
+                Stmt::Eval(ir::Expr::Call(
+                    Func::ReportError,
+                    vec![
+                        ir::Expr::I64(spikejit_runtime::error_code::ZERO_STEP),
+                        ir::Expr::I64(0),
+                        ir::Expr::I64(0),
+                    ],
+                )),
+                Stmt::Assign(st_l, ir::Expr::I64(1)),
+                Stmt::Assign(hi_l, ir::Expr::Local(lo_l)),
+            ],
             els: vec![],
         };
         body.push(zero_step);
@@ -431,7 +707,10 @@ impl Network {
                 body.push(Stmt::Assign(inner, ir::Expr::Local(lo_l)));
                 let mut lb = cand.clone();
                 lb.push(advance(None));
-                body.push(Stmt::While { cond: in_iter(k.clone()), body: lb });
+                body.push(Stmt::While {
+                    cond: in_iter(k.clone()),
+                    body: lb,
+                });
             }
             GenIter::SampleP { p, .. } => {
                 let (pe, pt) = b.expr(p, &scope);
@@ -443,10 +722,20 @@ impl Network {
                 body.push(Stmt::If {
                     cond: ir::Expr::bin(BinOp::Gt, ir::Expr::Local(p_l), ir::Expr::F64(0.0)),
                     then: {
-                        let mut v = vec![Stmt::Assign(inner, ir::Expr::bin(BinOp::Add, ir::Expr::Local(lo_l), ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), skip_draw.clone())))];
+                        let mut v = vec![Stmt::Assign(
+                            inner,
+                            ir::Expr::bin(
+                                BinOp::Add,
+                                ir::Expr::Local(lo_l),
+                                ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), skip_draw.clone()),
+                            ),
+                        )];
                         let mut lb = cand.clone();
                         lb.push(advance(Some(skip_draw)));
-                        v.push(Stmt::While { cond: in_iter(k.clone()), body: lb });
+                        v.push(Stmt::While {
+                            cond: in_iter(k.clone()),
+                            body: lb,
+                        });
                         v
                     },
                     els: vec![],
@@ -458,18 +747,39 @@ impl Network {
                 let m = b.kernel.local("_m", Ty::I64);
                 body.push(Stmt::Assign(
                     cnt,
-                    ir::Expr::Call(Func::SampleSize, vec![ir::Expr::Local(lo_l), ir::Expr::Local(hi_l), ir::Expr::Local(st_l), cast_i(se, st), ir::Expr::I64(i64::from(skip))]),
+                    ir::Expr::Call(
+                        Func::SampleSize,
+                        vec![
+                            ir::Expr::Local(lo_l),
+                            ir::Expr::Local(hi_l),
+                            ir::Expr::Local(st_l),
+                            cast_i(se, st),
+                            ir::Expr::I64(i64::from(skip)),
+                        ],
+                    ),
                 ));
-                let mut lb = vec![Stmt::Assign(inner, ir::Expr::Call(Func::SampleGet, vec![ir::Expr::Local(m)]))];
+                let mut lb = vec![Stmt::Assign(
+                    inner,
+                    ir::Expr::Call(Func::SampleGet, vec![ir::Expr::Local(m)]),
+                )];
                 lb.extend(cand.clone());
-                body.push(Stmt::For { var: m, start: ir::Expr::I64(0), end: ir::Expr::Local(cnt), body: lb });
+                body.push(Stmt::For {
+                    var: m,
+                    start: ir::Expr::I64(0),
+                    end: ir::Expr::Local(cnt),
+                    body: lb,
+                });
             }
         }
         // An outer condition (depends only on the outer index): tested once.
         let body = match (&g.cond, cond_per_pair) {
             (Some(e), false) => {
                 let (ce, _) = b.expr(e, &scope);
-                vec![Stmt::If { cond: ce, then: body, els: vec![] }]
+                vec![Stmt::If {
+                    cond: ce,
+                    then: body,
+                    els: vec![],
+                }]
             }
             _ => body,
         };
@@ -492,14 +802,19 @@ impl Network {
             std::ptr::null_mut(),
         );
         if let Some(e) = cx.take_error() {
-            return Err(Errors::one(Diagnostic::at("connect", src, Default::default(), format!("{ctx}: {}", e.message())).with_help("use skip_if_invalid = true to skip invalid indices")));
+            return Err(Errors::one(
+                Diagnostic::at("connect", src, Default::default(), format!("{ctx}: {}", e.message()))
+                    .with_help("use skip_if_invalid = true to skip invalid indices"),
+            ));
         }
         Ok(cx.take_synapses())
     }
 
     /// Appends synapses (relative indices) and updates the per-synapse arrays.
     fn append_synapses(&mut self, id: usize, pre: Vec<i32>, post: Vec<i32>) {
-        let Some(Object::Synapses(s)) = self.objects.get_mut(id) else { return };
+        let Some(Object::Synapses(s)) = self.objects.get_mut(id) else {
+            return;
+        };
         let (soff, toff) = (s.source.start as i32, s.target.start as i32);
         let (src_n, tgt_n) = (s.source.len(), s.target.len());
         s.connected = true;
@@ -514,7 +829,11 @@ impl Network {
             .cloned()
             .collect();
         for k in keys {
-            let shared = self.syn(id).and_then(|s| s.eqs.get(&k.var)).map(|v| v.has_flag("shared")).unwrap_or(false);
+            let shared = self
+                .syn(id)
+                .and_then(|s| s.eqs.get(&k.var))
+                .map(|v| v.has_flag("shared"))
+                .unwrap_or(false);
             if let Some(a) = self.store.get_mut(&k)
                 && !shared
             {
@@ -528,7 +847,10 @@ impl Network {
             v.extend(post.iter().map(|x| x + toff));
         }
         // N_incoming / N_outgoing per synapse.
-        let (Some(super::Array::I32(pv)), Some(super::Array::I32(qv))) = (self.store.get(&ArrayKey::new(id, "_pre")).cloned(), self.store.get(&ArrayKey::new(id, "_post")).cloned()) else {
+        let (Some(super::Array::I32(pv)), Some(super::Array::I32(qv))) = (
+            self.store.get(&ArrayKey::new(id, "_pre")).cloned(),
+            self.store.get(&ArrayKey::new(id, "_post")).cloned(),
+        ) else {
             return;
         };
         let mut out_count = vec![0i32; src_n];
@@ -539,8 +861,10 @@ impl Network {
         }
         let nin: Vec<i32> = qv.iter().map(|&b| in_count[(b - toff) as usize]).collect();
         let nout: Vec<i32> = pv.iter().map(|&a| out_count[(a - soff) as usize]).collect();
-        self.store.insert(ArrayKey::new(id, "N_incoming"), super::Array::I32(nin));
-        self.store.insert(ArrayKey::new(id, "N_outgoing"), super::Array::I32(nout));
+        self.store
+            .insert(ArrayKey::new(id, "N_incoming"), super::Array::I32(nin));
+        self.store
+            .insert(ArrayKey::new(id, "N_outgoing"), super::Array::I32(nout));
     }
 }
 

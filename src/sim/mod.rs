@@ -42,7 +42,10 @@ pub struct Code {
 
 impl From<&str> for Code {
     fn from(s: &str) -> Code {
-        Code { text: s.to_string(), origin: None }
+        Code {
+            text: s.to_string(),
+            origin: None,
+        }
     }
 }
 
@@ -54,7 +57,11 @@ impl From<String> for Code {
 
 impl Code {
     pub fn source(&self, name: impl Into<String>) -> Arc<Source> {
-        Arc::new(Source { name: name.into(), text: self.text.clone(), origin: self.origin.clone() })
+        Arc::new(Source {
+            name: name.into(),
+            text: self.text.clone(),
+            origin: self.origin.clone(),
+        })
     }
 }
 
@@ -183,7 +190,11 @@ pub struct SpikeMonitor {
 
 impl SpikeMonitor {
     pub fn new(source: Handle) -> SpikeMonitor {
-        SpikeMonitor { name: None, source, record: true }
+        SpikeMonitor {
+            name: None,
+            source,
+            record: true,
+        }
     }
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
@@ -440,7 +451,11 @@ impl Network {
     /// Adds a named constant (its value in SI units and its dimension).
     pub fn constant(&mut self, name: &str, value: f64, dim: Dim) -> Result<()> {
         if let Some(what) = crate::model::scope::is_reserved_builtin(name) {
-            return Err(err("bad-name", "constants", format!("'{name}' is {what} and cannot be redefined as a constant")));
+            return Err(err(
+                "bad-name",
+                "constants",
+                format!("'{name}' is {what} and cannot be redefined as a constant"),
+            ));
         }
         self.constants.insert(name.to_string(), (value, dim));
         Ok(())
@@ -460,14 +475,22 @@ impl Network {
         match wanted {
             Some(n) => {
                 if self.objects.iter().any(|o| o.name() == n) {
-                    return Err(err("duplicate", n, format!("the name '{n}' is already used by another object")));
+                    return Err(err(
+                        "duplicate",
+                        n,
+                        format!("the name '{n}' is already used by another object"),
+                    ));
                 }
                 Ok(n.to_string())
             }
             None => {
                 let mut k = 0;
                 loop {
-                    let n = if k == 0 { prefix.to_string() } else { format!("{prefix}_{k}") };
+                    let n = if k == 0 {
+                        prefix.to_string()
+                    } else {
+                        format!("{prefix}_{k}")
+                    };
                     if !self.objects.iter().any(|o| o.name() == n) {
                         return Ok(n);
                     }
@@ -487,7 +510,11 @@ impl Network {
     }
 
     pub(crate) fn float_elem(&self) -> crate::ir::ElemTy {
-        if self.float32 { crate::ir::ElemTy::F32 } else { crate::ir::ElemTy::F64 }
+        if self.float32 {
+            crate::ir::ElemTy::F32
+        } else {
+            crate::ir::ElemTy::F64
+        }
     }
 
     /// Adds a NeuronGroup; its variables start at 0 (`not_refractory` True,
@@ -495,7 +522,11 @@ impl Network {
     pub fn add_neurons(&mut self, spec: NeuronGroup) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "neurongroup")?;
         if spec.n == 0 {
-            return Err(err("bad-size", &format!("neurons '{name}'"), "a neuron group needs at least 1 neuron, got 0"));
+            return Err(err(
+                "bad-size",
+                &format!("neurons '{name}'"),
+                "a neuron group needs at least 1 neuron, got 0",
+            ));
         }
         let model_src = spec.model.source(format!("neurons '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::NeuronGroup)?;
@@ -545,7 +576,8 @@ impl Network {
                 match Method::parse(m) {
                     Ok(m) => (vec![m], Some(src)),
                     Err(msg) => {
-                        errors.push(Diagnostic::new("bad-method", msg).with_context(format!("neurons '{name}'.method")));
+                        errors
+                            .push(Diagnostic::new("bad-method", msg).with_context(format!("neurons '{name}'.method")));
                         (vec![], None)
                     }
                 }
@@ -556,7 +588,10 @@ impl Network {
             Some(w) => match slot_rank(w) {
                 Some(r) => r,
                 None => {
-                    errors.push(Diagnostic::new("bad-slot", format!("unknown schedule slot '{w}'")).with_context(format!("neurons '{name}'.when")));
+                    errors.push(
+                        Diagnostic::new("bad-slot", format!("unknown schedule slot '{w}'"))
+                            .with_context(format!("neurons '{name}'.when")),
+                    );
                     0
                 }
             },
@@ -588,7 +623,10 @@ impl Network {
             self.store.insert(ArrayKey::new(id, "not_refractory"), nr);
         }
         if threshold.is_some() {
-            self.store.insert(ArrayKey::new(id, "_spikespace"), Array::zeros(crate::ir::ElemTy::I32, spec.n + 1));
+            self.store.insert(
+                ArrayKey::new(id, "_spikespace"),
+                Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+            );
         }
         self.objects.push(Object::Group(Group {
             name,
@@ -613,11 +651,19 @@ impl Network {
             return Err(err(
                 "bad-slice",
                 self.name_of(of),
-                format!("slice [{start}:{stop}] is out of range for '{}' of size {}", self.name_of(of), base.len()),
+                format!(
+                    "slice [{start}:{stop}] is out of range for '{}' of size {}",
+                    self.name_of(of),
+                    base.len()
+                ),
             ));
         }
         let name = self.unique_name(name, &format!("{}_subgroup", self.name_of(of)))?;
-        let range = GroupRange { group: base.group, start: base.start + start, stop: base.start + stop };
+        let range = GroupRange {
+            group: base.group,
+            start: base.start + start,
+            stop: base.start + stop,
+        };
         self.objects.push(Object::Subgroup { name, range });
         Ok(Handle(self.objects.len() - 1))
     }
@@ -625,9 +671,17 @@ impl Network {
     /// The neuron range a handle designates (a group or a subgroup).
     pub(crate) fn range(&self, h: Handle) -> Result<GroupRange> {
         match self.objects.get(h.0) {
-            Some(Object::Group(g)) => Ok(GroupRange { group: h.0, start: 0, stop: g.n }),
+            Some(Object::Group(g)) => Ok(GroupRange {
+                group: h.0,
+                start: 0,
+                stop: g.n,
+            }),
             Some(Object::Subgroup { range, .. }) => Ok(*range),
-            Some(o) => Err(err("not-a-group", o.name(), format!("'{}' is not a neuron group", o.name()))),
+            Some(o) => Err(err(
+                "not-a-group",
+                o.name(),
+                format!("'{}' is not a neuron group", o.name()),
+            )),
             None => Err(err("not-a-group", "?", "unknown object")),
         }
     }
@@ -654,16 +708,14 @@ impl Network {
         let model_src = spec.model.source(format!("synapses '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::Synapses)?;
         let mut errors = Vec::new();
+        let mut summed_targets: Vec<(usize, String)> = Vec::new();
         for v in &eqs.vars {
-            for f in ["event-driven", "summed"] {
-                if let Some(fl) = v.eq.flags.iter().find(|x| x.name == f) {
-                    errors.push(Diagnostic::at(
-                        "not-supported",
-                        &eqs.source,
-                        fl.span,
-                        format!("'({f})' synaptic variables are not supported yet by spikejit"),
-                    ));
+            if v.has_flag("summed") {
+                match self.check_summed(v, source, target, &eqs.source) {
+                    Ok(t) => summed_targets.push(t),
+                    Err(d) => errors.push(d),
                 }
+                continue;
             }
             for (grp, suffix) in [(source.group, "pre"), (target.group, "post")] {
                 if self.group(grp).eqs.get(v.name()).is_some() {
@@ -679,9 +731,27 @@ impl Network {
                 }
             }
         }
+        errors.extend(check_synaptic_dependencies(&eqs));
+        for (g, var) in &summed_targets {
+            if self.summed_targets().iter().any(|(g2, v2)| g2 == g && v2 == var) {
+                errors.push(
+                    Diagnostic::new(
+                        "summed-conflict",
+                        format!(
+                            "several summed variables target the variable '{var}' of group '{}': use one variable per synapses object in the target group",
+                            self.group(*g).name
+                        ),
+                    )
+                    .with_context(format!("synapses '{name}'.model")),
+                );
+            }
+        }
         let mut pathways = Vec::new();
         for (pname, code, is_post) in &spec.pathways {
-            let src = code.source(format!("synapses '{name}'.on_{}", if *is_post { "post" } else { "pre" }));
+            let src = code.source(format!(
+                "synapses '{name}'.on_{}",
+                if *is_post { "post" } else { "pre" }
+            ));
             match crate::syntax::parse_statements(&src) {
                 Ok(stmts) => pathways.push(Pathway {
                     name: pname.clone(),
@@ -699,13 +769,19 @@ impl Network {
             match pathways.iter_mut().find(|p| &p.name == pname) {
                 Some(p) => {
                     if *d < 0.0 || !d.is_finite() {
-                        errors.push(Diagnostic::new("bad-delay", format!("the delay must be a non-negative time, got {d} s")).with_context(format!("synapses '{name}'.delay")));
+                        errors.push(
+                            Diagnostic::new("bad-delay", format!("the delay must be a non-negative time, got {d} s"))
+                                .with_context(format!("synapses '{name}'.delay")),
+                        );
                     }
                     p.scalar_delay = Some(*d);
                 }
                 None => errors.push(
-                    Diagnostic::new("bad-delay", format!("cannot set the delay for pathway '{pname}': unknown pathway"))
-                        .with_context(format!("synapses '{name}'.delay")),
+                    Diagnostic::new(
+                        "bad-delay",
+                        format!("cannot set the delay for pathway '{pname}': unknown pathway"),
+                    )
+                    .with_context(format!("synapses '{name}'.delay")),
                 ),
             }
         }
@@ -752,14 +828,22 @@ impl Network {
                 crate::model::scope::ValTy::Int => crate::ir::ElemTy::I32,
                 crate::model::scope::ValTy::Bool => crate::ir::ElemTy::U8,
             };
-            self.store.insert(ArrayKey::new(id, v.name()), Array::zeros(elem, usize::from(shared)));
+            self.store
+                .insert(ArrayKey::new(id, v.name()), Array::zeros(elem, usize::from(shared)));
         }
         for k in ["_pre", "_post", "N_incoming", "N_outgoing"] {
-            self.store.insert(ArrayKey::new(id, k), Array::zeros(crate::ir::ElemTy::I32, 0));
+            self.store
+                .insert(ArrayKey::new(id, k), Array::zeros(crate::ir::ElemTy::I32, 0));
+        }
+        if eqs.vars.iter().any(|v| v.has_flag("event-driven")) && eqs.get("lastupdate").is_none() {
+            self.store.insert(ArrayKey::new(id, "lastupdate"), Array::zeros(crate::ir::ElemTy::F64, 0));
         }
         for p in &pathways {
             if p.scalar_delay.is_none() {
-                self.store.insert(ArrayKey::new(id, format!("{}.delay", p.name)), Array::zeros(crate::ir::ElemTy::F64, 0));
+                self.store.insert(
+                    ArrayKey::new(id, format!("{}.delay", p.name)),
+                    Array::zeros(crate::ir::ElemTy::F64, 0),
+                );
             }
         }
         self.objects.push(Object::Synapses(Box::new(Syn {
@@ -785,7 +869,10 @@ impl Network {
             return Err(err(
                 "no-event",
                 &format!("monitors '{name}'"),
-                format!("the recorded group '{}' does not define an event 'spike' (did you forget to set a 'threshold'?)", self.name_of(spec.source)),
+                format!(
+                    "the recorded group '{}' does not define an event 'spike' (did you forget to set a 'threshold'?)",
+                    self.name_of(spec.source)
+                ),
             ));
         }
         self.objects.push(Object::SpikeMon(SpikeMon {
@@ -811,7 +898,11 @@ impl Network {
                     return Err(err(
                         "bad-index",
                         &ctx,
-                        format!("the index {bad} to record is outside the range [0, {}] of '{}'", size.saturating_sub(1), self.name_of(spec.source)),
+                        format!(
+                            "the index {bad} to record is outside the range [0, {}] of '{}'",
+                            size.saturating_sub(1),
+                            self.name_of(spec.source)
+                        ),
                     ));
                 }
                 v.clone()
@@ -819,7 +910,11 @@ impl Network {
         };
         for v in &spec.variables {
             if !self.has_variable(spec.source, v) {
-                return Err(err("unknown-variable", &ctx, format!("'{v}' is not a variable of '{}'", self.name_of(spec.source))));
+                return Err(err(
+                    "unknown-variable",
+                    &ctx,
+                    format!("'{v}' is not a variable of '{}'", self.name_of(spec.source)),
+                ));
             }
         }
         let dt = spec.dt.unwrap_or_else(|| self.clock_of(spec.source));
@@ -859,7 +954,9 @@ impl Network {
 
     /// Whether an object has a (readable) variable of this name.
     pub fn has_variable(&self, h: Handle, var: &str) -> bool {
-        self.scope_for_object(h).map(|s| s.resolve(var).is_some() && crate::units::lookup(var).is_none()).unwrap_or(false)
+        self.scope_for_object(h)
+            .map(|s| s.resolve(var).is_some() && crate::units::lookup(var).is_none())
+            .unwrap_or(false)
     }
 
     /// The spikes recorded by a SpikeMonitor.
@@ -894,7 +991,10 @@ impl Network {
                         (v.clone(), a)
                     })
                     .collect();
-                Some(StateData { t: ndarray::Array1::from(m.t.clone()), values })
+                Some(StateData {
+                    t: ndarray::Array1::from(m.t.clone()),
+                    values,
+                })
             }
             _ => None,
         }
@@ -1004,11 +1104,19 @@ impl Network {
             }
         };
         let key = ArrayKey::new(id, var);
-        let a = self.store.get(&key).ok_or_else(|| err("unknown-variable", self.name_of(h), format!("'{var}' is not a variable of '{}'", self.name_of(h))))?;
+        let a = self.store.get(&key).ok_or_else(|| {
+            err(
+                "unknown-variable",
+                self.name_of(h),
+                format!("'{var}' is not a variable of '{}'", self.name_of(h)),
+            )
+        })?;
         if a.len() == 1 && stop - start != 1 {
             return Ok(ndarray::Array1::from(vec![a.get(0)]));
         }
-        Ok(ndarray::Array1::from((start..stop).map(|k| a.get(k)).collect::<Vec<_>>()))
+        Ok(ndarray::Array1::from(
+            (start..stop).map(|k| a.get(k)).collect::<Vec<_>>(),
+        ))
     }
 }
 
@@ -1025,12 +1133,19 @@ impl Network {
         if !c.errors.is_empty() {
             return Err(Errors(c.errors));
         }
-        let Some(t) = t else { return Err(err("bad-constant", what, "invalid constant expression")) };
+        let Some(t) = t else {
+            return Err(err("bad-constant", what, "invalid constant expression"));
+        };
         match c.const_value(&e) {
             Some(v) => Ok((v, t.dim)),
             None => Err(Errors::one(
-                Diagnostic::at("not-constant", &src, e.span, format!("'{}' is not a constant expression", code.text.trim()))
-                    .with_help("only numbers, units, functions of them and constants defined earlier can be used here"),
+                Diagnostic::at(
+                    "not-constant",
+                    &src,
+                    e.span,
+                    format!("'{}' is not a constant expression", code.text.trim()),
+                )
+                .with_help("only numbers, units, functions of them and constants defined earlier can be used here"),
             )),
         }
     }
@@ -1041,5 +1156,128 @@ impl Network {
             s.insert(k.clone(), crate::model::scope::NameRef::constant(*v, *d));
         }
         s
+    }
+}
+
+/// Brian2's `verify_dependencies`: event-driven equations must not depend on
+/// clock-driven variables; clock-driven equations and summed variables must not
+/// depend on event-driven ones.
+fn check_synaptic_dependencies(eqs: &Equations) -> Vec<Diagnostic> {
+    use crate::syntax::ast::EquationKind;
+    let mut out = Vec::new();
+    let event: Vec<&str> = eqs
+        .vars
+        .iter()
+        .filter(|v| v.kind() == EquationKind::Differential && v.has_flag("event-driven"))
+        .map(|v| v.name())
+        .collect();
+    let clock: Vec<&str> = eqs
+        .vars
+        .iter()
+        .filter(|v| v.kind() == EquationKind::Differential && !v.has_flag("event-driven"))
+        .map(|v| v.name())
+        .collect();
+    for v in &eqs.vars {
+        let Some(rhs) = v.rhs() else { continue };
+        let rhs = eqs.substitute_subexpressions(rhs);
+        let names = rhs.names();
+        let (bad, what): (&[&str], &str) = if v.has_flag("event-driven") {
+            (&clock, "clock-driven")
+        } else if v.kind() == EquationKind::Differential || v.has_flag("summed") {
+            (&event, "event-driven")
+        } else {
+            continue;
+        };
+        if let Some(b) = names.iter().find(|n| bad.contains(&n.as_str())) {
+            let kind = if v.has_flag("event-driven") {
+                "event-driven"
+            } else if v.has_flag("summed") {
+                "summed"
+            } else {
+                "clock-driven"
+            };
+            out.push(Diagnostic::at(
+                "bad-dependency",
+                &eqs.source,
+                v.eq.span,
+                format!("the {kind} variable '{}' should not depend on the {what} variable '{b}'", v.name()),
+            ));
+        }
+    }
+    out
+}
+
+impl Network {
+    /// Checks a summed variable `x_post = ... (summed)`; returns its target (group, variable).
+    fn check_summed(
+        &self,
+        v: &crate::model::equations::VarDef,
+        source: GroupRange,
+        target: GroupRange,
+        src: &Arc<Source>,
+    ) -> std::result::Result<(usize, String), Diagnostic> {
+        let name = v.name();
+        let (group, var) = if let Some(x) = name.strip_suffix("_post") {
+            (target.group, x)
+        } else if let Some(x) = name.strip_suffix("_pre") {
+            (source.group, x)
+        } else {
+            return Err(Diagnostic::at(
+                "bad-summed",
+                src,
+                v.eq.name_span,
+                format!("the summed variable '{name}' does not end in '_pre' or '_post'"),
+            ));
+        };
+        let g = self.group(group);
+        match g.eqs.get(var) {
+            Some(t) if t.kind() == crate::syntax::ast::EquationKind::Parameter => {
+                if !t.dim.same(v.dim) {
+                    return Err(Diagnostic::at(
+                        "unit-mismatch",
+                        src,
+                        v.eq.unit_span,
+                        format!(
+                            "the summed variable '{name}' has unit {}, but '{var}' of group '{}' has unit {}",
+                            v.dim, g.name, t.dim
+                        ),
+                    ));
+                }
+                Ok((group, var.to_string()))
+            }
+            Some(_) => Err(Diagnostic::at(
+                "bad-summed",
+                src,
+                v.eq.name_span,
+                format!("the summed variable '{name}' needs a corresponding parameter '{var}' in group '{}' (it is not a parameter there)", g.name),
+            )),
+            None => Err(Diagnostic::at(
+                "bad-summed",
+                src,
+                v.eq.name_span,
+                format!("the summed variable '{name}' does not refer to any variable of group '{}'", g.name),
+            )
+            .with_help(format!("declare '{var} : {}' in the model of '{}'", v.eq.unit, g.name))),
+        }
+    }
+
+    /// The (group, variable) pairs written by summed variables so far.
+    pub(crate) fn summed_targets(&self) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for o in &self.objects {
+            if let Object::Synapses(s) = o {
+                for v in &s.eqs.vars {
+                    if v.has_flag("summed") {
+                        let n = v.name();
+                        if let Some(x) = n.strip_suffix("_post") {
+                            out.push((s.target.group, x.to_string()));
+                        } else if let Some(x) = n.strip_suffix("_pre") {
+                            out.push((s.source.group, x.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 }

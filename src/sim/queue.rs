@@ -29,7 +29,10 @@ impl BySource {
             synapses[fill[r]] = syn as i32;
             fill[r] += 1;
         }
-        BySource { offsets: counts, synapses }
+        BySource {
+            offsets: counts,
+            synapses,
+        }
     }
 
     pub fn of(&self, n: usize) -> &[i32] {

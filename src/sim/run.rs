@@ -23,15 +23,43 @@ use super::build::Prepared;
 use super::queue::{BySource, SpikeQueue};
 use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_rank};
 use crate::lower;
+use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
 use crate::model::scope::ArrayKey;
 
 enum OpKind {
-    StateUpdate { group: usize, n: usize },
-    Threshold { group: usize, n: usize },
-    Reset { n: usize },
-    Pathway { syn: usize, p: usize, emitter: GroupRange, queue: SpikeQueue, by_source: BySource },
-    SpikeMon { mon: usize, group: usize, range: GroupRange },
-    StateMon { mon: usize },
+    /// A kernel over `start..end` with extra scalar slots (synaptic state updates,
+    /// summed variables).
+    Range {
+        start: usize,
+        end: usize,
+        extra: Vec<(&'static str, u64)>,
+    },
+    StateUpdate {
+        group: usize,
+        n: usize,
+    },
+    Threshold {
+        group: usize,
+        n: usize,
+    },
+    Reset {
+        n: usize,
+    },
+    Pathway {
+        syn: usize,
+        p: usize,
+        emitter: GroupRange,
+        queue: SpikeQueue,
+        by_source: BySource,
+    },
+    SpikeMon {
+        mon: usize,
+        group: usize,
+        range: GroupRange,
+    },
+    StateMon {
+        mon: usize,
+    },
 }
 
 struct Op {
@@ -48,7 +76,11 @@ struct Op {
 fn to_step(t: f64, dt: f64) -> i64 {
     let x = t / dt;
     let r = x.round();
-    if (x - r).abs() < 1e-4 { r as i64 } else { x.ceil() as i64 }
+    if (x - r).abs() < 1e-4 {
+        r as i64
+    } else {
+        x.ceil() as i64
+    }
 }
 
 impl Network {
@@ -83,28 +115,81 @@ impl Network {
                 Object::Group(g) => {
                     let (name, n, dt, order, when) = (g.name.clone(), g.n, g.dt, g.order, g.when);
                     match self.group_state_update(id) {
-                        Ok(Some(k)) => ops.push(Op { kind: OpKind::StateUpdate { group: id, n }, kernel: Some(k), dt, key: (when, order, format!("{name}_stateupdater")), rng: self.next_rng() }),
+                        Ok(Some(k)) => ops.push(Op {
+                            kind: OpKind::StateUpdate { group: id, n },
+                            kernel: Some(k),
+                            dt,
+                            key: (when, order, format!("{name}_stateupdater")),
+                            rng: self.next_rng(),
+                        }),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
                     }
                     match self.group_threshold(id) {
-                        Ok(Some(k)) => ops.push(Op { kind: OpKind::Threshold { group: id, n }, kernel: Some(k), dt, key: (thr_rank, order, format!("{name}_thresholder")), rng: self.next_rng() }),
+                        Ok(Some(k)) => ops.push(Op {
+                            kind: OpKind::Threshold { group: id, n },
+                            kernel: Some(k),
+                            dt,
+                            key: (thr_rank, order, format!("{name}_thresholder")),
+                            rng: self.next_rng(),
+                        }),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
                     }
                     match self.group_reset(id) {
-                        Ok(Some(k)) => ops.push(Op { kind: OpKind::Reset { n }, kernel: Some(k), dt, key: (reset_rank, order, format!("{name}_resetter")), rng: self.next_rng() }),
+                        Ok(Some(k)) => ops.push(Op {
+                            kind: OpKind::Reset { n },
+                            kernel: Some(k),
+                            dt,
+                            key: (reset_rank, order, format!("{name}_resetter")),
+                            rng: self.next_rng(),
+                        }),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
                     }
                     let _ = groups_rank;
                 }
                 Object::Synapses(s) => {
+                    let (sname, sdt, sorder, nsyn) = (s.name.clone(), s.dt, s.order, s.n);
+                    match self.synapse_state_update(id) {
+                        Ok(Some(k)) => ops.push(Op {
+                            kind: OpKind::Range { start: 0, end: nsyn, extra: vec![] },
+                            kernel: Some(k),
+                            dt: sdt,
+                            key: (groups_rank, sorder, format!("{sname}_stateupdater")),
+                            rng: self.next_rng(),
+                        }),
+                        Ok(None) => {}
+                        Err(e) => errors.extend(e.0),
+                    }
+                    match self.summed_kernels(id) {
+                        Ok(list) => {
+                            for (k, tgt, var) in list {
+                                let g = self.group(tgt.group);
+                                ops.push(Op {
+                                    kind: OpKind::Range {
+                                        start: 0,
+                                        end: nsyn,
+                                        extra: vec![(SCALAR_ZSTART, tgt.start as u64), (SCALAR_ZEND, tgt.stop as u64)],
+                                    },
+                                    kernel: Some(k),
+                                    dt: g.dt,
+                                    key: (groups_rank, g.order - 1, format!("{sname}_summed_variable_{var}")),
+                                    rng: self.next_rng(),
+                                });
+                            }
+                        }
+                        Err(e) => errors.extend(e.0),
+                    }
+                    let Some(s) = self.syn(id) else { continue };
                     if !s.pathways.is_empty() && !s.connected {
                         errors.push(
                             crate::diag::Diagnostic::new(
                                 "not-connected",
-                                format!("synapses '{}' do nothing: connect was never called (add a 'connect' entry)", s.name),
+                                format!(
+                                    "synapses '{}' do nothing: connect was never called (add a 'connect' entry)",
+                                    s.name
+                                ),
                             )
                             .with_context(format!("synapses '{}'", s.name)),
                         );
@@ -143,13 +228,31 @@ impl Network {
                             },
                         };
                         if bad {
-                            errors.push(crate::diag::Diagnostic::new("bad-delay", format!("pathway '{}' has a negative or non-finite delay", path.name)).with_context(format!("synapses '{}'", s.name)));
+                            errors.push(
+                                crate::diag::Diagnostic::new(
+                                    "bad-delay",
+                                    format!("pathway '{}' has a negative or non-finite delay", path.name),
+                                )
+                                .with_context(format!("synapses '{}'", s.name)),
+                            );
                             continue;
                         }
                         let mut queue = std::mem::take(&mut self.syn_mut(id).pathways[p].queue);
                         queue.prepare(delays, homog);
                         match self.pathway_kernel(id, p) {
-                            Ok(k) => ops.push(Op { kind: OpKind::Pathway { syn: id, p, emitter, queue, by_source }, kernel: Some(k), dt, key: (syn_rank, order, name), rng: self.next_rng() }),
+                            Ok(k) => ops.push(Op {
+                                kind: OpKind::Pathway {
+                                    syn: id,
+                                    p,
+                                    emitter,
+                                    queue,
+                                    by_source,
+                                },
+                                kernel: Some(k),
+                                dt,
+                                key: (syn_rank, order, name),
+                                rng: self.next_rng(),
+                            }),
                             Err(e) => {
                                 self.syn_mut(id).pathways[p].queue = queue;
                                 errors.extend(e.0)
@@ -160,7 +263,11 @@ impl Network {
                 Object::SpikeMon(m) => {
                     let g = self.group(m.source.group);
                     ops.push(Op {
-                        kind: OpKind::SpikeMon { mon: id, group: m.source.group, range: m.source },
+                        kind: OpKind::SpikeMon {
+                            mon: id,
+                            group: m.source.group,
+                            range: m.source,
+                        },
                         kernel: None,
                         dt: g.dt,
                         key: (thr_rank, g.order + 1, m.name.clone()),
@@ -170,7 +277,13 @@ impl Network {
                 Object::StateMon(m) => {
                     let (dt, key) = (m.dt, (m.when, m.order, m.name.clone()));
                     match self.recorder_kernel(id) {
-                        Ok(k) => ops.push(Op { kind: OpKind::StateMon { mon: id }, kernel: Some(k), dt, key, rng: self.next_rng() }),
+                        Ok(k) => ops.push(Op {
+                            kind: OpKind::StateMon { mon: id },
+                            kernel: Some(k),
+                            dt,
+                            key,
+                            rng: self.next_rng(),
+                        }),
                         Err(e) => errors.extend(e.0),
                     }
                 }
@@ -196,7 +309,11 @@ impl Network {
     /// Runs the network for `duration` seconds (Brian2's `Network.run`).
     pub fn run(&mut self, duration: f64) -> Result<()> {
         if !(duration >= 0.0) {
-            return Err(err("bad-duration", "run", format!("the duration must not be negative, got {duration} s")));
+            return Err(err(
+                "bad-duration",
+                "run",
+                format!("the duration must not be negative, got {duration} s"),
+            ));
         }
         let mut ops = self.before_run()?;
         let t0 = Instant::now();
@@ -205,14 +322,20 @@ impl Network {
         let mut clocks: Vec<(f64, i64, i64)> = Vec::new();
         for op in &ops {
             if !clocks.iter().any(|c| c.0 == op.dt) {
-                let cur = *self.clock_steps.get(&op.dt.to_bits()).unwrap_or(&to_step(self.t, op.dt));
+                let cur = *self
+                    .clock_steps
+                    .get(&op.dt.to_bits())
+                    .unwrap_or(&to_step(self.t, op.dt));
                 let cur = cur.max(to_step(self.t, op.dt));
                 clocks.push((op.dt, cur, to_step(t_end, op.dt)));
             }
         }
         let min_dt = clocks.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
         let mut active = vec![false; clocks.len()];
-        let op_clock: Vec<usize> = ops.iter().map(|op| clocks.iter().position(|c| c.0 == op.dt).unwrap_or(0)).collect();
+        let op_clock: Vec<usize> = ops
+            .iter()
+            .map(|op| clocks.iter().position(|c| c.0 == op.dt).unwrap_or(0))
+            .collect();
         let mut spikes: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
         loop {
             let mut tmin = f64::INFINITY;
@@ -282,6 +405,22 @@ impl Network {
         };
         let mut ctx = spikejit_runtime::Context::new();
         match &mut op.kind {
+            OpKind::Range { start, end, extra } => {
+                if let Some(k) = &op.kernel {
+                    let (start, end) = (*start, *end);
+                    let extra = extra.clone();
+                    let f = move |name: &str| -> u64 {
+                        match name {
+                            lower::SCALAR_T => t.to_bits(),
+                            lower::SCALAR_TSTEP => step as u64,
+                            lower::SCALAR_START => start as u64,
+                            lower::SCALAR_END => end as u64,
+                            other => extra.iter().find(|(n, _)| *n == other).map(|(_, v)| *v).unwrap_or(0),
+                        }
+                    };
+                    self.exec(k, &f, &mut op.rng, &mut ctx, std::ptr::null_mut());
+                }
+            }
             OpKind::StateUpdate { n, .. } | OpKind::Reset { n } => {
                 if let Some(k) = &op.kernel {
                     self.exec(k, &scal(*n, 0), &mut op.rng, &mut ctx, std::ptr::null_mut());
@@ -294,11 +433,22 @@ impl Network {
                 let c = self.spikespace(*group).len() as u64;
                 *spikes.entry(*group).or_insert(0) += c;
             }
-            OpKind::Pathway { emitter, queue, by_source, .. } => {
+            OpKind::Pathway {
+                emitter,
+                queue,
+                by_source,
+                ..
+            } => {
                 queue.advance();
                 let ss = self.spikespace(emitter.group);
                 let (start, stop) = (emitter.start, emitter.stop);
-                queue.push(ss.iter().map(|&x| x as usize).filter(|&x| x >= start && x < stop).map(|x| x - start), by_source);
+                queue.push(
+                    ss.iter()
+                        .map(|&x| x as usize)
+                        .filter(|&x| x >= start && x < stop)
+                        .map(|x| x - start),
+                    by_source,
+                );
                 let events = queue.current();
                 if !events.is_empty()
                     && let Some(k) = &op.kernel
@@ -335,7 +485,12 @@ impl Network {
                 let mut rows: Vec<Vec<f64>> = Vec::new();
                 if let Object::StateMon(m) = &self.objects[*mon] {
                     for v in &m.variables {
-                        rows.push(self.store.get(&ArrayKey::new(*mon, format!("_rec_{v}"))).map(|a| a.to_f64()).unwrap_or_default());
+                        rows.push(
+                            self.store
+                                .get(&ArrayKey::new(*mon, format!("_rec_{v}")))
+                                .map(|a| a.to_f64())
+                                .unwrap_or_default(),
+                        );
                     }
                 }
                 if let Object::StateMon(m) = &mut self.objects[*mon] {

@@ -194,14 +194,9 @@ impl Expr {
                 Some(e) => return e,
                 None => ExprKind::Name(n.clone()),
             },
-            ExprKind::Call(name, args) => ExprKind::Call(
-                name.clone(),
-                args.iter().map(|a| a.substitute(f)).collect(),
-            ),
+            ExprKind::Call(name, args) => ExprKind::Call(name.clone(), args.iter().map(|a| a.substitute(f)).collect()),
             ExprKind::Unary(op, a) => ExprKind::Unary(*op, Box::new(a.substitute(f))),
-            ExprKind::Binary(op, a, b) => {
-                ExprKind::Binary(*op, Box::new(a.substitute(f)), Box::new(b.substitute(f)))
-            }
+            ExprKind::Binary(op, a, b) => ExprKind::Binary(*op, Box::new(a.substitute(f)), Box::new(b.substitute(f))),
             k => k.clone(),
         };
         Expr::new(kind, self.span)

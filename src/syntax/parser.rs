@@ -112,7 +112,11 @@ fn pest_error(src: &Arc<Source>, offset: usize, e: pest::error::Error<Rule>, wha
         }
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    let end = if end > start { end } else { (start + 1).min(text.len()).max(start) };
+    let end = if end > start {
+        end
+    } else {
+        (start + 1).min(text.len()).max(start)
+    };
     Diagnostic::at(
         "syntax",
         src,
@@ -237,12 +241,7 @@ impl<'a> Lower<'a> {
                         match arg.as_rule() {
                             Rule::kwarg => {
                                 let s = self.span(&arg);
-                                self.error(
-                                    s,
-                                    format!(
-                                        "keyword arguments are not supported in a call to '{name}'"
-                                    ),
-                                );
+                                self.error(s, format!("keyword arguments are not supported in a call to '{name}'"));
                             }
                             _ => args.push(self.expr(arg)),
                         }
@@ -431,9 +430,7 @@ pub fn parse_statements(src: &Arc<Source>) -> Result<Vec<Statement>, Errors> {
                 let s = lower.span(&op);
                 lower.error(
                     s,
-                    format!(
-                        "the operator '{other}' is not supported: use '=', '+=', '-=', '*=', '/=' or '%='"
-                    ),
+                    format!("the operator '{other}' is not supported: use '=', '+=', '-=', '*=', '/=' or '%='"),
                 );
                 AssignOp::Set
             }
@@ -448,17 +445,20 @@ pub fn parse_statements(src: &Arc<Source>) -> Result<Vec<Statement>, Errors> {
             span,
         });
     }
-    if errors.is_empty() { Ok(out) } else { Err(Errors(errors)) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Errors(errors))
+    }
 }
 
 /// Parses a connect generator expression (or the short forms `ELEMENT` and
 /// `ELEMENT if COND`, which become `ELEMENT for _ in range(1) [if COND]`).
 pub fn parse_generator(src: &Arc<Source>) -> Result<Generator, Errors> {
     let pairs = BrianParser::parse(Rule::generator, &src.text).map_err(|e| {
-        Errors::one(
-            pest_error(src, 0, e, "the generator expression")
-                .with_help("generator syntax is e.g. 'k for k in range(i-10, i+10) if k != i' or 'k for k in sample(N_post, p=0.1)'"),
-        )
+        Errors::one(pest_error(src, 0, e, "the generator expression").with_help(
+            "generator syntax is e.g. 'k for k in range(i-10, i+10) if k != i' or 'k for k in sample(N_post, p=0.1)'",
+        ))
     })?;
     let mut lower = Lower {
         src,
@@ -612,7 +612,9 @@ mod tests {
     use super::*;
 
     fn ex(s: &str) -> String {
-        parse_expression(&Source::new("t", s)).map(|e| e.to_string()).unwrap_or_else(|e| format!("ERR {e}"))
+        parse_expression(&Source::new("t", s))
+            .map(|e| e.to_string())
+            .unwrap_or_else(|e| format!("ERR {e}"))
     }
 
     #[test]
@@ -694,6 +696,13 @@ mod tests {
         assert!(parse_generator(&Source::new("g", "k for k in foo(3)")).is_err());
         assert!(parse_generator(&Source::new("g", "k for k in sample(3, q=2)")).is_err());
         let g = parse_generator(&Source::new("g", "k for k in range(1, 10, 2)")).unwrap();
-        assert!(matches!(g.iter, GenIter::Range { low: Some(_), step: Some(_), .. }));
+        assert!(matches!(
+            g.iter,
+            GenIter::Range {
+                low: Some(_),
+                step: Some(_),
+                ..
+            }
+        ));
     }
 }

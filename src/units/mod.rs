@@ -34,9 +34,7 @@ pub struct Dim(pub [f64; 7]);
 const SHORT_LABELS: [&str; 7] = ["m", "kg", "s", "A", "K", "mol", "cd"];
 /// Brian2's unit names for the base dimensions (`_iclass_label`), used by
 /// [`Dim::python_form`].
-const LONG_LABELS: [&str; 7] = [
-    "metre", "kilogram", "second", "amp", "kelvin", "mole", "candle",
-];
+const LONG_LABELS: [&str; 7] = ["metre", "kilogram", "second", "amp", "kelvin", "mole", "candle"];
 
 impl Dim {
     /// Dimensionless.
@@ -204,8 +202,7 @@ impl Dim {
     /// `(repr, str)`, e.g. `("volt", "V")`, `("joule / kelvin", "J/K")`,
     /// `("radian", "rad")` for dimensionless.
     pub fn registered_unit(self) -> Option<(&'static str, &'static str)> {
-        registered_in(&table::REGISTERED_STANDARD, self)
-            .or_else(|| registered_in(&table::REGISTERED_ADDITIONAL, self))
+        registered_in(&table::REGISTERED_STANDARD, self).or_else(|| registered_in(&table::REGISTERED_ADDITIONAL, self))
     }
 
     /// `repr(get_unit(d))` with an empty user register: `"volt"`,
@@ -224,10 +221,7 @@ impl Dim {
     }
 }
 
-fn registered_in(
-    table: &[([i8; 7], &'static str, &'static str)],
-    d: Dim,
-) -> Option<(&'static str, &'static str)> {
+fn registered_in(table: &[([i8; 7], &'static str, &'static str)], d: Dim) -> Option<(&'static str, &'static str)> {
     table
         .iter()
         .find(|(e, _, _)| Dim::from_ints(*e).same(d))
@@ -329,13 +323,10 @@ pub fn py_float_repr(x: f64) -> String {
 /// `DEFAULT_UNITS`, and nothing else (no `V`, `kg`, `cmetre`, `l`: Brian2 does
 /// not have them in expressions either).
 pub fn lookup(name: &str) -> Option<(f64, Dim)> {
-    table::UNITS
-        .binary_search_by(|(n, _, _)| (*n).cmp(name))
-        .ok()
-        .map(|i| {
-            let (_, scale, e) = table::UNITS[i];
-            (scale, Dim::from_ints(e))
-        })
+    table::UNITS.binary_search_by(|(n, _, _)| (*n).cmp(name)).ok().map(|i| {
+        let (_, scale, e) = table::UNITS[i];
+        (scale, Dim::from_ints(e))
+    })
 }
 
 /// Whether `name` is one of Brian2's `DEFAULT_UNITS` (such a name cannot be used
@@ -635,8 +626,7 @@ pub fn parse_unit_spec_full(spec: &str) -> Result<ParsedUnitSpec, UnitSpecError>
         (e.start, e.end) = (0, spec.len());
         return Err(e);
     }
-    let tokens =
-        tokenize(trimmed).map_err(|(m, sp)| invalid(format!("{m} (<string>, line 1)"), sp))?;
+    let tokens = tokenize(trimmed).map_err(|(m, sp)| invalid(format!("{m} (<string>, line 1)"), sp))?;
     let mut parser = Parser {
         toks: &tokens,
         pos: 0,
@@ -645,9 +635,7 @@ pub fn parse_unit_spec_full(spec: &str) -> Result<ParsedUnitSpec, UnitSpecError>
     let ast = parser
         .parse()
         .map_err(|(m, sp)| invalid(format!("{m} (<string>, line 1)"), sp))?;
-    let mut ev = Evaluator {
-        created: Vec::new(),
-    };
+    let mut ev = Evaluator { created: Vec::new() };
     let value = ev.eval(&ast).map_err(|(m, sp)| invalid(m, sp))?;
     match value {
         Value::Unit(u) => Ok(ParsedUnitSpec {
@@ -664,10 +652,7 @@ pub fn parse_unit_spec_full(spec: &str) -> Result<ParsedUnitSpec, UnitSpecError>
             ),
             start: whole.0,
             end: whole.1,
-            help: Some(
-                "a unit specification names a unit, not a value: remove numeric factors and signs"
-                    .into(),
-            ),
+            help: Some("a unit specification names a unit, not a value: remove numeric factors and signs".into()),
             kind: UnitSpecErrorKind::Quantity,
         }),
         Value::Num(n) => Err(UnitSpecError {
@@ -733,8 +718,7 @@ fn base_unit_suggestion(d: Dim) -> String {
 }
 
 const SI_PREFIXES: [&str; 21] = [
-    "da", "y", "z", "a", "f", "p", "n", "u", "m", "c", "d", "h", "k", "M", "G", "T", "P", "E", "Z",
-    "Y", "",
+    "da", "y", "z", "a", "f", "p", "n", "u", "m", "c", "d", "h", "k", "M", "G", "T", "P", "E", "Z", "Y", "",
 ];
 
 /// A base unit close to an unknown name: a unit symbol (`V` → `volt`), a
@@ -927,10 +911,7 @@ fn lex_number(s: &str, i: usize) -> PResult<(Num, usize)> {
     let keyword_follows = ["and", "else", "for", "if", "in", "is", "not", "or"]
         .iter()
         .any(|k| s[j..].starts_with(k));
-    if j < b.len()
-        && !keyword_follows
-        && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || !b[j].is_ascii())
-    {
+    if j < b.len() && !keyword_follows && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || !b[j].is_ascii()) {
         let next = s[j..].chars().next().map_or(1, char::len_utf8);
         return Err(("invalid decimal literal".into(), (i, j + next)));
     }
@@ -941,14 +922,8 @@ fn lex_number(s: &str, i: usize) -> PResult<(Num, usize)> {
             (i, j),
         ));
     }
-    let v: f64 = text
-        .parse()
-        .map_err(|_| ("invalid syntax".to_string(), (i, j)))?;
-    let kind = if is_float {
-        NumKind::Float
-    } else {
-        NumKind::Int
-    };
+    let v: f64 = text.parse().map_err(|_| ("invalid syntax".to_string(), (i, j)))?;
+    let kind = if is_float { NumKind::Float } else { NumKind::Int };
     Ok((Num { v, kind }, j))
 }
 
@@ -1288,11 +1263,7 @@ impl Evaluator {
             }
             Ast::BoolOp(op, a, b, _) => {
                 let l = self.eval(a)?;
-                let short = if *op == "and" {
-                    !l.truthy()
-                } else {
-                    l.truthy()
-                };
+                let short = if *op == "and" { !l.truthy() } else { l.truthy() };
                 if short { Ok(l) } else { self.eval(b) }
             }
             Ast::Unary(op, a, sp) => {
@@ -1304,17 +1275,10 @@ impl Evaluator {
                     }
                     Value::Num(n) => Value::Num(Num {
                         v: x,
-                        kind: if n.kind == NumKind::Bool {
-                            NumKind::Int
-                        } else {
-                            n.kind
-                        },
+                        kind: if n.kind == NumKind::Bool { NumKind::Int } else { n.kind },
                     }),
                     other if other.dim().is_one() => Value::Num(Num::float(x)),
-                    other => Value::Quantity {
-                        dim: other.dim(),
-                        v: x,
-                    },
+                    other => Value::Quantity { dim: other.dim(), v: x },
                 })
             }
             Ast::Binary(op, a, b, sp) => {
@@ -1351,11 +1315,7 @@ impl Evaluator {
         };
         // The dimension of the result of a dimension-preserving operation: that
         // of the first operand that is a quantity (Python's `__radd__` etc.).
-        let self_dim = if matches!(l, Value::Num(_)) {
-            r.dim()
-        } else {
-            l.dim()
-        };
+        let self_dim = if matches!(l, Value::Num(_)) { r.dim() } else { l.dim() };
         match op {
             "*" => match (&l, &r) {
                 (Value::Unit(a), Value::Unit(b)) => Ok(self.make_unit(
@@ -1363,9 +1323,7 @@ impl Evaluator {
                     format!("{} * {}", a.name, b.name),
                     format!("{} {}", a.disp, b.disp),
                 )),
-                (Value::Unit(u), Value::Num(_)) | (Value::Num(_), Value::Unit(u))
-                    if u.dim.is_one() =>
-                {
+                (Value::Unit(u), Value::Num(_)) | (Value::Num(_), Value::Unit(u)) if u.dim.is_one() => {
                     Ok(Value::Num(Num::np_float64(l.val() * r.val())))
                 }
                 _ => quantity(l.dim().mul(r.dim()), l.val() * r.val()),
@@ -1374,16 +1332,10 @@ impl Evaluator {
                 (Value::Unit(a), Value::Unit(b)) => {
                     let (n1, d1) = paren(a);
                     let (n2, d2) = paren(b);
-                    Ok(self.make_unit(
-                        a.dim.div(b.dim),
-                        format!("{n1} / {n2}"),
-                        format!("{d1}/{d2}"),
-                    ))
+                    Ok(self.make_unit(a.dim.div(b.dim), format!("{n1} / {n2}"), format!("{d1}/{d2}")))
                 }
                 (x, Value::Unit(b)) if x.dim().is_one() && x.val() == 1.0 => Ok(self.reciprocal(b)),
-                (Value::Unit(u), Value::Num(_)) | (Value::Num(_), Value::Unit(u))
-                    if u.dim.is_one() =>
-                {
+                (Value::Unit(u), Value::Num(_)) | (Value::Num(_), Value::Unit(u)) if u.dim.is_one() => {
                     Ok(Value::Num(Num::np_float64(l.val() / r.val())))
                 }
                 _ => quantity(l.dim().div(r.dim()), l.val() / r.val()),
@@ -1428,10 +1380,7 @@ impl Evaluator {
             "**" => match (&l, &r) {
                 (Value::Unit(u), Value::Num(e)) => self.unit_pow(u, *e, sp),
                 (Value::Num(n), Value::Unit(u)) if u.dim.is_one() => Err((
-                    format!(
-                        "'{}' object has no attribute 'iscompound'",
-                        n.kind.py_name()
-                    ),
+                    format!("'{}' object has no attribute 'iscompound'", n.kind.py_name()),
                     sp,
                 )),
                 (Value::Quantity { dim, v }, Value::Num(e)) if e.v == 0.0 => Err((
@@ -1476,10 +1425,7 @@ impl Evaluator {
     fn unit_pow(&mut self, u: &UnitVal, e: Num, sp: Span2) -> EResult {
         let (n, d) = paren(u);
         if !e.v.is_finite() {
-            return Err((
-                "Unit value has to be 10**scale (scale=nan, value=nan)".into(),
-                sp,
-            ));
+            return Err(("Unit value has to be 10**scale (scale=nan, value=nan)".into(), sp));
         }
         match e.v {
             0.0 => Err((
@@ -1534,11 +1480,7 @@ fn paren(u: &UnitVal) -> (String, String) {
 
 fn py_mod(a: f64, b: f64) -> f64 {
     let r = a % b;
-    if r != 0.0 && (r < 0.0) != (b < 0.0) {
-        r + b
-    } else {
-        r
-    }
+    if r != 0.0 && (r < 0.0) != (b < 0.0) { r + b } else { r }
 }
 
 /// Python arithmetic on two numbers.
@@ -1556,18 +1498,9 @@ fn num_binary(op: &str, x: Num, y: Num) -> Result<Num, String> {
     };
     let k = if both_int { Int } else { fk };
     Ok(match op {
-        "+" => Num {
-            v: x.v + y.v,
-            kind: k,
-        },
-        "-" => Num {
-            v: x.v - y.v,
-            kind: k,
-        },
-        "*" => Num {
-            v: x.v * y.v,
-            kind: k,
-        },
+        "+" => Num { v: x.v + y.v, kind: k },
+        "-" => Num { v: x.v - y.v, kind: k },
+        "*" => Num { v: x.v * y.v, kind: k },
         "/" => {
             if y.v == 0.0 {
                 return Err(if both_int {
@@ -1577,10 +1510,7 @@ fn num_binary(op: &str, x: Num, y: Num) -> Result<Num, String> {
                 }
                 .into());
             }
-            Num {
-                v: x.v / y.v,
-                kind: fk,
-            }
+            Num { v: x.v / y.v, kind: fk }
         }
         "//" => {
             if y.v == 0.0 {
@@ -1695,9 +1625,7 @@ mod tests {
         assert_eq!(lk("mm"), (0.001, Dim::METRE));
         assert!(is_unit_name("mV") && is_unit_name("umolar") && is_unit_name("Hz"));
         // Names Brian2's DEFAULT_UNITS lacks.
-        for name in [
-            "V", "kg", "s", "m", "l", "cmetre", "mv", "", "volts", "celsius",
-        ] {
+        for name in ["V", "kg", "s", "m", "l", "cmetre", "mv", "", "volts", "celsius"] {
             assert!(lookup(name).is_none(), "{name} should not be a unit");
         }
     }
@@ -1765,11 +1693,7 @@ mod tests {
         assert!(err("liter").message.ends_with("Use 'metre ** 3' instead."));
         assert!(err("molar").message.ends_with("Use 'mmolar' instead."));
         assert!(err("Mohm").message.ends_with("Use 'ohm' instead."));
-        assert!(
-            err("second2")
-                .message
-                .ends_with("Use 'second ** 2' instead.")
-        );
+        assert!(err("second2").message.ends_with("Use 'second ** 2' instead."));
         assert!(err("mradian").message.ends_with("Use 'radian' instead."));
         assert!(
             err("molar2")
@@ -1796,10 +1720,7 @@ mod tests {
         assert_eq!(e.help, None);
         assert_eq!(err("V").help.as_deref(), Some("did you mean 'volt'?"));
         assert_eq!(err("kg").help.as_deref(), Some("did you mean 'kilogram'?"));
-        assert_eq!(
-            err("siemen").help.as_deref(),
-            Some("did you mean 'siemens'?")
-        );
+        assert_eq!(err("siemen").help.as_deref(), Some("did you mean 'siemens'?"));
         assert_eq!(err("cmetre").help.as_deref(), Some("did you mean 'metre'?"));
         assert_eq!(err("Volt").help.as_deref(), Some("did you mean 'volt'?"));
         // `float` and `Integer` are no type names either.
@@ -1822,14 +1743,7 @@ mod tests {
         assert_eq!(e.message, quantity);
         assert_eq!((e.start, e.end), (0, 6));
         assert_eq!(e.kind, UnitSpecErrorKind::Quantity);
-        for spec in [
-            "volt*2",
-            "-volt",
-            "volt**1",
-            "volt/2",
-            "2/second",
-            "volt+volt",
-        ] {
+        for spec in ["volt*2", "-volt", "volt**1", "volt/2", "2/second", "volt+volt"] {
             assert_eq!(err(spec).kind, UnitSpecErrorKind::Quantity, "{spec}");
         }
 
@@ -1862,11 +1776,7 @@ mod tests {
         assert_eq!(err("volt)").kind, UnitSpecErrorKind::Invalid);
         let e = err("volt**0");
         assert!(e.message.contains("'_ones_like'"), "{}", e.message);
-        assert!(
-            err("volt + metre")
-                .message
-                .contains("the units do not match")
-        );
+        assert!(err("volt + metre").message.contains("the units do not match"));
         assert!(err("1/0").message.ends_with("division by zero"));
     }
 
@@ -1903,23 +1813,12 @@ mod tests {
         );
         assert_eq!(reg.get_unit_repr(jk), "joule / kelvin2");
 
-        let name = |s: &str| {
-            parse_unit_spec_full(s)
-                .ok()
-                .and_then(|p| p.name)
-                .map(|n| n.repr)
-        };
+        let name = |s: &str| parse_unit_spec_full(s).ok().and_then(|p| p.name).map(|n| n.repr);
         assert_eq!(name("volt").as_deref(), Some("volt"));
         assert_eq!(name("mM").as_deref(), Some("mmolar"));
         assert_eq!(name("1/second").as_deref(), Some("second ** -1"));
-        assert_eq!(
-            name("(volt/second)**0.5").as_deref(),
-            Some("(volt / second) ** 0.5")
-        );
-        assert_eq!(
-            name("volt*second/metre").as_deref(),
-            Some("(volt * second) / metre")
-        );
+        assert_eq!(name("(volt/second)**0.5").as_deref(), Some("(volt / second) ** 0.5"));
+        assert_eq!(name("volt*second/metre").as_deref(), Some("(volt * second) / metre"));
         assert_eq!(name("volt**3.0").as_deref(), Some("volt ** 3.0"));
         assert_eq!(name("volt**2.0").as_deref(), Some("volt ** 2"));
         assert_eq!(name("1"), None);
@@ -1955,10 +1854,7 @@ mod tests {
         assert_eq!(Dim::VOLT.brian_repr(), "volt");
         assert_eq!(Dim::ONE.brian_repr(), "radian");
         assert_eq!(Dim::SECOND.powf(-0.5).brian_repr(), "second ** -0.5");
-        assert_eq!(
-            Dim::METRE.powf(5.0).mul(Dim::AMP).python_form(),
-            "metre ** 5 * amp"
-        );
+        assert_eq!(Dim::METRE.powf(5.0).mul(Dim::AMP).python_form(), "metre ** 5 * amp");
     }
 
     #[test]

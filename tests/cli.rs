@@ -1,0 +1,238 @@
+//! The `spikejit` command line: model-file errors (file, line, column, caret),
+//! exit codes, and the outputs of a small run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("spikejit-cli-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+    d
+}
+
+fn write_model(tag: &str, text: &str) -> PathBuf {
+    let p = temp_dir(tag).join("model.toml");
+    std::fs::write(&p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    p
+}
+
+fn spikejit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spikejit"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("spikejit runs")
+}
+
+fn check(path: &Path) -> (i32, String) {
+    let o = spikejit(&["check", path.to_str().unwrap_or_default()]);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The `--> file:line:col` location codespan prints.
+fn loc(path: &Path, line: usize, col: usize) -> String {
+    format!("{}:{line}:{col}", path.display())
+}
+
+const GROUP: &str = r#"
+[[neurons]]
+name = "G"
+N = 3
+model = "dv/dt = -v/tau : volt"
+"#;
+
+#[test]
+fn unknown_key_is_named_with_its_position() {
+    let p = write_model(
+        "unknown",
+        &format!("[simulation]\nduration = \"1*ms\"\ndurration = \"2*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}"),
+    );
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("simulation: unknown key 'durration'"), "{err}");
+    assert!(err.contains(&loc(&p, 3, 1)), "{err}");
+    assert!(err.contains("did you mean 'duration'?"), "{err}");
+    assert!(err.contains("^^^^^^^^^"), "{err}");
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let p = write_model(
+        "type",
+        "[simulation]\nduration = \"1*ms\"\n[[neurons]]\nname = \"G\"\nN = \"3\"\nmodel = 5\n",
+    );
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("neurons 'G'.model: expected a string, got an integer 5"),
+        "{err}"
+    );
+    assert!(err.contains(&loc(&p, 6, 9)), "{err}");
+}
+
+#[test]
+fn missing_duration() {
+    let p = write_model(
+        "duration",
+        &format!("[simulation]\ndt = \"0.1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}"),
+    );
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("simulation: missing key 'duration'"), "{err}");
+}
+
+#[test]
+fn duplicate_name() {
+    let p = write_model(
+        "dup",
+        &format!(
+            "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[monitors]]\nname = \"G\"\nkind = \"spike\"\nsource = \"G\"\n"
+        ),
+    );
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the name 'G' is already used by neurons 'G'"), "{err}");
+    assert!(err.contains("first used here"), "{err}");
+}
+
+#[test]
+fn not_supported_yet_is_an_error() {
+    let p = write_model(
+        "unsupported",
+        &format!(
+            "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[poisson]]\nname = \"P\"\nN = 2\nrates = \"5*Hz\"\n"
+        ),
+    );
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("'poisson' is not supported yet by spikejit"), "{err}");
+}
+
+#[test]
+fn toml_syntax_error() {
+    let p = write_model("syntax", "[simulation\nduration = \"1*ms\"\n");
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("invalid TOML"), "{err}");
+    assert!(err.contains(&loc(&p, 1, 12)), "{err}");
+}
+
+#[test]
+fn unit_mismatch_in_a_model_string_points_into_the_file() {
+    // `dv/dt = -v : volt` is volt = volt/second: the error is on line 7 of the
+    // file, inside the multi-line string
+    let text =
+        "[simulation]\nduration = \"1*ms\"\n\n[[neurons]]\nname = \"G\"\nN = 3\nmodel = '''\ndv/dt = -v : volt\n'''\n";
+    let p = write_model("units", text);
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[unit-mismatch]"), "{err}");
+    assert!(err.contains(&loc(&p, 8, 9)), "{err}");
+    // the offending line of the file, with a caret under `-v`
+    assert!(err.contains("8 | dv/dt = -v : volt"), "{err}");
+    assert!(err.contains("|         ^^"), "{err}");
+}
+
+#[test]
+fn missing_file_and_usage_errors() {
+    let (code, err) = check(Path::new("/nonexistent/model.toml"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot read"), "{err}");
+    // clap: a usage error is exit code 2
+    let o = spikejit(&["run", "model.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = spikejit(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = spikejit(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(env!("CARGO_PKG_VERSION")));
+    for sub in ["run", "check"] {
+        let o = spikejit(&[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn run_writes_outputs() {
+    let text = r#"
+[simulation]
+dt = "0.1*ms"
+duration = "5*ms"
+
+[constants]
+tau = "10*ms"
+
+[[neurons]]
+name = "G"
+N = 4
+model = '''
+dv/dt = (I - v)/tau : 1
+I : 1
+'''
+threshold = "v > 1"
+reset = "v = 0"
+refractory = "1*ms"
+method = "exact"
+init = { I = [20.0, 0.0, 30.0, 0.0], v = "0.1*i" }
+
+[[synapses]]
+name = "S"
+source = "G[0:2]"
+target = "G"
+model = "w : 1"
+on_pre = "v_post += w"
+delay = "0.5*ms"
+connect = [ { i = [0, 1], j = [1, 3] } ]
+init = { w = 0.5 }
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "G"
+
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "G"
+variables = ["v"]
+record = [0, 1]
+"#;
+    let p = write_model("run", text);
+    let out = p.parent().map(|d| d.join("out")).unwrap_or_default();
+    let o = spikejit(&[
+        "run",
+        p.to_str().unwrap_or_default(),
+        "--out",
+        out.to_str().unwrap_or_default(),
+        "--dump-state",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("spikes"));
+    for f in ["spikes.npz", "trace.npz", "summary.json", "state/G.npz", "state/S.npz"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+    assert_eq!(v["synapse_counts"]["S"], 2, "{summary}");
+    assert!(v["spike_counts"]["G"].as_u64().is_some_and(|n| n > 0), "{summary}");
+    for k in ["parse_seconds", "compile_seconds", "run_seconds"] {
+        assert!(v[k].as_f64().is_some(), "{k}: {summary}");
+    }
+    use ndarray_npy::NpzReader;
+    let mut r = NpzReader::new(std::fs::File::open(out.join("trace.npz")).expect("trace.npz")).expect("npz");
+    let vt: ndarray::Array2<f64> = r.by_name("v.npy").expect("v");
+    assert_eq!(vt.shape(), &[2, 50]);
+    let mut r = NpzReader::new(std::fs::File::open(out.join("state/G.npz")).expect("G.npz")).expect("npz");
+    let nr: ndarray::Array1<bool> = r.by_name("not_refractory.npy").expect("not_refractory is bool");
+    assert_eq!(nr.len(), 4);
+    let mut r = NpzReader::new(std::fs::File::open(out.join("state/S.npz")).expect("S.npz")).expect("npz");
+    let d: ndarray::Array0<f64> = r.by_name("pre.delay.npy").expect("a scalar delay is 0-d");
+    assert!((d[()] - 0.5e-3).abs() < 1e-15, "{d}");
+    let i: ndarray::Array1<i32> = r.by_name("i.npy").expect("i");
+    assert_eq!(i.to_vec(), [0, 1]);
+}
