@@ -553,6 +553,18 @@ impl Network {
 
     /// Unit checks of every equation of a model against its scope.
     pub(crate) fn check_equations(&self, eqs: &Equations, scope: &Scope) -> Vec<Diagnostic> {
+        // White noise `xi`, `xi_*` has the dimension second**-0.5 (§1.11).
+        let mut with_noise = scope.clone();
+        for v in &eqs.vars {
+            if let Some(rhs) = v.rhs() {
+                rhs.for_each_name(&mut |n, _| {
+                    if n == "xi" || n.starts_with("xi_") {
+                        with_noise.insert(n, NameRef::Const { value: 0.0, dim: Dim::SECOND.powf(-0.5), ty: ValTy::Float });
+                    }
+                });
+            }
+        }
+        let scope = &with_noise;
         let mut c = Checker::new(scope, &eqs.source);
         for v in &eqs.vars {
             let Some(rhs) = v.rhs() else { continue };

@@ -287,6 +287,33 @@ pub(crate) struct Group {
     pub dt: f64,
     pub order: i32,
     pub when: i32,
+    pub kind: GroupKind,
+}
+
+/// What kind of group a [`Group`] is: neurons, or an input that behaves like one.
+pub(crate) enum GroupKind {
+    Neurons,
+    /// A PoissonGroup: a group whose threshold is `rand() < rates*dt`.
+    Poisson,
+    /// A SpikeGeneratorGroup: spikes from a list.
+    Generator(Box<GeneratorState>),
+}
+
+/// The spikes of a SpikeGeneratorGroup, sorted by (step, index).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GeneratorState {
+    pub steps: Vec<i64>,
+    pub indices: Vec<i32>,
+    /// The period in steps (0: no period).
+    pub period: i64,
+    pub next: usize,
+}
+
+impl Group {
+    /// Whether the group emits spikes (has a threshold or is a spike source).
+    pub fn spikes(&self) -> bool {
+        self.threshold.is_some() || matches!(self.kind, GroupKind::Generator(_))
+    }
 }
 
 pub(crate) struct Pathway {
@@ -357,6 +384,7 @@ pub(crate) enum Object {
     Synapses(Box<Syn>),
     SpikeMon(SpikeMon),
     StateMon(StateMon),
+    RateMon(RateMon),
 }
 
 impl Object {
@@ -367,6 +395,7 @@ impl Object {
             Object::Synapses(s) => &s.name,
             Object::SpikeMon(m) => &m.name,
             Object::StateMon(m) => &m.name,
+            Object::RateMon(m) => &m.name,
         }
     }
 }
@@ -640,6 +669,7 @@ impl Network {
             dt: spec.dt.unwrap_or(self.dt),
             order: spec.order,
             when,
+            kind: GroupKind::Neurons,
         }));
         Ok(Handle(id))
     }
@@ -787,7 +817,7 @@ impl Network {
         }
         for p in &pathways {
             let emitter = if p.is_post { target.group } else { source.group };
-            if self.group(emitter).threshold.is_none() {
+            if !self.group(emitter).spikes() {
                 errors.push(
                     Diagnostic::new(
                         "no-event",
@@ -865,7 +895,7 @@ impl Network {
     pub fn add_spike_monitor(&mut self, spec: SpikeMonitor) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "spikemonitor")?;
         let source = self.range(spec.source)?;
-        if self.group(source.group).threshold.is_none() {
+        if !self.group(source.group).spikes() {
             return Err(err(
                 "no-event",
                 &format!("monitors '{name}'"),
@@ -1008,6 +1038,7 @@ impl Network {
             .filter_map(|(k, o)| match o {
                 Object::SpikeMon(_) => Some((Handle(k), "spike")),
                 Object::StateMon(_) => Some((Handle(k), "state")),
+                Object::RateMon(_) => Some((Handle(k), "rate")),
                 _ => None,
             })
             .collect()
@@ -1018,7 +1049,7 @@ impl Network {
         self.objects
             .iter()
             .filter_map(|o| match o {
-                Object::Group(g) if g.threshold.is_some() => Some((g.name.clone(), 0)),
+                Object::Group(g) if g.spikes() => Some((g.name.clone(), 0)),
                 _ => None,
             })
             .map(|(n, _)| {
@@ -1045,7 +1076,7 @@ impl Network {
         let mut out = Vec::new();
         for (id, o) in self.objects.iter().enumerate() {
             let (name, eqs) = match o {
-                Object::Group(g) => (&g.name, &g.eqs),
+                Object::Group(g) if matches!(g.kind, GroupKind::Neurons) => (&g.name, &g.eqs),
                 Object::Synapses(s) => (&s.name, &s.eqs),
                 _ => continue,
             };
@@ -1280,4 +1311,172 @@ impl Network {
         }
         out
     }
+}
+
+/// A PoissonGroup: `n` independent Poisson spike sources.
+#[derive(Clone, Debug)]
+pub struct PoissonGroup {
+    pub name: Option<String>,
+    pub n: usize,
+    /// A rate (`"10*Hz"`) or an expression per neuron that may use `i` and `t`.
+    pub rates: Code,
+}
+
+/// A SpikeGeneratorGroup: spikes at given times.
+#[derive(Clone, Debug)]
+pub struct SpikeGeneratorGroup {
+    pub name: Option<String>,
+    pub n: usize,
+    pub indices: Vec<i64>,
+    /// Spike times in seconds.
+    pub times: Vec<f64>,
+    /// Repeat period in seconds (0: none).
+    pub period: f64,
+}
+
+impl Network {
+    /// Adds a PoissonGroup (Brian2's `PoissonGroup(N, rates)`).
+    pub fn add_poisson_group(&mut self, spec: PoissonGroup) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "poissongroup")?;
+        let ctx = format!("poisson '{name}'");
+        if spec.n == 0 {
+            return Err(err("bad-size", &ctx, "a Poisson group needs at least 1 neuron, got 0"));
+        }
+        // A constant rate is a parameter; an expression is a subexpression.
+        let constant = self.eval_constant(&spec.rates, &format!("{ctx}.rates")).ok();
+        let model = match constant {
+            Some((_, d)) if !d.same(Dim::HERTZ) => {
+                return Err(err(
+                    "unit-mismatch",
+                    &ctx,
+                    format!("the rates must have unit hertz, but '{}' has unit {d}", spec.rates.text.trim()),
+                ));
+            }
+            Some(_) => Code::from("rates : hertz"),
+            None => Code {
+                text: format!("rates = {} : hertz", spec.rates.text.trim().replace('\n', " ")),
+                origin: None,
+            },
+        };
+        let h = self.add_neurons(NeuronGroup {
+            name: Some(name.clone()),
+            n: spec.n,
+            model,
+            threshold: Some(Code::from("rand() < rates*dt")),
+            reset: None,
+            refractory: None,
+            method: None,
+            dt: None,
+            order: 0,
+            when: None,
+        })?;
+        if let Object::Group(g) = &mut self.objects[h.0] {
+            g.kind = GroupKind::Poisson;
+        }
+        if let Some((v, _)) = constant {
+            self.set(h, "rates", Value::Scalar(v), Selection::All)?;
+        } else {
+            // Unit-check the expression now, with the group's names.
+            let scope = self.group_view(h.0, crate::model::scope::IndexSel::Item, 0);
+            let src = spec.rates.source(format!("{ctx}.rates"));
+            let e = crate::syntax::parse_expression(&src)?;
+            let mut c = crate::model::check::Checker::new(&scope, &src);
+            if c.expect_dim(&e, Dim::HERTZ, "the Poisson rates").is_none() {
+                self.objects.pop();
+                return Err(Errors(c.errors));
+            }
+        }
+        Ok(h)
+    }
+
+    /// Adds a SpikeGeneratorGroup (Brian2's `SpikeGeneratorGroup(N, indices, times, period)`).
+    pub fn add_spike_generator(&mut self, spec: SpikeGeneratorGroup) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "spikegeneratorgroup")?;
+        let ctx = format!("spike_generators '{name}'");
+        if spec.n == 0 {
+            return Err(err("bad-size", &ctx, "a spike generator needs at least 1 neuron, got 0"));
+        }
+        if spec.indices.len() != spec.times.len() {
+            return Err(err(
+                "bad-length",
+                &ctx,
+                format!("'indices' has {} entries but 'times' has {}", spec.indices.len(), spec.times.len()),
+            ));
+        }
+        if let Some(bad) = spec.indices.iter().find(|&&k| k < 0 || k as usize >= spec.n) {
+            return Err(err("bad-index", &ctx, format!("index {bad} is outside the group [0, {})", spec.n)));
+        }
+        if let Some(bad) = spec.times.iter().find(|t| !(**t >= 0.0) || !t.is_finite()) {
+            return Err(err("bad-time", &ctx, format!("spike times cannot be negative or infinite, got {bad} s")));
+        }
+        let dt = self.dt;
+        let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
+        let mut spikes: Vec<(i64, i32)> = spec.times.iter().zip(&spec.indices).map(|(t, i)| (step_of(*t), *i as i32)).collect();
+        spikes.sort();
+        if let Some(w) = spikes.windows(2).find(|w| w[0] == w[1]) {
+            return Err(err(
+                "double-spike",
+                &ctx,
+                format!("neuron {} spikes more than once in the time step {} (dt = {dt} s)", w[0].1, w[0].0),
+            ));
+        }
+        let period = if spec.period > 0.0 {
+            let p = spec.period / dt;
+            if (p - p.round()).abs() > 1e-6 {
+                return Err(err("bad-period", &ctx, format!("the period ({} s) must be a multiple of dt ({dt} s)", spec.period)));
+            }
+            let p = p.round() as i64;
+            if let Some(&(last, _)) = spikes.last()
+                && p <= last
+            {
+                return Err(err("bad-period", &ctx, "the period has to be greater than the last spike time"));
+            }
+            p
+        } else if spec.period < 0.0 {
+            return Err(err("bad-period", &ctx, "the period cannot be negative"));
+        } else {
+            0
+        };
+        let h = self.add_neurons(NeuronGroup::new(spec.n, "").name(&name))?;
+        self.store.insert(ArrayKey::new(h.0, "_spikespace"), Array::zeros(crate::ir::ElemTy::I32, spec.n + 1));
+        if let Object::Group(g) = &mut self.objects[h.0] {
+            g.kind = GroupKind::Generator(Box::new(GeneratorState {
+                steps: spikes.iter().map(|s| s.0).collect(),
+                indices: spikes.iter().map(|s| s.1).collect(),
+                period,
+                next: 0,
+            }));
+        }
+        Ok(h)
+    }
+
+    /// Adds a PopulationRateMonitor.
+    pub fn add_rate_monitor(&mut self, source: Handle, name: Option<&str>) -> Result<Handle> {
+        let name = self.unique_name(name, "ratemonitor")?;
+        let range = self.range(source)?;
+        if !self.group(range.group).spikes() {
+            return Err(err(
+                "no-event",
+                &format!("monitors '{name}'"),
+                format!("the recorded group '{}' does not spike (did you forget to set a 'threshold'?)", self.name_of(source)),
+            ));
+        }
+        self.objects.push(Object::RateMon(RateMon { name, source: range, t: Vec::new(), rate: Vec::new() }));
+        Ok(Handle(self.objects.len() - 1))
+    }
+
+    /// The recorded rates of a PopulationRateMonitor: (t, rate in Hz).
+    pub fn rate_monitor(&self, h: Handle) -> Option<(ndarray::Array1<f64>, ndarray::Array1<f64>)> {
+        match self.objects.get(h.0) {
+            Some(Object::RateMon(m)) => Some((ndarray::Array1::from(m.t.clone()), ndarray::Array1::from(m.rate.clone()))),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) struct RateMon {
+    pub name: String,
+    pub source: GroupRange,
+    pub t: Vec<f64>,
+    pub rate: Vec<f64>,
 }

@@ -52,6 +52,15 @@ enum OpKind {
         queue: SpikeQueue,
         by_source: BySource,
     },
+    /// A SpikeGeneratorGroup's spikes for this step.
+    Generator {
+        group: usize,
+        n: usize,
+    },
+    RateMon {
+        mon: usize,
+        range: GroupRange,
+    },
     SpikeMon {
         mon: usize,
         group: usize,
@@ -124,6 +133,29 @@ impl Network {
                         }),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
+                    }
+                    let cur = to_step(self.t, dt);
+                    let next = match &self.group(id).kind {
+                        super::GroupKind::Generator(gs) => {
+                            // Start with the first spike not before the current step.
+                            let local = if gs.period > 0 { cur % gs.period } else { cur };
+                            Some(gs.steps.iter().position(|&st| st >= local).unwrap_or(gs.steps.len()))
+                        }
+                        _ => None,
+                    };
+                    if let Some(next) = next {
+                        if let Object::Group(g) = &mut self.objects[id]
+                            && let super::GroupKind::Generator(gs) = &mut g.kind
+                        {
+                            gs.next = next;
+                        }
+                        ops.push(Op {
+                            kind: OpKind::Generator { group: id, n },
+                            kernel: None,
+                            dt,
+                            key: (thr_rank, order, format!("{name}_spikegenerator")),
+                            rng: self.next_rng(),
+                        });
                     }
                     match self.group_threshold(id) {
                         Ok(Some(k)) => ops.push(Op {
@@ -286,6 +318,16 @@ impl Network {
                         }),
                         Err(e) => errors.extend(e.0),
                     }
+                }
+                Object::RateMon(m) => {
+                    let g = self.group(m.source.group);
+                    ops.push(Op {
+                        kind: OpKind::RateMon { mon: id, range: m.source },
+                        kernel: None,
+                        dt: g.dt,
+                        key: (slot_rank("end").unwrap_or(16), 0, m.name.clone()),
+                        rng: self.next_rng(),
+                    });
                 }
                 Object::Subgroup { .. } => {}
             }
@@ -456,6 +498,39 @@ impl Network {
                     let count = events.len();
                     let ptr = events.as_mut_ptr() as *mut u8;
                     self.exec(k, &scal(0, count), &mut op.rng, &mut ctx, ptr);
+                }
+            }
+            OpKind::Generator { group, n } => {
+                let (group, n) = (*group, *n);
+                let mut fired: Vec<i32> = Vec::new();
+                if let Object::Group(g) = &mut self.objects[group]
+                    && let super::GroupKind::Generator(gs) = &mut g.kind
+                {
+                    let local = if gs.period > 0 { step % gs.period } else { step };
+                    if gs.period > 0 && local == 0 {
+                        gs.next = 0;
+                    }
+                    while gs.next < gs.steps.len() && gs.steps[gs.next] <= local {
+                        fired.push(gs.indices[gs.next]);
+                        gs.next += 1;
+                    }
+                }
+                if let Some(Array::I32(ss)) = self.store.get_mut(&ArrayKey::new(group, "_spikespace")) {
+                    for (k, &x) in fired.iter().enumerate() {
+                        ss[k] = x;
+                    }
+                    ss[n] = fired.len() as i32;
+                }
+                *spikes.entry(group).or_insert(0) += fired.len() as u64;
+            }
+            OpKind::RateMon { mon, range } => {
+                let group = range.group;
+                let (start, stop) = (range.start, range.stop);
+                let count = self.spikespace(group).iter().filter(|&&x| (x as usize) >= start && (x as usize) < stop).count();
+                let dt = op.dt;
+                if let Object::RateMon(m) = &mut self.objects[*mon] {
+                    m.t.push(t);
+                    m.rate.push(count as f64 / ((stop - start) as f64 * dt));
                 }
             }
             OpKind::SpikeMon { mon, group, range } => {
