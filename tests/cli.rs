@@ -104,12 +104,13 @@ fn not_supported_yet_is_an_error() {
     let p = write_model(
         "unsupported",
         &format!(
-            "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[poisson]]\nname = \"P\"\nN = 2\nrates = \"5*Hz\"\n"
+            "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[timed_arrays]]\nname = \"stim\"\nvalues = [1.0, 2.0]\ndt = \"1*ms\"\n"
         ),
     );
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("'poisson' is not supported yet by spikejit"), "{err}");
+    assert!(err.contains("'timed_arrays' is not supported yet by spikejit"), "{err}");
+    assert!(err.contains(&loc(&p, 11, 3)), "{err}");
 }
 
 #[test]
@@ -235,4 +236,65 @@ record = [0, 1]
     assert!((d[()] - 0.5e-3).abs() < 1e-15, "{d}");
     let i: ndarray::Array1<i32> = r.by_name("i.npy").expect("i");
     assert_eq!(i.to_vec(), [0, 1]);
+}
+
+#[test]
+fn generators_poisson_and_rate_monitors() {
+    let text = r#"
+[simulation]
+duration = "20*ms"
+seed = 3
+
+[[spike_generators]]
+name = "inp"
+N = 3
+indices = [0, 1, 2, 0]
+times = ["1*ms", "2*ms", 0.003, "10*ms"]
+period = "15*ms"
+
+[[poisson]]
+name = "noise"
+N = 20
+rates = "100*Hz"
+
+[[monitors]]
+name = "gen"
+kind = "spike"
+source = "inp"
+
+[[monitors]]
+name = "rate"
+kind = "rate"
+source = "noise"
+"#;
+    let p = write_model("generators", text);
+    let out = p.parent().map(|d| d.join("out")).unwrap_or_default();
+    let o = spikejit(&[
+        "run",
+        p.to_str().unwrap_or_default(),
+        "--out",
+        out.to_str().unwrap_or_default(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty());
+    use ndarray_npy::NpzReader;
+    let mut r = NpzReader::new(std::fs::File::open(out.join("gen.npz")).expect("gen.npz")).expect("npz");
+    let i: ndarray::Array1<i32> = r.by_name("i.npy").expect("i");
+    // 4 spikes, then the first 3 again after the 15 ms period
+    assert_eq!(i.to_vec(), [0, 1, 2, 0, 0, 1, 2]);
+    let mut r = NpzReader::new(std::fs::File::open(out.join("rate.npz")).expect("rate.npz")).expect("npz");
+    let rate: ndarray::Array1<f64> = r.by_name("rate.npy").expect("rate");
+    assert_eq!(rate.len(), 200);
+    // a spike generator cannot be sliced
+    let p = write_model(
+        "generator-slice",
+        &format!("{text}\n[[monitors]]\nname = \"m\"\nkind = \"spike\"\nsource = \"inp[0:2]\"\n"),
+    );
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("'inp' is a spike generator, which cannot be sliced"),
+        "{err}"
+    );
 }

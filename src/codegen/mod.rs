@@ -612,7 +612,6 @@ impl Translator<'_> {
         native.extend(vals);
         let call = self.b.ins().call(fref, &native);
         let ret = self.b.inst_results(call)[0];
-        // Runtime functions return Bool as nothing; no Func returns Bool today.
         Ok((ret, sig.ret))
     }
 

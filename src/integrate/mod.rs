@@ -7,11 +7,20 @@
 //! `dt`), `X_new = A X + F c` with `A = expm(M dt)` and `F = ∫₀^dt expm(M s) ds`
 //! computed numerically; when `M` is diagonal but depends on per-element values,
 //! each variable gets the closed form `x_new = (x + b/a)·exp(a·dt) − b/a`.
+//! `exponential_euler` applies that closed form to conditionally linear systems,
+//! with coefficients taken at the old state.
+//!
+//! Stochastic equations (`xi`, `xi_*`) are split into `f + Σ g_k·xi_k`
+//! (`stochastic.rs`); `euler` (additive noise), `heun` and `milstein` integrate
+//! them, the other methods reject them.
 
 mod linear;
+mod stochastic;
 
 use crate::syntax::ast::{AssignOp, BinOp, Expr, ExprKind, Statement};
 pub use linear::{LinearForm, eval_const, linear_form};
+pub use stochastic::{is_noise_name, noise_names, split_stochastic};
+use stochastic::Split;
 
 /// An integration method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +30,8 @@ pub enum Method {
     Rk2,
     Rk4,
     Heun,
+    ExponentialEuler,
+    Milstein,
 }
 
 impl Method {
@@ -31,6 +42,8 @@ impl Method {
             Method::Rk2 => "rk2",
             Method::Rk4 => "rk4",
             Method::Heun => "heun",
+            Method::ExponentialEuler => "exponential_euler",
+            Method::Milstein => "milstein",
         }
     }
 
@@ -42,7 +55,9 @@ impl Method {
             "rk2" => Method::Rk2,
             "rk4" => Method::Rk4,
             "heun" => Method::Heun,
-            "exponential_euler" | "milstein" | "independent" | "gsl" | "gsl_rk2" | "gsl_rk4" | "gsl_rkf45"
+            "exponential_euler" => Method::ExponentialEuler,
+            "milstein" => Method::Milstein,
+            "independent" | "gsl" | "gsl_rk2" | "gsl_rk4" | "gsl_rkf45"
             | "gsl_rkck" | "gsl_rk8pd" => {
                 return Err(format!(
                     "the integration method '{name}' is not supported yet by spikejit"
@@ -50,7 +65,7 @@ impl Method {
             }
             other => {
                 return Err(format!(
-                    "no integration method with the name '{other}' is known (known: exact, linear, euler, rk2, rk4, heun)"
+                    "no integration method with the name '{other}' is known (known: exact, linear, euler, rk2, rk4, heun, exponential_euler, milstein)"
                 ));
             }
         })
@@ -121,13 +136,13 @@ fn shifted(rhs: &Expr, eqs: &[DiffEq], k_names: Option<&[String]>, scale: f64, t
     })
 }
 
-/// Update statements for `eqs` with an explicit method.
+/// Update statements for deterministic `eqs` with an explicit method.
 fn explicit(eqs: &[DiffEq], method: Method) -> Vec<Statement> {
     let mut out = Vec::new();
     let dt = || name("dt");
     match method {
-        Method::Euler | Method::Heun => {
-            // Without noise, Brian2's heun reduces to euler: x + dt*f(x, t).
+        Method::Euler | Method::Heun | Method::Milstein => {
+            // Without noise, Brian2's heun and milstein reduce to euler: x + dt*f(x, t).
             for e in eqs {
                 out.push(assign(
                     &format!("_{}", e.var),
@@ -171,9 +186,49 @@ fn explicit(eqs: &[DiffEq], method: Method) -> Vec<Statement> {
                 ));
             }
         }
-        Method::Exact => unreachable!("exact is not an explicit method"),
+        // Not recipes; `integrate` handles them separately.
+        Method::Exact | Method::ExponentialEuler => {}
     }
     out
+}
+
+/// Exponential Euler for conditionally linear systems: each variable linear in
+/// itself, `dx/dt = A*x + B`, with `A` and `B` (which may depend non-linearly on the
+/// other variables) taken at the old state.
+fn exponential_euler(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, String> {
+    // A coefficient that is numerically zero when compiling counts as absent.
+    let nonzero = |c: Option<Expr>| c.filter(|c| eval_const(c, env) != Some(0.0));
+    let mut out = Vec::new();
+    for e in eqs {
+        let vars = [e.var.clone()];
+        // Unlike Brian2, which drops non-linear self-terms (`v**2`), refuse them.
+        let form = linear_form(&e.rhs, &vars).ok_or_else(|| {
+            format!(
+                "Can only solve conditionally linear systems with this state updater \
+                 (the equation for '{}' is not linear in '{}')",
+                e.var, e.var
+            )
+        })?;
+        let a = nonzero(form.coeffs.into_iter().next().flatten());
+        let b = nonzero(form.constant);
+        let x = name(&e.var);
+        let update = match (a, b) {
+            (None, None) => x,
+            (None, Some(b)) => add(x, mul(name("dt"), b)),
+            (Some(a), None) => mul(x, Expr::call("exp", vec![mul(a, name("dt"))])),
+            (Some(a), Some(b)) => {
+                let ba = format!("_BA_{}", e.var);
+                out.push(assign(&ba, div(b, a.clone())));
+                Expr::bin(
+                    BinOp::Add,
+                    Expr::neg(name(&ba)),
+                    mul(add(x, name(&ba)), Expr::call("exp", vec![mul(a, name("dt"))])),
+                )
+            }
+        };
+        out.push(assign(&format!("_{}", e.var), update));
+    }
+    Ok(out)
 }
 
 /// Whether an expression is constant over a time step (no `t`, no random function).
@@ -288,10 +343,23 @@ fn exact(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, String> {
 /// chosen method and the statements: temporaries `_x` for every variable, then
 /// `x = _x`.
 pub fn integrate(eqs: &[DiffEq], methods: &[Method], env: &dyn Env) -> Result<(Method, Vec<Statement>), String> {
+    // A noise symbol entering non-linearly is an error whatever the method.
+    let split = Split::new(eqs)?;
+    let stochastic = split.is_stochastic();
     let mut reasons = Vec::new();
     for &m in methods {
         let body = match m {
+            Method::Exact | Method::ExponentialEuler if stochastic => {
+                Err("Cannot solve stochastic equations with this state updater.".to_string())
+            }
+            Method::Rk2 | Method::Rk4 if stochastic => {
+                Err("Cannot integrate stochastic equations with this state updater.".to_string())
+            }
             Method::Exact => exact(eqs, env),
+            Method::ExponentialEuler => exponential_euler(eqs, env),
+            Method::Euler if stochastic => stochastic::euler(eqs, &split, env),
+            Method::Heun if stochastic => Ok(stochastic::heun(eqs, &split)),
+            Method::Milstein if stochastic => stochastic::milstein(eqs, &split),
             other => Ok(explicit(eqs, other)),
         };
         match body {

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use super::model_file::*;
 use crate::diag::{Diagnostic, Errors, Result, Source, Span};
 use crate::sim::{
-    Connect, Count, Handle, Indices, Network, NeuronGroup, Prob, Record, Selection, SpikeMonitor, StateMonitor,
-    Synapses, Value,
+    Connect, Count, Handle, Indices, Network, NeuronGroup, PoissonGroup, PoissonInput, Prob, Record, RunRegularly,
+    Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, Value,
 };
 use crate::units::Dim;
 
@@ -146,6 +146,10 @@ enum Kind {
     Subgroup,
     Synapses,
     Monitor,
+    Generator,
+    Poisson,
+    PoissonInput,
+    TimedArray,
 }
 
 struct Builder<'m> {
@@ -170,8 +174,19 @@ pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Proto
     if let Some(s) = seed {
         b.net.set_seed(s);
     }
+    for t in &model.timed_arrays {
+        b.timed_array(t);
+    }
+    b.stage()?;
     for g in &model.neurons {
         b.neurons(g);
+    }
+    b.stage()?;
+    for g in &model.spike_generators {
+        b.spike_generator(g);
+    }
+    for p in &model.poisson {
+        b.poisson(p);
     }
     b.stage()?;
     for s in &model.subgroups {
@@ -180,6 +195,10 @@ pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Proto
     b.stage()?;
     for s in &model.synapses {
         b.synapses(s);
+    }
+    b.stage()?;
+    for p in &model.poisson_inputs {
+        b.poisson_input(p);
     }
     b.stage()?;
     for m in &model.monitors {
@@ -358,6 +377,13 @@ impl Builder<'_> {
                 ..s.clone()
             };
             let h = self.group(&base_str, ctx, false)?;
+            if matches!(self.objects.get(base), Some((_, Kind::Generator))) {
+                return Err(self.error(
+                    "bad-slice",
+                    s.inner_span(),
+                    format!("{ctx}: '{base}' is a spike generator, which cannot be sliced"),
+                ));
+            }
             let n = self.net.size_of(h)?;
             let parse = |x: &str, default: usize| -> Option<usize> {
                 if x.is_empty() { Some(default) } else { x.parse().ok() }
@@ -395,7 +421,7 @@ impl Builder<'_> {
                 .map_err(|e| locate(e, self.file(), s.inner_span(), ctx));
         }
         match self.objects.get(text) {
-            Some(&(h, Kind::Neurons | Kind::Subgroup)) => Ok(h),
+            Some(&(h, Kind::Neurons | Kind::Subgroup | Kind::Generator | Kind::Poisson)) => Ok(h),
             Some(&(h, Kind::Synapses)) if allow_synapses => Ok(h),
             Some((_, Kind::Synapses)) => Err(self.error(
                 "not-a-group",
@@ -406,6 +432,16 @@ impl Builder<'_> {
                 "not-a-group",
                 s.inner_span(),
                 format!("{ctx}: '{text}' is a monitor, not a group"),
+            )),
+            Some((_, Kind::PoissonInput)) => Err(self.error(
+                "not-a-group",
+                s.inner_span(),
+                format!("{ctx}: '{text}' is a Poisson input, not a group"),
+            )),
+            Some((_, Kind::TimedArray)) => Err(self.error(
+                "not-a-group",
+                s.inner_span(),
+                format!("{ctx}: '{text}' is a timed array, not a group"),
             )),
             None => {
                 let names = self
@@ -484,6 +520,7 @@ impl Builder<'_> {
         match self.add_neurons(g) {
             Ok(h) => {
                 self.objects.insert(g.name.clone(), (h, Kind::Neurons));
+                self.run_regularly(h, &g.run_regularly, &g.schedule);
                 self.init(h, &g.init, false);
             }
             Err(e) => self.errors.extend(e.0),
@@ -515,6 +552,69 @@ impl Builder<'_> {
         self.net
             .add_neurons(spec)
             .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
+    }
+
+    fn spike_generator(&mut self, g: &GeneratorSpec) {
+        match self.add_spike_generator(g) {
+            Ok(h) => {
+                self.objects.insert(g.name.clone(), (h, Kind::Generator));
+            }
+            Err(e) => self.errors.extend(e.0),
+        }
+    }
+
+    fn add_spike_generator(&mut self, g: &GeneratorSpec) -> Result<Handle> {
+        let ctx = format!("spike_generators '{}'", g.name);
+        let n = self.count(&g.n, &format!("{ctx}.N"), 1)?;
+        let times = g
+            .times
+            .iter()
+            .enumerate()
+            .map(|(k, t)| match t {
+                TimeSpec::Seconds(x) => Ok(*x),
+                TimeSpec::Expr(s) => self.time(s, &format!("{ctx}.times[{k}]")),
+            })
+            .collect::<Result<Vec<f64>>>()?;
+        let period = match &g.period {
+            Some(p) => self.non_negative_time(p, &format!("{ctx}.period"))?,
+            None => 0.0,
+        };
+        let spec = SpikeGeneratorGroup {
+            name: Some(g.name.clone()),
+            n,
+            indices: g.indices.clone(),
+            times,
+            period,
+        };
+        let hints = [
+            (".period", g.period.as_ref().map(Str::inner_span)),
+            (".N", Some(count_span(&g.n))),
+        ];
+        self.net
+            .add_spike_generator(spec)
+            .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
+    }
+
+    fn poisson(&mut self, p: &PoissonSpec) {
+        match self.add_poisson(p) {
+            Ok(h) => {
+                self.objects.insert(p.name.clone(), (h, Kind::Poisson));
+            }
+            Err(e) => self.errors.extend(e.0),
+        }
+    }
+
+    fn add_poisson(&mut self, p: &PoissonSpec) -> Result<Handle> {
+        let ctx = format!("poisson '{}'", p.name);
+        let n = self.count(&p.n, &format!("{ctx}.N"), 1)?;
+        let spec = PoissonGroup {
+            name: Some(p.name.clone()),
+            n,
+            rates: p.rates.code(),
+        };
+        self.net
+            .add_poisson_group(spec)
+            .map_err(|e| locate(e, self.file(), p.rates.inner_span(), &ctx))
     }
 
     fn subgroup(&mut self, s: &SubgroupSpec) {
@@ -609,6 +709,105 @@ impl Builder<'_> {
             }
         }
         self.init(h, &s.init, true);
+        self.run_regularly(h, &s.run_regularly, &s.schedule);
+    }
+
+    /// `run_regularly` entries of a group or synapses (their order is the owner's).
+    fn run_regularly(&mut self, owner: Handle, entries: &[RunRegularlySpec], schedule: &ScheduleSpec) {
+        for e in entries {
+            let r = self.add_run_regularly(owner, e, schedule);
+            self.push(r);
+        }
+    }
+
+    fn add_run_regularly(&mut self, owner: Handle, e: &RunRegularlySpec, schedule: &ScheduleSpec) -> Result<()> {
+        let dt = match &e.dt {
+            Some(dt) => Some(self.positive_time(dt, &format!("{}.dt", e.context))?),
+            None => None,
+        };
+        let spec = RunRegularly {
+            code: e.code.code(),
+            dt,
+            when: e.when.as_ref().map(|w| w.0.clone()),
+            order: self.order(&schedule.order, &e.context)?,
+        };
+        let hints = [(".when", e.when.as_ref().map(|w| w.1))];
+        self.net
+            .run_regularly(owner, spec)
+            .map_err(|err| locate_with(err, self.file(), e.span, &e.context, &hints))
+    }
+
+    fn timed_array(&mut self, t: &TimedArraySpec) {
+        match self.add_timed_array(t) {
+            Ok(h) => {
+                self.objects.insert(t.name.clone(), (h, Kind::TimedArray));
+            }
+            Err(e) => self.errors.extend(e.0),
+        }
+    }
+
+    fn add_timed_array(&mut self, t: &TimedArraySpec) -> Result<Handle> {
+        let ctx = format!("timed_arrays '{}'", t.name);
+        let (scale, dim) = match &t.unit {
+            Some(u) => self.eval(u, &format!("{ctx}.unit"))?,
+            None => (1.0, Dim::ONE),
+        };
+        let dt = self.positive_time(&t.dt, &format!("{ctx}.dt"))?;
+        let (values, cols) = match &t.values {
+            TimedValues::OneD(v) => (v.iter().map(|x| x * scale).collect(), None),
+            TimedValues::TwoD(rows) => (
+                rows.iter().flatten().map(|x| x * scale).collect(),
+                rows.first().map(Vec::len),
+            ),
+            TimedValues::Expr(s, _) => {
+                return Err(Errors::one(
+                    Diagnostic::at(
+                        "not-supported",
+                        self.file(),
+                        s.span,
+                        format!("{ctx}.values: an expression for 'values' is not supported yet by spikejit"),
+                    )
+                    .with_help("give the values as a list of numbers"),
+                ));
+            }
+        };
+        let spec = TimedArray {
+            name: t.name.clone(),
+            values,
+            cols,
+            dt,
+            dim,
+        };
+        self.net
+            .add_timed_array(spec)
+            .map_err(|e| locate(e, self.file(), t.span, &ctx))
+    }
+
+    fn poisson_input(&mut self, p: &PoissonInputSpec) {
+        match self.add_poisson_input(p) {
+            Ok(h) => {
+                self.objects.insert(p.name.clone(), (h, Kind::PoissonInput));
+            }
+            Err(e) => self.errors.extend(e.0),
+        }
+    }
+
+    fn add_poisson_input(&mut self, p: &PoissonInputSpec) -> Result<Handle> {
+        let ctx = format!("poisson_inputs '{}'", p.name);
+        let target = self.group(&p.target, &format!("{ctx}.target"), false)?;
+        let rate = self.quantity(&p.rate, &format!("{ctx}.rate"), Dim::HERTZ, "a rate")?;
+        let n = self.count(&p.n, &format!("{ctx}.N"), 1)?;
+        let spec = PoissonInput {
+            name: Some(p.name.clone()),
+            target,
+            var: p.target_var.text.trim().to_string(),
+            n,
+            rate,
+            weight: p.weight.code(),
+        };
+        self.net
+            .add_poisson_input(spec)
+            .map_err(|e| locate(e, self.file(), p.target_var.inner_span(), &ctx))
     }
 
     fn monitor(&mut self, m: &MonitorSpec) {
@@ -623,6 +822,12 @@ impl Builder<'_> {
     fn add_monitor(&mut self, m: &MonitorSpec) -> Result<Handle> {
         let ctx = format!("monitors '{}'", m.name);
         match &m.kind {
+            MonitorKind::Rate => {
+                let source = self.group(&m.source, &format!("{ctx}.source"), false)?;
+                self.net
+                    .add_rate_monitor(source, Some(&m.name))
+                    .map_err(|e| locate(e, self.file(), m.source.inner_span(), &ctx))
+            }
             MonitorKind::Spike { record } => {
                 let source = self.group(&m.source, &format!("{ctx}.source"), false)?;
                 let mut spec = SpikeMonitor::new(source).name(&m.name);

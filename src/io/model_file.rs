@@ -137,6 +137,79 @@ pub struct NeuronSpec {
     pub method: Option<Str>,
     pub init: Vec<InitSpec>,
     pub schedule: ScheduleSpec,
+    pub run_regularly: Vec<RunRegularlySpec>,
+}
+
+/// One entry of `run_regularly` (neurons and synapses).
+#[derive(Clone, Debug)]
+pub struct RunRegularlySpec {
+    pub code: Str,
+    pub dt: Option<Str>,
+    pub when: Option<(String, Span)>,
+    pub context: String,
+    pub span: Span,
+}
+
+/// The values of a timed array.
+#[derive(Clone, Debug)]
+pub enum TimedValues {
+    /// `values[t]`.
+    OneD(Vec<f64>),
+    /// `values[t][i]`, rectangular.
+    TwoD(Vec<Vec<f64>>),
+    /// An expression drawn once per entry, `length` entries.
+    Expr(Str, i64),
+}
+
+/// `[[timed_arrays]]`.
+#[derive(Clone, Debug)]
+pub struct TimedArraySpec {
+    pub name: String,
+    pub span: Span,
+    pub values: TimedValues,
+    /// The unit of the numbers (default dimensionless).
+    pub unit: Option<Str>,
+    pub dt: Str,
+}
+
+/// `[[poisson_inputs]]`.
+#[derive(Clone, Debug)]
+pub struct PoissonInputSpec {
+    pub name: String,
+    pub span: Span,
+    pub target: Str,
+    pub target_var: Str,
+    pub n: CountSpec,
+    pub rate: Str,
+    pub weight: Str,
+}
+
+/// A spike time: a number in seconds or a string with units.
+#[derive(Clone, Debug)]
+pub enum TimeSpec {
+    Seconds(f64),
+    Expr(Str),
+}
+
+/// `[[spike_generators]]`.
+#[derive(Clone, Debug)]
+pub struct GeneratorSpec {
+    pub name: String,
+    pub span: Span,
+    pub n: CountSpec,
+    pub indices: Vec<i64>,
+    pub times: Vec<TimeSpec>,
+    pub period: Option<Str>,
+}
+
+/// `[[poisson]]`.
+#[derive(Clone, Debug)]
+pub struct PoissonSpec {
+    pub name: String,
+    pub span: Span,
+    pub n: CountSpec,
+    /// A rate or an expression per neuron (may use `i` and `t`).
+    pub rates: Str,
 }
 
 /// `[[subgroups]]`.
@@ -210,6 +283,7 @@ pub struct SynapsesSpec {
     pub connect: Vec<ConnectSpec>,
     pub init: Vec<InitSpec>,
     pub schedule: ScheduleSpec,
+    pub run_regularly: Vec<RunRegularlySpec>,
 }
 
 /// What a state monitor records.
@@ -221,6 +295,8 @@ pub enum RecordSpec {
 
 #[derive(Clone, Debug)]
 pub enum MonitorKind {
+    /// A PopulationRateMonitor (`t`, `rate`).
+    Rate,
     Spike {
         record: bool,
     },
@@ -267,7 +343,11 @@ pub struct LoadedModel {
     pub file: Arc<Source>,
     pub simulation: SimulationSpec,
     pub constants: Vec<ConstantSpec>,
+    pub timed_arrays: Vec<TimedArraySpec>,
     pub neurons: Vec<NeuronSpec>,
+    pub spike_generators: Vec<GeneratorSpec>,
+    pub poisson: Vec<PoissonSpec>,
+    pub poisson_inputs: Vec<PoissonInputSpec>,
     pub subgroups: Vec<SubgroupSpec>,
     pub synapses: Vec<SynapsesSpec>,
     pub monitors: Vec<MonitorSpec>,
@@ -466,6 +546,26 @@ fn as_str_table(n: &Node) -> Option<Vec<(String, Str)>> {
         V::Table(es) => es.iter().map(|e| as_str(&e.node).map(|s| (e.key.clone(), s))).collect(),
         _ => None,
     }
+}
+
+/// A non-empty list of numbers, or a non-empty rectangular list of non-empty lists of numbers.
+fn timed_values(n: &Node) -> Option<TimedValues> {
+    let V::Array(items) = &n.v else { return None };
+    if items.is_empty() {
+        return None;
+    }
+    if let Some(v) = items.iter().map(as_num).collect::<Option<Vec<f64>>>() {
+        return Some(TimedValues::OneD(v));
+    }
+    let rows = items
+        .iter()
+        .map(|r| match &r.v {
+            V::Array(xs) if !xs.is_empty() => xs.iter().map(as_num).collect::<Option<Vec<f64>>>(),
+            _ => None,
+        })
+        .collect::<Option<Vec<Vec<f64>>>>()?;
+    let cols = rows[0].len();
+    rows.iter().all(|r| r.len() == cols).then_some(TimedValues::TwoD(rows))
 }
 
 fn is_slot(s: &str) -> bool {
@@ -931,29 +1031,11 @@ impl Loader {
         let has_protocol = matches!(sections.get("protocol").map(|n| &n.v), Some(V::Array(a)) if !a.is_empty());
         let simulation = self.simulation(sections.get("simulation").copied(), has_protocol, root.span);
         let constants = self.constants(sections.get("constants").copied());
-        self.unsupported_section(
-            &sections,
-            root,
-            "timed_arrays",
-            TIMED_ARRAY_KEYS,
-            &["name", "values", "dt"],
-        );
+        let timed_arrays = self.timed_arrays(sections.get("timed_arrays").copied());
         let neurons = self.neurons(sections.get("neurons").copied());
-        self.unsupported_section(
-            &sections,
-            root,
-            "spike_generators",
-            GENERATOR_KEYS,
-            &["name", "N", "indices", "times"],
-        );
-        self.unsupported_section(&sections, root, "poisson", POISSON_KEYS, POISSON_KEYS);
-        self.unsupported_section(
-            &sections,
-            root,
-            "poisson_inputs",
-            POISSON_INPUT_KEYS,
-            POISSON_INPUT_KEYS,
-        );
+        let spike_generators = self.spike_generators(sections.get("spike_generators").copied());
+        let poisson = self.poisson(sections.get("poisson").copied());
+        let poisson_inputs = self.poisson_inputs(sections.get("poisson_inputs").copied());
         let subgroups = self.subgroups(sections.get("subgroups").copied());
         let synapses = self.synapses(sections.get("synapses").copied());
         let monitors = self.monitors(sections.get("monitors").copied());
@@ -963,38 +1045,16 @@ impl Loader {
             file: self.file.clone(),
             simulation,
             constants,
+            timed_arrays,
             neurons,
+            spike_generators,
+            poisson,
+            poisson_inputs,
             subgroups,
             synapses,
             monitors,
             protocol: if has_protocol { Some(protocol) } else { None },
         }
-    }
-
-    /// A section of the contract that spikejit does not implement yet: its keys are
-    /// checked (so a typo is still an unknown key), then it is an error.
-    fn unsupported_section(
-        &mut self,
-        sections: &HashMap<&str, &Node>,
-        root: &Node,
-        name: &str,
-        keys: &[&str],
-        required: &[&str],
-    ) {
-        let Some(n) = sections.get(name) else { return };
-        let items = Self::items(Some(*n));
-        if items.is_empty() {
-            return;
-        }
-        for (k, item) in items.iter().enumerate() {
-            let w = Self::where_of(item, name, k);
-            self.table(item, &w, keys, required);
-        }
-        let span = match &root.v {
-            V::Table(es) => get(es, name).map(|e| e.span).unwrap_or(n.span),
-            _ => n.span,
-        };
-        self.unsupported_key(span, "", name);
     }
 
     fn simulation(&mut self, n: Option<&Node>, has_protocol: bool, root_span: Span) -> SimulationSpec {
@@ -1107,7 +1167,7 @@ impl Loader {
                 .map(|e| self.init(&e.node, &format!("{w}.init")))
                 .unwrap_or_default();
             let schedule = self.schedule(es, &w);
-            self.run_regularly(es, &w);
+            let run_regularly = self.run_regularly(es, &w);
             if let (Some(name), Some(n), Some(model)) = (name, count, model) {
                 out.push(NeuronSpec {
                     name,
@@ -1120,30 +1180,213 @@ impl Loader {
                     method,
                     init,
                     schedule,
+                    run_regularly,
                 });
             }
         }
         out
     }
 
-    fn run_regularly(&mut self, es: &[Entry], w: &str) {
-        let Some(e) = get(es, "run_regularly") else { return };
+    fn run_regularly(&mut self, es: &[Entry], w: &str) -> Vec<RunRegularlySpec> {
+        let mut out = Vec::new();
+        let Some(e) = get(es, "run_regularly") else { return out };
         let V::Array(items) = &e.node.v else {
             self.err(
                 "wrong-type",
                 e.node.span,
                 format!("{w}.run_regularly: expected a list of tables, got {}", got(&e.node)),
             );
-            return;
+            return out;
         };
         for (m, item) in items.iter().enumerate() {
             let rw = format!("{w}.run_regularly[{m}]");
             if let Some(res) = self.table(item, &rw, RUN_REGULARLY_KEYS, &["code"]) {
-                self.opt_str(res, "code", &rw, "a string");
-                self.schedule(res, &rw);
+                let code = self.opt_str(res, "code", &rw, "a string");
+                let sched = self.schedule(res, &rw);
+                if let Some(code) = code {
+                    out.push(RunRegularlySpec {
+                        code,
+                        dt: sched.dt,
+                        when: sched.when,
+                        context: rw,
+                        span: item.span,
+                    });
+                }
             }
         }
-        self.reject_if_present(es, "run_regularly", w);
+        out
+    }
+
+    fn timed_arrays(&mut self, n: Option<&Node>) -> Vec<TimedArraySpec> {
+        let mut out = Vec::new();
+        for (k, item) in Self::items(n).iter().enumerate() {
+            let w = Self::where_of(item, "timed_arrays", k);
+            let Some(es) = self.table(item, &w, TIMED_ARRAY_KEYS, &["name", "values", "dt"]) else {
+                continue;
+            };
+            let name = self.name(es, &w, "timed_arrays");
+            let unit = self.opt_str(es, "unit", &w, "a string");
+            let dt = self.opt_str(es, "dt", &w, "a string");
+            let Some(ve) = get(es, "values") else { continue };
+            let values = match &ve.node.v {
+                V::Str(s) => {
+                    let length = match get(es, "length") {
+                        None => {
+                            self.err(
+                                "missing-key",
+                                item.span,
+                                format!("{w}: missing key 'length' (needed when 'values' is an expression)"),
+                            );
+                            None
+                        }
+                        Some(_) => self.typed(es, "length", &w, "a positive integer", |n| as_int(n).filter(|&x| x > 0)),
+                    };
+                    if s.text.trim().is_empty() {
+                        self.err(
+                            "bad-value",
+                            ve.node.span,
+                            format!("{w}.values: expected a non-empty expression"),
+                        );
+                        None
+                    } else {
+                        length.map(|l| TimedValues::Expr(s.clone(), l))
+                    }
+                }
+                _ => {
+                    if let Some(l) = get(es, "length") {
+                        self.err(
+                            "unknown-key",
+                            l.span,
+                            format!("{w}.length: only with an expression for 'values' (a list gives its own length)"),
+                        );
+                    }
+                    let v = timed_values(&ve.node);
+                    if v.is_none() {
+                        self.err(
+                            "wrong-type",
+                            ve.node.span,
+                            format!(
+                                "{w}.values: expected a non-empty list of numbers, a rectangular list of lists of numbers or a string expression (with 'length')"
+                            ),
+                        );
+                    }
+                    v
+                }
+            };
+            if let (Some(name), Some(values), Some(dt)) = (name, values, dt) {
+                out.push(TimedArraySpec {
+                    name,
+                    span: item.span,
+                    values,
+                    unit,
+                    dt,
+                });
+            }
+        }
+        out
+    }
+
+    fn poisson_inputs(&mut self, n: Option<&Node>) -> Vec<PoissonInputSpec> {
+        let mut out = Vec::new();
+        for (k, item) in Self::items(n).iter().enumerate() {
+            let w = Self::where_of(item, "poisson_inputs", k);
+            let Some(es) = self.table(item, &w, POISSON_INPUT_KEYS, POISSON_INPUT_KEYS) else {
+                continue;
+            };
+            let name = self.name(es, &w, "poisson_inputs");
+            let target = self.opt_str(es, "target", &w, "a group name");
+            let target_var = self.opt_str(es, "target_var", &w, "a variable name");
+            let count = self.count(es, "N", &w, 1);
+            let rate = self.opt_str(es, "rate", &w, "a string such as \"10*Hz\"");
+            let weight = self.opt_str(es, "weight", &w, "a string (a quantity or an expression)");
+            if let (Some(name), Some(target), Some(target_var), Some(n), Some(rate), Some(weight)) =
+                (name, target, target_var, count, rate, weight)
+            {
+                out.push(PoissonInputSpec {
+                    name,
+                    span: item.span,
+                    target,
+                    target_var,
+                    n,
+                    rate,
+                    weight,
+                });
+            }
+        }
+        out
+    }
+
+    fn spike_generators(&mut self, n: Option<&Node>) -> Vec<GeneratorSpec> {
+        let mut out = Vec::new();
+        for (k, item) in Self::items(n).iter().enumerate() {
+            let w = Self::where_of(item, "spike_generators", k);
+            let Some(es) = self.table(item, &w, GENERATOR_KEYS, &["name", "N", "indices", "times"]) else {
+                continue;
+            };
+            let name = self.name(es, &w, "spike_generators");
+            let count = self.count(es, "N", &w, 1);
+            let indices = self.typed(es, "indices", &w, "a list of integers", as_int_list);
+            let times = self.typed(
+                es,
+                "times",
+                &w,
+                "a list of strings with units or numbers in seconds",
+                |n| match &n.v {
+                    V::Array(items) => items
+                        .iter()
+                        .map(|x| match &x.v {
+                            V::Str(s) => Some(TimeSpec::Expr(s.clone())),
+                            _ => as_num(x).map(TimeSpec::Seconds),
+                        })
+                        .collect::<Option<Vec<_>>>(),
+                    _ => None,
+                },
+            );
+            let period = self.opt_str(es, "period", &w, "a string");
+            if let (Some(i), Some(t)) = (&indices, &times)
+                && i.len() != t.len()
+            {
+                self.err(
+                    "bad-length",
+                    item.span,
+                    format!("{w}: 'indices' has {} entries but 'times' has {}", i.len(), t.len()),
+                );
+                continue;
+            }
+            if let (Some(name), Some(n), Some(indices), Some(times)) = (name, count, indices, times) {
+                out.push(GeneratorSpec {
+                    name,
+                    span: item.span,
+                    n,
+                    indices,
+                    times,
+                    period,
+                });
+            }
+        }
+        out
+    }
+
+    fn poisson(&mut self, n: Option<&Node>) -> Vec<PoissonSpec> {
+        let mut out = Vec::new();
+        for (k, item) in Self::items(n).iter().enumerate() {
+            let w = Self::where_of(item, "poisson", k);
+            let Some(es) = self.table(item, &w, POISSON_KEYS, POISSON_KEYS) else {
+                continue;
+            };
+            let name = self.name(es, &w, "poisson");
+            let count = self.count(es, "N", &w, 1);
+            let rates = self.opt_str(es, "rates", &w, "a string (a quantity or an expression)");
+            if let (Some(name), Some(n), Some(rates)) = (name, count, rates) {
+                out.push(PoissonSpec {
+                    name,
+                    span: item.span,
+                    n,
+                    rates,
+                });
+            }
+        }
+        out
     }
 
     fn subgroups(&mut self, n: Option<&Node>) -> Vec<SubgroupSpec> {
@@ -1239,7 +1482,7 @@ impl Loader {
             if let Some(e) = get(es, "when") {
                 self.unsupported(e.span, &w, "'when' on synapses");
             }
-            self.run_regularly(es, &w);
+            let run_regularly = self.run_regularly(es, &w);
             if let (Some(name), Some(source), Some(target)) = (name, source, target) {
                 out.push(SynapsesSpec {
                     name,
@@ -1254,6 +1497,7 @@ impl Loader {
                     connect,
                     init,
                     schedule,
+                    run_regularly,
                 });
             }
         }
@@ -1426,6 +1670,14 @@ impl Loader {
                     }),
                     _ => None,
                 },
+                "rate" => {
+                    for key in ["when", "order"] {
+                        if let Some(e) = get(es, key) {
+                            self.unsupported(e.span, &w, &format!("'{key}' on a rate monitor"));
+                        }
+                    }
+                    Some(MonitorKind::Rate)
+                }
                 _ => {
                     self.unsupported(kind_e.node.span, &w, &format!("'{kind}' monitors"));
                     None
@@ -1629,14 +1881,9 @@ mod tests {
     #[test]
     fn unsupported_keys_are_errors() {
         let m = messages(&format!(
-            "{MIN}[[poisson]]\nname = 'p'\nN = 1\nrates = '1*Hz'\n[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nevents = {{ e = 'v > 1' }}\n[[monitors]]\nname = 'r'\nkind = 'rate'\nsource = 'A'\n[[protocol]]\nop = 'store'\n"
+            "{MIN}[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nevents = {{ e = 'v > 1' }}\n[[monitors]]\nname = 'r'\nkind = 'event'\nevent = 'e'\nsource = 'A'\n[[protocol]]\nop = 'store'\n"
         ));
-        for k in [
-            "'poisson' is not supported yet",
-            "'events' is not supported yet",
-            "'rate' monitors",
-            "op 'store'",
-        ] {
+        for k in ["'events' is not supported yet", "'event' monitors", "op 'store'"] {
             assert!(m.iter().any(|s| s.contains(k)), "{k}: {m:?}");
         }
     }

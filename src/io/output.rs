@@ -219,6 +219,11 @@ pub fn write_monitors(net: &Network, dir: &Path) -> Result<()> {
                     npz.add(var, values)?;
                 }
             }
+            "rate" => {
+                let Some((t, rate)) = net.rate_monitor(h) else { continue };
+                npz.add("t", &t)?;
+                npz.add("rate", &rate)?;
+            }
             _ => continue,
         }
         npz.finish()?;

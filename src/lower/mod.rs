@@ -8,7 +8,7 @@ mod skeleton;
 use std::collections::HashMap;
 
 use crate::ir::{self, ArrayId, ElemTy, Func, Kernel, LocalId, ScalarId, Stmt, Ty};
-use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, ValTy};
+use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, TableFn, ValTy};
 use crate::syntax::ast::{AssignOp, BinOp, Expr, ExprKind, Statement, UnOp};
 pub use skeleton::*;
 
@@ -278,6 +278,17 @@ impl KernelBuilder {
 
     fn call(&mut self, f: &str, args: &[Expr], scope: &Scope) -> (ir::Expr, Ty) {
         let mut lowered: Vec<(ir::Expr, Ty)> = args.iter().map(|a| self.expr(a, scope)).collect();
+        if let Some(tf) = scope.functions.get(f).cloned() {
+            return self.timed_array(&tf, lowered, scope);
+        }
+        if f == "_binomial" && lowered.len() == 2 {
+            // PoissonInput's draw (internal; not a Brian2 function).
+            let (p, pt) = lowered.pop().unwrap_or((ir::Expr::F64(0.0), Ty::F64));
+            let (n, nt) = lowered.pop().unwrap_or((ir::Expr::I64(0), Ty::I64));
+            let p = self.cast(p, pt, Ty::F64);
+            let n = self.cast(n, nt, Ty::I64);
+            return (ir::Expr::Call(Func::Binomial, vec![n, p]), Ty::I64);
+        }
         let fl = self.float;
         let to_float = |b: &Self, (e, t): (ir::Expr, Ty)| -> ir::Expr {
             let target = if t.is_float() { t } else { fl };
@@ -405,6 +416,47 @@ impl KernelBuilder {
             }
             _ => (ir::Expr::F64(f64::NAN), Ty::F64),
         }
+    }
+
+    /// A TimedArray lookup (brian2-semantics.md §6.7): a tolerant `floor(t/dt)`,
+    /// clipped to the table, then the column for a 2-D table.
+    fn timed_array(&mut self, tf: &TableFn, mut args: Vec<(ir::Expr, Ty)>, scope: &Scope) -> (ir::Expr, Ty) {
+        let dt_group = match scope.resolve("dt") {
+            Some(NameRef::Const { value, .. }) => value,
+            _ => tf.dt,
+        };
+        let k = (2f64).powf((8.0 * tf.dt / dt_group).log2().ceil()).max(1.0);
+        let eps = tf.dt / k;
+        let col = if args.len() == 2 {
+            let (c, ct) = args.pop().unwrap_or((ir::Expr::I64(0), Ty::I64));
+            Some(self.cast(c, ct, Ty::I64))
+        } else {
+            None
+        };
+        let (t, tt) = args.pop().unwrap_or((ir::Expr::F64(0.0), Ty::F64));
+        let t = self.cast(t, tt, Ty::F64);
+        let q = ir::Expr::bin(
+            BinOp::Div,
+            ir::Expr::bin(BinOp::Add, ir::Expr::bin(BinOp::Div, t, ir::Expr::F64(eps)), ir::Expr::F64(0.5)),
+            ir::Expr::F64(k),
+        );
+        let idx = ir::Expr::cast(Ty::I64, q);
+        let last = ir::Expr::I64(tf.len as i64 - 1);
+        let idx = ir::Expr::select(
+            ir::Expr::bin(BinOp::Lt, idx.clone(), ir::Expr::I64(0)),
+            ir::Expr::I64(0),
+            ir::Expr::select(ir::Expr::bin(BinOp::Gt, idx.clone(), last.clone()), last, idx),
+        );
+        let idx = match (col, tf.cols) {
+            (Some(c), Some(cols)) => {
+                ir::Expr::bin(BinOp::Add, ir::Expr::bin(BinOp::Mul, idx, ir::Expr::I64(cols as i64)), c)
+            }
+            _ => idx,
+        };
+        let a = self.array(&tf.array);
+        let et = self.kernel.arrays[a].elem.value_ty();
+        let v = ir::Expr::load(a, idx);
+        (self.cast(v, et, self.float), self.float)
     }
 
     /// The IR storing `value` into a variable, honouring its write mask.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::scope::{ValTy, is_reserved_builtin};
 use crate::diag::{Diagnostic, Errors, Source};
+use crate::integrate::{is_noise_name, split_stochastic};
 use crate::syntax::ast::{Equation, EquationKind, Expr};
 use crate::syntax::parse_equations;
 use crate::units::{Dim, VarType, parse_unit_spec};
@@ -109,6 +110,69 @@ pub fn check_identifier(name: &str, owner: Owner, summed: bool) -> Result<(), St
     Ok(())
 }
 
+/// Brian2's rules for white noise (§1.11): `xi`/`xi_*` only in differential
+/// equations, entering linearly (`f + g*xi`), and plain `xi` in at most one
+/// equation (the same `xi_name` in several equations is the same noise).
+fn check_noise(
+    eq: &Equation,
+    rhs: &Expr,
+    source: &Arc<Source>,
+    plain_xi: &mut Option<(String, crate::diag::Span)>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut first: Option<(String, crate::diag::Span)> = None;
+    let mut xi_span = None;
+    rhs.for_each_name(&mut |n, span| {
+        if is_noise_name(n) && first.is_none() {
+            first = Some((n.to_string(), span));
+        }
+        if n == "xi" && xi_span.is_none() {
+            xi_span = Some(span);
+        }
+    });
+    let Some((noise, span)) = first else { return };
+    if eq.kind != EquationKind::Differential {
+        errors.push(
+            Diagnostic::at(
+                "bad-noise",
+                source,
+                span,
+                format!(
+                    "the equation defining '{}' contains the symbol '{noise}' but is not a differential equation",
+                    eq.name
+                ),
+            )
+            .with_help("white noise (xi, xi_*) can only appear in differential equations"),
+        );
+        return;
+    }
+    if let Err(msg) = split_stochastic(rhs) {
+        errors.push(Diagnostic::at("bad-noise", source, rhs.span, msg));
+    }
+    if let Some(span) = xi_span {
+        match plain_xi {
+            Some((prev, prev_span)) => errors.push(
+                Diagnostic::at(
+                    "bad-noise",
+                    source,
+                    span,
+                    format!(
+                        "the equation defining '{}' contains the symbol 'xi', but it is already used in the \
+                         equation defining '{prev}'",
+                        eq.name
+                    ),
+                )
+                .with_note(Some(source.clone()), *prev_span, "'xi' first used here")
+                .with_help(
+                    "use xi_name: rename the noise variables to 'xi_...', the same name for the same noise \
+                     and different names for independent noise",
+                ),
+            ),
+            None => *plain_xi = Some((eq.name.clone(), span)),
+        }
+    }
+}
+
 impl Equations {
     /// Parses and checks a model string.
     pub fn parse(source: Arc<Source>, owner: Owner) -> Result<Equations, Errors> {
@@ -116,6 +180,8 @@ impl Equations {
         let mut errors = Vec::new();
         let mut vars: Vec<VarDef> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        // The equation that uses plain `xi`, if any (§1.11).
+        let mut plain_xi: Option<(String, crate::diag::Span)> = None;
         for eq in eqs {
             let summed = eq.has_flag("summed");
             if let Err(msg) = check_identifier(&eq.name, owner, summed) {
@@ -207,23 +273,7 @@ impl Equations {
                 ));
             }
             if let Some(rhs) = &eq.rhs {
-                let mut xi = false;
-                rhs.for_each_name(&mut |n, _| {
-                    if n == "xi" || n.starts_with("xi_") {
-                        xi = true;
-                    }
-                });
-                if xi {
-                    let msg = if eq.kind == EquationKind::Differential {
-                        "stochastic equations (xi) are not supported yet by spikejit".to_string()
-                    } else {
-                        format!(
-                            "the equation defining '{}' contains the noise symbol 'xi' but is not a differential equation",
-                            eq.name
-                        )
-                    };
-                    errors.push(Diagnostic::at("not-supported", &source, rhs.span, msg));
-                }
+                check_noise(&eq, rhs, &source, &mut plain_xi, &mut errors);
             }
             seen.insert(eq.name.clone(), vars.len());
             vars.push(VarDef { eq, dim, ty });

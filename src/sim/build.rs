@@ -1132,3 +1132,38 @@ impl Network {
         Ok(out)
     }
 }
+
+impl Network {
+    /// The detectors of a group's custom events and the code run on events:
+    /// (event, kernel, is_code).
+    pub(crate) fn group_events(&mut self, id: usize) -> Result<Vec<(String, Prepared, bool)>> {
+        let g = self.group(id);
+        let name = g.name.clone();
+        let events = g.events.clone();
+        let code = g.event_code.clone();
+        let scope = self.group_view(id, IndexSel::Item, 0);
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for (ev, src, cond) in events {
+            let mut c = Checker::new(&scope, &src);
+            if !c.condition(&cond, &format!("the condition of event '{ev}'")) {
+                errors.extend(c.errors);
+                continue;
+            }
+            let mut b = self.builder(&format!("{name}_{ev}_thresholder"));
+            lower::threshold(&mut b, &cond, &scope, ArrayKey::new(id, super::space_key(&ev)), None);
+            out.push((ev, self.compile(b)?, false));
+        }
+        for (ev, src, stmts) in code {
+            let errs = self.check_block(&scope, &src, &stmts, false);
+            if !errs.is_empty() {
+                errors.extend(errs);
+                continue;
+            }
+            let mut b = self.builder(&format!("{name}_{ev}_run_on_event"));
+            lower::block_over_list(&mut b, ArrayKey::new(id, super::space_key(&ev)), true, &stmts, &scope);
+            out.push((ev, self.compile(b)?, true));
+        }
+        if errors.is_empty() { Ok(out) } else { Err(Errors(errors)) }
+    }
+}

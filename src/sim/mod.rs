@@ -15,6 +15,7 @@
 mod arrays;
 mod build;
 mod connect;
+mod inputs;
 pub mod queue;
 mod run;
 
@@ -23,6 +24,7 @@ use std::sync::Arc;
 
 pub use arrays::{Array, Store};
 pub use connect::{Connect, Count, Indices, Prob};
+pub use inputs::{PoissonInput, RunRegularly, TimedArray};
 pub use run::RunStats;
 
 use crate::codegen::{Backend, Compiler};
@@ -82,6 +84,10 @@ pub struct NeuronGroup {
     pub dt: Option<f64>,
     pub order: i32,
     pub when: Option<String>,
+    /// Custom events: (name, condition).
+    pub events: Vec<(String, Code)>,
+    /// Code run on custom events: (event, statements).
+    pub run_on_event: Vec<(String, Code)>,
 }
 
 impl NeuronGroup {
@@ -97,10 +103,22 @@ impl NeuronGroup {
             dt: None,
             order: 0,
             when: None,
+            events: Vec::new(),
+            run_on_event: Vec::new(),
         }
     }
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
+        self
+    }
+    /// A custom event (Brian2's `events={'name': 'condition'}`).
+    pub fn event(mut self, name: &str, condition: impl Into<Code>) -> Self {
+        self.events.push((name.to_string(), condition.into()));
+        self
+    }
+    /// Code run when a custom event occurs (Brian2's `run_on_event`).
+    pub fn run_on_event(mut self, event: &str, code: impl Into<Code>) -> Self {
+        self.run_on_event.push((event.to_string(), code.into()));
         self
     }
     pub fn threshold(mut self, c: impl Into<Code>) -> Self {
@@ -144,6 +162,8 @@ pub struct Synapses {
     pub method: Option<String>,
     pub dt: Option<f64>,
     pub order: i32,
+    /// The event each pathway reacts to (default `spike`): (pathway, event).
+    pub on_event: Vec<(String, String)>,
 }
 
 impl Synapses {
@@ -158,10 +178,21 @@ impl Synapses {
             method: None,
             dt: None,
             order: 0,
+            on_event: Vec::new(),
         }
     }
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
+        self
+    }
+    /// A named pathway (`on_pre={'name': code}` or `on_post`).
+    pub fn pathway(mut self, name: &str, code: impl Into<Code>, is_post: bool) -> Self {
+        self.pathways.push((name.to_string(), code.into(), is_post));
+        self
+    }
+    /// The event a pathway reacts to (`on_event`).
+    pub fn on_event(mut self, pathway: &str, event: &str) -> Self {
+        self.on_event.push((pathway.to_string(), event.to_string()));
         self
     }
     pub fn on_pre(mut self, c: impl Into<Code>) -> Self {
@@ -186,6 +217,12 @@ pub struct SpikeMonitor {
     pub source: Handle,
     /// Keep `i` and `t` (false: only the per-neuron counts).
     pub record: bool,
+    /// The event recorded (`spike`, or a custom event: an EventMonitor).
+    pub event: String,
+    /// Variables recorded at each event.
+    pub variables: Vec<String>,
+    pub when: Option<String>,
+    pub order: Option<i32>,
 }
 
 impl SpikeMonitor {
@@ -194,6 +231,10 @@ impl SpikeMonitor {
             name: None,
             source,
             record: true,
+            event: "spike".to_string(),
+            variables: Vec::new(),
+            when: None,
+            order: None,
         }
     }
     pub fn name(mut self, n: &str) -> Self {
@@ -288,6 +329,9 @@ pub(crate) struct Group {
     pub order: i32,
     pub when: i32,
     pub kind: GroupKind,
+    /// Custom events (name, source, condition) and their code (event, source, statements).
+    pub events: Vec<(String, Arc<Source>, Expr)>,
+    pub event_code: Vec<(String, Arc<Source>, Vec<Statement>)>,
 }
 
 /// What kind of group a [`Group`] is: neurons, or an input that behaves like one.
@@ -314,6 +358,16 @@ impl Group {
     pub fn spikes(&self) -> bool {
         self.threshold.is_some() || matches!(self.kind, GroupKind::Generator(_))
     }
+
+    /// Whether the group emits `event`.
+    pub fn has_event(&self, event: &str) -> bool {
+        if event == "spike" { self.spikes() } else { self.events.iter().any(|e| e.0 == event) }
+    }
+}
+
+/// The array holding the indices of the elements that had `event` this step.
+pub(crate) fn space_key(event: &str) -> String {
+    if event == "spike" { "_spikespace".to_string() } else { format!("_{event}space") }
 }
 
 pub(crate) struct Pathway {
@@ -324,6 +378,8 @@ pub(crate) struct Pathway {
     /// Scalar delay in seconds, or `None` for per-synapse delays (array `NAME.delay`).
     pub scalar_delay: Option<f64>,
     pub queue: queue::SpikeQueue,
+    /// The event of the emitting group this pathway reacts to.
+    pub event: String,
 }
 
 pub(crate) struct Syn {
@@ -360,6 +416,11 @@ pub(crate) struct SpikeMon {
     pub name: String,
     pub source: GroupRange,
     pub record: bool,
+    pub event: String,
+    pub variables: Vec<String>,
+    pub values: Vec<Vec<f64>>,
+    pub when: i32,
+    pub order: i32,
     pub i: Vec<i32>,
     pub t: Vec<f64>,
     pub count: Vec<i32>,
@@ -385,6 +446,8 @@ pub(crate) enum Object {
     SpikeMon(SpikeMon),
     StateMon(StateMon),
     RateMon(RateMon),
+    TimedArray(inputs::TimedArrayObj),
+    PoissonInput(inputs::PoissonInputObj),
 }
 
 impl Object {
@@ -396,6 +459,8 @@ impl Object {
             Object::SpikeMon(m) => &m.name,
             Object::StateMon(m) => &m.name,
             Object::RateMon(m) => &m.name,
+            Object::TimedArray(t) => &t.name,
+            Object::PoissonInput(p) => &p.name,
         }
     }
 }
@@ -429,6 +494,7 @@ pub struct Network {
     pub(crate) t: f64,
     pub(crate) rng_streams: u64,
     pub(crate) stats: RunStats,
+    pub(crate) regular: Vec<inputs::Regular>,
 }
 
 impl Default for Network {
@@ -455,6 +521,7 @@ impl Network {
             t: 0.0,
             rng_streams: 0,
             stats: RunStats::default(),
+            regular: Vec::new(),
         }
     }
 
@@ -626,11 +693,43 @@ impl Network {
             },
             None => slot_rank("groups").unwrap_or(4),
         };
+        let mut events = Vec::new();
+        for (ev, c) in &spec.events {
+            let src = c.source(format!("neurons '{name}'.events.{ev}"));
+            if ev == "spike" {
+                errors.push(Diagnostic::new("bad-event", "'spike' is the threshold's event: give it as 'threshold', not in 'events'").with_context(format!("neurons '{name}'.events")));
+                continue;
+            }
+            if crate::model::equations::check_identifier(ev, Owner::NeuronGroup, false).is_err() || !ev.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+                errors.push(Diagnostic::new("bad-event", format!("'{ev}' is not a valid event name")).with_context(format!("neurons '{name}'.events")));
+                continue;
+            }
+            match crate::syntax::parse_expression(&src) {
+                Ok(e) => events.push((ev.clone(), src, e)),
+                Err(e) => errors.extend(e.0),
+            }
+        }
+        let mut event_code = Vec::new();
+        for (ev, c) in &spec.run_on_event {
+            let src = c.source(format!("neurons '{name}'.run_on_event.{ev}"));
+            let known = (ev == "spike" && threshold.is_some()) || events.iter().any(|e: &(String, Arc<Source>, Expr)| &e.0 == ev);
+            if !known {
+                errors.push(Diagnostic::new("bad-event", format!("unknown event '{ev}'")).with_context(format!("neurons '{name}'.run_on_event")));
+                continue;
+            }
+            match crate::syntax::parse_statements(&src) {
+                Ok(st) => event_code.push((ev.clone(), src, st)),
+                Err(e) => errors.extend(e.0),
+            }
+        }
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
         let id = self.objects.len();
         let fl = self.float_elem();
+        for (ev, _, _) in &events {
+            self.store.insert(ArrayKey::new(id, space_key(ev)), Array::zeros(crate::ir::ElemTy::I32, spec.n + 1));
+        }
         for v in &eqs.vars {
             if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
                 continue;
@@ -670,6 +769,8 @@ impl Network {
             order: spec.order,
             when,
             kind: GroupKind::Neurons,
+            events,
+            event_code,
         }));
         Ok(Handle(id))
     }
@@ -791,6 +892,7 @@ impl Network {
                     // Brian2: without a delay argument, delays are per synapse (all 0).
                     scalar_delay: None,
                     queue: queue::SpikeQueue::default(),
+                    event: "spike".to_string(),
                 }),
                 Err(e) => errors.extend(e.0),
             }
@@ -815,8 +917,29 @@ impl Network {
                 ),
             }
         }
+        for (pname, ev) in &spec.on_event {
+            match pathways.iter_mut().find(|p| &p.name == pname) {
+                Some(p) => p.event = ev.clone(),
+                None => errors.push(
+                    Diagnostic::new("unknown-pathway", format!("on_event names the pathway '{pname}', which does not exist"))
+                        .with_context(format!("synapses '{name}'.on_event")),
+                ),
+            }
+        }
         for p in &pathways {
             let emitter = if p.is_post { target.group } else { source.group };
+            if p.event != "spike" {
+                if !self.group(emitter).has_event(&p.event) {
+                    errors.push(
+                        Diagnostic::new(
+                            "no-event",
+                            format!("the group '{}' does not define an event '{}' for pathway '{}'", self.group(emitter).name, p.event, p.name),
+                        )
+                        .with_context(format!("synapses '{name}'")),
+                    );
+                }
+                continue;
+            }
             if !self.group(emitter).spikes() {
                 errors.push(
                     Diagnostic::new(
@@ -891,29 +1014,68 @@ impl Network {
         Ok(Handle(id))
     }
 
-    /// Adds a SpikeMonitor on a group or subgroup.
+    /// Adds a SpikeMonitor (or, for a custom event, an EventMonitor) on a group or subgroup.
     pub fn add_spike_monitor(&mut self, spec: SpikeMonitor) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "spikemonitor")?;
+        let ctx = format!("monitors '{name}'");
         let source = self.range(spec.source)?;
-        if !self.group(source.group).spikes() {
+        let g = self.group(source.group);
+        if !g.has_event(&spec.event) {
             return Err(err(
                 "no-event",
-                &format!("monitors '{name}'"),
+                &ctx,
                 format!(
-                    "the recorded group '{}' does not define an event 'spike' (did you forget to set a 'threshold'?)",
-                    self.name_of(spec.source)
+                    "the recorded group '{}' does not define an event '{}'{}",
+                    self.name_of(spec.source),
+                    spec.event,
+                    if spec.event == "spike" { " (did you forget to set a 'threshold'?)" } else { "" }
                 ),
             ));
         }
+        let scope = self.group_view(source.group, crate::model::scope::IndexSel::Item, source.start as i64);
+        for v in &spec.variables {
+            match scope.resolve(v) {
+                Some(crate::model::scope::NameRef::Var { .. }) if crate::units::lookup(v).is_none() || scope.names.contains_key(v) => {}
+                _ => return Err(err("unknown-variable", &ctx, format!("'{v}' is not a state variable of '{}'", self.name_of(spec.source)))),
+            }
+        }
+        let (base_when, base_order) = if spec.event == "spike" {
+            (slot_rank("thresholds").unwrap_or(7), g.order + 1)
+        } else {
+            (slot_rank("after_thresholds").unwrap_or(8), g.order + 1)
+        };
+        let when = match &spec.when {
+            Some(w) => slot_rank(w).ok_or_else(|| err("bad-slot", &ctx, format!("unknown schedule slot '{w}'")))?,
+            None => base_when,
+        };
+        let nvars = spec.variables.len();
         self.objects.push(Object::SpikeMon(SpikeMon {
             name,
             source,
             record: spec.record,
+            event: spec.event,
+            variables: spec.variables,
+            values: vec![Vec::new(); nvars],
+            when,
+            order: spec.order.unwrap_or(base_order),
             i: Vec::new(),
             t: Vec::new(),
             count: vec![0; source.len()],
         }));
         Ok(Handle(self.objects.len() - 1))
+    }
+
+    /// The values recorded by a spike or event monitor with `variables`.
+    pub fn spike_monitor_values(&self, h: Handle) -> Vec<(String, ndarray::Array1<f64>)> {
+        match self.objects.get(h.0) {
+            Some(Object::SpikeMon(m)) => m
+                .variables
+                .iter()
+                .zip(&m.values)
+                .map(|(n, v)| (n.clone(), ndarray::Array1::from(v.clone())))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Adds a StateMonitor.
@@ -1186,6 +1348,11 @@ impl Network {
         for (k, (v, d)) in &self.constants {
             s.insert(k.clone(), crate::model::scope::NameRef::constant(*v, *d));
         }
+        for o in &self.objects {
+            if let Object::TimedArray(t) = o {
+                s.functions.insert(t.name.clone(), t.table.clone());
+            }
+        }
         s
     }
 }
@@ -1358,18 +1525,7 @@ impl Network {
                 origin: None,
             },
         };
-        let h = self.add_neurons(NeuronGroup {
-            name: Some(name.clone()),
-            n: spec.n,
-            model,
-            threshold: Some(Code::from("rand() < rates*dt")),
-            reset: None,
-            refractory: None,
-            method: None,
-            dt: None,
-            order: 0,
-            when: None,
-        })?;
+        let h = self.add_neurons(NeuronGroup::new(spec.n, model).name(&name).threshold("rand() < rates*dt"))?;
         if let Object::Group(g) = &mut self.objects[h.0] {
             g.kind = GroupKind::Poisson;
         }

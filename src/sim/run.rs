@@ -41,11 +41,14 @@ enum OpKind {
     Threshold {
         group: usize,
         n: usize,
+        /// `spike` for the threshold (its spikes are counted), else a custom event.
+        event: String,
     },
     Reset {
         n: usize,
     },
     Pathway {
+        event: String,
         syn: usize,
         p: usize,
         emitter: GroupRange,
@@ -65,6 +68,9 @@ enum OpKind {
         mon: usize,
         group: usize,
         range: GroupRange,
+        event: String,
+        /// Arrays of the recorded variables (shared ones have one element).
+        vars: Vec<ArrayKey>,
     },
     StateMon {
         mon: usize,
@@ -159,13 +165,31 @@ impl Network {
                     }
                     match self.group_threshold(id) {
                         Ok(Some(k)) => ops.push(Op {
-                            kind: OpKind::Threshold { group: id, n },
+                            kind: OpKind::Threshold { group: id, n, event: "spike".to_string() },
                             kernel: Some(k),
                             dt,
                             key: (thr_rank, order, format!("{name}_thresholder")),
                             rng: self.next_rng(),
                         }),
                         Ok(None) => {}
+                        Err(e) => errors.extend(e.0),
+                    }
+                    match self.group_events(id) {
+                        Ok(list) => {
+                            let after_thr = slot_rank("after_thresholds").unwrap_or(8);
+                            let after_reset = slot_rank("after_resets").unwrap_or(14);
+                            for (ev, k, is_code) in list {
+                                let (slot, suffix) =
+                                    if is_code { (after_reset, "run_on_event") } else { (after_thr, "thresholder") };
+                                ops.push(Op {
+                                    kind: OpKind::Threshold { group: id, n, event: ev.clone() },
+                                    kernel: Some(k),
+                                    dt,
+                                    key: (slot, order, format!("{name}_{suffix}_{ev}")),
+                                    rng: self.next_rng(),
+                                });
+                            }
+                        }
                         Err(e) => errors.extend(e.0),
                     }
                     match self.group_reset(id) {
@@ -232,6 +256,7 @@ impl Network {
                         let Some(s) = self.syn(id) else { continue };
                         let path = &s.pathways[p];
                         let emitter = if path.is_post { s.target } else { s.source };
+                        let path_event = path.event.clone();
                         let dt = self.group(emitter.group).dt;
                         let order = if path.is_post { 1 } else { -1 };
                         let name = format!("{}_{}", s.name, path.name);
@@ -274,6 +299,7 @@ impl Network {
                         match self.pathway_kernel(id, p) {
                             Ok(k) => ops.push(Op {
                                 kind: OpKind::Pathway {
+                                    event: path_event.clone(),
                                     syn: id,
                                     p,
                                     emitter,
@@ -299,10 +325,12 @@ impl Network {
                             mon: id,
                             group: m.source.group,
                             range: m.source,
+                            event: m.event.clone(),
+                            vars: m.variables.iter().map(|v| ArrayKey::new(m.source.group, v.clone())).collect(),
                         },
                         kernel: None,
                         dt: g.dt,
-                        key: (thr_rank, g.order + 1, m.name.clone()),
+                        key: (m.when, m.order, m.name.clone()),
                         rng: self.next_rng(),
                     });
                 }
@@ -329,7 +357,27 @@ impl Network {
                         rng: self.next_rng(),
                     });
                 }
-                Object::Subgroup { .. } => {}
+                Object::PoissonInput(_) => match self.poisson_input_kernel(id) {
+                    Ok((k, start, end, dt, order, name)) => ops.push(Op {
+                        kind: OpKind::Range { start, end, extra: vec![] },
+                        kernel: Some(k),
+                        dt,
+                        key: (syn_rank, order, name),
+                        rng: self.next_rng(),
+                    }),
+                    Err(e) => errors.extend(e.0),
+                },
+                Object::Subgroup { .. } | Object::TimedArray(_) => {}
+            }
+        }
+        for r in 0..self.regular.len() {
+            match self.regular_kernel(r) {
+                Ok((k, start, end)) => {
+                    let reg = &self.regular[r];
+                    let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
+                    ops.push(Op { kind: OpKind::Range { start, end, extra: vec![] }, kernel: Some(k), dt, key, rng: self.next_rng() });
+                }
+                Err(e) => errors.extend(e.0),
             }
         }
         if !errors.is_empty() {
@@ -422,7 +470,11 @@ impl Network {
     }
 
     fn spikespace(&self, group: usize) -> &[i32] {
-        match self.store.get(&ArrayKey::new(group, "_spikespace")) {
+        self.eventspace(group, "spike")
+    }
+
+    fn eventspace(&self, group: usize, event: &str) -> &[i32] {
+        match self.store.get(&ArrayKey::new(group, super::space_key(event))) {
             Some(Array::I32(v)) => {
                 let n = v.len() - 1;
                 let count = v[n].max(0) as usize;
@@ -468,21 +520,16 @@ impl Network {
                     self.exec(k, &scal(*n, 0), &mut op.rng, &mut ctx, std::ptr::null_mut());
                 }
             }
-            OpKind::Threshold { group, n } => {
+            OpKind::Threshold { group, n, event } => {
                 if let Some(k) = &op.kernel {
                     self.exec(k, &scal(*n, 0), &mut op.rng, &mut ctx, std::ptr::null_mut());
                 }
-                let c = self.spikespace(*group).len() as u64;
+                let c = if event == "spike" { self.spikespace(*group).len() as u64 } else { 0 };
                 *spikes.entry(*group).or_insert(0) += c;
             }
-            OpKind::Pathway {
-                emitter,
-                queue,
-                by_source,
-                ..
-            } => {
+            OpKind::Pathway { event, emitter, queue, by_source, .. } => {
                 queue.advance();
-                let ss = self.spikespace(emitter.group);
+                let ss = self.eventspace(emitter.group, event);
                 let (start, stop) = (emitter.start, emitter.stop);
                 queue.push(
                     ss.iter()
@@ -533,9 +580,25 @@ impl Network {
                     m.rate.push(count as f64 / ((stop - start) as f64 * dt));
                 }
             }
-            OpKind::SpikeMon { mon, group, range } => {
-                let ss: Vec<i32> = self.spikespace(*group).to_vec();
+            OpKind::SpikeMon { mon, group, range, event, vars } => {
+                let ss: Vec<i32> = self.eventspace(*group, event).to_vec();
+                let mut vals: Vec<Vec<f64>> = vec![Vec::new(); vars.len()];
+                for (k, key) in vars.iter().enumerate() {
+                    if let Some(a) = self.store.get(key) {
+                        for &x in &ss {
+                            let x = x as usize;
+                            if x >= range.start && x < range.stop {
+                                vals[k].push(if a.len() == 1 { a.get(0) } else { a.get(x) });
+                            }
+                        }
+                    }
+                }
                 if let Object::SpikeMon(m) = &mut self.objects[*mon] {
+                    if m.record {
+                        for (d, v) in m.values.iter_mut().zip(vals) {
+                            d.extend(v);
+                        }
+                    }
                     for &x in &ss {
                         let x = x as usize;
                         if x >= range.start && x < range.stop {

@@ -1,0 +1,216 @@
+//! Inputs and periodic code: TimedArray, PoissonInput, `run_regularly`.
+
+use std::sync::Arc;
+
+use super::build::Prepared;
+use super::{Array, Code, Errors, Handle, Network, Object, Result, err, slot_rank};
+use crate::diag::{Diagnostic, Source};
+use crate::lower;
+use crate::model::check::Checker;
+use crate::model::scope::{ArrayKey, NameRef, TableFn};
+use crate::syntax::ast::{AssignOp, BinOp, Expr, Statement};
+use crate::units::Dim;
+
+/// A TimedArray: values over time (1-D), or over time and element (2-D,
+/// `values[t][i]`, called as `name(t, i)`).
+#[derive(Clone, Debug)]
+pub struct TimedArray {
+    pub name: String,
+    /// Row-major values in SI units: `len` rows of `cols` values (`cols` 1 for 1-D).
+    pub values: Vec<f64>,
+    pub cols: Option<usize>,
+    pub dt: f64,
+    pub dim: Dim,
+}
+
+/// A PoissonInput: `n` independent Poisson sources at `rate` added to `var` of
+/// every element of `target`, without synapses.
+#[derive(Clone, Debug)]
+pub struct PoissonInput {
+    pub name: Option<String>,
+    pub target: Handle,
+    pub var: String,
+    pub n: usize,
+    /// Rate in Hz.
+    pub rate: f64,
+    /// A quantity or an expression evaluated per target element.
+    pub weight: Code,
+}
+
+/// Code run regularly on a group or synapses (Brian2's `run_regularly`).
+#[derive(Clone, Debug)]
+pub struct RunRegularly {
+    pub code: Code,
+    pub dt: Option<f64>,
+    pub when: Option<String>,
+    pub order: i32,
+}
+
+pub(crate) struct TimedArrayObj {
+    pub name: String,
+    pub table: TableFn,
+}
+
+pub(crate) struct PoissonInputObj {
+    pub name: String,
+    pub target: Handle,
+    pub var: String,
+    pub n: usize,
+    pub rate: f64,
+    pub weight: Arc<Source>,
+    pub weight_expr: Expr,
+}
+
+pub(crate) struct Regular {
+    pub name: String,
+    pub owner: Handle,
+    pub code: Arc<Source>,
+    pub stmts: Vec<Statement>,
+    pub dt: f64,
+    pub when: i32,
+    pub order: i32,
+}
+
+impl Network {
+    /// Adds a TimedArray, usable as a function `name(t)` (or `name(t, i)`) in every
+    /// expression.
+    pub fn add_timed_array(&mut self, spec: TimedArray) -> Result<Handle> {
+        let ctx = format!("timed_arrays '{}'", spec.name);
+        if self.handle(&spec.name).is_some() || self.constants.contains_key(&spec.name) {
+            return Err(err("duplicate", &ctx, format!("the name '{}' is already used", spec.name)));
+        }
+        if let Some(what) = crate::model::scope::is_reserved_builtin(&spec.name) {
+            return Err(err("bad-name", &ctx, format!("'{}' is {what} and cannot name a timed array", spec.name)));
+        }
+        let cols = spec.cols.unwrap_or(1).max(1);
+        if spec.values.is_empty() || spec.values.len() % cols != 0 {
+            return Err(err("bad-values", &ctx, "a timed array needs a non-empty, rectangular table of values"));
+        }
+        if !(spec.dt > 0.0) {
+            return Err(err("bad-dt", &ctx, format!("the dt of a timed array must be positive, got {} s", spec.dt)));
+        }
+        let id = self.objects.len();
+        let len = spec.values.len() / cols;
+        let key = ArrayKey::new(id, "values");
+        self.store.insert(key.clone(), Array::F64(spec.values));
+        self.objects.push(Object::TimedArray(TimedArrayObj {
+            name: spec.name,
+            table: TableFn { array: key, len, cols: spec.cols, dt: spec.dt, dim: spec.dim },
+        }));
+        Ok(Handle(id))
+    }
+
+    /// Adds a PoissonInput.
+    pub fn add_poisson_input(&mut self, spec: PoissonInput) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "poissoninput")?;
+        let ctx = format!("poisson_inputs '{name}'");
+        let range = self.range(spec.target)?;
+        let scope = self.group_view(range.group, crate::model::scope::IndexSel::Item, range.start as i64);
+        let Some(NameRef::Var { dim, read_only: false, .. }) = scope.resolve(&spec.var) else {
+            return Err(err(
+                "unknown-variable",
+                &ctx,
+                format!("'{}' has no variable '{}' that could receive the input", self.name_of(spec.target), spec.var),
+            ));
+        };
+        if !(spec.rate >= 0.0) {
+            return Err(err("bad-rate", &ctx, format!("the rate must not be negative, got {} Hz", spec.rate)));
+        }
+        let src = spec.weight.source(format!("{ctx}.weight"));
+        let weight_expr = crate::syntax::parse_expression(&src)?;
+        let mut c = Checker::new(&scope, &src);
+        if c.expect_dim(&weight_expr, dim, &format!("the weight of the input to '{}'", spec.var)).is_none() {
+            return Err(Errors(c.errors));
+        }
+        self.objects.push(Object::PoissonInput(PoissonInputObj {
+            name,
+            target: spec.target,
+            var: spec.var,
+            n: spec.n,
+            rate: spec.rate,
+            weight: src,
+            weight_expr,
+        }));
+        Ok(Handle(self.objects.len() - 1))
+    }
+
+    /// Adds code run regularly on a group, subgroup or synapses.
+    pub fn run_regularly(&mut self, owner: Handle, spec: RunRegularly) -> Result<()> {
+        let base = self.name_of(owner).to_string();
+        let mut k = 0;
+        let name = loop {
+            let n = if k == 0 { format!("{base}_run_regularly") } else { format!("{base}_run_regularly_{k}") };
+            if !self.regular.iter().any(|r| r.name == n) {
+                break n;
+            }
+            k += 1;
+        };
+        let src = spec.code.source(format!("{base}.run_regularly"));
+        let stmts = crate::syntax::parse_statements(&src)?;
+        let when = match &spec.when {
+            Some(w) => slot_rank(w).ok_or_else(|| err("bad-slot", &name, format!("unknown schedule slot '{w}'")))?,
+            None => slot_rank("start").unwrap_or(1),
+        };
+        let dt = spec.dt.unwrap_or_else(|| self.clock_of(owner));
+        self.regular.push(Regular { name, owner, code: src, stmts, dt, when, order: spec.order });
+        Ok(())
+    }
+
+    /// The kernel of a PoissonInput: `var += X*weight` per target element, with X
+    /// binomial (or its normal approximation, as Brian2 does when N·p and N·(1−p)
+    /// exceed 5).
+    pub(crate) fn poisson_input_kernel(&mut self, k: usize) -> Result<(Prepared, usize, usize, f64, i32, String)> {
+        let Some(Object::PoissonInput(pi)) = self.objects.get(k) else {
+            return Err(err("internal", "poisson input", "not a Poisson input"));
+        };
+        let range = self.range(pi.target)?;
+        let g = self.group(range.group);
+        let dt = g.dt;
+        let (n, p) = (pi.n as f64, pi.rate * dt);
+        let count = if n * p > 5.0 && n * (1.0 - p) > 5.0 {
+            Expr::bin(
+                BinOp::Add,
+                Expr::float(n * p),
+                Expr::bin(BinOp::Mul, Expr::float((n * p * (1.0 - p)).sqrt()), Expr::call("randn", vec![])),
+            )
+        } else {
+            Expr::call("_binomial", vec![Expr::int(pi.n as i64), Expr::float(p)])
+        };
+        let stmt = Statement {
+            target: pi.var.clone(),
+            target_span: Default::default(),
+            op: AssignOp::Add,
+            expr: Expr::bin(BinOp::Mul, count, pi.weight_expr.clone()),
+            span: Default::default(),
+        };
+        let name = pi.name.clone();
+        let order = 0;
+        let scope = self.group_view(range.group, crate::model::scope::IndexSel::Item, range.start as i64);
+        let mut b = self.builder(&name);
+        lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope);
+        Ok((self.compile(b)?, range.start, range.stop, dt, order, name))
+    }
+
+    /// The kernel of a `run_regularly` entry: the code over the owner's elements.
+    pub(crate) fn regular_kernel(&mut self, r: usize) -> Result<(Prepared, usize, usize)> {
+        let (owner, src, stmts, name) = {
+            let reg = &self.regular[r];
+            (reg.owner, reg.code.clone(), reg.stmts.clone(), reg.name.clone())
+        };
+        let scope = self.scope_for_object(owner)?;
+        let errors: Vec<Diagnostic> = self.check_block(&scope, &src, &stmts, true);
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        let (start, end) = match self.objects.get(owner.0) {
+            Some(Object::Synapses(s)) => (0, s.n),
+            _ => {
+                let r = self.range(owner)?;
+                (r.start, r.stop)
+            }
+        };
+        let mut b = self.builder(&name);
+        lower::block_over_range(&mut b, &stmts, &scope);
+        Ok((self.compile(b)?, start, end))
+    }
+}
