@@ -101,16 +101,15 @@ fn duplicate_name() {
 
 #[test]
 fn not_supported_yet_is_an_error() {
-    let p = write_model(
-        "unsupported",
-        &format!(
-            "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[timed_arrays]]\nname = \"stim\"\nvalues = [1.0, 2.0]\ndt = \"1*ms\"\n"
-        ),
+    let text = format!(
+        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}events = {{ up = \"v > 1*mV\" }}\n"
     );
+    let line = text.lines().position(|l| l.starts_with("events")).map_or(0, |k| k + 1);
+    let p = write_model("unsupported", &text);
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("'timed_arrays' is not supported yet by spikejit"), "{err}");
-    assert!(err.contains(&loc(&p, 11, 3)), "{err}");
+    assert!(err.contains("'events' is not supported yet by spikejit"), "{err}");
+    assert!(err.contains(&loc(&p, line, 1)), "{err}");
 }
 
 #[test]
@@ -297,4 +296,63 @@ source = "noise"
         err.contains("'inp' is a spike generator, which cannot be sliced"),
         "{err}"
     );
+}
+
+#[test]
+fn timed_arrays_poisson_inputs_and_run_regularly() {
+    let text = r#"
+[simulation]
+duration = "30*ms"
+
+[[timed_arrays]]
+name = "stim"
+values = [[0.0, 1.0], [2.0, 3.0]]
+unit = "mV"
+dt = "10*ms"
+
+[[neurons]]
+name = "G"
+N = 2
+model = """
+dv/dt = -v/(10*ms) : volt
+x : volt
+c : 1
+"""
+run_regularly = [ { code = "x = stim(t, i)", dt = "1*ms" }, { code = "c += 1", dt = "2*ms", when = "end" } ]
+
+[[poisson_inputs]]
+name = "ext"
+target = "G[1:2]"
+target_var = "v"
+N = 10
+rate = "100*Hz"
+weight = "0.1*mV"
+"#;
+    let p = write_model("inputs", text);
+    let out = p.parent().map(|d| d.join("out")).unwrap_or_default();
+    let o = spikejit(&[
+        "run",
+        p.to_str().unwrap_or_default(),
+        "--out",
+        out.to_str().unwrap_or_default(),
+        "--dump-state",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    use ndarray_npy::NpzReader;
+    let mut r = NpzReader::new(std::fs::File::open(out.join("state/G.npz")).expect("G.npz")).expect("npz");
+    let x: ndarray::Array1<f64> = r.by_name("x.npy").expect("x");
+    assert_eq!(x.to_vec(), [2e-3, 3e-3]);
+    let c: ndarray::Array1<f64> = r.by_name("c.npy").expect("c");
+    assert_eq!(c.to_vec(), [15.0, 15.0]);
+    let v: ndarray::Array1<f64> = r.by_name("v.npy").expect("v");
+    assert_eq!(v[0], 0.0);
+    assert!(v[1] > 0.0, "{v}");
+    // the expression form of timed-array values is not implemented
+    let p = write_model(
+        "inputs-expr",
+        &text.replace("values = [[0.0, 1.0], [2.0, 3.0]]", "values = \"randn()\"\nlength = 5"),
+    );
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("an expression for 'values' is not supported yet"), "{err}");
 }

@@ -384,8 +384,9 @@ fn cobahh_eqs() -> Vec<DiffEq> {
         .collect()
 }
 
-/// `v` after `duration` of COBAHH from a fixed state, with `method`.
-fn cobahh_run(method: Method, dt: f64, duration: f64) -> f64 {
+/// `v` after `duration` of COBAHH from a fixed state, with `method`, and the
+/// largest `v` on the way.
+fn cobahh_run(method: Method, dt: f64, duration: f64) -> (f64, f64) {
     let consts = cobahh_constants(dt);
     let (m, stmts) = integrate(&cobahh_eqs(), &[method], &Consts(consts.clone())).unwrap();
     assert_eq!(m, method);
@@ -394,10 +395,12 @@ fn cobahh_run(method: Method, dt: f64, duration: f64) -> f64 {
         vars.insert(k.to_string(), v);
     }
     let steps = (duration / dt).round() as usize;
+    let mut peak = f64::NEG_INFINITY;
     for _ in 0..steps {
         exec(&stmts, &mut vars);
+        peak = peak.max(vars["v"]);
     }
-    vars["v"]
+    (vars["v"], peak)
 }
 
 #[test]
@@ -412,14 +415,15 @@ fn cobahh_integrates_with_exponential_euler() {
     assert_eq!(m, Method::Euler);
     // The strong excitation makes the neuron spike within 5 ms: exponential Euler
     // at 0.01 ms follows an RK4 reference at 1 µs to first order.
-    let reference = cobahh_run(Method::Rk4, 1e-6, 5e-3);
-    let coarse = cobahh_run(Method::ExponentialEuler, 1e-5, 5e-3);
-    let fine = cobahh_run(Method::ExponentialEuler, 5e-6, 5e-3);
+    let (reference, peak) = cobahh_run(Method::Rk4, 1e-6, 5e-3);
+    let (coarse, coarse_peak) = cobahh_run(Method::ExponentialEuler, 1e-5, 5e-3);
+    let (fine, _) = cobahh_run(Method::ExponentialEuler, 5e-6, 5e-3);
     let (e1, e2) = ((coarse - reference).abs(), (fine - reference).abs());
-    eprintln!("COBAHH v(5 ms): reference {reference}, errors {e1:e} (0.01 ms), {e2:e} (5 µs)");
-    assert!(reference.is_finite() && reference > -0.1 && reference < 0.06);
+    eprintln!("COBAHH v(5 ms): reference {reference} (peak {peak}), errors {e1:e} (0.01 ms), {e2:e} (5 µs)");
+    assert!(peak > 0.0 && coarse_peak > 0.0, "no spike: peaks {peak}, {coarse_peak}");
+    assert!(reference.is_finite() && reference > -0.1 && reference < 0.0);
     assert!(e1 < 2e-3, "{e1}");
-    assert!(e2 < e1);
+    assert!(e2 < 0.6 * e1, "not first order: {e1:e}, {e2:e}");
 }
 
 // ---------------------------------------------------------------------------
@@ -694,7 +698,7 @@ fn monte_carlo(model: &str, method: Method, paths: usize) -> (f64, f64) {
         .collect();
     let (m, stmts) = integrate(&eqs(&[("x", model)]), &[method], &Consts(consts.clone())).unwrap();
     assert_eq!(m, method);
-    let mut rng = Normal(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Normal(0x1234_5678_9ABC_DEF1);
     let (mut sum, mut sum2) = (0.0, 0.0);
     for _ in 0..paths {
         consts.insert("x".into(), 1.0);
@@ -718,7 +722,7 @@ fn stratonovich_geometric_noise() {
     for method in [Method::Heun, Method::Milstein] {
         let (mean, se) = monte_carlo("sigma*x*xi", method, 20000);
         assert!(
-            (mean - want).abs() < 4.0 * se + 0.02,
+            (mean - want).abs() < 4.0 * se + 0.005,
             "{method:?}: mean {mean} ± {se}, want {want}"
         );
     }

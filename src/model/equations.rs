@@ -381,3 +381,76 @@ impl Equations {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(model: &str) -> Vec<(String, &'static str, String)> {
+        let src = Source::new("model", model);
+        match Equations::parse(src.clone(), Owner::NeuronGroup) {
+            Ok(_) => vec![],
+            Err(Errors(ds)) => ds
+                .into_iter()
+                .map(|d| (src.text[d.span.start..d.span.end].to_string(), d.code, d.message))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn stochastic_equations_are_accepted() {
+        for model in [
+            "dv/dt = -v/tau + sigma*sqrt(2/tau)*xi : volt",
+            "dv/dt = -v/tau + v*xi/sqrt(tau) : 1",
+            "dx/dt = -x/tau + s*xi_1 : 1\ndy/dt = -y/tau + s*xi_1 + s*xi_2 : 1",
+            "dx/dt = -x/tau + s*xi : 1\ndy/dt = -y/tau + s*xi_y : 1\nI = 2*x : 1",
+        ] {
+            assert_eq!(errors(model), vec![], "{model}");
+        }
+    }
+
+    #[test]
+    fn noise_only_in_differential_equations() {
+        let e = errors("dv/dt = (I - v)/tau : 1\nI = sigma*xi : 1");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "xi");
+        assert_eq!(e[0].1, "bad-noise");
+        assert!(
+            e[0].2.contains("the equation defining 'I' contains the symbol 'xi' but is not a differential equation"),
+            "{}",
+            e[0].2
+        );
+        let e = errors("dv/dt = (I - v)/tau : 1\nI = sigma*xi_2 : 1");
+        assert!(e[0].2.contains("symbol 'xi_2'"), "{e:?}");
+    }
+
+    #[test]
+    fn plain_xi_in_one_equation_only() {
+        let e = errors("dx/dt = -x/tau + s*xi : 1\ndy/dt = -y/tau + s*xi : 1");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "xi");
+        assert!(e[0].2.contains("already used in the equation defining 'x'"), "{}", e[0].2);
+        let src = Source::new("model", "dx/dt = -x/tau + s*xi : 1\ndy/dt = -y/tau + s*xi : 1");
+        let Err(Errors(ds)) = Equations::parse(src, Owner::NeuronGroup) else {
+            panic!("accepted")
+        };
+        assert!(ds[0].help.as_deref().unwrap_or("").contains("xi_name"), "{:?}", ds[0].help);
+    }
+
+    #[test]
+    fn noise_must_enter_linearly() {
+        for model in ["dv/dt = -v/tau + s*xi**2 : 1", "dv/dt = -v/tau + exp(xi)/tau : 1", "dv/dt = xi_a*xi_b : 1"] {
+            let e = errors(model);
+            assert_eq!(e.len(), 1, "{model}: {e:?}");
+            assert!(e[0].2.contains("cannot be separated"), "{}", e[0].2);
+        }
+    }
+
+    #[test]
+    fn noise_names_are_not_variable_names() {
+        for model in ["xi : 1", "dxi_1/dt = -xi_1/tau : 1"] {
+            let e = errors(model);
+            assert!(e.iter().any(|d| d.1 == "bad-name"), "{model}: {e:?}");
+        }
+    }
+}

@@ -225,6 +225,20 @@ impl Network {
                 },
             );
         }
+        if let Some(k) = &s.multisynaptic_index {
+            scope.insert(
+                k.clone(),
+                NameRef::Var {
+                    array: ArrayKey::new(id, k.clone()),
+                    index: IndexSel::Item,
+                    dim: Dim::ONE,
+                    ty: ValTy::Int,
+                    read_only: false,
+                    write_mask: None,
+                    shared: false,
+                },
+            );
+        }
         for v in &s.eqs.vars {
             if v.has_flag("summed") {
                 continue;
@@ -385,9 +399,9 @@ impl Network {
                 format!("internal error while compiling kernel '{}': {e}", kernel.name),
             )
         })?;
-        self.stats
-            .kernels
-            .push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
+        if !exe.from_cache() {
+            self.stats.kernels.push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
+        }
         Ok(Prepared {
             name: kernel.name,
             exe,

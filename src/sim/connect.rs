@@ -861,6 +861,22 @@ impl Network {
         }
         let nin: Vec<i32> = qv.iter().map(|&b| in_count[(b - toff) as usize]).collect();
         let nout: Vec<i32> = pv.iter().map(|&a| out_count[(a - soff) as usize]).collect();
+        // multisynaptic_index: the number of earlier synapses with the same pair.
+        let multi = self.syn(id).and_then(|s| s.multisynaptic_index.clone());
+        if let Some(k) = multi {
+            let mut seen: std::collections::HashMap<(i32, i32), i32> = std::collections::HashMap::new();
+            let idx: Vec<i32> = pv
+                .iter()
+                .zip(&qv)
+                .map(|(&a, &b)| {
+                    let c = seen.entry((a, b)).or_insert(0);
+                    let r = *c;
+                    *c += 1;
+                    r
+                })
+                .collect();
+            self.store.insert(ArrayKey::new(id, k), super::Array::I32(idx));
+        }
         self.store
             .insert(ArrayKey::new(id, "N_incoming"), super::Array::I32(nin));
         self.store

@@ -164,6 +164,10 @@ pub struct Synapses {
     pub order: i32,
     /// The event each pathway reacts to (default `spike`): (pathway, event).
     pub on_event: Vec<(String, String)>,
+    /// The name of the multisynaptic index variable, if any.
+    pub multisynaptic_index: Option<String>,
+    /// Moves the clock-driven state update to another slot.
+    pub when: Option<String>,
 }
 
 impl Synapses {
@@ -179,6 +183,8 @@ impl Synapses {
             dt: None,
             order: 0,
             on_event: Vec::new(),
+            multisynaptic_index: None,
+            when: None,
         }
     }
     pub fn name(mut self, n: &str) -> Self {
@@ -383,6 +389,8 @@ pub(crate) struct Pathway {
 }
 
 pub(crate) struct Syn {
+    pub multisynaptic_index: Option<String>,
+    pub when: i32,
     pub name: String,
     pub source: GroupRange,
     pub target: GroupRange,
@@ -495,6 +503,7 @@ pub struct Network {
     pub(crate) rng_streams: u64,
     pub(crate) stats: RunStats,
     pub(crate) regular: Vec<inputs::Regular>,
+    snapshots: HashMap<String, Box<Snapshot>>,
 }
 
 impl Default for Network {
@@ -522,6 +531,7 @@ impl Network {
             rng_streams: 0,
             stats: RunStats::default(),
             regular: Vec::new(),
+            snapshots: HashMap::new(),
         }
     }
 
@@ -969,8 +979,32 @@ impl Network {
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
+        let syn_when = match &spec.when {
+            Some(w) => match slot_rank(w) {
+                Some(r) => r,
+                None => {
+                    return Err(err("bad-slot", &format!("synapses '{name}'.when"), format!("unknown schedule slot '{w}'")));
+                }
+            },
+            None => slot_rank("groups").unwrap_or(4),
+        };
+        if let Some(k) = &spec.multisynaptic_index {
+            if let Err(msg) = crate::model::equations::check_identifier(k, Owner::Synapses, false) {
+                return Err(err("bad-name", &format!("synapses '{name}'.multisynaptic_index"), msg));
+            }
+            if eqs.get(k).is_some() {
+                return Err(err(
+                    "duplicate",
+                    &format!("synapses '{name}'.multisynaptic_index"),
+                    format!("'{k}' is already defined in the model"),
+                ));
+            }
+        }
         let id = self.objects.len();
         let fl = self.float_elem();
+        if let Some(k) = &spec.multisynaptic_index {
+            self.store.insert(ArrayKey::new(id, k.clone()), Array::zeros(crate::ir::ElemTy::I32, 0));
+        }
         for v in &eqs.vars {
             if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
                 continue;
@@ -1010,6 +1044,8 @@ impl Network {
             methods,
             dt: spec.dt.unwrap_or(self.dt),
             order: spec.order,
+            multisynaptic_index: spec.multisynaptic_index.clone(),
+            when: syn_when,
         })));
         Ok(Handle(id))
     }
@@ -1250,6 +1286,12 @@ impl Network {
                 if let Some(a) = self.store.get(&ArrayKey::new(id, v.name())) {
                     vars.push((v.name().to_string(), a.clone(), v.has_flag("shared")));
                 }
+            }
+            if let Object::Synapses(s) = o
+                && let Some(k) = &s.multisynaptic_index
+                && let Some(a) = self.store.get(&ArrayKey::new(id, k.clone()))
+            {
+                vars.push((k.clone(), a.clone(), false));
             }
             for extra in ["lastspike", "not_refractory", "lastupdate"] {
                 if let Some(a) = self.store.get(&ArrayKey::new(id, extra)) {
@@ -1635,4 +1677,90 @@ pub(crate) struct RateMon {
     pub source: GroupRange,
     pub t: Vec<f64>,
     pub rate: Vec<f64>,
+}
+
+/// A stored network state (Brian2's `Network.store()`).
+#[derive(Clone)]
+struct Snapshot {
+    arrays: HashMap<ArrayKey, Array>,
+    spike_mons: Vec<(usize, Vec<i32>, Vec<f64>, Vec<i32>, Vec<Vec<f64>>)>,
+    state_mons: Vec<(usize, Vec<f64>, Vec<Vec<f64>>)>,
+    rate_mons: Vec<(usize, Vec<f64>, Vec<f64>)>,
+    queues: Vec<(usize, usize, queue::SpikeQueue)>,
+    generators: Vec<(usize, usize)>,
+    t: f64,
+    clock_steps: HashMap<u64, i64>,
+}
+
+impl Network {
+    /// Stores the whole state under `name` (variables, spike queues, monitors, time).
+    pub fn store(&mut self, name: &str) {
+        let mut snap = Snapshot {
+            arrays: self.store.arrays.clone(),
+            spike_mons: Vec::new(),
+            state_mons: Vec::new(),
+            rate_mons: Vec::new(),
+            queues: Vec::new(),
+            generators: Vec::new(),
+            t: self.t,
+            clock_steps: self.clock_steps.clone(),
+        };
+        for (id, o) in self.objects.iter().enumerate() {
+            match o {
+                Object::SpikeMon(m) => snap.spike_mons.push((id, m.i.clone(), m.t.clone(), m.count.clone(), m.values.clone())),
+                Object::StateMon(m) => snap.state_mons.push((id, m.t.clone(), m.data.clone())),
+                Object::RateMon(m) => snap.rate_mons.push((id, m.t.clone(), m.rate.clone())),
+                Object::Synapses(s) => {
+                    for (k, p) in s.pathways.iter().enumerate() {
+                        snap.queues.push((id, k, p.queue.clone()));
+                    }
+                }
+                Object::Group(g) => {
+                    if let GroupKind::Generator(gs) = &g.kind {
+                        snap.generators.push((id, gs.next));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.snapshots.insert(name.to_string(), Box::new(snap));
+    }
+
+    /// Restores the state stored under `name`.
+    pub fn restore(&mut self, name: &str) -> Result<()> {
+        let Some(snap) = self.snapshots.get(name).cloned() else {
+            return Err(err("restore", "restore", format!("nothing was stored under the name '{name}'")));
+        };
+        self.store.arrays = snap.arrays;
+        self.t = snap.t;
+        self.clock_steps = snap.clock_steps;
+        for (id, i, t, count, values) in snap.spike_mons {
+            if let Object::SpikeMon(m) = &mut self.objects[id] {
+                (m.i, m.t, m.count, m.values) = (i, t, count, values);
+            }
+        }
+        for (id, t, data) in snap.state_mons {
+            if let Object::StateMon(m) = &mut self.objects[id] {
+                (m.t, m.data) = (t, data);
+            }
+        }
+        for (id, t, rate) in snap.rate_mons {
+            if let Object::RateMon(m) = &mut self.objects[id] {
+                (m.t, m.rate) = (t, rate);
+            }
+        }
+        for (id, k, q) in snap.queues {
+            if let Object::Synapses(s) = &mut self.objects[id] {
+                s.pathways[k].queue = q;
+            }
+        }
+        for (id, next) in snap.generators {
+            if let Object::Group(g) = &mut self.objects[id]
+                && let GroupKind::Generator(gs) = &mut g.kind
+            {
+                gs.next = next;
+            }
+        }
+        Ok(())
+    }
 }

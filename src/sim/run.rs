@@ -206,13 +206,13 @@ impl Network {
                     let _ = groups_rank;
                 }
                 Object::Synapses(s) => {
-                    let (sname, sdt, sorder, nsyn) = (s.name.clone(), s.dt, s.order, s.n);
+                    let (sname, sdt, sorder, nsyn, swhen) = (s.name.clone(), s.dt, s.order, s.n, s.when);
                     match self.synapse_state_update(id) {
                         Ok(Some(k)) => ops.push(Op {
                             kind: OpKind::Range { start: 0, end: nsyn, extra: vec![] },
                             kernel: Some(k),
                             dt: sdt,
-                            key: (groups_rank, sorder, format!("{sname}_stateupdater")),
+                            key: (swhen, sorder, format!("{sname}_stateupdater")),
                             rng: self.next_rng(),
                         }),
                         Ok(None) => {}
