@@ -19,8 +19,8 @@ mod stochastic;
 
 use crate::syntax::ast::{AssignOp, BinOp, Expr, ExprKind, Statement};
 pub use linear::{LinearForm, eval_const, linear_form};
-pub use stochastic::{is_noise_name, noise_names, split_stochastic};
 use stochastic::Split;
+pub use stochastic::{is_noise_name, noise_names, split_stochastic};
 
 /// An integration method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,8 +57,7 @@ impl Method {
             "heun" => Method::Heun,
             "exponential_euler" => Method::ExponentialEuler,
             "milstein" => Method::Milstein,
-            "independent" | "gsl" | "gsl_rk2" | "gsl_rk4" | "gsl_rkf45"
-            | "gsl_rkck" | "gsl_rk8pd" => {
+            "independent" | "gsl" | "gsl_rk2" | "gsl_rk4" | "gsl_rkf45" | "gsl_rkck" | "gsl_rk8pd" => {
                 return Err(format!(
                     "the integration method '{name}' is not supported yet by spikejit"
                 ));

@@ -68,7 +68,10 @@ pub fn split_stochastic(rhs: &Expr) -> Result<(Option<Expr>, BTreeMap<String, Ex
             if noise.len() == 1 {
                 format!("symbol '{}'", noise[0])
             } else {
-                format!("symbols {}", noise.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "))
+                format!(
+                    "symbols {}",
+                    noise.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+                )
             }
         )
     })?;
@@ -229,7 +232,9 @@ pub(super) fn milstein(eqs: &[DiffEq], sys: &Split) -> Result<Vec<Statement>, St
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
     for (k, g) in sys.g.iter().enumerate() {
         if g.len() > 1 {
-            return Err("Cannot integrate stochastic equations with non-diagonal noise with this state updater.".into());
+            return Err(
+                "Cannot integrate stochastic equations with non-diagonal noise with this state updater.".into(),
+            );
         }
         for xi in g.keys() {
             if owner.insert(xi, k).is_some() {
@@ -266,10 +271,7 @@ pub(super) fn milstein(eqs: &[DiffEq], sys: &Split) -> Result<Vec<Statement>, St
         let diff = Expr::bin(BinOp::Sub, name(&gs), g.clone());
         out.push(assign(
             &support_name("k", var, xi),
-            div(
-                mul(diff, mul(name(xi), name(xi))),
-                mul(Expr::float(2.0), sqrt_dt()),
-            ),
+            div(mul(diff, mul(name(xi), name(xi))), mul(Expr::float(2.0), sqrt_dt())),
         ));
     }
     for (k, e) in eqs.iter().enumerate() {

@@ -84,7 +84,11 @@ fn exec_fixed(stmts: &[Statement], vars: &mut HashMap<String, f64>, fixed: &[(&s
         let mut v = eval(&s.expr, vars);
         if let Some((_, x)) = fixed.iter().find(|(k, _)| *k == s.target) {
             let want = vars["dt"].sqrt();
-            assert!((v - want).abs() <= 1e-15 * want, "{}: noise draw {v}, not sqrt(dt)", s.target);
+            assert!(
+                (v - want).abs() <= 1e-15 * want,
+                "{}: noise draw {v}, not sqrt(dt)",
+                s.target
+            );
             v = *x;
         }
         vars.insert(s.target.clone(), v);
@@ -311,7 +315,11 @@ fn exponential_euler_conditionally_linear() {
 
 #[test]
 fn exponential_euler_rejects_nonlinear_self_dependence() {
-    let env = Consts([("tau".to_string(), 0.01), ("dt".to_string(), 1e-4)].into_iter().collect());
+    let env = Consts(
+        [("tau".to_string(), 0.01), ("dt".to_string(), 1e-4)]
+            .into_iter()
+            .collect(),
+    );
     // Brian2 drops the v**2 term and integrates (-v)/tau: we refuse.
     for rhs in ["(v**2 - v)/tau", "-v*v/tau", "exp(-v)/tau", "-v/(tau + v)"] {
         let err = integrate(&eqs(&[("v", rhs)]), &[Method::ExponentialEuler], &env).unwrap_err();
@@ -391,7 +399,15 @@ fn cobahh_run(method: Method, dt: f64, duration: f64) -> (f64, f64) {
     let (m, stmts) = integrate(&cobahh_eqs(), &[method], &Consts(consts.clone())).unwrap();
     assert_eq!(m, method);
     let mut vars = consts;
-    for (k, v) in [("v", -0.062), ("m", 0.05), ("n", 0.3), ("h", 0.6), ("ge", 40e-9), ("gi", 20e-9), ("t", 0.0)] {
+    for (k, v) in [
+        ("v", -0.062),
+        ("m", 0.05),
+        ("n", 0.3),
+        ("h", 0.6),
+        ("ge", 40e-9),
+        ("gi", 20e-9),
+        ("t", 0.0),
+    ] {
         vars.insert(k.to_string(), v);
     }
     let steps = (duration / dt).round() as usize;
@@ -540,9 +556,13 @@ fn stochastic_milstein_golden() {
 #[test]
 fn stochastic_method_choice() {
     let env = Consts(
-        [("tau".to_string(), 0.01), ("dt".to_string(), 1e-4), ("sigma".to_string(), 0.3)]
-            .into_iter()
-            .collect(),
+        [
+            ("tau".to_string(), 0.01),
+            ("dt".to_string(), 1e-4),
+            ("sigma".to_string(), 0.3),
+        ]
+        .into_iter()
+        .collect(),
     );
     let run = |model: &[(&str, &str)], methods: &[Method]| integrate(&eqs(model), methods, &env);
     // Additive: euler.
@@ -556,7 +576,10 @@ fn stochastic_method_choice() {
         let (m, _) = run(&model, &DEFAULT_METHODS).unwrap();
         assert_eq!(m, Method::Heun);
         let err = run(&model, &[Method::Euler]).unwrap_err();
-        assert!(err.contains("Cannot integrate equations with multiplicative noise"), "{err}");
+        assert!(
+            err.contains("Cannot integrate equations with multiplicative noise"),
+            "{err}"
+        );
     }
     // Noise on another variable: multiplicative too.
     let (m, _) = run(&[("v", "-v/tau + w*xi/sqrt(tau)"), ("w", "-w/tau")], &DEFAULT_METHODS).unwrap();
@@ -572,7 +595,10 @@ fn stochastic_method_choice() {
     // milstein: diagonal noise only.
     for model in [
         &[("x", "-x/tau + sigma*xi_1/sqrt(tau) + sigma*xi_2/sqrt(tau)")][..],
-        &[("x", "-x/tau + sigma*xi_1/sqrt(tau)"), ("y", "-y/tau + sigma*xi_1/sqrt(tau)")][..],
+        &[
+            ("x", "-x/tau + sigma*xi_1/sqrt(tau)"),
+            ("y", "-y/tau + sigma*xi_1/sqrt(tau)"),
+        ][..],
     ] {
         let err = run(model, &[Method::Milstein]).unwrap_err();
         assert!(err.contains("non-diagonal"), "{err}");
@@ -580,9 +606,17 @@ fn stochastic_method_choice() {
         assert_eq!(m, Method::Heun);
     }
     // Noise entering non-linearly is an error whatever the method.
-    for rhs in ["-v/tau + sigma*xi**2", "-v/tau + sigma*exp(xi)/sqrt(tau)", "sigma/xi", "xi_1*xi_2*sigma*tau**0.5"] {
+    for rhs in [
+        "-v/tau + sigma*xi**2",
+        "-v/tau + sigma*exp(xi)/sqrt(tau)",
+        "sigma/xi",
+        "xi_1*xi_2*sigma*tau**0.5",
+    ] {
         let err = run(&[("v", rhs)], &[Method::Heun]).unwrap_err();
-        assert!(err.contains("cannot be separated into stochastic and non-stochastic"), "{rhs}: {err}");
+        assert!(
+            err.contains("cannot be separated into stochastic and non-stochastic"),
+            "{rhs}: {err}"
+        );
     }
 }
 
@@ -729,5 +763,9 @@ fn stratonovich_geometric_noise() {
     // Additive noise with euler: E[x(T)] = x0, Var = sigma² T.
     let (mean, se) = monte_carlo("sigma*xi", Method::Euler, 20000);
     assert!((mean - 1.0).abs() < 4.0 * se, "euler: mean {mean} ± {se}");
-    assert!((se * 20000f64.sqrt() - 0.5f64.sqrt()).abs() < 0.03, "euler: sd {}", se * 20000f64.sqrt());
+    assert!(
+        (se * 20000f64.sqrt() - 0.5f64.sqrt()).abs() < 0.03,
+        "euler: sd {}",
+        se * 20000f64.sqrt()
+    );
 }

@@ -540,8 +540,12 @@ impl Builder<'_> {
         }
         spec.order = self.order(&g.schedule.order, &ctx)?;
         spec.when = g.schedule.when.as_ref().map(|w| w.0.clone());
+        spec.events = g.events.iter().map(|(n, c)| (n.clone(), c.code())).collect();
+        spec.run_on_event = g.run_on_event.iter().map(|(n, c)| (n.clone(), c.code())).collect();
         let span_of = |s: &Option<Str>| s.as_ref().map(Str::inner_span);
         let hints = [
+            (".events", g.events.first().map(|e| e.1.inner_span())),
+            (".run_on_event", g.run_on_event.first().map(|e| e.1.inner_span())),
             (".method", span_of(&g.method)),
             (".when", g.schedule.when.as_ref().map(|w| w.1)),
             (".refractory", span_of(&g.refractory)),
@@ -674,6 +678,9 @@ impl Builder<'_> {
             spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
         }
         spec.order = self.order(&s.schedule.order, &ctx)?;
+        spec.when = s.schedule.when.as_ref().map(|w| w.0.clone());
+        spec.on_event = s.on_event.clone();
+        spec.multisynaptic_index = s.multisynaptic_index.as_ref().map(|m| m.text.trim().to_string());
         let delay_span = match &s.delay {
             Some(DelaySpec::Scalar(d)) => Some(d.inner_span()),
             Some(DelaySpec::PerPathway(ds)) => ds.first().map(|d| d.1.inner_span()),
@@ -682,6 +689,11 @@ impl Builder<'_> {
         let hints = [
             (".method", s.method.as_ref().map(Str::inner_span)),
             (".delay", delay_span),
+            (".when", s.schedule.when.as_ref().map(|w| w.1)),
+            (
+                ".multisynaptic_index",
+                s.multisynaptic_index.as_ref().map(Str::inner_span),
+            ),
         ];
         self.net
             .add_synapses(spec)
@@ -828,10 +840,20 @@ impl Builder<'_> {
                     .add_rate_monitor(source, Some(&m.name))
                     .map_err(|e| locate(e, self.file(), m.source.inner_span(), &ctx))
             }
-            MonitorKind::Spike { record } => {
+            MonitorKind::Spike {
+                record,
+                event,
+                schedule,
+            } => {
                 let source = self.group(&m.source, &format!("{ctx}.source"), false)?;
                 let mut spec = SpikeMonitor::new(source).name(&m.name);
                 spec.record = *record;
+                spec.event = event.clone();
+                spec.when = schedule.when.as_ref().map(|w| w.0.clone());
+                spec.order = match &schedule.order {
+                    Some(_) => Some(self.order(&schedule.order, &ctx)?),
+                    None => None,
+                };
                 self.net
                     .add_spike_monitor(spec)
                     .map_err(|e| locate(e, self.file(), m.source.inner_span(), &ctx))

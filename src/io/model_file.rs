@@ -138,6 +138,10 @@ pub struct NeuronSpec {
     pub init: Vec<InitSpec>,
     pub schedule: ScheduleSpec,
     pub run_regularly: Vec<RunRegularlySpec>,
+    /// Custom events: (name, condition).
+    pub events: Vec<(String, Str)>,
+    /// Code run on an event: (event, code).
+    pub run_on_event: Vec<(String, Str)>,
 }
 
 /// One entry of `run_regularly` (neurons and synapses).
@@ -284,6 +288,9 @@ pub struct SynapsesSpec {
     pub init: Vec<InitSpec>,
     pub schedule: ScheduleSpec,
     pub run_regularly: Vec<RunRegularlySpec>,
+    /// The event of each pathway that does not use `spike`: (pathway, event).
+    pub on_event: Vec<(String, String)>,
+    pub multisynaptic_index: Option<Str>,
 }
 
 /// What a state monitor records.
@@ -297,8 +304,11 @@ pub enum RecordSpec {
 pub enum MonitorKind {
     /// A PopulationRateMonitor (`t`, `rate`).
     Rate,
+    /// A SpikeMonitor, or an EventMonitor when `event` is not `spike`.
     Spike {
         record: bool,
+        event: String,
+        schedule: ScheduleSpec,
     },
     State {
         /// `variables` with the file span of each name.
@@ -779,10 +789,6 @@ impl Loader {
         );
     }
 
-    fn unsupported_key(&mut self, span: Span, w: &str, key: &str) {
-        self.unsupported(span, w, &format!("'{key}'"));
-    }
-
     // ---- shape helpers --------------------------------------------------------------
 
     /// `n` must be a table whose keys are all in `allowed`, with every key of `required`.
@@ -907,20 +913,6 @@ impl Loader {
         });
         let order = self.typed(es, "order", w, "an integer", |n| as_int(n).map(|i| (i, n.span)));
         ScheduleSpec { dt, when, order }
-    }
-
-    /// Keys that are in the contract but not implemented: an error unless empty.
-    fn reject_if_present(&mut self, es: &[Entry], key: &str, w: &str) {
-        if let Some(e) = get(es, key) {
-            let empty = match &e.node.v {
-                V::Array(a) => a.is_empty(),
-                V::Table(t) => t.is_empty(),
-                _ => false,
-            };
-            if !empty {
-                self.unsupported_key(e.span, w, key);
-            }
-        }
     }
 
     fn items(n: Option<&Node>) -> &[Node] {
@@ -1150,18 +1142,20 @@ impl Loader {
             let count = self.count(es, "N", &w, 1);
             let [model, threshold, reset, refractory, method] = ["model", "threshold", "reset", "refractory", "method"]
                 .map(|key| self.opt_str(es, key, &w, "a string"));
-            for key in ["events", "run_on_event"] {
-                if let Some(e) = get(es, key)
-                    && as_str_table(&e.node).is_none()
-                {
-                    self.err(
-                        "wrong-type",
-                        e.node.span,
-                        format!("{w}.{key}: expected a table of strings, got {}", got(&e.node)),
-                    );
-                } else {
-                    self.reject_if_present(es, key, &w);
-                }
+            let [events, run_on_event] = ["events", "run_on_event"].map(|key| {
+                self.typed(es, key, &w, "a table of strings", as_str_table)
+                    .unwrap_or_default()
+            });
+            if let Some(e) = get(es, "events")
+                && let V::Table(ees) = &e.node.v
+                && let Some(spike) = get(ees, "spike")
+            {
+                self.err_help(
+                    "bad-name",
+                    spike.span,
+                    format!("{w}.events: 'spike' is the event of the threshold and cannot be redefined"),
+                    "`events` names custom events only; the `threshold` defines the 'spike' event",
+                );
             }
             let init = get(es, "init")
                 .map(|e| self.init(&e.node, &format!("{w}.init")))
@@ -1181,6 +1175,8 @@ impl Loader {
                     init,
                     schedule,
                     run_regularly,
+                    events,
+                    run_on_event,
                 });
             }
         }
@@ -1444,12 +1440,14 @@ impl Loader {
                 V::Str(s) => Some(vec![(String::new(), s.clone())]),
                 _ => as_str_table(n),
             });
+            let names: Vec<&str> = on_pre.iter().chain(&on_post).map(|p| p.0.as_str()).collect();
+            let mut pathway_events = Vec::new();
             if let (Some(events), Some(e)) = (on_event, get(es, "on_event")) {
-                // only the default event is implemented: on_event = "spike" (or a table of
-                // "spike" per pathway) is accepted, anything else is not supported yet
-                let names: Vec<&str> = on_pre.iter().chain(&on_post).map(|p| p.0.as_str()).collect();
                 for (pw, ev) in &events {
-                    if !pw.is_empty() && !names.contains(&pw.as_str()) {
+                    if pw.is_empty() {
+                        // one event for every pathway
+                        pathway_events.extend(names.iter().map(|n| (n.to_string(), ev.text.trim().to_string())));
+                    } else if !names.contains(&pw.as_str()) {
                         let list = if names.is_empty() {
                             "none".to_string()
                         } else {
@@ -1460,28 +1458,16 @@ impl Loader {
                             e.node.span,
                             format!("{w}.on_event: unknown pathway '{pw}' (pathways: {list})"),
                         );
-                    } else if ev.text != "spike" {
-                        self.unsupported(
-                            ev.span,
-                            &format!("{w}.on_event"),
-                            &format!("the custom event '{}'", ev.text),
-                        );
+                    } else {
+                        pathway_events.push((pw.clone(), ev.text.trim().to_string()));
                     }
                 }
-            }
-            if msi.is_some()
-                && let Some(e) = get(es, "multisynaptic_index")
-            {
-                self.unsupported_key(e.span, &w, "multisynaptic_index");
             }
             let connect = self.connect(es, &w);
             let init = get(es, "init")
                 .map(|e| self.init(&e.node, &format!("{w}.init")))
                 .unwrap_or_default();
             let schedule = self.schedule(es, &w);
-            if let Some(e) = get(es, "when") {
-                self.unsupported(e.span, &w, "'when' on synapses");
-            }
             let run_regularly = self.run_regularly(es, &w);
             if let (Some(name), Some(source), Some(target)) = (name, source, target) {
                 out.push(SynapsesSpec {
@@ -1498,6 +1484,8 @@ impl Loader {
                     init,
                     schedule,
                     run_regularly,
+                    on_event: pathway_events,
+                    multisynaptic_index: msi,
                 });
             }
         }
@@ -1649,17 +1637,28 @@ impl Loader {
             }
             // what spikejit does not implement yet
             let spec_kind = match kind.as_str() {
-                "spike" => {
+                "spike" | "event" => {
                     if has_vars && let Some(e) = get(es, "variables") {
-                        self.unsupported(e.span, &w, "'variables' on a spike monitor");
+                        self.unsupported(
+                            e.span,
+                            &w,
+                            &format!(
+                                "'variables' on a{} {kind} monitor",
+                                if kind == "event" { "n" } else { "" }
+                            ),
+                        );
                     }
-                    for key in ["when", "order"] {
-                        if let Some(e) = get(es, key) {
-                            self.unsupported(e.span, &w, &format!("'{key}' on a spike monitor"));
-                        }
-                    }
-                    Some(MonitorKind::Spike {
+                    let event = if kind == "event" {
+                        get(es, "event")
+                            .and_then(|e| as_str(&e.node))
+                            .map(|s| s.text.trim().to_string())
+                    } else {
+                        Some("spike".to_string())
+                    };
+                    event.map(|event| MonitorKind::Spike {
                         record: record_bool.unwrap_or(true),
+                        event,
+                        schedule,
                     })
                 }
                 "state" => match (variables, record) {
@@ -1881,9 +1880,13 @@ mod tests {
     #[test]
     fn unsupported_keys_are_errors() {
         let m = messages(&format!(
-            "{MIN}[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nevents = {{ e = 'v > 1' }}\n[[monitors]]\nname = 'r'\nkind = 'event'\nevent = 'e'\nsource = 'A'\n[[protocol]]\nop = 'store'\n"
+            "{MIN}[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nthreshold = 'v > 1'\n[[monitors]]\nname = 's'\nkind = 'spike'\nsource = 'A'\nvariables = ['v']\n[[monitors]]\nname = 'r'\nkind = 'rate'\nsource = 'A'\nwhen = 'end'\n[[protocol]]\nop = 'store'\n"
         ));
-        for k in ["'events' is not supported yet", "'event' monitors", "op 'store'"] {
+        for k in [
+            "'variables' on a spike monitor is not supported yet",
+            "'when' on a rate monitor is not supported yet",
+            "op 'store' is not supported yet",
+        ] {
             assert!(m.iter().any(|s| s.contains(k)), "{k}: {m:?}");
         }
     }

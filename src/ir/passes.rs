@@ -224,6 +224,21 @@ pub fn fold(e: &mut Expr) {
         Expr::Call(_, args) => args.iter_mut().for_each(fold),
         _ => return,
     }
+    // `int(x) >= K` for a float x and an integer K >= 1 is `x >= K` (truncation
+    // toward zero cannot move a value across K >= 1; NaN compares false both
+    // ways): saves the saturating conversion in the refractoriness test.
+    if let Expr::Binary(BinOp::Ge, a, b) = &*e
+        && let (Expr::Cast(Ty::I64, x), Expr::I64(k)) = (&**a, &**b)
+        && *k >= 1
+        && *k < (1 << 52)
+        && let Some(ft) = float_ty(x)
+    {
+        let kf = if ft == Ty::F32 { Expr::F32(*k as f32) } else { Expr::F64(*k as f64) };
+        if ft == Ty::F64 || (*k as f32) as i64 == *k {
+            *e = Expr::Binary(BinOp::Ge, x.clone(), Box::new(kf));
+            return;
+        }
+    }
     let new = match &*e {
         Expr::Unary(UnOp::Neg, a) => match **a {
             Expr::F64(x) => Some(Expr::F64(-x)),
@@ -288,5 +303,18 @@ pub fn fold(e: &mut Expr) {
     };
     if let Some(n) = new {
         *e = n;
+    }
+}
+
+/// The float type of an expression, when it is evidently a float (without a kernel
+/// at hand: literals, casts and arithmetic on them; loads are not known here).
+fn float_ty(e: &Expr) -> Option<Ty> {
+    match e {
+        Expr::F64(_) => Some(Ty::F64),
+        Expr::F32(_) => Some(Ty::F32),
+        Expr::Cast(t, _) if t.is_float() => Some(*t),
+        Expr::Binary(op, a, b) if !op.is_comparison() && !op.is_logical() => float_ty(a).or_else(|| float_ty(b)),
+        Expr::Unary(super::UnOp::Neg, a) => float_ty(a),
+        _ => None,
     }
 }

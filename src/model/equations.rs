@@ -416,7 +416,8 @@ mod tests {
         assert_eq!(e[0].0, "xi");
         assert_eq!(e[0].1, "bad-noise");
         assert!(
-            e[0].2.contains("the equation defining 'I' contains the symbol 'xi' but is not a differential equation"),
+            e[0].2
+                .contains("the equation defining 'I' contains the symbol 'xi' but is not a differential equation"),
             "{}",
             e[0].2
         );
@@ -429,17 +430,29 @@ mod tests {
         let e = errors("dx/dt = -x/tau + s*xi : 1\ndy/dt = -y/tau + s*xi : 1");
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!(e[0].0, "xi");
-        assert!(e[0].2.contains("already used in the equation defining 'x'"), "{}", e[0].2);
+        assert!(
+            e[0].2.contains("already used in the equation defining 'x'"),
+            "{}",
+            e[0].2
+        );
         let src = Source::new("model", "dx/dt = -x/tau + s*xi : 1\ndy/dt = -y/tau + s*xi : 1");
         let Err(Errors(ds)) = Equations::parse(src, Owner::NeuronGroup) else {
             panic!("accepted")
         };
-        assert!(ds[0].help.as_deref().unwrap_or("").contains("xi_name"), "{:?}", ds[0].help);
+        assert!(
+            ds[0].help.as_deref().unwrap_or("").contains("xi_name"),
+            "{:?}",
+            ds[0].help
+        );
     }
 
     #[test]
     fn noise_must_enter_linearly() {
-        for model in ["dv/dt = -v/tau + s*xi**2 : 1", "dv/dt = -v/tau + exp(xi)/tau : 1", "dv/dt = xi_a*xi_b : 1"] {
+        for model in [
+            "dv/dt = -v/tau + s*xi**2 : 1",
+            "dv/dt = -v/tau + exp(xi)/tau : 1",
+            "dv/dt = xi_a*xi_b : 1",
+        ] {
             let e = errors(model);
             assert_eq!(e.len(), 1, "{model}: {e:?}");
             assert!(e[0].2.contains("cannot be separated"), "{}", e[0].2);

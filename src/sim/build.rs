@@ -392,6 +392,9 @@ impl Network {
     pub(crate) fn compile(&mut self, b: KernelBuilder) -> Result<Prepared> {
         let scalars = b.scalar_names();
         let (kernel, bindings) = b.finish();
+        if std::env::var_os("SPIKEJIT_DUMP_IR").is_some() {
+            eprintln!("{kernel}");
+        }
         let exe = self.compiler.compile(&kernel).map_err(|e| {
             err(
                 "codegen",
