@@ -102,13 +102,19 @@ fn duplicate_name() {
 #[test]
 fn not_supported_yet_is_an_error() {
     let text = format!(
-        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}events = {{ up = \"v > 1*mV\" }}\n"
+        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}threshold = \"v > 1*mV\"\n[[monitors]]\nname = \"m\"\nkind = \"spike\"\nsource = \"G\"\nvariables = [\"v\"]\n"
     );
-    let line = text.lines().position(|l| l.starts_with("events")).map_or(0, |k| k + 1);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("variables"))
+        .map_or(0, |k| k + 1);
     let p = write_model("unsupported", &text);
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("'events' is not supported yet by spikejit"), "{err}");
+    assert!(
+        err.contains("'variables' on a spike monitor is not supported yet by spikejit"),
+        "{err}"
+    );
     assert!(err.contains(&loc(&p, line, 1)), "{err}");
 }
 
@@ -355,4 +361,78 @@ weight = "0.1*mV"
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("an expression for 'values' is not supported yet"), "{err}");
+}
+
+#[test]
+fn events_event_monitors_and_store_restore() {
+    let text = r#"
+[simulation]
+dt = "0.1*ms"
+
+[[neurons]]
+name = "D"
+N = 2
+model = """
+dv/dt = rate : 1
+rate : Hz
+c : 1
+"""
+threshold = "v > 1"
+reset = "v = 0"
+method = "euler"
+events = { up = "v > 0.5" }
+run_on_event = { up = "c += 1" }
+init = { rate = [1000.0, 500.0] }
+
+[[monitors]]
+name = "ev"
+kind = "event"
+source = "D"
+event = "up"
+
+[[protocol]]
+op = "store"
+name = "start"
+
+[[protocol]]
+op = "run"
+duration = "5*ms"
+
+[[protocol]]
+op = "restore"
+name = "start"
+
+[[protocol]]
+op = "run"
+duration = "3*ms"
+"#;
+    let p = write_model("events", text);
+    let out = p.parent().map(|d| d.join("out")).unwrap_or_default();
+    let o = spikejit(&[
+        "run",
+        p.to_str().unwrap_or_default(),
+        "--out",
+        out.to_str().unwrap_or_default(),
+        "--dump-state",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    use ndarray_npy::NpzReader;
+    let mut r = NpzReader::new(std::fs::File::open(out.join("ev.npz")).expect("ev.npz")).expect("npz");
+    let t: ndarray::Array1<f64> = r.by_name("t.npy").expect("t");
+    // the run after the restore starts again at t = 0 and lasts 3 ms
+    assert!(!t.is_empty() && t.iter().all(|&x| x < 3e-3), "{t}");
+    let count: ndarray::Array1<i32> = r.by_name("count.npy").expect("count");
+    assert_eq!(count.sum() as usize, t.len());
+    // 'spike' is the threshold's event
+    let bad = text.replace("events = { up", "events = { spike = \"v > 0.2\", up");
+    let p = write_model("events-bad", &bad);
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("'spike' is the event of the threshold"), "{err}");
+    // restoring a name never stored is an error found by `check`
+    let bad = text.replacen("name = \"start\"", "name = \"other\"", 1);
+    let p = write_model("events-restore", &bad);
+    let (code, err) = check(&p);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothing was stored under the name 'start'"), "{err}");
 }

@@ -169,9 +169,11 @@ pub fn check_solvable(m: &[Vec<f64>]) -> Result<(), String> {
         }
         a.swap(col, piv);
         for r in col + 1..n {
-            let f = a[r][col] / a[col][col];
-            for c in col..n {
-                a[r][c] -= f * a[col][c];
+            let (top, bottom) = a.split_at_mut(r);
+            let (pivot, row) = (&top[col], &mut bottom[0]);
+            let f = row[col] / pivot[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot[col..]) {
+                *x -= f * p;
             }
         }
     }

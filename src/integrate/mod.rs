@@ -90,6 +90,11 @@ pub trait Env {
     fn is_time(&self, name: &str) -> bool {
         name == "t" || name == "t_in_timesteps"
     }
+    /// Whether a function of `t` is constant over a time step (a TimedArray whose
+    /// dt is at least the group's): calls to it keep `exact` applicable.
+    fn locally_constant(&self, _function: &str) -> bool {
+        false
+    }
 }
 
 fn name(n: &str) -> Expr {
@@ -232,18 +237,21 @@ fn exponential_euler(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, St
 
 /// Whether an expression is constant over a time step (no `t`, no random function).
 fn constant_over_dt(e: &Expr, env: &dyn Env) -> bool {
-    let mut ok = true;
-    e.for_each_name(&mut |n, _| {
-        if env.is_time(n) {
-            ok = false;
+    match &e.kind {
+        ExprKind::Name(n) => !env.is_time(n),
+        ExprKind::Call(f, args) => {
+            if matches!(f.as_str(), "rand" | "randn" | "poisson") {
+                false
+            } else if env.locally_constant(f) {
+                true
+            } else {
+                args.iter().all(|a| constant_over_dt(a, env))
+            }
         }
-    });
-    e.for_each_call(&mut |f, _| {
-        if matches!(f, "rand" | "randn" | "poisson") {
-            ok = false;
-        }
-    });
-    ok
+        ExprKind::Unary(_, a) => constant_over_dt(a, env),
+        ExprKind::Binary(_, a, b) => constant_over_dt(a, env) && constant_over_dt(b, env),
+        _ => true,
+    }
 }
 
 /// Update statements with the exact method, or why it does not apply.

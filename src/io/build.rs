@@ -26,6 +26,13 @@ pub struct BuildOptions {
 pub enum Step {
     /// Runs for a duration in seconds.
     Run { duration: f64, context: String, span: Span },
+    /// Stores (`restore: false`) or restores the state of the network under a name.
+    Store {
+        name: String,
+        restore: bool,
+        context: String,
+        span: Span,
+    },
     /// Sets a variable of a group, subgroup or synapses.
     Set {
         target: Handle,
@@ -97,6 +104,17 @@ impl Protocol {
                 } => {
                     net.set(*target, var, value.clone(), selection.clone())
                         .map_err(|e| locate(e, &self.file, *span, context))?;
+                }
+                Step::Store {
+                    name, restore: false, ..
+                } => net.store(name),
+                Step::Store {
+                    name,
+                    restore: true,
+                    context,
+                    span,
+                } => {
+                    net.restore(name).map_err(|e| locate(e, &self.file, *span, context))?;
                 }
             }
         }
@@ -843,12 +861,15 @@ impl Builder<'_> {
             MonitorKind::Spike {
                 record,
                 event,
+                variables,
                 schedule,
             } => {
                 let source = self.group(&m.source, &format!("{ctx}.source"), false)?;
+                self.check_variables(source, variables, &m.source, &ctx)?;
                 let mut spec = SpikeMonitor::new(source).name(&m.name);
                 spec.record = *record;
                 spec.event = event.clone();
+                spec.variables = variables.iter().map(|v| v.0.clone()).collect();
                 spec.when = schedule.when.as_ref().map(|w| w.0.clone());
                 spec.order = match &schedule.order {
                     Some(_) => Some(self.order(&schedule.order, &ctx)?),
@@ -880,15 +901,7 @@ impl Builder<'_> {
                             .collect::<Result<Vec<usize>>>()?,
                     ),
                 };
-                for (v, span) in variables {
-                    if !self.net.has_variable(source, v) {
-                        return Err(self.error(
-                            "unknown-variable",
-                            *span,
-                            format!("{ctx}.variables: '{v}' is not a variable of '{}'", m.source.text.trim()),
-                        ));
-                    }
-                }
+                self.check_variables(source, variables, &m.source, &ctx)?;
                 let vars: Vec<&str> = variables.iter().map(|v| v.0.as_str()).collect();
                 let mut spec = StateMonitor::new(source, &vars, record).name(&m.name);
                 if let Some(dt) = &schedule.dt {
@@ -914,6 +927,20 @@ impl Builder<'_> {
         }
     }
 
+    /// Every recorded variable must exist (the error points at its name in the list).
+    fn check_variables(&self, source: Handle, variables: &[(String, Span)], src: &Str, ctx: &str) -> Result<()> {
+        for (v, span) in variables {
+            if !self.net.has_variable(source, v) {
+                return Err(self.error(
+                    "unknown-variable",
+                    *span,
+                    format!("{ctx}.variables: '{v}' is not a variable of '{}'", src.text.trim()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn protocol(&mut self, duration: Option<f64>) -> Vec<Step> {
         let Some(steps) = &self.model.protocol else {
             return match duration {
@@ -932,8 +959,33 @@ impl Builder<'_> {
             };
         };
         let mut out = Vec::new();
+        let mut stored: Vec<&str> = Vec::new();
         for st in steps {
             let r = match st {
+                StepSpec::Store {
+                    name,
+                    restore,
+                    context,
+                    span,
+                } => {
+                    if !restore {
+                        stored.push(name);
+                    }
+                    if *restore && !stored.contains(&name.as_str()) {
+                        Err(self.error(
+                            "bad-restore",
+                            *span,
+                            format!("{context}: nothing was stored under the name '{name}' before this step"),
+                        ))
+                    } else {
+                        Ok(Step::Store {
+                            name: name.clone(),
+                            restore: *restore,
+                            context: context.clone(),
+                            span: *span,
+                        })
+                    }
+                }
                 StepSpec::Run {
                     duration,
                     context,

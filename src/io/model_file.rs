@@ -308,6 +308,8 @@ pub enum MonitorKind {
     Spike {
         record: bool,
         event: String,
+        /// Variables recorded at each event, with their file spans.
+        variables: Vec<(String, Span)>,
         schedule: ScheduleSpec,
     },
     State {
@@ -340,6 +342,13 @@ pub enum StepSpec {
         var: Str,
         value: ValueSpec,
         index: Option<IndexSpec>,
+        context: String,
+        span: Span,
+    },
+    /// `store` (`restore: false`) or `restore` the state under a name ("default").
+    Store {
+        name: String,
+        restore: bool,
         context: String,
         span: Span,
     },
@@ -1638,16 +1647,6 @@ impl Loader {
             // what spikejit does not implement yet
             let spec_kind = match kind.as_str() {
                 "spike" | "event" => {
-                    if has_vars && let Some(e) = get(es, "variables") {
-                        self.unsupported(
-                            e.span,
-                            &w,
-                            &format!(
-                                "'variables' on a{} {kind} monitor",
-                                if kind == "event" { "n" } else { "" }
-                            ),
-                        );
-                    }
                     let event = if kind == "event" {
                         get(es, "event")
                             .and_then(|e| as_str(&e.node))
@@ -1658,6 +1657,7 @@ impl Loader {
                     event.map(|event| MonitorKind::Spike {
                         record: record_bool.unwrap_or(true),
                         event,
+                        variables: variables.unwrap_or_default(),
                         schedule,
                     })
                 }
@@ -1740,7 +1740,7 @@ impl Loader {
                     ok = false;
                 }
             }
-            let [duration, _name, target, var] =
+            let [duration, name, target, var] =
                 ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
             let value = self.typed(
                 es,
@@ -1772,7 +1772,16 @@ impl Loader {
                         });
                     }
                 }
-                _ => self.unsupported(op_e.node.span, &w, &format!("op '{op}'")),
+                _ => {
+                    if ok {
+                        out.push(StepSpec::Store {
+                            name: name.map_or_else(|| "default".to_string(), |n| n.text),
+                            restore: op == "restore",
+                            context: w,
+                            span: item.span,
+                        });
+                    }
+                }
             }
         }
         out
@@ -1880,13 +1889,9 @@ mod tests {
     #[test]
     fn unsupported_keys_are_errors() {
         let m = messages(&format!(
-            "{MIN}[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nthreshold = 'v > 1'\n[[monitors]]\nname = 's'\nkind = 'spike'\nsource = 'A'\nvariables = ['v']\n[[monitors]]\nname = 'r'\nkind = 'rate'\nsource = 'A'\nwhen = 'end'\n[[protocol]]\nop = 'store'\n"
+            "{MIN}[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nthreshold = 'v > 1'\n[[monitors]]\nname = 'r'\nkind = 'rate'\nsource = 'A'\nwhen = 'end'\n"
         ));
-        for k in [
-            "'variables' on a spike monitor is not supported yet",
-            "'when' on a rate monitor is not supported yet",
-            "op 'store' is not supported yet",
-        ] {
+        for k in ["'when' on a rate monitor is not supported yet"] {
             assert!(m.iter().any(|s| s.contains(k)), "{k}: {m:?}");
         }
     }

@@ -211,6 +211,11 @@ pub fn write_monitors(net: &Network, dir: &Path) -> Result<()> {
                     npz.add("t", &d.t)?;
                 }
                 npz.add("count", &d.count)?;
+                for (var, values) in net.spike_monitor_values(h) {
+                    if !matches!(var.as_str(), "i" | "t" | "count") {
+                        npz.add(&var, &values)?;
+                    }
+                }
             }
             "state" => {
                 let Some(d) = net.state_monitor(h) else { continue };

@@ -279,10 +279,10 @@ impl Equations {
             vars.push(VarDef { eq, dim, ty });
         }
         let mut me = Equations { source, vars };
-        if errors.is_empty() {
-            if let Err(d) = me.sort_subexpressions() {
-                errors.push(d);
-            }
+        if errors.is_empty()
+            && let Err(d) = me.sort_subexpressions()
+        {
+            errors.push(*d);
         }
         if errors.is_empty() { Ok(me) } else { Err(Errors(errors)) }
     }
@@ -292,7 +292,7 @@ impl Equations {
     }
 
     /// Orders subexpressions so that each comes after those it uses; a cycle is an error.
-    fn sort_subexpressions(&mut self) -> Result<(), Diagnostic> {
+    fn sort_subexpressions(&mut self) -> Result<(), Box<Diagnostic>> {
         let subs: Vec<usize> = (0..self.vars.len())
             .filter(|&k| self.vars[k].kind() == EquationKind::Subexpression)
             .collect();
@@ -326,7 +326,7 @@ impl Equations {
         for &k in &subs {
             if let Err(c) = visit(k, &self.vars, &names, &mut state, &mut order) {
                 let v = &self.vars[c];
-                return Err(Diagnostic::at(
+                return Err(Box::new(Diagnostic::at(
                     "cycle",
                     &self.source,
                     v.eq.span,
@@ -334,7 +334,7 @@ impl Equations {
                         "cannot resolve the dependencies between subexpressions: '{}' depends on itself",
                         v.name()
                     ),
-                ));
+                )));
             }
         }
         // Keep the non-subexpressions in place and the subexpressions in dependency order.

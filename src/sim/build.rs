@@ -41,6 +41,9 @@ impl Env for NoDt<'_> {
     fn constant(&self, name: &str) -> Option<f64> {
         if name == "dt" { None } else { self.0.constant(name) }
     }
+    fn locally_constant(&self, function: &str) -> bool {
+        self.0.locally_constant(function)
+    }
 }
 
 impl Env for Scope {
@@ -49,6 +52,10 @@ impl Env for Scope {
             NameRef::Const { value, .. } => Some(value),
             _ => None,
         }
+    }
+    fn locally_constant(&self, function: &str) -> bool {
+        let dt = self.constant("dt").unwrap_or(f64::INFINITY);
+        self.functions.get(function).is_some_and(|f| f.dt >= dt * (1.0 - 1e-9))
     }
 }
 
