@@ -102,17 +102,14 @@ fn duplicate_name() {
 #[test]
 fn not_supported_yet_is_an_error() {
     let text = format!(
-        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}threshold = \"v > 1*mV\"\n[[monitors]]\nname = \"m\"\nkind = \"spike\"\nsource = \"G\"\nvariables = [\"v\"]\n"
+        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}threshold = \"v > 1*mV\"\n[[monitors]]\nname = \"m\"\nkind = \"rate\"\nsource = \"G\"\nwhen = \"end\"\n"
     );
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("variables"))
-        .map_or(0, |k| k + 1);
+    let line = text.lines().position(|l| l.starts_with("when")).map_or(0, |k| k + 1);
     let p = write_model("unsupported", &text);
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("'variables' on a spike monitor is not supported yet by spikejit"),
+        err.contains("'when' on a rate monitor is not supported yet by spikejit"),
         "{err}"
     );
     assert!(err.contains(&loc(&p, line, 1)), "{err}");
@@ -389,6 +386,7 @@ name = "ev"
 kind = "event"
 source = "D"
 event = "up"
+variables = ["v", "c"]
 
 [[protocol]]
 op = "store"
@@ -423,6 +421,9 @@ duration = "3*ms"
     assert!(!t.is_empty() && t.iter().all(|&x| x < 3e-3), "{t}");
     let count: ndarray::Array1<i32> = r.by_name("count.npy").expect("count");
     assert_eq!(count.sum() as usize, t.len());
+    let v: ndarray::Array1<f64> = r.by_name("v.npy").expect("v recorded at each event");
+    assert_eq!(v.len(), t.len());
+    assert!(v.iter().all(|&x| x > 0.5), "{v}");
     // 'spike' is the threshold's event
     let bad = text.replace("events = { up", "events = { spike = \"v > 0.2\", up");
     let p = write_model("events-bad", &bad);

@@ -48,6 +48,8 @@ enum OpKind {
         n: usize,
     },
     Pathway {
+        /// The emitter's event space (resolved when the run starts).
+        space: *const i32,
         event: String,
         syn: usize,
         p: usize,
@@ -80,6 +82,9 @@ enum OpKind {
 struct Op {
     kind: OpKind,
     kernel: Option<Prepared>,
+    /// The kernel's array pointers, resolved when the run starts.
+    bound: Option<Bound>,
+    ctx: spikejit_runtime::Context,
     dt: f64,
     /// (slot rank, order, name): Brian2's sort key.
     key: (i32, i32, String),
@@ -131,6 +136,8 @@ impl Network {
                     let (name, n, dt, order, when) = (g.name.clone(), g.n, g.dt, g.order, g.when);
                     match self.group_state_update(id) {
                         Ok(Some(k)) => ops.push(Op {
+                            bound: None,
+                            ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::StateUpdate { group: id, n },
                             kernel: Some(k),
                             dt,
@@ -156,6 +163,8 @@ impl Network {
                             gs.next = next;
                         }
                         ops.push(Op {
+                            bound: None,
+                            ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Generator { group: id, n },
                             kernel: None,
                             dt,
@@ -165,6 +174,8 @@ impl Network {
                     }
                     match self.group_threshold(id) {
                         Ok(Some(k)) => ops.push(Op {
+                            bound: None,
+                            ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Threshold { group: id, n, event: "spike".to_string() },
                             kernel: Some(k),
                             dt,
@@ -182,6 +193,8 @@ impl Network {
                                 let (slot, suffix) =
                                     if is_code { (after_reset, "run_on_event") } else { (after_thr, "thresholder") };
                                 ops.push(Op {
+                                    bound: None,
+                                    ctx: spikejit_runtime::Context::new(),
                                     kind: OpKind::Threshold { group: id, n, event: ev.clone() },
                                     kernel: Some(k),
                                     dt,
@@ -194,6 +207,8 @@ impl Network {
                     }
                     match self.group_reset(id) {
                         Ok(Some(k)) => ops.push(Op {
+                            bound: None,
+                            ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Reset { n },
                             kernel: Some(k),
                             dt,
@@ -209,6 +224,8 @@ impl Network {
                     let (sname, sdt, sorder, nsyn, swhen) = (s.name.clone(), s.dt, s.order, s.n, s.when);
                     match self.synapse_state_update(id) {
                         Ok(Some(k)) => ops.push(Op {
+                            bound: None,
+                            ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Range { start: 0, end: nsyn, extra: vec![] },
                             kernel: Some(k),
                             dt: sdt,
@@ -223,6 +240,8 @@ impl Network {
                             for (k, tgt, var) in list {
                                 let g = self.group(tgt.group);
                                 ops.push(Op {
+                                    bound: None,
+                                    ctx: spikejit_runtime::Context::new(),
                                     kind: OpKind::Range {
                                         start: 0,
                                         end: nsyn,
@@ -298,7 +317,10 @@ impl Network {
                         queue.prepare(delays, homog);
                         match self.pathway_kernel(id, p) {
                             Ok(k) => ops.push(Op {
+                                bound: None,
+                                ctx: spikejit_runtime::Context::new(),
                                 kind: OpKind::Pathway {
+                                    space: std::ptr::null(),
                                     event: path_event.clone(),
                                     syn: id,
                                     p,
@@ -321,6 +343,8 @@ impl Network {
                 Object::SpikeMon(m) => {
                     let g = self.group(m.source.group);
                     ops.push(Op {
+                        bound: None,
+                        ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::SpikeMon {
                             mon: id,
                             group: m.source.group,
@@ -338,6 +362,8 @@ impl Network {
                     let (dt, key) = (m.dt, (m.when, m.order, m.name.clone()));
                     match self.recorder_kernel(id) {
                         Ok(k) => ops.push(Op {
+                            bound: None,
+                            ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::StateMon { mon: id },
                             kernel: Some(k),
                             dt,
@@ -350,6 +376,8 @@ impl Network {
                 Object::RateMon(m) => {
                     let g = self.group(m.source.group);
                     ops.push(Op {
+                        bound: None,
+                        ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::RateMon { mon: id, range: m.source },
                         kernel: None,
                         dt: g.dt,
@@ -359,6 +387,8 @@ impl Network {
                 }
                 Object::PoissonInput(_) => match self.poisson_input_kernel(id) {
                     Ok((k, start, end, dt, order, name)) => ops.push(Op {
+                        bound: None,
+                        ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::Range { start, end, extra: vec![] },
                         kernel: Some(k),
                         dt,
@@ -375,7 +405,7 @@ impl Network {
                 Ok((k, start, end)) => {
                     let reg = &self.regular[r];
                     let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
-                    ops.push(Op { kind: OpKind::Range { start, end, extra: vec![] }, kernel: Some(k), dt, key, rng: self.next_rng() });
+                    ops.push(Op { bound: None, ctx: spikejit_runtime::Context::new(), kind: OpKind::Range { start, end, extra: vec![] }, kernel: Some(k), dt, key, rng: self.next_rng() });
                 }
                 Err(e) => errors.extend(e.0),
             }
@@ -406,6 +436,18 @@ impl Network {
             ));
         }
         let mut ops = self.before_run()?;
+        // Arrays do not move during a run: resolve every pointer once.
+        for op in ops.iter_mut() {
+            if let Some(k) = &op.kernel {
+                op.bound = Some(self.bind(k));
+            }
+            if let OpKind::Pathway { space, emitter, event, .. } = &mut op.kind {
+                *space = match self.store.get_mut(&ArrayKey::new(emitter.group, super::space_key(event))) {
+                    Some(Array::I32(v)) => v.as_ptr(),
+                    _ => std::ptr::null(),
+                };
+            }
+        }
         let t0 = Instant::now();
         let t_end = self.t + duration;
         // Clocks: dt → (current step, end step).
@@ -485,66 +527,50 @@ impl Network {
     }
 
     fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut std::collections::HashMap<usize, u64>) {
-        let scal = |n: usize, count: usize| {
-            move |name: &str| -> u64 {
-                match name {
-                    lower::SCALAR_T => t.to_bits(),
-                    lower::SCALAR_TSTEP => step as u64,
-                    lower::SCALAR_START => 0,
-                    lower::SCALAR_END => n as u64,
-                    lower::SCALAR_COUNT => count as u64,
-                    _ => 0,
-                }
-            }
-        };
-        let mut ctx = spikejit_runtime::Context::new();
+        let mut vals = SlotValues { t, step, start: 0, end: 0, count: 0, extra: &[] };
         match &mut op.kind {
             OpKind::Range { start, end, extra } => {
-                if let Some(k) = &op.kernel {
-                    let (start, end) = (*start, *end);
-                    let extra = extra.clone();
-                    let f = move |name: &str| -> u64 {
-                        match name {
-                            lower::SCALAR_T => t.to_bits(),
-                            lower::SCALAR_TSTEP => step as u64,
-                            lower::SCALAR_START => start as u64,
-                            lower::SCALAR_END => end as u64,
-                            other => extra.iter().find(|(n, _)| *n == other).map(|(_, v)| *v).unwrap_or(0),
-                        }
-                    };
-                    self.exec(k, &f, &mut op.rng, &mut ctx, std::ptr::null_mut());
+                if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
+                    vals.start = *start;
+                    vals.end = *end;
+                    vals.extra = extra;
+                    call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
                 }
             }
             OpKind::StateUpdate { n, .. } | OpKind::Reset { n } => {
-                if let Some(k) = &op.kernel {
-                    self.exec(k, &scal(*n, 0), &mut op.rng, &mut ctx, std::ptr::null_mut());
+                if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
+                    vals.end = *n;
+                    call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
                 }
             }
             OpKind::Threshold { group, n, event } => {
-                if let Some(k) = &op.kernel {
-                    self.exec(k, &scal(*n, 0), &mut op.rng, &mut ctx, std::ptr::null_mut());
+                if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
+                    vals.end = *n;
+                    call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
                 }
-                let c = if event == "spike" { self.spikespace(*group).len() as u64 } else { 0 };
-                *spikes.entry(*group).or_insert(0) += c;
+                if event == "spike" {
+                    let c = self.spikespace(*group).len() as u64;
+                    *spikes.entry(*group).or_insert(0) += c;
+                }
             }
-            OpKind::Pathway { event, emitter, queue, by_source, .. } => {
+            OpKind::Pathway { event, emitter, queue, by_source, space, .. } => {
                 queue.advance();
-                let ss = self.eventspace(emitter.group, event);
+                // SAFETY: `space` points at the emitter's event space (n + 1 entries),
+                // which does not move during a run.
+                let ss = unsafe { event_slice(*space, emitter_len(self, emitter.group)) };
+                let _ = event;
                 let (start, stop) = (emitter.start, emitter.stop);
                 queue.push(
-                    ss.iter()
-                        .map(|&x| x as usize)
-                        .filter(|&x| x >= start && x < stop)
-                        .map(|x| x - start),
+                    ss.iter().map(|&x| x as usize).filter(|&x| x >= start && x < stop).map(|x| x - start),
                     by_source,
                 );
                 let events = queue.current();
                 if !events.is_empty()
-                    && let Some(k) = &op.kernel
+                    && let (Some(k), Some(b)) = (&op.kernel, &mut op.bound)
                 {
-                    let count = events.len();
+                    vals.count = events.len();
                     let ptr = events.as_mut_ptr() as *mut u8;
-                    self.exec(k, &scal(0, count), &mut op.rng, &mut ctx, ptr);
+                    call(k, b, &vals, &mut op.rng, &mut op.ctx, ptr);
                 }
             }
             OpKind::Generator { group, n } => {
@@ -617,8 +643,9 @@ impl Network {
                     Object::StateMon(m) => m.indices.len(),
                     _ => return,
                 };
-                if let Some(k) = &op.kernel {
-                    self.exec(k, &scal(0, n), &mut op.rng, &mut ctx, std::ptr::null_mut());
+                if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
+                    vals.count = n;
+                    call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
                 }
                 let mut rows: Vec<Vec<f64>> = Vec::new();
                 if let Object::StateMon(m) = &self.objects[*mon] {
@@ -640,4 +667,108 @@ impl Network {
             }
         }
     }
+}
+
+/// The values of the scalar slots of a kernel call.
+pub(crate) struct SlotValues<'a> {
+    pub t: f64,
+    pub step: i64,
+    pub start: usize,
+    pub end: usize,
+    pub count: usize,
+    pub extra: &'a [(&'static str, u64)],
+}
+
+/// A kernel's arguments resolved for a run.
+pub(crate) struct Bound {
+    ptrs: Vec<*mut u8>,
+    dynamic: Vec<usize>,
+    slots: Vec<Slot>,
+    scalars: Vec<u64>,
+}
+
+enum Slot {
+    T,
+    TStep,
+    Start,
+    End,
+    Count,
+    Extra(String),
+}
+
+impl Network {
+    /// Resolves a kernel's array pointers (valid until arrays are resized).
+    pub(crate) fn bind(&mut self, k: &Prepared) -> Bound {
+        let mut ptrs = Vec::with_capacity(k.bindings.len());
+        let mut dynamic = Vec::new();
+        for (n, key) in k.bindings.iter().enumerate() {
+            if key.var == super::build::DYNAMIC {
+                dynamic.push(n);
+                ptrs.push(std::ptr::null_mut());
+            } else {
+                ptrs.push(self.store.get_mut(key).map(|a| a.ptr()).unwrap_or(std::ptr::null_mut()));
+            }
+        }
+        let slots: Vec<Slot> = k
+            .scalars
+            .iter()
+            .map(|s| match s.as_str() {
+                lower::SCALAR_T => Slot::T,
+                lower::SCALAR_TSTEP => Slot::TStep,
+                lower::SCALAR_START => Slot::Start,
+                lower::SCALAR_END => Slot::End,
+                lower::SCALAR_COUNT => Slot::Count,
+                other => Slot::Extra(other.to_string()),
+            })
+            .collect();
+        let scalars = vec![0; slots.len()];
+        Bound { ptrs, dynamic, slots, scalars }
+    }
+}
+
+/// Calls a bound kernel.
+pub(crate) fn call(
+    k: &Prepared,
+    b: &mut Bound,
+    v: &SlotValues,
+    rng: &mut spikejit_runtime::Rng,
+    ctx: &mut spikejit_runtime::Context,
+    events: *mut u8,
+) {
+    for &d in &b.dynamic {
+        b.ptrs[d] = events;
+    }
+    for (slot, out) in b.slots.iter().zip(b.scalars.iter_mut()) {
+        *out = match slot {
+            Slot::T => v.t.to_bits(),
+            Slot::TStep => v.step as u64,
+            Slot::Start => v.start as u64,
+            Slot::End => v.end as u64,
+            Slot::Count => v.count as u64,
+            Slot::Extra(name) => v.extra.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or(0),
+        };
+    }
+    let args = crate::ir::KernelArgs { arrays: b.ptrs.as_ptr(), scalars: b.scalars.as_ptr(), rng, ctx };
+    // SAFETY: the pointers were resolved from the network's arrays when the run
+    // started and arrays are not resized during a run; the kernel was lowered
+    // against these bindings and only indexes within them.
+    unsafe { k.exe.run(&args) };
+}
+
+/// The events of this step from an event space of `n + 1` entries.
+///
+/// # Safety
+/// `space` must point at a live `i32` array of `n + 1` entries.
+unsafe fn event_slice<'a>(space: *const i32, n: usize) -> &'a [i32] {
+    if space.is_null() {
+        return &[];
+    }
+    // SAFETY: per the contract, `space[0..=n]` is readable.
+    let all = unsafe { std::slice::from_raw_parts(space, n + 1) };
+    let count = (all[n].max(0) as usize).min(n);
+    &all[..count]
+}
+
+fn emitter_len(net: &Network, group: usize) -> usize {
+    net.group(group).n
 }
