@@ -67,7 +67,8 @@ impl Source {
     /// The span mapped into the file the text came from, if any.
     pub fn file_span(&self, span: Span) -> Option<(&FileOrigin, Span)> {
         let o = self.origin.as_deref()?;
-        let at = |k: usize| o.offsets[k.min(o.offsets.len() - 1)];
+        let last = o.offsets.len().checked_sub(1)?;
+        let at = |k: usize| o.offsets[k.min(last)];
         Some((o, Span::new(at(span.start), at(span.end))))
     }
 }

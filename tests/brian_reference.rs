@@ -248,3 +248,18 @@ fn cuba_statistics() {
 fn plasticity() {
     check_model("plasticity");
 }
+
+#[test]
+fn inputs_and_events() {
+    check_model("inputs");
+}
+
+#[test]
+fn connect_forms() {
+    check_model("connect_forms");
+}
+
+#[test]
+fn protocol() {
+    check_model("protocol");
+}

@@ -55,7 +55,12 @@ impl Env for Scope {
     }
     fn locally_constant(&self, function: &str) -> bool {
         let dt = self.constant("dt").unwrap_or(f64::INFINITY);
-        self.functions.get(function).is_some_and(|f| f.dt >= dt * (1.0 - 1e-9))
+        // Brian2's TimedArray.is_locally_constant: dt <= the table's dt and an exact
+        // integer ratio of the two (as floats: 7 ms / 0.1 ms is not one).
+        self.functions.get(function).is_some_and(|f| {
+            let ratio = f.dt / dt;
+            dt <= f.dt && ratio.floor() == ratio
+        })
     }
 }
 

@@ -1690,6 +1690,7 @@ struct Snapshot {
     generators: Vec<(usize, usize)>,
     t: f64,
     clock_steps: HashMap<u64, i64>,
+    spikes: HashMap<String, u64>,
 }
 
 impl Network {
@@ -1704,6 +1705,7 @@ impl Network {
             generators: Vec::new(),
             t: self.t,
             clock_steps: self.clock_steps.clone(),
+            spikes: self.stats.spikes.clone(),
         };
         for (id, o) in self.objects.iter().enumerate() {
             match o {
@@ -1734,6 +1736,7 @@ impl Network {
         self.store.arrays = snap.arrays;
         self.t = snap.t;
         self.clock_steps = snap.clock_steps;
+        self.stats.spikes = snap.spikes;
         for (id, i, t, count, values) in snap.spike_mons {
             if let Object::SpikeMon(m) = &mut self.objects[id] {
                 (m.i, m.t, m.count, m.values) = (i, t, count, values);
