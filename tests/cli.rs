@@ -102,17 +102,14 @@ fn duplicate_name() {
 #[test]
 fn not_supported_yet_is_an_error() {
     let text = format!(
-        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}threshold = \"v > 1*mV\"\n[[monitors]]\nname = \"m\"\nkind = \"rate\"\nsource = \"G\"\nwhen = \"end\"\n"
+        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[neurons]]\nname = \"H\"\nN = 1\nmodel = \"x : 1 (linked)\"\n"
     );
-    let line = text.lines().position(|l| l.starts_with("when")).map_or(0, |k| k + 1);
     let p = write_model("unsupported", &text);
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("'when' on a rate monitor is not supported yet by spikejit"),
-        "{err}"
-    );
-    assert!(err.contains(&loc(&p, line, 1)), "{err}");
+    assert!(err.contains("the flag 'linked' is not supported yet by spikejit"), "{err}");
+    let line = text.lines().position(|l| l.contains("(linked)")).map_or(0, |k| k + 1);
+    assert!(err.contains(&loc(&p, line, 17)), "{err}");
 }
 
 #[test]
@@ -350,14 +347,25 @@ weight = "0.1*mV"
     let v: ndarray::Array1<f64> = r.by_name("v.npy").expect("v");
     assert_eq!(v[0], 0.0);
     assert!(v[1] > 0.0, "{v}");
-    // the expression form of timed-array values is not implemented
+    // timed-array values as an expression: one value per entry, a 1-D table
     let p = write_model(
         "inputs-expr",
-        &text.replace("values = [[0.0, 1.0], [2.0, 3.0]]", "values = \"randn()\"\nlength = 5"),
+        &text
+            .replace("values = [[0.0, 1.0], [2.0, 3.0]]", "values = \"2 + i\"\nlength = 5")
+            .replace("x = stim(t, i)", "x = stim(t)"),
     );
-    let (code, err) = check(&p);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("an expression for 'values' is not supported yet"), "{err}");
+    let o = spikejit(&[
+        "run",
+        p.to_str().unwrap_or_default(),
+        "--out",
+        out.to_str().unwrap_or_default(),
+        "--dump-state",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut r = NpzReader::new(std::fs::File::open(out.join("state/G.npz")).expect("G.npz")).expect("npz");
+    let x: ndarray::Array1<f64> = r.by_name("x.npy").expect("x");
+    // t = 29 ms at the last update: entry 2, value (2 + 2) mV
+    assert!((x[0] - 4e-3).abs() < 1e-15 && (x[1] - 4e-3).abs() < 1e-15, "{x}");
 }
 
 #[test]

@@ -858,7 +858,7 @@ impl Gen<'_> {
                     let op = [BinOp::And, BinOp::Or][self.choose(2)];
                     Expr::bin(op, self.expr(t, d), self.expr(t, d))
                 }
-                2 => Expr::not(self.expr(t, d)),
+                2 => Expr::logical_not(self.expr(t, d)),
                 3 => {
                     let from = self.any_ty();
                     Expr::cast(t, self.expr(from, d))

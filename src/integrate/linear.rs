@@ -26,7 +26,7 @@ fn opt_add(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
 }
 
 fn opt_neg(a: Option<Expr>) -> Option<Expr> {
-    a.map(Expr::neg)
+    a.map(Expr::negate)
 }
 
 impl LinearForm {

@@ -225,7 +225,7 @@ fn exponential_euler(eqs: &[DiffEq], env: &dyn Env) -> Result<Vec<Statement>, St
                 out.push(assign(&ba, div(b, a.clone())));
                 Expr::bin(
                     BinOp::Add,
-                    Expr::neg(name(&ba)),
+                    Expr::negate(name(&ba)),
                     mul(add(x, name(&ba)), Expr::call("exp", vec![mul(a, name("dt"))])),
                 )
             }

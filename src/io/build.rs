@@ -750,7 +750,7 @@ impl Builder<'_> {
         }
     }
 
-    fn add_run_regularly(&mut self, owner: Handle, e: &RunRegularlySpec, schedule: &ScheduleSpec) -> Result<()> {
+    fn add_run_regularly(&mut self, owner: Handle, e: &RunRegularlySpec, _schedule: &ScheduleSpec) -> Result<()> {
         let dt = match &e.dt {
             Some(dt) => Some(self.positive_time(dt, &format!("{}.dt", e.context))?),
             None => None,
@@ -759,7 +759,8 @@ impl Builder<'_> {
             code: e.code.code(),
             dt,
             when: e.when.as_ref().map(|w| w.0.clone()),
-            order: self.order(&schedule.order, &e.context)?,
+            // Brian2's run_regularly has its own order (0), not the group's.
+            order: 0,
         };
         let hints = [(".when", e.when.as_ref().map(|w| w.1))];
         self.net
@@ -789,16 +790,13 @@ impl Builder<'_> {
                 rows.iter().flatten().map(|x| x * scale).collect(),
                 rows.first().map(Vec::len),
             ),
-            TimedValues::Expr(s, _) => {
-                return Err(Errors::one(
-                    Diagnostic::at(
-                        "not-supported",
-                        self.file(),
-                        s.span,
-                        format!("{ctx}.values: an expression for 'values' is not supported yet by spikejit"),
-                    )
-                    .with_help("give the values as a list of numbers"),
-                ));
+            TimedValues::Expr(s, length) => {
+                let n = usize::try_from(*length).unwrap_or(0);
+                let v = self
+                    .net
+                    .eval_per_entry(&s.code(), n, &format!("{ctx}.values"))
+                    .map_err(|e| locate(e, self.file(), s.span, &ctx))?;
+                (v.into_iter().map(|x| x * scale).collect(), None)
             }
         };
         let spec = TimedArray {
@@ -852,10 +850,15 @@ impl Builder<'_> {
     fn add_monitor(&mut self, m: &MonitorSpec) -> Result<Handle> {
         let ctx = format!("monitors '{}'", m.name);
         match &m.kind {
-            MonitorKind::Rate => {
+            MonitorKind::Rate { schedule } => {
                 let source = self.group(&m.source, &format!("{ctx}.source"), false)?;
+                let when = schedule.when.as_ref().map(|w| w.0.clone());
+                let order = match &schedule.order {
+                    Some(_) => self.order(&schedule.order, &ctx)?,
+                    None => 0,
+                };
                 self.net
-                    .add_rate_monitor(source, Some(&m.name))
+                    .add_rate_monitor_at(source, Some(&m.name), when.as_deref(), order)
                     .map_err(|e| locate(e, self.file(), m.source.inner_span(), &ctx))
             }
             MonitorKind::Spike {

@@ -303,7 +303,7 @@ pub enum RecordSpec {
 #[derive(Clone, Debug)]
 pub enum MonitorKind {
     /// A PopulationRateMonitor (`t`, `rate`).
-    Rate,
+    Rate { schedule: ScheduleSpec },
     /// A SpikeMonitor, or an EventMonitor when `event` is not `spike`.
     Spike {
         record: bool,
@@ -1669,14 +1669,7 @@ impl Loader {
                     }),
                     _ => None,
                 },
-                "rate" => {
-                    for key in ["when", "order"] {
-                        if let Some(e) = get(es, key) {
-                            self.unsupported(e.span, &w, &format!("'{key}' on a rate monitor"));
-                        }
-                    }
-                    Some(MonitorKind::Rate)
-                }
+                "rate" => Some(MonitorKind::Rate { schedule }),
                 _ => {
                     self.unsupported(kind_e.node.span, &w, &format!("'{kind}' monitors"));
                     None
@@ -1884,16 +1877,6 @@ mod tests {
             "{m:?}"
         );
         assert!(m.iter().any(|s| s.contains("expected an identifier")), "{m:?}");
-    }
-
-    #[test]
-    fn unsupported_keys_are_errors() {
-        let m = messages(&format!(
-            "{MIN}[[neurons]]\nname = 'A'\nN = 1\nmodel = 'v : 1'\nthreshold = 'v > 1'\n[[monitors]]\nname = 'r'\nkind = 'rate'\nsource = 'A'\nwhen = 'end'\n"
-        ));
-        for k in ["'when' on a rate monitor is not supported yet"] {
-            assert!(m.iter().any(|s| s.contains(k)), "{k}: {m:?}");
-        }
     }
 
     #[test]

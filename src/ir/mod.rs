@@ -333,7 +333,7 @@ impl Expr {
         Expr::Cast(ty, Box::new(e))
     }
 
-    pub fn not(e: Expr) -> Expr {
+    pub fn logical_not(e: Expr) -> Expr {
         Expr::Unary(UnOp::Not, Box::new(e))
     }
 

@@ -233,7 +233,11 @@ pub fn fold(e: &mut Expr) {
         && *k < (1 << 52)
         && let Some(ft) = float_ty(x)
     {
-        let kf = if ft == Ty::F32 { Expr::F32(*k as f32) } else { Expr::F64(*k as f64) };
+        let kf = if ft == Ty::F32 {
+            Expr::F32(*k as f32)
+        } else {
+            Expr::F64(*k as f64)
+        };
         if ft == Ty::F64 || (*k as f32) as i64 == *k {
             *e = Expr::Binary(BinOp::Ge, x.clone(), Box::new(kf));
             return;

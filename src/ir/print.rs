@@ -607,7 +607,11 @@ kernel decay {
             "(1.0 < 2.0) < True"
         );
         assert_eq!(
-            show(Expr::not(Expr::bin(BinOp::And, Expr::Bool(true), Expr::Bool(false)))),
+            show(Expr::logical_not(Expr::bin(
+                BinOp::And,
+                Expr::Bool(true),
+                Expr::Bool(false)
+            ))),
             "not (True and False)"
         );
         assert_eq!(show(Expr::F32(0.1)), "0.1f32");
@@ -676,7 +680,7 @@ kernel ctl {
             Expr::bin(BinOp::Add, Expr::Bool(true), Expr::Bool(true)),
             Expr::bin(BinOp::And, Expr::I64(1), Expr::Bool(true)),
             Expr::Unary(UnOp::Neg, Box::new(Expr::Bool(true))),
-            Expr::not(Expr::I64(0)),
+            Expr::logical_not(Expr::I64(0)),
             Expr::select(Expr::I64(1), Expr::F64(0.0), Expr::F64(1.0)),
             Expr::select(Expr::Bool(true), Expr::F64(0.0), Expr::F32(1.0)),
             Expr::Call(Func::Exp, vec![Expr::I64(1)]),

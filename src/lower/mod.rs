@@ -151,7 +151,7 @@ impl KernelBuilder {
             ExprKind::Unary(op, a) => {
                 let (x, tx) = self.expr(a, scope);
                 match op {
-                    UnOp::Not => (ir::Expr::not(x), Ty::Bool),
+                    UnOp::Not => (ir::Expr::logical_not(x), Ty::Bool),
                     UnOp::Pos => {
                         if tx == Ty::Bool {
                             (self.cast(x, Ty::Bool, Ty::I64), Ty::I64)
@@ -437,7 +437,11 @@ impl KernelBuilder {
         let t = self.cast(t, tt, Ty::F64);
         let q = ir::Expr::bin(
             BinOp::Div,
-            ir::Expr::bin(BinOp::Add, ir::Expr::bin(BinOp::Div, t, ir::Expr::F64(eps)), ir::Expr::F64(0.5)),
+            ir::Expr::bin(
+                BinOp::Add,
+                ir::Expr::bin(BinOp::Div, t, ir::Expr::F64(eps)),
+                ir::Expr::F64(0.5),
+            ),
             ir::Expr::F64(k),
         );
         let idx = ir::Expr::cast(Ty::I64, q);
@@ -448,9 +452,11 @@ impl KernelBuilder {
             ir::Expr::select(ir::Expr::bin(BinOp::Gt, idx.clone(), last.clone()), last, idx),
         );
         let idx = match (col, tf.cols) {
-            (Some(c), Some(cols)) => {
-                ir::Expr::bin(BinOp::Add, ir::Expr::bin(BinOp::Mul, idx, ir::Expr::I64(cols as i64)), c)
-            }
+            (Some(c), Some(cols)) => ir::Expr::bin(
+                BinOp::Add,
+                ir::Expr::bin(BinOp::Mul, idx, ir::Expr::I64(cols as i64)),
+                c,
+            ),
             _ => idx,
         };
         let a = self.array(&tf.array);

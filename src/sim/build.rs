@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::{Code, Errors, Handle, Network, Object, Result, Selection, Value, err};
+use super::{Errors, Handle, Network, Object, Result, Selection, Value, err};
 use crate::codegen::Executable;
 use crate::diag::{Diagnostic, Source};
 use crate::integrate::{self, DiffEq, Env};
@@ -20,7 +20,6 @@ use crate::units::Dim;
 /// A compiled kernel with the arrays and scalars it takes.
 #[derive(Clone)]
 pub(crate) struct Prepared {
-    pub name: String,
     pub exe: Executable,
     pub bindings: Vec<ArrayKey>,
     pub scalars: Vec<String>,
@@ -415,14 +414,11 @@ impl Network {
             )
         })?;
         if !exe.from_cache() {
-            self.stats.kernels.push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
+            self.stats
+                .kernels
+                .push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
         }
-        Ok(Prepared {
-            name: kernel.name,
-            exe,
-            bindings,
-            scalars,
-        })
+        Ok(Prepared { exe, bindings, scalars })
     }
 
     /// Runs a kernel. `scalar` gives the value bits of each named scalar slot.
@@ -588,7 +584,14 @@ impl Network {
             if let Some(rhs) = v.rhs() {
                 rhs.for_each_name(&mut |n, _| {
                     if n == "xi" || n.starts_with("xi_") {
-                        with_noise.insert(n, NameRef::Const { value: 0.0, dim: Dim::SECOND.powf(-0.5), ty: ValTy::Float });
+                        with_noise.insert(
+                            n,
+                            NameRef::Const {
+                                value: 0.0,
+                                dim: Dim::SECOND.powf(-0.5),
+                                ty: ValTy::Float,
+                            },
+                        );
                     }
                 });
             }
@@ -730,7 +733,11 @@ impl Network {
                     .with_context(format!("synapses '{}'", self.name_of(Handle(id)))),
                 )
             })?;
-            let elapsed = Expr::bin(crate::syntax::ast::BinOp::Sub, Expr::name("t"), Expr::name("lastupdate"));
+            let elapsed = Expr::bin(
+                crate::syntax::ast::BinOp::Sub,
+                Expr::name("t"),
+                Expr::name("lastupdate"),
+            );
             for st in update.1 {
                 let expr = st.expr.substitute(&|n| (n == "dt").then(|| elapsed.clone()));
                 all.push(Statement { expr, ..st });
@@ -1016,11 +1023,6 @@ fn x_of(v: &Value) -> f64 {
     }
 }
 
-/// The code object for errors without a source.
-pub(crate) fn code_source(c: &Code, name: &str) -> Arc<Source> {
-    c.source(name.to_string())
-}
-
 impl Network {
     /// The kernel of a StateMonitor: evaluates each recorded variable (a state
     /// variable or a subexpression) at each recorded index into a buffer.
@@ -1122,7 +1124,9 @@ impl Network {
         for v in summed {
             let Some(rhs) = v.rhs() else { continue };
             let mut c = Checker::new(&scope, &src);
-            if c.expect_dim(rhs, v.dim, &format!("the summed variable '{}'", v.name())).is_none() {
+            if c.expect_dim(rhs, v.dim, &format!("the summed variable '{}'", v.name()))
+                .is_none()
+            {
                 return Err(Errors(c.errors));
             }
             let (range, group_var, via) = match v.name().strip_suffix("_post") {
@@ -1145,15 +1149,27 @@ impl Network {
                 var: item,
                 start: zs,
                 end: ze,
-                body: vec![crate::ir::Stmt::Store { array: arr, index: crate::ir::Expr::Local(item), value: zero }],
+                body: vec![crate::ir::Stmt::Store {
+                    array: arr,
+                    index: crate::ir::Expr::Local(item),
+                    value: zero,
+                }],
             });
             let (val, vt) = b.expr(rhs, &scope);
             let idx_arr = b.array(&ArrayKey::new(id, via));
             let index = crate::ir::Expr::load(idx_arr, crate::ir::Expr::Local(item));
             let cur = crate::ir::Expr::load(arr, index.clone());
             let (sum, st) = b.binary(crate::syntax::ast::BinOp::Add, cur, elem, val, vt);
-            let sum = if st == elem { sum } else { crate::ir::Expr::cast(elem, sum) };
-            let body = vec![crate::ir::Stmt::Store { array: arr, index, value: sum }];
+            let sum = if st == elem {
+                sum
+            } else {
+                crate::ir::Expr::cast(elem, sum)
+            };
+            let body = vec![crate::ir::Stmt::Store {
+                array: arr,
+                index,
+                value: sum,
+            }];
             let l = lower::range_loop(&mut b, body);
             b.kernel.body.push(l);
             out.push((self.compile(b)?, range, group_var));
@@ -1193,6 +1209,10 @@ impl Network {
             lower::block_over_list(&mut b, ArrayKey::new(id, super::space_key(&ev)), true, &stmts, &scope);
             out.push((ev, self.compile(b)?, true));
         }
-        if errors.is_empty() { Ok(out) } else { Err(Errors(errors)) }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(Errors(errors))
+        }
     }
 }

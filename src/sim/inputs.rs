@@ -57,7 +57,6 @@ pub(crate) struct PoissonInputObj {
     pub var: String,
     pub n: usize,
     pub rate: f64,
-    pub weight: Arc<Source>,
     pub weight_expr: Expr,
 }
 
@@ -77,17 +76,33 @@ impl Network {
     pub fn add_timed_array(&mut self, spec: TimedArray) -> Result<Handle> {
         let ctx = format!("timed_arrays '{}'", spec.name);
         if self.handle(&spec.name).is_some() || self.constants.contains_key(&spec.name) {
-            return Err(err("duplicate", &ctx, format!("the name '{}' is already used", spec.name)));
+            return Err(err(
+                "duplicate",
+                &ctx,
+                format!("the name '{}' is already used", spec.name),
+            ));
         }
         if let Some(what) = crate::model::scope::is_reserved_builtin(&spec.name) {
-            return Err(err("bad-name", &ctx, format!("'{}' is {what} and cannot name a timed array", spec.name)));
+            return Err(err(
+                "bad-name",
+                &ctx,
+                format!("'{}' is {what} and cannot name a timed array", spec.name),
+            ));
         }
         let cols = spec.cols.unwrap_or(1).max(1);
-        if spec.values.is_empty() || spec.values.len() % cols != 0 {
-            return Err(err("bad-values", &ctx, "a timed array needs a non-empty, rectangular table of values"));
+        if spec.values.is_empty() || !spec.values.len().is_multiple_of(cols) {
+            return Err(err(
+                "bad-values",
+                &ctx,
+                "a timed array needs a non-empty, rectangular table of values",
+            ));
         }
-        if !(spec.dt > 0.0) {
-            return Err(err("bad-dt", &ctx, format!("the dt of a timed array must be positive, got {} s", spec.dt)));
+        if spec.dt.is_nan() || spec.dt <= 0.0 {
+            return Err(err(
+                "bad-dt",
+                &ctx,
+                format!("the dt of a timed array must be positive, got {} s", spec.dt),
+            ));
         }
         let id = self.objects.len();
         let len = spec.values.len() / cols;
@@ -95,7 +110,13 @@ impl Network {
         self.store.insert(key.clone(), Array::F64(spec.values));
         self.objects.push(Object::TimedArray(TimedArrayObj {
             name: spec.name,
-            table: TableFn { array: key, len, cols: spec.cols, dt: spec.dt, dim: spec.dim },
+            table: TableFn {
+                array: key,
+                len,
+                cols: spec.cols,
+                dt: spec.dt,
+                dim: spec.dim,
+            },
         }));
         Ok(Handle(id))
     }
@@ -106,20 +127,33 @@ impl Network {
         let ctx = format!("poisson_inputs '{name}'");
         let range = self.range(spec.target)?;
         let scope = self.group_view(range.group, crate::model::scope::IndexSel::Item, range.start as i64);
-        let Some(NameRef::Var { dim, read_only: false, .. }) = scope.resolve(&spec.var) else {
+        let Some(NameRef::Var {
+            dim, read_only: false, ..
+        }) = scope.resolve(&spec.var)
+        else {
             return Err(err(
                 "unknown-variable",
                 &ctx,
-                format!("'{}' has no variable '{}' that could receive the input", self.name_of(spec.target), spec.var),
+                format!(
+                    "'{}' has no variable '{}' that could receive the input",
+                    self.name_of(spec.target),
+                    spec.var
+                ),
             ));
         };
-        if !(spec.rate >= 0.0) {
-            return Err(err("bad-rate", &ctx, format!("the rate must not be negative, got {} Hz", spec.rate)));
+        if spec.rate.is_nan() || spec.rate < 0.0 {
+            return Err(err(
+                "bad-rate",
+                &ctx,
+                format!("the rate must not be negative, got {} Hz", spec.rate),
+            ));
         }
         let src = spec.weight.source(format!("{ctx}.weight"));
         let weight_expr = crate::syntax::parse_expression(&src)?;
         let mut c = Checker::new(&scope, &src);
-        if c.expect_dim(&weight_expr, dim, &format!("the weight of the input to '{}'", spec.var)).is_none() {
+        if c.expect_dim(&weight_expr, dim, &format!("the weight of the input to '{}'", spec.var))
+            .is_none()
+        {
             return Err(Errors(c.errors));
         }
         self.objects.push(Object::PoissonInput(PoissonInputObj {
@@ -128,7 +162,6 @@ impl Network {
             var: spec.var,
             n: spec.n,
             rate: spec.rate,
-            weight: src,
             weight_expr,
         }));
         Ok(Handle(self.objects.len() - 1))
@@ -139,7 +172,11 @@ impl Network {
         let base = self.name_of(owner).to_string();
         let mut k = 0;
         let name = loop {
-            let n = if k == 0 { format!("{base}_run_regularly") } else { format!("{base}_run_regularly_{k}") };
+            let n = if k == 0 {
+                format!("{base}_run_regularly")
+            } else {
+                format!("{base}_run_regularly_{k}")
+            };
             if !self.regular.iter().any(|r| r.name == n) {
                 break n;
             }
@@ -152,7 +189,15 @@ impl Network {
             None => slot_rank("start").unwrap_or(1),
         };
         let dt = spec.dt.unwrap_or_else(|| self.clock_of(owner));
-        self.regular.push(Regular { name, owner, code: src, stmts, dt, when, order: spec.order });
+        self.regular.push(Regular {
+            name,
+            owner,
+            code: src,
+            stmts,
+            dt,
+            when,
+            order: spec.order,
+        });
         Ok(())
     }
 
@@ -171,7 +216,11 @@ impl Network {
             Expr::bin(
                 BinOp::Add,
                 Expr::float(n * p),
-                Expr::bin(BinOp::Mul, Expr::float((n * p * (1.0 - p)).sqrt()), Expr::call("randn", vec![])),
+                Expr::bin(
+                    BinOp::Mul,
+                    Expr::float((n * p * (1.0 - p)).sqrt()),
+                    Expr::call("randn", vec![]),
+                ),
             )
         } else {
             Expr::call("_binomial", vec![Expr::int(pi.n as i64), Expr::float(p)])
@@ -212,5 +261,68 @@ impl Network {
         let mut b = self.builder(&name);
         lower::block_over_range(&mut b, &stmts, &scope);
         Ok((self.compile(b)?, start, end))
+    }
+}
+
+impl Network {
+    /// Evaluates a dimensionless expression once per entry `i` in `0..n` (the
+    /// values of a TimedArray given as an expression), drawing `rand()` and
+    /// `randn()` from the network's seed.
+    pub fn eval_per_entry(&mut self, code: &Code, n: usize, what: &str) -> Result<Vec<f64>> {
+        use crate::model::scope::{IndexSel, ValTy};
+        let src = code.source(what.to_string());
+        let e = crate::syntax::parse_expression(&src)?;
+        let key = ArrayKey::new(usize::MAX, "_entry_values");
+        let mut scope = self.constants_scope();
+        scope.insert(
+            "i",
+            NameRef::Index {
+                index: IndexSel::Item,
+                offset: 0,
+            },
+        );
+        let mut c = Checker::new(&scope, &src);
+        if c.expect_dim(&e, Dim::ONE, "the values (their numbers are in 'unit')")
+            .is_none()
+        {
+            return Err(Errors(c.errors));
+        }
+        scope.insert(
+            "_entry_values",
+            NameRef::Var {
+                array: key.clone(),
+                index: IndexSel::Item,
+                dim: Dim::ONE,
+                ty: ValTy::Float,
+                read_only: false,
+                write_mask: None,
+                shared: false,
+            },
+        );
+        self.store.insert(key.clone(), Array::F64(vec![0.0; n]));
+        let stmt = Statement {
+            target: "_entry_values".into(),
+            target_span: Default::default(),
+            op: AssignOp::Set,
+            expr: e,
+            span: Default::default(),
+        };
+        let mut b = self.builder(&format!("{what}_values"));
+        lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope);
+        let k = self.compile(b)?;
+        let mut rng = self.next_rng();
+        let mut cx = spikejit_runtime::Context::new();
+        self.exec(
+            &k,
+            &|s| match s {
+                lower::SCALAR_END => n as u64,
+                _ => 0,
+            },
+            &mut rng,
+            &mut cx,
+            std::ptr::null_mut(),
+        );
+        let out = self.store.arrays.remove(&key).map(|a| a.to_f64()).unwrap_or_default();
+        Ok(out)
     }
 }

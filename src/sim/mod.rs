@@ -330,7 +330,6 @@ pub(crate) struct Group {
     pub reset: Option<(Arc<Source>, Vec<Statement>)>,
     pub refractory: Option<(Arc<Source>, Expr)>,
     pub methods: Vec<Method>,
-    pub method_source: Option<Arc<Source>>,
     pub dt: f64,
     pub order: i32,
     pub when: i32,
@@ -367,13 +366,21 @@ impl Group {
 
     /// Whether the group emits `event`.
     pub fn has_event(&self, event: &str) -> bool {
-        if event == "spike" { self.spikes() } else { self.events.iter().any(|e| e.0 == event) }
+        if event == "spike" {
+            self.spikes()
+        } else {
+            self.events.iter().any(|e| e.0 == event)
+        }
     }
 }
 
 /// The array holding the indices of the elements that had `event` this step.
 pub(crate) fn space_key(event: &str) -> String {
-    if event == "spike" { "_spikespace".to_string() } else { format!("_{event}space") }
+    if event == "spike" {
+        "_spikespace".to_string()
+    } else {
+        format!("_{event}space")
+    }
 }
 
 pub(crate) struct Pathway {
@@ -676,19 +683,15 @@ impl Network {
             }
             None => None,
         };
-        let (methods, method_source) = match &spec.method {
-            Some(m) => {
-                let src = Code::from(m.as_str()).source(format!("neurons '{name}'.method"));
-                match Method::parse(m) {
-                    Ok(m) => (vec![m], Some(src)),
-                    Err(msg) => {
-                        errors
-                            .push(Diagnostic::new("bad-method", msg).with_context(format!("neurons '{name}'.method")));
-                        (vec![], None)
-                    }
+        let methods = match &spec.method {
+            Some(m) => match Method::parse(m) {
+                Ok(m) => vec![m],
+                Err(msg) => {
+                    errors.push(Diagnostic::new("bad-method", msg).with_context(format!("neurons '{name}'.method")));
+                    vec![]
                 }
-            }
-            None => (crate::integrate::DEFAULT_METHODS.to_vec(), None),
+            },
+            None => crate::integrate::DEFAULT_METHODS.to_vec(),
         };
         let when = match &spec.when {
             Some(w) => match slot_rank(w) {
@@ -707,11 +710,22 @@ impl Network {
         for (ev, c) in &spec.events {
             let src = c.source(format!("neurons '{name}'.events.{ev}"));
             if ev == "spike" {
-                errors.push(Diagnostic::new("bad-event", "'spike' is the threshold's event: give it as 'threshold', not in 'events'").with_context(format!("neurons '{name}'.events")));
+                errors.push(
+                    Diagnostic::new(
+                        "bad-event",
+                        "'spike' is the threshold's event: give it as 'threshold', not in 'events'",
+                    )
+                    .with_context(format!("neurons '{name}'.events")),
+                );
                 continue;
             }
-            if crate::model::equations::check_identifier(ev, Owner::NeuronGroup, false).is_err() || !ev.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
-                errors.push(Diagnostic::new("bad-event", format!("'{ev}' is not a valid event name")).with_context(format!("neurons '{name}'.events")));
+            if crate::model::equations::check_identifier(ev, Owner::NeuronGroup, false).is_err()
+                || !ev.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            {
+                errors.push(
+                    Diagnostic::new("bad-event", format!("'{ev}' is not a valid event name"))
+                        .with_context(format!("neurons '{name}'.events")),
+                );
                 continue;
             }
             match crate::syntax::parse_expression(&src) {
@@ -722,9 +736,13 @@ impl Network {
         let mut event_code = Vec::new();
         for (ev, c) in &spec.run_on_event {
             let src = c.source(format!("neurons '{name}'.run_on_event.{ev}"));
-            let known = (ev == "spike" && threshold.is_some()) || events.iter().any(|e: &(String, Arc<Source>, Expr)| &e.0 == ev);
+            let known = (ev == "spike" && threshold.is_some())
+                || events.iter().any(|e: &(String, Arc<Source>, Expr)| &e.0 == ev);
             if !known {
-                errors.push(Diagnostic::new("bad-event", format!("unknown event '{ev}'")).with_context(format!("neurons '{name}'.run_on_event")));
+                errors.push(
+                    Diagnostic::new("bad-event", format!("unknown event '{ev}'"))
+                        .with_context(format!("neurons '{name}'.run_on_event")),
+                );
                 continue;
             }
             match crate::syntax::parse_statements(&src) {
@@ -738,7 +756,10 @@ impl Network {
         let id = self.objects.len();
         let fl = self.float_elem();
         for (ev, _, _) in &events {
-            self.store.insert(ArrayKey::new(id, space_key(ev)), Array::zeros(crate::ir::ElemTy::I32, spec.n + 1));
+            self.store.insert(
+                ArrayKey::new(id, space_key(ev)),
+                Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+            );
         }
         for v in &eqs.vars {
             if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
@@ -774,7 +795,6 @@ impl Network {
             reset,
             refractory,
             methods,
-            method_source,
             dt: spec.dt.unwrap_or(self.dt),
             order: spec.order,
             when,
@@ -931,8 +951,11 @@ impl Network {
             match pathways.iter_mut().find(|p| &p.name == pname) {
                 Some(p) => p.event = ev.clone(),
                 None => errors.push(
-                    Diagnostic::new("unknown-pathway", format!("on_event names the pathway '{pname}', which does not exist"))
-                        .with_context(format!("synapses '{name}'.on_event")),
+                    Diagnostic::new(
+                        "unknown-pathway",
+                        format!("on_event names the pathway '{pname}', which does not exist"),
+                    )
+                    .with_context(format!("synapses '{name}'.on_event")),
                 ),
             }
         }
@@ -943,7 +966,12 @@ impl Network {
                     errors.push(
                         Diagnostic::new(
                             "no-event",
-                            format!("the group '{}' does not define an event '{}' for pathway '{}'", self.group(emitter).name, p.event, p.name),
+                            format!(
+                                "the group '{}' does not define an event '{}' for pathway '{}'",
+                                self.group(emitter).name,
+                                p.event,
+                                p.name
+                            ),
                         )
                         .with_context(format!("synapses '{name}'")),
                     );
@@ -983,7 +1011,11 @@ impl Network {
             Some(w) => match slot_rank(w) {
                 Some(r) => r,
                 None => {
-                    return Err(err("bad-slot", &format!("synapses '{name}'.when"), format!("unknown schedule slot '{w}'")));
+                    return Err(err(
+                        "bad-slot",
+                        &format!("synapses '{name}'.when"),
+                        format!("unknown schedule slot '{w}'"),
+                    ));
                 }
             },
             None => slot_rank("groups").unwrap_or(4),
@@ -1003,7 +1035,8 @@ impl Network {
         let id = self.objects.len();
         let fl = self.float_elem();
         if let Some(k) = &spec.multisynaptic_index {
-            self.store.insert(ArrayKey::new(id, k.clone()), Array::zeros(crate::ir::ElemTy::I32, 0));
+            self.store
+                .insert(ArrayKey::new(id, k.clone()), Array::zeros(crate::ir::ElemTy::I32, 0));
         }
         for v in &eqs.vars {
             if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
@@ -1023,7 +1056,8 @@ impl Network {
                 .insert(ArrayKey::new(id, k), Array::zeros(crate::ir::ElemTy::I32, 0));
         }
         if eqs.vars.iter().any(|v| v.has_flag("event-driven")) && eqs.get("lastupdate").is_none() {
-            self.store.insert(ArrayKey::new(id, "lastupdate"), Array::zeros(crate::ir::ElemTy::F64, 0));
+            self.store
+                .insert(ArrayKey::new(id, "lastupdate"), Array::zeros(crate::ir::ElemTy::F64, 0));
         }
         for p in &pathways {
             if p.scalar_delay.is_none() {
@@ -1064,15 +1098,26 @@ impl Network {
                     "the recorded group '{}' does not define an event '{}'{}",
                     self.name_of(spec.source),
                     spec.event,
-                    if spec.event == "spike" { " (did you forget to set a 'threshold'?)" } else { "" }
+                    if spec.event == "spike" {
+                        " (did you forget to set a 'threshold'?)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         }
         let scope = self.group_view(source.group, crate::model::scope::IndexSel::Item, source.start as i64);
         for v in &spec.variables {
             match scope.resolve(v) {
-                Some(crate::model::scope::NameRef::Var { .. }) if crate::units::lookup(v).is_none() || scope.names.contains_key(v) => {}
-                _ => return Err(err("unknown-variable", &ctx, format!("'{v}' is not a state variable of '{}'", self.name_of(spec.source)))),
+                Some(crate::model::scope::NameRef::Var { .. })
+                    if crate::units::lookup(v).is_none() || scope.names.contains_key(v) => {}
+                _ => {
+                    return Err(err(
+                        "unknown-variable",
+                        &ctx,
+                        format!("'{v}' is not a state variable of '{}'", self.name_of(spec.source)),
+                    ));
+                }
             }
         }
         let (base_when, base_order) = if spec.event == "spike" {
@@ -1270,7 +1315,7 @@ impl Network {
 
     /// Every state variable of every neuron group and synapses object, as Brian2's
     /// `--dump-state` writes them: (object, [(name, values, is_scalar)]).
-    pub fn state_dump(&self) -> Vec<(String, Vec<(String, Array, bool)>)> {
+    pub fn state_dump(&self) -> Vec<StateDump> {
         let mut out = Vec::new();
         for (id, o) in self.objects.iter().enumerate() {
             let (name, eqs) = match o {
@@ -1440,7 +1485,10 @@ fn check_synaptic_dependencies(eqs: &Equations) -> Vec<Diagnostic> {
                 "bad-dependency",
                 &eqs.source,
                 v.eq.span,
-                format!("the {kind} variable '{}' should not depend on the {what} variable '{b}'", v.name()),
+                format!(
+                    "the {kind} variable '{}' should not depend on the {what} variable '{b}'",
+                    v.name()
+                ),
             ));
         }
     }
@@ -1449,6 +1497,8 @@ fn check_synaptic_dependencies(eqs: &Equations) -> Vec<Diagnostic> {
 
 impl Network {
     /// Checks a summed variable `x_post = ... (summed)`; returns its target (group, variable).
+    // The error is built once per model, never on a hot path.
+    #[allow(clippy::result_large_err)]
     fn check_summed(
         &self,
         v: &crate::model::equations::VarDef,
@@ -1489,13 +1539,19 @@ impl Network {
                 "bad-summed",
                 src,
                 v.eq.name_span,
-                format!("the summed variable '{name}' needs a corresponding parameter '{var}' in group '{}' (it is not a parameter there)", g.name),
+                format!(
+                    "the summed variable '{name}' needs a corresponding parameter '{var}' in group '{}' (it is not a parameter there)",
+                    g.name
+                ),
             )),
             None => Err(Diagnostic::at(
                 "bad-summed",
                 src,
                 v.eq.name_span,
-                format!("the summed variable '{name}' does not refer to any variable of group '{}'", g.name),
+                format!(
+                    "the summed variable '{name}' does not refer to any variable of group '{}'",
+                    g.name
+                ),
             )
             .with_help(format!("declare '{var} : {}' in the model of '{}'", v.eq.unit, g.name))),
         }
@@ -1558,7 +1614,10 @@ impl Network {
                 return Err(err(
                     "unit-mismatch",
                     &ctx,
-                    format!("the rates must have unit hertz, but '{}' has unit {d}", spec.rates.text.trim()),
+                    format!(
+                        "the rates must have unit hertz, but '{}' has unit {d}",
+                        spec.rates.text.trim()
+                    ),
                 ));
             }
             Some(_) => Code::from("rates : hertz"),
@@ -1567,7 +1626,11 @@ impl Network {
                 origin: None,
             },
         };
-        let h = self.add_neurons(NeuronGroup::new(spec.n, model).name(&name).threshold("rand() < rates*dt"))?;
+        let h = self.add_neurons(
+            NeuronGroup::new(spec.n, model)
+                .name(&name)
+                .threshold("rand() < rates*dt"),
+        )?;
         if let Object::Group(g) = &mut self.objects[h.0] {
             g.kind = GroupKind::Poisson;
         }
@@ -1592,42 +1655,74 @@ impl Network {
         let name = self.unique_name(spec.name.as_deref(), "spikegeneratorgroup")?;
         let ctx = format!("spike_generators '{name}'");
         if spec.n == 0 {
-            return Err(err("bad-size", &ctx, "a spike generator needs at least 1 neuron, got 0"));
+            return Err(err(
+                "bad-size",
+                &ctx,
+                "a spike generator needs at least 1 neuron, got 0",
+            ));
         }
         if spec.indices.len() != spec.times.len() {
             return Err(err(
                 "bad-length",
                 &ctx,
-                format!("'indices' has {} entries but 'times' has {}", spec.indices.len(), spec.times.len()),
+                format!(
+                    "'indices' has {} entries but 'times' has {}",
+                    spec.indices.len(),
+                    spec.times.len()
+                ),
             ));
         }
         if let Some(bad) = spec.indices.iter().find(|&&k| k < 0 || k as usize >= spec.n) {
-            return Err(err("bad-index", &ctx, format!("index {bad} is outside the group [0, {})", spec.n)));
+            return Err(err(
+                "bad-index",
+                &ctx,
+                format!("index {bad} is outside the group [0, {})", spec.n),
+            ));
         }
-        if let Some(bad) = spec.times.iter().find(|t| !(**t >= 0.0) || !t.is_finite()) {
-            return Err(err("bad-time", &ctx, format!("spike times cannot be negative or infinite, got {bad} s")));
+        if let Some(bad) = spec.times.iter().find(|t| t.is_nan() || **t < 0.0 || !t.is_finite()) {
+            return Err(err(
+                "bad-time",
+                &ctx,
+                format!("spike times cannot be negative or infinite, got {bad} s"),
+            ));
         }
         let dt = self.dt;
         let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
-        let mut spikes: Vec<(i64, i32)> = spec.times.iter().zip(&spec.indices).map(|(t, i)| (step_of(*t), *i as i32)).collect();
+        let mut spikes: Vec<(i64, i32)> = spec
+            .times
+            .iter()
+            .zip(&spec.indices)
+            .map(|(t, i)| (step_of(*t), *i as i32))
+            .collect();
         spikes.sort();
         if let Some(w) = spikes.windows(2).find(|w| w[0] == w[1]) {
             return Err(err(
                 "double-spike",
                 &ctx,
-                format!("neuron {} spikes more than once in the time step {} (dt = {dt} s)", w[0].1, w[0].0),
+                format!(
+                    "neuron {} spikes more than once in the time step {} (dt = {dt} s)",
+                    w[0].1, w[0].0
+                ),
             ));
         }
         let period = if spec.period > 0.0 {
             let p = spec.period / dt;
             if (p - p.round()).abs() > 1e-6 {
-                return Err(err("bad-period", &ctx, format!("the period ({} s) must be a multiple of dt ({dt} s)", spec.period)));
+                return Err(err(
+                    "bad-period",
+                    &ctx,
+                    format!("the period ({} s) must be a multiple of dt ({dt} s)", spec.period),
+                ));
             }
             let p = p.round() as i64;
             if let Some(&(last, _)) = spikes.last()
                 && p <= last
             {
-                return Err(err("bad-period", &ctx, "the period has to be greater than the last spike time"));
+                return Err(err(
+                    "bad-period",
+                    &ctx,
+                    "the period has to be greater than the last spike time",
+                ));
             }
             p
         } else if spec.period < 0.0 {
@@ -1636,7 +1731,10 @@ impl Network {
             0
         };
         let h = self.add_neurons(NeuronGroup::new(spec.n, "").name(&name))?;
-        self.store.insert(ArrayKey::new(h.0, "_spikespace"), Array::zeros(crate::ir::ElemTy::I32, spec.n + 1));
+        self.store.insert(
+            ArrayKey::new(h.0, "_spikespace"),
+            Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+        );
         if let Object::Group(g) = &mut self.objects[h.0] {
             g.kind = GroupKind::Generator(Box::new(GeneratorState {
                 steps: spikes.iter().map(|s| s.0).collect(),
@@ -1648,25 +1746,59 @@ impl Network {
         Ok(h)
     }
 
-    /// Adds a PopulationRateMonitor.
+    /// Adds a PopulationRateMonitor (slot `end`, order 0).
     pub fn add_rate_monitor(&mut self, source: Handle, name: Option<&str>) -> Result<Handle> {
+        self.add_rate_monitor_at(source, name, None, 0)
+    }
+
+    /// Adds a PopulationRateMonitor in another schedule slot or order.
+    pub fn add_rate_monitor_at(
+        &mut self,
+        source: Handle,
+        name: Option<&str>,
+        when: Option<&str>,
+        order: i32,
+    ) -> Result<Handle> {
         let name = self.unique_name(name, "ratemonitor")?;
+        let when = match when {
+            Some(w) => slot_rank(w).ok_or_else(|| {
+                err(
+                    "bad-slot",
+                    &format!("monitors '{name}'"),
+                    format!("unknown schedule slot '{w}'"),
+                )
+            })?,
+            None => slot_rank("end").unwrap_or(16),
+        };
         let range = self.range(source)?;
         if !self.group(range.group).spikes() {
             return Err(err(
                 "no-event",
                 &format!("monitors '{name}'"),
-                format!("the recorded group '{}' does not spike (did you forget to set a 'threshold'?)", self.name_of(source)),
+                format!(
+                    "the recorded group '{}' does not spike (did you forget to set a 'threshold'?)",
+                    self.name_of(source)
+                ),
             ));
         }
-        self.objects.push(Object::RateMon(RateMon { name, source: range, t: Vec::new(), rate: Vec::new() }));
+        self.objects.push(Object::RateMon(RateMon {
+            name,
+            source: range,
+            when,
+            order,
+            t: Vec::new(),
+            rate: Vec::new(),
+        }));
         Ok(Handle(self.objects.len() - 1))
     }
 
     /// The recorded rates of a PopulationRateMonitor: (t, rate in Hz).
     pub fn rate_monitor(&self, h: Handle) -> Option<(ndarray::Array1<f64>, ndarray::Array1<f64>)> {
         match self.objects.get(h.0) {
-            Some(Object::RateMon(m)) => Some((ndarray::Array1::from(m.t.clone()), ndarray::Array1::from(m.rate.clone()))),
+            Some(Object::RateMon(m)) => Some((
+                ndarray::Array1::from(m.t.clone()),
+                ndarray::Array1::from(m.rate.clone()),
+            )),
             _ => None,
         }
     }
@@ -1675,15 +1807,23 @@ impl Network {
 pub(crate) struct RateMon {
     pub name: String,
     pub source: GroupRange,
+    pub when: i32,
+    pub order: i32,
     pub t: Vec<f64>,
     pub rate: Vec<f64>,
 }
+
+/// A spike monitor's recorded data: (object, i, t, count, values).
+type SpikeMonState = (usize, Vec<i32>, Vec<f64>, Vec<i32>, Vec<Vec<f64>>);
+
+/// One object's state dump: (name, [(variable, values, is_scalar)]).
+pub type StateDump = (String, Vec<(String, Array, bool)>);
 
 /// A stored network state (Brian2's `Network.store()`).
 #[derive(Clone)]
 struct Snapshot {
     arrays: HashMap<ArrayKey, Array>,
-    spike_mons: Vec<(usize, Vec<i32>, Vec<f64>, Vec<i32>, Vec<Vec<f64>>)>,
+    spike_mons: Vec<SpikeMonState>,
     state_mons: Vec<(usize, Vec<f64>, Vec<Vec<f64>>)>,
     rate_mons: Vec<(usize, Vec<f64>, Vec<f64>)>,
     queues: Vec<(usize, usize, queue::SpikeQueue)>,
@@ -1709,7 +1849,10 @@ impl Network {
         };
         for (id, o) in self.objects.iter().enumerate() {
             match o {
-                Object::SpikeMon(m) => snap.spike_mons.push((id, m.i.clone(), m.t.clone(), m.count.clone(), m.values.clone())),
+                Object::SpikeMon(m) => {
+                    snap.spike_mons
+                        .push((id, m.i.clone(), m.t.clone(), m.count.clone(), m.values.clone()))
+                }
                 Object::StateMon(m) => snap.state_mons.push((id, m.t.clone(), m.data.clone())),
                 Object::RateMon(m) => snap.rate_mons.push((id, m.t.clone(), m.rate.clone())),
                 Object::Synapses(s) => {
@@ -1731,7 +1874,11 @@ impl Network {
     /// Restores the state stored under `name`.
     pub fn restore(&mut self, name: &str) -> Result<()> {
         let Some(snap) = self.snapshots.get(name).cloned() else {
-            return Err(err("restore", "restore", format!("nothing was stored under the name '{name}'")));
+            return Err(err(
+                "restore",
+                "restore",
+                format!("nothing was stored under the name '{name}'"),
+            ));
         };
         self.store.arrays = snap.arrays;
         self.t = snap.t;

@@ -20,10 +20,10 @@ pub struct RunStats {
 use std::time::Instant;
 
 use super::build::Prepared;
+use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
 use super::queue::{BySource, SpikeQueue};
 use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_rank};
 use crate::lower;
-use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
 use crate::model::scope::ArrayKey;
 
 enum OpKind {
@@ -35,7 +35,6 @@ enum OpKind {
         extra: Vec<(&'static str, u64)>,
     },
     StateUpdate {
-        group: usize,
         n: usize,
     },
     Threshold {
@@ -138,7 +137,7 @@ impl Network {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
                             ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::StateUpdate { group: id, n },
+                            kind: OpKind::StateUpdate { n },
                             kernel: Some(k),
                             dt,
                             key: (when, order, format!("{name}_stateupdater")),
@@ -176,7 +175,11 @@ impl Network {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
                             ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::Threshold { group: id, n, event: "spike".to_string() },
+                            kind: OpKind::Threshold {
+                                group: id,
+                                n,
+                                event: "spike".to_string(),
+                            },
                             kernel: Some(k),
                             dt,
                             key: (thr_rank, order, format!("{name}_thresholder")),
@@ -190,12 +193,19 @@ impl Network {
                             let after_thr = slot_rank("after_thresholds").unwrap_or(8);
                             let after_reset = slot_rank("after_resets").unwrap_or(14);
                             for (ev, k, is_code) in list {
-                                let (slot, suffix) =
-                                    if is_code { (after_reset, "run_on_event") } else { (after_thr, "thresholder") };
+                                let (slot, suffix) = if is_code {
+                                    (after_reset, "run_on_event")
+                                } else {
+                                    (after_thr, "thresholder")
+                                };
                                 ops.push(Op {
                                     bound: None,
                                     ctx: spikejit_runtime::Context::new(),
-                                    kind: OpKind::Threshold { group: id, n, event: ev.clone() },
+                                    kind: OpKind::Threshold {
+                                        group: id,
+                                        n,
+                                        event: ev.clone(),
+                                    },
                                     kernel: Some(k),
                                     dt,
                                     key: (slot, order, format!("{name}_{suffix}_{ev}")),
@@ -226,7 +236,11 @@ impl Network {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
                             ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::Range { start: 0, end: nsyn, extra: vec![] },
+                            kind: OpKind::Range {
+                                start: 0,
+                                end: nsyn,
+                                extra: vec![],
+                            },
                             kernel: Some(k),
                             dt: sdt,
                             key: (swhen, sorder, format!("{sname}_stateupdater")),
@@ -350,7 +364,11 @@ impl Network {
                             group: m.source.group,
                             range: m.source,
                             event: m.event.clone(),
-                            vars: m.variables.iter().map(|v| ArrayKey::new(m.source.group, v.clone())).collect(),
+                            vars: m
+                                .variables
+                                .iter()
+                                .map(|v| ArrayKey::new(m.source.group, v.clone()))
+                                .collect(),
                         },
                         kernel: None,
                         dt: g.dt,
@@ -378,10 +396,13 @@ impl Network {
                     ops.push(Op {
                         bound: None,
                         ctx: spikejit_runtime::Context::new(),
-                        kind: OpKind::RateMon { mon: id, range: m.source },
+                        kind: OpKind::RateMon {
+                            mon: id,
+                            range: m.source,
+                        },
                         kernel: None,
                         dt: g.dt,
-                        key: (slot_rank("end").unwrap_or(16), 0, m.name.clone()),
+                        key: (m.when, m.order, m.name.clone()),
                         rng: self.next_rng(),
                     });
                 }
@@ -389,7 +410,11 @@ impl Network {
                     Ok((k, start, end, dt, order, name)) => ops.push(Op {
                         bound: None,
                         ctx: spikejit_runtime::Context::new(),
-                        kind: OpKind::Range { start, end, extra: vec![] },
+                        kind: OpKind::Range {
+                            start,
+                            end,
+                            extra: vec![],
+                        },
                         kernel: Some(k),
                         dt,
                         key: (syn_rank, order, name),
@@ -405,7 +430,19 @@ impl Network {
                 Ok((k, start, end)) => {
                     let reg = &self.regular[r];
                     let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
-                    ops.push(Op { bound: None, ctx: spikejit_runtime::Context::new(), kind: OpKind::Range { start, end, extra: vec![] }, kernel: Some(k), dt, key, rng: self.next_rng() });
+                    ops.push(Op {
+                        bound: None,
+                        ctx: spikejit_runtime::Context::new(),
+                        kind: OpKind::Range {
+                            start,
+                            end,
+                            extra: vec![],
+                        },
+                        kernel: Some(k),
+                        dt,
+                        key,
+                        rng: self.next_rng(),
+                    });
                 }
                 Err(e) => errors.extend(e.0),
             }
@@ -428,7 +465,7 @@ impl Network {
 
     /// Runs the network for `duration` seconds (Brian2's `Network.run`).
     pub fn run(&mut self, duration: f64) -> Result<()> {
-        if !(duration >= 0.0) {
+        if duration.is_nan() || duration < 0.0 {
             return Err(err(
                 "bad-duration",
                 "run",
@@ -441,8 +478,14 @@ impl Network {
             if let Some(k) = &op.kernel {
                 op.bound = Some(self.bind(k));
             }
-            if let OpKind::Pathway { space, emitter, event, .. } = &mut op.kind {
-                *space = match self.store.get_mut(&ArrayKey::new(emitter.group, super::space_key(event))) {
+            if let OpKind::Pathway {
+                space, emitter, event, ..
+            } = &mut op.kind
+            {
+                *space = match self
+                    .store
+                    .get_mut(&ArrayKey::new(emitter.group, super::space_key(event)))
+                {
                     Some(Array::I32(v)) => v.as_ptr(),
                     _ => std::ptr::null(),
                 };
@@ -527,7 +570,14 @@ impl Network {
     }
 
     fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut std::collections::HashMap<usize, u64>) {
-        let mut vals = SlotValues { t, step, start: 0, end: 0, count: 0, extra: &[] };
+        let mut vals = SlotValues {
+            t,
+            step,
+            start: 0,
+            end: 0,
+            count: 0,
+            extra: &[],
+        };
         match &mut op.kind {
             OpKind::Range { start, end, extra } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
@@ -553,7 +603,14 @@ impl Network {
                     *spikes.entry(*group).or_insert(0) += c;
                 }
             }
-            OpKind::Pathway { event, emitter, queue, by_source, space, .. } => {
+            OpKind::Pathway {
+                event,
+                emitter,
+                queue,
+                by_source,
+                space,
+                ..
+            } => {
                 queue.advance();
                 // SAFETY: `space` points at the emitter's event space (n + 1 entries),
                 // which does not move during a run.
@@ -561,7 +618,10 @@ impl Network {
                 let _ = event;
                 let (start, stop) = (emitter.start, emitter.stop);
                 queue.push(
-                    ss.iter().map(|&x| x as usize).filter(|&x| x >= start && x < stop).map(|x| x - start),
+                    ss.iter()
+                        .map(|&x| x as usize)
+                        .filter(|&x| x >= start && x < stop)
+                        .map(|x| x - start),
                     by_source,
                 );
                 let events = queue.current();
@@ -599,14 +659,24 @@ impl Network {
             OpKind::RateMon { mon, range } => {
                 let group = range.group;
                 let (start, stop) = (range.start, range.stop);
-                let count = self.spikespace(group).iter().filter(|&&x| (x as usize) >= start && (x as usize) < stop).count();
+                let count = self
+                    .spikespace(group)
+                    .iter()
+                    .filter(|&&x| (x as usize) >= start && (x as usize) < stop)
+                    .count();
                 let dt = op.dt;
                 if let Object::RateMon(m) = &mut self.objects[*mon] {
                     m.t.push(t);
                     m.rate.push(count as f64 / ((stop - start) as f64 * dt));
                 }
             }
-            OpKind::SpikeMon { mon, group, range, event, vars } => {
+            OpKind::SpikeMon {
+                mon,
+                group,
+                range,
+                event,
+                vars,
+            } => {
                 let ss: Vec<i32> = self.eventspace(*group, event).to_vec();
                 let mut vals: Vec<Vec<f64>> = vec![Vec::new(); vars.len()];
                 for (k, key) in vars.iter().enumerate() {
@@ -722,7 +792,12 @@ impl Network {
             })
             .collect();
         let scalars = vec![0; slots.len()];
-        Bound { ptrs, dynamic, slots, scalars }
+        Bound {
+            ptrs,
+            dynamic,
+            slots,
+            scalars,
+        }
     }
 }
 
@@ -748,7 +823,12 @@ pub(crate) fn call(
             Slot::Extra(name) => v.extra.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or(0),
         };
     }
-    let args = crate::ir::KernelArgs { arrays: b.ptrs.as_ptr(), scalars: b.scalars.as_ptr(), rng, ctx };
+    let args = crate::ir::KernelArgs {
+        arrays: b.ptrs.as_ptr(),
+        scalars: b.scalars.as_ptr(),
+        rng,
+        ctx,
+    };
     // SAFETY: the pointers were resolved from the network's arrays when the run
     // started and arrays are not resized during a run; the kernel was lowered
     // against these bindings and only indexes within them.

@@ -141,7 +141,7 @@ impl Expr {
         Expr::synth(ExprKind::Call(f.to_string(), args))
     }
 
-    pub fn neg(a: Expr) -> Expr {
+    pub fn negate(a: Expr) -> Expr {
         let span = a.span;
         Expr::new(ExprKind::Unary(UnOp::Neg, Box::new(a)), span)
     }
