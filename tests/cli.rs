@@ -107,7 +107,10 @@ fn not_supported_yet_is_an_error() {
     let p = write_model("unsupported", &text);
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("the flag 'linked' is not supported yet by spikejit"), "{err}");
+    assert!(
+        err.contains("the flag 'linked' is not supported yet by spikejit"),
+        "{err}"
+    );
     let line = text.lines().position(|l| l.contains("(linked)")).map_or(0, |k| k + 1);
     assert!(err.contains(&loc(&p, line, 17)), "{err}");
 }
