@@ -121,6 +121,11 @@ impl KernelBuilder {
                     ir::Expr::bin(BinOp::Add, ir::Expr::Local(*local), ir::Expr::I64(*offset))
                 }
             }
+            IndexSel::Load(key, inner) => {
+                let inner = self.index_expr(inner);
+                let a = self.array(key);
+                ir::Expr::load(a, inner)
+            }
         }
     }
 

@@ -58,6 +58,9 @@ pub enum IndexSel {
     Zero,
     /// A local variable of the kernel plus an offset (connect kernels).
     Local { local: usize, offset: i64 },
+    /// `array[inner]`: an index array read at another index (the presynaptic
+    /// neuron of a synapse that is itself the target of other synapses).
+    Load(ArrayKey, Box<IndexSel>),
 }
 
 /// What a name refers to.

@@ -71,6 +71,9 @@ impl Network {
     /// The names of a neuron group seen through `index`, with `suffix` (`_pre`,
     /// `_post` or none); `i` is relative to `offset`.
     pub(crate) fn group_names(&self, scope: &mut Scope, group: usize, index: IndexSel, suffix: &str, offset: i64) {
+        if self.syn(group).is_some() {
+            return self.synapse_object_names(scope, group, index, suffix);
+        }
         let g = self.group(group);
         let own = self.group_view(group, index.clone(), offset);
         let own = Rc::new(own);
@@ -120,6 +123,69 @@ impl Network {
             }
         }
         scope.insert(format!("i{suffix}"), NameRef::Index { index, offset });
+    }
+
+    /// The variables of a Synapses object used as the source or target of other
+    /// synapses (Brian2 §2.11): its own variables through `index`, with `suffix`.
+    fn synapse_object_names(&self, scope: &mut Scope, id: usize, index: IndexSel, suffix: &str) {
+        let Some(s) = self.syn(id) else { return };
+        let mut own = self.constants_scope();
+        for v in &s.eqs.vars {
+            if v.has_flag("summed") {
+                continue;
+            }
+            let (dim, ty) = dim_ty(v);
+            let shared = v.has_flag("shared");
+            let r = match v.kind() {
+                EquationKind::Subexpression => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: None,
+                },
+                _ => NameRef::Var {
+                    array: ArrayKey::new(id, v.name()),
+                    index: if shared { IndexSel::Zero } else { index.clone() },
+                    dim,
+                    ty,
+                    read_only: false,
+                    write_mask: None,
+                    shared,
+                },
+            };
+            own.insert(v.name(), r);
+        }
+        // `i` and `j` of a synapse are its pre- and postsynaptic neurons.
+        own.insert(
+            "i",
+            NameRef::Index {
+                index: IndexSel::Load(ArrayKey::new(id, "_pre"), Box::new(index.clone())),
+                offset: s.source.start as i64,
+            },
+        );
+        own.insert(
+            "j",
+            NameRef::Index {
+                index: IndexSel::Load(ArrayKey::new(id, "_post"), Box::new(index.clone())),
+                offset: s.target.start as i64,
+            },
+        );
+        let own = Rc::new(own);
+        for (name, r) in own.names.iter() {
+            if self.constants.contains_key(name) {
+                continue;
+            }
+            let r = match r {
+                NameRef::Subexpr { expr, dim, ty, .. } => NameRef::Subexpr {
+                    expr: expr.clone(),
+                    dim: *dim,
+                    ty: *ty,
+                    scope: Some(own.clone()),
+                },
+                other => other.clone(),
+            };
+            scope.insert(format!("{name}{suffix}"), r);
+        }
     }
 
     /// A neuron group's own names (no suffix), with constants and clock names.

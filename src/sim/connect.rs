@@ -332,7 +332,7 @@ impl Network {
 
     fn is_post_name(&self, id: usize, n: &str) -> bool {
         let Some(s) = self.syn(id) else { return false };
-        self.group(s.target.group).eqs.get(n).is_some() && s.eqs.get(n).is_none()
+        self.eqs_of(s.target.group).get(n).is_some() && s.eqs.get(n).is_none()
     }
 
     /// The scope of connect code: the outer index, the inner variable and the result

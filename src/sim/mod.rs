@@ -829,6 +829,38 @@ impl Network {
         Ok(Handle(self.objects.len() - 1))
     }
 
+    /// Like [`Network::range`], but a Synapses object is also accepted (as the
+    /// source or target of other synapses: its elements are its synapses).
+    pub(crate) fn range_any(&self, h: Handle) -> Result<GroupRange> {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => Ok(GroupRange {
+                group: h.0,
+                start: 0,
+                stop: s.n,
+            }),
+            _ => self.range(h),
+        }
+    }
+
+    /// The model equations of a neuron group or synapses object.
+    pub(crate) fn eqs_of(&self, id: usize) -> &Equations {
+        match &self.objects[id] {
+            Object::Synapses(s) => &s.eqs,
+            _ => &self.group(id).eqs,
+        }
+    }
+
+    /// The clock dt and schedule order of a neuron group or synapses object.
+    pub(crate) fn dt_order_of(&self, id: usize) -> (f64, i32) {
+        match &self.objects[id] {
+            Object::Synapses(s) => (s.dt, s.order),
+            _ => {
+                let g = self.group(id);
+                (g.dt, g.order)
+            }
+        }
+    }
+
     /// The neuron range a handle designates (a group or a subgroup).
     pub(crate) fn range(&self, h: Handle) -> Result<GroupRange> {
         match self.objects.get(h.0) {
@@ -864,8 +896,8 @@ impl Network {
     /// Adds Synapses between two groups (or subgroups).
     pub fn add_synapses(&mut self, spec: Synapses) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "synapses")?;
-        let source = self.range(spec.source)?;
-        let target = self.range(spec.target)?;
+        let source = self.range_any(spec.source)?;
+        let target = self.range_any(spec.target)?;
         let model_src = spec.model.source(format!("synapses '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::Synapses)?;
         let mut errors = Vec::new();
@@ -879,7 +911,7 @@ impl Network {
                 continue;
             }
             for (grp, suffix) in [(source.group, "pre"), (target.group, "post")] {
-                if self.group(grp).eqs.get(v.name()).is_some() {
+                if self.eqs_of(grp).get(v.name()).is_some() {
                     errors.push(Diagnostic::at(
                         "bad-name",
                         &eqs.source,
@@ -900,7 +932,7 @@ impl Network {
                         "summed-conflict",
                         format!(
                             "several summed variables target the variable '{var}' of group '{}': use one variable per synapses object in the target group",
-                            self.group(*g).name
+                            self.objects[*g].name()
                         ),
                     )
                     .with_context(format!("synapses '{name}'.model")),
@@ -961,6 +993,21 @@ impl Network {
         }
         for p in &pathways {
             let emitter = if p.is_post { target.group } else { source.group };
+            if self.syn(emitter).is_some() {
+                errors.push(
+                    Diagnostic::new(
+                        "no-event",
+                        format!(
+                            "the {} '{}' is a synapses object, which emits no events for pathway '{}'",
+                            if p.is_post { "target" } else { "source" },
+                            self.objects[emitter].name(),
+                            p.name
+                        ),
+                    )
+                    .with_context(format!("synapses '{name}'")),
+                );
+                continue;
+            }
             if p.event != "spike" {
                 if !self.group(emitter).has_event(&p.event) {
                     errors.push(
@@ -1519,8 +1566,8 @@ impl Network {
                 format!("the summed variable '{name}' does not end in '_pre' or '_post'"),
             ));
         };
-        let g = self.group(group);
-        match g.eqs.get(var) {
+        let gname = self.objects[group].name().to_string();
+        match self.eqs_of(group).get(var) {
             Some(t) if t.kind() == crate::syntax::ast::EquationKind::Parameter => {
                 if !t.dim.same(v.dim) {
                     return Err(Diagnostic::at(
@@ -1529,7 +1576,7 @@ impl Network {
                         v.eq.unit_span,
                         format!(
                             "the summed variable '{name}' has unit {}, but '{var}' of group '{}' has unit {}",
-                            v.dim, g.name, t.dim
+                            v.dim, gname, t.dim
                         ),
                     ));
                 }
@@ -1541,7 +1588,7 @@ impl Network {
                 v.eq.name_span,
                 format!(
                     "the summed variable '{name}' needs a corresponding parameter '{var}' in group '{}' (it is not a parameter there)",
-                    g.name
+                    gname
                 ),
             )),
             None => Err(Diagnostic::at(
@@ -1550,10 +1597,10 @@ impl Network {
                 v.eq.name_span,
                 format!(
                     "the summed variable '{name}' does not refer to any variable of group '{}'",
-                    g.name
+                    gname
                 ),
             )
-            .with_help(format!("declare '{var} : {}' in the model of '{}'", v.eq.unit, g.name))),
+            .with_help(format!("declare '{var} : {}' in the model of '{}'", v.eq.unit, gname))),
         }
     }
 

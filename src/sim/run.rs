@@ -252,7 +252,7 @@ impl Network {
                     match self.summed_kernels(id) {
                         Ok(list) => {
                             for (k, tgt, var) in list {
-                                let g = self.group(tgt.group);
+                                let (gdt, gorder) = self.dt_order_of(tgt.group);
                                 ops.push(Op {
                                     bound: None,
                                     ctx: spikejit_runtime::Context::new(),
@@ -262,8 +262,8 @@ impl Network {
                                         extra: vec![(SCALAR_ZSTART, tgt.start as u64), (SCALAR_ZEND, tgt.stop as u64)],
                                     },
                                     kernel: Some(k),
-                                    dt: g.dt,
-                                    key: (groups_rank, g.order - 1, format!("{sname}_summed_variable_{var}")),
+                                    dt: gdt,
+                                    key: (groups_rank, gorder - 1, format!("{sname}_summed_variable_{var}")),
                                     rng: self.next_rng(),
                                 });
                             }

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Regenerates the Brian2 reference data of the synapse examples (examples/*.toml made
+# from brian-team/brian2 examples/synapses/ and examples/advanced/custom_events.py),
+# which tests/examples_synapses.rs compares spikejit against:
+#
+#   tests/reference/examples.sh        (from anywhere; it works from the repo root)
+#
+# - deterministic examples (gapjunctions, nonlinear, continuous_interaction) and the
+#   deterministic variants in tests/reference/models/examples/ (custom_events_det,
+#   spike_based_homeostasis_det: the Poisson inputs replaced by fixed spike trains):
+#   every output of `run FILE --dump-state` into expected/examples/NAME/, with the
+#   timing keys stripped from summary.json;
+# - random examples (stdp, jeffress, spatial_connections, state_variables, synapses,
+#   spike_based_homeostasis, custom_events): runs with --seed 1 ... 8 into a temporary
+#   directory, of which only expected/examples/NAME_stats.json is kept (statistics
+#   defined in examples_stats.py).
+#
+# Needs Python >= 3.11 and the Brian2 runner of the shared specs
+# (../shared/brian2-runner/spikejit_brian2.py from the repo root; override with
+# BRIAN2_RUNNER=/path/to/spikejit_brian2.py). Creates .venv (brian2==2.9.0,
+# numpy<2) if it is missing. Takes about five minutes.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+RUNNER="${BRIAN2_RUNNER:-../shared/brian2-runner/spikejit_brian2.py}"
+PY=.venv/bin/python
+REF=tests/reference
+EXP=$REF/expected/examples
+SEEDS="1 2 3 4 5 6 7 8"
+
+if [ ! -f "$RUNNER" ]; then
+  echo "examples.sh: runner not found at $RUNNER (set BRIAN2_RUNNER)" >&2
+  exit 1
+fi
+if [ ! -x "$PY" ]; then
+  python3 -m venv .venv
+fi
+if ! "$PY" -c 'import brian2, numpy; assert brian2.__version__ == "2.9.0"' 2>/dev/null; then
+  .venv/bin/pip install --quiet brian2==2.9.0 "numpy<2"
+fi
+
+# summary.json without the timings (machine-dependent), so that fixtures only
+# change when Brian2's results change
+strip_timings() {
+  "$PY" - "$1" <<'PYEOF'
+import json, sys
+p = sys.argv[1]
+with open(p) as f:
+    s = json.load(f)
+s = {k: v for k, v in s.items() if not k.endswith("_seconds")}
+with open(p, "w") as f:
+    json.dump(s, f, indent=2, sort_keys=True)
+    f.write("\n")
+PYEOF
+}
+
+mkdir -p "$EXP"
+
+# deterministic examples and variants: every output is a fixture
+for file in examples/gapjunctions.toml examples/nonlinear.toml examples/continuous_interaction.toml \
+            $REF/models/examples/custom_events_det.toml \
+            $REF/models/examples/spike_based_homeostasis_det.toml; do
+  name="$(basename "$file" .toml)"
+  rm -rf "${EXP:?}/$name"
+  "$PY" "$RUNNER" run "$file" --out "$EXP/$name" --dump-state
+  strip_timings "$EXP/$name/summary.json"
+done
+
+# random examples: statistics over seeds 1..8, the runs themselves are not kept
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+for name in stdp jeffress spatial_connections state_variables synapses spike_based_homeostasis custom_events; do
+  runs=()
+  for seed in $SEEDS; do
+    "$PY" "$RUNNER" run "examples/$name.toml" --out "$TMP/$name/$seed" --dump-state --seed "$seed"
+    runs+=("$seed=$TMP/$name/$seed")
+  done
+  "$PY" "$REF/examples_stats.py" "$name" --out "$EXP/${name}_stats.json" "${runs[@]}"
+done
+
+du -sh "$EXP"
