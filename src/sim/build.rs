@@ -1238,7 +1238,7 @@ impl Network {
             }];
             let l = lower::range_loop(&mut b, body);
             b.kernel.body.push(l);
-            out.push((self.compile(b)?, range, group_var));
+            out.push((self.compile(b)?, range, v.name().to_string()));
         }
         Ok(out)
     }

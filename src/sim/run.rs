@@ -167,7 +167,7 @@ impl Network {
                             kind: OpKind::Generator { group: id, n },
                             kernel: None,
                             dt,
-                            key: (thr_rank, order, format!("{name}_spikegenerator")),
+                            key: (thr_rank, order, name.clone()),
                             rng: self.next_rng(),
                         });
                     }
@@ -182,7 +182,7 @@ impl Network {
                             },
                             kernel: Some(k),
                             dt,
-                            key: (thr_rank, order, format!("{name}_thresholder")),
+                            key: (thr_rank, order, format!("{name}_spike_thresholder")),
                             rng: self.next_rng(),
                         }),
                         Ok(None) => {}
@@ -194,7 +194,7 @@ impl Network {
                             let after_reset = slot_rank("after_resets").unwrap_or(14);
                             for (ev, k, is_code) in list {
                                 let (slot, suffix) = if is_code {
-                                    (after_reset, "run_on_event")
+                                    (after_reset, "resetter")
                                 } else {
                                     (after_thr, "thresholder")
                                 };
@@ -208,7 +208,7 @@ impl Network {
                                     },
                                     kernel: Some(k),
                                     dt,
-                                    key: (slot, order, format!("{name}_{suffix}_{ev}")),
+                                    key: (slot, order, format!("{name}_{ev}_{suffix}")),
                                     rng: self.next_rng(),
                                 });
                             }
@@ -222,7 +222,7 @@ impl Network {
                             kind: OpKind::Reset { n },
                             kernel: Some(k),
                             dt,
-                            key: (reset_rank, order, format!("{name}_resetter")),
+                            key: (reset_rank, order, format!("{name}_spike_resetter")),
                             rng: self.next_rng(),
                         }),
                         Ok(None) => {}
