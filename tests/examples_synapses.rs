@@ -8,7 +8,7 @@
 //!   spike_based_homeostasis with their Poisson inputs replaced by fixed spike trains):
 //!   every array Brian2 wrote, spikes and integers exactly, traces and state within
 //!   rtol 1e-9 (as `tests/brian_reference.rs`);
-//! - random examples: statistics within bands around Brian2's values over seeds 1..8
+//! - random examples: statistics within bands around Brian2's values over seeds 1..12
 //!   (`NAME_stats.json`, definitions in `tests/reference/examples_stats.py`), plus the
 //!   parts of each that are not random, exactly (connectivity by a formula, weights,
 //!   delays, and relations between recorded variables that hold whatever the draws).
@@ -374,10 +374,12 @@ fn jeffress() {
         let ears = vec1(&out, "ear_spikes.npz", "i").len() as f64;
         let early: Vec<f64> = i.iter().zip(&t).filter(|(_, t)| **t < 0.05).map(|(i, _)| *i).collect();
         let late: Vec<f64> = i.iter().zip(&t).filter(|(_, t)| **t >= 0.1).map(|(i, _)| *i).collect();
+        // the detector count varies from seed to seed more than 20 seeds show (Brian2's
+        // standard deviation over 70 seeds is 15, spikejit's 18): 30 spikes of slack
         c.within(
             &format!("seed {seed}: detector spikes"),
             i.len() as f64,
-            st.band("spikes", 5.0, 5.0),
+            st.band("spikes", 5.0, 30.0),
         );
         c.within(
             &format!("seed {seed}: ear spikes"),

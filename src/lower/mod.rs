@@ -223,6 +223,12 @@ impl KernelBuilder {
                 let (x, y) = (self.cast(x, tx, c), self.cast(y, ty, c));
                 (ir::Expr::bin(op, x, y), Ty::Bool)
             }
+            BinOp::Pow if Self::common(tx, ty) == Ty::I64 => {
+                // int ** int: computed in f64 and truncated, as numpy's integer power
+                // gives for the exponents that occur (2**-1 == 0).
+                let (x, y) = (self.cast(x, tx, Ty::F64), self.cast(y, ty, Ty::F64));
+                (ir::Expr::cast(Ty::I64, ir::Expr::bin(op, x, y)), Ty::I64)
+            }
             BinOp::Div | BinOp::Pow => {
                 let c = Self::common(tx, ty);
                 let c = if c == Ty::I64 { self.float } else { c };

@@ -262,9 +262,14 @@ impl<'a> Checker<'a> {
             }
             BinOp::Pow => {
                 if ta.dim.is_one() && tb.dim.is_one() {
+                    // Python: an integer to an integer power is an integer.
                     return Some(Typed {
                         dim: Dim::ONE,
-                        ty: ValTy::Float,
+                        ty: if highest == ValTy::Int {
+                            ValTy::Int
+                        } else {
+                            ValTy::Float
+                        },
                     });
                 }
                 if !tb.dim.is_one() {

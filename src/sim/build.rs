@@ -665,6 +665,31 @@ impl Network {
         let scope = &with_noise;
         let mut c = Checker::new(scope, &eqs.source);
         for v in &eqs.vars {
+            if v.kind() != EquationKind::Subexpression || !v.has_flag("shared") {
+                continue;
+            }
+            let Some(rhs) = v.rhs() else { continue };
+            for n in rhs.names() {
+                let per_element = match scope.resolve(&n) {
+                    Some(NameRef::Var { shared, .. }) => !shared,
+                    Some(NameRef::Index { .. }) => true,
+                    Some(NameRef::Subexpr { .. }) => eqs.get(&n).is_some_and(|d| !d.has_flag("shared")),
+                    _ => false,
+                };
+                if per_element {
+                    c.errors.push(Diagnostic::at(
+                        "shared-subexpression",
+                        &eqs.source,
+                        rhs.span,
+                        format!(
+                            "the shared subexpression '{}' refers to the non-shared variable '{n}'",
+                            v.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        for v in &eqs.vars {
             let Some(rhs) = v.rhs() else { continue };
             if v.has_flag("summed") {
                 continue;
@@ -881,6 +906,15 @@ impl Network {
             }
         };
         let shared = matches!(r, NameRef::Var { shared: true, .. });
+        if shared && !matches!(sel, Selection::All) {
+            return Err(err(
+                "shared-index",
+                &ctx,
+                format!(
+                    "cannot conditionally set the shared (scalar) variable '{var}': it has one value for all elements"
+                ),
+            ));
+        }
         let (start, end) = if shared { (0, 1) } else { (start, end) };
         // Selection → a condition expression (or an explicit list for [i, j]).
         let (cond, cond_src): (Option<Expr>, Option<Arc<Source>>) = match &sel {

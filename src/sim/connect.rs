@@ -405,6 +405,20 @@ impl Network {
                 .forbidden
                 .insert(n.into(), format!("a connect statement cannot refer to '{n}'"));
         }
+        // The synapses' own subexpressions (of pre/post variables) may be used.
+        for v in &s.eqs.vars {
+            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("summed") {
+                scope.insert(
+                    v.name(),
+                    NameRef::Subexpr {
+                        expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                        dim: v.dim,
+                        ty: v.ty,
+                        scope: None,
+                    },
+                );
+            }
+        }
         scope
     }
 
@@ -428,6 +442,17 @@ impl Network {
             (s.source.len(), s.target.len())
         };
         let sname = s.name.clone();
+        // The synapses' subexpressions are expanded first, so that the analysis of
+        // what the condition depends on sees the pre/post variables they use.
+        let expanded;
+        let g = if g.cond.is_some() {
+            let mut e = g.clone();
+            e.cond = g.cond.as_ref().map(|c| s.eqs.substitute_subexpressions(c));
+            expanded = e;
+            &expanded
+        } else {
+            g
+        };
         let mut b = self.builder(&format!("{sname}_connect"));
         let outer = b.item;
         let inner = b.kernel.local(format!("{}_gen", g.var), Ty::I64);
@@ -451,7 +476,7 @@ impl Network {
         let mut ck = Checker::new(&scope, src);
         let int_check = |ck: &mut Checker, e: &Expr, what: &str| {
             if let Some(t) = ck.expr(e)
-                && (t.ty == ValTy::Float || !t.dim.is_one())
+                && (t.ty != ValTy::Int || !t.dim.is_one())
             {
                 let d = Diagnostic::at(
                     "type",

@@ -901,11 +901,22 @@ impl Network {
         let model_src = spec.model.source(format!("synapses '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::Synapses)?;
         let mut errors = Vec::new();
-        let mut summed_targets: Vec<(usize, String)> = Vec::new();
+        let mut summed_targets: Vec<(usize, String, usize, usize)> = Vec::new();
         for v in &eqs.vars {
             if v.has_flag("summed") {
                 match self.check_summed(v, source, target, &eqs.source) {
-                    Ok(t) => summed_targets.push(t),
+                    Ok((g, var)) => {
+                        let r = if v.name().ends_with("_post") { target } else { source };
+                        if summed_targets.iter().any(|(g2, v2, ..)| *g2 == g && *v2 == var) {
+                            errors.push(Diagnostic::at(
+                                "summed-conflict",
+                                &eqs.source,
+                                v.eq.name_span,
+                                format!("the target variable '{var}' is already updated by another summed variable"),
+                            ));
+                        }
+                        summed_targets.push((g, var, r.start, r.stop));
+                    }
                     Err(d) => errors.push(d),
                 }
                 continue;
@@ -925,8 +936,14 @@ impl Network {
             }
         }
         errors.extend(check_synaptic_dependencies(&eqs));
-        for (g, var) in &summed_targets {
-            if self.summed_targets().iter().any(|(g2, v2)| g2 == g && v2 == var) {
+        for (g, var, start, stop) in &summed_targets {
+            // Brian2 rejects two summed variables writing the same elements (overlapping
+            // subgroups included); disjoint subgroups of one group are fine.
+            if self
+                .summed_targets()
+                .iter()
+                .any(|(g2, v2, s2, e2)| g2 == g && v2 == var && s2 < stop && start < e2)
+            {
                 errors.push(
                     Diagnostic::new(
                         "summed-conflict",
@@ -1605,7 +1622,7 @@ impl Network {
     }
 
     /// The (group, variable) pairs written by summed variables so far.
-    pub(crate) fn summed_targets(&self) -> Vec<(usize, String)> {
+    pub(crate) fn summed_targets(&self) -> Vec<(usize, String, usize, usize)> {
         let mut out = Vec::new();
         for o in &self.objects {
             if let Object::Synapses(s) = o {
@@ -1613,9 +1630,9 @@ impl Network {
                     if v.has_flag("summed") {
                         let n = v.name();
                         if let Some(x) = n.strip_suffix("_post") {
-                            out.push((s.target.group, x.to_string()));
+                            out.push((s.target.group, x.to_string(), s.target.start, s.target.stop));
                         } else if let Some(x) = n.strip_suffix("_pre") {
-                            out.push((s.source.group, x.to_string()));
+                            out.push((s.source.group, x.to_string(), s.source.start, s.source.stop));
                         }
                     }
                 }
