@@ -51,6 +51,8 @@ fn read_all(path: &Path) -> Vec<(String, Arr)> {
         let key = n.trim_end_matches(".npy").to_string();
         if let Ok(a) = r.by_name::<OwnedRepr<f64>, IxDyn>(&n) {
             out.push((key, Arr::F(a)));
+        } else if let Ok(a) = r.by_name::<OwnedRepr<f32>, IxDyn>(&n) {
+            out.push((key, Arr::F(a.mapv(f64::from))));
         } else if let Ok(a) = r.by_name::<OwnedRepr<i32>, IxDyn>(&n) {
             out.push((key, Arr::I(a)));
         } else if let Ok(a) = r.by_name::<OwnedRepr<bool>, IxDyn>(&n) {
@@ -66,7 +68,7 @@ fn read_all(path: &Path) -> Vec<(String, Arr)> {
     out
 }
 
-fn compare_file(want: &Path, got: &Path) -> Vec<String> {
+fn compare_file(want: &Path, got: &Path, rtol: f64) -> Vec<String> {
     let mut problems = Vec::new();
     if !got.exists() {
         return vec![format!("missing {}", got.display())];
@@ -88,7 +90,7 @@ fn compare_file(want: &Path, got: &Path) -> Vec<String> {
                 let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
                 let mut worst = None;
                 for (k, (x, y)) in a.iter().zip(b.iter()).enumerate() {
-                    let ok = (x - y).abs() <= 1e-9 * x.abs() + 1e-12 * scale || (x.is_nan() && y.is_nan());
+                    let ok = (x - y).abs() <= rtol * x.abs() + 1e-3 * rtol * scale || (x.is_nan() && y.is_nan());
                     if !ok && worst.is_none() {
                         worst = Some((k, *x, *y));
                     }
@@ -119,6 +121,10 @@ fn compare_file(want: &Path, got: &Path) -> Vec<String> {
 }
 
 fn check_model(model: &str) {
+    check_model_rtol(model, 1e-9);
+}
+
+fn check_model_rtol(model: &str, rtol: f64) {
     let out = run_model(model, &["--dump-state"]);
     let expected = root().join("tests/reference/expected").join(model);
     let mut problems = Vec::new();
@@ -136,7 +142,7 @@ fn check_model(model: &str) {
     assert!(!files.is_empty(), "no expected files for {model}");
     for f in files {
         let rel = f.strip_prefix(&expected).expect("prefix");
-        problems.extend(compare_file(&f, &out.join(rel)));
+        problems.extend(compare_file(&f, &out.join(rel), rtol));
     }
     // Spike and synapse counts of summary.json.
     let want: serde_json::Value =
@@ -262,4 +268,17 @@ fn connect_forms() {
 #[test]
 fn protocol() {
     check_model("protocol");
+}
+
+#[test]
+fn language() {
+    check_model("language");
+}
+
+/// Single precision: Brian2's numpy target mixes float64 and float32 arithmetic in
+/// ways a compiled kernel does not reproduce bit for bit (one ulp in initial
+/// values); the same spikes and traces within float32 precision.
+#[test]
+fn float32() {
+    check_model_rtol("float32", 1e-6);
 }

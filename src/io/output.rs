@@ -197,6 +197,29 @@ fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create the directory", e))
 }
 
+/// Writes recorded values with the dtype of the variable they come from
+/// (float32, int32 or bool, as Brian2's monitors record them).
+fn add_typed<D: ndarray::Dimension>(
+    npz: &mut Npz,
+    name: &str,
+    values: ndarray::Array<f64, D>,
+    elem: Option<crate::ir::ElemTy>,
+) -> Result<()>
+where
+    ndarray::Array<f64, D>: WriteNpyExt,
+    ndarray::Array<f32, D>: WriteNpyExt,
+    ndarray::Array<i32, D>: WriteNpyExt,
+    ndarray::Array<bool, D>: WriteNpyExt,
+{
+    use crate::ir::ElemTy;
+    match elem {
+        Some(ElemTy::F32) => npz.add(name, &values.mapv(|x| x as f32)),
+        Some(ElemTy::I32 | ElemTy::I64) => npz.add(name, &values.mapv(|x| x as i32)),
+        Some(ElemTy::U8) => npz.add(name, &values.mapv(|x| x != 0.0)),
+        _ => npz.add(name, &values),
+    }
+}
+
 /// Writes `DIR/NAME.npz` for every monitor of the network.
 pub fn write_monitors(net: &Network, dir: &Path) -> Result<()> {
     create_dir(dir)?;
@@ -211,17 +234,19 @@ pub fn write_monitors(net: &Network, dir: &Path) -> Result<()> {
                     npz.add("t", &d.t)?;
                 }
                 npz.add("count", &d.count)?;
-                for (var, values) in net.spike_monitor_values(h) {
+                let types = net.monitor_elem_types(h);
+                for (k, (var, values)) in net.spike_monitor_values(h).into_iter().enumerate() {
                     if !matches!(var.as_str(), "i" | "t" | "count") {
-                        npz.add(&var, &values)?;
+                        add_typed(&mut npz, &var, values, types.get(k).copied())?;
                     }
                 }
             }
             "state" => {
                 let Some(d) = net.state_monitor(h) else { continue };
                 npz.add("t", &d.t)?;
-                for (var, values) in &d.values {
-                    npz.add(var, values)?;
+                let types = net.monitor_elem_types(h);
+                for (k, (var, values)) in d.values.into_iter().enumerate() {
+                    add_typed(&mut npz, &var, values, types.get(k).copied())?;
                 }
             }
             "rate" => {

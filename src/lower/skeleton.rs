@@ -44,6 +44,26 @@ pub fn block_over_range(b: &mut KernelBuilder, stmts: &[Statement], scope: &Scop
     b.kernel.body.push(l);
 }
 
+/// Statements run once (writes to shared variables), then statements run for
+/// each element of the range; temporaries of the first part are visible in the
+/// second.
+pub fn scalar_then_range(b: &mut KernelBuilder, scalar: &[Statement], vector: &[Statement], scope: &Scope) {
+    if !scalar.is_empty() {
+        let body = b.statements(scalar, scope);
+        b.kernel.body.push(Stmt::For {
+            var: b.item,
+            start: ir::Expr::I64(0),
+            end: ir::Expr::I64(1),
+            body,
+        });
+    }
+    if !vector.is_empty() {
+        let body = b.statements(vector, scope);
+        let l = range_loop(b, body);
+        b.kernel.body.push(l);
+    }
+}
+
 /// A statement block run for each element where `cond` holds (setting values with a
 /// string index, `S.w['i>j'] = ...`).
 pub fn block_over_range_if(b: &mut KernelBuilder, cond: &Expr, stmts: &[Statement], scope: &Scope) {

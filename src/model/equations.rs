@@ -65,7 +65,7 @@ fn allowed_flags(owner: Owner, kind: EquationKind) -> &'static [&'static str] {
 }
 
 /// Flags Brian2 has that spikejit does not implement yet.
-const NOT_YET: &[&str] = &["linked", "constant over dt"];
+const NOT_YET: &[&str] = &["linked"];
 
 fn kind_name(k: EquationKind) -> &'static str {
     match k {
@@ -356,7 +356,11 @@ impl Equations {
             let mut changed = false;
             let next = cur.substitute(&|n| {
                 self.get(n)
-                    .filter(|v| v.kind() == EquationKind::Subexpression && !v.has_flag("summed"))
+                    .filter(|v| {
+                        v.kind() == EquationKind::Subexpression
+                            && !v.has_flag("summed")
+                            && !v.has_flag("constant over dt")
+                    })
                     .and_then(|v| v.rhs().cloned())
             });
             if next != cur {

@@ -81,7 +81,7 @@ impl Network {
             let (dim, ty) = dim_ty(v);
             let name = format!("{}{suffix}", v.name());
             let r = match v.kind() {
-                EquationKind::Subexpression => NameRef::Subexpr {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
@@ -137,7 +137,7 @@ impl Network {
             let (dim, ty) = dim_ty(v);
             let shared = v.has_flag("shared");
             let r = match v.kind() {
-                EquationKind::Subexpression => NameRef::Subexpr {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
@@ -196,7 +196,7 @@ impl Network {
         for v in &g.eqs.vars {
             let (dim, ty) = dim_ty(v);
             let r = match v.kind() {
-                EquationKind::Subexpression => NameRef::Subexpr {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
@@ -322,7 +322,7 @@ impl Network {
             }
             let (dim, ty) = dim_ty(v);
             let r = match v.kind() {
-                EquationKind::Subexpression => NameRef::Subexpr {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
@@ -730,12 +730,15 @@ impl Network {
                         "the expression must have the unit declared after ':'".to_string()
                     });
                     c.errors.push(d);
-                } else if v.kind() == EquationKind::Subexpression && crate::model::check::is_stateful(rhs) {
+                } else if v.kind() == EquationKind::Subexpression
+                    && !v.has_flag("constant over dt")
+                    && crate::model::check::is_stateful(rhs)
+                {
                     c.errors.push(Diagnostic::at(
                         "stateful-subexpression",
                         &eqs.source,
                         rhs.span,
-                        format!("the subexpression '{}' calls a random function; this needs the flag '(constant over dt)', which is not supported yet", v.name()),
+                        format!("the subexpression '{}' calls a random function: add the flag '(constant over dt)' so that it is drawn once per time step", v.name()),
                     ));
                 }
             }
@@ -1032,6 +1035,9 @@ impl Network {
             }
         }
         let mut b = self.builder(&format!("{}_set_{}", self.name_of(h), var.replace('.', "_")));
+        // Values set from Python-side expressions are computed in double precision
+        // and stored in the variable's type, as Brian2 does in float32 mode.
+        b.float = Ty::F64;
         match &cond {
             Some(c) => lower::block_over_range_if(&mut b, c, std::slice::from_ref(&stmt), &scope),
             None => lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope),
@@ -1314,5 +1320,52 @@ impl Network {
         } else {
             Err(Errors(errors))
         }
+    }
+}
+
+impl Network {
+    /// The updater of `(constant over dt)` subexpressions (Brian2's
+    /// SubexpressionUpdater, slot `before_start`): each is evaluated once per time
+    /// step into its own array. Returns the kernel and the element range.
+    pub(crate) fn subexpression_updater(&mut self, id: usize) -> Result<Option<(Prepared, usize, usize)>> {
+        let is_syn = self.syn(id).is_some();
+        let (eqs, name, n) = match &self.objects[id] {
+            Object::Synapses(s) => (s.eqs.clone(), s.name.clone(), s.n),
+            Object::Group(g) => (g.eqs.clone(), g.name.clone(), g.n),
+            _ => return Ok(None),
+        };
+        let stmts: Vec<Statement> = eqs
+            .vars
+            .iter()
+            .filter(|v| v.kind() == EquationKind::Subexpression && v.has_flag("constant over dt"))
+            .filter_map(|v| {
+                Some(Statement {
+                    target: v.name().to_string(),
+                    target_span: Default::default(),
+                    op: AssignOp::Set,
+                    expr: v.rhs()?.clone(),
+                    span: Default::default(),
+                })
+            })
+            .collect();
+        if stmts.is_empty() {
+            return Ok(None);
+        }
+        let scope = if is_syn {
+            self.synapse_scope(id)
+        } else {
+            self.group_view(id, IndexSel::Item, 0)
+        };
+        let shared = stmts
+            .iter()
+            .any(|s| eqs.get(&s.target).is_some_and(|v| v.has_flag("shared")));
+        let errors = self.check_block(&scope, &eqs.source, &stmts, true);
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        let mut b = self.builder(&format!("{name}_subexpression_update"));
+        lower::block_over_range(&mut b, &stmts, &scope);
+        let end = if shared && stmts.len() == 1 { 1 } else { n };
+        Ok(Some((self.compile(b)?, 0, end)))
     }
 }

@@ -258,8 +258,14 @@ impl Network {
                 (r.start, r.stop)
             }
         };
+        // Writes to shared variables come first and run once per call, not once per
+        // element (Brian2's scalar statements).
+        let split = stmts
+            .iter()
+            .position(|s| !matches!(scope.resolve(&s.target), Some(NameRef::Var { shared: true, .. })))
+            .unwrap_or(stmts.len());
         let mut b = self.builder(&name);
-        lower::block_over_range(&mut b, &stmts, &scope);
+        lower::scalar_then_range(&mut b, &stmts[..split], &stmts[split..], &scope);
         Ok((self.compile(b)?, start, end))
     }
 }

@@ -762,7 +762,7 @@ impl Network {
             );
         }
         for v in &eqs.vars {
-            if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
+            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("constant over dt") {
                 continue;
             }
             let len = if v.has_flag("shared") { 1 } else { spec.n };
@@ -1103,7 +1103,7 @@ impl Network {
                 .insert(ArrayKey::new(id, k.clone()), Array::zeros(crate::ir::ElemTy::I32, 0));
         }
         for v in &eqs.vars {
-            if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
+            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("constant over dt") {
                 continue;
             }
             let shared = v.has_flag("shared");
@@ -1389,7 +1389,7 @@ impl Network {
             };
             let mut vars: Vec<(String, Array, bool)> = Vec::new();
             for v in &eqs.vars {
-                if v.kind() == crate::syntax::ast::EquationKind::Subexpression {
+                if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("constant over dt") {
                     continue;
                 }
                 if let Some(a) = self.store.get(&ArrayKey::new(id, v.name())) {
@@ -1976,5 +1976,36 @@ impl Network {
             }
         }
         Ok(())
+    }
+}
+
+impl Network {
+    /// The element type of each variable a state or spike monitor records (the
+    /// float type for subexpressions of float type).
+    pub fn monitor_elem_types(&self, h: Handle) -> Vec<crate::ir::ElemTy> {
+        let (source, vars): (usize, Vec<String>) = match self.objects.get(h.0) {
+            Some(Object::StateMon(m)) => {
+                let id = match self.objects.get(m.source.0) {
+                    Some(Object::Synapses(_)) => m.source.0,
+                    _ => self.range(m.source).map(|r| r.group).unwrap_or(0),
+                };
+                (id, m.variables.clone())
+            }
+            Some(Object::SpikeMon(m)) => (m.source.group, m.variables.clone()),
+            _ => return Vec::new(),
+        };
+        vars.iter()
+            .map(|v| match self.store.get(&ArrayKey::new(source, v.clone())) {
+                Some(a) => a.elem(),
+                None => {
+                    let ty = self.eqs_of(source).get(v).map(|d| d.ty);
+                    match ty {
+                        Some(crate::model::scope::ValTy::Int) => crate::ir::ElemTy::I32,
+                        Some(crate::model::scope::ValTy::Bool) => crate::ir::ElemTy::U8,
+                        _ => self.float_elem(),
+                    }
+                }
+            })
+            .collect()
     }
 }

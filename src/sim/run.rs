@@ -425,6 +425,32 @@ impl Network {
                 Object::Subgroup { .. } | Object::TimedArray(_) => {}
             }
         }
+        for id in 0..self.objects.len() {
+            if !matches!(self.objects[id], Object::Group(_) | Object::Synapses(_)) {
+                continue;
+            }
+            match self.subexpression_updater(id) {
+                Ok(Some((k, start, end))) => {
+                    let (dt, order) = self.dt_order_of(id);
+                    let name = format!("{}_subexpression_update", self.objects[id].name());
+                    ops.push(Op {
+                        bound: None,
+                        ctx: spikejit_runtime::Context::new(),
+                        kind: OpKind::Range {
+                            start,
+                            end,
+                            extra: vec![],
+                        },
+                        kernel: Some(k),
+                        dt,
+                        key: (slot_rank("before_start").unwrap_or(0), order, name),
+                        rng: self.next_rng(),
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => errors.extend(e.0),
+            }
+        }
         for r in 0..self.regular.len() {
             match self.regular_kernel(r) {
                 Ok((k, start, end)) => {

@@ -7,7 +7,9 @@
 # STDP_standalone, cuba_openmp), which tests/examples_models.rs compares
 # spikejit against:
 #
-#   tests/reference/examples_models.sh        (from anywhere; it works from the repo root)
+#   tests/reference/examples_models.sh [NAME...]   (from anywhere; it works from the repo root)
+#
+# With NAMEs (izhikevich_2007, cobahh_det, brunel_2000, ...) only those are regenerated.
 #
 # - the deterministic example (izhikevich_2007) and the deterministic variants in
 #   tests/reference/models/examples/ (NAME_det.toml: the noise multiplied by 0,
@@ -62,6 +64,15 @@ PYEOF
 
 mkdir -p "$EXP"
 
+# the names given on the command line, or all
+wanted() {
+  [ ${#ONLY[@]} -eq 0 ] && return 0
+  local n
+  for n in "${ONLY[@]}"; do [ "$n" = "$1" ] && return 0; done
+  return 1
+}
+ONLY=("$@")
+
 # deterministic example and variants: every output is a fixture
 for file in examples/izhikevich_2007.toml \
             $REF/models/examples/cobahh_det.toml \
@@ -71,6 +82,7 @@ for file in examples/izhikevich_2007.toml \
             $REF/models/examples/stimberg_2018_gchi_astrocyte_det.toml \
             $REF/models/examples/sturzl_det.toml; do
   name="$(basename "$file" .toml)"
+  wanted "$name" || continue
   dump="--dump-state"
   [ "$name" = diesmann_et_al_1999_det ] && dump=""
   rm -rf "${EXP:?}/$name"
@@ -85,6 +97,7 @@ for name in adaptive_threshold cuba_openmp float_32_64_benchmark cobahh brunel_2
             brunel_hakim_1999 diesmann_et_al_1999 graupner_brunel_2012 izhikevich_2003 \
             sturzl_et_al_2000 vogels_et_al_2011 licklider stdp_standalone \
             stimberg_2018_gchi_astrocyte stimberg_2018_coba_with_astro brunel_wang_2001; do
+  wanted "$name" || continue
   runs=()
   dump=""
   case "$name" in  # the statistics of these read state/
