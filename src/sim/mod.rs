@@ -2009,3 +2009,68 @@ impl Network {
             .collect()
     }
 }
+
+/// The window of [`Network::smooth_rate`] (Brian2's `smooth_rate(window, width)`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Window {
+    /// A Gaussian with standard deviation `width`, truncated at ±2 widths.
+    Gaussian,
+    /// A flat window `width` wide (rounded to an odd number of steps).
+    Flat,
+}
+
+impl Network {
+    /// The population rate smoothed with a window (Brian2's
+    /// `PopulationRateMonitor.smooth_rate`): the window is normalised to sum 1 and
+    /// convolved in numpy's `'same'` mode.
+    pub fn smooth_rate(&self, h: Handle, window: Window, width: f64) -> Result<ndarray::Array1<f64>> {
+        let Some(Object::RateMon(m)) = self.objects.get(h.0) else {
+            return Err(err(
+                "not-a-monitor",
+                self.name_of(h),
+                "smooth_rate needs a rate monitor",
+            ));
+        };
+        let dt = self.group(m.source.group).dt;
+        let out = smooth(&m.rate, dt, window, width);
+        Ok(ndarray::Array1::from(out))
+    }
+}
+
+/// Smooths a rate sampled every `dt` (see [`Network::smooth_rate`]).
+pub fn smooth(r: &[f64], dt: f64, window: Window, width: f64) -> Vec<f64> {
+    let w: Vec<f64> = match window {
+        Window::Gaussian => {
+            let half = (2.0 * width / dt).round() as i64;
+            (-half..=half)
+                .map(|k| {
+                    let x = k as f64 * dt;
+                    (-x * x / (2.0 * width * width)).exp()
+                })
+                .collect()
+        }
+        Window::Flat => {
+            let mut n = (width / dt).round() as i64;
+            if n % 2 == 0 {
+                n += 1;
+            }
+            vec![1.0; n.max(1) as usize]
+        }
+    };
+    let total: f64 = w.iter().sum();
+    let w: Vec<f64> = w.iter().map(|x| x / total).collect();
+    let (n, k) = (r.len() as i64, w.len() as i64);
+    let half = (k - 1) / 2;
+    (0..n)
+        .map(|i| {
+            let mut s = 0.0;
+            for (j, wj) in w.iter().enumerate() {
+                let idx = i + half - j as i64;
+                if idx >= 0 && idx < n {
+                    s += wj * r[idx as usize];
+                }
+            }
+            s
+        })
+        .collect()
+}
