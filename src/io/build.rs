@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::model_file::*;
 use crate::diag::{Diagnostic, Errors, Result, Source, Span};
+use crate::model::scope::ValTy;
 use crate::sim::{
     Connect, Count, Handle, Indices, Network, NeuronGroup, PoissonGroup, PoissonInput, Prob, Record, RunRegularly,
     Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, Value,
@@ -485,12 +486,13 @@ impl Builder<'_> {
     fn constants(&mut self) -> Result<()> {
         for c in &self.model.constants {
             let ctx = format!("constants.{}", c.name);
-            let (v, d) = match &c.value {
-                ConstantValue::Number(x) => (*x, Dim::ONE),
-                ConstantValue::Expr(s) => self.eval(s, &ctx)?,
+            let (v, d, ty) = match &c.value {
+                ConstantValue::Number(x) => (*x, Dim::ONE, ValTy::Float),
+                ConstantValue::Int(i) => (*i as f64, Dim::ONE, ValTy::Int),
+                ConstantValue::Expr(s) => self.net.eval_constant_typed(&s.code(), &ctx)?,
             };
             self.net
-                .constant(&c.name, v, d)
+                .constant_typed(&c.name, v, d, ty)
                 .map_err(|e| locate(e, self.file(), c.span, &ctx))?;
         }
         Ok(())

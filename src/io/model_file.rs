@@ -106,6 +106,8 @@ pub struct SimulationSpec {
 #[derive(Clone, Debug)]
 pub enum ConstantValue {
     Number(f64),
+    /// A TOML integer: an integer constant (Brian2 keeps Python ints as ints).
+    Int(i64),
     Expr(Str),
 }
 
@@ -1113,7 +1115,7 @@ impl Loader {
             }
             let value = match &e.node.v {
                 V::Str(s) => Some(ConstantValue::Expr(s.clone())),
-                V::Int(i) => Some(ConstantValue::Number(*i as f64)),
+                V::Int(i) => Some(ConstantValue::Int(*i)),
                 V::Float(x) => Some(ConstantValue::Number(*x)),
                 V::Bool(b) => Some(ConstantValue::Number(if *b { 1.0 } else { 0.0 })),
                 _ => {

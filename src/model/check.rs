@@ -119,6 +119,42 @@ impl<'a> Checker<'a> {
                     _ => return None,
                 }
             }
+            ExprKind::Call(f, args) => {
+                let v: Vec<f64> = args.iter().map(|a| self.const_value(a)).collect::<Option<_>>()?;
+                match (f.as_str(), v.as_slice()) {
+                    ("int", [x]) => x.trunc(),
+                    ("sqrt", [x]) => libm::sqrt(*x),
+                    ("exp", [x]) => libm::exp(*x),
+                    ("log", [x]) => libm::log(*x),
+                    ("log10", [x]) => libm::log10(*x),
+                    ("sin", [x]) => libm::sin(*x),
+                    ("cos", [x]) => libm::cos(*x),
+                    ("tan", [x]) => libm::tan(*x),
+                    ("sinh", [x]) => libm::sinh(*x),
+                    ("cosh", [x]) => libm::cosh(*x),
+                    ("tanh", [x]) => libm::tanh(*x),
+                    ("arcsin", [x]) => libm::asin(*x),
+                    ("arccos", [x]) => libm::acos(*x),
+                    ("arctan", [x]) => libm::atan(*x),
+                    ("expm1", [x]) => libm::expm1(*x),
+                    ("log1p", [x]) => libm::log1p(*x),
+                    ("abs", [x]) => x.abs(),
+                    ("floor", [x]) => x.floor(),
+                    ("ceil", [x]) => x.ceil(),
+                    ("sign", [x]) => f64::from(u8::from(*x > 0.0)) - f64::from(u8::from(*x < 0.0)),
+                    ("exprel", [x]) => {
+                        if x.abs() < 1e-16 {
+                            1.0
+                        } else if *x > 717.0 {
+                            f64::INFINITY
+                        } else {
+                            libm::expm1(*x) / x
+                        }
+                    }
+                    ("clip", [a, lo, hi]) => a.max(*lo).min(*hi),
+                    _ => return None,
+                }
+            }
             _ => return None,
         })
     }

@@ -511,6 +511,7 @@ pub struct Network {
     pub(crate) stats: RunStats,
     pub(crate) regular: Vec<inputs::Regular>,
     snapshots: HashMap<String, Box<Snapshot>>,
+    pub(crate) constant_types: HashMap<String, crate::model::scope::ValTy>,
 }
 
 impl Default for Network {
@@ -539,6 +540,7 @@ impl Network {
             stats: RunStats::default(),
             regular: Vec::new(),
             snapshots: HashMap::new(),
+            constant_types: HashMap::new(),
         }
     }
 
@@ -559,6 +561,16 @@ impl Network {
     /// Runs every kernel in single precision (Brian2's `float32` default dtype).
     pub fn set_float32(&mut self, on: bool) {
         self.float32 = on;
+    }
+
+    /// Adds a named constant with its type (an integer constant stays an integer
+    /// in expressions, as a Python int does in Brian2).
+    pub fn constant_typed(&mut self, name: &str, value: f64, dim: Dim, ty: crate::model::scope::ValTy) -> Result<()> {
+        self.constant(name, value, dim)?;
+        if ty != crate::model::scope::ValTy::Float {
+            self.constant_types.insert(name.to_string(), ty);
+        }
+        Ok(())
     }
 
     /// Adds a named constant (its value in SI units and its dimension).
@@ -1494,10 +1506,39 @@ impl Network {
         }
     }
 
+    /// [`Network::eval_constant`] with the type of the value (integer for
+    /// integer arithmetic on integer constants and `int(...)`).
+    pub fn eval_constant_typed(&self, code: &Code, what: &str) -> Result<(f64, Dim, crate::model::scope::ValTy)> {
+        let src = code.source(what.to_string());
+        let e = crate::syntax::parse_expression(&src)?;
+        let scope = self.constants_scope();
+        let mut c = crate::model::check::Checker::new(&scope, &src);
+        let t = c.expr(&e);
+        if !c.errors.is_empty() {
+            return Err(Errors(c.errors));
+        }
+        let (v, d) = self.eval_constant(code, what)?;
+        let ty = t.map(|t| t.ty).unwrap_or(crate::model::scope::ValTy::Float);
+        let ty = if ty == crate::model::scope::ValTy::Bool {
+            crate::model::scope::ValTy::Float
+        } else {
+            ty
+        };
+        Ok((v, d, ty))
+    }
+
     pub(crate) fn constants_scope(&self) -> crate::model::scope::Scope {
         let mut s = crate::model::scope::Scope::default();
         for (k, (v, d)) in &self.constants {
-            s.insert(k.clone(), crate::model::scope::NameRef::constant(*v, *d));
+            let ty = self
+                .constant_types
+                .get(k)
+                .copied()
+                .unwrap_or(crate::model::scope::ValTy::Float);
+            s.insert(
+                k.clone(),
+                crate::model::scope::NameRef::Const { value: *v, dim: *d, ty },
+            );
         }
         for o in &self.objects {
             if let Object::TimedArray(t) = o {
@@ -1752,22 +1793,27 @@ impl Network {
         }
         let dt = self.dt;
         let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
-        let mut spikes: Vec<(i64, i32)> = spec
-            .times
+        // Brian2 sorts the spikes by (time, index): within one step, an earlier spike
+        // comes first whatever its index.
+        let mut order: Vec<usize> = (0..spec.times.len()).collect();
+        order.sort_by(|&a, &b| {
+            spec.times[a]
+                .total_cmp(&spec.times[b])
+                .then(spec.indices[a].cmp(&spec.indices[b]))
+        });
+        let spikes: Vec<(i64, i32)> = order
             .iter()
-            .zip(&spec.indices)
-            .map(|(t, i)| (step_of(*t), *i as i32))
+            .map(|&k| (step_of(spec.times[k]), spec.indices[k] as i32))
             .collect();
-        spikes.sort();
-        if let Some(w) = spikes.windows(2).find(|w| w[0] == w[1]) {
-            return Err(err(
-                "double-spike",
-                &ctx,
-                format!(
-                    "neuron {} spikes more than once in the time step {} (dt = {dt} s)",
-                    w[0].1, w[0].0
-                ),
-            ));
+        let mut seen = std::collections::HashSet::new();
+        for &(step, idx) in &spikes {
+            if !seen.insert((step, idx)) {
+                return Err(err(
+                    "double-spike",
+                    &ctx,
+                    format!("neuron {idx} spikes more than once in the time step {step} (dt = {dt} s)"),
+                ));
+            }
         }
         let period = if spec.period > 0.0 {
             let p = spec.period / dt;
