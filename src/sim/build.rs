@@ -192,6 +192,9 @@ impl Network {
     pub(crate) fn group_view(&self, group: usize, index: IndexSel, offset: i64) -> Scope {
         let mut s = self.constants_scope();
         let g = self.group(group);
+        for (n, v, d) in &g.namespace {
+            s.insert(n.clone(), NameRef::constant(*v, *d));
+        }
         // Subexpressions resolve in this same scope (scope: None).
         for v in &g.eqs.vars {
             let (dim, ty) = dim_ty(v);
@@ -263,6 +266,9 @@ impl Network {
     pub(crate) fn synapse_scope(&self, id: usize) -> Scope {
         let Some(s) = self.syn(id) else { return Scope::default() };
         let mut scope = self.constants_scope();
+        for (n, v, d) in &s.namespace {
+            scope.insert(n.clone(), NameRef::constant(*v, *d));
+        }
         let pre = ArrayKey::new(id, "_pre");
         let post = ArrayKey::new(id, "_post");
         // Post names without suffix first, so that the synapses' own names win.

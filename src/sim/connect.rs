@@ -120,13 +120,15 @@ impl Network {
                         "skip_if_invalid can only be used with generator (string) syntax",
                     ));
                 }
-                if c.p.is_some() && !matches!(c.p, Some(Prob::Value(p)) if p >= 1.0) {
-                    return Err(err(
-                        "not-supported",
-                        &ctx,
-                        "'p' with i/j arrays is not supported yet by spikejit",
-                    ));
-                }
+                // With index arrays, `p` keeps each pair with probability p (one draw
+                // per pair, Brian2's `rand(len) < p`) and must be a number.
+                let keep_p = match &c.p {
+                    None => 1.0,
+                    Some(Prob::Value(p)) => *p,
+                    Some(Prob::Expr(_)) => {
+                        return Err(err("bad-connect", &ctx, "with i/j index arrays, p must be a number"));
+                    }
+                };
                 let (i, j) = broadcast(i, j).ok_or_else(|| {
                     err(
                         "bad-connect",
@@ -174,7 +176,13 @@ impl Network {
                 };
                 let mut pre = Vec::new();
                 let mut post = Vec::new();
+                let mut rng = (keep_p < 1.0).then(|| self.next_rng());
                 for (a, b) in i.iter().zip(&j) {
+                    if let Some(r) = rng.as_mut()
+                        && r.uniform() >= keep_p
+                    {
+                        continue;
+                    }
                     for _ in 0..n {
                         pre.push(*a as i32);
                         post.push(*b as i32);

@@ -88,6 +88,11 @@ pub struct NeuronGroup {
     pub events: Vec<(String, Code)>,
     /// Code run on custom events: (event, statements).
     pub run_on_event: Vec<(String, Code)>,
+    /// Names only this group sees (Brian2's `namespace=`): (name, SI value, dimension).
+    pub namespace: Vec<(String, f64, Dim)>,
+    /// Storage types of variables (Brian2's `dtype=`): (variable, type); the
+    /// variable `"*"` sets the type of every float variable.
+    pub dtype: Vec<(String, crate::ir::ElemTy)>,
 }
 
 impl NeuronGroup {
@@ -105,7 +110,19 @@ impl NeuronGroup {
             when: None,
             events: Vec::new(),
             run_on_event: Vec::new(),
+            namespace: Vec::new(),
+            dtype: Vec::new(),
         }
+    }
+    /// A name only this group sees (Brian2's `namespace=`), in SI units.
+    pub fn namespace(mut self, name: &str, value: f64, dim: Dim) -> Self {
+        self.namespace.push((name.to_string(), value, dim));
+        self
+    }
+    /// The storage type of a variable (`"*"`: every float variable), as Brian2's `dtype=`.
+    pub fn dtype(mut self, var: &str, elem: crate::ir::ElemTy) -> Self {
+        self.dtype.push((var.to_string(), elem));
+        self
     }
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
@@ -168,6 +185,10 @@ pub struct Synapses {
     pub multisynaptic_index: Option<String>,
     /// Moves the clock-driven state update to another slot.
     pub when: Option<String>,
+    /// Names only these synapses see (Brian2's `namespace=`).
+    pub namespace: Vec<(String, f64, Dim)>,
+    /// Storage types of variables (`"*"`: every float variable).
+    pub dtype: Vec<(String, crate::ir::ElemTy)>,
 }
 
 impl Synapses {
@@ -185,7 +206,19 @@ impl Synapses {
             on_event: Vec::new(),
             multisynaptic_index: None,
             when: None,
+            namespace: Vec::new(),
+            dtype: Vec::new(),
         }
+    }
+    /// A name only these synapses see (Brian2's `namespace=`), in SI units.
+    pub fn namespace(mut self, name: &str, value: f64, dim: Dim) -> Self {
+        self.namespace.push((name.to_string(), value, dim));
+        self
+    }
+    /// The storage type of a variable (`"*"`: every float variable), as Brian2's `dtype=`.
+    pub fn dtype(mut self, var: &str, elem: crate::ir::ElemTy) -> Self {
+        self.dtype.push((var.to_string(), elem));
+        self
     }
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
@@ -334,6 +367,7 @@ pub(crate) struct Group {
     pub order: i32,
     pub when: i32,
     pub kind: GroupKind,
+    pub namespace: Vec<(String, f64, Dim)>,
     /// Custom events (name, source, condition) and their code (event, source, statements).
     pub events: Vec<(String, Arc<Source>, Expr)>,
     pub event_code: Vec<(String, Arc<Source>, Vec<Statement>)>,
@@ -396,6 +430,7 @@ pub(crate) struct Pathway {
 }
 
 pub(crate) struct Syn {
+    pub namespace: Vec<(String, f64, Dim)>,
     pub multisynaptic_index: Option<String>,
     pub when: i32,
     pub name: String,
@@ -779,7 +814,12 @@ impl Network {
             }
             let len = if v.has_flag("shared") { 1 } else { spec.n };
             let elem = match v.ty {
-                crate::model::scope::ValTy::Float => fl,
+                crate::model::scope::ValTy::Float => spec
+                    .dtype
+                    .iter()
+                    .find(|(n, _)| n == v.name())
+                    .or_else(|| spec.dtype.iter().find(|(n, _)| n == "*"))
+                    .map_or(fl, |(_, e)| *e),
                 crate::model::scope::ValTy::Int => crate::ir::ElemTy::I32,
                 crate::model::scope::ValTy::Bool => crate::ir::ElemTy::U8,
             };
@@ -813,6 +853,7 @@ impl Network {
             kind: GroupKind::Neurons,
             events,
             event_code,
+            namespace: spec.namespace.clone(),
         }));
         Ok(Handle(id))
     }
@@ -1120,7 +1161,12 @@ impl Network {
             }
             let shared = v.has_flag("shared");
             let elem = match v.ty {
-                crate::model::scope::ValTy::Float => fl,
+                crate::model::scope::ValTy::Float => spec
+                    .dtype
+                    .iter()
+                    .find(|(n, _)| n == v.name())
+                    .or_else(|| spec.dtype.iter().find(|(n, _)| n == "*"))
+                    .map_or(fl, |(_, e)| *e),
                 crate::model::scope::ValTy::Int => crate::ir::ElemTy::I32,
                 crate::model::scope::ValTy::Bool => crate::ir::ElemTy::U8,
             };
@@ -1155,6 +1201,7 @@ impl Network {
             dt: spec.dt.unwrap_or(self.dt),
             order: spec.order,
             multisynaptic_index: spec.multisynaptic_index.clone(),
+            namespace: spec.namespace.clone(),
             when: syn_when,
         })));
         Ok(Handle(id))

@@ -1,0 +1,72 @@
+//! Constructor options of the Rust API that model files do not have:
+//! per-object `namespace` and `dtype`, and `connect(i=..., j=..., p=...)`.
+
+use spikejit::ir::ElemTy;
+use spikejit::sim::{Array, Connect, Network, NeuronGroup, Prob, Selection, Synapses, Value};
+use spikejit::units::Dim;
+
+#[test]
+fn namespace_per_object() {
+    let mut net = Network::new();
+    // Each group sees its own `tau`; the synapses see their own `wmax`.
+    let a = net
+        .add_neurons(NeuronGroup::new(1, "dv/dt = (1 - v)/tau : 1").namespace("tau", 10e-3, Dim::SECOND))
+        .unwrap();
+    let b = net
+        .add_neurons(NeuronGroup::new(1, "dv/dt = (1 - v)/tau : 1").namespace("tau", 20e-3, Dim::SECOND))
+        .unwrap();
+    let s = net
+        .add_synapses(Synapses::new(a, b, "w : 1").namespace("wmax", 0.5, Dim::ONE))
+        .unwrap();
+    net.connect(s, Connect::all()).unwrap();
+    net.set(s, "w", Value::Expr("wmax*2".into()), Selection::All).unwrap();
+    net.run(0.01).unwrap();
+    let (va, vb) = (net.get(a, "v").unwrap()[0], net.get(b, "v").unwrap()[0]);
+    assert!((va - (1.0 - (-1.0f64).exp())).abs() < 1e-12, "{va}");
+    assert!((vb - (1.0 - (-0.5f64).exp())).abs() < 1e-12, "{vb}");
+    assert_eq!(net.get(s, "w").unwrap()[0], 1.0);
+    // Without the namespace the name is unknown.
+    assert!(net.add_neurons(NeuronGroup::new(1, "dv/dt = -v/tau : 1")).is_ok());
+    assert!(net.run(0.001).is_err());
+}
+
+#[test]
+fn dtype_per_variable() {
+    let mut net = Network::new();
+    let g = net
+        .add_neurons(
+            NeuronGroup::new(2, "x : 1\ny : 1\nn : integer")
+                .dtype("x", ElemTy::F32)
+                .name("G"),
+        )
+        .unwrap();
+    net.set(g, "x", Value::Scalar(0.1), Selection::All).unwrap();
+    net.set(g, "y", Value::Scalar(0.1), Selection::All).unwrap();
+    let dump = net.state_dump();
+    let vars = &dump.iter().find(|(n, _)| n == "G").unwrap().1;
+    let find = |name: &str| vars.iter().find(|(n, ..)| n == name).unwrap().1.clone();
+    assert!(matches!(find("x"), Array::F32(v) if v[0] == 0.1f32));
+    assert!(matches!(find("y"), Array::F64(v) if v[0] == 0.1));
+    assert!(matches!(find("n"), Array::I32(_)));
+}
+
+#[test]
+fn connect_arrays_with_p() {
+    let mut net = Network::new();
+    net.set_seed(11);
+    let g = net.add_neurons(NeuronGroup::new(100, "v : 1")).unwrap();
+    let s = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+    let i: Vec<i64> = (0..10_000).map(|k| k % 100).collect();
+    let j: Vec<i64> = (0..10_000).map(|k| k / 100).collect();
+    net.connect(
+        s,
+        Connect {
+            p: Some(Prob::Value(0.3)),
+            ..Connect::arrays(i, j)
+        },
+    )
+    .unwrap();
+    let n = net.synapse_counts()[0].1 as f64;
+    // 3000 expected, binomial sd 46
+    assert!((n - 3000.0).abs() < 5.0 * 46.0, "{n}");
+}
