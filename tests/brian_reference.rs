@@ -5,119 +5,14 @@
 //! statistics over Brian2's seeds.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use ndarray::{ArrayD, IxDyn, OwnedRepr};
-use ndarray_npy::NpzReader;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{Arr, compare_file, read_all, root, run_file};
 
 fn run_model(model: &str, extra: &[&str]) -> PathBuf {
-    let out = std::env::temp_dir().join(format!("spikejit-ref-{}-{model}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
     let file = root().join("tests/reference/models").join(format!("{model}.toml"));
-    let o = Command::new(env!("CARGO_BIN_EXE_spikejit"))
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .args(extra)
-        .output()
-        .expect("spikejit runs");
-    assert!(
-        o.status.success(),
-        "spikejit run {model} failed:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    out
-}
-
-enum Arr {
-    F(ArrayD<f64>),
-    I(ArrayD<i32>),
-    B(ArrayD<bool>),
-}
-
-fn read_all(path: &Path) -> Vec<(String, Arr)> {
-    let mut r = NpzReader::new(File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).expect("npz");
-    let names = r.names().expect("names");
-    let mut out = Vec::new();
-    for n in names {
-        let key = n.trim_end_matches(".npy").to_string();
-        if let Ok(a) = r.by_name::<OwnedRepr<f64>, IxDyn>(&n) {
-            out.push((key, Arr::F(a)));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<f32>, IxDyn>(&n) {
-            out.push((key, Arr::F(a.mapv(f64::from))));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<i32>, IxDyn>(&n) {
-            out.push((key, Arr::I(a)));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<bool>, IxDyn>(&n) {
-            out.push((key, Arr::B(a)));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<u8>, IxDyn>(&n) {
-            out.push((key, Arr::B(a.mapv(|x| x != 0))));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<i64>, IxDyn>(&n) {
-            out.push((key, Arr::I(a.mapv(|x| x as i32))));
-        } else {
-            panic!("{}: cannot read array {n}", path.display());
-        }
-    }
-    out
-}
-
-fn compare_file(want: &Path, got: &Path, rtol: f64) -> Vec<String> {
-    let mut problems = Vec::new();
-    if !got.exists() {
-        return vec![format!("missing {}", got.display())];
-    }
-    let w = read_all(want);
-    let g = read_all(got);
-    for (name, wa) in &w {
-        let Some((_, ga)) = g.iter().find(|(n, _)| n == name) else {
-            problems.push(format!("{}: array '{name}' missing", got.display()));
-            continue;
-        };
-        let ctx = format!("{} [{name}]", got.display());
-        match (wa, ga) {
-            (Arr::F(a), Arr::F(b)) => {
-                if a.shape() != b.shape() {
-                    problems.push(format!("{ctx}: shape {:?} != Brian2's {:?}", b.shape(), a.shape()));
-                    continue;
-                }
-                let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-                let mut worst = None;
-                for (k, (x, y)) in a.iter().zip(b.iter()).enumerate() {
-                    let ok = (x - y).abs() <= rtol * x.abs() + 1e-3 * rtol * scale || (x.is_nan() && y.is_nan());
-                    if !ok && worst.is_none() {
-                        worst = Some((k, *x, *y));
-                    }
-                }
-                if let Some((k, x, y)) = worst {
-                    problems.push(format!("{ctx}: element {k}: spikejit {y} vs Brian2 {x}"));
-                }
-            }
-            (Arr::I(a), Arr::I(b)) => {
-                if a != b {
-                    problems.push(format!("{ctx}: spikejit {b} vs Brian2 {a}"));
-                }
-            }
-            (Arr::B(a), Arr::B(b)) => {
-                if a != b {
-                    problems.push(format!("{ctx}: spikejit {b} vs Brian2 {a}"));
-                }
-            }
-            (Arr::F(a), Arr::I(b)) | (Arr::I(b), Arr::F(a)) if a.shape() == b.shape() => {
-                if a.iter().zip(b.iter()).any(|(x, y)| *x != f64::from(*y)) {
-                    problems.push(format!("{ctx}: values differ"));
-                }
-            }
-            _ => problems.push(format!("{ctx}: different array type")),
-        }
-    }
-    problems
+    run_file(&file, model, extra)
 }
 
 fn check_model(model: &str) {
@@ -142,7 +37,7 @@ fn check_model_rtol(model: &str, rtol: f64) {
     assert!(!files.is_empty(), "no expected files for {model}");
     for f in files {
         let rel = f.strip_prefix(&expected).expect("prefix");
-        problems.extend(compare_file(&f, &out.join(rel), rtol));
+        problems.extend(compare_file(&f, &out.join(rel), &|_| rtol));
     }
     // Spike and synapse counts of summary.json.
     let want: serde_json::Value =

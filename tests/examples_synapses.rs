@@ -15,37 +15,17 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use ndarray::{ArrayD, IxDyn, OwnedRepr};
-use ndarray_npy::NpzReader;
+use ndarray::ArrayD;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{Arr, compare_file, read_all, root, run_file};
 
 /// Runs `spikejit run FILE --out TMP --quiet --dump-state EXTRA...` and returns TMP.
-fn run_file(file: &Path, tag: &str, extra: &[&str]) -> PathBuf {
-    let out = std::env::temp_dir().join(format!("spikejit-ex-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let o = Command::new(env!("CARGO_BIN_EXE_spikejit"))
-        .arg("run")
-        .arg(file)
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .arg("--dump-state")
-        .args(extra)
-        .output()
-        .expect("spikejit runs");
-    assert!(
-        o.status.success(),
-        "spikejit run {} failed:\n{}{}",
-        file.display(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    out
+fn run_dumped(file: &Path, tag: &str, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["--dump-state"];
+    args.extend_from_slice(extra);
+    run_file(file, tag, &args)
 }
 
 fn example(name: &str) -> PathBuf {
@@ -54,36 +34,7 @@ fn example(name: &str) -> PathBuf {
 
 fn run_example(name: &str, seed: u64) -> PathBuf {
     let s = seed.to_string();
-    run_file(&example(name), &format!("{name}-{seed}"), &["--seed", &s])
-}
-
-enum Arr {
-    F(ArrayD<f64>),
-    I(ArrayD<i32>),
-    B(ArrayD<bool>),
-}
-
-fn read_all(path: &Path) -> Vec<(String, Arr)> {
-    let mut r = NpzReader::new(File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).expect("npz");
-    let names = r.names().expect("names");
-    let mut out = Vec::new();
-    for n in names {
-        let key = n.trim_end_matches(".npy").to_string();
-        if let Ok(a) = r.by_name::<OwnedRepr<f64>, IxDyn>(&n) {
-            out.push((key, Arr::F(a)));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<i32>, IxDyn>(&n) {
-            out.push((key, Arr::I(a)));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<bool>, IxDyn>(&n) {
-            out.push((key, Arr::B(a)));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<u8>, IxDyn>(&n) {
-            out.push((key, Arr::B(a.mapv(|x| x != 0))));
-        } else if let Ok(a) = r.by_name::<OwnedRepr<i64>, IxDyn>(&n) {
-            out.push((key, Arr::I(a.mapv(|x| x as i32))));
-        } else {
-            panic!("{}: cannot read array {n}", path.display());
-        }
-    }
-    out
+    run_dumped(&example(name), &format!("{name}-{seed}"), &["--seed", &s])
 }
 
 /// Array `name` of the npz file `dir/file` as f64 (integers and booleans converted).
@@ -118,62 +69,10 @@ fn summary_count(out: &Path, section: &str, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("summary.json: no {section}.{name}"))
 }
 
-fn compare_file(want: &Path, got: &Path) -> Vec<String> {
-    let mut problems = Vec::new();
-    if !got.exists() {
-        return vec![format!("missing {}", got.display())];
-    }
-    let w = read_all(want);
-    let g = read_all(got);
-    for (name, wa) in &w {
-        let Some((_, ga)) = g.iter().find(|(n, _)| n == name) else {
-            problems.push(format!("{}: array '{name}' missing", got.display()));
-            continue;
-        };
-        let ctx = format!("{} [{name}]", got.display());
-        match (wa, ga) {
-            (Arr::F(a), Arr::F(b)) => {
-                if a.shape() != b.shape() {
-                    problems.push(format!("{ctx}: shape {:?} != Brian2's {:?}", b.shape(), a.shape()));
-                    continue;
-                }
-                let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-                let mut worst = None;
-                for (k, (x, y)) in a.iter().zip(b.iter()).enumerate() {
-                    let ok = (x - y).abs() <= 1e-9 * x.abs() + 1e-12 * scale || (x.is_nan() && y.is_nan());
-                    if !ok && worst.is_none() {
-                        worst = Some((k, *x, *y));
-                    }
-                }
-                if let Some((k, x, y)) = worst {
-                    problems.push(format!("{ctx}: element {k}: spikejit {y} vs Brian2 {x}"));
-                }
-            }
-            (Arr::I(a), Arr::I(b)) => {
-                if a != b {
-                    problems.push(format!("{ctx}: spikejit {b} vs Brian2 {a}"));
-                }
-            }
-            (Arr::B(a), Arr::B(b)) => {
-                if a != b {
-                    problems.push(format!("{ctx}: spikejit {b} vs Brian2 {a}"));
-                }
-            }
-            (Arr::F(a), Arr::I(b)) | (Arr::I(b), Arr::F(a)) if a.shape() == b.shape() => {
-                if a.iter().zip(b.iter()).any(|(x, y)| *x != f64::from(*y)) {
-                    problems.push(format!("{ctx}: values differ"));
-                }
-            }
-            _ => problems.push(format!("{ctx}: different array type")),
-        }
-    }
-    problems
-}
-
 /// A deterministic model file against everything Brian2 wrote for it in
 /// `tests/reference/expected/examples/NAME/`.
 fn check_exact(file: &Path, name: &str) {
-    let out = run_file(file, name, &[]);
+    let out = run_dumped(file, name, &[]);
     let expected = root().join("tests/reference/expected/examples").join(name);
     let mut problems = Vec::new();
     let mut files = Vec::new();
@@ -190,7 +89,7 @@ fn check_exact(file: &Path, name: &str) {
     assert!(!files.is_empty(), "no expected files for {name}");
     for f in files {
         let rel = f.strip_prefix(&expected).expect("prefix");
-        problems.extend(compare_file(&f, &out.join(rel)));
+        problems.extend(compare_file(&f, &out.join(rel), &|_| 1e-9));
     }
     let want = json(&expected.join("summary.json"));
     let got = json(&out.join("summary.json"));
