@@ -155,6 +155,9 @@ impl Rng {
 
 /// Error codes recorded in a [`Context`]. Runtime functions use the first few;
 /// generated code may record any of them with `report_error`.
+pub mod arrays;
+pub mod queue;
+
 pub mod error_code {
     /// `sample(..., size=a)` with `a` larger than the population `b`.
     pub const SAMPLE_SIZE_TOO_LARGE: i64 = 1;

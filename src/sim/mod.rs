@@ -16,16 +16,16 @@ mod arrays;
 mod build;
 mod connect;
 mod inputs;
-pub mod queue;
 mod run;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub use arrays::{Array, Store};
+pub use arrays::{Array, ArrayExt, Store};
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
 pub use run::RunStats;
+pub use spikejit_runtime::queue;
 
 use crate::codegen::{Backend, Compiler};
 use crate::diag::{Diagnostic, Errors, FileOrigin, Result, Source};
