@@ -393,17 +393,5 @@ pub fn integrate(eqs: &[DiffEq], methods: &[Method], env: &dyn Env) -> Result<(M
     })
 }
 
-/// Whether an expression mentions a name.
-pub fn mentions(e: &Expr, n: &str) -> bool {
-    let mut found = false;
-    e.for_each_name(&mut |m, _| found |= m == n);
-    found
-}
-
-/// The expression kind used by tests to build golden comparisons.
-pub fn is_name(e: &Expr, n: &str) -> bool {
-    matches!(&e.kind, ExprKind::Name(m) if m == n)
-}
-
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use super::{Errors, Handle, Network, Object, Result, Selection, Value, err};
 use crate::codegen::Executable;
 use crate::diag::{Diagnostic, Source};
 use crate::integrate::{self, DiffEq, Env};
-use crate::ir::{ElemTy, KernelArgs, Ty};
+use crate::ir::{ElemTy, Ty};
 use crate::lower::{self, KernelBuilder};
 use crate::model::check::Checker;
 use crate::model::equations::Equations;
@@ -502,26 +502,17 @@ impl Network {
         ctx: &mut spikejit_runtime::Context,
         events: *mut u8,
     ) {
-        let mut ptrs: Vec<*mut u8> = Vec::with_capacity(k.bindings.len());
-        for key in &k.bindings {
-            if key.var == DYNAMIC {
-                ptrs.push(events);
-            } else {
-                let p = self.store.get_mut(key).map(|a| a.ptr()).unwrap_or(std::ptr::null_mut());
-                ptrs.push(p);
-            }
-        }
-        let scalars: Vec<u64> = k.scalars.iter().map(|s| scalar(s)).collect();
-        let args = KernelArgs {
-            arrays: ptrs.as_ptr(),
-            scalars: scalars.as_ptr(),
-            rng,
-            ctx,
+        // A one-off call (setters, connect): bind now, then the run loop's call path.
+        let mut b = self.bind(k);
+        let v = super::run::SlotValues {
+            t: f64::from_bits(scalar(lower::SCALAR_T)),
+            step: scalar(lower::SCALAR_TSTEP) as i64,
+            start: scalar(lower::SCALAR_START) as usize,
+            end: scalar(lower::SCALAR_END) as usize,
+            count: scalar(lower::SCALAR_COUNT) as usize,
+            extra: &[],
         };
-        // SAFETY: the kernel was lowered against these bindings; every index it
-        // computes is within the arrays (item ranges come from the object sizes, and
-        // index arrays hold valid absolute indices).
-        unsafe { k.exe.run(&args) };
+        super::run::call(k, &mut b, &v, rng, ctx, events);
     }
 
     pub(crate) fn next_rng(&mut self) -> spikejit_runtime::Rng {

@@ -47,8 +47,6 @@ enum OpKind {
         n: usize,
     },
     Pathway {
-        /// The emitter's event space (resolved when the run starts).
-        space: *const i32,
         event: String,
         syn: usize,
         p: usize,
@@ -83,6 +81,9 @@ struct Op {
     kernel: Option<Prepared>,
     /// The kernel's array pointers, resolved when the run starts.
     bound: Option<Bound>,
+    /// The event space this op reads (its group's elements + 1 entries), resolved
+    /// when the run starts: spikes are read without a lookup on every step.
+    space: (*const i32, usize),
     ctx: spikejit_runtime::Context,
     dt: f64,
     /// (slot rank, order, name): Brian2's sort key.
@@ -136,6 +137,7 @@ impl Network {
                     match self.group_state_update(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::StateUpdate { n },
                             kernel: Some(k),
@@ -163,6 +165,7 @@ impl Network {
                         }
                         ops.push(Op {
                             bound: None,
+                            space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Generator { group: id, n },
                             kernel: None,
@@ -174,6 +177,7 @@ impl Network {
                     match self.group_threshold(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Threshold {
                                 group: id,
@@ -200,6 +204,7 @@ impl Network {
                                 };
                                 ops.push(Op {
                                     bound: None,
+                                    space: (std::ptr::null(), 0),
                                     ctx: spikejit_runtime::Context::new(),
                                     kind: OpKind::Threshold {
                                         group: id,
@@ -218,6 +223,7 @@ impl Network {
                     match self.group_reset(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Reset { n },
                             kernel: Some(k),
@@ -235,6 +241,7 @@ impl Network {
                     match self.synapse_state_update(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Range {
                                 start: 0,
@@ -255,6 +262,7 @@ impl Network {
                                 let (gdt, gorder) = self.dt_order_of(tgt.group);
                                 ops.push(Op {
                                     bound: None,
+                                    space: (std::ptr::null(), 0),
                                     ctx: spikejit_runtime::Context::new(),
                                     kind: OpKind::Range {
                                         start: 0,
@@ -332,9 +340,9 @@ impl Network {
                         match self.pathway_kernel(id, p) {
                             Ok(k) => ops.push(Op {
                                 bound: None,
+                                space: (std::ptr::null(), 0),
                                 ctx: spikejit_runtime::Context::new(),
                                 kind: OpKind::Pathway {
-                                    space: std::ptr::null(),
                                     event: path_event.clone(),
                                     syn: id,
                                     p,
@@ -358,6 +366,7 @@ impl Network {
                     let g = self.group(m.source.group);
                     ops.push(Op {
                         bound: None,
+                        space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::SpikeMon {
                             mon: id,
@@ -381,6 +390,7 @@ impl Network {
                     match self.recorder_kernel(id) {
                         Ok(k) => ops.push(Op {
                             bound: None,
+                            space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::StateMon { mon: id },
                             kernel: Some(k),
@@ -395,6 +405,7 @@ impl Network {
                     let g = self.group(m.source.group);
                     ops.push(Op {
                         bound: None,
+                        space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::RateMon {
                             mon: id,
@@ -409,6 +420,7 @@ impl Network {
                 Object::PoissonInput(_) => match self.poisson_input_kernel(id) {
                     Ok((k, start, end, dt, order, name)) => ops.push(Op {
                         bound: None,
+                        space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::Range {
                             start,
@@ -435,6 +447,7 @@ impl Network {
                     let name = format!("{}_subexpression_update", self.objects[id].name());
                     ops.push(Op {
                         bound: None,
+                        space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::Range {
                             start,
@@ -458,6 +471,7 @@ impl Network {
                     let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
                     ops.push(Op {
                         bound: None,
+                        space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::Range {
                             start,
@@ -504,17 +518,18 @@ impl Network {
             if let Some(k) = &op.kernel {
                 op.bound = Some(self.bind(k));
             }
-            if let OpKind::Pathway {
-                space, emitter, event, ..
-            } = &mut op.kind
+            let read = match &op.kind {
+                OpKind::Threshold { group, event, .. } | OpKind::SpikeMon { group, event, .. } => {
+                    Some((*group, event.as_str()))
+                }
+                OpKind::Pathway { emitter, event, .. } => Some((emitter.group, event.as_str())),
+                OpKind::RateMon { range, .. } => Some((range.group, "spike")),
+                _ => None,
+            };
+            if let Some((group, event)) = read
+                && let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(group, super::space_key(event)))
             {
-                *space = match self
-                    .store
-                    .get_mut(&ArrayKey::new(emitter.group, super::space_key(event)))
-                {
-                    Some(Array::I32(v)) => v.as_ptr(),
-                    _ => std::ptr::null(),
-                };
+                op.space = (v.as_ptr(), v.len() - 1);
             }
         }
         let t0 = Instant::now();
@@ -580,22 +595,10 @@ impl Network {
         Ok(())
     }
 
-    fn spikespace(&self, group: usize) -> &[i32] {
-        self.eventspace(group, "spike")
-    }
-
-    fn eventspace(&self, group: usize, event: &str) -> &[i32] {
-        match self.store.get(&ArrayKey::new(group, super::space_key(event))) {
-            Some(Array::I32(v)) => {
-                let n = v.len() - 1;
-                let count = v[n].max(0) as usize;
-                &v[..count.min(n)]
-            }
-            _ => &[],
-        }
-    }
-
     fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut std::collections::HashMap<usize, u64>) {
+        // SAFETY: `op.space` points at a live event space of `n + 1` entries (or is
+        // null); arrays do not move during a run.
+        let events = unsafe { event_slice(op.space.0, op.space.1) };
         let mut vals = SlotValues {
             t,
             step,
@@ -625,26 +628,23 @@ impl Network {
                     call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
                 }
                 if event == "spike" {
-                    let c = self.spikespace(*group).len() as u64;
+                    // Read after the kernel wrote this step's count.
+                    // SAFETY: as for `events` above.
+                    let c = unsafe { event_slice(op.space.0, op.space.1) }.len() as u64;
                     *spikes.entry(*group).or_insert(0) += c;
                 }
             }
             OpKind::Pathway {
-                event,
                 emitter,
                 queue,
                 by_source,
-                space,
                 ..
             } => {
                 queue.advance();
-                // SAFETY: `space` points at the emitter's event space (n + 1 entries),
-                // which does not move during a run.
-                let ss = unsafe { event_slice(*space, emitter_len(self, emitter.group)) };
-                let _ = event;
                 let (start, stop) = (emitter.start, emitter.stop);
                 queue.push(
-                    ss.iter()
+                    events
+                        .iter()
                         .map(|&x| x as usize)
                         .filter(|&x| x >= start && x < stop)
                         .map(|x| x - start),
@@ -683,10 +683,8 @@ impl Network {
                 *spikes.entry(group).or_insert(0) += fired.len() as u64;
             }
             OpKind::RateMon { mon, range } => {
-                let group = range.group;
                 let (start, stop) = (range.start, range.stop);
-                let count = self
-                    .spikespace(group)
+                let count = events
                     .iter()
                     .filter(|&&x| (x as usize) >= start && (x as usize) < stop)
                     .count();
@@ -696,18 +694,12 @@ impl Network {
                     m.rate.push(count as f64 / ((stop - start) as f64 * dt));
                 }
             }
-            OpKind::SpikeMon {
-                mon,
-                group,
-                range,
-                event,
-                vars,
-            } => {
-                let ss: Vec<i32> = self.eventspace(*group, event).to_vec();
+            OpKind::SpikeMon { mon, range, vars, .. } => {
+                let ss = events;
                 let mut vals: Vec<Vec<f64>> = vec![Vec::new(); vars.len()];
                 for (k, key) in vars.iter().enumerate() {
                     if let Some(a) = self.store.get(key) {
-                        for &x in &ss {
+                        for &x in ss {
                             let x = x as usize;
                             if x >= range.start && x < range.stop {
                                 vals[k].push(if a.len() == 1 { a.get(0) } else { a.get(x) });
@@ -721,7 +713,7 @@ impl Network {
                             d.extend(v);
                         }
                     }
-                    for &x in &ss {
+                    for &x in ss {
                         let x = x as usize;
                         if x >= range.start && x < range.stop {
                             let r = x - range.start;
@@ -873,8 +865,4 @@ unsafe fn event_slice<'a>(space: *const i32, n: usize) -> &'a [i32] {
     let all = unsafe { std::slice::from_raw_parts(space, n + 1) };
     let count = (all[n].max(0) as usize).min(n);
     &all[..count]
-}
-
-fn emitter_len(net: &Network, group: usize) -> usize {
-    net.group(group).n
 }
