@@ -4,6 +4,7 @@
 //! model ─integrate─▶ update statements ─lower─▶ kernel IR ─▶ Cranelift JIT or
 //! interpreter ─▶ runtime.
 
+pub mod bench;
 pub mod codegen;
 pub mod diag;
 pub mod integrate;
@@ -12,6 +13,7 @@ pub mod io;
 pub mod ir;
 pub mod lower;
 pub mod model;
+pub mod plot;
 pub mod sim;
 pub mod syntax;
 pub mod units;

@@ -28,7 +28,8 @@ use std::time::Instant;
 pub use build::{BuildOptions, Protocol, RunTimes, Step, build};
 pub use model_file::{LoadedModel, load_model, parse_model};
 pub use output::{
-    KernelTime, Ordered, Summary, Timings, write_atomic, write_monitors, write_outputs, write_state, write_summary,
+    KernelTime, Ordered, Summary, Timings, peak_memory_bytes, write_atomic, write_monitors, write_outputs, write_state,
+    write_summary,
 };
 pub use render::{file_source, render};
 pub use strings::decode_toml_string;

@@ -67,6 +67,12 @@ pub struct Summary {
     /// Sum of the kernels' compile times.
     pub kernel_compile_seconds: f64,
     pub kernels: Vec<KernelTime>,
+    /// Seconds spent creating synapses (part of `compile_seconds`).
+    pub connect_seconds: f64,
+    /// Synaptic events delivered over all runs (one per synapse and event).
+    pub synaptic_events: u64,
+    /// The process's peak resident memory so far, in bytes (Linux; absent elsewhere).
+    pub peak_memory_bytes: Option<u64>,
 }
 
 impl Summary {
@@ -97,6 +103,9 @@ impl Summary {
             kernel_count: kernels.len(),
             kernel_compile_seconds: kernels.iter().map(|k| k.seconds).sum(),
             kernels,
+            connect_seconds: stats.connect_seconds,
+            synaptic_events: stats.synaptic_events,
+            peak_memory_bytes: peak_memory_bytes(),
         }
     }
 
@@ -107,6 +116,20 @@ impl Summary {
     pub fn total_synapses(&self) -> usize {
         self.synapse_counts.0.iter().map(|x| x.1).sum()
     }
+}
+
+/// The peak resident set size of this process (`VmHWM` in `/proc/self/status`).
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Errors {

@@ -99,6 +99,13 @@ fn uses_rand(e: &Expr) -> bool {
 impl Network {
     /// `S.connect(...)`: creates synapses in Brian2's order and appends them.
     pub fn connect(&mut self, h: Handle, c: Connect) -> Result<()> {
+        let t0 = std::time::Instant::now();
+        let r = self.connect_timed(h, c);
+        self.stats.connect_seconds += t0.elapsed().as_secs_f64();
+        r
+    }
+
+    fn connect_timed(&mut self, h: Handle, c: Connect) -> Result<()> {
         let Some(Object::Synapses(s)) = self.objects.get(h.0) else {
             return Err(err(
                 "not-synapses",

@@ -15,6 +15,10 @@ pub struct RunStats {
     pub spikes: HashMap<String, u64>,
     /// Time steps simulated (of the default clock).
     pub steps: u64,
+    /// Seconds spent creating synapses (`connect`), kernels included.
+    pub connect_seconds: f64,
+    /// Synaptic events delivered by all pathways (one per synapse and event).
+    pub synaptic_events: u64,
 }
 
 use std::time::Instant;
@@ -655,6 +659,7 @@ impl Network {
                     && let (Some(k), Some(b)) = (&op.kernel, &mut op.bound)
                 {
                     vals.count = events.len();
+                    self.stats.synaptic_events += events.len() as u64;
                     let ptr = events.as_mut_ptr() as *mut u8;
                     call(k, b, &vals, &mut op.rng, &mut op.ctx, ptr);
                 }

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use spikejit::diag::Errors;
 use spikejit::io;
 
+mod bench;
+
 /// Brian2's string-model language, JIT-compiled with Cranelift.
 #[derive(Parser, Debug)]
 #[command(name = "spikejit", version, about, propagate_version = true)]
@@ -39,6 +41,47 @@ enum Cmd {
         /// Print nothing on success
         #[arg(long, short)]
         quiet: bool,
+        /// Also draw every monitor as DIR/NAME.png and DIR/NAME.svg (as `spikejit plot DIR`)
+        #[arg(long)]
+        plot: bool,
+    },
+    /// Draw the monitors of a finished run from its npz files
+    ///
+    /// A raster plot per spike or event monitor, the traces of each state
+    /// monitor variable and the rate of each rate monitor, written next to the
+    /// npz files as NAME.png and NAME.svg (NAME_VAR.* for state monitors).
+    Plot {
+        /// The output directory of `spikejit run ... --out DIR`
+        dir: PathBuf,
+    },
+    /// Time the bundled benchmark models, optionally beside Brian2
+    ///
+    /// Runs each model (CUBA at N = 4000, 16000, 64000, 256000; COBAHH; STDP;
+    /// Brunel 2000) as separate `spikejit run` processes, --reps times each, and
+    /// reports parse, JIT, connect, run and whole-process seconds (median
+    /// [min-max]), peak memory, spikes and synaptic events per second. Writes
+    /// DIR/spikejit.json and DIR/spikejit.md. With --compare it then runs
+    /// bench/brian2/run.sh (Brian2 2.9.0 in cpp_standalone, cython and numpy
+    /// modes, in a virtual environment it creates) and writes the side-by-side
+    /// report and a scaling figure.
+    Bench {
+        /// Models to run: names (cuba_4000) or families (cuba); all when omitted
+        models: Vec<String>,
+        /// Repetitions of each model
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Where results go
+        #[arg(long, value_name = "DIR", default_value = "bench/results")]
+        out: PathBuf,
+        /// Also run Brian2's side (bench/brian2/run.sh) and write the comparison report
+        #[arg(long)]
+        compare: bool,
+        /// The comparison report (with --compare or --report-only)
+        #[arg(long, value_name = "FILE", default_value = "docs/benchmarks.md")]
+        report: PathBuf,
+        /// Run nothing: rewrite the report from DIR/spikejit.json and DIR/brian2.jsonl
+        #[arg(long)]
+        report_only: bool,
     },
     /// Build a model file and compile every kernel without running it
     ///
@@ -56,6 +99,21 @@ fn report(errors: &Errors) -> ExitCode {
     ExitCode::from(1)
 }
 
+fn plot_dir(dir: &std::path::Path, quiet: bool) -> Result<(), ExitCode> {
+    match spikejit::plot::monitors::plot_dir(dir) {
+        Ok(files) => {
+            if !quiet {
+                println!("{} figures in {}", files.len(), dir.display());
+            }
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error[plot]: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
@@ -65,8 +123,12 @@ fn main() -> ExitCode {
             dump_state,
             seed,
             quiet,
+            plot,
         } => match io::run_model_file(&file, &out, &io::RunOptions { seed, dump_state }) {
             Ok(s) => {
+                if plot && let Err(code) = plot_dir(&out, quiet) {
+                    return code;
+                }
                 if !quiet {
                     println!(
                         "{}: {} spikes, {} synapses; parse {:.3} s, compile {:.3} s, run {:.3} s -> {}",
@@ -83,6 +145,18 @@ fn main() -> ExitCode {
             }
             Err(e) => report(&e),
         },
+        Cmd::Plot { dir } => match plot_dir(&dir, false) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+        Cmd::Bench {
+            models,
+            reps,
+            out,
+            compare,
+            report,
+            report_only,
+        } => bench::main(&models, reps, &out, compare, &report, report_only),
         Cmd::Check { file } => match io::check_model_file(&file) {
             Ok(()) => {
                 println!("{}: ok", file.display());

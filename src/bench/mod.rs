@@ -1,0 +1,446 @@
+//! The benchmark harness behind `spikejit bench`: runs the bundled benchmark
+//! models (`bench/models/*.toml`, compiled into the binary) as separate
+//! `spikejit run` processes, several repetitions each, and reports every phase
+//! (parse, JIT, connect, run, whole process), peak memory, spikes, synaptic
+//! events per second and the compile time of each kernel.
+//!
+//! With Brian2 results beside them ([`report`]), it writes the side-by-side
+//! comparison `docs/benchmarks.md` and the scaling figure ([`plot`]).
+
+pub mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+/// A bundled benchmark model: a model file of the contract at one size.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchModel {
+    /// `cuba_4000`: the file's stem, what `--models` selects.
+    pub name: &'static str,
+    /// The model family (`cuba`, `cobahh`, `stdp`, `brunel`): Brian2's side uses it.
+    pub model: &'static str,
+    /// Neurons of the main population (Brian2's side uses it as `--N`).
+    pub n: usize,
+    /// The model file's text.
+    pub source: &'static str,
+}
+
+macro_rules! bench_model {
+    ($name:literal, $model:literal, $n:expr) => {
+        BenchModel {
+            name: $name,
+            model: $model,
+            n: $n,
+            source: include_str!(concat!("../../bench/models/", $name, ".toml")),
+        }
+    };
+}
+
+/// Every bundled benchmark model, in report order.
+pub const MODELS: &[BenchModel] = &[
+    bench_model!("cuba_4000", "cuba", 4000),
+    bench_model!("cuba_16000", "cuba", 16000),
+    bench_model!("cuba_64000", "cuba", 64000),
+    bench_model!("cuba_256000", "cuba", 256000),
+    bench_model!("cobahh_4000", "cobahh", 4000),
+    bench_model!("stdp", "stdp", 1000),
+    bench_model!("brunel_12500", "brunel", 12500),
+];
+
+/// Median, minimum and maximum of repeated measurements.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Stat {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Stat {
+    /// The statistics of `xs` (all zero when empty).
+    pub fn of(xs: &[f64]) -> Stat {
+        if xs.is_empty() {
+            return Stat::default();
+        }
+        let mut v = xs.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            0.5 * (v[n / 2 - 1] + v[n / 2])
+        };
+        Stat {
+            median,
+            min: v[0],
+            max: v[n - 1],
+        }
+    }
+}
+
+/// One kernel's JIT compile time (median over repetitions).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KernelCompile {
+    pub name: String,
+    pub seconds: f64,
+}
+
+/// What `spikejit bench` measured for one model.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchResult {
+    pub name: String,
+    pub model: String,
+    #[serde(rename = "N")]
+    pub n: usize,
+    pub reps: usize,
+    pub synapses: u64,
+    pub spikes: u64,
+    pub synaptic_events: u64,
+    /// Simulated seconds.
+    pub duration: f64,
+    pub parse_s: Stat,
+    /// JIT compile of every kernel (part of `build_s`).
+    pub jit_s: Stat,
+    /// Synapse creation (part of `build_s`).
+    pub connect_s: Stat,
+    /// Everything between parsing and the first step: objects, connect,
+    /// initial values, kernels.
+    pub build_s: Stat,
+    pub run_s: Stat,
+    /// The whole `spikejit run` process, writing outputs included.
+    pub total_s: Stat,
+    pub peak_memory_bytes: Stat,
+    /// Synaptic events per second of run time (median run).
+    pub events_per_s: f64,
+    pub kernels: Vec<KernelCompile>,
+}
+
+/// The machine and moment of a benchmark run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub memory_gib: f64,
+    pub os: String,
+    pub date: String,
+    /// 1-minute load average at the start and the end.
+    pub load_start: Option<f64>,
+    pub load_end: Option<f64>,
+}
+
+/// `spikejit.json`: the whole spikejit side of a benchmark run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchRun {
+    pub spikejit_version: String,
+    pub machine: Machine,
+    pub command: String,
+    pub results: Vec<BenchResult>,
+}
+
+/// Options of one benchmark run.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// The `spikejit` executable to time (normally this one).
+    pub exe: PathBuf,
+    pub models: Vec<BenchModel>,
+    pub reps: usize,
+    /// Where the model files and each run's outputs go.
+    pub work_dir: PathBuf,
+    pub command: String,
+}
+
+/// The models named in `names` (all when empty); an unknown name is an error
+/// that lists the known ones.
+pub fn select_models(names: &[String]) -> Result<Vec<BenchModel>, String> {
+    if names.is_empty() {
+        return Ok(MODELS.to_vec());
+    }
+    let mut out = Vec::new();
+    for n in names {
+        let hits: Vec<BenchModel> = MODELS.iter().filter(|m| m.name == n || m.model == n).copied().collect();
+        if hits.is_empty() {
+            let known: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+            return Err(format!(
+                "unknown benchmark model '{n}'; the bundled ones are: {}",
+                known.join(", ")
+            ));
+        }
+        out.extend(hits);
+    }
+    Ok(out)
+}
+
+/// The fields of a run's `summary.json` the harness reads.
+#[derive(Deserialize)]
+struct RunSummary {
+    spike_counts: serde_json::Map<String, serde_json::Value>,
+    synapse_counts: serde_json::Map<String, serde_json::Value>,
+    parse_seconds: f64,
+    compile_seconds: f64,
+    run_seconds: f64,
+    t_end: f64,
+    kernel_compile_seconds: f64,
+    kernels: Vec<KernelCompile>,
+    #[serde(default)]
+    connect_seconds: f64,
+    #[serde(default)]
+    synaptic_events: u64,
+    #[serde(default)]
+    peak_memory_bytes: Option<u64>,
+}
+
+fn sum_counts(m: &serde_json::Map<String, serde_json::Value>) -> u64 {
+    m.values().filter_map(|v| v.as_u64()).sum()
+}
+
+/// Runs every model `reps` times, the repetition loop outermost so that a burst
+/// of load on a shared machine hits different models. `progress` is told each
+/// finished run.
+pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> Result<BenchRun, String> {
+    let load_start = load_average();
+    std::fs::create_dir_all(&opts.work_dir).map_err(|e| format!("cannot create '{}': {e}", opts.work_dir.display()))?;
+    let mut files = Vec::new();
+    for m in &opts.models {
+        let path = opts.work_dir.join(format!("{}.toml", m.name));
+        std::fs::write(&path, m.source).map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
+        files.push(path);
+    }
+    let mut samples: Vec<Vec<(f64, RunSummary)>> = (0..opts.models.len()).map(|_| Vec::new()).collect();
+    for rep in 0..opts.reps.max(1) {
+        for (k, m) in opts.models.iter().enumerate() {
+            let out = opts.work_dir.join(format!("{}.out", m.name));
+            let t0 = Instant::now();
+            let status = Command::new(&opts.exe)
+                .arg("run")
+                .arg(&files[k])
+                .arg("--out")
+                .arg(&out)
+                .arg("--quiet")
+                .status()
+                .map_err(|e| format!("cannot start '{}': {e}", opts.exe.display()))?;
+            let wall = t0.elapsed().as_secs_f64();
+            if !status.success() {
+                return Err(format!("'spikejit run {}' failed ({status})", files[k].display()));
+            }
+            let text = std::fs::read_to_string(out.join("summary.json"))
+                .map_err(|e| format!("cannot read the summary of {}: {e}", m.name))?;
+            let s: RunSummary =
+                serde_json::from_str(&text).map_err(|e| format!("bad summary.json of {}: {e}", m.name))?;
+            progress(m.name, rep, wall);
+            samples[k].push((wall, s));
+        }
+    }
+    let results = opts
+        .models
+        .iter()
+        .zip(samples)
+        .map(|(m, runs)| aggregate(m, &runs))
+        .collect();
+    Ok(BenchRun {
+        spikejit_version: env!("CARGO_PKG_VERSION").to_string(),
+        machine: Machine {
+            load_start,
+            load_end: load_average(),
+            ..machine()
+        },
+        command: opts.command.clone(),
+        results,
+    })
+}
+
+fn aggregate(m: &BenchModel, runs: &[(f64, RunSummary)]) -> BenchResult {
+    let stat = |f: &dyn Fn(&(f64, RunSummary)) -> f64| Stat::of(&runs.iter().map(f).collect::<Vec<_>>());
+    let run_s = stat(&|r| r.1.run_seconds);
+    let last = &runs[runs.len() - 1].1;
+    let kernels = last
+        .kernels
+        .iter()
+        .enumerate()
+        .map(|(k, kc)| KernelCompile {
+            name: kc.name.clone(),
+            seconds: Stat::of(
+                &runs
+                    .iter()
+                    .filter_map(|r| r.1.kernels.get(k).map(|x| x.seconds))
+                    .collect::<Vec<_>>(),
+            )
+            .median,
+        })
+        .collect();
+    let events = last.synaptic_events;
+    BenchResult {
+        name: m.name.to_string(),
+        model: m.model.to_string(),
+        n: m.n,
+        reps: runs.len(),
+        synapses: sum_counts(&last.synapse_counts),
+        spikes: sum_counts(&last.spike_counts),
+        synaptic_events: events,
+        duration: last.t_end,
+        parse_s: stat(&|r| r.1.parse_seconds),
+        jit_s: stat(&|r| r.1.kernel_compile_seconds),
+        connect_s: stat(&|r| r.1.connect_seconds),
+        build_s: stat(&|r| r.1.compile_seconds),
+        run_s,
+        total_s: stat(&|r| r.0),
+        peak_memory_bytes: stat(&|r| r.1.peak_memory_bytes.unwrap_or(0) as f64),
+        events_per_s: if run_s.median > 0.0 {
+            events as f64 / run_s.median
+        } else {
+            0.0
+        },
+        kernels,
+    }
+}
+
+/// The 1-minute load average (Linux).
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// What this machine is, for the report.
+pub fn machine() -> Machine {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|x| x.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let memory_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|x| x.parse::<f64>().ok())
+        })
+        .map(|kib| kib / (1024.0 * 1024.0))
+        .unwrap_or(0.0);
+    Machine {
+        cpu,
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        memory_gib,
+        os: std::env::consts::OS.to_string(),
+        date: utc_now(),
+        load_start: None,
+        load_end: None,
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DD HH:MM UTC` (civil-from-days, no clock crate).
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
+}
+
+/// The scaling figure: CUBA's run time against its number of synapses, for
+/// spikejit and each Brian2 device that ran it.
+pub fn scaling_plot(
+    run: &BenchRun,
+    brian2: &std::collections::BTreeMap<(String, usize), Vec<report::Brian2Result>>,
+    path: &Path,
+) -> Result<(), String> {
+    let mut series = vec![crate::plot::Series {
+        label: "spikejit".into(),
+        points: run
+            .results
+            .iter()
+            .filter(|r| r.model == "cuba")
+            .map(|r| (r.synapses as f64, r.run_s.median / r.duration.max(1e-12)))
+            .collect(),
+    }];
+    for dev in report::DEVICES {
+        let points: Vec<(f64, f64)> = brian2
+            .iter()
+            .filter(|((m, _), _)| m == "cuba")
+            .filter_map(|((_, n), v)| {
+                let x = v.iter().find(|x| x.device == *dev)?;
+                let dur = run
+                    .results
+                    .iter()
+                    .find(|r| r.model == "cuba" && r.n == *n)
+                    .map_or(1.0, |r| r.duration);
+                Some((x.synapses as f64, x.run_s.median / dur.max(1e-12)))
+            })
+            .collect();
+        if !points.is_empty() {
+            series.push(crate::plot::Series {
+                label: format!("Brian2 {dev}"),
+                points,
+            });
+        }
+    }
+    crate::plot::scaling(path, "CUBA: run time against synapses (p = 80/N)", &series)
+}
+
+/// Writes `run` as pretty JSON.
+pub fn write_json(run: &BenchRun, path: &Path) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(run).map_err(|e| e.to_string())?;
+    crate::io::write_atomic(path, text.as_bytes()).map_err(|e| format!("{e:?}"))
+}
+
+/// Reads a `spikejit.json` written by [`write_json`].
+pub fn read_json(path: &Path) -> Result<BenchRun, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("'{}' is not a spikejit benchmark file: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_min_max() {
+        let s = Stat::of(&[3.0, 1.0, 2.0]);
+        assert_eq!((s.median, s.min, s.max), (2.0, 1.0, 3.0));
+        assert_eq!(Stat::of(&[4.0, 1.0]).median, 2.5);
+        assert_eq!(Stat::of(&[]), Stat::default());
+    }
+
+    #[test]
+    fn model_selection() {
+        assert_eq!(select_models(&["cuba".into()]).map(|v| v.len()), Ok(4));
+        assert_eq!(select_models(&["stdp".into()]).map(|v| v[0].name), Ok("stdp"));
+        let e = select_models(&["cubaa".into()]).err().unwrap_or_default();
+        assert!(e.contains("cuba_4000"), "{e}");
+    }
+
+    #[test]
+    fn bundled_models_load() {
+        for m in MODELS {
+            if let Err(e) = crate::io::parse_model(&format!("{}.toml", m.name), m.source.to_string()) {
+                panic!("{}: {}", m.name, crate::io::render(&e, false));
+            }
+        }
+    }
+
+    #[test]
+    fn civil_date() {
+        let d = utc_now();
+        assert!(d.ends_with(" UTC") && d.len() == 20, "{d}");
+    }
+}

@@ -1,0 +1,169 @@
+//! Figures drawn with plotters, as PNG and SVG: the benchmark scaling plot and
+//! the pictures of a run's monitors (`spikejit run --plot`, `spikejit plot DIR`).
+//!
+//! Text is laid out with a font compiled into the binary (DejaVu Sans,
+//! `assets/fonts/`), so figures look the same on machines without fonts.
+
+pub mod monitors;
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+
+/// The family name the embedded font is registered under.
+pub const FONT: &str = "sans-serif";
+
+static FONT_INIT: Once = Once::new();
+
+/// Registers the embedded font with plotters (once per process).
+pub fn init_font() {
+    FONT_INIT.call_once(|| {
+        // The bytes are a valid TrueType font checked into the repository; a
+        // failure would only mean figures without text, so it is not fatal.
+        let _ = plotters::style::register_font(
+            FONT,
+            FontStyle::Normal,
+            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+        );
+    });
+}
+
+/// A figure's output format, chosen by the file's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Result<Format, String> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("png") => Ok(Format::Png),
+            Some("svg") => Ok(Format::Svg),
+            _ => Err(format!("'{}': a figure must end in .png or .svg", path.display())),
+        }
+    }
+}
+
+/// A plotting error as text (plotters' error types are generic over backends).
+pub fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// One line of the scaling figure: (synapses, run seconds) points.
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Run time against the number of synapses, log-log, one line per series.
+pub fn scaling(path: &Path, title: &str, series: &[Series]) -> Result<(), String> {
+    let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.points.iter().copied()).collect();
+    if all.is_empty() {
+        return Err("nothing to plot".into());
+    }
+    let (x0, x1) = bounds(all.iter().map(|p| p.0));
+    let (y0, y1) = bounds(all.iter().map(|p| p.1));
+    macro_rules! body {
+        ($root:expr) => {{
+            let root = $root;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(title, (FONT, 22))
+                .margin(12)
+                .x_label_area_size(48)
+                .y_label_area_size(64)
+                .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .x_desc("synapses")
+                .y_desc("run time per simulated second (s)")
+                .label_style((FONT, 14))
+                .x_label_formatter(&|x| format!("{x:.0e}"))
+                .y_label_formatter(&|y| format!("{y}"))
+                .draw()
+                .map_err(err)?;
+            for (k, s) in series.iter().enumerate() {
+                let color = Palette99::pick(k).to_rgba();
+                chart
+                    .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))
+                    .map_err(err)?
+                    .label(s.label.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                chart
+                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                    .map_err(err)?;
+            }
+            chart
+                .configure_series_labels()
+                .label_font((FONT, 14))
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw()
+                .map_err(err)?;
+            Ok(())
+        }};
+    }
+    match Format::of(path)? {
+        Format::Png => write_png(path, (900, 600), |root| body!(root)),
+        Format::Svg => write_svg(path, (900, 600), |root| body!(root)),
+    }
+}
+
+/// The range of positive values, widened a little for a log axis.
+fn bounds(xs: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for x in xs.filter(|x| *x > 0.0 && x.is_finite()) {
+        lo = lo.min(x);
+        hi = hi.max(x);
+    }
+    if !lo.is_finite() {
+        return (0.1, 1.0);
+    }
+    (lo / 1.5, hi * 1.5)
+}
+
+/// Draws a PNG figure and writes it atomically.
+pub fn write_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), String>,
+) -> Result<(), String> {
+    init_font();
+    let tmp = tmp_path(path);
+    {
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        draw(root.clone())?;
+        root.present().map_err(err)?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write '{}': {e}", path.display()))
+}
+
+/// Draws an SVG figure and writes it atomically.
+pub fn write_svg(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), String>,
+) -> Result<(), String> {
+    init_font();
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        draw(root.clone())?;
+        root.present().map_err(err)?;
+    }
+    let tmp = tmp_path(path);
+    std::fs::write(&tmp, text).map_err(|e| format!("cannot write '{}': {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write '{}': {e}", path.display()))
+}
+
+/// `fig.png` → `fig.tmp.png`: the bitmap encoder picks its format by extension.
+fn tmp_path(path: &Path) -> std::path::PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("figure");
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("png");
+    path.with_file_name(format!(".{stem}.tmp.{ext}"))
+}
