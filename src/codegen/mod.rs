@@ -208,11 +208,17 @@ impl JitState {
         self.module.clear_context(&mut self.ctx);
         self.ctx.func.signature = sig;
 
+        // SPIKEJIT_DUMP_ASM=1 prints each kernel's machine code (for profiling).
+        let dump_asm = std::env::var_os("SPIKEJIT_DUMP_ASM").is_some();
+        self.ctx.set_disasm(dump_asm);
         let result = self.translate(k, ptr).and_then(|()| {
             self.module
                 .define_function(id, &mut self.ctx)
                 .map_err(|e| format!("{e:?}"))
         });
+        if dump_asm && let Some(code) = self.ctx.compiled_code() {
+            eprintln!("; kernel {}\n{}", k.name, code.vcode.as_deref().unwrap_or(""));
+        }
         self.module.clear_context(&mut self.ctx);
         result?;
         self.module.finalize_definitions().map_err(|e| e.to_string())?;
@@ -516,6 +522,15 @@ impl Translator<'_> {
             };
             return Ok((v, Ty::Bool));
         }
+        // x64 folds a constant-pool operand into the instruction only on the
+        // right: `c * x` would load `c` into a register through a GPR (two extra
+        // instructions in every iteration). Float add and mul commute (NaN
+        // payloads aside, which the language does not observe).
+        let (x, y) = if matches!(op, Add | Mul) && t.is_float() && is_const(b, x) && !is_const(b, y) {
+            (y, x)
+        } else {
+            (x, y)
+        };
         let v = match (op, t) {
             (And, _) => b.ins().band(x, y),
             (Or, _) => b.ins().bor(x, y),
@@ -651,6 +666,19 @@ impl Translator<'_> {
         let r = self.module.declare_func_in_func(id, self.b.func);
         self.func_refs.insert(sym, r);
         Ok(r)
+    }
+}
+
+/// Whether `v` is a float constant (`f64const`/`f32const`).
+fn is_const(b: &FunctionBuilder, v: Value) -> bool {
+    use cranelift_codegen::ir::{InstructionData, Opcode, ValueDef};
+    match b.func.dfg.value_def(v) {
+        ValueDef::Result(inst, _) => matches!(
+            b.func.dfg.insts[inst],
+            InstructionData::UnaryIeee64 { opcode: Opcode::F64const, .. }
+                | InstructionData::UnaryIeee32 { opcode: Opcode::F32const, .. }
+        ),
+        _ => false,
     }
 }
 

@@ -1,4 +1,5 @@
-//! IR passes: constant folding and loop-invariant lifting.
+//! IR passes: constant folding, loop-invariant lifting and common subexpression
+//! elimination.
 //!
 //! Cranelift does not hoist calls out of loops (`v *= exp(-dt/tau)` with the
 //! `exp` in the loop is 11× slower), so, like Brian2's optimiser, the pure
@@ -7,7 +8,8 @@
 
 use super::{BinOp, Expr, Func, Kernel, Stmt, Ty, UnOp};
 
-/// Folds constants, then lifts loop invariants out of the top-level loops.
+/// Folds constants, lifts loop invariants out of the top-level loops, then
+/// computes repeated subexpressions once.
 pub fn optimise(k: &mut Kernel) {
     let mut body = std::mem::take(&mut k.body);
     fold_block(&mut body);
@@ -38,6 +40,7 @@ pub fn optimise(k: &mut Kernel) {
         }
     }
     k.body = out;
+    eliminate_common_subexpressions(k);
 }
 
 fn is_random(f: Func) -> bool {
@@ -176,7 +179,7 @@ fn f64_bin(op: BinOp, x: f64, y: f64) -> Option<Expr> {
         BinOp::Sub => Expr::F64(x - y),
         BinOp::Mul => Expr::F64(x * y),
         BinOp::Div => Expr::F64(x / y),
-        BinOp::Pow => Expr::F64(libm::pow(x, y)),
+        BinOp::Pow => Expr::F64(x.powf(y)),
         BinOp::FloorDiv => Expr::F64(libm::floor(x / y)),
         BinOp::Mod => Expr::F64(x - y * libm::floor(x / y)),
         BinOp::Lt => Expr::Bool(x < y),
@@ -208,7 +211,7 @@ fn i64_bin(op: BinOp, x: i64, y: i64) -> Option<Expr> {
 
 /// Folds an expression in place where all its operands are constants. Only
 /// operations whose compile-time result is bit-identical to the run-time one are
-/// folded (f64 and i64 arithmetic, f64 libm calls).
+/// folded (f64 and i64 arithmetic, f64 math calls, with the runtime's functions).
 pub fn fold(e: &mut Expr) {
     match e {
         Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => fold(a),
@@ -274,29 +277,30 @@ pub fn fold(e: &mut Expr) {
             (Ty::F32, Expr::I64(x)) => Some(Expr::F32(*x as f32)),
             _ => None,
         },
+        // Both sides are evaluated: the dropped one must have no effect.
         Expr::Select(c, a, b) => match **c {
-            Expr::Bool(true) => Some((**a).clone()),
-            Expr::Bool(false) => Some((**b).clone()),
+            Expr::Bool(true) if pure(b) => Some((**a).clone()),
+            Expr::Bool(false) if pure(a) => Some((**b).clone()),
             _ => None,
         },
         Expr::Call(f, args) if args.len() == 1 => match args[0] {
             Expr::F64(x) => {
                 let v = match f {
-                    Func::Exp => Some(libm::exp(x)),
-                    Func::Log => Some(libm::log(x)),
-                    Func::Log10 => Some(libm::log10(x)),
-                    Func::Sqrt => Some(libm::sqrt(x)),
-                    Func::Sin => Some(libm::sin(x)),
-                    Func::Cos => Some(libm::cos(x)),
-                    Func::Tan => Some(libm::tan(x)),
-                    Func::Sinh => Some(libm::sinh(x)),
-                    Func::Cosh => Some(libm::cosh(x)),
-                    Func::Tanh => Some(libm::tanh(x)),
-                    Func::Expm1 => Some(libm::expm1(x)),
-                    Func::Log1p => Some(libm::log1p(x)),
+                    Func::Exp => Some(x.exp()),
+                    Func::Log => Some(x.ln()),
+                    Func::Log10 => Some(x.log10()),
+                    Func::Sqrt => Some(x.sqrt()),
+                    Func::Sin => Some(x.sin()),
+                    Func::Cos => Some(x.cos()),
+                    Func::Tan => Some(x.tan()),
+                    Func::Sinh => Some(x.sinh()),
+                    Func::Cosh => Some(x.cosh()),
+                    Func::Tanh => Some(x.tanh()),
+                    Func::Expm1 => Some(x.exp_m1()),
+                    Func::Log1p => Some(x.ln_1p()),
                     Func::Abs => Some(x.abs()),
-                    Func::Floor => Some(libm::floor(x)),
-                    Func::Ceil => Some(libm::ceil(x)),
+                    Func::Floor => Some(x.floor()),
+                    Func::Ceil => Some(x.ceil()),
                     _ => None,
                 };
                 v.map(Expr::F64)
@@ -320,5 +324,387 @@ fn float_ty(e: &Expr) -> Option<Ty> {
         Expr::Binary(op, a, b) if !op.is_comparison() && !op.is_logical() => float_ty(a).or_else(|| float_ty(b)),
         Expr::Unary(super::UnOp::Neg, a) => float_ty(a),
         _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Common subexpression elimination
+// ---------------------------------------------------------------------------
+//
+// Integrated equations repeat whole subexpressions: COBAHH's exponential-Euler
+// update evaluates `exp((13 mV - v + 63 mV)/4 mV)` twice per gate, 19 `exp` per
+// neuron where 10 differ. Cranelift merges pure arithmetic, but neither calls
+// nor loads (the arrays are written in the same loop), so the IR does it: in
+// each straight-line block, an expression evaluated at least twice between two
+// writes to anything it reads is computed once into a fresh local, just before
+// the statement that first evaluates it. Only expressions every path evaluates
+// are candidates (an `If`'s condition, not its branches, whose blocks are
+// treated on their own), so nothing is evaluated speculatively.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// At most this many rewrites per block (each removes at least one evaluation).
+const CSE_MAX_ROUNDS: usize = 256;
+
+/// Applies CSE to every block of the kernel.
+pub fn eliminate_common_subexpressions(k: &mut Kernel) {
+    let mut body = std::mem::take(&mut k.body);
+    cse_nested(&mut body, k);
+    k.body = body;
+}
+
+fn cse_nested(block: &mut Vec<Stmt>, k: &mut Kernel) {
+    for s in block.iter_mut() {
+        match s {
+            Stmt::If { then, els, .. } => {
+                cse_nested(then, k);
+                cse_nested(els, k);
+            }
+            Stmt::For { body, .. } | Stmt::While { body, .. } => cse_nested(body, k),
+            _ => {}
+        }
+    }
+    for _ in 0..CSE_MAX_ROUNDS {
+        if !cse_round(block, k) {
+            break;
+        }
+    }
+}
+
+/// What an expression reads, for invalidation.
+#[derive(Default)]
+struct Reads {
+    locals: Vec<usize>,
+    loads: bool,
+}
+
+/// What a statement writes (recursively).
+#[derive(Default)]
+struct Writes {
+    locals: Vec<usize>,
+    /// Any store: loads are invalidated by any store (conservative about aliasing).
+    stores: bool,
+}
+
+fn writes_of(s: &Stmt, w: &mut Writes) {
+    match s {
+        Stmt::Assign(l, _) => w.locals.push(*l),
+        Stmt::Store { .. } => w.stores = true,
+        Stmt::If { then, els, .. } => then.iter().chain(els).for_each(|s| writes_of(s, w)),
+        Stmt::For { var, body, .. } => {
+            w.locals.push(*var);
+            body.iter().for_each(|s| writes_of(s, w));
+        }
+        Stmt::While { body, .. } => body.iter().for_each(|s| writes_of(s, w)),
+        Stmt::Eval(_) => {}
+    }
+}
+
+fn reads_of(e: &Expr, r: &mut Reads) {
+    match e {
+        Expr::Local(l) => r.locals.push(*l),
+        Expr::Load(_, i) => {
+            r.loads = true;
+            reads_of(i, r);
+        }
+        Expr::Unary(_, a) | Expr::Cast(_, a) => reads_of(a, r),
+        Expr::Binary(_, a, b) => {
+            reads_of(a, r);
+            reads_of(b, r);
+        }
+        Expr::Select(c, a, b) => {
+            reads_of(c, r);
+            reads_of(a, r);
+            reads_of(b, r);
+        }
+        Expr::Call(_, args) => args.iter().for_each(|a| reads_of(a, r)),
+        _ => {}
+    }
+}
+
+fn hash_expr(e: &Expr, h: &mut impl Hasher) {
+    std::mem::discriminant(e).hash(h);
+    match e {
+        Expr::F64(x) => x.to_bits().hash(h),
+        Expr::F32(x) => x.to_bits().hash(h),
+        Expr::I64(x) => x.hash(h),
+        Expr::Bool(x) => x.hash(h),
+        Expr::Local(l) => l.hash(h),
+        Expr::Scalar(s) => s.hash(h),
+        Expr::Load(a, i) => {
+            a.hash(h);
+            hash_expr(i, h);
+        }
+        Expr::Unary(op, a) => {
+            op.hash(h);
+            hash_expr(a, h);
+        }
+        Expr::Cast(t, a) => {
+            t.hash(h);
+            hash_expr(a, h);
+        }
+        Expr::Binary(op, a, b) => {
+            std::mem::discriminant(op).hash(h);
+            hash_expr(a, h);
+            hash_expr(b, h);
+        }
+        Expr::Select(c, a, b) => {
+            hash_expr(c, h);
+            hash_expr(a, h);
+            hash_expr(b, h);
+        }
+        Expr::Call(f, args) => {
+            std::mem::discriminant(f).hash(h);
+            args.iter().for_each(|a| hash_expr(a, h));
+        }
+    }
+}
+
+fn expr_key(e: &Expr) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    hash_expr(e, &mut h);
+    h.finish()
+}
+
+/// Whether `e` may be computed once for several uses: pure (no random or
+/// context-dependent call anywhere inside).
+fn pure(e: &Expr) -> bool {
+    match e {
+        Expr::Call(f, args) => !is_random(*f) && args.iter().all(pure),
+        Expr::Load(_, i) | Expr::Unary(_, i) | Expr::Cast(_, i) => pure(i),
+        Expr::Binary(_, a, b) => pure(a) && pure(b),
+        Expr::Select(c, a, b) => pure(c) && pure(a) && pure(b),
+        _ => true,
+    }
+}
+
+fn size(e: &Expr) -> usize {
+    match e {
+        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => 1 + size(a),
+        Expr::Binary(_, a, b) => 1 + size(a) + size(b),
+        Expr::Select(c, a, b) => 1 + size(c) + size(a) + size(b),
+        Expr::Call(_, args) => 1 + args.iter().map(size).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// The always-evaluated expressions of a statement.
+fn evaluated(s: &Stmt) -> Vec<&Expr> {
+    match s {
+        Stmt::Assign(_, e) | Stmt::Eval(e) => vec![e],
+        Stmt::Store { index, value, .. } => vec![index, value],
+        Stmt::If { cond, .. } => vec![cond],
+        Stmt::For { start, end, .. } => vec![start, end],
+        // The condition is evaluated again after the body: not a candidate.
+        Stmt::While { .. } => vec![],
+    }
+}
+
+fn evaluated_mut(s: &mut Stmt) -> Vec<&mut Expr> {
+    match s {
+        Stmt::Assign(_, e) | Stmt::Eval(e) => vec![e],
+        Stmt::Store { index, value, .. } => vec![index, value],
+        Stmt::If { cond, .. } => vec![cond],
+        Stmt::For { start, end, .. } => vec![start, end],
+        Stmt::While { .. } => vec![],
+    }
+}
+
+/// Every non-leaf pure subexpression of `e`, with its key.
+fn candidates<'a>(e: &'a Expr, out: &mut Vec<(u64, &'a Expr)>) {
+    if !is_leaf(e) && pure(e) {
+        out.push((expr_key(e), e));
+    }
+    match e {
+        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => candidates(a, out),
+        Expr::Binary(_, a, b) => {
+            candidates(a, out);
+            candidates(b, out);
+        }
+        Expr::Select(c, a, b) => {
+            candidates(c, out);
+            candidates(a, out);
+            candidates(b, out);
+        }
+        Expr::Call(_, args) => args.iter().for_each(|a| candidates(a, out)),
+        _ => {}
+    }
+}
+
+struct Window {
+    expr: Expr,
+    first: usize,
+    last: usize,
+    count: usize,
+}
+
+/// One rewrite: finds the most profitable repeated expression and computes it
+/// once. Returns whether anything changed.
+fn cse_round(block: &mut Vec<Stmt>, k: &mut Kernel) -> bool {
+    let mut open: HashMap<u64, Window> = HashMap::new();
+    let mut best: Option<(usize, Window)> = None;
+    let consider = |w: Window, best: &mut Option<(usize, Window)>| {
+        if w.count >= 2 {
+            let gain = size(&w.expr) * (w.count - 1);
+            if best.as_ref().is_none_or(|(g, _)| gain > *g) {
+                *best = Some((gain, w));
+            }
+        }
+    };
+    for (si, s) in block.iter().enumerate() {
+        let mut cands = Vec::new();
+        for e in evaluated(s) {
+            candidates(e, &mut cands);
+        }
+        for (key, e) in cands {
+            match open.get_mut(&key) {
+                Some(w) if w.expr == *e => {
+                    w.count += 1;
+                    w.last = si;
+                }
+                Some(_) => {} // a hash collision: leave the second expression alone
+                None => {
+                    open.insert(
+                        key,
+                        Window {
+                            expr: e.clone(),
+                            first: si,
+                            last: si,
+                            count: 1,
+                        },
+                    );
+                }
+            }
+        }
+        let mut w = Writes::default();
+        writes_of(s, &mut w);
+        if w.locals.is_empty() && !w.stores {
+            continue;
+        }
+        let dead: Vec<u64> = open
+            .iter()
+            .filter(|(_, win)| {
+                let mut r = Reads::default();
+                reads_of(&win.expr, &mut r);
+                (r.loads && w.stores) || r.locals.iter().any(|l| w.locals.contains(l))
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        for key in dead {
+            if let Some(win) = open.remove(&key) {
+                consider(win, &mut best);
+            }
+        }
+    }
+    for (_, win) in open.drain() {
+        consider(win, &mut best);
+    }
+    let Some((_, win)) = best else { return false };
+    let ty = win.expr.ty(k);
+    let l = k.local(format!("_cse_{}", k.locals.len()), ty);
+    for s in &mut block[win.first..=win.last] {
+        for e in evaluated_mut(s) {
+            replace(e, &win.expr, l);
+        }
+    }
+    block.insert(win.first, Stmt::Assign(l, win.expr));
+    true
+}
+
+fn replace(e: &mut Expr, target: &Expr, l: usize) {
+    if e == target {
+        *e = Expr::Local(l);
+        return;
+    }
+    match e {
+        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => replace(a, target, l),
+        Expr::Binary(_, a, b) => {
+            replace(a, target, l);
+            replace(b, target, l);
+        }
+        Expr::Select(c, a, b) => {
+            replace(c, target, l);
+            replace(a, target, l);
+            replace(b, target, l);
+        }
+        Expr::Call(_, args) => args.iter_mut().for_each(|a| replace(a, target, l)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{ArrayId, ElemTy};
+
+    fn exp_of(a: ArrayId, idx: usize) -> Expr {
+        Expr::Call(
+            Func::Exp,
+            vec![Expr::bin(BinOp::Div, Expr::load(a, Expr::Local(idx)), Expr::F64(0.004))],
+        )
+    }
+
+    fn count_exp(e: &Expr) -> usize {
+        match e {
+            Expr::Call(Func::Exp, args) => 1 + args.iter().map(count_exp).sum::<usize>(),
+            Expr::Call(_, args) => args.iter().map(count_exp).sum(),
+            Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => count_exp(a),
+            Expr::Binary(_, a, b) => count_exp(a) + count_exp(b),
+            Expr::Select(c, a, b) => count_exp(c) + count_exp(a) + count_exp(b),
+            _ => 0,
+        }
+    }
+
+    fn count_block(b: &[Stmt]) -> usize {
+        b.iter()
+            .map(|s| match s {
+                Stmt::Assign(_, e) | Stmt::Eval(e) => count_exp(e),
+                Stmt::Store { index, value, .. } => count_exp(index) + count_exp(value),
+                Stmt::If { cond, then, els } => count_exp(cond) + count_block(then) + count_block(els),
+                Stmt::For { body, .. } | Stmt::While { body, .. } => count_block(body),
+            })
+            .sum()
+    }
+
+    /// `m = (m + exp(v/4mV)) * exp(v/4mV); v = ...; out = exp(v/4mV)`: the first
+    /// two merge, the third follows a store to `v` and must stay.
+    #[test]
+    fn repeated_calls_merge_until_a_store() {
+        let mut k = Kernel::default();
+        let v = k.array("v", ElemTy::F64);
+        let m = k.array("m", ElemTy::F64);
+        let i = k.local("_idx", Ty::I64);
+        let x = k.local("x", Ty::F64);
+        let body = vec![
+            Stmt::Assign(
+                x,
+                Expr::bin(
+                    BinOp::Mul,
+                    Expr::bin(BinOp::Add, Expr::load(m, Expr::Local(i)), exp_of(v, i)),
+                    exp_of(v, i),
+                ),
+            ),
+            Stmt::Store {
+                array: v,
+                index: Expr::Local(i),
+                value: Expr::Local(x),
+            },
+            Stmt::Store {
+                array: m,
+                index: Expr::Local(i),
+                value: exp_of(v, i),
+            },
+        ];
+        k.body = vec![Stmt::For {
+            var: i,
+            start: Expr::I64(0),
+            end: Expr::I64(10),
+            body,
+        }];
+        assert_eq!(count_block(&k.body), 3);
+        optimise(&mut k);
+        assert_eq!(k.validate(), Ok(()), "{k}");
+        assert_eq!(count_block(&k.body), 2, "{k}");
     }
 }

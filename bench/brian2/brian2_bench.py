@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Brian2 side of the spikejit benchmarks: the models of bench/models/*.toml as Brian2 scripts.
+
+    python brian2_bench.py --model cuba --N 4000 --device cpp_standalone|cython|numpy [--rep K]
+
+One function per model, with the same equations, sizes, durations, connection
+probabilities, seed (1) and monitors as the TOML files in bench/models/ (see the
+header comment of each file and bench/README.md for what differs from the Brian2
+examples). Prints ONE JSON line on stdout (everything else, Brian2's and the
+compiler's output included, goes to stderr):
+
+  model, N, device, rep, synapses (all synapses), spikes (all spikes of the model's
+  spiking groups: see SPIKES below), spike_counts {group: n}, synapse_counts
+  {synapses: n} (named as in the TOML file), duration_s (bio seconds), steps,
+  rate_hz (spikes / (neurons * duration)), timings {...}, max_rss_bytes,
+  brian2_version, python_version, numpy_version, loadavg_start, loadavg_end
+  (1-minute load average), timestamp.
+
+timings (seconds):
+  import_s   wall, `import brian2`.
+  build_s    wall, from the end of the import until the simulation loop can start:
+             cpp_standalone: object creation + Brian2's code generation (during
+             `Network.run` and `device.build`) + `make` of a fresh project;
+             cython / numpy: object creation (synapse creation included, it runs
+             during `connect`) + `Network.before_run` (code generation, compilation
+             or cache lookup).
+  run_s      the simulation loop only, CPU seconds: cpp_standalone: Brian2's own
+             measure `device._last_run_time` (std::clock() around the loop in the
+             generated Network::run, single thread); cython / numpy:
+             time.process_time() from the end of `Network.before_run` to the end of
+             `Network.run`.
+  total_s    wall, from before `import brian2` to the results read back (the
+             temporary standalone project is deleted after this point).
+  extra:     codegen_s and compile_s (cpp_standalone: build_s split at the start
+             of `make`; compile_s is Brian2's own timer of `make`), binary_s
+             (cpp_standalone: wall of the generated program, loading and writing
+             results included), run_wall_s (cython / numpy: wall of the same loop,
+             = Brian2's device._last_run_time there).
+
+SPIKES: cuba: the SpikeMonitor on all neurons; cobahh: sum of the counts of the
+record=False SpikeMonitor; stdp: input spikes (s_mon) + output spikes; brunel:
+sum(rate) * dt * N from the PopulationRateMonitor (exact: the rate of each step is
+spikes / (N dt)).
+
+cpp_standalone: fresh temporary project directory per run (always a full `make`),
+single thread, Brian2's default compiler flags. cython: cache directory
+bench/brian2/work/cython-cache (or --cache-dir); run once untimed first to warm it.
+"""
+import time
+
+T0 = time.perf_counter()  # before `import brian2` (and everything else)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_N = {"cuba": 4000, "cobahh": 4000, "stdp": 1000, "brunel": 12500}
+DEVICES = ("cpp_standalone", "cython", "numpy")
+SEED = 1  # the seed of the TOML files
+
+
+# --------------------------------------------------------------------------- models
+# Each model function builds its objects in the order of the TOML file and returns
+#   (objects, duration, spike_counts(), synapse_counts())
+# spike_counts / synapse_counts are callables evaluated after the run.
+
+
+def cuba(b, N, duration):
+    """bench/models/cuba_<N>.toml: examples/CUBA.py scaled, NE = 0.8 N, p = 80/N."""
+    ms, mV, second = b.ms, b.mV, b.second
+    NE = N * 4 // 5
+    p = 80.0 / N  # 0.02 at N = 4000
+    ns = dict(taum=20 * ms, taue=5 * ms, taui=10 * ms, Vt=-50 * mV, Vr=-60 * mV,
+              El=-49 * mV, we=(60 * 0.27 / 10) * mV, wi=(-20 * 4.5 / 10) * mV)
+    eqs = """
+    dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
+    dge/dt = -ge/taue : volt
+    dgi/dt = -gi/taui : volt
+    """
+    P = b.NeuronGroup(N, eqs, threshold="v>Vt", reset="v = Vr", refractory=5 * ms,
+                      method="exact", namespace=ns, name="P")
+    P.v = "Vr + rand() * (Vt - Vr)"
+    P.ge = 0 * mV
+    P.gi = 0 * mV
+    Ce = b.Synapses(P[0:NE], P, on_pre="ge += we", namespace=ns, name="Ce")
+    Ce.connect(p=p)
+    Ci = b.Synapses(P[NE:N], P, on_pre="gi += wi", namespace=ns, name="Ci")
+    Ci.connect(p=p)
+    spikes = b.SpikeMonitor(P, name="spikes")
+    return ([P, Ce, Ci, spikes], duration or 1 * second,
+            lambda: {"P": int(spikes.num_spikes)},
+            lambda: {"Ce": len(Ce), "Ci": len(Ci)})
+
+
+def cobahh(b, N, duration):
+    """bench/models/cobahh_4000.toml: examples/COBAHH.py (+ p = 80/N if N != 4000)."""
+    ms, mV, nS, second = b.ms, b.mV, b.nS, b.second
+    umetre, cm, ufarad, siemens, msiemens = b.umetre, b.cm, b.ufarad, b.siemens, b.msiemens
+    NE = N * 4 // 5
+    p = 80.0 / N  # 0.02 at N = 4000, as in the example
+    area = 20000 * umetre ** 2
+    ns = dict(
+        area=area,
+        Cm=(1 * ufarad * cm ** -2) * area,
+        gl=(5e-5 * siemens * cm ** -2) * area,
+        El=-60 * mV, EK=-90 * mV, ENa=50 * mV,
+        g_na=(100 * msiemens * cm ** -2) * area,
+        g_kd=(30 * msiemens * cm ** -2) * area,
+        VT=-63 * mV, taue=5 * ms, taui=10 * ms, Ee=0 * mV, Ei=-80 * mV,
+        we=6 * nS, wi=67 * nS,
+    )
+    eqs = b.Equations("""
+    dv/dt = (gl*(El-v)+ge*(Ee-v)+gi*(Ei-v)-
+             g_na*(m*m*m)*h*(v-ENa)-
+             g_kd*(n*n*n*n)*(v-EK))/Cm : volt
+    dm/dt = alpha_m*(1-m)-beta_m*m : 1
+    dn/dt = alpha_n*(1-n)-beta_n*n : 1
+    dh/dt = alpha_h*(1-h)-beta_h*h : 1
+    dge/dt = -ge*(1./taue) : siemens
+    dgi/dt = -gi*(1./taui) : siemens
+    alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/
+             (exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
+    beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/
+            (exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
+    alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+    beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+    alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/
+             (exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
+    beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+    """)
+    P = b.NeuronGroup(N, model=eqs, threshold="v>-20*mV", refractory=3 * ms,
+                      method="exponential_euler", namespace=ns, name="P")
+    # initial state before connect, as in the TOML file (the example sets it after)
+    P.v = "El + (randn() * 5 - 5)*mV"
+    P.ge = "(randn() * 1.5 + 4) * 10.*nS"
+    P.gi = "(randn() * 12 + 20) * 10.*nS"
+    Pe = P[:NE]
+    Pi = P[NE:]
+    Ce = b.Synapses(Pe, P, on_pre="ge+=we", namespace=ns, name="Ce")
+    Ce.connect(p=p)
+    Ci = b.Synapses(Pi, P, on_pre="gi+=wi", namespace=ns, name="Ci")
+    Ci.connect(p=p)
+    trace = b.StateMonitor(P, "v", record=[1, 10, 100], name="trace")
+    spikes = b.SpikeMonitor(P, record=False, name="spikes")
+    return ([P, Ce, Ci, trace, spikes], duration or 1 * second,
+            lambda: {"P": int(b.np.sum(spikes.count[:]))},
+            lambda: {"Ce": len(Ce), "Ci": len(Ci)})
+
+
+def stdp(b, N, duration):
+    """bench/models/stdp.toml: examples/synapses/STDP.py, 10 s, N Poisson inputs."""
+    ms, mV, Hz, second = b.ms, b.mV, b.Hz, b.second
+    taupre = 20 * ms
+    taupost = taupre
+    gmax = 0.01
+    dApre = 0.01
+    dApost = -dApre * taupre / taupost * 1.05
+    dApost *= gmax
+    dApre *= gmax
+    ns = dict(taum=10 * ms, taupre=taupre, taupost=taupost, Ee=0 * mV, vt=-54 * mV,
+              vr=-60 * mV, El=-74 * mV, taue=5 * ms, gmax=gmax, dApre=dApre, dApost=dApost)
+    F = 15 * Hz
+    eqs_neurons = """
+    dv/dt = (ge * (Ee-vr) + El - v) / taum : volt
+    dge/dt = -ge / taue : 1
+    """
+    inp = b.PoissonGroup(N, rates=F, name="input")
+    neurons = b.NeuronGroup(1, eqs_neurons, threshold="v>vt", reset="v = vr",
+                            method="exact", namespace=ns, name="neurons")
+    S = b.Synapses(inp, neurons,
+                   """w : 1
+                      dApre/dt = -Apre / taupre : 1 (event-driven)
+                      dApost/dt = -Apost / taupost : 1 (event-driven)""",
+                   on_pre="""ge += w
+                          Apre += dApre
+                          w = clip(w + Apost, 0, gmax)""",
+                   on_post="""Apost += dApost
+                           w = clip(w + Apre, 0, gmax)""",
+                   namespace=ns, name="S")
+    S.connect()
+    S.w = "rand() * gmax"
+    mon = b.StateMonitor(S, "w", record=[0, 1], name="mon")
+    s_mon = b.SpikeMonitor(inp, name="s_mon")
+    out_spikes = b.SpikeMonitor(neurons, record=False, name="out_spikes")
+    return ([inp, neurons, S, mon, s_mon, out_spikes], duration or 10 * second,
+            lambda: {"neurons": int(b.np.sum(out_spikes.count[:])),
+                     "input": int(s_mon.num_spikes)},
+            lambda: {"S": len(S)})
+
+
+def brunel(b, N, duration):
+    """bench/models/brunel_12500.toml: frompapers/Brunel_2000.py sim(), panel C, 1 s."""
+    ms, mV, second = b.ms, b.mV, b.second
+    if N != 12500:
+        raise SystemExit("brunel: only N = 12500 (10000 E + 2500 I) is defined")
+    g = 5
+    nu_ext_over_nu_thr = 2
+    N_E = 10000
+    gamma = 0.25
+    N_I = round(gamma * N_E)
+    N = N_E + N_I
+    epsilon = 0.1
+    C_E = epsilon * N_E
+    C_ext = int(C_E)
+    tau = 20 * ms
+    theta = 20 * mV
+    V_r = 10 * mV
+    tau_rp = 2 * ms
+    J = 0.1 * mV
+    D = 1.5 * ms
+    nu_thr = theta / (J * C_E * tau)
+    nu_ext = nu_ext_over_nu_thr * nu_thr
+    ns = dict(g=g, tau=tau, theta=theta, V_r=V_r, J=J)
+    # the example's `index : integer (constant)` variable (filled by a shuffle and
+    # never used) is left out, as in the TOML file
+    neurons = b.NeuronGroup(N, "dv/dt = -v/tau : volt (unless refractory)",
+                            threshold="v > theta", reset="v = V_r", refractory=tau_rp,
+                            method="exact", namespace=ns, name="neurons")
+    exc = b.Synapses(neurons[0:N_E], neurons, on_pre="v += J", delay=D, namespace=ns,
+                     name="exc_synapses")
+    exc.connect(p=epsilon)
+    inh = b.Synapses(neurons[N_E:N], neurons, on_pre="v += -g*J", delay=D, namespace=ns,
+                     name="inhib_synapses")
+    inh.connect(p=epsilon)
+    # (Brian2's PoissonInput takes no name; it is called poissoninput*)
+    ext = b.PoissonInput(target=neurons, target_var="v", N=C_ext, rate=nu_ext, weight=J)
+    rate_monitor = b.PopulationRateMonitor(neurons, name="rate_monitor")
+    first50 = neurons[0:50]
+    spike_monitor = b.SpikeMonitor(first50, name="spike_monitor")
+    dur = duration or 1 * second
+
+    def spike_counts():
+        dt = float(b.defaultclock.dt)
+        total = float(b.np.sum(rate_monitor.rate_[:])) * dt * N
+        return {"neurons": int(round(total))}
+
+    return ([neurons, exc, inh, ext, rate_monitor, spike_monitor], dur, spike_counts,
+            lambda: {"exc_synapses": len(exc), "inhib_synapses": len(inh)})
+
+
+MODELS = {"cuba": cuba, "cobahh": cobahh, "stdp": stdp, "brunel": brunel}
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", required=True, choices=sorted(MODELS))
+    ap.add_argument("--N", type=int, default=None,
+                    help="neurons (cuba, cobahh: p = 80/N; stdp: Poisson inputs; brunel: 12500)")
+    ap.add_argument("--device", required=True, choices=DEVICES)
+    ap.add_argument("--rep", type=int, default=0, help="repetition index (recorded only)")
+    ap.add_argument("--duration", type=float, default=None,
+                    help="override the bio duration in seconds (for quick checks)")
+    ap.add_argument("--seed", type=int, default=SEED, help="Brian2 seed (default 1)")
+    ap.add_argument("--cache-dir", default=os.path.join(HERE, "work", "cython-cache"),
+                    help="cython cache directory (default bench/brian2/work/cython-cache)")
+    ap.add_argument("--keep-project", action="store_true",
+                    help="cpp_standalone: keep the temporary project directory")
+    args = ap.parse_args()
+    N = args.N if args.N is not None else DEFAULT_N[args.model]
+
+    # Everything written to fd 1 (Brian2, make, the standalone binary, Cython) goes to
+    # stderr; the JSON line goes to the saved stdout at the end.
+    json_out = os.fdopen(os.dup(1), "w")
+    sys.stdout.flush()
+    os.dup2(2, 1)
+
+    load_start = os.getloadavg()[0]
+    t_imp = time.perf_counter()
+    import brian2 as b
+    import numpy as np
+    t_imported = time.perf_counter()
+
+    b.prefs.logging.console_log_level = "WARNING"
+    project_dir = None
+    if args.device == "cpp_standalone":
+        project_dir = tempfile.mkdtemp(prefix="brian2_bench_")
+        b.set_device("cpp_standalone", directory=project_dir, build_on_run=False)
+        b.prefs.devices.cpp_standalone.openmp_threads = 0  # single thread
+    else:
+        b.prefs.codegen.target = args.device
+        if args.device == "cython":
+            os.makedirs(args.cache_dir, exist_ok=True)
+            b.prefs.codegen.runtime.cython.cache_dir = args.cache_dir
+        marks = {}
+        orig_before_run = b.Network.before_run
+
+        def before_run_hook(self, run_namespace):
+            orig_before_run(self, run_namespace)
+            marks["wall"] = time.perf_counter()
+            marks["cpu"] = time.process_time()
+
+        b.Network.before_run = before_run_hook
+
+    b.defaultclock.dt = 0.1 * b.ms
+    b.seed(args.seed)
+    duration = args.duration * b.second if args.duration is not None else None
+    objects, duration, spike_counts_fn, synapse_counts_fn = MODELS[args.model](b, N, duration)
+    net = b.Network(*objects)
+    timings = {"import_s": t_imported - t_imp}
+
+    if args.device == "cpp_standalone":
+        net.run(duration)  # records the run, generates the code objects
+        b.device.build(directory=project_dir, compile=True, run=False, with_output=False)
+        t_built = time.perf_counter()
+        b.device.run(project_dir, "results", with_output=False, run_args=[])
+        compile_s = b.device.timers["compile"]["make"]
+        timings["build_s"] = t_built - t_imported
+        timings["run_s"] = float(b.device._last_run_time)
+        timings["codegen_s"] = timings["build_s"] - compile_s
+        timings["compile_s"] = compile_s
+        timings["binary_s"] = b.device.timers["run_binary"]
+    else:
+        net.run(duration)
+        t_run_wall, t_run_cpu = time.perf_counter(), time.process_time()
+        timings["build_s"] = marks["wall"] - t_imported
+        timings["run_s"] = t_run_cpu - marks["cpu"]
+        timings["run_wall_s"] = t_run_wall - marks["wall"]
+
+    spike_counts = spike_counts_fn()
+    synapse_counts = synapse_counts_fn()
+    timings["total_s"] = time.perf_counter() - T0
+    dur_s = float(duration)
+    spikes = sum(spike_counts.values())
+    main_group = {"cuba": "P", "cobahh": "P", "stdp": "input", "brunel": "neurons"}[args.model]
+    ru_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ru_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = {
+        "model": args.model,
+        "N": N,
+        "device": args.device,
+        "rep": args.rep,
+        "synapses": int(sum(synapse_counts.values())),
+        "spikes": int(spikes),
+        "duration_s": dur_s,
+        "steps": int(round(dur_s / float(b.defaultclock.dt))),
+        "rate_hz": spike_counts[main_group] / (N * dur_s),
+        "spike_counts": spike_counts,
+        "synapse_counts": synapse_counts,
+        "timings": timings,
+        "max_rss_bytes": int((ru_self + ru_children) * 1024),
+        "brian2_version": b.__version__,
+        "python_version": platform.python_version(),
+        "numpy_version": np.__version__,
+        "seed": args.seed,
+        "loadavg_start": load_start,
+        "loadavg_end": os.getloadavg()[0],
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    json_out.write(json.dumps(result) + "\n")
+    json_out.flush()
+    if project_dir is not None and not args.keep_project:
+        shutil.rmtree(project_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
