@@ -7,6 +7,8 @@
 pub mod bench;
 pub mod codegen;
 pub mod diag;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod integrate;
 pub mod interp;
 pub mod io;

@@ -675,8 +675,13 @@ fn is_const(b: &FunctionBuilder, v: Value) -> bool {
     match b.func.dfg.value_def(v) {
         ValueDef::Result(inst, _) => matches!(
             b.func.dfg.insts[inst],
-            InstructionData::UnaryIeee64 { opcode: Opcode::F64const, .. }
-                | InstructionData::UnaryIeee32 { opcode: Opcode::F32const, .. }
+            InstructionData::UnaryIeee64 {
+                opcode: Opcode::F64const,
+                ..
+            } | InstructionData::UnaryIeee32 {
+                opcode: Opcode::F32const,
+                ..
+            }
         ),
         _ => false,
     }

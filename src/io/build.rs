@@ -65,6 +65,9 @@ pub struct RunTimes {
     pub compile_seconds: f64,
     /// Everything else (the time-step loops, `set` steps).
     pub run_seconds: f64,
+    /// Whether a run was stopped early ([`crate::sim::RunControl::stop`]); the
+    /// steps after it were not done.
+    pub interrupted: bool,
 }
 
 impl Protocol {
@@ -86,6 +89,7 @@ impl Protocol {
     pub fn run(&self, net: &mut Network) -> Result<RunTimes> {
         let c0 = net.stats().compile_seconds;
         let t0 = std::time::Instant::now();
+        let mut interrupted = false;
         for step in &self.steps {
             match step {
                 Step::Run {
@@ -94,6 +98,10 @@ impl Protocol {
                     span,
                 } => {
                     net.run(*duration).map_err(|e| locate(e, &self.file, *span, context))?;
+                    if net.interrupted() {
+                        interrupted = true;
+                        break;
+                    }
                 }
                 Step::Set {
                     target,
@@ -124,6 +132,7 @@ impl Protocol {
         Ok(RunTimes {
             compile_seconds: compile,
             run_seconds: (total - compile).max(0.0),
+            interrupted,
         })
     }
 }
@@ -312,6 +321,17 @@ impl Builder<'_> {
                         ),
                     ));
                 }
+                if x.is_finite() && x.fract() == 0.0 && x.abs() >= 9.0e15 {
+                    return Err(self.error(
+                        "too-large",
+                        s.inner_span(),
+                        format!(
+                            "{ctx}: {:?} evaluates to {}, far too large for a count",
+                            s.text.trim(),
+                            crate::units::py_float_repr(x)
+                        ),
+                    ));
+                }
                 if !(x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15) {
                     return Err(self.error(
                         "bad-value",
@@ -381,8 +401,48 @@ impl Builder<'_> {
                     .set(h, &e.var, Self::value(&e.value), sel)
                     .map_err(|err| locate(err, self.file(), e.span, &e.context))
             });
+            let r = r.and_then(|()| if synapses { self.check_delays(h, e) } else { Ok(()) });
             self.push(r);
         }
+    }
+
+    /// After an `init` of per-synapse delays: a negative or non-finite delay is an
+    /// error here, where it was set (Brian2 never checks; the run would refuse it
+    /// without saying where it came from).
+    fn check_delays(&self, h: Handle, e: &InitSpec) -> Result<()> {
+        let array = match e.var.as_str() {
+            "delay" => "pre.delay".to_string(),
+            v if v.ends_with(".delay") => v.to_string(),
+            _ => return Ok(()),
+        };
+        let Ok(values) = self.net.get(h, &array) else {
+            return Ok(());
+        };
+        let Some((k, d)) = values.iter().enumerate().find(|(_, d)| **d < 0.0 || !d.is_finite()) else {
+            return Ok(());
+        };
+        let at = match &e.value {
+            ValueSpec::Expr(s) => s.inner_span(),
+            _ => e.span,
+        };
+        let value = if d.is_finite() {
+            format!("{} ms", crate::units::py_float_repr(d * 1e3))
+        } else {
+            crate::units::py_float_repr(*d)
+        };
+        Err(Errors::one(
+            Diagnostic::at(
+                "bad-delay",
+                self.file(),
+                at,
+                format!(
+                    "{}: synapse {k} gets the delay {value}: delays must be non-negative times",
+                    e.context
+                ),
+            )
+            .with_label("negative for some synapses")
+            .with_help("a negative delay would deliver a spike before it happens"),
+        ))
     }
 
     // ---- objects --------------------------------------------------------------------
@@ -603,6 +663,21 @@ impl Builder<'_> {
             Some(p) => self.non_negative_time(p, &format!("{ctx}.period"))?,
             None => 0.0,
         };
+        if let Some((k, bad)) = g
+            .indices
+            .iter()
+            .enumerate()
+            .find(|(_, x)| **x < 0 || **x as u64 >= n as u64)
+        {
+            return Err(self.error(
+                "bad-index",
+                g.index_spans.get(k).copied().unwrap_or(g.span),
+                format!(
+                    "{ctx}.indices[{k}]: index {bad} is outside the range [0, {}] of the group's {n} neurons",
+                    n - 1
+                ),
+            ));
+        }
         let spec = SpikeGeneratorGroup {
             name: Some(g.name.clone()),
             n,
@@ -657,13 +732,23 @@ impl Builder<'_> {
         let stop = self.count(&s.stop, &format!("{ctx}.stop"), 0)?;
         let n = self.net.size_of(of)?;
         if !(start < stop && stop <= n) {
-            return Err(self.error(
-                "bad-slice",
-                s.span,
-                format!(
-                    "{ctx}: slice [{start}:{stop}] is out of range for '{}' of size {n}",
-                    s.of.text.trim()
-                ),
+            // point at the bound that is wrong
+            let at = if stop > n || start < stop {
+                count_span(&s.stop)
+            } else {
+                count_span(&s.start)
+            };
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "bad-slice",
+                    self.file(),
+                    at,
+                    format!(
+                        "{ctx}: slice [{start}:{stop}] is out of range for '{}' of size {n}",
+                        s.of.text.trim()
+                    ),
+                )
+                .with_help(format!("a subgroup needs 0 <= start < stop <= {n}")),
             ));
         }
         self.net
@@ -709,6 +794,9 @@ impl Builder<'_> {
         let hints = [
             (".method", s.method.as_ref().map(Str::inner_span)),
             (".delay", delay_span),
+            (".on_event", s.on_event_span),
+            (".source", Some(s.source.inner_span())),
+            (".target", Some(s.target.inner_span())),
             (".when", s.schedule.when.as_ref().map(|w| w.1)),
             (
                 ".multisynaptic_index",
@@ -932,15 +1020,32 @@ impl Builder<'_> {
         }
     }
 
+    /// The variable of `h` closest to the unknown name `v`, if one is close.
+    fn suggest_variable(&self, h: Handle, v: &str) -> Option<String> {
+        let scope = self.net.scope_for_object(h).ok()?;
+        // the model's own variables, not the indices and clock names every group has
+        let special = ["i", "j", "t", "dt", "N", "t_in_timesteps"];
+        let names: Vec<&str> = scope
+            .known_names()
+            .filter(|n| !special.contains(n) && self.net.has_variable(h, n))
+            .collect();
+        crate::model::scope::suggest(v, names.into_iter())
+    }
+
     /// Every recorded variable must exist (the error points at its name in the list).
     fn check_variables(&self, source: Handle, variables: &[(String, Span)], src: &Str, ctx: &str) -> Result<()> {
         for (v, span) in variables {
             if !self.net.has_variable(source, v) {
-                return Err(self.error(
+                let mut d = Diagnostic::at(
                     "unknown-variable",
+                    self.file(),
                     *span,
                     format!("{ctx}.variables: '{v}' is not a variable of '{}'", src.text.trim()),
-                ));
+                );
+                if let Some(s) = self.suggest_variable(source, v) {
+                    d = d.with_help(format!("did you mean '{s}'?"));
+                }
+                return Err(Errors::one(d));
             }
         }
         Ok(())
@@ -1033,11 +1138,54 @@ impl Builder<'_> {
         let v = var.text.trim();
         let is_delay = synapses && (v == "delay" || v.ends_with(".delay"));
         if !is_delay && !self.net.has_variable(h, v) {
-            return Err(self.error(
+            let mut d = Diagnostic::at(
                 "unknown-variable",
+                self.file(),
                 var.inner_span(),
                 format!("{context}.var: '{v}' is not a variable of '{}'", target.text.trim()),
+            );
+            if let Some(s) = self.suggest_variable(h, v) {
+                d = d.with_help(format!("did you mean '{s}'?"));
+            }
+            return Err(Errors::one(d));
+        }
+        // What `Network::set` checks when the step runs, checked now, so that
+        // `spikejit check` reports it (and a run fails before it starts).
+        if synapses
+            && !is_delay
+            && let Some(s) = self.net.syn(h.0)
+            && !s.connected
+        {
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "not-connected",
+                    self.file(),
+                    target.inner_span(),
+                    format!(
+                        "{context}: cannot write to synaptic variable '{v}' of '{}': it has no synapses, \
+                         since it has no `connect`",
+                        s.name
+                    ),
+                )
+                .with_label("never connected")
+                .with_help(format!("add e.g. `connect = [{{ p = 0.1 }}]` to synapses '{}'", s.name)),
             ));
+        }
+        if !is_delay && let ValueSpec::Expr(e) = value {
+            let scope = self.net.scope_for_object(h)?;
+            let src = e.code().source(context.to_string());
+            let expr = crate::syntax::parse_expression(&src)?;
+            let stmt = crate::syntax::ast::Statement {
+                target: v.to_string(),
+                target_span: Default::default(),
+                op: crate::syntax::ast::AssignOp::Set,
+                expr,
+                span: Default::default(),
+            };
+            let errors = self.net.check_block(&scope, &src, std::slice::from_ref(&stmt), true);
+            if !errors.is_empty() {
+                return Err(Errors(errors));
+            }
         }
         let selection = self.selection(index, synapses, context)?;
         Ok(Step::Set {

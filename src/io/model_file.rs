@@ -204,6 +204,8 @@ pub struct GeneratorSpec {
     pub span: Span,
     pub n: CountSpec,
     pub indices: Vec<i64>,
+    /// The file span of each entry of `indices`.
+    pub index_spans: Vec<Span>,
     pub times: Vec<TimeSpec>,
     pub period: Option<Str>,
 }
@@ -292,6 +294,8 @@ pub struct SynapsesSpec {
     pub run_regularly: Vec<RunRegularlySpec>,
     /// The event of each pathway that does not use `spike`: (pathway, event).
     pub on_event: Vec<(String, String)>,
+    /// Where `on_event` is in the file (its string, or its table).
+    pub on_event_span: Option<Span>,
     pub multisynaptic_index: Option<Str>,
 }
 
@@ -862,6 +866,29 @@ impl Loader {
 
     fn count(&mut self, es: &[Entry], key: &str, w: &str, least: i64) -> Option<CountSpec> {
         let what = if least >= 1 { POSITIVE_COUNT } else { NON_NEGATIVE_COUNT };
+        if let Some(e) = get(es, key)
+            && let V::Int(i) = e.node.v
+            && i < least
+        {
+            let must = if least == 1 {
+                "at least 1".to_string()
+            } else if least == 0 {
+                "non-negative".to_string()
+            } else {
+                format!("at least {least}")
+            };
+            self.err_help(
+                "bad-value",
+                e.node.span,
+                format!("{}: must be {must}, got {i}", dotted(w, key)),
+                if key == "N" && least >= 1 {
+                    "a group needs at least one element"
+                } else {
+                    "a count cannot be negative"
+                },
+            );
+            return None;
+        }
         self.typed(es, key, w, what, |n| match &n.v {
             V::Int(i) if *i >= least => Some(CountSpec::Int(*i, n.span)),
             V::Str(s) if !s.text.trim().is_empty() => Some(CountSpec::Expr(s.clone())),
@@ -1350,14 +1377,28 @@ impl Loader {
                 },
             );
             let period = self.opt_str(es, "period", &w, "a string");
+            let spans_of = |key: &str| match get(es, key).map(|e| &e.node.v) {
+                Some(V::Array(items)) => items.iter().map(|x| x.span).collect(),
+                _ => Vec::new(),
+            };
+            let index_spans: Vec<Span> = spans_of("indices");
             if let (Some(i), Some(t)) = (&indices, &times)
                 && i.len() != t.len()
             {
-                self.err(
+                let at = get(es, "times").map_or(item.span, |e| e.node.span);
+                let first = get(es, "indices").map(|e| e.node.span);
+                let mut d = Diagnostic::at(
                     "bad-length",
-                    item.span,
+                    &self.file,
+                    at,
                     format!("{w}: 'indices' has {} entries but 'times' has {}", i.len(), t.len()),
-                );
+                )
+                .with_label(format!("{} times", t.len()))
+                .with_help("give one time per index: spike k is neuron indices[k] at times[k]");
+                if let Some(f) = first {
+                    d = d.with_note(Some(self.file.clone()), f, format!("{} indices", i.len()));
+                }
+                self.errors.push(d);
                 continue;
             }
             if let (Some(name), Some(n), Some(indices), Some(times)) = (name, count, indices, times) {
@@ -1366,6 +1407,7 @@ impl Loader {
                     span: item.span,
                     n,
                     indices,
+                    index_spans,
                     times,
                     period,
                 });
@@ -1496,6 +1538,10 @@ impl Loader {
                     schedule,
                     run_regularly,
                     on_event: pathway_events,
+                    on_event_span: get(es, "on_event").map(|e| match &e.node.v {
+                        V::Str(s) => s.inner_span(),
+                        _ => e.node.span,
+                    }),
                     multisynaptic_index: msi,
                 });
             }
@@ -1783,6 +1829,75 @@ impl Loader {
     }
 }
 
+/// Every table of a model file with the keys the loader accepts in it (the
+/// contract's keys; any other key is an error naming it), for documentation
+/// and its tests.
+///
+/// The names: `""` is the top level (the sections), then `simulation`,
+/// `timed_arrays`, `neurons`, `subgroups`, `spike_generators`, `poisson`,
+/// `poisson_inputs`, `synapses`; `connect` (an entry of a synapses' `connect`
+/// list), `init` (an entry of an `init` list, neurons or synapses),
+/// `run_regularly` (an entry of a `run_regularly` list); `monitors` (every key
+/// of any kind) and `monitors.KIND` per kind (`spike`, `event`, `state`,
+/// `rate`); `protocol` (every key of any op) and `protocol.OP` per op (`run`,
+/// `store`, `restore`, `set`). `[constants]` and the table forms of `init`,
+/// `events`, `run_on_event`, `on_pre`, `on_post`, `delay` and `on_event` take
+/// names chosen by the model, so they are not listed.
+///
+/// ```
+/// let keys = spikejit::io::model_file::contract_keys();
+/// let neurons = keys.iter().find(|(name, _)| *name == "neurons").unwrap().1;
+/// assert!(neurons.contains(&"threshold"));
+/// ```
+pub fn contract_keys() -> Vec<(&'static str, &'static [&'static str])> {
+    static TOP: [&str; SECTIONS.len()] = {
+        let mut names = [""; SECTIONS.len()];
+        let mut k = 0;
+        while k < SECTIONS.len() {
+            names[k] = SECTIONS[k].0;
+            k += 1;
+        }
+        names
+    };
+    let mut out: Vec<(&'static str, &'static [&'static str])> = vec![
+        ("", &TOP),
+        ("simulation", SIMULATION_KEYS),
+        ("timed_arrays", TIMED_ARRAY_KEYS),
+        ("neurons", NEURON_KEYS),
+        ("subgroups", SUBGROUP_KEYS),
+        ("spike_generators", GENERATOR_KEYS),
+        ("poisson", POISSON_KEYS),
+        ("poisson_inputs", POISSON_INPUT_KEYS),
+        ("synapses", SYNAPSE_KEYS),
+        ("connect", CONNECT_KEYS),
+        ("init", INIT_KEYS),
+        ("run_regularly", RUN_REGULARLY_KEYS),
+        ("monitors", MONITOR_KEYS),
+    ];
+    for (kind, keys) in MONITOR_KINDS {
+        let name = match kind {
+            "spike" => "monitors.spike",
+            "event" => "monitors.event",
+            "state" => "monitors.state",
+            "rate" => "monitors.rate",
+            _ => "monitors.(unnamed kind)",
+        };
+        out.push((name, keys));
+    }
+    out.push(("protocol", PROTOCOL_KEYS));
+    for (op, keys) in PROTOCOL_OPS {
+        let name = match op {
+            "run" => "protocol.run",
+            "store" => "protocol.store",
+            "restore" => "protocol.restore",
+            "set" => "protocol.set",
+            _ => "protocol.(unnamed op)",
+        };
+        out.push((name, keys));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1856,8 +1971,7 @@ mod tests {
         );
         assert!(m.iter().any(|s| s.contains("missing key 'duration'")), "{m:?}");
         assert!(
-            m.iter()
-                .any(|s| s.contains("neurons 'A'.N: expected a positive integer")),
+            m.iter().any(|s| s.contains("neurons 'A'.N: must be at least 1, got 0")),
             "{m:?}"
         );
         assert!(

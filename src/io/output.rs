@@ -23,6 +23,8 @@ pub struct Timings {
     pub compile_seconds: f64,
     /// The runs, kernel building excluded.
     pub run_seconds: f64,
+    /// Whether the runs were stopped early (Ctrl-C); `t_end` says where.
+    pub interrupted: bool,
 }
 
 /// A map that keeps its insertion order when serialised.
@@ -73,6 +75,9 @@ pub struct Summary {
     pub synaptic_events: u64,
     /// The process's peak resident memory so far, in bytes (Linux; absent elsewhere).
     pub peak_memory_bytes: Option<u64>,
+    /// The runs were stopped early (Ctrl-C): the outputs hold what was recorded
+    /// until `t_end`.
+    pub interrupted: bool,
 }
 
 impl Summary {
@@ -106,6 +111,7 @@ impl Summary {
             connect_seconds: stats.connect_seconds,
             synaptic_events: stats.synaptic_events,
             peak_memory_bytes: peak_memory_bytes(),
+            interrupted: timings.interrupted,
         }
     }
 

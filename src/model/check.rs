@@ -84,7 +84,14 @@ impl<'a> Checker<'a> {
             )
             .with_label("unknown name");
         let cands = self.scope.known_names().chain(self.temps.keys().map(|s| s.as_str()));
-        if let Some(s) = suggest(name, cands) {
+        // units only for longer names: every one- or two-letter name is one edit
+        // away from some unit
+        let unit = || {
+            (name.chars().count() >= 4)
+                .then(|| suggest(name, crate::units::unit_names()))
+                .flatten()
+        };
+        if let Some(s) = suggest(name, cands).or_else(unit) {
             d = d.with_help(format!("did you mean '{s}'?"));
         } else if builtin_function_arity(name).is_some() || self.scope.functions.contains_key(name) {
             d = d.with_help(format!("'{name}' is a function: call it as '{name}(...)'"));

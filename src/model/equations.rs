@@ -64,6 +64,18 @@ fn allowed_flags(owner: Owner, kind: EquationKind) -> &'static [&'static str] {
     }
 }
 
+/// Every flag Brian2 knows.
+const ALL_FLAGS: &[&str] = &[
+    "unless refractory",
+    "constant",
+    "shared",
+    "linked",
+    "constant over dt",
+    "event-driven",
+    "clock-driven",
+    "summed",
+];
+
 /// Flags Brian2 has that spikejit does not implement yet.
 const NOT_YET: &[&str] = &["linked"];
 
@@ -200,7 +212,24 @@ impl Equations {
             }
             let allowed = allowed_flags(owner, eq.kind);
             for f in &eq.flags {
-                if !allowed.contains(&f.name.as_str()) {
+                if !ALL_FLAGS.contains(&f.name.as_str()) {
+                    let mut d = Diagnostic::at("bad-flag", &source, f.span, format!("unknown flag '{}'", f.name))
+                        .with_label("not a flag");
+                    d = match crate::model::scope::suggest(&f.name, allowed.iter().copied())
+                        .or_else(|| crate::model::scope::suggest(&f.name, ALL_FLAGS.iter().copied()))
+                    {
+                        Some(s) => d.with_help(format!("did you mean '{s}'?")),
+                        None if allowed.is_empty() => {
+                            d.with_help(format!("a {} takes no flags here", kind_name(eq.kind)))
+                        }
+                        None => d.with_help(format!(
+                            "the flags of a {} are: {}",
+                            kind_name(eq.kind),
+                            allowed.join(", ")
+                        )),
+                    };
+                    errors.push(d);
+                } else if !allowed.contains(&f.name.as_str()) {
                     let owner_name = match owner {
                         Owner::NeuronGroup => "a neuron group",
                         Owner::Synapses => "synapses",
@@ -299,42 +328,66 @@ impl Equations {
         let names: HashMap<&str, usize> = subs.iter().map(|&k| (self.vars[k].name(), k)).collect();
         let mut state: HashMap<usize, u8> = HashMap::new(); // 1 visiting, 2 done
         let mut order = Vec::new();
+        /// Depth-first; on a cycle returns the subexpressions on it, in order.
         fn visit(
             k: usize,
             vars: &[VarDef],
             names: &HashMap<&str, usize>,
             state: &mut HashMap<usize, u8>,
             order: &mut Vec<usize>,
-        ) -> Result<(), usize> {
+            stack: &mut Vec<usize>,
+        ) -> Result<(), Vec<usize>> {
             match state.get(&k) {
                 Some(2) => return Ok(()),
-                Some(1) => return Err(k),
+                Some(1) => {
+                    let from = stack.iter().position(|&s| s == k).unwrap_or(0);
+                    return Err(stack[from..].to_vec());
+                }
                 _ => {}
             }
             state.insert(k, 1);
+            stack.push(k);
             if let Some(rhs) = vars[k].rhs() {
                 for n in rhs.names() {
                     if let Some(&d) = names.get(n.as_str()) {
-                        visit(d, vars, names, state, order)?;
+                        visit(d, vars, names, state, order, stack)?;
                     }
                 }
             }
+            stack.pop();
             state.insert(k, 2);
             order.push(k);
             Ok(())
         }
         for &k in &subs {
-            if let Err(c) = visit(k, &self.vars, &names, &mut state, &mut order) {
-                let v = &self.vars[c];
-                return Err(Box::new(Diagnostic::at(
-                    "cycle",
-                    &self.source,
-                    v.eq.span,
+            if let Err(cycle) = visit(k, &self.vars, &names, &mut state, &mut order, &mut Vec::new()) {
+                let first = cycle.first().copied().unwrap_or(k);
+                let v = &self.vars[first];
+                let mut path: Vec<&str> = cycle.iter().map(|&c| self.vars[c].name()).collect();
+                path.push(v.name());
+                let message = if cycle.len() == 1 {
                     format!(
-                        "cannot resolve the dependencies between subexpressions: '{}' depends on itself",
+                        "cannot resolve the dependencies between subexpressions: '{}' is defined by itself",
                         v.name()
-                    ),
-                )));
+                    )
+                } else {
+                    format!(
+                        "cannot resolve the dependencies between subexpressions, they form a cycle: {}",
+                        path.join(" -> ")
+                    )
+                };
+                let mut d = Diagnostic::at("cycle", &self.source, v.eq.name_span, message)
+                    .with_label(format!("'{}' uses '{}'", v.name(), path[1]))
+                    .with_help("a subexpression may only use subexpressions that do not use it in turn");
+                for idx in 1..cycle.len() {
+                    let (x, y) = (&self.vars[cycle[idx]], &self.vars[cycle[(idx + 1) % cycle.len()]]);
+                    d = d.with_note(
+                        Some(self.source.clone()),
+                        x.eq.name_span,
+                        format!("'{}' uses '{}'", x.name(), y.name()),
+                    );
+                }
+                return Err(Box::new(d));
             }
         }
         // Keep the non-subexpressions in place and the subexpressions in dependency order.

@@ -214,17 +214,28 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest of `candidates` to `name`, if close enough to be a plausible typo.
+/// A candidate that differs only in case (`V` for `v`) is preferred to any other.
 pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let lower = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        if c.starts_with('_') {
+        if c.starts_with('_') || c == name {
             continue;
         }
-        let d = edit_distance(name, c);
-        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+        // twice the distance, minus one when only the case differs, so that a
+        // difference in case alone beats one edit
+        let d = if c.to_lowercase() == lower {
+            1
+        } else {
+            2 * edit_distance(name, c)
+        };
+        // on a tie, a name of the same case ('v' rather than 'N' for 'u'), then the first
+        let same_case =
+            |x: &str| x.chars().next().map(char::is_lowercase) == name.chars().next().map(char::is_lowercase);
+        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && (same_case(c), bc) > (same_case(bc), c))) {
             best = Some((d, c));
         }
     }
-    let limit = if name.len() <= 3 { 1 } else { 2 };
+    let limit = if name.chars().count() <= 3 { 2 } else { 4 };
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c.to_string())
 }

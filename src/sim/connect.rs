@@ -232,6 +232,30 @@ impl Network {
                 self.run_generator(h.0, &src, &gen_, false, &c, &ctx)?
             }
             (cond, None, None) => {
+                // without a condition, the number of synapses is known (on average)
+                // before any is made: refuse what cannot fit
+                if cond.is_none() {
+                    let p = match &c.p {
+                        None => Some(1.0),
+                        Some(Prob::Value(p)) => Some(p.clamp(0.0, 1.0)),
+                        Some(Prob::Expr(_)) => None,
+                    };
+                    let n = match &c.n {
+                        None => Some(1.0),
+                        Some(Count::Value(n)) => Some(*n as f64),
+                        Some(Count::Expr(_)) => None,
+                    };
+                    if let (Some(p), Some(n)) = (p, n) {
+                        let per_synapse = 8.0 + 8.0 * self.synaptic_arrays(h.0) as f64;
+                        super::check_size(
+                            "too-large",
+                            &ctx,
+                            "synapses",
+                            (n_pre as f64) * (n_post as f64) * p * n,
+                            per_synapse,
+                        )?;
+                    }
+                }
                 let (src, gen_) = self.condition_generator(h.0, cond.as_ref(), c.p.as_ref(), &ctx)?;
                 match gen_ {
                     Some(g) => self.run_generator(h.0, &src, &g, false, &c, &ctx)?,
@@ -343,6 +367,19 @@ impl Network {
                 span: Default::default(),
             }),
         ))
+    }
+
+    /// The number of per-synapse arrays of a synapses object (its non-shared
+    /// variables and per-synapse delays), for memory estimates.
+    fn synaptic_arrays(&self, id: usize) -> usize {
+        let Some(s) = self.syn(id) else { return 0 };
+        s.eqs
+            .vars
+            .iter()
+            .filter(|v| !v.has_flag("shared"))
+            .filter(|v| v.kind() != crate::syntax::ast::EquationKind::Subexpression)
+            .count()
+            + s.pathways.len()
     }
 
     fn is_post_name(&self, id: usize, n: &str) -> bool {
@@ -842,10 +879,31 @@ impl Network {
             std::ptr::null_mut(),
         );
         if let Some(e) = cx.take_error() {
-            return Err(Errors::one(
-                Diagnostic::at("connect", src, Default::default(), format!("{ctx}: {}", e.message()))
-                    .with_help("use skip_if_invalid = true to skip invalid indices"),
-            ));
+            use spikejit_runtime::error_code as ec;
+            let whole = {
+                let t = &src.text;
+                let start = t.len() - t.trim_start().len();
+                crate::diag::Span::new(start, t.trim_end().len().max(start))
+            };
+            let known = |s: crate::diag::Span| if s == crate::diag::Span::default() { whole } else { s };
+            let index_error = e.code == ec::POST_INDEX_OUT_OF_RANGE || e.code == ec::PRE_INDEX_OUT_OF_RANGE;
+            let span = if index_error {
+                known(g.element.span)
+            } else if e.code == ec::SAMPLE_SIZE_TOO_LARGE
+                || e.code == ec::SAMPLE_SIZE_NEGATIVE
+                || e.code == ec::ZERO_STEP
+            {
+                known(g.iter_span)
+            } else {
+                whole
+            };
+            let mut d = Diagnostic::at("connect", src, span, format!("{ctx}: {}", e.message()));
+            if index_error {
+                d = d
+                    .with_label("this index is out of range")
+                    .with_help("add skip_if_invalid = true to skip the synapses whose index is out of range");
+            }
+            return Err(Errors::one(d));
         }
         Ok(cx.take_synapses())
     }

@@ -1,15 +1,94 @@
-//! The simulator: objects (neuron groups, synapses, monitors), the network
-//! schedule and the run loop. This is the Rust string-model API.
+//! The simulator and the Rust string-model API: objects (neuron groups,
+//! synapses, inputs, monitors), the network schedule and the run loop.
+//!
+//! A model is built as in Brian2: model equations, thresholds, resets,
+//! `on_pre`/`on_post` code and `connect` conditions are strings in Brian2's
+//! syntax, unit-checked and compiled to native code when the network first
+//! runs. Numbers passed from Rust are in SI units (seconds, volts, ...); the
+//! unit constants of [`crate::units::si`] (`20.0 * ms`) give them with units.
+//!
+//! - [`Network`] owns every object; `add_*` methods return a [`Handle`].
+//! - Specifications: [`NeuronGroup`], [`Synapses`] (then [`Network::connect`]
+//!   with a [`Connect`]), [`PoissonGroup`], [`SpikeGeneratorGroup`],
+//!   [`TimedArray`], [`PoissonInput`], [`RunRegularly`], [`SpikeMonitor`]
+//!   (also an EventMonitor), [`StateMonitor`], and rate monitors
+//!   ([`Network::add_rate_monitor`]).
+//! - Variables are set with [`Network::set`] (a [`Value`] on a [`Selection`])
+//!   and read with [`Network::get`]; recordings come back as `ndarray`
+//!   arrays ([`SpikeData`], [`StateData`], [`Network::rate_monitor`]).
+//! - [`Network::run`] runs; [`Network::store`] and [`Network::restore`] save
+//!   and bring back the whole state.
+//!
+//! Every error is an [`Errors`](crate::diag::Errors) value (a list of
+//! diagnostics), never a panic.
 //!
 //! ```
-//! use spikejit::sim::{Network, NeuronGroup};
+//! use spikejit::sim::{Connect, Network, NeuronGroup, Record, Selection, SpikeMonitor, StateMonitor, Synapses, Value};
+//! use spikejit::units::si::*;
+//!
 //! let mut net = Network::new();
 //! net.set_seed(1);
-//! net.constant("tau", 10e-3, spikejit::units::Dim::SECOND).unwrap();
-//! let g = net.add_neurons(NeuronGroup::new(3, "dv/dt = (1.1 - v)/tau : 1").threshold("v > 1").reset("v = 0")).unwrap();
-//! let m = net.add_spike_monitor(spikejit::sim::SpikeMonitor::new(g)).unwrap();
-//! net.run(0.1).unwrap();
-//! assert!(net.spike_monitor(m).unwrap().t.len() > 0);
+//! let tau = 10.0 * ms;
+//! net.constant("tau", tau.value, tau.dim)?;
+//! let g = net.add_neurons(
+//!     NeuronGroup::new(100, "dv/dt = (1.1 - v)/tau : 1 (unless refractory)")
+//!         .threshold("v > 1")
+//!         .reset("v = 0")
+//!         .refractory("2*ms"),
+//! )?;
+//! net.set(g, "v", Value::Expr("rand()".into()), Selection::All)?;
+//! let s = net.add_synapses(Synapses::new(g, g, "w : 1").on_pre("v_post += w").delay((1.0 * ms).value))?;
+//! net.connect(s, Connect::p(0.1))?;
+//! net.set(s, "w", Value::Scalar(0.01), Selection::All)?;
+//! let spikes = net.add_spike_monitor(SpikeMonitor::new(g))?;
+//! let trace = net.add_state_monitor(StateMonitor::new(g, &["v"], Record::Indices(vec![0, 1])))?;
+//! net.run((100.0 * ms).value)?;
+//!
+//! let sp = net.spike_monitor(spikes).ok_or("no such spike monitor")?;
+//! println!("{} spikes, first at {:?} s", sp.t.len(), sp.t.first());
+//! let st = net.state_monitor(trace).ok_or("no such state monitor")?;
+//! assert_eq!(st.values[0].1.shape(), &[2, 1000]); // v: (recorded neurons, time steps)
+//! # assert!(sp.t.len() > 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Inputs: a Poisson group, a spike generator, a timed array, a Poisson input
+//! and code run regularly.
+//!
+//! ```
+//! use spikejit::sim::{Connect, Network, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, SpikeGeneratorGroup, Synapses, TimedArray};
+//! use spikejit::units::Dim;
+//!
+//! let mut net = Network::new();
+//! // TimedArray([0, 1, 2]*nA, dt=10*ms): a function stim(t) of every expression
+//! net.add_timed_array(TimedArray {
+//!     name: "stim".into(),
+//!     values: vec![0.0, 1e-9, 2e-9],
+//!     cols: None, // Some(n) for a 2-D array called as stim(t, i)
+//!     dt: 10e-3,
+//!     dim: Dim::AMP,
+//! })?;
+//! let g = net.add_neurons(NeuronGroup::new(10, "dv/dt = (stim(t)*10*Mohm - v)/(10*ms) : volt"))?;
+//! // PoissonGroup(20, rates='10*Hz + i*Hz')
+//! let noise = net.add_poisson_group(PoissonGroup { name: Some("noise".into()), n: 20, rates: "10*Hz + i*Hz".into() })?;
+//! // SpikeGeneratorGroup(2, [0, 1], [1, 2]*ms, period=5*ms)
+//! let generator = net.add_spike_generator(SpikeGeneratorGroup {
+//!     name: None,
+//!     n: 2,
+//!     indices: vec![0, 1],
+//!     times: vec![1e-3, 2e-3],
+//!     period: 5e-3,
+//! })?;
+//! for source in [noise, generator] {
+//!     let s = net.add_synapses(Synapses::new(source, g, "").on_pre("v_post += 0.5*mV"))?;
+//!     net.connect(s, Connect::p(0.5))?;
+//! }
+//! // PoissonInput(g, 'v', N=100, rate=5*Hz, weight=0.1*mV)
+//! net.add_poisson_input(PoissonInput { name: None, target: g, var: "v".into(), n: 100, rate: 5.0, weight: "0.1*mV".into() })?;
+//! // g.run_regularly('v = v*0.9', dt=1*ms)
+//! net.run_regularly(g, RunRegularly { code: "v = v*0.9".into(), dt: Some(1e-3), when: None, order: 0 })?;
+//! net.run(0.05)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod arrays;
@@ -24,7 +103,7 @@ use std::sync::Arc;
 pub use arrays::{Array, ArrayExt, Store};
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
-pub use run::RunStats;
+pub use run::{RunControl, RunStats};
 pub use spikejit_runtime::queue;
 
 use crate::codegen::{Backend, Compiler};
@@ -35,10 +114,15 @@ use crate::model::scope::ArrayKey;
 use crate::syntax::ast::{Expr, Statement};
 use crate::units::Dim;
 
-/// A piece of model text, from Rust code or from a model file.
+/// A piece of model text (equations, a condition, statements), from Rust code
+/// or from a model file. `&str` and `String` convert into it, so every method
+/// that takes `impl Into<Code>` takes a string.
 #[derive(Clone, Debug)]
 pub struct Code {
+    /// The text, in Brian2's syntax.
     pub text: String,
+    /// Where the text lies in a model file (for error positions); `None` for
+    /// text from Rust code.
     pub origin: Option<Arc<FileOrigin>>,
 }
 
@@ -58,6 +142,8 @@ impl From<String> for Code {
 }
 
 impl Code {
+    /// The text as a named source for diagnostics (`name` says what it is, as
+    /// `neurons 'P'.model`).
     pub fn source(&self, name: impl Into<String>) -> Arc<Source> {
         Arc::new(Source {
             name: name.into(),
@@ -67,22 +153,41 @@ impl Code {
     }
 }
 
-/// A handle to an object of a network (a group, a subgroup, synapses, a monitor).
+/// A handle to an object of a network (a group, a subgroup, synapses, a monitor,
+/// an input), returned by the `add_*` methods. It is an index into the network
+/// that returned it; [`Network::name_of`] gives the object's name and
+/// [`Network::handle`] finds a handle by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Handle(pub usize);
 
-/// A NeuronGroup, as Brian2's `NeuronGroup(N, model, threshold=..., reset=..., ...)`.
+/// A NeuronGroup, as Brian2's `NeuronGroup(N, model, threshold=..., reset=..., ...)`:
+/// the specification [`Network::add_neurons`] builds. Build it with
+/// [`NeuronGroup::new`] and the builder methods, or set the fields.
 #[derive(Clone, Debug)]
 pub struct NeuronGroup {
+    /// The name (`neurongroup`, `neurongroup_1`, ... when `None`).
     pub name: Option<String>,
+    /// The number of neurons (at least 1).
     pub n: usize,
+    /// The model equations (differential equations, subexpressions, parameters).
     pub model: Code,
+    /// The spike condition (`"v > Vt"`); without one the group never spikes.
     pub threshold: Option<Code>,
+    /// Statements run on each spiking neuron (`"v = Vr"`).
     pub reset: Option<Code>,
+    /// The refractory period: a time (`"5*ms"`), a time expression or a
+    /// boolean condition.
     pub refractory: Option<Code>,
+    /// The integration method (`exact`, `euler`, `rk2`, `rk4`, `heun`,
+    /// `exponential_euler`, `milstein`); `None` chooses as Brian2 does (exact,
+    /// else euler, else heun).
     pub method: Option<String>,
+    /// The group's own time step in seconds (`None`: the network's default clock).
     pub dt: Option<f64>,
+    /// The order within the schedule slot (Brian2's `order=`).
     pub order: i32,
+    /// The schedule slot of the state update (`"groups"` when `None`; `start`,
+    /// `before_thresholds`, ...).
     pub when: Option<String>,
     /// Custom events: (name, condition).
     pub events: Vec<(String, Code)>,
@@ -96,6 +201,24 @@ pub struct NeuronGroup {
 }
 
 impl NeuronGroup {
+    /// `n` neurons with the model equations `model` (no threshold, reset or
+    /// refractoriness; the default method and clock).
+    ///
+    /// ```
+    /// use spikejit::sim::NeuronGroup;
+    ///
+    /// let lif = NeuronGroup::new(
+    ///     100,
+    ///     "dv/dt = (v0 - v)/(10*ms) : volt (unless refractory)
+    ///      v0 : volt",
+    /// )
+    /// .name("G")
+    /// .threshold("v > -50*mV")
+    /// .reset("v = -60*mV")
+    /// .refractory("5*ms")
+    /// .method("exact");
+    /// assert_eq!(lif.n, 100);
+    /// ```
     pub fn new(n: usize, model: impl Into<Code>) -> NeuronGroup {
         NeuronGroup {
             name: None,
@@ -124,6 +247,7 @@ impl NeuronGroup {
         self.dtype.push((var.to_string(), elem));
         self
     }
+    /// The group's name (unique in the network).
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
         self
@@ -138,10 +262,12 @@ impl NeuronGroup {
         self.run_on_event.push((event.to_string(), code.into()));
         self
     }
+    /// The spike condition (Brian2's `threshold=`).
     pub fn threshold(mut self, c: impl Into<Code>) -> Self {
         self.threshold = Some(c.into());
         self
     }
+    /// Statements run on each neuron that spiked (Brian2's `reset=`).
     pub fn reset(mut self, c: impl Into<Code>) -> Self {
         self.reset = Some(c.into());
         self
@@ -151,33 +277,46 @@ impl NeuronGroup {
         self.refractory = Some(c.into());
         self
     }
+    /// The integration method (Brian2's `method=`).
     pub fn method(mut self, m: &str) -> Self {
         self.method = Some(m.to_string());
         self
     }
+    /// The group's own time step in seconds (Brian2's `dt=`).
     pub fn dt(mut self, dt: f64) -> Self {
         self.dt = Some(dt);
         self
     }
+    /// The order within the schedule slot (Brian2's `order=`).
     pub fn order(mut self, o: i32) -> Self {
         self.order = o;
         self
     }
 }
 
-/// Synapses, as Brian2's `Synapses(source, target, model, on_pre=..., delay=...)`.
+/// Synapses, as Brian2's `Synapses(source, target, model, on_pre=..., delay=...)`:
+/// the specification [`Network::add_synapses`] builds. The synapses themselves
+/// are made by [`Network::connect`].
 #[derive(Clone, Debug)]
 pub struct Synapses {
+    /// The name (`synapses`, `synapses_1`, ... when `None`).
     pub name: Option<String>,
+    /// The presynaptic group or subgroup (or other synapses).
     pub source: Handle,
+    /// The postsynaptic group or subgroup (or other synapses).
     pub target: Handle,
+    /// The synaptic model equations (may be empty); flags `(event-driven)`,
+    /// `(clock-driven)`, `(summed)`, `(constant)`, `(shared)`.
     pub model: Code,
     /// Pathways: (name, code, is_post). A single `on_pre` string is the pathway `pre`.
     pub pathways: Vec<(String, Code, bool)>,
     /// Scalar delays per pathway (seconds).
     pub delays: Vec<(String, f64)>,
+    /// The integration method of clock-driven equations.
     pub method: Option<String>,
+    /// The own time step in seconds (`None`: the default clock).
     pub dt: Option<f64>,
+    /// The order within the schedule slot.
     pub order: i32,
     /// The event each pathway reacts to (default `spike`): (pathway, event).
     pub on_event: Vec<(String, String)>,
@@ -192,6 +331,26 @@ pub struct Synapses {
 }
 
 impl Synapses {
+    /// Synapses from `source` to `target` with the synaptic model `model`
+    /// (`""` for none), no pathways and no delay. `source` and `target` are
+    /// handles of groups, subgroups or (for synapses on synapses) other
+    /// synapses.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Synapses};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(10, "v : volt"))?;
+    /// // Synapses(G, G, 'w : volt', on_pre='v_post += w', delay=2*ms)
+    /// let spec = Synapses::new(g, g, "w : volt").on_pre("v_post += w").delay(2e-3);
+    /// // two named pathways, one on presynaptic and one on postsynaptic spikes
+    /// let stdp = Synapses::new(g, g, "w : 1\ndapre/dt = -apre/(20*ms) : 1 (event-driven)")
+    ///     .pathway("pre", "apre += 0.01; w += apre", false)
+    ///     .pathway("post", "w -= 0.01", true);
+    /// assert_eq!(stdp.pathways.len(), 2);
+    /// # let _ = spec;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(source: Handle, target: Handle, model: impl Into<Code>) -> Synapses {
         Synapses {
             name: None,
@@ -220,6 +379,7 @@ impl Synapses {
         self.dtype.push((var.to_string(), elem));
         self
     }
+    /// The name of the synapses object (unique in the network).
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
         self
@@ -234,10 +394,12 @@ impl Synapses {
         self.on_event.push((pathway.to_string(), event.to_string()));
         self
     }
+    /// Statements run for each synapse of a presynaptic spike (the pathway `pre`).
     pub fn on_pre(mut self, c: impl Into<Code>) -> Self {
         self.pathways.push(("pre".into(), c.into(), false));
         self
     }
+    /// Statements run for each synapse of a postsynaptic spike (the pathway `post`).
     pub fn on_post(mut self, c: impl Into<Code>) -> Self {
         self.pathways.push(("post".into(), c.into(), true));
         self
@@ -249,10 +411,14 @@ impl Synapses {
     }
 }
 
-/// A SpikeMonitor.
+/// A SpikeMonitor (Brian2's `SpikeMonitor(G, variables=..., record=...)`), or
+/// an EventMonitor when `event` names a custom event: the specification
+/// [`Network::add_spike_monitor`] builds.
 #[derive(Clone, Debug)]
 pub struct SpikeMonitor {
+    /// The name (`spikemonitor`, ... when `None`).
     pub name: Option<String>,
+    /// The recorded group or subgroup.
     pub source: Handle,
     /// Keep `i` and `t` (false: only the per-neuron counts).
     pub record: bool,
@@ -260,11 +426,39 @@ pub struct SpikeMonitor {
     pub event: String,
     /// Variables recorded at each event.
     pub variables: Vec<String>,
+    /// The schedule slot (`thresholds` for spikes, `after_thresholds` for
+    /// custom events, when `None`).
     pub when: Option<String>,
+    /// The order in the slot (`None`: the source's order + 1).
     pub order: Option<i32>,
 }
 
 impl SpikeMonitor {
+    /// Records every spike of `source` (`i`, `t` and the per-neuron `count`).
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, SpikeMonitor};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(
+    ///     NeuronGroup::new(5, "dv/dt = 100*Hz : 1").threshold("v > 1").reset("v = 0").event("half", "v > 0.5"),
+    /// )?;
+    /// let spikes = net.add_spike_monitor(SpikeMonitor::new(g).name("spikes"))?;
+    /// // SpikeMonitor(G, record=False): only the counts
+    /// let mut counts = SpikeMonitor::new(g).name("counts");
+    /// counts.record = false;
+    /// net.add_spike_monitor(counts)?;
+    /// // EventMonitor(G, 'half', variables=['v'])
+    /// let mut half = SpikeMonitor::new(g).name("half");
+    /// half.event = "half".into();
+    /// half.variables = vec!["v".into()];
+    /// let half = net.add_spike_monitor(half)?;
+    /// net.run(0.1)?;
+    /// assert_eq!(net.spike_monitor(spikes).ok_or("no monitor")?.count.to_vec(), vec![10; 5]);
+    /// let v_at_half = &net.spike_monitor_values(half)[0];
+    /// assert_eq!(v_at_half.0, "v");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(source: Handle) -> SpikeMonitor {
         SpikeMonitor {
             name: None,
@@ -276,6 +470,7 @@ impl SpikeMonitor {
             order: None,
         }
     }
+    /// The monitor's name (unique in the network; the npz file's name in model files).
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
         self
@@ -285,23 +480,51 @@ impl SpikeMonitor {
 /// Which indices a StateMonitor records.
 #[derive(Clone, Debug)]
 pub enum Record {
+    /// Every element (Brian2's `record=True`).
     All,
+    /// These elements (indices relative to the source), in this order.
     Indices(Vec<usize>),
 }
 
-/// A StateMonitor.
+/// A StateMonitor (Brian2's `StateMonitor(G, variables, record=..., dt=...)`):
+/// the specification [`Network::add_state_monitor`] builds.
 #[derive(Clone, Debug)]
 pub struct StateMonitor {
+    /// The name (`statemonitor`, ... when `None`).
     pub name: Option<String>,
+    /// The recorded group, subgroup or synapses.
     pub source: Handle,
+    /// The recorded variables (state variables or subexpressions).
     pub variables: Vec<String>,
+    /// The recorded elements.
     pub record: Record,
+    /// The sampling step in seconds (`None`: the source's clock).
     pub dt: Option<f64>,
+    /// The schedule slot (`start` when `None`).
     pub when: Option<String>,
+    /// The order in the slot.
     pub order: i32,
 }
 
 impl StateMonitor {
+    /// Records `variables` of the elements `record` of `source`, every time step
+    /// of the source's clock.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Record, StateMonitor};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(10, "dv/dt = -v/(10*ms) : 1\nI = 2*v : 1"))?;
+    /// let all = net.add_state_monitor(StateMonitor::new(g, &["v", "I"], Record::All))?;
+    /// // StateMonitor(G, 'v', record=[0, 5], dt=1*ms)
+    /// let mut spec = StateMonitor::new(g, &["v"], Record::Indices(vec![0, 5])).name("every_ms");
+    /// spec.dt = Some(1e-3);
+    /// let coarse = net.add_state_monitor(spec)?;
+    /// net.run(0.01)?;
+    /// assert_eq!(net.state_monitor(all).ok_or("no monitor")?.values[1].1.shape(), &[10, 100]);
+    /// assert_eq!(net.state_monitor(coarse).ok_or("no monitor")?.t.len(), 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(source: Handle, variables: &[&str], record: Record) -> StateMonitor {
         StateMonitor {
             name: None,
@@ -313,13 +536,14 @@ impl StateMonitor {
             order: 0,
         }
     }
+    /// The monitor's name (unique in the network; the npz file's name in model files).
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
         self
     }
 }
 
-/// A value to set a variable to.
+/// A value to set a variable to (see [`Network::set`]).
 #[derive(Clone, Debug)]
 pub enum Value {
     /// One value for all (in SI units).
@@ -330,9 +554,10 @@ pub enum Value {
     Expr(Code),
 }
 
-/// Which elements to set.
+/// Which elements to set (see [`Network::set`]).
 #[derive(Clone, Debug)]
 pub enum Selection {
+    /// Every element (Brian2's `G.v = ...`).
     All,
     /// Elements where a boolean string expression holds (`'i > j'`).
     Where(Code),
@@ -448,15 +673,20 @@ pub(crate) struct Syn {
 /// A contiguous range of a neuron group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GroupRange {
+    /// The index of the group among the network's objects.
     pub group: usize,
+    /// The first neuron of the range.
     pub start: usize,
+    /// One past the last neuron of the range.
     pub stop: usize,
 }
 
 impl GroupRange {
+    /// The number of neurons in the range.
     pub fn len(&self) -> usize {
         self.stop - self.start
     }
+    /// Whether the range holds no neuron.
     pub fn is_empty(&self) -> bool {
         self.stop == self.start
     }
@@ -515,22 +745,115 @@ impl Object {
     }
 }
 
-/// Recorded spikes of a SpikeMonitor.
+/// Recorded spikes of a SpikeMonitor (or events of an EventMonitor), as
+/// Brian2's `M.i`, `M.t` and `M.count`.
 #[derive(Clone, Debug)]
 pub struct SpikeData {
+    /// The index of the neuron of each spike (relative to the recorded group
+    /// or subgroup), in the order of recording.
     pub i: ndarray::Array1<i32>,
+    /// The time of each spike in seconds.
     pub t: ndarray::Array1<f64>,
+    /// The number of spikes of each neuron.
     pub count: ndarray::Array1<i32>,
 }
 
-/// Recorded values of a StateMonitor: `values[var]` has shape (indices, times).
+/// Recorded values of a StateMonitor: `values` holds, per variable in the
+/// monitor's order, its name and a 2-D array of shape (recorded indices, time
+/// points) in SI units; `t` the time points in seconds.
 #[derive(Clone, Debug)]
 pub struct StateData {
+    /// The recording times in seconds.
     pub t: ndarray::Array1<f64>,
+    /// (variable, values of shape (recorded indices, times)).
     pub values: Vec<(String, ndarray::Array2<f64>)>,
 }
 
-/// A network: its objects, their arrays, the clocks and the compiler.
+/// A network: its objects, their arrays, the clocks and the compiler (Brian2's
+/// `Network` with `defaultclock`, `seed()` and the namespace).
+///
+/// Objects are added with `add_*` methods, each returning a [`Handle`];
+/// kernels are compiled at the first [`Network::run`] (or by
+/// [`Network::check`]) and again only when an object was added since.
+///
+/// # Connecting synapses
+///
+/// [`Network::connect`] takes a [`Connect`]: all-to-all, a probability, a
+/// condition, index arrays, a generator expression, or any combination of
+/// the fields (as Brian2's `S.connect(condition, i=, j=, p=, n=, skip_if_invalid=)`).
+///
+/// ```
+/// use spikejit::sim::{Connect, Count, Network, NeuronGroup, Prob, Synapses};
+///
+/// let mut net = Network::new();
+/// let g = net.add_neurons(NeuronGroup::new(10, "v : 1"))?;
+/// let s = net.add_synapses(Synapses::new(g, g, "w : 1"))?;
+/// // every call adds synapses, as repeated S.connect(...) calls do
+/// net.connect(s, Connect::all())?; // S.connect()
+/// net.connect(s, Connect::p(0.1))?; // S.connect(p=0.1)
+/// net.connect(s, Connect::condition("i != j"))?; // S.connect('i != j')
+/// net.connect(s, Connect::arrays(vec![0, 1], vec![2, 3]))?; // S.connect(i=[0, 1], j=[2, 3])
+/// net.connect(s, Connect::j("k for k in range(i-3, i+4) if k >= 0 and k < N_post"))?;
+/// // S.connect('abs(i-j) < 3', p=0.5, n=2)
+/// let c = Connect {
+///     condition: Some("abs(i - j) < 3".into()),
+///     p: Some(Prob::Value(0.5)),
+///     n: Some(Count::Value(2)),
+///     ..Connect::default()
+/// };
+/// net.connect(s, c)?;
+/// // S2.connect(j='i+1', skip_if_invalid=True): the last neuron has no i+1
+/// let chain = net.add_synapses(Synapses::new(g, g, ""))?;
+/// net.connect(chain, Connect { skip_if_invalid: true, ..Connect::j("i+1") })?;
+/// assert_eq!(net.size_of(chain)?, 9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Setting variables
+///
+/// [`Network::set`] writes a [`Value`] (a number, one number per element or
+/// a string expression) to the elements a [`Selection`] picks, as Brian2's
+/// `G.v = ...`, `S.w['i > j'] = ...` and `S.w[i, j] = ...`. Numbers are SI
+/// values. Synaptic variables can be set only after `connect`; a pathway's
+/// delay is the variable `delay` (`pre`) or `NAME.delay`.
+///
+/// ```
+/// use spikejit::sim::{Connect, Network, NeuronGroup, Selection, Synapses, Value};
+///
+/// let mut net = Network::new();
+/// let g = net.add_neurons(NeuronGroup::new(4, "v : volt\nI : amp").threshold("v > 0*mV"))?;
+/// net.set(g, "v", Value::Scalar(-0.07), Selection::All)?; // G.v = -70*mV
+/// net.set(g, "I", Value::Array(vec![0.0, 1e-9, 2e-9, 3e-9]), Selection::All)?; // G.I = [0, 1, 2, 3]*nA
+/// net.set(g, "v", Value::Expr("-60*mV + i*mV".into()), Selection::Where("i >= 2".into()))?; // G.v['i >= 2'] = ...
+/// let s = net.add_synapses(Synapses::new(g, g, "w : 1").on_pre("v_post += w*mV"))?;
+/// net.connect(s, Connect::all())?;
+/// net.set(s, "w", Value::Expr("rand()".into()), Selection::All)?; // S.w = 'rand()'
+/// net.set(s, "w", Value::Scalar(0.0), Selection::Where("i == j".into()))?; // S.w['i == j'] = 0
+/// net.set(s, "w", Value::Scalar(2.0), Selection::Pair(0, 1))?; // S.w[0, 1] = 2
+/// net.set(s, "delay", Value::Expr("(1 + j)*ms".into()), Selection::All)?; // S.delay = '(1 + j)*ms'
+/// let v = net.get(g, "v")?;
+/// assert!((v[3] + 0.057).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Running
+///
+/// [`Network::run`] advances the network by a duration in seconds; runs
+/// continue one another, as consecutive `run()` calls in Brian2.
+///
+/// ```
+/// use spikejit::sim::{Network, NeuronGroup};
+///
+/// let mut net = Network::new();
+/// net.set_dt(0.05e-3); // defaultclock.dt = 0.05*ms
+/// let g = net.add_neurons(NeuronGroup::new(1, "dv/dt = 1/(10*ms) : 1").threshold("v > 1").reset("v = 0"))?;
+/// net.run(0.02)?; // run(20*ms)
+/// net.run(0.01)?; // and 10 ms more
+/// assert!((net.t() - 0.03).abs() < 1e-12);
+/// assert_eq!(net.stats().steps, 600);
+/// # let _ = g;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Network {
     pub(crate) objects: Vec<Object>,
     pub(crate) store: Store,
@@ -544,6 +867,7 @@ pub struct Network {
     pub(crate) t: f64,
     pub(crate) rng_streams: u64,
     pub(crate) stats: RunStats,
+    pub(crate) control: RunControl,
     pub(crate) regular: Vec<inputs::Regular>,
     snapshots: HashMap<String, Box<Snapshot>>,
     pub(crate) constant_types: HashMap<String, crate::model::scope::ValTy>,
@@ -559,7 +883,85 @@ pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> 
     Errors::one(Diagnostic::new(code, msg).with_context(context))
 }
 
+/// The machine's physical memory in bytes (`MemTotal` of /proc/meminfo), if known.
+fn physical_memory() -> Option<f64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
+/// Refuses, before anything is allocated, `count` elements (`what`: "neurons",
+/// "synapses") of `bytes_each` bytes when they cannot fit: more than the 32-bit
+/// indices spikejit uses (as Brian2 does) can address, or more bytes than the
+/// machine's memory. `ctx` names the object and key (`neurons 'P'.N`).
+pub(crate) fn check_size(code: &'static str, ctx: &str, what: &str, count: f64, bytes_each: f64) -> Result<()> {
+    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+    let max_index = f64::from(i32::MAX);
+    let bytes = count * bytes_each;
+    let need = |b: f64| {
+        if b >= GIB {
+            format!("{:.0} GiB", (b / GIB).ceil())
+        } else {
+            format!("{:.0} MiB", (b / (1024.0 * 1024.0)).ceil())
+        }
+    };
+    let memory = physical_memory();
+    let shown = if count >= 1e15 {
+        format!("{count:e}")
+    } else {
+        format!("{count:.0}")
+    };
+    if let Some(mem) = memory
+        && bytes > mem
+    {
+        let mut d = Diagnostic::new(
+            code,
+            format!(
+                "{shown} {what} would need {} of memory, more than this machine has ({})",
+                need(bytes),
+                need(mem)
+            ),
+        )
+        .with_context(ctx);
+        if count > max_index {
+            d = d.with_help(format!(
+                "spikejit indexes {what} with 32-bit integers, as Brian2 does: at most {}",
+                i32::MAX
+            ));
+        }
+        return Err(Errors::one(d));
+    }
+    if count > max_index {
+        return Err(Errors::one(
+            Diagnostic::new(
+                code,
+                format!(
+                    "{shown} {what} are too many: spikejit indexes {what} with 32-bit integers, as Brian2 does (at most {})",
+                    i32::MAX
+                ),
+            )
+            .with_context(ctx),
+        ));
+    }
+    Ok(())
+}
+
 impl Network {
+    /// An empty network: default clock dt 0.1 ms, seed 0, float64, the JIT
+    /// backend, time 0.
+    ///
+    /// ```
+    /// use spikejit::sim::Network;
+    /// use spikejit::units::Dim;
+    ///
+    /// let mut net = Network::new();
+    /// net.set_dt(0.1e-3); // defaultclock.dt = 0.1*ms (in seconds)
+    /// net.set_seed(42); // seed(42)
+    /// net.constant("tau", 10e-3, Dim::SECOND)?; // tau = 10*ms, for every model string
+    /// assert_eq!(net.t(), 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Network {
         Network {
             objects: Vec::new(),
@@ -573,6 +975,7 @@ impl Network {
             t: 0.0,
             rng_streams: 0,
             stats: RunStats::default(),
+            control: RunControl::default(),
             regular: Vec::new(),
             snapshots: HashMap::new(),
             constant_types: HashMap::new(),
@@ -589,6 +992,9 @@ impl Network {
         self.dt = dt;
     }
 
+    /// The seed of every random number drawn (`rand()`, `randn()`, connect,
+    /// Poisson inputs), as Brian2's `seed()`: the same seed gives the same
+    /// results. Set it before adding objects whose `set` or `connect` draws.
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;
     }
@@ -619,6 +1025,19 @@ impl Network {
         }
         self.constants.insert(name.to_string(), (value, dim));
         Ok(())
+    }
+
+    /// Adds a named constant given as a quantity: `net.constant_q("taum", 20.0 * ms)`.
+    ///
+    /// ```
+    /// use spikejit::sim::Network;
+    /// use spikejit::units::si::*;
+    /// let mut net = Network::new();
+    /// net.constant_q("taum", 20.0 * ms).unwrap();
+    /// net.constant_q("Vt", -50.0 * mV).unwrap();
+    /// ```
+    pub fn constant_q(&mut self, name: &str, q: crate::units::Quantity) -> Result<()> {
+        self.constant(name, q.value, q.dim)
     }
 
     /// The current simulation time in seconds.
@@ -665,6 +1084,7 @@ impl Network {
         self.objects.iter().position(|o| o.name() == name).map(Handle)
     }
 
+    /// The name of an object (`"?"` for a handle of no object).
     pub fn name_of(&self, h: Handle) -> &str {
         self.objects.get(h.0).map(|o| o.name()).unwrap_or("?")
     }
@@ -678,7 +1098,26 @@ impl Network {
     }
 
     /// Adds a NeuronGroup; its variables start at 0 (`not_refractory` True,
-    /// `lastspike` -10000 s).
+    /// `lastspike` -10000 s). The model strings are parsed now (syntax and
+    /// structure errors are returned here); units are checked when kernels
+    /// are built.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Selection, Value};
+    /// use spikejit::units::si::*;
+    ///
+    /// let mut net = Network::new();
+    /// let tau = 10.0 * ms;
+    /// net.constant("tau", tau.value, tau.dim)?;
+    /// let g = net.add_neurons(NeuronGroup::new(10, "dv/dt = (1.1 - v)/tau : 1").threshold("v > 1").reset("v = 0"))?;
+    /// net.set(g, "v", Value::Expr("rand()".into()), Selection::All)?;
+    /// assert_eq!(net.size_of(g)?, 10);
+    /// assert_eq!(net.name_of(g), "neurongroup");
+    /// // a subgroup, as G[0:4]
+    /// let first = net.subgroup(g, 0, 4, Some("first"))?;
+    /// assert_eq!(net.get(first, "v")?.len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add_neurons(&mut self, spec: NeuronGroup) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "neurongroup")?;
         if spec.n == 0 {
@@ -800,8 +1239,34 @@ impl Network {
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
-        let id = self.objects.len();
         let fl = self.float_elem();
+        // the bytes per neuron of the arrays allocated below, checked before any is
+        let elem_size = |e: crate::ir::ElemTy| match e {
+            crate::ir::ElemTy::F64 => 8.0,
+            crate::ir::ElemTy::U8 => 1.0,
+            _ => 4.0,
+        };
+        let per_neuron = eqs
+            .vars
+            .iter()
+            .filter(|v| !v.has_flag("shared"))
+            .filter(|v| v.kind() != crate::syntax::ast::EquationKind::Subexpression || v.has_flag("constant over dt"))
+            .map(|v| match v.ty {
+                crate::model::scope::ValTy::Float => elem_size(fl),
+                crate::model::scope::ValTy::Int => 4.0,
+                crate::model::scope::ValTy::Bool => 1.0,
+            })
+            .sum::<f64>()
+            + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64
+            + if refractory.is_some() { 9.0 } else { 0.0 };
+        check_size(
+            "too-large",
+            &format!("neurons '{name}'.N"),
+            "neurons",
+            spec.n as f64,
+            per_neuron.max(1.0),
+        )?;
+        let id = self.objects.len();
         for (ev, _, _) in &events {
             self.store.insert(
                 ArrayKey::new(id, space_key(ev)),
@@ -946,7 +1411,21 @@ impl Network {
         }
     }
 
-    /// Adds Synapses between two groups (or subgroups).
+    /// Adds Synapses between two groups (or subgroups, or synapses); it has no
+    /// synapse until [`Network::connect`].
+    ///
+    /// ```
+    /// use spikejit::sim::{Connect, Network, NeuronGroup, Selection, Synapses, Value};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(10, "v : 1").threshold("v > 1"))?;
+    /// let s = net.add_synapses(Synapses::new(g, g, "w : 1").on_pre("v_post += w").delay(1e-3))?;
+    /// net.connect(s, Connect::condition("i != j"))?;
+    /// net.set(s, "w", Value::Expr("0.1*rand()".into()), Selection::All)?;
+    /// assert_eq!(net.size_of(s)?, 90);
+    /// assert_eq!(net.get(s, "w")?.len(), 90); // one weight per synapse
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add_synapses(&mut self, spec: Synapses) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "synapses")?;
         let source = self.range_any(spec.source)?;
@@ -954,7 +1433,7 @@ impl Network {
         let model_src = spec.model.source(format!("synapses '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::Synapses)?;
         let mut errors = Vec::new();
-        let mut summed_targets: Vec<(usize, String, usize, usize)> = Vec::new();
+        let mut summed_targets: Vec<(usize, String, usize, usize, crate::diag::Span)> = Vec::new();
         for v in &eqs.vars {
             if v.has_flag("summed") {
                 match self.check_summed(v, source, target, &eqs.source) {
@@ -968,7 +1447,7 @@ impl Network {
                                 format!("the target variable '{var}' is already updated by another summed variable"),
                             ));
                         }
-                        summed_targets.push((g, var, r.start, r.stop));
+                        summed_targets.push((g, var, r.start, r.stop, v.eq.name_span));
                     }
                     Err(d) => errors.push(d),
                 }
@@ -989,7 +1468,7 @@ impl Network {
             }
         }
         errors.extend(check_synaptic_dependencies(&eqs));
-        for (g, var, start, stop) in &summed_targets {
+        for (g, var, start, stop, at) in &summed_targets {
             // Brian2 rejects two summed variables writing the same elements (overlapping
             // subgroups included); disjoint subgroups of one group are fine.
             if self
@@ -997,15 +1476,42 @@ impl Network {
                 .iter()
                 .any(|(g2, v2, s2, e2)| g2 == g && v2 == var && s2 < stop && start < e2)
             {
+                let others: Vec<&str> = self
+                    .objects
+                    .iter()
+                    .filter_map(|o| match o {
+                        Object::Synapses(s2) => Some(s2),
+                        _ => None,
+                    })
+                    .filter(|s2| {
+                        s2.eqs.vars.iter().any(|v2| {
+                            let n = v2.name();
+                            v2.has_flag("summed")
+                                && ((n.strip_suffix("_post") == Some(var.as_str()) && s2.target.group == *g)
+                                    || (n.strip_suffix("_pre") == Some(var.as_str()) && s2.source.group == *g))
+                        })
+                    })
+                    .map(|s2| s2.name.as_str())
+                    .collect();
                 errors.push(
-                    Diagnostic::new(
+                    Diagnostic::at(
                         "summed-conflict",
+                        &eqs.source,
+                        *at,
                         format!(
-                            "several summed variables target the variable '{var}' of group '{}': use one variable per synapses object in the target group",
-                            self.objects[*g].name()
+                            "several summed variables target the variable '{var}' of group '{}'{}",
+                            self.objects[*g].name(),
+                            if others.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (already targeted by synapses '{}')", others.join("', '"))
+                            }
                         ),
                     )
-                    .with_context(format!("synapses '{name}'.model")),
+                    .with_label(format!("'{var}' is already the target of another summed variable"))
+                    .with_help(format!(
+                        "use one target variable per synapses object (e.g. '{var}_a', '{var}_b') and add them in the target group"
+                    )),
                 );
             }
         }
@@ -1090,7 +1596,19 @@ impl Network {
                                 p.name
                             ),
                         )
-                        .with_context(format!("synapses '{name}'")),
+                        .with_context(format!("synapses '{name}'.on_event"))
+                        .with_help({
+                            let g = self.group(emitter);
+                            let mut evs: Vec<&str> = g.events.iter().map(|e| e.0.as_str()).collect();
+                            if g.spikes() {
+                                evs.insert(0, "spike");
+                            }
+                            if evs.is_empty() {
+                                format!("'{}' defines no events: give it a threshold or `events`", g.name)
+                            } else {
+                                format!("the events of '{}' are: {}", g.name, evs.join(", "))
+                            }
+                        }),
                     );
                 }
                 continue;
@@ -1106,8 +1624,14 @@ impl Network {
                             p.name
                         ),
                     )
-                    .with_context(format!("synapses '{name}'"))
-                    .with_help("did you forget to set a 'threshold'?"),
+                    .with_context(format!(
+                        "synapses '{name}'.{}",
+                        if p.is_post { "target" } else { "source" }
+                    ))
+                    .with_help(format!(
+                        "did you forget to set a 'threshold' on '{}'?",
+                        self.group(emitter).name
+                    )),
                 );
             }
         }
@@ -1355,7 +1879,23 @@ impl Network {
             .unwrap_or(false)
     }
 
-    /// The spikes recorded by a SpikeMonitor.
+    /// The spikes recorded by a SpikeMonitor (`None` if `h` is not one).
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Selection, SpikeMonitor, Value};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(10, "dv/dt = rate : 1\nrate : hertz").threshold("v > 1").reset("v = 0"))?;
+    /// net.set(g, "rate", Value::Expr("(10 + 10*i)*Hz".into()), Selection::All)?;
+    /// let m = net.add_spike_monitor(SpikeMonitor::new(g))?;
+    /// net.run(1.0)?;
+    /// let spikes = net.spike_monitor(m).ok_or("not a spike monitor")?;
+    /// assert_eq!(spikes.i.len(), spikes.t.len());
+    /// assert_eq!(spikes.count.len(), 10);
+    /// assert_eq!(spikes.count.sum() as usize, spikes.i.len());
+    /// assert!(spikes.count[9] > spikes.count[0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn spike_monitor(&self, h: Handle) -> Option<SpikeData> {
         match self.objects.get(h.0) {
             Some(Object::SpikeMon(m)) => Some(SpikeData {
@@ -1372,7 +1912,24 @@ impl Network {
         matches!(self.objects.get(h.0), Some(Object::SpikeMon(m)) if m.record)
     }
 
-    /// The values recorded by a StateMonitor.
+    /// The values recorded by a StateMonitor (`None` if `h` is not one).
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Record, Selection, StateMonitor, Value};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(10, "dv/dt = -v/(10*ms) : volt"))?;
+    /// net.set(g, "v", Value::Scalar(0.01), Selection::All)?;
+    /// let m = net.add_state_monitor(StateMonitor::new(g, &["v"], Record::Indices(vec![0, 5])))?;
+    /// net.run(0.01)?;
+    /// let data = net.state_monitor(m).ok_or("not a state monitor")?;
+    /// let (name, v) = &data.values[0];
+    /// assert_eq!(name, "v");
+    /// assert_eq!(v.shape(), &[2, data.t.len()]); // (recorded indices, time points)
+    /// assert_eq!(data.t.len(), 100); // every 0.1 ms step of 10 ms
+    /// assert_eq!(v[[0, 0]], 0.01); // recorded at the start of the first step
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state_monitor(&self, h: Handle) -> Option<StateData> {
         match self.objects.get(h.0) {
             Some(Object::StateMon(m)) => {
@@ -1497,7 +2054,23 @@ impl Network {
         out
     }
 
-    /// The values of a variable of a group or synapses, in SI units.
+    /// The values of a variable of a group, subgroup or synapses, in SI units
+    /// (one value for a `(shared)` variable), as Brian2's `G.v[:]`. The
+    /// synapses' indices `i` and `j` are not variables here; they are in
+    /// [`Network::state_dump`].
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Selection, Value};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(3, "dv/dt = -v/(10*ms) : volt"))?;
+    /// net.set(g, "v", Value::Array(vec![0.01, 0.02, 0.03]), Selection::All)?;
+    /// net.run(0.01)?;
+    /// let v = net.get(g, "v")?; // ndarray::Array1<f64>, in volts
+    /// assert!((v[0] - 0.01 * (-1.0f64).exp()).abs() < 1e-9);
+    /// assert!(net.get(g, "w").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, h: Handle, var: &str) -> Result<ndarray::Array1<f64>> {
         let (id, start, stop) = match self.objects.get(h.0) {
             Some(Object::Synapses(s)) => (h.0, 0, s.n),
@@ -1633,15 +2206,30 @@ fn check_synaptic_dependencies(eqs: &Equations) -> Vec<Diagnostic> {
             } else {
                 "clock-driven"
             };
-            out.push(Diagnostic::at(
-                "bad-dependency",
-                &eqs.source,
-                v.eq.span,
-                format!(
-                    "the {kind} variable '{}' should not depend on the {what} variable '{b}'",
-                    v.name()
-                ),
-            ));
+            // point at the use of the variable (inside a subexpression if it comes from one)
+            let mut at = None;
+            rhs.for_each_name(&mut |n, s| {
+                if n == b.as_str() && at.is_none() {
+                    at = Some(s);
+                }
+            });
+            out.push(
+                Diagnostic::at(
+                    "bad-dependency",
+                    &eqs.source,
+                    at.unwrap_or(v.eq.span),
+                    format!(
+                        "the {kind} variable '{}' should not depend on the {what} variable '{b}'",
+                        v.name()
+                    ),
+                )
+                .with_label(format!("'{b}' is {what}"))
+                .with_help(if kind == "event-driven" {
+                    format!("make '{}' clock-driven too, or '{b}' event-driven", v.name())
+                } else {
+                    format!("make '{b}' clock-driven, or compute the term in on_pre/on_post")
+                }),
+            );
         }
     }
     out
@@ -1730,20 +2318,30 @@ impl Network {
     }
 }
 
-/// A PoissonGroup: `n` independent Poisson spike sources.
+/// A PoissonGroup: `n` independent Poisson spike sources (Brian2's
+/// `PoissonGroup(N, rates)`), added by [`Network::add_poisson_group`]. It
+/// is a group like any other: a source of synapses and monitors.
 #[derive(Clone, Debug)]
 pub struct PoissonGroup {
+    /// The name (`poissongroup`, ... when `None`).
     pub name: Option<String>,
+    /// The number of sources (at least 1).
     pub n: usize,
     /// A rate (`"10*Hz"`) or an expression per neuron that may use `i` and `t`.
     pub rates: Code,
 }
 
-/// A SpikeGeneratorGroup: spikes at given times.
+/// A SpikeGeneratorGroup: spikes at given times (Brian2's
+/// `SpikeGeneratorGroup(N, indices, times, period=...)`), added by
+/// [`Network::add_spike_generator`]. Spike `k` is neuron `indices[k]` at
+/// `times[k]`; a neuron may spike at most once per time step.
 #[derive(Clone, Debug)]
 pub struct SpikeGeneratorGroup {
+    /// The name (`spikegeneratorgroup`, ... when `None`).
     pub name: Option<String>,
+    /// The number of neurons.
     pub n: usize,
+    /// The neuron of each spike.
     pub indices: Vec<i64>,
     /// Spike times in seconds.
     pub times: Vec<f64>,
@@ -1991,7 +2589,25 @@ struct Snapshot {
 }
 
 impl Network {
-    /// Stores the whole state under `name` (variables, spike queues, monitors, time).
+    /// Stores the whole state under `name` (variables, spike queues, monitors,
+    /// time), as Brian2's `store(name)`. Random number generators are not
+    /// stored (as Brian2's default `restore_random_state=False`).
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Selection, Value};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(3, "dv/dt = (1 - v)/(10*ms) : 1"))?;
+    /// net.set(g, "v", Value::Array(vec![0.0, 0.5, 0.9]), Selection::All)?;
+    /// net.store("initial");
+    /// net.run(0.02)?;
+    /// let first = net.get(g, "v")?;
+    /// net.restore("initial")?;
+    /// assert_eq!(net.t(), 0.0);
+    /// net.run(0.02)?;
+    /// assert_eq!(net.get(g, "v")?, first); // the same deterministic trajectory
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn store(&mut self, name: &str) {
         let mut snap = Snapshot {
             arrays: self.store.arrays.clone(),
@@ -2028,7 +2644,27 @@ impl Network {
         self.snapshots.insert(name.to_string(), Box::new(snap));
     }
 
-    /// Restores the state stored under `name`.
+    /// Restores the state stored under `name` (Brian2's `restore(name)`); an
+    /// error if nothing was stored under it. Objects added after the store
+    /// keep their state.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, SpikeMonitor};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(1, "dv/dt = 200*Hz : 1").threshold("v > 1").reset("v = 0"))?;
+    /// let m = net.add_spike_monitor(SpikeMonitor::new(g))?;
+    /// net.store("default");
+    /// let mut spikes = Vec::new();
+    /// for _trial in 0..3 {
+    ///     net.restore("default")?; // every trial starts from the stored state
+    ///     net.run(0.1)?;
+    ///     spikes.push(net.spike_monitor(m).ok_or("no monitor")?.t.len());
+    /// }
+    /// assert_eq!(spikes, [20, 20, 20]); // the monitor was restored too
+    /// assert!(net.restore("missing").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn restore(&mut self, name: &str) -> Result<()> {
         let Some(snap) = self.snapshots.get(name).cloned() else {
             return Err(err(

@@ -21,7 +21,34 @@ pub struct RunStats {
     pub synaptic_events: u64,
 }
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+/// How a caller watches and stops runs (a progress bar, Ctrl-C).
+#[derive(Default)]
+pub struct RunControl {
+    /// Checked after every time step: when set, the run stops at the end of the
+    /// step, as if its duration had ended there ([`Network::interrupted`]).
+    pub stop: Option<Arc<AtomicBool>>,
+    /// Called about every 0.1 s of wall time with the simulated time (seconds).
+    pub progress: Option<Box<dyn FnMut(f64) + Send>>,
+    /// Whether the last run stopped early.
+    pub interrupted: bool,
+}
+
+impl std::fmt::Debug for RunControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunControl")
+            .field("stop", &self.stop)
+            .field("progress", &self.progress.is_some())
+            .field("interrupted", &self.interrupted)
+            .finish()
+    }
+}
+
+/// Steps between two looks at the wall clock for progress reports.
+const PROGRESS_STEPS: u64 = 64;
 
 use super::build::Prepared;
 use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
@@ -114,6 +141,16 @@ impl Network {
         let ops = self.before_run()?;
         self.restore_queues(ops);
         Ok(())
+    }
+
+    /// Whether the last run was stopped early through [`RunControl::stop`].
+    pub fn interrupted(&self) -> bool {
+        self.control.interrupted
+    }
+
+    /// Lets a caller watch runs and stop them (see [`RunControl`]).
+    pub fn set_control(&mut self, control: RunControl) {
+        self.control = control;
     }
 
     fn restore_queues(&mut self, ops: Vec<Op>) {
@@ -557,6 +594,8 @@ impl Network {
             .map(|op| clocks.iter().position(|c| c.0 == op.dt).unwrap_or(0))
             .collect();
         let mut spikes: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+        let mut interrupted_at: Option<f64> = None;
+        let mut last_report = Instant::now();
         loop {
             let mut tmin = f64::INFINITY;
             for c in &clocks {
@@ -585,11 +624,30 @@ impl Network {
                 }
             }
             self.stats.steps += 1;
+            if let Some(stop) = &self.control.stop
+                && stop.load(Ordering::Relaxed)
+            {
+                interrupted_at = Some(tmin + min_dt);
+                break;
+            }
+            if self.control.progress.is_some() && self.stats.steps.is_multiple_of(PROGRESS_STEPS) {
+                let now = Instant::now();
+                if now.duration_since(last_report).as_secs_f64() >= 0.1 {
+                    last_report = now;
+                    if let Some(p) = self.control.progress.as_mut() {
+                        p(tmin + min_dt);
+                    }
+                }
+            }
         }
         for c in &clocks {
             self.clock_steps.insert(c.0.to_bits(), c.1);
         }
-        self.t = t_end;
+        self.control.interrupted = interrupted_at.is_some();
+        self.t = interrupted_at.map_or(t_end, |t| t.min(t_end));
+        if let Some(p) = self.control.progress.as_mut() {
+            p(self.t);
+        }
         for (g, n) in spikes {
             let name = self.group(g).name.clone();
             *self.stats.spikes.entry(name).or_insert(0) += n;

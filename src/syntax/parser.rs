@@ -80,34 +80,165 @@ fn rule_name(r: &Rule) -> &'static str {
     }
 }
 
+/// The deepest parenthesis nesting accepted (Python's parser stops at 200 too);
+/// deeper text is refused before pest sees it, whose parser recurses per level.
+const MAX_NESTING: usize = 200;
+
+/// The deepest expression tree accepted: every later pass (unit checks,
+/// integration, lowering) walks trees recursively.
+const MAX_DEPTH: usize = 400;
+
+/// The depth of an expression tree, without recursion.
+fn tree_depth(e: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match &e.kind {
+            ExprKind::Call(_, args) => stack.extend(args.iter().map(|a| (a, d + 1))),
+            ExprKind::Unary(_, a) => stack.push((a, d + 1)),
+            ExprKind::Binary(_, a, b) => {
+                stack.push((a, d + 1));
+                stack.push((b, d + 1));
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// An error at the first parenthesis of `text` (at `offset` in `src`) nested
+/// deeper than [`MAX_NESTING`].
+fn nesting_error(src: &Arc<Source>, offset: usize, text: &str) -> Result<(), Errors> {
+    let mut depth = 0usize;
+    for (k, c) in text.char_indices() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Errors::one(
+                        Diagnostic::at(
+                            "syntax",
+                            src,
+                            Span::new(offset + k, offset + k + 1),
+                            format!("parentheses are nested more than {MAX_NESTING} deep"),
+                        )
+                        .with_label("too deep")
+                        .with_help("split the expression into subexpressions"),
+                    ));
+                }
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The infix operators: "expected '+' or '-' or ... or '%'" is written "an operator".
+fn is_operator(r: &Rule) -> bool {
+    matches!(
+        r,
+        Rule::or
+            | Rule::and
+            | Rule::le
+            | Rule::ge
+            | Rule::eq
+            | Rule::ne
+            | Rule::lt
+            | Rule::gt
+            | Rule::add
+            | Rule::sub
+            | Rule::pow
+            | Rule::mul
+            | Rule::floordiv
+            | Rule::div
+            | Rule::modulo
+            | Rule::bitand
+            | Rule::bitor
+            | Rule::bitxor
+            | Rule::infix
+    )
+}
+
+/// The token at the start of `rest`, as an error message names it: a whole word
+/// or number ('volt', 'if', '10'), else one character.
+fn found_token(rest: &str) -> String {
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    if !word.is_empty() {
+        return format!("'{word}'");
+    }
+    match rest.chars().next() {
+        None => "the end of the text".to_string(),
+        Some('\n') | Some('\r') => "a line break".to_string(),
+        Some(c) => format!("'{c}'"),
+    }
+}
+
+/// The byte length of the token [`found_token`] names (at least 1 unless `rest` is empty).
+fn token_len(rest: &str) -> usize {
+    let word = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.'))
+        .map_or(rest.len(), |(k, _)| k);
+    if word > 0 {
+        word
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    }
+}
+
 /// Turns a pest error into a diagnostic pointing at the failing position.
-fn pest_error(src: &Arc<Source>, offset: usize, e: pest::error::Error<Rule>, what: &str) -> Diagnostic {
+/// `src.text[offset..offset + len]` is what pest parsed.
+fn pest_error(src: &Arc<Source>, offset: usize, len: usize, e: pest::error::Error<Rule>, what: &str) -> Diagnostic {
     use pest::error::{ErrorVariant, InputLocation};
     let (start, end) = match e.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((a, b)) => (a, b),
     };
-    let text = &src.text[offset..];
-    let found = text[start.min(text.len())..]
-        .chars()
-        .next()
-        .map(|c| {
-            if c == '\n' {
-                "a line break".to_string()
-            } else {
-                format!("'{c}'")
-            }
-        })
-        .unwrap_or_else(|| "the end of the text".to_string());
+    let text = src.text.get(offset..offset + len).unwrap_or("");
+    let rest = text.get(start.min(text.len())..).unwrap_or("");
+    let found = if rest.is_empty() && what == "the statement" {
+        "the end of the statement".to_string()
+    } else {
+        found_token(rest)
+    };
+    let mut operator = false;
     let expected = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().map(rule_name).collect();
-            names.sort();
+            operator = positives.iter().any(is_operator);
+            let mut names: Vec<&str> = positives
+                .iter()
+                .filter(|r| !is_operator(r))
+                .map(rule_name)
+                .filter(|n| *n != "more input")
+                .collect();
+            if operator {
+                names.insert(0, "an operator");
+                // an expression may end here: at a ')' inside parentheses, else at
+                // the ':' of an equation's unit
+                let before = text.get(..start.min(text.len())).unwrap_or("");
+                let depth = before.matches('(').count() as i64 - before.matches(')').count() as i64;
+                if depth > 0 {
+                    names.push("')'");
+                } else if what == "the model equations" {
+                    names.push("':' and the unit");
+                }
+            }
             names.dedup();
-            if names.is_empty() {
-                "valid syntax".to_string()
-            } else {
-                names.join(" or ")
+            let mut seen = Vec::new();
+            names.retain(|n| {
+                let new = !seen.contains(n);
+                seen.push(*n);
+                new
+            });
+            match names.len() {
+                0 => "valid syntax".to_string(),
+                1 => names[0].to_string(),
+                n => format!("{} or {}", names[..n - 1].join(", "), names[n - 1]),
             }
         }
         ErrorVariant::CustomError { message } => message.clone(),
@@ -115,15 +246,91 @@ fn pest_error(src: &Arc<Source>, offset: usize, e: pest::error::Error<Rule>, wha
     let end = if end > start {
         end
     } else {
-        (start + 1).min(text.len()).max(start)
+        (start + token_len(rest)).min(text.len()).max(start)
     };
-    Diagnostic::at(
+    let mut d = Diagnostic::at(
         "syntax",
         src,
         Span::new(start, end).shift(offset),
         format!("syntax error in {what}: expected {expected}, found {found}"),
     )
-    .with_label(format!("expected {expected}"))
+    .with_label(format!("expected {expected}"));
+    if operator && (found == "'if'" || found == "'else'") {
+        d = d.with_help(
+            "conditional expressions ('a if c else b') are not supported: \
+             write 'int(c)*a + (1 - int(c))*b'",
+        );
+    }
+    d
+}
+
+/// The length of the identifier at the start of `s` (0 if there is none).
+fn ident_len(s: &str) -> usize {
+    let mut chars = s.char_indices();
+    match chars.next() {
+        Some((_, c)) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return 0,
+    }
+    chars
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(s.len(), |(k, _)| k)
+}
+
+/// `k` advanced over spaces and tabs in `s`.
+fn skip_blanks(s: &str, mut k: usize) -> usize {
+    while matches!(s.as_bytes().get(k), Some(b' ' | b'\t')) {
+        k += 1;
+    }
+    k
+}
+
+/// Where pest gave up at the start of an equation, says what is wrong with its head:
+/// `dv/dt` not followed by '=', or a name followed by neither '=' nor ':'.
+/// Returns the position of the offending token and the message.
+fn equation_head_error(text: &str, pos: usize) -> Option<(usize, String, String)> {
+    let rest = text.get(pos..)?;
+    // d NAME / dt
+    if let Some(r) = rest.strip_prefix('d') {
+        let a = skip_blanks(r, 0);
+        let n = ident_len(&r[a..]);
+        let b = skip_blanks(r, a + n);
+        if n > 0 && r[b..].starts_with('/') {
+            let c = skip_blanks(r, b + 1);
+            if r[c..].starts_with("dt")
+                && ident_len(&r[c + 2..]) == 0
+                && !r[c + 2..].starts_with(|ch: char| ch.is_ascii_digit())
+            {
+                let lhs_end = 1 + c + 2;
+                let k = skip_blanks(rest, lhs_end);
+                if rest[k..].starts_with('=') {
+                    return None;
+                }
+                let lhs = rest[..lhs_end].to_string();
+                return Some((
+                    pos + k,
+                    format!("expected '=' after '{lhs}'"),
+                    format!("a differential equation is written '{lhs} = expression : unit'"),
+                ));
+            }
+        }
+    }
+    let n = ident_len(rest);
+    if n == 0 {
+        return None;
+    }
+    let k = skip_blanks(rest, n);
+    if rest[k..].starts_with('=') || rest[k..].starts_with(':') {
+        return None;
+    }
+    let name = &rest[..n];
+    Some((
+        pos + k,
+        format!("expected '=' or ':' after '{name}'"),
+        format!(
+            "a parameter is written '{name} : unit', a subexpression '{name} = expression : unit' \
+             and a differential equation 'd{name}/dt = expression : unit'"
+        ),
+    ))
 }
 
 /// The parser of one source text: spans are relative to `src.text`, with pieces
@@ -132,6 +339,8 @@ struct Lower<'a> {
     src: &'a Arc<Source>,
     offset: usize,
     errors: Vec<Diagnostic>,
+    /// How many `expr` calls are open (0: lowering a whole expression).
+    level: usize,
 }
 
 impl<'a> Lower<'a> {
@@ -145,7 +354,20 @@ impl<'a> Lower<'a> {
 
     fn expr(&mut self, pair: Pair<Rule>) -> Expr {
         debug_assert_eq!(pair.as_rule(), Rule::expr);
-        self.pratt(pair.into_inner()).0
+        self.level += 1;
+        let e = self.pratt(pair.into_inner()).0;
+        self.level -= 1;
+        if self.level == 0 && tree_depth(&e) > MAX_DEPTH {
+            self.error(
+                e.span,
+                format!(
+                    "this expression is nested too deeply (more than {MAX_DEPTH} levels of operators and \
+                     parentheses): split it into subexpressions"
+                ),
+            );
+            return Expr::new(ExprKind::Int(0), e.span);
+        }
+        e
     }
 
     /// Returns the expression and whether it is a bare comparison (for the
@@ -271,12 +493,14 @@ pub fn parse_expression(src: &Arc<Source>) -> Result<Expr, Errors> {
 /// Parses `src.text[start..end]` as one expression (spans relative to the whole text).
 pub fn parse_expression_at(src: &Arc<Source>, start: usize, end: usize) -> Result<Expr, Errors> {
     let text = &src.text[start..end];
+    nesting_error(src, start, text)?;
     let mut pairs = BrianParser::parse(Rule::expression, text)
-        .map_err(|e| Errors::one(pest_error(src, start, e, "the expression")))?;
+        .map_err(|e| Errors::one(pest_error(src, start, end - start, e, "the expression")))?;
     let mut lower = Lower {
         src,
         offset: start,
         errors: Vec::new(),
+        level: 0,
     };
     let top = pairs.next().and_then(|p| p.into_inner().next());
     let e = match top {
@@ -288,12 +512,40 @@ pub fn parse_expression_at(src: &Arc<Source>, start: usize, end: usize) -> Resul
 
 /// Parses model equations.
 pub fn parse_equations(src: &Arc<Source>) -> Result<Vec<Equation>, Errors> {
-    let pairs = BrianParser::parse(Rule::equations, &src.text)
-        .map_err(|e| Errors::one(pest_error(src, 0, e, "the model equations")))?;
+    nesting_error(src, 0, &src.text)?;
+    let pairs = BrianParser::parse(Rule::equations, &src.text).map_err(|e| {
+        // pest gives up at the start of an equation whose head is wrong ("dv/dt -v...",
+        // "v volt"): say what the head lacks, at the character where it goes wrong.
+        let at_equation = match &e.variant {
+            pest::error::ErrorVariant::ParsingError { positives, .. } => positives
+                .iter()
+                .any(|r| matches!(r, Rule::equations | Rule::diff_eq | Rule::subexpr | Rule::param)),
+            _ => false,
+        };
+        let pos = match e.location {
+            pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
+        };
+        if at_equation && let Some((k, expected, help)) = equation_head_error(&src.text, pos) {
+            let found = found_token(&src.text[k..]);
+            let end = (k + token_len(&src.text[k..])).min(src.text.len());
+            return Errors::one(
+                Diagnostic::at(
+                    "syntax",
+                    src,
+                    Span::new(k, end),
+                    format!("syntax error in the model equations: {expected}, found {found}"),
+                )
+                .with_label(expected)
+                .with_help(help),
+            );
+        }
+        Errors::one(pest_error(src, 0, src.text.len(), e, "the model equations"))
+    })?;
     let mut lower = Lower {
         src,
         offset: 0,
         errors: Vec::new(),
+        level: 0,
     };
     let mut out = Vec::new();
     for p in pairs.flatten() {
@@ -303,7 +555,9 @@ pub fn parse_equations(src: &Arc<Source>) -> Result<Vec<Equation>, Errors> {
             Rule::param => EquationKind::Parameter,
             _ => continue,
         };
-        let span = lower.span(&p);
+        // without the line breaks and blanks pest's implicit whitespace adds at the end
+        let full = lower.span(&p);
+        let span = Span::new(full.start, full.start + p.as_str().trim_end().len());
         let mut name = String::new();
         let mut name_span = Span::default();
         let mut rhs = None;
@@ -393,10 +647,14 @@ pub fn parse_statements(src: &Arc<Source>) -> Result<Vec<Statement>, Errors> {
     let mut errors = Vec::new();
     for (start, end) in statement_lines(&src.text) {
         let text = &src.text[start..end];
+        if let Err(e) = nesting_error(src, start, text) {
+            errors.extend(e.0);
+            continue;
+        }
         let pairs = match BrianParser::parse(Rule::statement, text) {
             Ok(p) => p,
             Err(e) => {
-                let mut d = pest_error(src, start, e, "the statement");
+                let mut d = pest_error(src, start, end - start, e, "the statement");
                 if text.trim_start().starts_with("if ") || text.trim_start().starts_with("for ") {
                     d = d.with_help(
                         "abstract code has no 'if' or loops: write conditions with booleans, \
@@ -411,6 +669,7 @@ pub fn parse_statements(src: &Arc<Source>) -> Result<Vec<Statement>, Errors> {
             src,
             offset: start,
             errors: Vec::new(),
+            level: 0,
         };
         let Some(stmt) = pairs.into_iter().next() else { continue };
         let span = lower.span(&stmt);
@@ -455,8 +714,9 @@ pub fn parse_statements(src: &Arc<Source>) -> Result<Vec<Statement>, Errors> {
 /// Parses a connect generator expression (or the short forms `ELEMENT` and
 /// `ELEMENT if COND`, which become `ELEMENT for _ in range(1) [if COND]`).
 pub fn parse_generator(src: &Arc<Source>) -> Result<Generator, Errors> {
+    nesting_error(src, 0, &src.text)?;
     let pairs = BrianParser::parse(Rule::generator, &src.text).map_err(|e| {
-        Errors::one(pest_error(src, 0, e, "the generator expression").with_help(
+        Errors::one(pest_error(src, 0, src.text.len(), e, "the generator expression").with_help(
             "generator syntax is e.g. 'k for k in range(i-10, i+10) if k != i' or 'k for k in sample(N_post, p=0.1)'",
         ))
     })?;
@@ -464,6 +724,7 @@ pub fn parse_generator(src: &Arc<Source>) -> Result<Generator, Errors> {
         src,
         offset: 0,
         errors: Vec::new(),
+        level: 0,
     };
     let top = pairs.into_iter().next();
     let span = Span::new(0, src.text.len());

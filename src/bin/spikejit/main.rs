@@ -2,6 +2,10 @@
 //! `spikejit check MODEL.toml`.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +30,10 @@ enum Cmd {
     /// Writes DIR/NAME.npz per monitor (spike: i, t, count; state: t and one
     /// (indices x times) array per variable), DIR/summary.json and, with
     /// --dump-state, DIR/state/GROUP.npz for every neuron group and synapses.
+    /// A progress bar shows simulated time when stderr is a terminal. Ctrl-C
+    /// stops the run at the end of the current time step, writes what the
+    /// monitors recorded until then (summary.json: "interrupted": true) and
+    /// exits with code 130.
     Run {
         /// The model file (TOML)
         file: PathBuf,
@@ -38,7 +46,8 @@ enum Cmd {
         /// Random seed (overrides simulation.seed)
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
-        /// Print nothing on success
+        /// Print nothing on success and show no progress bar (the bar is only
+        /// shown when stderr is a terminal)
         #[arg(long, short)]
         quiet: bool,
         /// Also draw every monitor as DIR/NAME.png and DIR/NAME.svg (as `spikejit plot DIR`)
@@ -114,6 +123,88 @@ fn plot_dir(dir: &std::path::Path, quiet: bool) -> Result<(), ExitCode> {
     }
 }
 
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, the shell convention).
+const EXIT_INTERRUPTED: u8 = 130;
+
+fn run(
+    file: &std::path::Path,
+    out: &std::path::Path,
+    seed: Option<u64>,
+    dump_state: bool,
+    quiet: bool,
+    plot: bool,
+) -> ExitCode {
+    // Ctrl-C sets the flag; the run stops at the end of the step and the outputs
+    // recorded so far are written.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(progress_bar);
+    let progress = bar.clone().map(|bar| {
+        Box::new(move |t: f64, total: f64| {
+            // Simulated time in ms as the position: the bar's ETA follows it.
+            bar.set_length((total * 1e3).round().max(1.0) as u64);
+            bar.set_position((t * 1e3).round() as u64);
+        }) as Box<dyn FnMut(f64, f64) + Send>
+    });
+    let opts = io::RunOptions {
+        seed,
+        dump_state,
+        stop: Some(stop),
+        progress,
+    };
+    let result = io::run_model_file(file, out, opts);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(s) => {
+            if !quiet {
+                println!(
+                    "{}: {} spikes, {} synapses; parse {:.3} s, compile {:.3} s, run {:.3} s -> {}",
+                    file.display(),
+                    s.total_spikes(),
+                    s.total_synapses(),
+                    s.parse_seconds,
+                    s.compile_seconds,
+                    s.run_seconds,
+                    out.display()
+                );
+            }
+            let has_monitors = std::fs::read_dir(out)
+                .map(|d| d.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "npz")))
+                .unwrap_or(false);
+            if plot && !has_monitors {
+                eprintln!("--plot: the model has no monitors, nothing to draw");
+            } else if plot && let Err(code) = plot_dir(out, quiet) {
+                return code;
+            }
+            if s.interrupted {
+                eprintln!(
+                    "interrupted at t = {} s: the outputs in {} hold what was recorded until then",
+                    s.t_end,
+                    out.display()
+                );
+                return ExitCode::from(EXIT_INTERRUPTED);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(&e),
+    }
+}
+
+/// Brian2's `report='text'`, as a bar: simulated time, wall time, estimate.
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(1);
+    let style = ProgressStyle::with_template(
+        "{spinner} [{bar:40}] {pos}/{len} ms simulated, {elapsed_precise} elapsed, about {eta} left",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
@@ -124,27 +215,7 @@ fn main() -> ExitCode {
             seed,
             quiet,
             plot,
-        } => match io::run_model_file(&file, &out, &io::RunOptions { seed, dump_state }) {
-            Ok(s) => {
-                if plot && let Err(code) = plot_dir(&out, quiet) {
-                    return code;
-                }
-                if !quiet {
-                    println!(
-                        "{}: {} spikes, {} synapses; parse {:.3} s, compile {:.3} s, run {:.3} s -> {}",
-                        file.display(),
-                        s.total_spikes(),
-                        s.total_synapses(),
-                        s.parse_seconds,
-                        s.compile_seconds,
-                        s.run_seconds,
-                        out.display()
-                    );
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => report(&e),
-        },
+        } => run(&file, &out, seed, dump_state, quiet, plot),
         Cmd::Plot { dir } => match plot_dir(&dir, false) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,

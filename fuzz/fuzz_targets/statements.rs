@@ -1,0 +1,5 @@
+#![no_main]
+//! Fuzzes `spikejit::fuzz::statements` (see src/fuzz.rs): it must never panic.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| spikejit::fuzz::statements(data));

@@ -1,0 +1,334 @@
+//! The bad-input catalogue: one small model file per mistake in
+//! `tests/bad_inputs/`, each run through `spikejit check FILE` and
+//! `spikejit run FILE --out TMP`. Both must fail with exit code 1, without a
+//! panic, with the expected error code on the first error, pointing at the
+//! expected line and column of the file (inside the model string where the
+//! mistake is in one), and with a key phrase of the message or its help.
+//!
+//! A row of [`CASES`] is (file, code, line, column, phrase). All cases run, and
+//! the test reports every failing one with its stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// (file in tests/bad_inputs, error code, line, column, phrase)
+type Case = (&'static str, &'static str, usize, usize, &'static str);
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    // ---- syntax -------------------------------------------------------------------------
+    ("syntax_equation.toml",            "syntax", 9, 7,   "expected '=' after 'dv/dt', found '-'"),
+    ("syntax_expression.toml",          "syntax", 8, 30,  "expected an operator or ')', found ':'"),
+    ("syntax_reset.toml",               "syntax", 10, 14, "expected an expression, found '='"),
+    ("syntax_on_pre.toml",              "syntax", 18, 5,  "expected an expression, found the end of the statement"),
+    ("syntax_threshold.toml",           "syntax", 9, 26,  "found the end of the text"),
+    ("syntax_generator.toml",           "syntax", 14, 25, "expected a name, found 'in'"),
+    ("syntax_chained_comparison.toml",  "syntax", 9, 14,  "chained comparisons such as 'a < b < c' are not supported"),
+    ("syntax_if_expression.toml",       "syntax", 8, 21,  "conditional expressions ('a if c else b') are not supported"),
+    ("syntax_if_statement.toml",        "syntax", 10, 10, "abstract code has no 'if'"),
+    ("syntax_bitwise_and.toml",         "syntax", 9, 25,  "the operator '&' is not supported: use 'and' instead"),
+    ("nesting_too_deep.toml",           "syntax", 8, 214, "parentheses are nested more than 200 deep"),
+    ("expression_too_deep.toml",        "syntax", 9, 14,  "this expression is nested too deeply"),
+    ("constant_syntax.toml",            "syntax", 6, 13,  "expected an operator or the end of the text, found ')'"),
+    ("toml_syntax.toml",                "toml", 2, 12,    "invalid TOML: unclosed table"),
+    ("toml_unclosed_string.toml",       "toml", 3, 17,    "invalid TOML: invalid basic string"),
+    ("duplicate_toml_key.toml",         "toml", 4, 1,     "duplicate key"),
+    // ---- units --------------------------------------------------------------------------
+    ("unit_equation.toml",              "unit-mismatch", 9, 9,   "the right-hand side has unit volt, but volt/second was expected"),
+    ("unit_subexpression.toml",         "unit-mismatch", 10, 5,  "the right-hand side has unit volt, but amp was expected"),
+    ("unit_reset.toml",                 "unit-mismatch", 10, 14, "the right-hand side of 'v = 0*amp' has unit amp, but 'v' has unit volt"),
+    ("unit_on_pre.toml",                "unit-mismatch", 16, 21, "the right-hand side of 'v_post += w' has unit 1, but 'v_post' has unit volt"),
+    ("unit_threshold.toml",             "unit-mismatch", 9, 14,  "'v' has unit volt, '1*nA' has unit amp"),
+    ("unit_condition.toml",             "unit-mismatch", 14, 27, "'v_pre' has unit volt, '3' has unit 1"),
+    ("unit_function_argument.toml",     "unit-mismatch", 8, 22,  "argument 1 of function 'exp' must be dimensionless, but 'v' has unit volt"),
+    ("unit_refractory.toml",            "unit-mismatch", 11, 15, "the refractory period must be a time or a boolean condition"),
+    ("unit_connect_p.toml",             "unit-mismatch", 14, 19, "the connection probability p"),
+    ("unit_init.toml",                  "unit-mismatch", 9, 15,  "'v = 3*nA' has unit amp, but 'v' has unit volt"),
+    ("unit_delay.toml",                 "unit-mismatch", 16, 10, "\"1*mV\" is not a time (its unit is volt)"),
+    ("unit_run_regularly.toml",         "unit-mismatch", 9, 32,  "('v' has unit volt; '1*ms' has unit second)"),
+    ("unit_not_base.toml",              "bad-unit", 8, 31,       "Use 'volt' instead"),
+    ("unit_spec_quantity.toml",         "bad-unit", 8, 14,       "does not evaluate to a unit but to a quantity"),
+    ("bool_unit.toml",                  "bad-unit", 8, 14,       "Use 'boolean' not 'bool'"),
+    ("floor_division_units.toml",       "unit-mismatch", 9, 14,  "floor division can only be used on dimensionless values"),
+    ("power_units.toml",                "unit-mismatch", 8, 21,  "the exponent 'v' must be dimensionless"),
+    ("constant_unit_mismatch.toml",     "unit-mismatch", 6, 6,   "uses inconsistent units"),
+    ("constant_number_units.toml",      "unit-mismatch", 11, 18, "volt/second was expected"),
+    ("dt_not_time.toml",                "unit-mismatch", 3, 7,   "simulation.dt: \"0.1*mV\" is not a time"),
+    ("duration_not_time.toml",          "unit-mismatch", 3, 13,  "simulation.duration: \"1*mV\" is not a time"),
+    ("timed_array_dt.toml",             "unit-mismatch", 8, 7,   "is not a time (its unit is volt)"),
+    ("generator_times_unit.toml",       "unit-mismatch", 9, 21,  "times[1]: \"0.2*mV\" is not a time"),
+    ("poisson_rate_unit.toml",          "unit-mismatch", 8, 10,  "the rates must have unit hertz"),
+    ("poisson_input_weight_unit.toml",  "unit-mismatch", 16, 11, "has unit amp, but volt was expected"),
+    ("summed_unit.toml",                "unit-mismatch", 17, 26, "has unit volt, but 'I' of group 'G' has unit amp"),
+    ("protocol_set_unit.toml",          "unit-mismatch", 14, 10, "'v = 3*nA' has unit amp, but 'v' has unit volt"),
+    // ---- names --------------------------------------------------------------------------
+    ("unknown_identifier.toml",         "unknown-name", 11, 21,  "did you mean 'tau'?"),
+    ("unknown_identifier_reset.toml",   "unknown-name", 13, 14,  "did you mean 'Vr'?"),
+    ("unknown_identifier_on_pre.toml",  "unknown-name", 16, 21,  "did you mean 'weight'?"),
+    ("unknown_identifier_threshold.toml", "unknown-name", 9, 14, "did you mean 'v'?"),
+    ("unknown_identifier_condition.toml", "unknown-name", 17, 39, "did you mean 'x_post'?"),
+    ("unknown_function.toml",           "unknown-function", 8, 19, "did you mean 'exp'?"),
+    ("unknown_function_reset.toml",     "unknown-function", 10, 14, "did you mean 'clip'?"),
+    ("function_arity.toml",             "arity", 8, 18,          "function 'exp' was called with 2 arguments, needs 1"),
+    ("init_unknown_identifier.toml",    "unknown-name", 9, 15,   "the identifier 'Vrest' could not be resolved"),
+    ("constant_unknown.toml",           "unknown-name", 6, 10,   "the identifier 'taux' could not be resolved"),
+    ("timed_array_unit.toml",           "unknown-name", 8, 9,    "did you mean 'amp'?"),
+    ("connect_n_incoming.toml",         "unknown-name", 14, 27,  "a connect statement cannot refer to 'N_incoming'"),
+    ("init_unknown_var.toml",           "unknown-variable", 9, 10, "did you mean 'v'?"),
+    ("protocol_set_unknown_var.toml",   "unknown-variable", 13, 8, "did you mean 'v'?"),
+    ("unknown_monitor_variable.toml",   "unknown-variable", 14, 19, "did you mean 'v'?"),
+    ("poisson_input_target_var.toml",   "unknown-variable", 13, 15, "'G' has no variable 'u'"),
+    ("name_is_unit.toml",               "bad-name", 8, 10,       "'ms' is the name of a unit"),
+    ("pre_suffix_name.toml",            "bad-name", 8, 10,       "the '_pre' and '_post' suffixes"),
+    ("reserved_name_delay.toml",        "bad-name", 14, 10,      "'delay' is a reserved name"),
+    ("constant_shadows_unit.toml",      "bad-name", 6, 1,        "'ms' is a unit name and cannot be redefined"),
+    ("event_named_spike.toml",          "bad-name", 9, 12,       "'spike' is the event of the threshold"),
+    // ---- flags, definitions -------------------------------------------------------------
+    ("unknown_flag.toml",               "bad-flag", 8, 37,       "did you mean 'unless refractory'?"),
+    ("flag_wrong_type.toml",            "bad-flag", 8, 20,       "a parameter of a neuron group cannot have the flag 'unless refractory'"),
+    ("flag_event_driven_in_neurons.toml", "bad-flag", 8, 37,     "cannot have the flag 'event-driven'"),
+    ("flag_conflict.toml",              "bad-flag", 15, 10,      "flag 'event-driven' cannot be combined with flag 'clock-driven'"),
+    ("summed_in_neurons.toml",          "bad-flag", 8, 21,       "cannot have the flag 'summed'"),
+    ("flag_unsupported.toml",           "not-supported", 8, 17,  "the flag 'linked' is not supported yet"),
+    ("duplicate_variable.toml",         "duplicate", 10, 1,      "duplicate definition of variable 'v'"),
+    ("duplicate_object_name.toml",      "duplicate-name", 12, 8, "the name 'G' is already used by neurons 'G'"),
+    ("cyclic_subexpressions.toml",      "cycle", 10, 1,          "they form a cycle: a -> b -> a"),
+    ("xi_in_subexpression.toml",        "bad-noise", 10, 5,      "contains the symbol 'xi' but is not a differential equation"),
+    ("xi_twice.toml",                   "bad-noise", 10, 22,     "it is already used in the equation defining 'v'"),
+    ("stateful_subexpression.toml",     "stateful-subexpression", 10, 5, "add the flag '(constant over dt)'"),
+    ("shared_subexpression.toml",       "shared-subexpression", 10, 5, "refers to the non-shared variable 'v'"),
+    ("event_driven_on_clock_driven.toml", "bad-dependency", 17, 10, "should not depend on the clock-driven variable 'x'"),
+    // ---- writing what cannot be written -------------------------------------------------
+    ("assign_constant.toml",            "read-only", 13, 10,     "'Vr' is a constant and cannot be written"),
+    ("assign_t.toml",                   "read-only", 10, 10,     "'t' is the clock's time and cannot be written"),
+    ("assign_i.toml",                   "read-only", 15, 11,     "'i' is an index and cannot be written"),
+    ("assign_j.toml",                   "read-only", 17, 1,      "'j' is an index and cannot be written"),
+    ("assign_N.toml",                   "read-only", 10, 10,     "'N' is a constant and cannot be written"),
+    ("assign_subexpression.toml",       "read-only", 13, 10,     "cannot write to subexpression 'u'"),
+    ("assign_shared_in_reset.toml",     "read-only", 13, 10,     "writing to the shared variable 's' is not allowed"),
+    ("init_readonly.toml",              "read-only", 9, 10,      "'i' cannot be set"),
+    ("set_before_connect.toml",         "not-connected", 18, 11, "cannot write to synaptic variable 'w' of 'S'"),
+    ("init_before_connect.toml",        "not-connected", 15, 10, "call connect first"),
+    // ---- conditions ---------------------------------------------------------------------
+    ("threshold_not_boolean.toml",      "not-boolean", 9, 14,    "the threshold condition 'v' is not a boolean expression"),
+    ("condition_not_boolean.toml",      "not-boolean", 14, 27,   "the connection condition 'i + j' is not a boolean expression"),
+    ("event_not_boolean.toml",          "not-boolean", 9, 18,    "is not a boolean expression (it is float with unit volt)"),
+    // ---- connect ------------------------------------------------------------------------
+    ("index_out_of_range.toml",         "bad-index", 14, 12,     "the source index 5 is outside the range [0, 2]"),
+    ("index_negative.toml",             "bad-index", 14, 12,     "the target index -1 is outside the range [0, 2]"),
+    ("generator_out_of_range.toml",     "connect", 14, 19,       "j=-1 outside range 0 to 2"),
+    ("generator_i_out_of_range.toml",   "connect", 14, 19,       "i=3 outside range 0 to 2"),
+    ("sample_too_big.toml",             "connect", 14, 30,       "Requested sample size 5 is bigger than the population size 3"),
+    ("range_not_integer.toml",          "type", 14, 36,          "needs to be an integer"),
+    ("generator_with_p.toml",           "bad-connect", 14, 12,   "generator syntax cannot be combined with the p argument"),
+    ("connect_condition_and_i.toml",    "bad-connect", 14, 12,   "cannot combine a condition with i or j"),
+    ("connect_skip_arrays.toml",        "bad-connect", 14, 12,   "skip_if_invalid can only be used with generator"),
+    ("connect_n_float.toml",            "wrong-type", 14, 18,    "connect[0].n: expected an integer or a string"),
+    ("all_to_all_huge.toml",            "too-large", 14, 12,     "1000000000000 synapses would need"),
+    // ---- delays -------------------------------------------------------------------------
+    ("delay_negative.toml",             "bad-delay", 16, 10,     "the delay must be a non-negative time"),
+    ("delay_negative_per_synapse.toml", "bad-delay", 17, 19,     "synapse 0 gets the delay -1.0 ms"),
+    ("delay_unknown_pathway.toml",      "bad-delay", 16, 19,     "cannot set the delay for pathway 'post': unknown pathway"),
+    // ---- summed variables ---------------------------------------------------------------
+    ("summed_undeclared.toml",          "bad-summed", 14, 10,    "does not refer to any variable of group 'G'"),
+    ("summed_not_parameter.toml",       "bad-summed", 14, 10,    "needs a corresponding parameter 'v'"),
+    ("summed_no_suffix.toml",           "bad-summed", 17, 10,    "does not end in '_pre' or '_post'"),
+    ("summed_twice.toml",               "summed-conflict", 24, 10, "several summed variables target the variable 'I' of group 'G'"),
+    // ---- events -------------------------------------------------------------------------
+    ("unknown_event.toml",              "no-event", 16, 13,      "does not define an event 'burst'"),
+    ("no_threshold.toml",               "no-event", 12, 11,      "did you forget to set a 'threshold' on 'G'?"),
+    ("spike_monitor_no_threshold.toml", "no-event", 13, 11,      "does not define an event 'spike'"),
+    // ---- integration --------------------------------------------------------------------
+    ("unknown_method.toml",             "bad-method", 9, 11,     "no integration method with the name 'eulr' is known"),
+    ("exact_nonlinear.toml",            "integration", 8, 10,    "could not be separated into linear components"),
+    ("multiplicative_noise.toml",       "integration", 8, 10,    "multiplicative noise"),
+    // ---- the model file -----------------------------------------------------------------
+    ("unknown_key.toml",                "unknown-key", 9, 1,     "did you mean 'threshold'?"),
+    ("unknown_section.toml",            "unknown-key", 5, 3,     "did you mean 'neurons'?"),
+    ("rate_monitor_dt.toml",            "unknown-key", 15, 1,    "key 'dt' does not apply to a rate monitor"),
+    ("wrong_type.toml",                 "wrong-type", 7, 5,      "got a number 3.5"),
+    ("wrong_type_model.toml",           "wrong-type", 8, 9,      "neurons 'G'.model: expected a string, got a list"),
+    ("wrong_type_dt.toml",              "wrong-type", 3, 6,      "simulation.dt: expected a string"),
+    ("dtype_unknown.toml",              "wrong-type", 4, 9,      "expected \"float64\" or \"float32\""),
+    ("unknown_slot.toml",               "wrong-type", 9, 8,      "expected a schedule slot"),
+    ("monitor_unknown_kind.toml",       "bad-value", 12, 8,      "expected one of spike, state, rate, event"),
+    ("protocol_unknown_op.toml",        "bad-value", 11, 6,      "expected one of run, store, restore, set"),
+    ("missing_model.toml",              "missing-key", 5, 1,     "neurons 'G': missing key 'model'"),
+    ("missing_name.toml",               "missing-key", 5, 1,     "missing key 'name'"),
+    ("missing_duration.toml",           "missing-key", 2, 1,     "missing key 'duration'"),
+    ("state_monitor_no_record.toml",    "missing-key", 10, 1,    "missing key 'record'"),
+    ("unknown_source.toml",             "unknown-group", 13, 11, "did you mean 'exc'?"),
+    ("unknown_monitor_source.toml",     "unknown-group", 13, 11, "unknown group 'H'"),
+    ("subgroup_unknown_of.toml",        "unknown-group", 12, 7,  "unknown group 'F'"),
+    ("subgroup_range.toml",             "bad-slice", 14, 8,      "slice [2:5] is out of range for 'G' of size 3"),
+    ("slice_out_of_range.toml",         "bad-slice", 14, 11,     "slice [2:10] is out of range for 'G' of size 4"),
+    ("monitor_record_out_of_range.toml", "bad-index", 15, 10,    "the index 7 to record is outside the range [0, 2]"),
+    ("n_zero.toml",                     "bad-value", 7, 5,       "neurons 'G'.N: must be at least 1, got 0"),
+    ("n_negative.toml",                 "bad-value", 7, 5,       "neurons 'G'.N: must be at least 1, got -5"),
+    ("n_absurd.toml",                   "too-large", 7, 5,       "1e15 neurons would need"),
+    ("n_absurd_expression.toml",        "too-large", 10, 6,      "far too large for a count"),
+    ("dt_negative.toml",                "bad-value", 3, 7,       "simulation.dt: must be positive"),
+    ("duration_negative.toml",          "bad-value", 3, 13,      "simulation.duration: must not be negative"),
+    ("protocol_run_negative.toml",      "bad-value", 12, 13,     "protocol[0].duration: must not be negative"),
+    ("protocol_restore_unknown.toml",   "bad-restore", 14, 1,    "nothing was stored under the name 'befor'"),
+    ("seed_negative.toml",              "bad-value", 4, 8,       "simulation.seed: must be non-negative"),
+    // ---- inputs -------------------------------------------------------------------------
+    ("generator_index_too_big.toml",    "bad-index", 8, 15,      "indices[1]: index 3 is outside the range [0, 2]"),
+    ("generator_length_mismatch.toml",  "bad-length", 9, 9,      "'indices' has 3 entries but 'times' has 2"),
+    ("generator_double_spike.toml",     "double-spike", 5, 1,    "neuron 0 spikes more than once in the time step"),
+];
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("bad_inputs")
+}
+
+/// Runs `spikejit ARGS`; returns (exit code, stderr).
+fn spikejit(args: &[&str]) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_spikejit"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("spikejit runs");
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// What is wrong with one run of a case (empty: nothing).
+fn problems(stderr: &str, code: Option<i32>, path: &Path, want: (&str, usize, usize, &str)) -> Vec<String> {
+    let (kind, line, col, phrase) = want;
+    let mut out = Vec::new();
+    if code != Some(1) {
+        out.push(format!("exit code {code:?}, expected 1"));
+    }
+    if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
+        out.push("panicked".into());
+    }
+    // the first error: its code, then the `--> FILE:LINE:COL` line codespan prints under it
+    let first = stderr.lines().find(|l| l.starts_with("error"));
+    let head = format!("error[{kind}]: ");
+    if !first.is_some_and(|l| l.starts_with(&head)) {
+        out.push(format!("first error is {first:?}, expected code [{kind}]"));
+    }
+    let at = format!("--> {}:{line}:{col}", path.display());
+    let first_loc = stderr.lines().find(|l| l.trim_start().starts_with("--> "));
+    if first_loc.map(str::trim) != Some(at.as_str()) {
+        out.push(format!(
+            "first location is {:?}, expected {line}:{col}",
+            first_loc.map(str::trim)
+        ));
+    }
+    if !stderr.contains(phrase) {
+        out.push(format!("stderr lacks the phrase {phrase:?}"));
+    }
+    out
+}
+
+#[test]
+fn every_bad_input_is_reported_where_it_is() {
+    let tmp = std::env::temp_dir().join(format!("spikejit-bad-inputs-{}", std::process::id()));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let chunks: Vec<Vec<(usize, &Case)>> = (0..threads)
+        .map(|t| CASES.iter().enumerate().filter(|(k, _)| k % threads == t).collect())
+        .collect();
+    let mut failures: Vec<(usize, String)> = std::thread::scope(|sc| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| {
+                let tmp = &tmp;
+                sc.spawn(move || {
+                    let mut failed = Vec::new();
+                    for &(k, &(file, kind, line, col, phrase)) in chunk {
+                        let path = dir().join(file);
+                        let p = path.to_string_lossy().into_owned();
+                        let out = tmp.join(file.trim_end_matches(".toml"));
+                        let o = out.to_string_lossy().into_owned();
+                        let mut report = String::new();
+                        for (what, args) in [
+                            ("check", vec!["check", p.as_str()]),
+                            ("run", vec!["run", p.as_str(), "--out", o.as_str()]),
+                        ] {
+                            let (code, stderr) = spikejit(&args);
+                            let ps = problems(&stderr, code, &path, (kind, line, col, phrase));
+                            if !ps.is_empty() {
+                                report.push_str(&format!("  spikejit {what}: {}\n", ps.join("; ")));
+                                report.push_str(&format!("{}\n", indent(&stderr)));
+                            }
+                        }
+                        if !report.is_empty() {
+                            failed.push((k, format!("{file}\n{report}")));
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    let _ = std::fs::remove_dir_all(&tmp);
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad inputs are not reported as expected:\n\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.into_iter().map(|f| f.1).collect::<Vec<_>>().join("\n")
+    );
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Every file of the catalogue has a row, every row a file, each mistake once.
+#[test]
+fn catalogue_and_files_agree() {
+    let mut files: Vec<String> = std::fs::read_dir(dir())
+        .expect("tests/bad_inputs")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    files.sort();
+    let mut rows: Vec<String> = CASES.iter().map(|c| c.0.to_string()).collect();
+    rows.sort();
+    let mut unique = rows.clone();
+    unique.dedup();
+    assert_eq!(rows, unique, "a file is listed twice");
+    assert_eq!(files, rows, "tests/bad_inputs/*.toml and CASES differ");
+    assert!(CASES.len() >= 45);
+    // each file says in its first line what mistake it makes
+    for f in &files {
+        let text = std::fs::read_to_string(dir().join(f)).unwrap_or_default();
+        assert!(
+            text.starts_with("# "),
+            "{f}: the first line should be a comment naming the mistake"
+        );
+    }
+}
+
+/// The limit on expression depth (400) is one every pass can take in a thread
+/// with Rust's default 2 MiB stack: a sum of 390 terms builds and compiles.
+#[test]
+fn deep_expressions_below_the_limit_compile_in_a_small_stack() {
+    let sum = vec!["x"; 390].join(" + ");
+    let text = format!(
+        "[simulation]\nduration = \"1*ms\"\n[[neurons]]\nname = \"G\"\nN = 2\n\
+         model = \"dx/dt = -({sum})/(100*second) : 1\"\nthreshold = \"({sum}) > 1\"\nreset = \"x = ({sum})/1000\"\n"
+    );
+    let r = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let model = spikejit::io::parse_model("deep.toml", text).map_err(|e| e.to_string())?;
+            let (mut net, _) =
+                spikejit::io::build(&model, &spikejit::io::BuildOptions::default()).map_err(|e| e.to_string())?;
+            net.check().map_err(|e| e.to_string())
+        })
+        .expect("thread")
+        .join();
+    match r {
+        Ok(r) => assert!(r.is_ok(), "{r:?}"),
+        Err(_) => panic!("building a 390-term expression panicked"),
+    }
+}
