@@ -172,7 +172,10 @@ fn run(
                 );
             }
             let has_monitors = std::fs::read_dir(out)
-                .map(|d| d.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "npz")))
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .any(|e| e.path().extension().is_some_and(|x| x == "npz"))
+                })
                 .unwrap_or(false);
             if plot && !has_monitors {
                 eprintln!("--plot: the model has no monitors, nothing to draw");
