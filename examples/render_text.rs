@@ -30,9 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = BitMapBackend::new(output, (width, height)).into_drawing_area();
     root.fill(&RGBColor(30, 30, 30))?;
     for (k, line) in lines.iter().enumerate() {
-        let color = if line.starts_with("error") {
-            RGBColor(255, 110, 110)
-        } else if line.trim_start().starts_with('|') && line.contains('^') {
+        let is_error = line.starts_with("error") || (line.trim_start().starts_with('|') && line.contains('^'));
+        let color = if is_error {
             RGBColor(255, 110, 110)
         } else if line.starts_with('$') {
             RGBColor(140, 220, 140)
