@@ -156,6 +156,7 @@ impl Rng {
 /// Error codes recorded in a [`Context`]. Runtime functions use the first few;
 /// generated code may record any of them with `report_error`.
 pub mod arrays;
+pub mod checkpoint;
 pub mod queue;
 
 pub mod error_code {

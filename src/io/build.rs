@@ -68,6 +68,9 @@ pub struct RunTimes {
     /// Whether a run was stopped early ([`crate::sim::RunControl::stop`]); the
     /// steps after it were not done.
     pub interrupted: bool,
+    /// The run step that was stopped early (its index in [`Protocol::steps`]),
+    /// if one was.
+    pub stopped_at: Option<usize>,
 }
 
 impl Protocol {
@@ -87,19 +90,35 @@ impl Protocol {
 
     /// Runs every step in order.
     pub fn run(&self, net: &mut Network) -> Result<RunTimes> {
+        self.run_from(net, 0, false)
+    }
+
+    /// Runs the steps from `start` (an index in [`Protocol::steps`]) on; with
+    /// `continue_first`, step `start` is a run stopped early that
+    /// [`Network::continue_run`] finishes (after
+    /// [`Network::restore_checkpoint`]). A run stopped early stops the
+    /// protocol: [`RunTimes::stopped_at`] says which.
+    pub fn run_from(&self, net: &mut Network, start: usize, continue_first: bool) -> Result<RunTimes> {
         let c0 = net.stats().compile_seconds;
         let t0 = std::time::Instant::now();
         let mut interrupted = false;
-        for step in &self.steps {
+        let mut stopped_at = None;
+        for (k, step) in self.steps.iter().enumerate().skip(start) {
             match step {
                 Step::Run {
                     duration,
                     context,
                     span,
                 } => {
-                    net.run(*duration).map_err(|e| locate(e, &self.file, *span, context))?;
+                    let done = if k == start && continue_first {
+                        net.continue_run()
+                    } else {
+                        net.run(*duration)
+                    };
+                    done.map_err(|e| locate(e, &self.file, *span, context))?;
                     if net.interrupted() {
                         interrupted = true;
+                        stopped_at = Some(k);
                         break;
                     }
                 }
@@ -133,6 +152,7 @@ impl Protocol {
             compile_seconds: compile,
             run_seconds: (total - compile).max(0.0),
             interrupted,
+            stopped_at,
         })
     }
 }

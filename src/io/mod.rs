@@ -59,7 +59,7 @@ mod output;
 mod render;
 mod strings;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub use build::{BuildOptions, Protocol, RunTimes, Step, build};
@@ -71,7 +71,8 @@ pub use output::{
 pub use render::{file_source, render};
 pub use strings::decode_toml_string;
 
-use crate::diag::Result;
+use crate::diag::{Diagnostic, Errors, Result};
+use crate::sim::Checkpoint;
 
 /// What `spikejit run` does beyond reading the file.
 #[derive(Default)]
@@ -85,18 +86,147 @@ pub struct RunOptions {
     /// Told `(simulated time, total simulated time of the protocol)` in seconds,
     /// about ten times a second.
     pub progress: Option<Box<dyn FnMut(f64, f64) + Send>>,
+    /// Stops the run, as Ctrl-C does, after this many time steps in all
+    /// (`--stop-after-steps`).
+    pub max_steps: Option<u64>,
+    /// Writes the whole state to this file when the protocol ends or is
+    /// stopped early (`--checkpoint`).
+    pub checkpoint: Option<PathBuf>,
+    /// Loads this checkpoint and goes on from where its protocol stopped
+    /// (`--resume`).
+    pub resume: Option<PathBuf>,
+    /// The checks for NaN and infinities (`--nan`, `--nan-check-every`).
+    pub nan: crate::sim::NanCheck,
+}
+
+/// The hash of a model file's text a checkpoint keeps (FNV-1a, 64 bits, and the length).
+fn model_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("fnv1a64:{h:016x}:{}", text.len())
+}
+
+/// Keys of [`crate::sim::Checkpoint::meta`] that `spikejit run` writes.
+mod meta {
+    pub const MODEL: &str = "model";
+    pub const MODEL_HASH: &str = "model_hash";
+    pub const SEED: &str = "seed_option";
+    pub const STEP: &str = "protocol_step";
+    pub const IN_RUN: &str = "protocol_in_run";
+    pub const RUN_LEFT: &str = "run_left_seconds";
+}
+
+fn checkpoint_error(path: &Path, msg: impl Into<String>) -> Errors {
+    Errors::one(Diagnostic::new("checkpoint", format!("{}: {}", path.display(), msg.into())).with_context("--resume"))
+}
+
+/// A checkpoint to resume from, checked against the model file and `--seed`.
+struct Resume {
+    ck: Checkpoint,
+    seed: Option<u64>,
+    step: usize,
+    in_run: bool,
+}
+
+impl Resume {
+    fn read(path: &Path, model: &LoadedModel, seed: Option<u64>) -> Result<Resume> {
+        let ck = Checkpoint::load(path)?;
+        let get = |k: &str| ck.meta.get(k).cloned().unwrap_or_default();
+        if get(meta::MODEL_HASH) != model_hash(&model.file.text) {
+            return Err(Errors::one(
+                Diagnostic::new(
+                    "checkpoint",
+                    format!(
+                        "{}: the checkpoint was written by a run of another model file ('{}'), not of '{}' as it is now",
+                        path.display(),
+                        get(meta::MODEL),
+                        model.path
+                    ),
+                )
+                .with_context("--resume")
+                .with_help("resume with the very model file the checkpoint was written from (its text is checked, byte for byte)"),
+            ));
+        }
+        let ck_seed = match get(meta::SEED).as_str() {
+            "" => None,
+            s => Some(
+                s.parse::<u64>()
+                    .map_err(|_| checkpoint_error(path, format!("the checkpoint's seed '{s}' is not a number")))?,
+            ),
+        };
+        if let Some(s) = seed
+            && Some(s) != ck_seed
+        {
+            return Err(checkpoint_error(
+                path,
+                format!(
+                    "--seed {s} differs from the seed the checkpoint was written with ({})",
+                    ck_seed.map_or("the model file's".to_string(), |x| x.to_string())
+                ),
+            ));
+        }
+        let step = get(meta::STEP)
+            .parse::<usize>()
+            .map_err(|_| checkpoint_error(path, "the checkpoint does not say where its protocol stopped"))?;
+        let in_run = get(meta::IN_RUN) == "true";
+        Ok(Resume {
+            ck,
+            seed: ck_seed,
+            step,
+            in_run,
+        })
+    }
 }
 
 /// `spikejit run FILE --out DIR`: loads, builds and runs a model file and writes
 /// its outputs into `out`. Returns the summary written to `summary.json`. A run
-/// stopped through `opts.control` still writes everything recorded until then
-/// (`summary.interrupted` is set).
+/// stopped through `opts.stop` or `opts.max_steps` still writes everything
+/// recorded until then (`summary.interrupted` is set). With `opts.checkpoint`
+/// the whole state is written there when the protocol ends or is stopped; with
+/// `opts.resume` a checkpoint of the same model file (checked by a hash of its
+/// text) is loaded and the protocol goes on from where it stopped, to the
+/// outputs of a run never stopped. A non-finite value with
+/// [`NanMode::Error`](crate::sim::NanMode::Error) is an error, returned after
+/// the outputs are written.
 pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summary> {
     let t0 = Instant::now();
     let model = load_model(path)?;
+    let resume = match &opts.resume {
+        Some(ck) => Some(Resume::read(ck, &model, opts.seed)?),
+        None => None,
+    };
     let parse_seconds = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let (mut net, protocol) = build(&model, &BuildOptions { seed: opts.seed })?;
+    let seed = opts.seed.or(resume.as_ref().and_then(|r| r.seed));
+    let (mut net, protocol) = build(&model, &BuildOptions { seed })?;
+    net.set_nan_check(opts.nan);
+    let (start, continue_first) = match resume {
+        Some(r) => {
+            let ck_path = opts.resume.as_deref().unwrap_or(Path::new(""));
+            let run_step = matches!(protocol.steps.get(r.step), Some(Step::Run { .. }));
+            if r.step > protocol.steps.len() || (r.in_run && !run_step) {
+                return Err(checkpoint_error(
+                    ck_path,
+                    format!(
+                        "the checkpoint stopped at protocol step {} of {}, which does not fit this model's protocol",
+                        r.step + 1,
+                        protocol.steps.len()
+                    ),
+                ));
+            }
+            net.restore_checkpoint(r.ck).map_err(|mut e| {
+                for d in &mut e.0 {
+                    d.message = format!("{}: {}", ck_path.display(), d.message);
+                }
+                e
+            })?;
+            (r.step, r.in_run)
+        }
+        None => (0, false),
+    };
     let build_seconds = t1.elapsed().as_secs_f64();
     let total = protocol.duration();
     net.set_control(crate::sim::RunControl {
@@ -105,15 +235,49 @@ pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summa
             .progress
             .map(|mut p| Box::new(move |t: f64| p(t, total)) as Box<dyn FnMut(f64) + Send>),
         interrupted: false,
+        max_steps: opts.max_steps,
     });
-    let times = protocol.run(&mut net)?;
+    let times = match protocol.run_from(&mut net, start, continue_first) {
+        Ok(times) => times,
+        Err(e) => {
+            // A non-finite value with `--nan=error`: what was recorded is still written.
+            if net.non_finite_failed() {
+                let timings = Timings {
+                    parse_seconds,
+                    compile_seconds: build_seconds + net.stats().compile_seconds,
+                    run_seconds: net.stats().run_seconds,
+                    interrupted: true,
+                };
+                write_outputs(&net, &protocol, &model.path, out, opts.dump_state, &timings)?;
+            }
+            return Err(e);
+        }
+    };
     let timings = Timings {
         parse_seconds,
         compile_seconds: build_seconds + times.compile_seconds,
         run_seconds: times.run_seconds,
         interrupted: times.interrupted,
     };
-    write_outputs(&net, &protocol, &model.path, out, opts.dump_state, &timings)
+    let summary = write_outputs(&net, &protocol, &model.path, out, opts.dump_state, &timings)?;
+    if let Some(ck_path) = &opts.checkpoint {
+        let mut ck = net.checkpoint();
+        ck.meta.insert(meta::MODEL.into(), model.path.clone());
+        ck.meta.insert(meta::MODEL_HASH.into(), model_hash(&model.file.text));
+        ck.meta
+            .insert(meta::SEED.into(), seed.map(|s| s.to_string()).unwrap_or_default());
+        let (step, in_run) = match times.stopped_at {
+            Some(k) => (k, net.run_left().is_some()),
+            None => (protocol.steps.len(), false),
+        };
+        ck.meta.insert(meta::STEP.into(), step.to_string());
+        ck.meta.insert(meta::IN_RUN.into(), in_run.to_string());
+        if let Some(left) = net.run_left() {
+            ck.meta.insert(meta::RUN_LEFT.into(), left.to_string());
+        }
+        ck.save(ck_path)?;
+    }
+    Ok(summary)
 }
 
 /// `spikejit check FILE`: loads and builds a model file and builds every kernel

@@ -75,9 +75,12 @@ pub struct Summary {
     pub synaptic_events: u64,
     /// The process's peak resident memory so far, in bytes (Linux; absent elsewhere).
     pub peak_memory_bytes: Option<u64>,
-    /// The runs were stopped early (Ctrl-C): the outputs hold what was recorded
-    /// until `t_end`.
+    /// The runs were stopped early (Ctrl-C, `--stop-after-steps`, a non-finite
+    /// value with `--nan=error`): the outputs hold what was recorded until `t_end`.
     pub interrupted: bool,
+    /// State variables found holding NaN or an infinity, one entry per
+    /// variable (its first such element), in the order found.
+    pub non_finite: Vec<crate::sim::NonFinite>,
 }
 
 impl Summary {
@@ -112,6 +115,7 @@ impl Summary {
             synaptic_events: stats.synaptic_events,
             peak_memory_bytes: peak_memory_bytes(),
             interrupted: timings.interrupted,
+            non_finite: net.non_finite().to_vec(),
         }
     }
 

@@ -21,6 +21,7 @@
 //! * array loads convert the element type to its value type ([`ElemTy::value_ty`]);
 //!   stores convert back (`I64` to `i32` truncates, `Bool` to `u8` gives 0/1).
 
+pub mod fuse;
 pub mod passes;
 pub mod print;
 

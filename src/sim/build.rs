@@ -23,6 +23,8 @@ pub(crate) struct Prepared {
     pub exe: Executable,
     pub bindings: Vec<ArrayKey>,
     pub scalars: Vec<String>,
+    /// The IR it was compiled from (kept for loop fusion in the run loop).
+    pub kernel: crate::ir::Kernel,
 }
 
 /// The target range zeroed by a summed-variable kernel.
@@ -478,6 +480,16 @@ impl Network {
         if std::env::var_os("SPIKEJIT_DUMP_IR").is_some() {
             eprintln!("{kernel}");
         }
+        self.compile_kernel(kernel, bindings, scalars)
+    }
+
+    /// Compiles an IR kernel whose arrays are `bindings` and scalar slots `scalars`.
+    pub(crate) fn compile_kernel(
+        &mut self,
+        kernel: crate::ir::Kernel,
+        bindings: Vec<ArrayKey>,
+        scalars: Vec<String>,
+    ) -> Result<Prepared> {
         let exe = self.compiler.compile(&kernel).map_err(|e| {
             err(
                 "codegen",
@@ -490,7 +502,12 @@ impl Network {
                 .kernels
                 .push((kernel.name.clone(), exe.compile_time().as_secs_f64()));
         }
-        Ok(Prepared { exe, bindings, scalars })
+        Ok(Prepared {
+            exe,
+            bindings,
+            scalars,
+            kernel,
+        })
     }
 
     /// Runs a kernel. `scalar` gives the value bits of each named scalar slot.

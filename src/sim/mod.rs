@@ -93,16 +93,20 @@
 
 mod arrays;
 mod build;
+mod checkpoint;
 mod connect;
 mod inputs;
+mod nan;
 mod run;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use arrays::{Array, ArrayExt, Store};
+pub use checkpoint::Checkpoint;
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
+pub use nan::{NanCheck, NanMode, NonFinite};
 pub use run::{RunControl, RunStats};
 pub use spikejit_runtime::queue;
 
@@ -652,6 +656,9 @@ pub(crate) struct Pathway {
     pub queue: queue::SpikeQueue,
     /// The event of the emitting group this pathway reacts to.
     pub event: String,
+    /// At least the length of the queue's ring (the longest delay in steps
+    /// plus one, over every run): how far a checkpoint reads the queue.
+    pub ring: usize,
 }
 
 pub(crate) struct Syn {
@@ -871,6 +878,15 @@ pub struct Network {
     pub(crate) regular: Vec<inputs::Regular>,
     snapshots: HashMap<String, Box<Snapshot>>,
     pub(crate) constant_types: HashMap<String, crate::model::scope::ValTy>,
+    /// The run stopped early, to continue ([`Network::continue_run`]).
+    pub(crate) pending: Option<run::PendingRun>,
+    pub(crate) nan_check: NanCheck,
+    /// What the non-finite checks found.
+    pub(crate) non_finite: Vec<NonFinite>,
+    /// The first step (of the finest clock) and its time since the last check.
+    pub(crate) nan_since: Option<(i64, f64)>,
+    /// Whether the last run stopped on a non-finite value.
+    pub(crate) nan_failed: bool,
 }
 
 impl Default for Network {
@@ -979,6 +995,11 @@ impl Network {
             regular: Vec::new(),
             snapshots: HashMap::new(),
             constant_types: HashMap::new(),
+            pending: None,
+            nan_check: NanCheck::default(),
+            non_finite: Vec::new(),
+            nan_since: None,
+            nan_failed: false,
         }
     }
 
@@ -1531,6 +1552,7 @@ impl Network {
                     scalar_delay: None,
                     queue: queue::SpikeQueue::default(),
                     event: "spike".to_string(),
+                    ring: 0,
                 }),
                 Err(e) => errors.extend(e.0),
             }
@@ -2609,6 +2631,12 @@ impl Network {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn store(&mut self, name: &str) {
+        let snap = self.snapshot();
+        self.snapshots.insert(name.to_string(), Box::new(snap));
+    }
+
+    /// The state [`Network::store`] stores.
+    fn snapshot(&self) -> Snapshot {
         let mut snap = Snapshot {
             arrays: self.store.arrays.clone(),
             spike_mons: Vec::new(),
@@ -2641,7 +2669,7 @@ impl Network {
                 _ => {}
             }
         }
-        self.snapshots.insert(name.to_string(), Box::new(snap));
+        snap
     }
 
     /// Restores the state stored under `name` (Brian2's `restore(name)`); an
@@ -2673,6 +2701,12 @@ impl Network {
                 format!("nothing was stored under the name '{name}'"),
             ));
         };
+        self.apply_snapshot(*snap);
+        Ok(())
+    }
+
+    /// Brings back the state of a [`Snapshot`].
+    fn apply_snapshot(&mut self, snap: Snapshot) {
         self.store.arrays = snap.arrays;
         self.t = snap.t;
         self.clock_steps = snap.clock_steps;
@@ -2704,7 +2738,6 @@ impl Network {
                 gs.next = next;
             }
         }
-        Ok(())
     }
 }
 

@@ -35,6 +35,25 @@ pub struct RunControl {
     pub progress: Option<Box<dyn FnMut(f64) + Send>>,
     /// Whether the last run stopped early.
     pub interrupted: bool,
+    /// Stops the run, as `stop` does, once this many time steps have been
+    /// simulated in all ([`RunStats::steps`], counted over every run of the
+    /// network, and over the runs before a checkpoint it was loaded from).
+    pub max_steps: Option<u64>,
+}
+
+/// What a run stopped early needs to go on exactly as if it had not stopped
+/// ([`Network::continue_run`]): where it was to end, and its kernels' random
+/// streams.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingRun {
+    /// The time the run was to end at.
+    pub t_end: f64,
+    /// The kernels of the run, in schedule order (`when/order/name`).
+    pub keys: Vec<String>,
+    /// Their random streams where the run stopped.
+    pub rngs: Vec<spikejit_runtime::Rng>,
+    /// The network's stream counter after the run's kernels took theirs.
+    pub streams: u64,
 }
 
 impl std::fmt::Debug for RunControl {
@@ -43,6 +62,7 @@ impl std::fmt::Debug for RunControl {
             .field("stop", &self.stop)
             .field("progress", &self.progress.is_some())
             .field("interrupted", &self.interrupted)
+            .field("max_steps", &self.max_steps)
             .finish()
     }
 }
@@ -52,6 +72,7 @@ const PROGRESS_STEPS: u64 = 64;
 
 use super::build::Prepared;
 use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
+use super::nan::NanMode;
 use super::queue::{BySource, SpikeQueue};
 use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_rank};
 use crate::lower;
@@ -66,6 +87,7 @@ enum OpKind {
         extra: Vec<(&'static str, u64)>,
     },
     StateUpdate {
+        group: usize,
         n: usize,
     },
     Threshold {
@@ -120,6 +142,11 @@ struct Op {
     /// (slot rank, order, name): Brian2's sort key.
     key: (i32, i32, String),
     rng: spikejit_runtime::Rng,
+}
+
+/// An op's schedule key as a checkpoint keeps it.
+fn op_key(op: &Op) -> String {
+    format!("{}/{}/{}", op.key.0, op.key.1, op.key.2)
 }
 
 /// `timestep` of a time on a clock: Brian2 rounds to the nearest step when the time
@@ -180,7 +207,7 @@ impl Network {
                             bound: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::StateUpdate { n },
+                            kind: OpKind::StateUpdate { group: id, n },
                             kernel: Some(k),
                             dt,
                             key: (when, order, format!("{name}_stateupdater")),
@@ -376,7 +403,10 @@ impl Network {
                             );
                             continue;
                         }
-                        let mut queue = std::mem::take(&mut self.syn_mut(id).pathways[p].queue);
+                        let ring = delays.iter().copied().max().unwrap_or(0).max(homog) + 1;
+                        let path = &mut self.syn_mut(id).pathways[p];
+                        path.ring = path.ring.max(ring);
+                        let mut queue = std::mem::take(&mut path.queue);
                         queue.prepare(delays, homog);
                         match self.pathway_kernel(id, p) {
                             Ok(k) => ops.push(Op {
@@ -533,8 +563,62 @@ impl Network {
             return Err(Errors(errors));
         }
         ops.sort_by(|a, b| a.key.cmp(&b.key));
+        self.fuse_thresholds(&mut ops);
         self.stats.compile_seconds += t0.elapsed().as_secs_f64();
         Ok(ops)
+    }
+
+    /// Fuses each group's state update with its spike threshold when nothing
+    /// that could see the difference runs between them (only other groups'
+    /// state updates): one pass over the neurons per step instead of two.
+    /// `ir::fuse` refuses whenever the result could differ.
+    fn fuse_thresholds(&mut self, ops: &mut Vec<Op>) {
+        if std::env::var_os("SPIKEJIT_NO_FUSION").is_some() {
+            return;
+        }
+        let mut i = 0;
+        while i < ops.len() {
+            let OpKind::StateUpdate { group, n } = ops[i].kind else {
+                i += 1;
+                continue;
+            };
+            let j = (i + 1..ops.len()).find(|&j| match &ops[j].kind {
+                OpKind::StateUpdate { group: g, .. } => *g == group,
+                OpKind::Threshold { group: g, event, .. } => *g == group && event == "spike",
+                _ => true,
+            });
+            let Some(j) = j else { break };
+            let fusible = matches!(&ops[j].kind, OpKind::Threshold { group: g, event, .. } if *g == group && event == "spike")
+                && ops[i].dt == ops[j].dt
+                && ops[i + 1..j]
+                    .iter()
+                    .all(|o| matches!(o.kind, OpKind::StateUpdate { .. }));
+            if fusible && let (Some(ka), Some(kb)) = (&ops[i].kernel, &ops[j].kernel) {
+                let same: Vec<Option<usize>> = kb
+                    .bindings
+                    .iter()
+                    .map(|key| ka.bindings.iter().position(|x| x == key))
+                    .collect();
+                let name = format!("{}+threshold", ka.kernel.name);
+                if let Some((kernel, map)) = crate::ir::fuse::fuse_element_loops(&ka.kernel, &kb.kernel, &same, &name) {
+                    let mut bindings = ka.bindings.clone();
+                    for (k, key) in kb.bindings.iter().enumerate() {
+                        if map[k] >= bindings.len() {
+                            bindings.push(key.clone());
+                        }
+                    }
+                    let scalars: Vec<String> = kernel.scalars.iter().map(|s| s.name.clone()).collect();
+                    if let Ok(p) = self.compile_kernel(kernel, bindings, scalars) {
+                        let threshold = ops.remove(j);
+                        let op = &mut ops[i];
+                        op.kernel = Some(p);
+                        op.kind = threshold.kind;
+                        let _ = n;
+                    }
+                }
+            }
+            i += 1;
+        }
     }
 
     pub(crate) fn syn_mut(&mut self, id: usize) -> &mut super::Syn {
@@ -545,6 +629,9 @@ impl Network {
     }
 
     /// Runs the network for `duration` seconds (Brian2's `Network.run`).
+    ///
+    /// A run stopped early through [`RunControl`] (Ctrl-C, a step limit) can be
+    /// finished with [`Network::continue_run`]; a new `run` forgets it.
     pub fn run(&mut self, duration: f64) -> Result<()> {
         if duration.is_nan() || duration < 0.0 {
             return Err(err(
@@ -553,7 +640,87 @@ impl Network {
                 format!("the duration must not be negative, got {duration} s"),
             ));
         }
+        self.pending = None;
+        let t_end = self.t + duration;
+        self.run_to(t_end, None)
+    }
+
+    /// Finishes the run that was stopped early (see [`RunControl`]): runs to the
+    /// time it was to end at, with its kernels' random streams where they
+    /// stopped, so that the results are those of the run never stopped. It
+    /// works after [`Network::load_checkpoint`] too. An error when no run was
+    /// stopped early (or a `run` came since).
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, RunControl, Selection, SpikeMonitor, Value};
+    ///
+    /// let build = || -> Result<_, spikejit::diag::Errors> {
+    ///     let mut net = Network::new();
+    ///     net.set_seed(3);
+    ///     let g = net.add_neurons(NeuronGroup::new(20, "dv/dt = (1.2 - v)/(10*ms) + 0.5*xi/sqrt(ms) : 1").threshold("v > 1").reset("v = rand()"))?;
+    ///     net.set(g, "v", Value::Expr("rand()".into()), Selection::All)?;
+    ///     let m = net.add_spike_monitor(SpikeMonitor::new(g))?;
+    ///     Ok((net, m))
+    /// };
+    /// let (mut whole, m) = build()?;
+    /// whole.run(0.05)?;
+    ///
+    /// let (mut parts, _) = build()?;
+    /// parts.set_control(RunControl { max_steps: Some(123), ..RunControl::default() });
+    /// parts.run(0.05)?;
+    /// assert!(parts.interrupted());
+    /// assert!(parts.run_left().is_some_and(|left| (left - 0.0377).abs() < 1e-12)); // 123 steps of 0.1 ms done
+    /// parts.set_control(RunControl::default());
+    /// parts.continue_run()?;
+    /// assert_eq!(parts.t(), whole.t());
+    /// let (a, b) = (whole.spike_monitor(m).ok_or("no monitor")?, parts.spike_monitor(m).ok_or("no monitor")?);
+    /// assert_eq!((a.i, a.t), (b.i, b.t));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn continue_run(&mut self) -> Result<()> {
+        let Some(p) = self.pending.take() else {
+            return Err(err(
+                "no-stopped-run",
+                "continue_run",
+                "there is no run stopped early to continue",
+            ));
+        };
+        let t_end = p.t_end;
+        self.run_to(t_end, Some(p))
+    }
+
+    /// The simulated seconds left of the run stopped early, if there is one to
+    /// continue ([`Network::continue_run`]).
+    pub fn run_left(&self) -> Option<f64> {
+        self.pending.as_ref().map(|p| p.t_end - self.t)
+    }
+
+    /// Whether the run should stop before its next step (Ctrl-C, a step limit).
+    fn stop_requested(&self) -> bool {
+        self.control.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
+            || self.control.max_steps.is_some_and(|m| self.stats.steps >= m)
+    }
+
+    fn run_to(&mut self, t_end: f64, resume: Option<PendingRun>) -> Result<()> {
         let mut ops = self.before_run()?;
+        if let Some(p) = resume {
+            let keys: Vec<String> = ops.iter().map(op_key).collect();
+            if keys != p.keys {
+                return Err(err(
+                    "checkpoint-mismatch",
+                    "continue_run",
+                    format!(
+                        "the run to continue had other kernels ({}) than this network has ({})",
+                        p.keys.join(", "),
+                        keys.join(", ")
+                    ),
+                ));
+            }
+            for (op, rng) in ops.iter_mut().zip(p.rngs) {
+                op.rng = rng;
+            }
+            self.rng_streams = p.streams;
+        }
         // Arrays do not move during a run: resolve every pointer once.
         for op in ops.iter_mut() {
             if let Some(k) = &op.kernel {
@@ -574,7 +741,6 @@ impl Network {
             }
         }
         let t0 = Instant::now();
-        let t_end = self.t + duration;
         // Clocks: dt → (current step, end step).
         let mut clocks: Vec<(f64, i64, i64)> = Vec::new();
         for op in &ops {
@@ -596,6 +762,14 @@ impl Network {
         let mut spikes: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
         let mut interrupted_at: Option<f64> = None;
         let mut last_report = Instant::now();
+        let nan_every = self.nan_check.every.max(1);
+        let mut nan_targets = match self.nan_check.mode {
+            NanMode::Off => Vec::new(),
+            _ => self.nan_targets(),
+        };
+        let mut nan_failed = false;
+        // The finest clock's step and time of the last step simulated.
+        let mut last: Option<(i64, f64)> = None;
         loop {
             let mut tmin = f64::INFINITY;
             for c in &clocks {
@@ -604,6 +778,10 @@ impl Network {
                 }
             }
             if !tmin.is_finite() {
+                break;
+            }
+            if self.stop_requested() {
+                interrupted_at = Some(tmin);
                 break;
             }
             for (k, c) in clocks.iter().enumerate() {
@@ -624,11 +802,18 @@ impl Network {
                 }
             }
             self.stats.steps += 1;
-            if let Some(stop) = &self.control.stop
-                && stop.load(Ordering::Relaxed)
-            {
-                interrupted_at = Some(tmin + min_dt);
-                break;
+            if !nan_targets.is_empty() {
+                let now = (to_step(tmin, min_dt), tmin);
+                self.nan_since.get_or_insert(now);
+                last = Some(now);
+                if self.stats.steps.is_multiple_of(nan_every)
+                    && self.check_non_finite(&mut nan_targets, now)
+                    && self.nan_check.mode == NanMode::Error
+                {
+                    nan_failed = true;
+                    interrupted_at = Some(tmin + min_dt);
+                    break;
+                }
             }
             if self.control.progress.is_some() && self.stats.steps.is_multiple_of(PROGRESS_STEPS) {
                 let now = Instant::now();
@@ -640,10 +825,19 @@ impl Network {
                 }
             }
         }
+        // The end of a run is checked too (not of one stopped early: it goes on later).
+        if interrupted_at.is_none()
+            && let Some(now) = last
+            && self.nan_since.is_some()
+            && self.check_non_finite(&mut nan_targets, now)
+            && self.nan_check.mode == NanMode::Error
+        {
+            nan_failed = true;
+        }
         for c in &clocks {
             self.clock_steps.insert(c.0.to_bits(), c.1);
         }
-        self.control.interrupted = interrupted_at.is_some();
+        self.control.interrupted = interrupted_at.is_some() && !nan_failed;
         self.t = interrupted_at.map_or(t_end, |t| t.min(t_end));
         if let Some(p) = self.control.progress.as_mut() {
             p(self.t);
@@ -653,8 +847,31 @@ impl Network {
             *self.stats.spikes.entry(name).or_insert(0) += n;
         }
         self.stats.run_seconds += t0.elapsed().as_secs_f64();
+        if self.control.interrupted {
+            self.pending = Some(PendingRun {
+                t_end,
+                keys: ops.iter().map(op_key).collect(),
+                rngs: ops.iter().map(|op| op.rng.clone()).collect(),
+                streams: self.rng_streams,
+            });
+        }
         self.restore_queues(ops);
+        self.nan_failed = nan_failed;
+        if nan_failed && let Some(found) = self.non_finite.last() {
+            return Err(Errors::one(
+                crate::diag::Diagnostic::new("non-finite", found.message())
+                    .with_context(format!("{} '{}'.{}", found.kind, found.object, found.variable))
+                    .with_help(
+                        "the run stopped at the end of that step; in warn mode (`--nan=warn`) it is reported and the run goes on",
+                    ),
+            ));
+        }
         Ok(())
+    }
+
+    /// Whether the last run stopped on a non-finite value ([`NanMode::Error`]).
+    pub fn non_finite_failed(&self) -> bool {
+        self.nan_failed
     }
 
     fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut std::collections::HashMap<usize, u64>) {

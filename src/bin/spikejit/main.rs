@@ -33,7 +33,10 @@ enum Cmd {
     /// A progress bar shows simulated time when stderr is a terminal. Ctrl-C
     /// stops the run at the end of the current time step, writes what the
     /// monitors recorded until then (summary.json: "interrupted": true) and
-    /// exits with code 130.
+    /// exits with code 130; with --checkpoint CK it also writes the whole state
+    /// to CK, and `--resume CK` later goes on from there, to the outputs of a
+    /// run never stopped. State variables are checked for NaN and infinities
+    /// every 100 steps (--nan, --nan-check-every).
     Run {
         /// The model file (TOML)
         file: PathBuf,
@@ -53,6 +56,26 @@ enum Cmd {
         /// Also draw every monitor as DIR/NAME.png and DIR/NAME.svg (as `spikejit plot DIR`)
         #[arg(long)]
         plot: bool,
+        /// Write the whole network state to CK when the run ends or is stopped
+        /// (Ctrl-C, --stop-after-steps), to go on later with --resume CK
+        #[arg(long, value_name = "CK")]
+        checkpoint: Option<PathBuf>,
+        /// Load the checkpoint CK (written from the same model file) and go on
+        /// from where its run stopped
+        #[arg(long, value_name = "CK")]
+        resume: Option<PathBuf>,
+        /// Stop, as Ctrl-C does, after N time steps in all (counting those
+        /// before the checkpoint with --resume); exit code 130
+        #[arg(long, value_name = "N")]
+        stop_after_steps: Option<u64>,
+        /// What a NaN or infinite state variable does: warn (once per variable,
+        /// on stderr), error (stop and exit 1, outputs still written) or off
+        #[arg(long, value_name = "MODE", value_enum, default_value_t = NanArg::Warn)]
+        nan: NanArg,
+        /// Check state variables for NaN and infinities every N time steps (and
+        /// at the end of each run); 1 names the exact step
+        #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+        nan_check_every: u64,
     },
     /// Draw the monitors of a finished run from its npz files
     ///
@@ -102,6 +125,27 @@ enum Cmd {
     },
 }
 
+/// `--nan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum NanArg {
+    Warn,
+    Error,
+    Off,
+}
+
+/// What `spikejit run` was asked beyond the file and the output directory.
+struct RunArgs {
+    seed: Option<u64>,
+    dump_state: bool,
+    quiet: bool,
+    plot: bool,
+    checkpoint: Option<PathBuf>,
+    resume: Option<PathBuf>,
+    stop_after_steps: Option<u64>,
+    nan: NanArg,
+    nan_check_every: u64,
+}
+
 fn report(errors: &Errors) -> ExitCode {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     eprint!("{}", io::render(errors, color));
@@ -126,14 +170,18 @@ fn plot_dir(dir: &std::path::Path, quiet: bool) -> Result<(), ExitCode> {
 /// Exit code of a run stopped by Ctrl-C (128 + SIGINT, the shell convention).
 const EXIT_INTERRUPTED: u8 = 130;
 
-fn run(
-    file: &std::path::Path,
-    out: &std::path::Path,
-    seed: Option<u64>,
-    dump_state: bool,
-    quiet: bool,
-    plot: bool,
-) -> ExitCode {
+fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode {
+    let RunArgs {
+        seed,
+        dump_state,
+        quiet,
+        plot,
+        checkpoint,
+        resume,
+        stop_after_steps,
+        nan,
+        nan_check_every,
+    } = args;
     // Ctrl-C sets the flag; the run stops at the end of the step and the outputs
     // recorded so far are written.
     let stop = Arc::new(AtomicBool::new(false));
@@ -152,6 +200,17 @@ fn run(
         dump_state,
         stop: Some(stop),
         progress,
+        max_steps: stop_after_steps,
+        checkpoint: checkpoint.clone(),
+        resume,
+        nan: spikejit::sim::NanCheck {
+            mode: match nan {
+                NanArg::Warn => spikejit::sim::NanMode::Warn,
+                NanArg::Error => spikejit::sim::NanMode::Error,
+                NanArg::Off => spikejit::sim::NanMode::Off,
+            },
+            every: nan_check_every,
+        },
     };
     let result = io::run_model_file(file, out, opts);
     if let Some(bar) = bar {
@@ -188,6 +247,14 @@ fn run(
                     s.t_end,
                     out.display()
                 );
+                if let Some(ck) = &checkpoint {
+                    eprintln!(
+                        "the state is in {}: `spikejit run {} --out DIR --resume {}` goes on from there",
+                        ck.display(),
+                        file.display(),
+                        ck.display()
+                    );
+                }
                 return ExitCode::from(EXIT_INTERRUPTED);
             }
             ExitCode::SUCCESS
@@ -218,7 +285,26 @@ fn main() -> ExitCode {
             seed,
             quiet,
             plot,
-        } => run(&file, &out, seed, dump_state, quiet, plot),
+            checkpoint,
+            resume,
+            stop_after_steps,
+            nan,
+            nan_check_every,
+        } => run(
+            &file,
+            &out,
+            RunArgs {
+                seed,
+                dump_state,
+                quiet,
+                plot,
+                checkpoint,
+                resume,
+                stop_after_steps,
+                nan,
+                nan_check_every,
+            },
+        ),
         Cmd::Plot { dir } => match plot_dir(&dir, false) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
