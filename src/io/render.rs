@@ -14,14 +14,23 @@ use crate::diag::{Diagnostic, Errors, Source, Span};
 /// Renders every diagnostic (with ANSI colours when `color`), each ending in a newline.
 pub fn render(errors: &Errors, color: bool) -> String {
     let mut out = String::new();
-    for d in &errors.0 {
+    for d in errors.0.iter().take(MAX_RENDERED) {
         out.push_str(&render_one(d, color));
+    }
+    if errors.0.len() > MAX_RENDERED {
+        out.push_str(&format!(
+            "note: {} more errors not shown\n",
+            errors.0.len() - MAX_RENDERED
+        ));
     }
     if errors.0.len() > 1 {
         out.push_str(&format!("error: {} errors\n", errors.0.len()));
     }
     out
 }
+
+/// Diagnostics shown in full; a count stands for the rest.
+const MAX_RENDERED: usize = 50;
 
 /// Files shown by one diagnostic, each added once.
 #[derive(Default)]

@@ -87,6 +87,10 @@ const MAX_NESTING: usize = 200;
 /// The deepest expression tree accepted: every later pass (unit checks,
 /// integration, lowering) walks trees recursively.
 const MAX_DEPTH: usize = 400;
+/// Syntax errors kept per string; more are dropped as noise.
+const MAX_ERRORS: usize = 10;
+/// Prefix operators (`-`, `+`, `not`) allowed in a row.
+const MAX_PREFIX: usize = 100;
 
 /// The depth of an expression tree, without recursion.
 fn tree_depth(e: &Expr) -> usize {
@@ -349,11 +353,34 @@ impl<'a> Lower<'a> {
     }
 
     fn error(&mut self, span: Span, msg: impl Into<String>) {
-        self.errors.push(Diagnostic::at("syntax", self.src, span, msg));
+        // A garbled string can produce an error per token; past a few the rest
+        // say nothing new (and rendering each costs time: found by fuzzing).
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(Diagnostic::at("syntax", self.src, span, msg));
+        }
     }
 
     fn expr(&mut self, pair: Pair<Rule>) -> Expr {
         debug_assert_eq!(pair.as_rule(), Rule::expr);
+        // The Pratt parser recurses once per prefix operator: a run of thousands
+        // (`- - - ... 1`) would overflow the stack before the depth check below
+        // (found by fuzzing).
+        let mut run = 0usize;
+        for p in pair.clone().into_inner() {
+            if matches!(p.as_rule(), Rule::neg | Rule::pos | Rule::not) {
+                run += 1;
+                if run > MAX_PREFIX {
+                    let span = self.span(&p);
+                    self.error(
+                        span,
+                        format!("more than {MAX_PREFIX} signs or 'not's in a row: simplify the expression"),
+                    );
+                    return Expr::new(ExprKind::Int(0), span);
+                }
+            } else {
+                run = 0;
+            }
+        }
         self.level += 1;
         let e = self.pratt(pair.into_inner()).0;
         self.level -= 1;

@@ -112,7 +112,9 @@ pub fn main(
         if let Some(parent) = plot.parent().filter(|p| !p.as_os_str().is_empty()) {
             let _ = std::fs::create_dir_all(parent);
         }
-        match bench::scaling_plot(&run, &agg, &plot) {
+        // The SVG for the report, and a PNG of the same figure for viewers without SVG.
+        let png = plot.with_extension("png");
+        match bench::scaling_plot(&run, &agg, &plot).and_then(|()| bench::scaling_plot(&run, &agg, &png)) {
             Ok(()) => plot_name.as_deref(),
             Err(e) => return fail(format!("scaling plot: {e}")),
         }
