@@ -8,6 +8,7 @@ use super::Code;
 /// Indices given to `connect(i=..., j=...)`.
 #[derive(Clone, Debug)]
 pub enum Indices {
+    /// Explicit indices (broadcast against the other side).
     Array(Vec<i64>),
     /// A generator expression (`'k for k in range(i+1)'`, `'i'`).
     Generator(Code),
@@ -16,25 +17,35 @@ pub enum Indices {
 /// A probability: a number or a string expression.
 #[derive(Clone, Debug)]
 pub enum Prob {
+    /// The same probability for every pair.
     Value(f64),
+    /// An expression of the pair (`'exp(-(x_pre-x_post)**2)'`).
     Expr(Code),
 }
 
 /// The number of synapses per pair: a number or a string expression.
 #[derive(Clone, Debug)]
 pub enum Count {
+    /// The same count for every pair.
     Value(i64),
+    /// An expression of the pair.
     Expr(Code),
 }
 
 /// The arguments of one `connect` call.
 #[derive(Clone, Debug, Default)]
 pub struct Connect {
+    /// Which pairs to connect (`'i != j'`); all pairs when absent.
     pub condition: Option<Code>,
+    /// Presynaptic indices, or a generator of them for each `j`.
     pub i: Option<Indices>,
+    /// Postsynaptic indices, or a generator of them for each `i`.
     pub j: Option<Indices>,
+    /// Probability of connecting each candidate pair.
     pub p: Option<Prob>,
+    /// Synapses per connected pair (Brian2's `n`, default 1).
     pub n: Option<Count>,
+    /// Drop generated indices outside the target group instead of failing.
     pub skip_if_invalid: bool,
 }
 

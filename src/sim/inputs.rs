@@ -15,11 +15,15 @@ use crate::units::Dim;
 /// `values[t][i]`, called as `name(t, i)`).
 #[derive(Clone, Debug)]
 pub struct TimedArray {
+    /// The name code calls it by.
     pub name: String,
     /// Row-major values in SI units: `len` rows of `cols` values (`cols` 1 for 1-D).
     pub values: Vec<f64>,
+    /// Values per row for a 2-D array (`None`: 1-D).
     pub cols: Option<usize>,
+    /// The time between rows, in seconds.
     pub dt: f64,
+    /// The unit of the values.
     pub dim: Dim,
 }
 
@@ -27,9 +31,13 @@ pub struct TimedArray {
 /// every element of `target`, without synapses.
 #[derive(Clone, Debug)]
 pub struct PoissonInput {
+    /// The object's name (generated when absent).
     pub name: Option<String>,
+    /// The group whose variable receives the input.
     pub target: Handle,
+    /// The variable increased by `weight` per input spike.
     pub var: String,
+    /// The number of independent sources per target element.
     pub n: usize,
     /// Rate in Hz.
     pub rate: f64,
@@ -40,9 +48,13 @@ pub struct PoissonInput {
 /// Code run regularly on a group or synapses (Brian2's `run_regularly`).
 #[derive(Clone, Debug)]
 pub struct RunRegularly {
+    /// The statements to run.
     pub code: Code,
+    /// How often, in seconds (the object's own clock when absent).
     pub dt: Option<f64>,
+    /// The schedule slot (`start` by default, as in Brian2).
     pub when: Option<String>,
+    /// Order within the slot.
     pub order: i32,
 }
 

@@ -60,9 +60,11 @@ pub struct NonFinite {
     pub value: String,
     /// The first step (of the finest clock) since the previous check, and its time in seconds.
     pub first_step: i64,
+    /// The time of `first_step`, in seconds.
     pub first_t: f64,
     /// The step after which the value was found, and its time in seconds.
     pub step: i64,
+    /// The time of `step`, in seconds.
     pub t: f64,
 }
 
