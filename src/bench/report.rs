@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde::Deserialize;
 
-use super::{BenchResult, BenchRun, Stat};
+use super::{BenchRun, Stat};
 
 /// One Brian2 run, a line of `bench/brian2/brian2_bench.py`'s output.
 #[derive(Clone, Debug, Deserialize)]
@@ -306,11 +306,6 @@ pub fn comparison(
     let _ = writeln!(s, "## spikejit alone\n");
     s.push_str(&spikejit_table(run));
     s
-}
-
-/// spikejit's result for a model and size, for callers that pair results.
-pub fn find<'a>(run: &'a BenchRun, model: &str, n: usize) -> Option<&'a BenchResult> {
-    run.results.iter().find(|r| r.model == model && r.n == n)
 }
 
 #[cfg(test)]

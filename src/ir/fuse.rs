@@ -46,20 +46,7 @@ fn parts(k: &Kernel) -> Option<Parts<'_>> {
 
 fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
-    match e {
-        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => walk_expr(a, f),
-        Expr::Binary(_, a, b) => {
-            walk_expr(a, f);
-            walk_expr(b, f);
-        }
-        Expr::Select(c, a, b) => {
-            walk_expr(c, f);
-            walk_expr(a, f);
-            walk_expr(b, f);
-        }
-        Expr::Call(_, args) => args.iter().for_each(|a| walk_expr(a, f)),
-        _ => {}
-    }
+    e.for_each_child(|a| walk_expr(a, f));
 }
 
 /// Every expression of a block (recursively) and every store's (array, index).
@@ -137,23 +124,10 @@ fn remap_expr(e: &mut Expr, arrays: &[ArrayId], scalars: &[usize], locals: &dyn 
     match e {
         Expr::Local(l) => *l = locals(*l),
         Expr::Scalar(s) => *s = scalars[*s],
-        Expr::Load(a, i) => {
-            *a = arrays[*a];
-            remap_expr(i, arrays, scalars, locals);
-        }
-        Expr::Unary(_, a) | Expr::Cast(_, a) => remap_expr(a, arrays, scalars, locals),
-        Expr::Binary(_, a, b) => {
-            remap_expr(a, arrays, scalars, locals);
-            remap_expr(b, arrays, scalars, locals);
-        }
-        Expr::Select(c, a, b) => {
-            remap_expr(c, arrays, scalars, locals);
-            remap_expr(a, arrays, scalars, locals);
-            remap_expr(b, arrays, scalars, locals);
-        }
-        Expr::Call(_, args) => args.iter_mut().for_each(|a| remap_expr(a, arrays, scalars, locals)),
+        Expr::Load(a, _) => *a = arrays[*a],
         _ => {}
     }
+    e.for_each_child_mut(|a| remap_expr(a, arrays, scalars, locals));
 }
 
 fn remap_block(b: &mut [Stmt], arrays: &[ArrayId], scalars: &[usize], locals: &dyn Fn(usize) -> usize) {

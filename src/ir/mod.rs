@@ -342,6 +342,42 @@ impl Expr {
         Expr::Select(Box::new(c), Box::new(a), Box::new(b))
     }
 
+    /// Calls `f` on each direct operand (the one traversal the passes share).
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match self {
+            Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => f(a),
+            Expr::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Expr::Select(c, a, b) => {
+                f(c);
+                f(a);
+                f(b);
+            }
+            Expr::Call(_, args) => args.iter().for_each(f),
+            Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Local(_) | Expr::Scalar(_) => {}
+        }
+    }
+
+    /// Calls `f` on each direct operand, mutably.
+    pub fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+        match self {
+            Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => f(a),
+            Expr::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Expr::Select(c, a, b) => {
+                f(c);
+                f(a);
+                f(b);
+            }
+            Expr::Call(_, args) => args.iter_mut().for_each(f),
+            Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Local(_) | Expr::Scalar(_) => {}
+        }
+    }
+
     /// The type of the expression in `kernel`.
     pub fn ty(&self, k: &Kernel) -> Ty {
         match self {

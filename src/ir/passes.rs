@@ -91,20 +91,7 @@ fn lift_expr(e: &mut Expr, k: &mut Kernel, lifted: &mut Vec<(Expr, usize)>) {
         *e = Expr::Local(l);
         return;
     }
-    match e {
-        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => lift_expr(a, k, lifted),
-        Expr::Binary(_, a, b) => {
-            lift_expr(a, k, lifted);
-            lift_expr(b, k, lifted);
-        }
-        Expr::Select(c, a, b) => {
-            lift_expr(c, k, lifted);
-            lift_expr(a, k, lifted);
-            lift_expr(b, k, lifted);
-        }
-        Expr::Call(_, args) => args.iter_mut().for_each(|a| lift_expr(a, k, lifted)),
-        _ => {}
-    }
+    e.for_each_child_mut(|a| lift_expr(a, k, lifted));
 }
 
 fn lift_stmt(s: &mut Stmt, k: &mut Kernel, lifted: &mut Vec<(Expr, usize)>) {
@@ -404,23 +391,10 @@ fn writes_of(s: &Stmt, w: &mut Writes) {
 fn reads_of(e: &Expr, r: &mut Reads) {
     match e {
         Expr::Local(l) => r.locals.push(*l),
-        Expr::Load(_, i) => {
-            r.loads = true;
-            reads_of(i, r);
-        }
-        Expr::Unary(_, a) | Expr::Cast(_, a) => reads_of(a, r),
-        Expr::Binary(_, a, b) => {
-            reads_of(a, r);
-            reads_of(b, r);
-        }
-        Expr::Select(c, a, b) => {
-            reads_of(c, r);
-            reads_of(a, r);
-            reads_of(b, r);
-        }
-        Expr::Call(_, args) => args.iter().for_each(|a| reads_of(a, r)),
+        Expr::Load(..) => r.loads = true,
         _ => {}
     }
+    e.for_each_child(|a| reads_of(a, r));
 }
 
 fn hash_expr(e: &Expr, h: &mut impl Hasher) {
@@ -470,23 +444,15 @@ fn expr_key(e: &Expr) -> u64 {
 /// Whether `e` may be computed once for several uses: pure (no random or
 /// context-dependent call anywhere inside).
 fn pure(e: &Expr) -> bool {
-    match e {
-        Expr::Call(f, args) => !is_random(*f) && args.iter().all(pure),
-        Expr::Load(_, i) | Expr::Unary(_, i) | Expr::Cast(_, i) => pure(i),
-        Expr::Binary(_, a, b) => pure(a) && pure(b),
-        Expr::Select(c, a, b) => pure(c) && pure(a) && pure(b),
-        _ => true,
-    }
+    let mut ok = !matches!(e, Expr::Call(f, _) if is_random(*f));
+    e.for_each_child(|a| ok &= pure(a));
+    ok
 }
 
 fn size(e: &Expr) -> usize {
-    match e {
-        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => 1 + size(a),
-        Expr::Binary(_, a, b) => 1 + size(a) + size(b),
-        Expr::Select(c, a, b) => 1 + size(c) + size(a) + size(b),
-        Expr::Call(_, args) => 1 + args.iter().map(size).sum::<usize>(),
-        _ => 1,
-    }
+    let mut n = 1;
+    e.for_each_child(|a| n += size(a));
+    n
 }
 
 /// The always-evaluated expressions of a statement.
@@ -516,20 +482,7 @@ fn candidates<'a>(e: &'a Expr, out: &mut Vec<(u64, &'a Expr)>) {
     if !is_leaf(e) && pure(e) {
         out.push((expr_key(e), e));
     }
-    match e {
-        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => candidates(a, out),
-        Expr::Binary(_, a, b) => {
-            candidates(a, out);
-            candidates(b, out);
-        }
-        Expr::Select(c, a, b) => {
-            candidates(c, out);
-            candidates(a, out);
-            candidates(b, out);
-        }
-        Expr::Call(_, args) => args.iter().for_each(|a| candidates(a, out)),
-        _ => {}
-    }
+    e.for_each_child(|a| candidates(a, out));
 }
 
 struct Window {
@@ -617,20 +570,7 @@ fn replace(e: &mut Expr, target: &Expr, l: usize) {
         *e = Expr::Local(l);
         return;
     }
-    match e {
-        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => replace(a, target, l),
-        Expr::Binary(_, a, b) => {
-            replace(a, target, l);
-            replace(b, target, l);
-        }
-        Expr::Select(c, a, b) => {
-            replace(c, target, l);
-            replace(a, target, l);
-            replace(b, target, l);
-        }
-        Expr::Call(_, args) => args.iter_mut().for_each(|a| replace(a, target, l)),
-        _ => {}
-    }
+    e.for_each_child_mut(|a| replace(a, target, l));
 }
 
 #[cfg(test)]
@@ -646,14 +586,9 @@ mod tests {
     }
 
     fn count_exp(e: &Expr) -> usize {
-        match e {
-            Expr::Call(Func::Exp, args) => 1 + args.iter().map(count_exp).sum::<usize>(),
-            Expr::Call(_, args) => args.iter().map(count_exp).sum(),
-            Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => count_exp(a),
-            Expr::Binary(_, a, b) => count_exp(a) + count_exp(b),
-            Expr::Select(c, a, b) => count_exp(c) + count_exp(a) + count_exp(b),
-            _ => 0,
-        }
+        let mut n = usize::from(matches!(e, Expr::Call(Func::Exp, _)));
+        e.for_each_child(|a| n += count_exp(a));
+        n
     }
 
     fn count_block(b: &[Stmt]) -> usize {

@@ -126,6 +126,8 @@ enum OpKind {
     },
     StateMon {
         mon: usize,
+        /// The monitor's recording buffers (`_rec_VAR`), one per variable.
+        rec_keys: Vec<ArrayKey>,
     },
 }
 
@@ -458,12 +460,17 @@ impl Network {
                 }
                 Object::StateMon(m) => {
                     let (dt, key) = (m.dt, (m.when, m.order, m.name.clone()));
+                    let rec_keys: Vec<ArrayKey> = m
+                        .variables
+                        .iter()
+                        .map(|v| ArrayKey::new(id, format!("_rec_{v}")))
+                        .collect();
                     match self.recorder_kernel(id) {
                         Ok(k) => ops.push(Op {
                             bound: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::StateMon { mon: id },
+                            kind: OpKind::StateMon { mon: id, rec_keys },
                             kernel: Some(k),
                             dt,
                             key,
@@ -1006,7 +1013,7 @@ impl Network {
                     }
                 }
             }
-            OpKind::StateMon { mon } => {
+            OpKind::StateMon { mon, rec_keys } => {
                 let n = match &self.objects[*mon] {
                     Object::StateMon(m) => m.indices.len(),
                     _ => return,
@@ -1015,21 +1022,14 @@ impl Network {
                     vals.count = n;
                     call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
                 }
-                let mut rows: Vec<Vec<f64>> = Vec::new();
-                if let Object::StateMon(m) = &self.objects[*mon] {
-                    for v in &m.variables {
-                        rows.push(
-                            self.store
-                                .get(&ArrayKey::new(*mon, format!("_rec_{v}")))
-                                .map(|a| a.to_f64())
-                                .unwrap_or_default(),
-                        );
-                    }
-                }
+                // Appends the recording buffers in place: no per-step copies.
+                let store = &self.store;
                 if let Object::StateMon(m) = &mut self.objects[*mon] {
                     m.t.push(t);
-                    for (d, r) in m.data.iter_mut().zip(rows) {
-                        d.extend(r);
+                    for (d, key) in m.data.iter_mut().zip(rec_keys.iter()) {
+                        if let Some(a) = store.get(key) {
+                            d.extend((0..a.len()).map(|k| a.get(k)));
+                        }
                     }
                 }
             }
