@@ -88,6 +88,7 @@ pub fn queue_from_events(events: &[Vec<i32>]) -> SpikeQueue {
         let one = BySource {
             offsets: vec![0, bucket.len()],
             synapses: bucket.clone(),
+            contiguous: false,
         };
         q.push(std::iter::once(0), &one);
     }

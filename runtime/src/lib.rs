@@ -250,6 +250,13 @@ impl Context {
         self.error = None;
     }
 
+    /// Makes room for `n` synapses (a connect that knows how many it makes, on
+    /// average, avoids growing its lists by doubling).
+    pub fn reserve(&mut self, n: usize) {
+        self.pre.reserve_exact(n);
+        self.post.reserve_exact(n);
+    }
+
     /// The synapses pushed so far, as `(pre, post)`, leaving the context empty.
     pub fn take_synapses(&mut self) -> (Vec<i32>, Vec<i32>) {
         (std::mem::take(&mut self.pre), std::mem::take(&mut self.post))

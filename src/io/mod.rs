@@ -97,6 +97,9 @@ pub struct RunOptions {
     pub resume: Option<PathBuf>,
     /// The checks for NaN and infinities (`--nan`, `--nan-check-every`).
     pub nan: crate::sim::NanCheck,
+    /// Threads (`--threads N`; `Some(0)`: one per core; `None`: one), see
+    /// [`Network::set_threads`](crate::sim::Network::set_threads).
+    pub threads: Option<usize>,
 }
 
 /// The hash of a model file's text a checkpoint keeps (FNV-1a, 64 bits, and the length).
@@ -203,6 +206,9 @@ pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summa
     let seed = opts.seed.or(resume.as_ref().and_then(|r| r.seed));
     let (mut net, protocol) = build(&model, &BuildOptions { seed })?;
     net.set_nan_check(opts.nan);
+    if let Some(n) = opts.threads {
+        net.set_threads(n);
+    }
     let (start, continue_first) = match resume {
         Some(r) => {
             let ck_path = opts.resume.as_deref().unwrap_or(Path::new(""));

@@ -81,6 +81,10 @@ pub struct Summary {
     /// State variables found holding NaN or an infinity, one entry per
     /// variable (its first such element), in the order found.
     pub non_finite: Vec<crate::sim::NonFinite>,
+    /// Threads the runs used (`--threads`).
+    pub threads: usize,
+    /// The kernels that ran split over those threads.
+    pub threaded_kernels: Vec<String>,
 }
 
 impl Summary {
@@ -116,6 +120,8 @@ impl Summary {
             peak_memory_bytes: peak_memory_bytes(),
             interrupted: timings.interrupted,
             non_finite: net.non_finite().to_vec(),
+            threads: net.threads(),
+            threaded_kernels: stats.threaded_kernels.clone(),
         }
     }
 

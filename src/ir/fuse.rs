@@ -14,16 +14,16 @@
 use super::{ArrayId, Expr, Func, Kernel, Stmt};
 
 /// The shape both kernels must have: statements before one top-level `For`.
-struct Parts<'a> {
-    pre: &'a [Stmt],
-    var: usize,
-    start: &'a Expr,
-    end: &'a Expr,
-    body: &'a [Stmt],
-    post: &'a [Stmt],
+pub(super) struct Parts<'a> {
+    pub pre: &'a [Stmt],
+    pub var: usize,
+    pub start: &'a Expr,
+    pub end: &'a Expr,
+    pub body: &'a [Stmt],
+    pub post: &'a [Stmt],
 }
 
-fn parts(k: &Kernel) -> Option<Parts<'_>> {
+pub(super) fn parts(k: &Kernel) -> Option<Parts<'_>> {
     let pos = k.body.iter().position(|s| matches!(s, Stmt::For { .. }))?;
     if k.body[pos + 1..]
         .iter()
@@ -44,13 +44,13 @@ fn parts(k: &Kernel) -> Option<Parts<'_>> {
     })
 }
 
-fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub(super) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
     e.for_each_child(|a| walk_expr(a, f));
 }
 
 /// Every expression of a block (recursively) and every store's (array, index).
-fn walk_block(b: &[Stmt], e: &mut dyn FnMut(&Expr), store: &mut dyn FnMut(ArrayId, &Expr)) {
+pub(super) fn walk_block(b: &[Stmt], e: &mut dyn FnMut(&Expr), store: &mut dyn FnMut(ArrayId, &Expr)) {
     for s in b {
         match s {
             Stmt::Assign(_, x) | Stmt::Eval(x) => walk_expr(x, e),
@@ -77,7 +77,7 @@ fn walk_block(b: &[Stmt], e: &mut dyn FnMut(&Expr), store: &mut dyn FnMut(ArrayI
     }
 }
 
-fn has_loop(b: &[Stmt]) -> bool {
+pub(super) fn has_loop(b: &[Stmt]) -> bool {
     b.iter().any(|s| match s {
         Stmt::For { .. } | Stmt::While { .. } => true,
         Stmt::If { then, els, .. } => has_loop(then) || has_loop(els),
@@ -85,7 +85,7 @@ fn has_loop(b: &[Stmt]) -> bool {
     })
 }
 
-fn uses_random(k: &Kernel) -> bool {
+pub(super) fn uses_random(k: &Kernel) -> bool {
     let mut random = false;
     walk_block(
         &k.body,

@@ -22,6 +22,7 @@
 //!   stores convert back (`I64` to `i32` truncates, `Bool` to `u8` gives 0/1).
 
 pub mod fuse;
+pub mod parallel;
 pub mod passes;
 pub mod print;
 

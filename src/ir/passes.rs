@@ -230,8 +230,11 @@ pub fn fold(e: &mut Expr) {
         };
         if ft == Ty::F64 || (*k as f32) as i64 == *k {
             *e = Expr::Binary(BinOp::Ge, x.clone(), Box::new(kf));
-            return;
         }
+    }
+    if let Some(n) = division_free_comparison(e) {
+        *e = n;
+        return;
     }
     let new = match &*e {
         Expr::Unary(UnOp::Neg, a) => match **a {
@@ -299,6 +302,68 @@ pub fn fold(e: &mut Expr) {
     if let Some(n) = new {
         *e = n;
     }
+}
+
+/// `x / c CMP k` with f64 constants `c > 0` and `k` as a comparison of `x` with a
+/// threshold, without the division (the refractoriness test `(t - lastspike)/dt >=
+/// steps` runs for every neuron on every step). Exact, not approximate: division
+/// by a positive constant, correctly rounded, is monotone in `x`, so `{x : x/c >=
+/// k}` is `{x : x >= T}` for the least such `T`, which is found here by stepping
+/// through neighbouring floats; NaN compares false on both sides.
+fn division_free_comparison(e: &Expr) -> Option<Expr> {
+    let Expr::Binary(op, a, b) = e else { return None };
+    // Normalise to `x / c OP k`.
+    let (op, quotient, k) = match (&**a, &**b) {
+        (q @ Expr::Binary(BinOp::Div, ..), Expr::F64(k)) => (*op, q, *k),
+        (Expr::F64(k), q @ Expr::Binary(BinOp::Div, ..)) => (
+            match op {
+                BinOp::Lt => BinOp::Gt,
+                BinOp::Le => BinOp::Ge,
+                BinOp::Gt => BinOp::Lt,
+                BinOp::Ge => BinOp::Le,
+                _ => return None,
+            },
+            q,
+            *k,
+        ),
+        _ => return None,
+    };
+    let Expr::Binary(_, x, c) = quotient else { return None };
+    let Expr::F64(c) = **c else { return None };
+    if !(c > 0.0 && c.is_finite() && k.is_finite()) {
+        return None;
+    }
+    // `x / c >= k` is `x >= ge`; `x / c > k` is `x >= gt`.
+    let ge = least_float(|x| x / c >= k, k * c)?;
+    let gt = least_float(|x| x / c > k, k * c)?;
+    let (op, t) = match op {
+        BinOp::Ge => (BinOp::Ge, ge),
+        BinOp::Lt => (BinOp::Lt, ge),
+        BinOp::Gt => (BinOp::Ge, gt),
+        BinOp::Le => (BinOp::Lt, gt),
+        _ => return None,
+    };
+    Some(Expr::Binary(op, x.clone(), Box::new(Expr::F64(t))))
+}
+
+/// The least float `x` for which the monotone predicate `holds` is true, searched
+/// from `guess` (within a few ulps of the answer); `None` when not found nearby.
+fn least_float(holds: impl Fn(f64) -> bool, guess: f64) -> Option<f64> {
+    if !guess.is_finite() {
+        return None;
+    }
+    let mut x = guess;
+    for _ in 0..64 {
+        match (holds(x), holds(x.next_down())) {
+            (true, false) => return Some(x),
+            (true, true) => x = x.next_down(),
+            (false, _) => x = x.next_up(),
+        }
+        if !x.is_finite() {
+            return None;
+        }
+    }
+    None
 }
 
 /// The float type of an expression, when it is evidently a float (without a kernel
@@ -600,6 +665,79 @@ mod tests {
                 Stmt::For { body, .. } | Stmt::While { body, .. } => count_block(body),
             })
             .sum()
+    }
+
+    /// The division-free comparison agrees with the division for every operator,
+    /// both operand orders, and values at, around and far from the threshold.
+    #[test]
+    fn comparisons_lose_their_division_exactly() {
+        let mut rng = spikejit_runtime::Rng::seed(7, 0);
+        let mut within = |a: f64, b: f64| a + (b - a) * rng.uniform();
+        let mut rewritten = 0;
+        let ops = [BinOp::Lt, BinOp::Le, BinOp::Gt, BinOp::Ge];
+        let divisors = [1e-4, 0.1e-3, 3.7, 1.0 / 3.0, 1e-300, 7e250];
+        let bounds = [50.0, 0.5, 20.0, -3.0, 0.0, 1.0 / 7.0, 12345.678];
+        for &c in &divisors {
+            for &kk in &bounds {
+                for &op in &ops {
+                    for flipped in [false, true] {
+                        let x = Expr::Scalar(0);
+                        let q = Expr::bin(BinOp::Div, x, Expr::F64(c));
+                        let e = if flipped {
+                            Expr::bin(op, Expr::F64(kk), q)
+                        } else {
+                            Expr::bin(op, q, Expr::F64(kk))
+                        };
+                        let Some(Expr::Binary(nop, _, t)) = division_free_comparison(&e) else {
+                            continue;
+                        };
+                        rewritten += 1;
+                        let Expr::F64(t) = *t else {
+                            panic!("threshold is not a constant")
+                        };
+                        let cmp = |op: BinOp, a: f64, b: f64| match op {
+                            BinOp::Lt => a < b,
+                            BinOp::Le => a <= b,
+                            BinOp::Gt => a > b,
+                            _ => a >= b,
+                        };
+                        let mut xs = vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, t];
+                        let (mut up, mut down) = (t, t);
+                        for _ in 0..8 {
+                            up = up.next_up();
+                            down = down.next_down();
+                            xs.extend([up, down]);
+                        }
+                        for _ in 0..2000 {
+                            xs.push(kk * c * (1.0 + within(-1e-3, 1e-3)));
+                            xs.push(within(-1.0, 1.0) * (kk.abs() + 1.0) * c * 10.0);
+                        }
+                        for x in xs {
+                            let want = if flipped {
+                                cmp(op, kk, x / c)
+                            } else {
+                                cmp(op, x / c, kk)
+                            };
+                            assert_eq!(cmp(nop, x, t), want, "x={x:e} c={c:e} k={kk} {op:?} flipped={flipped}");
+                        }
+                    }
+                }
+            }
+        }
+        // All but `k = 0` with the huge divisor, where the threshold (about -c·2^-1075,
+        // the negative floats whose quotient rounds to -0) is far from the guess k·c = 0:
+        // those keep their division.
+        assert_eq!(rewritten, divisors.len() * bounds.len() * ops.len() * 2 - ops.len() * 2);
+        // The refractoriness test of every LIF model loses its division.
+        let e = Expr::bin(
+            BinOp::Ge,
+            Expr::bin(BinOp::Div, Expr::Scalar(0), Expr::F64(0.0001)),
+            Expr::F64(50.0),
+        );
+        assert!(matches!(
+            division_free_comparison(&e),
+            Some(Expr::Binary(BinOp::Ge, _, _))
+        ));
     }
 
     /// `m = (m + exp(v/4mV)) * exp(v/4mV); v = ...; out = exp(v/4mV)`: the first

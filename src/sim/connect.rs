@@ -876,6 +876,29 @@ impl Network {
         let kern = self.compile(b)?;
         let mut rng = self.next_rng();
         let mut cx = spikejit_runtime::Context::new();
+        // Room for all the synapses a random connect makes (its mean and six
+        // standard deviations): growing by doubling would hold up to twice the
+        // memory, and copy it, at the peak.
+        let expected = match (&c.condition, &c.i, &c.j, &c.p, &c.n) {
+            (None, None, None, p, n) => {
+                let p = match p {
+                    None => 1.0,
+                    Some(Prob::Value(p)) => p.clamp(0.0, 1.0),
+                    Some(Prob::Expr(_)) => f64::NAN,
+                };
+                let n = match n {
+                    None => 1.0,
+                    Some(Count::Value(n)) => *n as f64,
+                    Some(Count::Expr(_)) => f64::NAN,
+                };
+                self.syn(id)
+                    .map(|s| s.source.len() as f64 * s.target.len() as f64 * p * n)
+            }
+            _ => None,
+        };
+        if let Some(mean) = expected.filter(|m| m.is_finite() && *m > 0.0) {
+            cx.reserve((mean + 6.0 * mean.sqrt() + 1024.0) as usize);
+        }
         let t = self.t;
         self.exec(
             &kern,
@@ -949,22 +972,36 @@ impl Network {
                 a.resize(new);
             }
         }
-        if let Some(super::Array::I32(v)) = self.store.get_mut(&ArrayKey::new(id, "_pre")) {
-            v.extend(pre.iter().map(|x| x + soff));
+        // The counts are recomputed below: free the old ones first.
+        for key in ["N_incoming", "N_outgoing"] {
+            self.store.arrays.remove(&ArrayKey::new(id, key));
         }
-        if let Some(super::Array::I32(v)) = self.store.get_mut(&ArrayKey::new(id, "_post")) {
-            v.extend(post.iter().map(|x| x + toff));
+        // The new indices move into the (usually empty) index arrays: a copy
+        // here would be the peak of memory use for millions of synapses.
+        for (key, mut new, off) in [("_pre", pre, soff), ("_post", post, toff)] {
+            if let Some(super::Array::I32(v)) = self.store.get_mut(&ArrayKey::new(id, key)) {
+                if off != 0 {
+                    new.iter_mut().for_each(|x| *x += off);
+                }
+                if v.is_empty() {
+                    new.shrink_to_fit();
+                    *v = new;
+                } else {
+                    v.extend_from_slice(&new);
+                }
+            }
         }
-        // N_incoming / N_outgoing per synapse.
+        // N_incoming / N_outgoing per synapse (the per-synapse arrays are
+        // rewritten in place when they already have the right length).
         let (Some(super::Array::I32(pv)), Some(super::Array::I32(qv))) = (
-            self.store.get(&ArrayKey::new(id, "_pre")).cloned(),
-            self.store.get(&ArrayKey::new(id, "_post")).cloned(),
+            self.store.get(&ArrayKey::new(id, "_pre")),
+            self.store.get(&ArrayKey::new(id, "_post")),
         ) else {
             return;
         };
         let mut out_count = vec![0i32; src_n];
         let mut in_count = vec![0i32; tgt_n];
-        for (&a, &b) in pv.iter().zip(&qv) {
+        for (&a, &b) in pv.iter().zip(qv) {
             out_count[(a - soff) as usize] += 1;
             in_count[(b - toff) as usize] += 1;
         }
@@ -973,10 +1010,16 @@ impl Network {
         // multisynaptic_index: the number of earlier synapses with the same pair.
         let multi = self.syn(id).and_then(|s| s.multisynaptic_index.clone());
         if let Some(k) = multi {
+            let (Some(super::Array::I32(pv)), Some(super::Array::I32(qv))) = (
+                self.store.get(&ArrayKey::new(id, "_pre")),
+                self.store.get(&ArrayKey::new(id, "_post")),
+            ) else {
+                return;
+            };
             let mut seen: std::collections::HashMap<(i32, i32), i32> = std::collections::HashMap::new();
             let idx: Vec<i32> = pv
                 .iter()
-                .zip(&qv)
+                .zip(qv)
                 .map(|(&a, &b)| {
                     let c = seen.entry((a, b)).or_insert(0);
                     let r = *c;

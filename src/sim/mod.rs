@@ -887,6 +887,9 @@ pub struct Network {
     pub(crate) nan_since: Option<(i64, f64)>,
     /// Whether the last run stopped on a non-finite value.
     pub(crate) nan_failed: bool,
+    /// Threads for the kernels that split over element ranges (1: none).
+    pub(crate) threads: usize,
+    pub(crate) pool: Option<std::sync::Arc<rayon::ThreadPool>>,
 }
 
 impl Default for Network {
@@ -1000,7 +1003,49 @@ impl Network {
             non_finite: Vec::new(),
             nan_since: None,
             nan_failed: false,
+            threads: 1,
+            pool: None,
         }
+    }
+
+    /// Runs on `n` threads (0: one per core of the machine). Results do not
+    /// depend on the number: only kernels whose elements are independent and
+    /// that draw no random numbers (a neuron group's state update and threshold)
+    /// are split, each over contiguous element ranges, and spikes are collected
+    /// in element order. Groups under 16384 elements stay on one thread (the
+    /// hand-over would cost more than it saves).
+    ///
+    /// ```
+    /// # use spikejit::sim::Network;
+    /// let mut net = Network::new();
+    /// net.set_threads(2);
+    /// assert_eq!(net.threads(), 2);
+    /// ```
+    pub fn set_threads(&mut self, n: usize) {
+        let n = if n == 0 {
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        } else {
+            n
+        };
+        self.threads = n;
+        self.pool = if n > 1 {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .thread_name(|k| format!("spikejit-{k}"))
+                .build()
+                .ok()
+                .map(std::sync::Arc::new)
+        } else {
+            None
+        };
+        if self.pool.is_none() {
+            self.threads = 1;
+        }
+    }
+
+    /// The number of threads runs use ([`Network::set_threads`]).
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// Uses the interpreter instead of the JIT (slow; for testing).

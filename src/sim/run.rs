@@ -19,6 +19,8 @@ pub struct RunStats {
     pub connect_seconds: f64,
     /// Synaptic events delivered by all pathways (one per synapse and event).
     pub synaptic_events: u64,
+    /// The kernels that ran split over threads ([`Network::set_threads`]).
+    pub threaded_kernels: Vec<String>,
 }
 
 use std::sync::Arc;
@@ -136,6 +138,8 @@ struct Op {
     kernel: Option<Prepared>,
     /// The kernel's array pointers, resolved when the run starts.
     bound: Option<Bound>,
+    /// How the kernel runs on several threads, when it does.
+    split: Option<SplitPlan>,
     /// The event space this op reads (its group's elements + 1 entries), resolved
     /// when the run starts: spikes are read without a lookup on every step.
     space: (*const i32, usize),
@@ -207,6 +211,7 @@ impl Network {
                     match self.group_state_update(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            split: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::StateUpdate { group: id, n },
@@ -235,6 +240,7 @@ impl Network {
                         }
                         ops.push(Op {
                             bound: None,
+                            split: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Generator { group: id, n },
@@ -247,6 +253,7 @@ impl Network {
                     match self.group_threshold(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            split: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Threshold {
@@ -274,6 +281,7 @@ impl Network {
                                 };
                                 ops.push(Op {
                                     bound: None,
+                                    split: None,
                                     space: (std::ptr::null(), 0),
                                     ctx: spikejit_runtime::Context::new(),
                                     kind: OpKind::Threshold {
@@ -293,6 +301,7 @@ impl Network {
                     match self.group_reset(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            split: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Reset { n },
@@ -311,6 +320,7 @@ impl Network {
                     match self.synapse_state_update(id) {
                         Ok(Some(k)) => ops.push(Op {
                             bound: None,
+                            split: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::Range {
@@ -332,6 +342,7 @@ impl Network {
                                 let (gdt, gorder) = self.dt_order_of(tgt.group);
                                 ops.push(Op {
                                     bound: None,
+                                    split: None,
                                     space: (std::ptr::null(), 0),
                                     ctx: spikejit_runtime::Context::new(),
                                     kind: OpKind::Range {
@@ -372,24 +383,27 @@ impl Network {
                         let order = if path.is_post { 1 } else { -1 };
                         let name = format!("{}_{}", s.name, path.name);
                         let key_arr = if path.is_post { "_post" } else { "_pre" };
-                        let idx = match self.store.get(&ArrayKey::new(id, key_arr)) {
-                            Some(Array::I32(v)) => v.clone(),
-                            _ => Vec::new(),
+                        let by_source = match self.store.get(&ArrayKey::new(id, key_arr)) {
+                            Some(Array::I32(v)) => BySource::build(v, emitter.start, emitter.len()),
+                            _ => BySource::build(&[], emitter.start, emitter.len()),
                         };
-                        let by_source = BySource::build(&idx, emitter.start, emitter.len());
                         // Delays in steps of the emitter's clock, rounded half up.
                         let steps = |d: f64| (d / dt + 0.5) as usize;
                         let (delays, homog, bad) = match path.scalar_delay {
                             Some(d) => (Vec::new(), steps(d), d < 0.0 || !d.is_finite()),
                             None => match self.store.get(&ArrayKey::new(id, format!("{}.delay", path.name))) {
                                 Some(a) => {
-                                    let v = a.to_f64();
-                                    let bad = v.iter().any(|d| *d < 0.0 || !d.is_finite());
-                                    let st: Vec<usize> = v.iter().map(|d| steps(d.max(0.0))).collect();
+                                    // Read in place: a copy of millions of delays would be
+                                    // the peak of the run's memory.
+                                    let n = a.len();
+                                    let bad = (0..n).any(|k| a.get(k) < 0.0 || !a.get(k).is_finite());
+                                    let step_of = |k: usize| steps(a.get(k).max(0.0));
+                                    let d0 = if n > 0 { step_of(0) } else { 0 };
                                     // Equal delays take the homogeneous path of the queue.
-                                    match st.first() {
-                                        Some(&d0) if st.iter().all(|&d| d == d0) => (Vec::new(), d0, bad),
-                                        _ => (st, 0, bad),
+                                    if (0..n).all(|k| step_of(k) == d0) {
+                                        (Vec::new(), d0, bad)
+                                    } else {
+                                        ((0..n).map(step_of).collect(), 0, bad)
                                     }
                                 }
                                 None => (Vec::new(), 0, false),
@@ -413,6 +427,7 @@ impl Network {
                         match self.pathway_kernel(id, p) {
                             Ok(k) => ops.push(Op {
                                 bound: None,
+                                split: None,
                                 space: (std::ptr::null(), 0),
                                 ctx: spikejit_runtime::Context::new(),
                                 kind: OpKind::Pathway {
@@ -439,6 +454,7 @@ impl Network {
                     let g = self.group(m.source.group);
                     ops.push(Op {
                         bound: None,
+                        split: None,
                         space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::SpikeMon {
@@ -468,6 +484,7 @@ impl Network {
                     match self.recorder_kernel(id) {
                         Ok(k) => ops.push(Op {
                             bound: None,
+                            split: None,
                             space: (std::ptr::null(), 0),
                             ctx: spikejit_runtime::Context::new(),
                             kind: OpKind::StateMon { mon: id, rec_keys },
@@ -483,6 +500,7 @@ impl Network {
                     let g = self.group(m.source.group);
                     ops.push(Op {
                         bound: None,
+                        split: None,
                         space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::RateMon {
@@ -498,6 +516,7 @@ impl Network {
                 Object::PoissonInput(_) => match self.poisson_input_kernel(id) {
                     Ok((k, start, end, dt, order, name)) => ops.push(Op {
                         bound: None,
+                        split: None,
                         space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::Range {
@@ -525,6 +544,7 @@ impl Network {
                     let name = format!("{}_subexpression_update", self.objects[id].name());
                     ops.push(Op {
                         bound: None,
+                        split: None,
                         space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::Range {
@@ -549,6 +569,7 @@ impl Network {
                     let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
                     ops.push(Op {
                         bound: None,
+                        split: None,
                         space: (std::ptr::null(), 0),
                         ctx: spikejit_runtime::Context::new(),
                         kind: OpKind::Range {
@@ -731,7 +752,17 @@ impl Network {
         // Arrays do not move during a run: resolve every pointer once.
         for op in ops.iter_mut() {
             if let Some(k) = &op.kernel {
-                op.bound = Some(self.bind(k));
+                let bound = self.bind(k);
+                op.split = match op.kind {
+                    OpKind::StateUpdate { n, .. } | OpKind::Threshold { n, .. } if self.threads > 1 => {
+                        SplitPlan::new(k, &bound, n, self.threads)
+                    }
+                    _ => None,
+                };
+                if op.split.is_some() && !self.stats.threaded_kernels.contains(&k.kernel.name) {
+                    self.stats.threaded_kernels.push(k.kernel.name.clone());
+                }
+                op.bound = Some(bound);
             }
             let read = match &op.kind {
                 OpKind::Threshold { group, event, .. } | OpKind::SpikeMon { group, event, .. } => {
@@ -905,13 +936,19 @@ impl Network {
             OpKind::StateUpdate { n, .. } | OpKind::Reset { n } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.end = *n;
-                    call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
+                    match (&mut op.split, &self.pool) {
+                        (Some(plan), Some(pool)) => plan.call(pool, k, &vals),
+                        _ => call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut()),
+                    }
                 }
             }
             OpKind::Threshold { group, n, event } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.end = *n;
-                    call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
+                    match (&mut op.split, &self.pool) {
+                        (Some(plan), Some(pool)) => plan.call(pool, k, &vals),
+                        _ => call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut()),
+                    }
                 }
                 if event == "spike" {
                     // Read after the kernel wrote this step's count.
@@ -1038,6 +1075,7 @@ impl Network {
 }
 
 /// The values of the scalar slots of a kernel call.
+#[derive(Clone, Copy)]
 pub(crate) struct SlotValues<'a> {
     pub t: f64,
     pub step: i64,
@@ -1055,6 +1093,7 @@ pub(crate) struct Bound {
     scalars: Vec<u64>,
 }
 
+#[derive(Clone)]
 enum Slot {
     T,
     TStep,
@@ -1099,6 +1138,122 @@ impl Network {
     }
 }
 
+/// Elements below which a kernel is not split over threads: handing ranges to
+/// other threads and waiting for them costs microseconds per call.
+const MIN_SPLIT: usize = 16384;
+
+/// A kernel split over contiguous element ranges, one per thread (see
+/// [`crate::ir::parallel`]): each range has its own copy of the arguments, and,
+/// for a threshold, its own event space, whose lists are concatenated in range
+/// order after the call (the order one call over all elements writes).
+struct SplitPlan {
+    ranges: Vec<RangeCall>,
+    /// The binding of the event space the kernel appends to, and its length
+    /// without the count entry.
+    append: Option<(usize, usize)>,
+    /// The real event space (`append`'s pointer in the op's bound arguments).
+    space: *mut i32,
+}
+
+struct RangeCall {
+    start: usize,
+    end: usize,
+    ptrs: Vec<*mut u8>,
+    scalars: Vec<u64>,
+    slots: std::sync::Arc<[Slot]>,
+    /// This range's event space (`n + 1` entries), when the kernel appends.
+    scratch: Vec<i32>,
+}
+
+// SAFETY: a range's pointers address the network's arrays (only the elements of
+// its range are written, which `ir::parallel` checked) or its own scratch space;
+// the arrays outlive the call, which joins every range before returning.
+unsafe impl Send for RangeCall {}
+
+impl SplitPlan {
+    fn new(k: &Prepared, b: &Bound, n: usize, threads: usize) -> Option<SplitPlan> {
+        if n < MIN_SPLIT || threads < 2 {
+            return None;
+        }
+        let split = crate::ir::parallel::element_parallel(&k.kernel, lower::SCALAR_START, lower::SCALAR_END)?;
+        // The kernel's arrays are bound in declaration order.
+        let append = split.append.map(|a| (a, n));
+        let slots: std::sync::Arc<[Slot]> = b.slots.iter().cloned().collect();
+        let ranges = (0..threads)
+            .map(|r| {
+                let mut ptrs = b.ptrs.clone();
+                let mut scratch = Vec::new();
+                if let Some((a, n)) = append {
+                    scratch = vec![0i32; n + 1];
+                    ptrs[a] = scratch.as_mut_ptr() as *mut u8;
+                }
+                RangeCall {
+                    start: n * r / threads,
+                    end: n * (r + 1) / threads,
+                    ptrs,
+                    scalars: vec![0; b.scalars.len()],
+                    slots: slots.clone(),
+                    scratch,
+                }
+            })
+            .collect();
+        let space = append.map_or(std::ptr::null_mut(), |(a, _)| b.ptrs[a] as *mut i32);
+        Some(SplitPlan { ranges, append, space })
+    }
+
+    /// Runs the kernel over every range on `pool` and, for a threshold, gathers
+    /// the ranges' events into the real event space.
+    fn call(&mut self, pool: &rayon::ThreadPool, k: &Prepared, v: &SlotValues) {
+        use rayon::prelude::*;
+        pool.install(|| {
+            self.ranges.par_iter_mut().for_each(|r| {
+                let v = SlotValues {
+                    start: r.start,
+                    end: r.end,
+                    ..*v
+                };
+                fill_scalars(&r.slots, &v, &mut r.scalars);
+                let args = crate::ir::KernelArgs {
+                    arrays: r.ptrs.as_ptr(),
+                    scalars: r.scalars.as_ptr(),
+                    rng: std::ptr::null_mut(),
+                    ctx: std::ptr::null_mut(),
+                };
+                // SAFETY: as in `call`; the kernel draws no random numbers and
+                // makes no runtime calls (checked by `ir::parallel`), so it never
+                // touches `rng` or `ctx`, and it writes only its range's elements
+                // and its own scratch event space.
+                unsafe { k.exe.run(&args) };
+            })
+        });
+        if let Some((_, n)) = self.append {
+            let mut total = 0usize;
+            for r in &self.ranges {
+                let count = (r.scratch[r.end].max(0) as usize).min(r.end - r.start);
+                // SAFETY: `space` is the live event space of `n + 1` entries, and the
+                // ranges' counts add up to at most `n`.
+                unsafe { std::ptr::copy_nonoverlapping(r.scratch.as_ptr(), self.space.add(total), count) };
+                total += count;
+            }
+            // SAFETY: as above; entry `n` holds the count.
+            unsafe { *self.space.add(n) = total as i32 };
+        }
+    }
+}
+
+fn fill_scalars(slots: &[Slot], v: &SlotValues, out: &mut [u64]) {
+    for (slot, out) in slots.iter().zip(out.iter_mut()) {
+        *out = match slot {
+            Slot::T => v.t.to_bits(),
+            Slot::TStep => v.step as u64,
+            Slot::Start => v.start as u64,
+            Slot::End => v.end as u64,
+            Slot::Count => v.count as u64,
+            Slot::Extra(name) => v.extra.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or(0),
+        };
+    }
+}
+
 /// Calls a bound kernel.
 pub(crate) fn call(
     k: &Prepared,
@@ -1111,16 +1266,7 @@ pub(crate) fn call(
     for &d in &b.dynamic {
         b.ptrs[d] = events;
     }
-    for (slot, out) in b.slots.iter().zip(b.scalars.iter_mut()) {
-        *out = match slot {
-            Slot::T => v.t.to_bits(),
-            Slot::TStep => v.step as u64,
-            Slot::Start => v.start as u64,
-            Slot::End => v.end as u64,
-            Slot::Count => v.count as u64,
-            Slot::Extra(name) => v.extra.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or(0),
-        };
-    }
+    fill_scalars(&b.slots, v, &mut b.scalars);
     let args = crate::ir::KernelArgs {
         arrays: b.ptrs.as_ptr(),
         scalars: b.scalars.as_ptr(),

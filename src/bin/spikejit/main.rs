@@ -76,6 +76,11 @@ enum Cmd {
         /// at the end of each run); 1 names the exact step
         #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
         nan_check_every: u64,
+        /// Threads: a neuron group's state update and threshold are split over
+        /// element ranges (groups of 16384 neurons or more); 0 means one per
+        /// core; one by default. Results are identical for any number
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
     },
     /// Draw the monitors of a finished run from its npz files
     ///
@@ -144,6 +149,7 @@ struct RunArgs {
     stop_after_steps: Option<u64>,
     nan: NanArg,
     nan_check_every: u64,
+    threads: Option<usize>,
 }
 
 fn report(errors: &Errors) -> ExitCode {
@@ -181,6 +187,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
         stop_after_steps,
         nan,
         nan_check_every,
+        threads,
     } = args;
     // Ctrl-C sets the flag; the run stops at the end of the step and the outputs
     // recorded so far are written.
@@ -211,6 +218,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
             },
             every: nan_check_every,
         },
+        threads,
     };
     let result = io::run_model_file(file, out, opts);
     if let Some(bar) = bar {
@@ -290,6 +298,7 @@ fn main() -> ExitCode {
             stop_after_steps,
             nan,
             nan_check_every,
+            threads,
         } => run(
             &file,
             &out,
@@ -303,6 +312,7 @@ fn main() -> ExitCode {
                 stop_after_steps,
                 nan,
                 nan_check_every,
+                threads,
             },
         ),
         Cmd::Plot { dir } => match plot_dir(&dir, false) {

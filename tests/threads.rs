@@ -1,0 +1,155 @@
+//! `--threads N`: a run on several threads writes the very bytes of a run on
+//! one (monitors and `--dump-state`), for models whose state update is split
+//! over element ranges and for models whose kernels must stay whole (random
+//! numbers drawn in the state update).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("spikejit-threads-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+    d
+}
+
+/// Runs `model` with `--threads threads` into `dir/tN`; returns the output dir
+/// and the summary's `threaded_kernels`.
+fn run(model: &Path, dir: &Path, threads: usize) -> (PathBuf, String) {
+    let out = dir.join(format!("t{threads}"));
+    let o = Command::new(env!("CARGO_BIN_EXE_spikejit"))
+        .args(["run", model.to_str().unwrap_or_default(), "--out"])
+        .arg(&out)
+        .args(["-q", "--dump-state", "--threads", &threads.to_string()])
+        .output()
+        .expect("spikejit runs");
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+    assert_eq!(v["threads"], threads, "{summary}");
+    (out, v["threaded_kernels"].to_string())
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in [dir.to_path_buf(), dir.join("state")] {
+        if let Ok(entries) = std::fs::read_dir(&sub) {
+            for e in entries.flatten() {
+                if e.path().extension().is_some_and(|x| x == "npz") {
+                    out.push(e.path().strip_prefix(dir).map(Path::to_path_buf).unwrap_or(e.path()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs `text` on 1, 2 and 3 threads and compares every npz file byte for byte.
+/// Returns the threaded kernels of the 2-thread run.
+fn same_on_any_thread_count(tag: &str, text: &str) -> String {
+    let dir = temp_dir(tag);
+    let model = dir.join("model.toml");
+    std::fs::write(&model, text).expect("model written");
+    let (one, none) = run(&model, &dir, 1);
+    assert_eq!(none, "[]");
+    let reference = files(&one);
+    assert!(reference.len() >= 3, "{reference:?}");
+    let mut threaded = String::new();
+    for threads in [2, 3] {
+        let (many, kernels) = run(&model, &dir, threads);
+        assert_eq!(files(&many), reference);
+        for f in &reference {
+            let a = std::fs::read(one.join(f)).unwrap_or_default();
+            let b = std::fs::read(many.join(f)).unwrap_or_default();
+            assert!(a == b, "{tag}: {} differs between 1 and {threads} threads", f.display());
+        }
+        if threads == 2 {
+            threaded = kernels;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    threaded
+}
+
+const CUBA: &str = r#"
+[simulation]
+dt = "0.1*ms"
+duration = "60*ms"
+seed = 3
+
+[constants]
+taum = "20*ms"
+taue = "5*ms"
+taui = "10*ms"
+Vt = "-50*mV"
+Vr = "-60*mV"
+El = "-49*mV"
+
+[[neurons]]
+name = "P"
+N = 40001
+model = '''
+dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
+dge/dt = -ge/taue : volt
+dgi/dt = -gi/taui : volt
+'''
+threshold = "v>Vt"
+reset = "v = Vr"
+refractory = "5*ms"
+method = "exact"
+init = { v = "Vr + rand() * (Vt - Vr)", ge = 0.0, gi = 0.0 }
+
+[[synapses]]
+name = "Ce"
+source = "P[0:32000]"
+target = "P"
+on_pre = "ge += 1.62*mV"
+connect = [ { p = 0.0005 } ]
+
+[[synapses]]
+name = "Ci"
+source = "P[32000:40001]"
+target = "P"
+on_pre = "gi += -9*mV"
+connect = [ { p = 0.0005 } ]
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "P"
+
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "P"
+variables = ["v", "ge"]
+record = [0, 17000, 40000]
+"#;
+
+/// CUBA at 40001 neurons: the fused state update and threshold is split, and
+/// the spikes of the ranges are gathered in neuron order.
+#[test]
+fn cuba_splits_and_matches_one_thread() {
+    let threaded = same_on_any_thread_count("cuba", CUBA);
+    assert!(threaded.contains("P_stateupdate"), "{threaded}");
+}
+
+/// Noise in the state update: drawn from one stream in neuron order, so that
+/// kernel is not split, and the results still match.
+#[test]
+fn noisy_state_update_stays_whole_and_matches() {
+    let text = CUBA
+        .replace(
+            "dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)",
+            "dv/dt  = (ge+gi-(v-El))/taum + 2*mV*xi/sqrt(taum) : volt (unless refractory)",
+        )
+        .replace("method = \"exact\"", "method = \"euler\"");
+    let threaded = same_on_any_thread_count("noisy", &text);
+    assert!(!threaded.contains("P_stateupdate"), "{threaded}");
+}
