@@ -7,6 +7,7 @@
 pub struct BySource {
     /// `offsets[n]..offsets[n+1]` are the synapses of source neuron `n` (relative).
     pub offsets: Vec<usize>,
+    /// Synapse indices (within the pathway's `Synapses` object), grouped by source neuron.
     pub synapses: Vec<i32>,
 }
 
@@ -35,6 +36,7 @@ impl BySource {
         }
     }
 
+    /// The synapses of source neuron `n` (relative to `start` of [`BySource::build`]), ascending.
     pub fn of(&self, n: usize) -> &[i32] {
         &self.synapses[self.offsets[n]..self.offsets[n + 1]]
     }
@@ -108,6 +110,7 @@ impl SpikeQueue {
         &mut self.buckets[o]
     }
 
+    /// True once [`SpikeQueue::prepare`] has sized the ring; an unprepared queue ignores pushes.
     pub fn is_ready(&self) -> bool {
         !self.buckets.is_empty()
     }
