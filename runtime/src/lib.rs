@@ -10,6 +10,8 @@
 //! Math functions are the platform C library's (through `std`), as in Brian2's
 //! generated C++; sampling helpers use the `libm` crate.
 
+#![warn(missing_docs)]
+
 use rand::Rng as _;
 use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
 use rand_pcg::Pcg64Mcg;

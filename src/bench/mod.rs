@@ -5,7 +5,7 @@
 //! events per second and the compile time of each kernel.
 //!
 //! With Brian2 results beside them ([`report`]), it writes the side-by-side
-//! comparison `docs/benchmarks.md` and the scaling figure ([`plot`]).
+//! comparison `docs/benchmarks.md` and the scaling figure ([`scaling_plot`]).
 
 pub mod report;
 
