@@ -11,11 +11,14 @@ use std::sync::Arc;
 /// A byte range `[start, end)` in one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// Byte offset of the first byte.
     pub start: usize,
+    /// Byte offset one past the last byte (`start == end` for an empty span).
     pub end: usize,
 }
 
 impl Span {
+    /// The span `[start, end)`.
     pub fn new(start: usize, end: usize) -> Span {
         Span { start, end }
     }
@@ -40,7 +43,9 @@ impl Span {
 /// Where a model string lives in a file.
 #[derive(Clone, Debug)]
 pub struct FileOrigin {
+    /// The model file's path, as given on the command line (shown in rendered errors).
     pub path: String,
+    /// The whole file's text, shared by every string read from it (rendered errors quote its lines).
     pub file_text: Arc<String>,
     /// `offsets[k]` is the file byte offset of byte `k` of the decoded string;
     /// one extra entry for the end.
@@ -50,12 +55,16 @@ pub struct FileOrigin {
 /// A piece of model text with a human-readable name ("neurons 'P'.model").
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// Human-readable name of the piece of text, e.g. `neurons 'P'.model`.
     pub name: String,
+    /// The decoded text that was parsed; spans index into it.
     pub text: String,
+    /// Where the text lives in a model file, when it came from one; `None` for strings given in Rust code.
     pub origin: Option<Arc<FileOrigin>>,
 }
 
 impl Source {
+    /// A source with no file origin (text given directly, e.g. from the Rust API).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
         Arc::new(Source {
             name: name.into(),
@@ -76,8 +85,11 @@ impl Source {
 /// A secondary label: another place that explains the error.
 #[derive(Clone, Debug)]
 pub struct Note {
+    /// The text the note's span points into; `None` makes the note a plain `note:` line without a location.
     pub source: Option<Arc<Source>>,
+    /// Byte range of the note in `source`.
     pub span: Span,
+    /// What this other place says about the error (e.g. "first defined here").
     pub message: String,
 }
 
@@ -86,18 +98,24 @@ pub struct Note {
 pub struct Diagnostic {
     /// A stable short code such as `unit-mismatch`, for tests and tools.
     pub code: &'static str,
+    /// The headline, one sentence about what is wrong.
     pub message: String,
     /// The object and key this error is about ("neurons 'P'.model"), when there is no source.
     pub context: Option<String>,
+    /// The text the error points into; `None` for errors about whole objects or keys (then `context` names them).
     pub source: Option<Arc<Source>>,
+    /// Byte range of the offending text in `source` (the caret).
     pub span: Span,
     /// The label under the caret (what was expected).
     pub label: String,
+    /// Secondary places that explain the error, rendered as extra labels or `note:` lines.
     pub notes: Vec<Note>,
+    /// A suggestion of how to fix it, rendered as a `help:` line.
     pub help: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error with a code and a message and nothing else (no source, span, label, notes or help).
     pub fn new(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
@@ -120,21 +138,25 @@ impl Diagnostic {
         }
     }
 
+    /// Sets the label under the caret.
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = label.into();
         self
     }
 
+    /// Adds a `help:` suggestion.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Names the object and key the error is about (used when it has no source text).
     pub fn with_context(mut self, context: impl Into<String>) -> Diagnostic {
         self.context = Some(context.into());
         self
     }
 
+    /// Adds a secondary note; with a source it points at `span` in that text, without one it is a plain message.
     pub fn with_note(mut self, source: Option<Arc<Source>>, span: Span, msg: impl Into<String>) -> Diagnostic {
         self.notes.push(Note {
             source,
@@ -205,6 +227,7 @@ impl fmt::Display for Diagnostic {
 pub struct Errors(pub Vec<Diagnostic>);
 
 impl Errors {
+    /// A list holding the single diagnostic `d`.
     pub fn one(d: Diagnostic) -> Errors {
         Errors(vec![d])
     }
@@ -230,4 +253,5 @@ impl From<Diagnostic> for Errors {
     }
 }
 
+/// A result whose error is one or more [`Diagnostic`]s.
 pub type Result<T> = std::result::Result<T, Errors>;

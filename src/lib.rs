@@ -4,6 +4,8 @@
 //! model ─integrate─▶ update statements ─lower─▶ kernel IR ─▶ Cranelift JIT or
 //! interpreter ─▶ runtime.
 
+#![warn(missing_docs)]
+
 pub mod bench;
 pub mod codegen;
 pub mod diag;

@@ -4,13 +4,19 @@
 /// One contiguous array of values.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Array {
+    /// Double-precision floats: the default for state variables (Brian2's `float64`).
     F64(Vec<f64>),
+    /// Single-precision floats, for variables declared with `dtype = float32`.
     F32(Vec<f32>),
+    /// 32-bit integers: integer variables and synapse indices (`_pre`, `_post`, `N_incoming`, ...);
+    /// 64-bit integers of the IR are stored here too, as Brian2 does.
     I32(Vec<i32>),
+    /// Booleans as 0/1 bytes (e.g. `not_refractory`).
     U8(Vec<u8>),
 }
 
 impl Array {
+    /// The number of elements (not bytes).
     pub fn len(&self) -> usize {
         match self {
             Array::F64(v) => v.len(),
@@ -20,10 +26,13 @@ impl Array {
         }
     }
 
+    /// True when the array has no elements (e.g. synapse arrays before `connect`).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The untyped base pointer of the elements, as bound into the kernel arguments (`KernelArgs::arrays`);
+    /// the kernel knows the element type. Valid until the array is resized or dropped.
     pub fn ptr(&mut self) -> *mut u8 {
         match self {
             Array::F64(v) => v.as_mut_ptr() as *mut u8,
@@ -33,6 +42,7 @@ impl Array {
         }
     }
 
+    /// Element `k` converted to f64 (booleans read as 0.0/1.0). Panics if `k` is out of bounds.
     pub fn get(&self, k: usize) -> f64 {
         match self {
             Array::F64(v) => v[k],
@@ -42,6 +52,8 @@ impl Array {
         }
     }
 
+    /// Stores `x` at element `k`, converted to the element type: floats are rounded to `f32`, integers
+    /// truncated toward zero (saturating), booleans become 1 for any non-zero value. Panics if `k` is out of bounds.
     pub fn set(&mut self, k: usize, x: f64) {
         match self {
             Array::F64(v) => v[k] = x,
@@ -61,6 +73,7 @@ impl Array {
         }
     }
 
+    /// Sets every element to `x`, converted as [`Array::set`] does.
     pub fn fill(&mut self, x: f64) {
         for k in 0..self.len() {
             self.set(k, x);

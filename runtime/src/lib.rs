@@ -10,6 +10,8 @@
 //! Math functions are the platform C library's (through `std`), as in Brian2's
 //! generated C++; sampling helpers use the `libm` crate.
 
+#![warn(missing_docs)]
+
 use rand::Rng as _;
 use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
 use rand_pcg::Pcg64Mcg;
@@ -153,12 +155,12 @@ impl Rng {
 // Connect context
 // ---------------------------------------------------------------------------
 
-/// Error codes recorded in a [`Context`]. Runtime functions use the first few;
-/// generated code may record any of them with `report_error`.
 pub mod arrays;
 pub mod checkpoint;
 pub mod queue;
 
+/// Error codes recorded in a [`Context`]. Runtime functions use the first few;
+/// generated code may record any of them with `report_error`.
 pub mod error_code {
     /// `sample(..., size=a)` with `a` larger than the population `b`.
     pub const SAMPLE_SIZE_TOO_LARGE: i64 = 1;
@@ -184,8 +186,11 @@ pub mod error_code {
 /// numbers whose meaning depends on the code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConnectError {
+    /// One of the [`error_code`] constants (or a code of generated code, `>= FIRST_USER`).
     pub code: i64,
+    /// First detail: usually the offending value (a size, an index, a count).
     pub a: i64,
+    /// Second detail: usually the bound it broke (population size, index range) or the presynaptic index.
     pub b: i64,
 }
 
@@ -229,15 +234,20 @@ impl std::error::Error for ConnectError {}
 /// of `sample(..., size=...)`, and the first error.
 #[derive(Clone, Debug, Default)]
 pub struct Context {
+    /// Presynaptic (source) neuron index of each synapse created so far, in creation order.
     pub pre: Vec<i32>,
+    /// Postsynaptic (target) neuron index of each synapse, parallel to `pre`.
     pub post: Vec<i32>,
+    /// The current `sample(..., size=...)` result, read element by element with `sample_get`.
     pub sample: Vec<i64>,
+    /// The first error reported while the kernel ran; later ones are dropped (see [`Context::report`]).
     pub error: Option<ConnectError>,
     /// Scratch set for Floyd's sampling; kept to reuse its allocation.
     seen: std::collections::HashSet<i64>,
 }
 
 impl Context {
+    /// An empty context: no synapses, no sample, no error.
     pub fn new() -> Context {
         Context::default()
     }
@@ -566,7 +576,9 @@ pub unsafe extern "C" fn spikejit_report_error(ctx: *mut Context, code: i64, a: 
 /// A function that generated code may call: its symbol and address.
 #[derive(Clone, Copy, Debug)]
 pub struct Symbol {
+    /// The linker name generated code imports (e.g. `spikejit_exp`, `spikejit_expf`).
     pub name: &'static str,
+    /// The address of the `extern "C"` function that the JIT binds the name to.
     pub addr: *const u8,
 }
 

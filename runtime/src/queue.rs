@@ -8,7 +8,8 @@ pub struct BySource {
     /// `offsets[n]..offsets[n+1]` index the synapses of source neuron `n`
     /// (relative) in `synapses`, or are those synapses when `contiguous`.
     pub offsets: Vec<usize>,
-    /// Synapse indices grouped by source (empty when `contiguous`).
+    /// Synapse indices (within the pathway's `Synapses` object) grouped by source
+    /// neuron (empty when `contiguous`).
     pub synapses: Vec<i32>,
     /// The synapses were made in source order (as `connect` makes them), so
     /// each source's synapses are a range of synapse indices: no list is kept,
@@ -136,6 +137,7 @@ impl SpikeQueue {
         &mut self.buckets[o]
     }
 
+    /// True once [`SpikeQueue::prepare`] has sized the ring; an unprepared queue ignores pushes.
     pub fn is_ready(&self) -> bool {
         !self.buckets.is_empty()
     }

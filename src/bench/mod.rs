@@ -5,7 +5,7 @@
 //! events per second and the compile time of each kernel.
 //!
 //! With Brian2 results beside them ([`report`]), it writes the side-by-side
-//! comparison `docs/benchmarks.md` and the scaling figure ([`plot`]).
+//! comparison `docs/benchmarks.md` and the scaling figure ([`scaling_plot`]).
 
 pub mod report;
 
@@ -53,8 +53,11 @@ pub const MODELS: &[BenchModel] = &[
 /// Median, minimum and maximum of repeated measurements.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Stat {
+    /// The median (the mean of the middle two for an even count).
     pub median: f64,
+    /// The smallest measurement.
     pub min: f64,
+    /// The largest measurement.
     pub max: f64,
 }
 
@@ -83,23 +86,33 @@ impl Stat {
 /// One kernel's JIT compile time (median over repetitions).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KernelCompile {
+    /// The kernel's name, as in `summary.json`'s `kernels`.
     pub name: String,
+    /// Seconds of JIT compilation.
     pub seconds: f64,
 }
 
 /// What `spikejit bench` measured for one model.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BenchResult {
+    /// The bundled model's name (`cuba_4000`).
     pub name: String,
+    /// The model family (`cuba`, `cobahh`, `stdp`, `brunel`), to match Brian2's results.
     pub model: String,
+    /// Neurons of the main population (`N` in the JSON, as Brian2's side writes it).
     #[serde(rename = "N")]
     pub n: usize,
+    /// How many repetitions were aggregated.
     pub reps: usize,
+    /// Synapses created, all synapses objects together (from the last repetition).
     pub synapses: u64,
+    /// Spikes emitted, all spiking groups together (from the last repetition).
     pub spikes: u64,
+    /// Synaptic events delivered (one per synapse and event), from the last repetition.
     pub synaptic_events: u64,
     /// Simulated seconds.
     pub duration: f64,
+    /// Reading and checking the model file (`parse_seconds` of `summary.json`).
     pub parse_s: Stat,
     /// JIT compile of every kernel (part of `build_s`).
     pub jit_s: Stat,
@@ -108,34 +121,47 @@ pub struct BenchResult {
     /// Everything between parsing and the first step: objects, connect,
     /// initial values, kernels.
     pub build_s: Stat,
+    /// The time-step loop (`run_seconds` of `summary.json`).
     pub run_s: Stat,
     /// The whole `spikejit run` process, writing outputs included.
     pub total_s: Stat,
+    /// The process's peak resident memory, in bytes (0 where unknown).
     pub peak_memory_bytes: Stat,
     /// Synaptic events per second of run time (median run).
     pub events_per_s: f64,
+    /// Each kernel's compile time, in the order the last repetition compiled them.
     pub kernels: Vec<KernelCompile>,
 }
 
 /// The machine and moment of a benchmark run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Machine {
+    /// The CPU model (`model name` of `/proc/cpuinfo`, or the architecture).
     pub cpu: String,
+    /// Logical cores available to the process.
     pub cores: usize,
+    /// Total memory in GiB (`MemTotal` of `/proc/meminfo`; 0 where unknown).
     pub memory_gib: f64,
+    /// The operating system (`linux`, `macos`, ...).
     pub os: String,
+    /// When the run started, as `YYYY-MM-DD HH:MM UTC`.
     pub date: String,
     /// 1-minute load average at the start and the end.
     pub load_start: Option<f64>,
+    /// The 1-minute load average at the end (see `load_start`).
     pub load_end: Option<f64>,
 }
 
 /// `spikejit.json`: the whole spikejit side of a benchmark run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BenchRun {
+    /// The version of the `spikejit` that ran the harness.
     pub spikejit_version: String,
+    /// The machine the benchmarks ran on.
     pub machine: Machine,
+    /// The command line that produced the run (for reproducing it).
     pub command: String,
+    /// One result per model, in the order run.
     pub results: Vec<BenchResult>,
 }
 
@@ -144,10 +170,13 @@ pub struct BenchRun {
 pub struct BenchOptions {
     /// The `spikejit` executable to time (normally this one).
     pub exe: PathBuf,
+    /// The models to run, in order.
     pub models: Vec<BenchModel>,
+    /// Repetitions per model (at least 1).
     pub reps: usize,
     /// Where the model files and each run's outputs go.
     pub work_dir: PathBuf,
+    /// The command line, recorded in the results.
     pub command: String,
 }
 

@@ -11,40 +11,62 @@ use super::{BenchRun, Stat};
 /// One Brian2 run, a line of `bench/brian2/brian2_bench.py`'s output.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Brian2Line {
+    /// The model family (`cuba`, `cobahh`, `stdp`, `brunel`).
     pub model: String,
+    /// Neurons of the main population.
     #[serde(rename = "N")]
     pub n: usize,
+    /// Brian2's device: `cpp_standalone`, `cython` or `numpy`.
     pub device: String,
+    /// Synapses created, all synapses objects together.
     #[serde(default)]
     pub synapses: u64,
+    /// Spikes of the model's spiking groups (how each model counts them: see `brian2_bench.py`).
     #[serde(default)]
     pub spikes: u64,
+    /// The phases' times.
     pub timings: Brian2Timings,
+    /// The process's peak resident memory, in bytes.
     #[serde(default)]
     pub max_rss_bytes: u64,
+    /// The Brian2 version that ran.
     #[serde(default)]
     pub brian2_version: String,
 }
 
+/// The timings of one Brian2 run, in seconds (as `brian2_bench.py` defines them).
 #[derive(Clone, Debug, Deserialize)]
 pub struct Brian2Timings {
+    /// Wall time from the end of `import brian2` until the simulation loop can start (objects, synapses, code
+    /// generation, compilation).
     #[serde(default)]
     pub build_s: f64,
+    /// CPU seconds of the simulation loop only.
     pub run_s: f64,
+    /// Wall time of the whole process, from before `import brian2` to the results read back.
     pub total_s: f64,
 }
 
 /// Brian2's runs of one model, size and device, aggregated.
 #[derive(Clone, Debug)]
 pub struct Brian2Result {
+    /// Brian2's device: `cpp_standalone`, `cython` or `numpy`.
     pub device: String,
+    /// How many runs were aggregated.
     pub reps: usize,
+    /// Synapses created (of the last run).
     pub synapses: u64,
+    /// Spikes (median over the runs).
     pub spikes: u64,
+    /// Build time (see [`Brian2Timings::build_s`]).
     pub build_s: Stat,
+    /// Simulation-loop time (see [`Brian2Timings::run_s`]).
     pub run_s: Stat,
+    /// Whole-process time (see [`Brian2Timings::total_s`]).
     pub total_s: Stat,
+    /// Peak resident memory in bytes.
     pub peak_memory_bytes: Stat,
+    /// The Brian2 version (of the last run).
     pub version: String,
 }
 

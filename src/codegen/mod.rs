@@ -27,13 +27,23 @@ use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp};
 pub enum CodegenError {
     /// The kernel breaks the IR's typing rules (a bug in the lowering).
     #[error("invalid kernel `{kernel}`: {message}")]
-    Invalid { kernel: String, message: String },
+    Invalid {
+        /// The kernel's name.
+        kernel: String,
+        /// What the validator found ([`Kernel::validate`]).
+        message: String,
+    },
     /// The host CPU is not supported by Cranelift, or a flag was rejected.
     #[error("cannot set up the JIT for this machine: {0}")]
     Isa(String),
     /// Cranelift failed to compile or link the kernel (a bug in this module).
     #[error("Cranelift failed on kernel `{kernel}`: {message}")]
-    Cranelift { kernel: String, message: String },
+    Cranelift {
+        /// The kernel's name.
+        kernel: String,
+        /// Cranelift's error, as text.
+        message: String,
+    },
 }
 
 /// The native entry point of a compiled kernel.
@@ -745,7 +755,9 @@ pub enum Backend {
 /// A runnable kernel from either backend.
 #[derive(Clone, Debug)]
 pub enum Executable {
+    /// Native code compiled by Cranelift.
     Native(CompiledKernel),
+    /// A validated kernel that the IR interpreter walks on every call.
     Interpreted(Arc<Kernel>),
 }
 
@@ -782,11 +794,14 @@ impl Executable {
 /// simulator switches backends with one flag.
 #[derive(Default)]
 pub struct Compiler {
+    /// The backend that [`Compiler::compile`] targets.
     pub backend: Backend,
+    /// The JIT and its cache of compiled kernels (unused by the interpreter backend).
     pub jit: Jit,
 }
 
 impl Compiler {
+    /// A compiler for `backend`, with an empty JIT cache.
     pub fn new(backend: Backend) -> Compiler {
         Compiler {
             backend,

@@ -7,7 +7,9 @@ use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
 /// `f(X) = Σ coeffs[k]·X[k] + constant`; `None` entries are zero.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinearForm {
+    /// The coefficient of each variable of the system, in the order given to [`linear_form`].
     pub coeffs: Vec<Option<Expr>>,
+    /// The part that mentions none of the variables.
     pub constant: Option<Expr>,
 }
 

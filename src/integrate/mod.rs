@@ -25,16 +25,26 @@ pub use stochastic::{is_noise_name, noise_names, split_stochastic};
 /// An integration method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// `exact` (alias `linear`): the analytic solution of linear systems (matrix exponential, or the closed form of a
+    /// diagonal system whose coefficients vary per element).
     Exact,
+    /// `euler`: forward Euler (Euler–Maruyama for additive noise).
     Euler,
+    /// `rk2`: second-order Runge–Kutta (midpoint method).
     Rk2,
+    /// `rk4`: classical fourth-order Runge–Kutta.
     Rk4,
+    /// `heun`: Brian2's stochastic Heun scheme (allows multiplicative noise); forward Euler without noise.
     Heun,
+    /// `exponential_euler`: each variable's closed form with coefficients taken at the old state (for conditionally
+    /// linear systems such as Hodgkin–Huxley).
     ExponentialEuler,
+    /// `milstein`: Brian2's derivative-free Milstein scheme; forward Euler without noise.
     Milstein,
 }
 
 impl Method {
+    /// Brian2's name of the method (`exact`, `exponential_euler`, ...).
     pub fn name(self) -> &'static str {
         match self {
             Method::Exact => "exact",
@@ -77,7 +87,9 @@ pub const DEFAULT_METHODS: [Method; 3] = [Method::Exact, Method::Euler, Method::
 /// One differential equation, subexpressions already substituted.
 #[derive(Clone, Debug)]
 pub struct DiffEq {
+    /// The variable `x` of `dx/dt`.
     pub var: String,
+    /// The right-hand side `f`, with subexpressions inlined (units per second of `x`'s unit).
     pub rhs: Expr,
 }
 

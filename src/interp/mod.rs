@@ -12,9 +12,13 @@ use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp};
 /// A value of an IR type.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
+    /// A double-precision float.
     F64(f64),
+    /// A single-precision float.
     F32(f32),
+    /// A 64-bit integer (also the value of `I32` array elements).
     I64(i64),
+    /// A boolean (also the value of `U8` array elements).
     Bool(bool),
 }
 

@@ -26,21 +26,38 @@ pub struct BuildOptions {
 #[derive(Clone, Debug)]
 pub enum Step {
     /// Runs for a duration in seconds.
-    Run { duration: f64, context: String, span: Span },
+    Run {
+        /// How long to run, in seconds.
+        duration: f64,
+        /// Where the step is, for messages (`protocol[2]`, or `simulation.duration` without a protocol).
+        context: String,
+        /// The step's table (or the `duration` key) in the model file.
+        span: Span,
+    },
     /// Stores (`restore: false`) or restores the state of the network under a name.
     Store {
+        /// The name of the stored state (`"default"` unless the step names one).
         name: String,
+        /// True for `restore`, false for `store`.
         restore: bool,
+        /// Where the step is, for messages (`protocol[2]`).
         context: String,
+        /// The step's table in the model file.
         span: Span,
     },
     /// Sets a variable of a group, subgroup or synapses.
     Set {
+        /// The group, subgroup or synapses object whose variable is set.
         target: Handle,
+        /// The variable (for synapses also `delay` or `PATHWAY.delay`).
         var: String,
+        /// The value: one for all elements, one per element, or an expression per element.
         value: Value,
+        /// Which elements are set (all, a condition, or the synapses of an `[i, j]` pair).
         selection: Selection,
+        /// Where the step is, for messages (`protocol[2]`).
         context: String,
+        /// The step's table in the model file.
         span: Span,
     },
 }
@@ -48,6 +65,7 @@ pub enum Step {
 /// What a model file asks to do once its network is built.
 #[derive(Clone, Debug)]
 pub struct Protocol {
+    /// The steps in file order; without a `[[protocol]]`, one run of `simulation.duration`.
     pub steps: Vec<Step>,
     /// The model file (where errors of a step point).
     pub file: Arc<Source>,
@@ -55,6 +73,7 @@ pub struct Protocol {
     pub seed: Option<u64>,
     /// The default clock's dt in seconds.
     pub dt: f64,
+    /// True when the model runs in single precision (`dtype = "float32"`).
     pub float32: bool,
 }
 

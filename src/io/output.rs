@@ -44,30 +44,44 @@ impl<V: Serialize> Serialize for Ordered<V> {
 /// One compiled kernel and the seconds its compilation took.
 #[derive(Clone, Debug, Serialize)]
 pub struct KernelTime {
+    /// The kernel's name (the object and the operation it runs, e.g. a state update or a pathway).
     pub name: String,
+    /// Seconds of JIT compilation (kernels found in the compile cache are not listed).
     pub seconds: f64,
 }
 
 /// `summary.json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
+    /// Spikes per group that spikes (neuron groups, Poisson groups, spike generators), in network order.
     pub spike_counts: Ordered<u64>,
+    /// Synapses per synapses object, in network order.
     pub synapse_counts: Ordered<usize>,
+    /// Seconds reading and checking the model file.
     pub parse_seconds: f64,
+    /// Seconds building the network: objects, `connect` and `init`, unit checks and every kernel's JIT compilation.
     pub compile_seconds: f64,
+    /// Seconds in the time-step loop (kernel building excluded).
     pub run_seconds: f64,
+    /// The version of spikejit that ran the model.
     pub spikejit_version: String,
+    /// The model file, as given on the command line.
     pub model: String,
+    /// The default clock's step, in seconds.
     pub dt: f64,
+    /// The seed of the random streams; `None` (`null`) when the model gave none and seed 0 was used.
     pub seed: Option<u64>,
+    /// The precision of floating-point variables: `"float64"` or `"float32"`.
     pub dtype: &'static str,
     /// The simulated time at the end, in seconds.
     pub t_end: f64,
     /// Time steps of the default clock.
     pub steps: u64,
+    /// How many kernels were JIT-compiled (compile-cache hits not counted).
     pub kernel_count: usize,
     /// Sum of the kernels' compile times.
     pub kernel_compile_seconds: f64,
+    /// Each compiled kernel with its compile time, in compile order.
     pub kernels: Vec<KernelTime>,
     /// Seconds spent creating synapses (part of `compile_seconds`).
     pub connect_seconds: f64,
@@ -125,10 +139,12 @@ impl Summary {
         }
     }
 
+    /// All spikes of all groups together.
     pub fn total_spikes(&self) -> u64 {
         self.spike_counts.0.iter().map(|x| x.1).sum()
     }
 
+    /// All synapses of all synapses objects together.
     pub fn total_synapses(&self) -> usize {
         self.synapse_counts.0.iter().map(|x| x.1).sum()
     }

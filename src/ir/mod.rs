@@ -31,17 +31,23 @@ pub use crate::syntax::ast::BinOp;
 /// The type of a value in IR code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
+    /// A double-precision float (the default for model variables).
     F64,
+    /// A single-precision float (model variables in float32 mode).
     F32,
+    /// A 64-bit signed integer (indices, counts, integer variables); arrays may store it as `i32`.
     I64,
+    /// A boolean (conditions; stored in arrays as a `u8` 0/1).
     Bool,
 }
 
 impl Ty {
+    /// True for `F64` and `F32`.
     pub fn is_float(self) -> bool {
         matches!(self, Ty::F64 | Ty::F32)
     }
 
+    /// The name the IR printer uses (`f64`, `f32`, `i64`, `bool`).
     pub fn name(self) -> &'static str {
         match self {
             Ty::F64 => "f64",
@@ -55,9 +61,13 @@ impl Ty {
 /// How array elements are stored in memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ElemTy {
+    /// 8-byte IEEE double.
     F64,
+    /// 4-byte IEEE single.
     F32,
+    /// 4-byte signed integer, loaded as `I64` (how Brian2 stores indices and integer variables).
     I32,
+    /// 8-byte signed integer.
     I64,
     /// A boolean stored as one byte, 0 or 1.
     U8,
@@ -74,6 +84,7 @@ impl ElemTy {
         }
     }
 
+    /// The element size in bytes (the stride of the array in memory).
     pub fn size(self) -> usize {
         match self {
             ElemTy::F64 | ElemTy::I64 => 8,
@@ -82,6 +93,7 @@ impl ElemTy {
         }
     }
 
+    /// The name the IR printer uses (`f64`, `f32`, `i32`, `i64`, `u8`).
     pub fn name(self) -> &'static str {
         match self {
             ElemTy::F64 => "f64",
@@ -100,24 +112,34 @@ pub type ScalarId = usize;
 /// Index of a mutable local variable.
 pub type LocalId = usize;
 
+/// A kernel's array parameter: one runtime array bound by pointer in `KernelArgs::arrays`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArrayDecl {
+    /// Name for the printed IR (the lowering uses `var#object`, e.g. `v#P`); the backends ignore it.
     pub name: String,
+    /// How the elements are stored; loads give [`ElemTy::value_ty`].
     pub elem: ElemTy,
 }
 
+/// A kernel's scalar parameter: one 8-byte slot of `KernelArgs::scalars`, read-only for the kernel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalarDecl {
+    /// The slot's name; the simulator fills slots by name (`t`, `t_in_timesteps`, loop bounds, counts).
     pub name: String,
+    /// The value type the slot holds.
     pub ty: Ty,
 }
 
+/// A mutable local variable of a kernel (loop variables, temporaries, the current element index).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalDecl {
+    /// Name for the printed IR; not seen by the backends.
     pub name: String,
+    /// The local's type; every assignment must have it.
     pub ty: Ty,
 }
 
+/// A unary operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnOp {
     /// Arithmetic negation of a number.
@@ -130,23 +152,41 @@ pub enum UnOp {
 /// their arguments) and runtime functions (random numbers, connect helpers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Func {
+    /// `exp(x)`.
     Exp,
+    /// Natural logarithm.
     Log,
+    /// Base-10 logarithm.
     Log10,
+    /// Square root.
     Sqrt,
+    /// Sine (radians).
     Sin,
+    /// Cosine (radians).
     Cos,
+    /// Tangent (radians).
     Tan,
+    /// Hyperbolic sine.
     Sinh,
+    /// Hyperbolic cosine.
     Cosh,
+    /// Hyperbolic tangent.
     Tanh,
+    /// Arcsine (Brian2's `arcsin`).
     Asin,
+    /// Arccosine (Brian2's `arccos`).
     Acos,
+    /// Arctangent (Brian2's `arctan`).
     Atan,
+    /// `exp(x) - 1`, accurate for small `x`.
     Expm1,
+    /// `log(1 + x)`, accurate for small `x`.
     Log1p,
+    /// Absolute value of a float.
     Abs,
+    /// Largest integral value not above `x` (a float, not a cast).
     Floor,
+    /// Smallest integral value not below `x` (a float, not a cast).
     Ceil,
     /// `(exp(x)-1)/x` with Brian2's C semantics at 0 and for large x.
     Exprel,
@@ -181,7 +221,9 @@ pub enum Func {
 /// The signature of a [`Func`] for one value type of its float arguments.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FuncSig {
+    /// The types of the IR-level arguments, in order (the RNG and context pointers are not counted).
     pub params: Vec<Ty>,
+    /// The result type.
     pub ret: Ty,
     /// The first native argument is `KernelArgs::rng`.
     pub rng: bool,
@@ -190,6 +232,8 @@ pub struct FuncSig {
 }
 
 impl Func {
+    /// The one-argument math functions, `(float) -> float` in either precision (the functions with a `<name>`/`<name>f`
+    /// symbol pair in the runtime).
     pub const MATH1: [Func; 19] = [
         Func::Exp,
         Func::Log,
@@ -212,6 +256,7 @@ impl Func {
         Func::Exprel,
     ];
 
+    /// The name the IR printer and the runtime's symbol table use (Brian2's spelling: `arcsin`, not `asin`).
     pub fn name(self) -> &'static str {
         match self {
             Func::Exp => "exp",
@@ -306,39 +351,54 @@ impl Func {
 /// A typed scalar expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
+    /// An `f64` constant.
     F64(f64),
+    /// An `f32` constant.
     F32(f32),
+    /// An `i64` constant.
     I64(i64),
+    /// A boolean constant.
     Bool(bool),
+    /// The current value of a mutable local.
     Local(LocalId),
+    /// The value of a scalar parameter (`KernelArgs::scalars[id]`).
     Scalar(ScalarId),
     /// `array[index]`, `index` of type `I64`.
     Load(ArrayId, Box<Expr>),
+    /// A unary operation (`-x`, `not x`).
     Unary(UnOp, Box<Expr>),
+    /// A binary operation; see the module docs for the typing of each operator.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// A conversion to the given type (see the module docs for the rules).
     Cast(Ty, Box<Expr>),
     /// `if c { a } else { b }` (both evaluated).
     Select(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A call of a math or runtime function; the float type of the arguments picks the `f64` or `f32` variant.
     Call(Func, Vec<Expr>),
 }
 
 impl Expr {
+    /// `array[index]`.
     pub fn load(array: ArrayId, index: Expr) -> Expr {
         Expr::Load(array, Box::new(index))
     }
 
+    /// `a op b`.
     pub fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
         Expr::Binary(op, Box::new(a), Box::new(b))
     }
 
+    /// `ty(e)`.
     pub fn cast(ty: Ty, e: Expr) -> Expr {
         Expr::Cast(ty, Box::new(e))
     }
 
+    /// `not e` (for a `Bool` operand).
     pub fn logical_not(e: Expr) -> Expr {
         Expr::Unary(UnOp::Not, Box::new(e))
     }
 
+    /// `if c { a } else { b }`, both sides evaluated.
     pub fn select(c: Expr, a: Expr, b: Expr) -> Expr {
         Expr::Select(Box::new(c), Box::new(a), Box::new(b))
     }
@@ -414,21 +474,41 @@ pub enum Stmt {
     /// `local = value` (locals are mutable; the value has the local's type).
     Assign(LocalId, Expr),
     /// `array[index] = value`.
-    Store { array: ArrayId, index: Expr, value: Expr },
+    Store {
+        /// The array stored to.
+        array: ArrayId,
+        /// The `I64` element index.
+        index: Expr,
+        /// The value, of the array's value type; converted to the element type on store.
+        value: Expr,
+    },
+    /// `if cond { then } else { els }`; only the taken branch runs.
     If {
+        /// The `Bool` condition.
         cond: Expr,
+        /// Statements run when the condition holds.
         then: Vec<Stmt>,
+        /// Statements run otherwise (often empty).
         els: Vec<Stmt>,
     },
     /// `for var in start..end` (ascending, step 1, `I64`; `end` is evaluated once).
     For {
+        /// The `I64` loop variable; it holds the current index in the body.
         var: LocalId,
+        /// The first index (inclusive).
         start: Expr,
+        /// One past the last index; evaluated once, before the first iteration.
         end: Expr,
+        /// Statements run for each index.
         body: Vec<Stmt>,
     },
     /// `while cond { body }`.
-    While { cond: Expr, body: Vec<Stmt> },
+    While {
+        /// The `Bool` condition, evaluated before each iteration.
+        cond: Expr,
+        /// Statements run while the condition holds.
+        body: Vec<Stmt>,
+    },
     /// Evaluates an expression for its side effects (a runtime call) and drops the value.
     Eval(Expr),
 }
@@ -436,10 +516,15 @@ pub enum Stmt {
 /// A compiled unit: one native function `extern "C" fn(*const KernelArgs)`.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Kernel {
+    /// The kernel's name (the native symbol, and the first line of the printed IR).
     pub name: String,
+    /// Array parameters, indexed by [`ArrayId`]; the caller binds them in this order.
     pub arrays: Vec<ArrayDecl>,
+    /// Scalar parameters, indexed by [`ScalarId`].
     pub scalars: Vec<ScalarDecl>,
+    /// Mutable locals, indexed by [`LocalId`].
     pub locals: Vec<LocalDecl>,
+    /// The statements run once per call, loops included.
     pub body: Vec<Stmt>,
 }
 
@@ -449,13 +534,18 @@ pub struct Kernel {
 #[repr(C)]
 #[derive(Debug)]
 pub struct KernelArgs {
+    /// `arrays[id]` is the base pointer of array `id` (see [`Kernel::arrays`] for the element types).
     pub arrays: *const *mut u8,
+    /// `scalars[id]` is the bits of scalar `id`, as described above.
     pub scalars: *const u64,
+    /// The random-number stream of `rand()`, `randn()` and the sampling functions.
     pub rng: *mut spikejit_runtime::Rng,
+    /// The runtime context: the synapses connect kernels push, the `sample` buffer and the first recorded error.
     pub ctx: *mut spikejit_runtime::Context,
 }
 
 impl Kernel {
+    /// An empty kernel named `name`.
     pub fn new(name: impl Into<String>) -> Kernel {
         Kernel {
             name: name.into(),
@@ -463,6 +553,7 @@ impl Kernel {
         }
     }
 
+    /// Declares an array parameter and returns its id (the next index of `KernelArgs::arrays`).
     pub fn array(&mut self, name: impl Into<String>, elem: ElemTy) -> ArrayId {
         self.arrays.push(ArrayDecl {
             name: name.into(),
@@ -471,11 +562,13 @@ impl Kernel {
         self.arrays.len() - 1
     }
 
+    /// Declares a scalar parameter and returns its id (the next index of `KernelArgs::scalars`).
     pub fn scalar(&mut self, name: impl Into<String>, ty: Ty) -> ScalarId {
         self.scalars.push(ScalarDecl { name: name.into(), ty });
         self.scalars.len() - 1
     }
 
+    /// Declares a mutable local and returns its id.
     pub fn local(&mut self, name: impl Into<String>, ty: Ty) -> LocalId {
         self.locals.push(LocalDecl { name: name.into(), ty });
         self.locals.len() - 1

@@ -14,6 +14,7 @@ pub use skeleton::*;
 
 /// Builds one kernel: keeps the order in which runtime arrays are bound.
 pub struct KernelBuilder {
+    /// The kernel being built.
     pub kernel: Kernel,
     /// The float type of model variables (`F64`, or `F32` in float32 mode).
     pub float: Ty,
@@ -31,9 +32,12 @@ pub struct KernelBuilder {
 /// Scalar slots every kernel may read; the simulator fills `KernelArgs::scalars`
 /// in this order for the ones a kernel declares (see [`KernelBuilder::scalar_names`]).
 pub const SCALAR_T: &str = "t";
+/// The scalar slot of the current time step of the kernel's clock (`I64`, Brian2's `t_in_timesteps`).
 pub const SCALAR_TSTEP: &str = "t_in_timesteps";
 
 impl KernelBuilder {
+    /// A builder for kernel `name`, whose model floats are of type `float` and whose runtime arrays store elements of
+    /// the type `elem` gives for each key. Declares the element-index local `_idx` ([`KernelBuilder::item`]).
     pub fn new(name: &str, float: Ty, elem: Box<dyn Fn(&ArrayKey) -> ElemTy>) -> KernelBuilder {
         let mut kernel = Kernel::new(name);
         let item = kernel.local("_idx", Ty::I64);
@@ -73,11 +77,13 @@ impl KernelBuilder {
         id
     }
 
+    /// The current time `t` in seconds (declares the `t` scalar slot on first use); always `F64`, as Brian2's clock.
     pub fn time(&mut self) -> ir::Expr {
         let id = *self.t.get_or_insert_with(|| self.kernel.scalar(SCALAR_T, Ty::F64));
         ir::Expr::Scalar(id)
     }
 
+    /// The current time step (declares the `t_in_timesteps` scalar slot on first use).
     pub fn time_step(&mut self) -> ir::Expr {
         let id = *self
             .tstep
@@ -98,6 +104,7 @@ impl KernelBuilder {
         self.kernel.scalars.iter().map(|s| s.name.clone()).collect()
     }
 
+    /// The IR type of a model value type (floats in the builder's precision).
     pub fn ty_of(&self, v: ValTy) -> Ty {
         match v {
             ValTy::Float => self.float,
@@ -211,6 +218,8 @@ impl KernelBuilder {
         }
     }
 
+    /// `x op y` with operands converted to a common type as Brian2's generated C does (mixed integer/float arithmetic
+    /// in float, `/` and `**` always in float; integer `**` truncated); returns the expression and its type.
     pub fn binary(&mut self, op: BinOp, x: ir::Expr, tx: Ty, y: ir::Expr, ty: Ty) -> (ir::Expr, Ty) {
         match op {
             BinOp::And | BinOp::Or => (ir::Expr::bin(op, x, y), Ty::Bool),
@@ -254,6 +263,7 @@ impl KernelBuilder {
         self.name_ref(&r, scope)
     }
 
+    /// The IR reading the value a resolved name refers to in `scope`, with its type (subexpressions are inlined).
     pub fn name_ref(&mut self, r: &NameRef, scope: &Scope) -> (ir::Expr, Ty) {
         match r {
             NameRef::Const { value, ty, .. } => match ty {

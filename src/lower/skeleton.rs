@@ -7,6 +7,7 @@ use crate::syntax::ast::{Expr, Statement};
 
 /// Scalar slots for loop ranges and counts (filled by the simulator by name).
 pub const SCALAR_START: &str = "_start";
+/// The end (exclusive) of the loop range, see [`SCALAR_START`].
 pub const SCALAR_END: &str = "_end";
 /// The number of entries in an event list.
 pub const SCALAR_COUNT: &str = "_count";

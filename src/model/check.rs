@@ -13,24 +13,32 @@ use crate::units::Dim;
 /// The result of checking an expression.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Typed {
+    /// The expression's physical dimension.
     pub dim: Dim,
+    /// The expression's value type (boolean, integer or float).
     pub ty: ValTy,
 }
 
 /// Checks expressions of one source text against a scope, collecting errors.
 pub struct Checker<'a> {
+    /// What names mean in the checked code.
     pub scope: &'a Scope,
+    /// The text the checked code comes from (errors point into it).
     pub source: &'a Arc<Source>,
+    /// Every error found so far, in the order found; checking continues after an error.
     pub errors: Vec<Diagnostic>,
     /// Temporaries created by earlier statements of a block.
     pub temps: HashMap<String, Typed>,
 }
 
+/// A dimension as messages show it: the registered unit's name (`volt`, `siemens`) or the base form, `1` when
+/// dimensionless.
 pub fn fmt_dim(d: Dim) -> String {
     format!("{d}")
 }
 
 impl<'a> Checker<'a> {
+    /// A checker of code from `source` against `scope`, with no errors and no temporaries yet.
     pub fn new(scope: &'a Scope, source: &'a Arc<Source>) -> Checker<'a> {
         Checker {
             scope,

@@ -16,31 +16,40 @@ use crate::units::{Dim, VarType, parse_unit_spec};
 /// Which object owns the equations (the allowed flags differ).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Owner {
+    /// A NeuronGroup (`unless refractory`, `constant`, `shared`, `linked`, `constant over dt` flags).
     NeuronGroup,
+    /// A Synapses object (also `event-driven`, `clock-driven`, `summed`).
     Synapses,
 }
 
 /// One checked model equation.
 #[derive(Clone, Debug)]
 pub struct VarDef {
+    /// The parsed equation.
     pub eq: Equation,
+    /// The dimension of its unit specification.
     pub dim: Dim,
+    /// Its value type (`boolean`, `integer`, or float for a unit).
     pub ty: ValTy,
 }
 
 impl VarDef {
+    /// The defined variable's name.
     pub fn name(&self) -> &str {
         &self.eq.name
     }
 
+    /// Differential equation, subexpression or parameter.
     pub fn kind(&self) -> EquationKind {
         self.eq.kind
     }
 
+    /// True if the equation carries the flag `f` (e.g. `"constant"`).
     pub fn has_flag(&self, f: &str) -> bool {
         self.eq.has_flag(f)
     }
 
+    /// The right-hand side; `None` for a parameter.
     pub fn rhs(&self) -> Option<&Expr> {
         self.eq.rhs.as_ref()
     }
@@ -49,7 +58,10 @@ impl VarDef {
 /// The equations of a NeuronGroup or Synapses.
 #[derive(Clone, Debug)]
 pub struct Equations {
+    /// The model string the equations were parsed from.
     pub source: Arc<Source>,
+    /// The equations in the order written, except that subexpressions are sorted so that each comes after those it
+    /// uses.
     pub vars: Vec<VarDef>,
 }
 
@@ -316,6 +328,7 @@ impl Equations {
         if errors.is_empty() { Ok(me) } else { Err(Errors(errors)) }
     }
 
+    /// The equation defining `name`, if any.
     pub fn get(&self, name: &str) -> Option<&VarDef> {
         self.vars.iter().find(|v| v.eq.name == name)
     }

@@ -15,12 +15,16 @@ use crate::units::Dim;
 /// The type of a value, as Brian2's `boolean < integer < float`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValTy {
+    /// `boolean`: stored as a byte, 0 or 1.
     Bool,
+    /// `integer`: a 64-bit integer in code (stored as `i32`).
     Int,
+    /// `float`: `f64`, or `f32` in float32 mode.
     Float,
 }
 
 impl ValTy {
+    /// Brian2's name of the type (`boolean`, `integer`, `float`), for messages.
     pub fn name(self) -> &'static str {
         match self {
             ValTy::Bool => "boolean",
@@ -34,11 +38,14 @@ impl ValTy {
 /// the synapses' `_pre` index array).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ArrayKey {
+    /// The owning object's id in the network (the index behind its handle).
     pub object: usize,
+    /// The variable's name (`v`, `w`, `lastspike`) or internal array name (`_pre`, `_post`, `N_incoming`, ...).
     pub var: String,
 }
 
 impl ArrayKey {
+    /// The array of variable `var` of object `object`.
     pub fn new(object: usize, var: impl Into<String>) -> ArrayKey {
         ArrayKey {
             object,
@@ -57,7 +64,12 @@ pub enum IndexSel {
     /// Element 0 (a shared variable).
     Zero,
     /// A local variable of the kernel plus an offset (connect kernels).
-    Local { local: usize, offset: i64 },
+    Local {
+        /// The kernel local holding the (relative) index, e.g. the generator's `k`.
+        local: usize,
+        /// Added to the local to get the absolute element index (the group's start).
+        offset: i64,
+    },
     /// `array[inner]`: an index array read at another index (the presynaptic
     /// neuron of a synapse that is itself the target of other synapses).
     Load(ArrayKey, Box<IndexSel>),
@@ -67,12 +79,23 @@ pub enum IndexSel {
 #[derive(Clone, Debug)]
 pub enum NameRef {
     /// A value known when the kernel is compiled (constants, units, `dt`, `N`).
-    Const { value: f64, dim: Dim, ty: ValTy },
+    Const {
+        /// The value in SI units.
+        value: f64,
+        /// Its physical dimension.
+        dim: Dim,
+        /// Its value type (integer constants stay integers, as in Brian2).
+        ty: ValTy,
+    },
     /// An element of an array.
     Var {
+        /// The array that holds the variable.
         array: ArrayKey,
+        /// Which element of `array` the current item reads.
         index: IndexSel,
+        /// The variable's physical dimension.
         dim: Dim,
+        /// The variable's value type.
         ty: ValTy,
         /// Writes are not allowed (`i`, `N_incoming`, `lastspike` ...).
         read_only: bool,
@@ -84,7 +107,12 @@ pub enum NameRef {
     },
     /// An index: `item - offset` (`i` of a neuron group), or `array[item] - offset`
     /// (`i`, `j` of synapses).
-    Index { index: IndexSel, offset: i64 },
+    Index {
+        /// Where the absolute index comes from (the item itself, or the synapse's `_pre`/`_post` array).
+        index: IndexSel,
+        /// The start of the (sub)group, subtracted to make the index relative to it.
+        offset: i64,
+    },
     /// The current time `t` of the kernel's clock (a scalar slot).
     Time,
     /// The current time step (integer).
@@ -92,14 +120,20 @@ pub enum NameRef {
     /// A subexpression, inlined; resolved in `scope`, or in the referencing code's
     /// scope when `None`.
     Subexpr {
+        /// The subexpression's right-hand side, as written.
         expr: Expr,
+        /// The declared dimension of the subexpression.
         dim: Dim,
+        /// The declared value type of the subexpression.
         ty: ValTy,
+        /// The scope the expression's names are resolved in (e.g. the neuron group's, for a `v_post`-style reference
+        /// from synaptic code); `None` for the referencing code's own scope.
         scope: Option<Rc<Scope>>,
     },
 }
 
 impl NameRef {
+    /// A float constant of dimension `dim`.
     pub fn constant(value: f64, dim: Dim) -> NameRef {
         NameRef::Const {
             value,
@@ -124,18 +158,24 @@ impl NameRef {
 /// A user-defined function value (a TimedArray).
 #[derive(Clone, Debug)]
 pub struct TableFn {
+    /// The array holding the table's values, row-major by time (`values[t][i]` at `t*cols + i`).
     pub array: ArrayKey,
     /// Number of time points and, for a 2-D table, of columns.
     pub len: usize,
+    /// Number of columns (elements) of a 2-D table `name(t, i)`; `None` for a 1-D table `name(t)`.
     pub cols: Option<usize>,
+    /// Time between entries, in seconds: `name(t)` reads entry `floor(t/dt)`, clamped to the last.
     pub dt: f64,
+    /// The dimension of the values (the table's `unit`).
     pub dim: Dim,
 }
 
 /// The names visible to one piece of code.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
+    /// What each plain name means in this code.
     pub names: HashMap<String, NameRef>,
+    /// The user-defined functions (TimedArrays) callable in this code, by name.
     pub functions: HashMap<String, TableFn>,
     /// Why a name is not available here, for a better error ("'N_incoming' cannot be
     /// used in a connect statement").
@@ -143,6 +183,7 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Adds (or replaces) the meaning of `name`.
     pub fn insert(&mut self, name: impl Into<String>, r: NameRef) {
         self.names.insert(name.into(), r);
     }

@@ -32,11 +32,14 @@ pub fn init_font() {
 /// A figure's output format, chosen by the file's extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// A raster image (`.png`).
     Png,
+    /// A vector image (`.svg`).
     Svg,
 }
 
 impl Format {
+    /// The format of `path` by its extension; any other extension is an error naming the path.
     pub fn of(path: &Path) -> Result<Format, String> {
         match path.extension().and_then(|e| e.to_str()) {
             Some("png") => Ok(Format::Png),
@@ -53,7 +56,9 @@ pub fn err(e: impl std::fmt::Display) -> String {
 
 /// One line of the scaling figure: (synapses, run seconds) points.
 pub struct Series {
+    /// The legend entry (`spikejit`, `Brian2 cython`, ...).
     pub label: String,
+    /// (synapses, run seconds) points, in order along the line.
     pub points: Vec<(f64, f64)>,
 }
 

@@ -19,7 +19,7 @@
 //! - [`Network::run`] runs; [`Network::store`] and [`Network::restore`] save
 //!   and bring back the whole state.
 //!
-//! Every error is an [`Errors`](crate::diag::Errors) value (a list of
+//! Every error is an [`Errors`] value (a list of
 //! diagnostics), never a panic.
 //!
 //! ```

@@ -10,8 +10,11 @@ use crate::diag::Span;
 /// A binary operator, in Brian2's (Python's) meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinOp {
+    /// `+`.
     Add,
+    /// `-`.
     Sub,
+    /// `*`.
     Mul,
     /// `/`: always floating-point division.
     Div,
@@ -21,17 +24,26 @@ pub enum BinOp {
     Mod,
     /// `**`: power, right-associative.
     Pow,
+    /// `<`.
     Lt,
+    /// `<=`.
     Le,
+    /// `>`.
     Gt,
+    /// `>=`.
     Ge,
+    /// `==`.
     Eq,
+    /// `!=`.
     Ne,
+    /// `and`: logical conjunction of two booleans.
     And,
+    /// `or`: logical disjunction of two booleans.
     Or,
 }
 
 impl BinOp {
+    /// The operator as written in Brian2 code (`+`, `//`, `**`, `and`, ...), used when printing expressions.
     pub fn symbol(self) -> &'static str {
         match self {
             BinOp::Add => "+",
@@ -52,6 +64,7 @@ impl BinOp {
         }
     }
 
+    /// True for `<`, `<=`, `>`, `>=`, `==`, `!=` (they give a boolean).
     pub fn is_comparison(self) -> bool {
         matches!(
             self,
@@ -59,6 +72,7 @@ impl BinOp {
         )
     }
 
+    /// True for `and` and `or`.
     pub fn is_logical(self) -> bool {
         matches!(self, BinOp::And | BinOp::Or)
     }
@@ -79,18 +93,24 @@ impl BinOp {
 /// A unary operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnOp {
+    /// `-x`.
     Neg,
+    /// `+x` (no effect on the value).
     Pos,
+    /// `not x` (on a boolean).
     Not,
 }
 
 /// An expression node with its source span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
+    /// What the node is.
     pub kind: ExprKind,
+    /// The bytes of the source text the node covers (empty for synthesized nodes).
     pub span: Span,
 }
 
+/// The kinds of expression nodes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     /// An integer literal (`3`).
@@ -103,11 +123,14 @@ pub enum ExprKind {
     Name(String),
     /// A function call with positional arguments.
     Call(String, Vec<Expr>),
+    /// A unary operation (`-x`, `+x`, `not x`).
     Unary(UnOp, Box<Expr>),
+    /// A binary operation (`a + b`, `a < b`, `a and b`, ...).
     Binary(BinOp, Box<Expr>, Box<Expr>),
 }
 
 impl Expr {
+    /// A node with the given kind and span.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
     }
@@ -120,27 +143,33 @@ impl Expr {
         }
     }
 
+    /// A synthesized identifier reference.
     pub fn name(n: &str) -> Expr {
         Expr::synth(ExprKind::Name(n.to_string()))
     }
 
+    /// A synthesized float literal.
     pub fn float(x: f64) -> Expr {
         Expr::synth(ExprKind::Float(x))
     }
 
+    /// A synthesized integer literal.
     pub fn int(x: i64) -> Expr {
         Expr::synth(ExprKind::Int(x))
     }
 
+    /// `a op b`, spanning both operands.
     pub fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
         let span = a.span.cover(b.span);
         Expr::new(ExprKind::Binary(op, Box::new(a), Box::new(b)), span)
     }
 
+    /// A synthesized call `f(args...)`.
     pub fn call(f: &str, args: Vec<Expr>) -> Expr {
         Expr::synth(ExprKind::Call(f.to_string(), args))
     }
 
+    /// `-a`, with `a`'s span.
     pub fn negate(a: Expr) -> Expr {
         let span = a.span;
         Expr::new(ExprKind::Unary(UnOp::Neg, Box::new(a)), span)
@@ -279,25 +308,35 @@ pub enum EquationKind {
 /// A flag in parentheses after the unit, such as `unless refractory`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Flag {
+    /// The flag with whitespace normalized (`unless refractory`, `constant`, `shared`, `event-driven`, `summed`, ...).
     pub name: String,
+    /// Where the flag is in the model string.
     pub span: Span,
 }
 
 /// One line (or multi-line entry) of a model string.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Equation {
+    /// Differential equation, subexpression or parameter.
     pub kind: EquationKind,
+    /// The defined variable (for `dx/dt`, `x`).
     pub name: String,
+    /// Where the variable's name is in the model string.
     pub name_span: Span,
+    /// The right-hand side; `None` for a parameter.
     pub rhs: Option<Expr>,
     /// The unit specification as written (`volt`, `siemens/meter**2`, `1`, `boolean`).
     pub unit: String,
+    /// Where the unit specification is.
     pub unit_span: Span,
+    /// The flags in parentheses after the unit, in order.
     pub flags: Vec<Flag>,
+    /// The whole equation.
     pub span: Span,
 }
 
 impl Equation {
+    /// True if the equation carries the flag `f` (e.g. `"unless refractory"`).
     pub fn has_flag(&self, f: &str) -> bool {
         self.flags.iter().any(|x| x.name == f)
     }
@@ -306,15 +345,22 @@ impl Equation {
 /// The assignment operator of a statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignOp {
+    /// `=`.
     Set,
+    /// `+=`.
     Add,
+    /// `-=`.
     Sub,
+    /// `*=`.
     Mul,
+    /// `/=`.
     Div,
+    /// `%=`.
     Mod,
 }
 
 impl AssignOp {
+    /// The operator as written (`=`, `+=`, ...).
     pub fn symbol(self) -> &'static str {
         match self {
             AssignOp::Set => "=",
@@ -342,10 +388,15 @@ impl AssignOp {
 /// One abstract-code statement: `x op= expr`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
+    /// The assigned variable (a state variable, a `_pre`/`_post` variable of synapses, or a new temporary).
     pub target: String,
+    /// Where the target name is.
     pub target_span: Span,
+    /// Plain or augmented assignment.
     pub op: AssignOp,
+    /// The right-hand side.
     pub expr: Expr,
+    /// The whole statement.
     pub span: Span,
 }
 
@@ -354,22 +405,33 @@ pub struct Statement {
 pub enum GenIter {
     /// `range(low, high, step)`; `low` defaults to 0 and `step` to 1.
     Range {
+        /// The first element; `None` for 0.
         low: Option<Expr>,
+        /// The end of the range (exclusive).
         high: Expr,
+        /// The step; `None` for 1.
         step: Option<Expr>,
     },
     /// `sample(low, high, step, p=...)`.
     SampleP {
+        /// The first element; `None` for 0.
         low: Option<Expr>,
+        /// The end of the range (exclusive).
         high: Expr,
+        /// The step; `None` for 1.
         step: Option<Expr>,
+        /// The probability of taking each element of the range independently.
         p: Expr,
     },
     /// `sample(low, high, step, size=...)`.
     SampleSize {
+        /// The first element; `None` for 0.
         low: Option<Expr>,
+        /// The end of the range (exclusive).
         high: Expr,
+        /// The step; `None` for 1.
         step: Option<Expr>,
+        /// How many distinct elements to draw (uniformly, without replacement).
         size: Expr,
     },
 }
@@ -377,11 +439,18 @@ pub enum GenIter {
 /// `ELEMENT for VAR in ITER if COND`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Generator {
+    /// The index produced for each accepted `VAR` (e.g. `k`, or `i` for the short form); `0` when absent.
     pub element: Expr,
+    /// The loop variable (`_` in the short forms `ELEMENT` and `ELEMENT if COND`).
     pub var: String,
+    /// Where the loop variable is.
     pub var_span: Span,
+    /// What the variable runs over; the short forms run once (`range(1)`).
     pub iter: GenIter,
+    /// Where the iterator is.
     pub iter_span: Span,
+    /// `if COND`: elements for which it is false are skipped.
     pub cond: Option<Expr>,
+    /// The whole generator string.
     pub span: Span,
 }

@@ -41,12 +41,19 @@ const LONG_LABELS: [&str; 7] = ["metre", "kilogram", "second", "amp", "kelvin", 
 impl Dim {
     /// Dimensionless.
     pub const ONE: Dim = Dim::from_ints([0, 0, 0, 0, 0, 0, 0]);
+    /// Length: `metre`.
     pub const METRE: Dim = Dim::from_ints([1, 0, 0, 0, 0, 0, 0]);
+    /// Mass: `kilogram`.
     pub const KILOGRAM: Dim = Dim::from_ints([0, 1, 0, 0, 0, 0, 0]);
+    /// Time: `second`.
     pub const SECOND: Dim = Dim::from_ints([0, 0, 1, 0, 0, 0, 0]);
+    /// Electric current: `amp`.
     pub const AMP: Dim = Dim::from_ints([0, 0, 0, 1, 0, 0, 0]);
+    /// Temperature: `kelvin`.
     pub const KELVIN: Dim = Dim::from_ints([0, 0, 0, 0, 1, 0, 0]);
+    /// Amount of substance: `mole`.
     pub const MOLE: Dim = Dim::from_ints([0, 0, 0, 0, 0, 1, 0]);
+    /// Luminous intensity: `candle` (candela).
     pub const CANDELA: Dim = Dim::from_ints([0, 0, 0, 0, 0, 0, 1]);
     /// second⁻¹ (`hertz`, `Hz`, `becquerel`).
     pub const HERTZ: Dim = Dim::from_ints([0, 0, -1, 0, 0, 0, 0]);
@@ -372,7 +379,9 @@ pub fn base_units_allowed() -> &'static str {
 /// `str` ("S/(m^2)").
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnitName {
+    /// Python's `repr` of the unit, as Brian2's messages write it (`siemens / (metre ** 2)`).
     pub repr: String,
+    /// Python's `str` of the unit, the short form (`S/(m^2)`).
     pub display: String,
 }
 
@@ -394,6 +403,7 @@ impl UnitRegistry {
     /// A registry with no user units.
     pub const EMPTY: UnitRegistry = UnitRegistry { user: Vec::new() };
 
+    /// A registry with no user units (same as [`UnitRegistry::EMPTY`]).
     pub fn new() -> UnitRegistry {
         UnitRegistry::default()
     }
@@ -464,8 +474,11 @@ impl UnitRegistry {
 /// The type declared after the colon of an equation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum VarType {
+    /// A floating-point variable with this dimension (`volt`, `1`, `siemens/meter**2`).
     Float(Dim),
+    /// `boolean`.
     Boolean,
+    /// `integer` (dimensionless).
     Integer,
 }
 
@@ -503,10 +516,15 @@ pub enum UnitSpecErrorKind {
 /// the specification string that is at fault.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnitSpecError {
+    /// Brian2's message.
     pub message: String,
+    /// Start of the faulty part, as a byte offset into the specification string.
     pub start: usize,
+    /// End (exclusive) of the faulty part.
     pub end: usize,
+    /// A suggestion of how to fix it, when there is one (not part of Brian2's message).
     pub help: Option<String>,
+    /// What went wrong, as a category.
     pub kind: UnitSpecErrorKind,
 }
 
@@ -533,6 +551,7 @@ impl std::error::Error for UnitSpecError {}
 /// A parsed unit specification with what Brian2's evaluation of it leaves behind.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsedUnitSpec {
+    /// The declared type: a float with a dimension, `boolean` or `integer`.
     pub ty: VarType,
     /// For a float type given as an expression: the name of the `Unit` object
     /// it evaluates to (`volt`, `siemens / (metre ** 2)`). `None` for `1`,
