@@ -98,6 +98,7 @@ mod connect;
 mod inputs;
 mod nan;
 mod run;
+mod team;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -889,7 +890,7 @@ pub struct Network {
     pub(crate) nan_failed: bool,
     /// Threads for the kernels that split over element ranges (1: none).
     pub(crate) threads: usize,
-    pub(crate) pool: Option<std::sync::Arc<rayon::ThreadPool>>,
+    pub(crate) team: Option<std::sync::Arc<team::Team>>,
 }
 
 impl Default for Network {
@@ -1004,7 +1005,7 @@ impl Network {
             nan_since: None,
             nan_failed: false,
             threads: 1,
-            pool: None,
+            team: None,
         }
     }
 
@@ -1027,20 +1028,12 @@ impl Network {
         } else {
             n
         };
-        self.threads = n;
-        self.pool = if n > 1 {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .thread_name(|k| format!("spikejit-{k}"))
-                .build()
-                .ok()
-                .map(std::sync::Arc::new)
+        self.team = if n > 1 {
+            team::Team::new(n).map(std::sync::Arc::new)
         } else {
             None
         };
-        if self.pool.is_none() {
-            self.threads = 1;
-        }
+        self.threads = self.team.as_ref().map_or(1, |t| t.size());
     }
 
     /// The number of threads runs use ([`Network::set_threads`]).

@@ -936,8 +936,8 @@ impl Network {
             OpKind::StateUpdate { n, .. } | OpKind::Reset { n } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.end = *n;
-                    match (&mut op.split, &self.pool) {
-                        (Some(plan), Some(pool)) => plan.call(pool, k, &vals),
+                    match (&mut op.split, &self.team) {
+                        (Some(plan), Some(team)) => plan.call(team, k, &vals),
                         _ => call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut()),
                     }
                 }
@@ -945,8 +945,8 @@ impl Network {
             OpKind::Threshold { group, n, event } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.end = *n;
-                    match (&mut op.split, &self.pool) {
-                        (Some(plan), Some(pool)) => plan.call(pool, k, &vals),
+                    match (&mut op.split, &self.team) {
+                        (Some(plan), Some(team)) => plan.call(team, k, &vals),
                         _ => call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut()),
                     }
                 }
@@ -1165,10 +1165,27 @@ struct RangeCall {
     scratch: Vec<i32>,
 }
 
-// SAFETY: a range's pointers address the network's arrays (only the elements of
-// its range are written, which `ir::parallel` checked) or its own scratch space;
-// the arrays outlive the call, which joins every range before returning.
-unsafe impl Send for RangeCall {}
+impl RangeCall {
+    fn run(&mut self, k: &Prepared, v: &SlotValues) {
+        let v = SlotValues {
+            start: self.start,
+            end: self.end,
+            ..*v
+        };
+        fill_scalars(&self.slots, &v, &mut self.scalars);
+        let args = crate::ir::KernelArgs {
+            arrays: self.ptrs.as_ptr(),
+            scalars: self.scalars.as_ptr(),
+            rng: std::ptr::null_mut(),
+            ctx: std::ptr::null_mut(),
+        };
+        // SAFETY: as in `call`; the kernel draws no random numbers and makes no
+        // runtime calls (checked by `ir::parallel`), so it never touches `rng`
+        // or `ctx`, and it writes only its range's elements and its own scratch
+        // event space.
+        unsafe { k.exe.run(&args) };
+    }
+}
 
 impl SplitPlan {
     fn new(k: &Prepared, b: &Bound, n: usize, threads: usize) -> Option<SplitPlan> {
@@ -1203,28 +1220,23 @@ impl SplitPlan {
 
     /// Runs the kernel over every range on `pool` and, for a threshold, gathers
     /// the ranges' events into the real event space.
-    fn call(&mut self, pool: &rayon::ThreadPool, k: &Prepared, v: &SlotValues) {
-        use rayon::prelude::*;
-        pool.install(|| {
-            self.ranges.par_iter_mut().for_each(|r| {
-                let v = SlotValues {
-                    start: r.start,
-                    end: r.end,
-                    ..*v
-                };
-                fill_scalars(&r.slots, &v, &mut r.scalars);
-                let args = crate::ir::KernelArgs {
-                    arrays: r.ptrs.as_ptr(),
-                    scalars: r.scalars.as_ptr(),
-                    rng: std::ptr::null_mut(),
-                    ctx: std::ptr::null_mut(),
-                };
-                // SAFETY: as in `call`; the kernel draws no random numbers and
-                // makes no runtime calls (checked by `ir::parallel`), so it never
-                // touches `rng` or `ctx`, and it writes only its range's elements
-                // and its own scratch event space.
-                unsafe { k.exe.run(&args) };
-            })
+    fn call(&mut self, team: &super::team::Team, k: &Prepared, v: &SlotValues) {
+        #[derive(Clone, Copy)]
+        struct Ranges(*mut RangeCall, usize);
+        // SAFETY: each part index is handed to exactly one thread, which is the
+        // only one to touch that range during the call; a range's pointers
+        // address the network's arrays (only its own elements are written, as
+        // `ir::parallel` checked) or its own scratch space, and the arrays
+        // outlive the call, which waits for every part.
+        unsafe impl Sync for Ranges {}
+        let ranges = Ranges(self.ranges.as_mut_ptr(), self.ranges.len());
+        let ranges = &ranges;
+        team.run(&|part| {
+            let Ranges(first, len) = *ranges;
+            if part < len {
+                // SAFETY: `part` is in bounds and no other thread has this range.
+                unsafe { (*first.add(part)).run(k, v) };
+            }
         });
         if let Some((_, n)) = self.append {
             let mut total = 0usize;
