@@ -102,6 +102,9 @@ pub struct BenchResult {
     /// Neurons of the main population (`N` in the JSON, as Brian2's side writes it).
     #[serde(rename = "N")]
     pub n: usize,
+    /// Threads the runs used (`spikejit run --threads`).
+    #[serde(default = "one")]
+    pub threads: usize,
     /// How many repetitions were aggregated.
     pub reps: usize,
     /// Synapses created, all synapses objects together (from the last repetition).
@@ -131,6 +134,10 @@ pub struct BenchResult {
     pub events_per_s: f64,
     /// Each kernel's compile time, in the order the last repetition compiled them.
     pub kernels: Vec<KernelCompile>,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// The machine and moment of a benchmark run.
@@ -178,6 +185,8 @@ pub struct BenchOptions {
     pub work_dir: PathBuf,
     /// The command line, recorded in the results.
     pub command: String,
+    /// Each model runs once per thread count, in this order (`--threads 1,2`).
+    pub threads: Vec<usize>,
 }
 
 /// The models named in `names` (all when empty); an unknown name is an error
@@ -236,9 +245,19 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> R
         std::fs::write(&path, m.source).map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
         files.push(path);
     }
-    let mut samples: Vec<Vec<(f64, RunSummary)>> = (0..opts.models.len()).map(|_| Vec::new()).collect();
+    let threads: Vec<usize> = if opts.threads.is_empty() {
+        vec![1]
+    } else {
+        opts.threads.clone()
+    };
+    // One slot per (model, thread count), models outermost.
+    let cases: Vec<(usize, usize)> = (0..opts.models.len())
+        .flat_map(|k| threads.iter().map(move |&t| (k, t)))
+        .collect();
+    let mut samples: Vec<Vec<(f64, RunSummary)>> = cases.iter().map(|_| Vec::new()).collect();
     for rep in 0..opts.reps.max(1) {
-        for (k, m) in opts.models.iter().enumerate() {
+        for (c, &(k, t)) in cases.iter().enumerate() {
+            let m = &opts.models[k];
             let out = opts.work_dir.join(format!("{}.out", m.name));
             let t0 = Instant::now();
             let status = Command::new(&opts.exe)
@@ -247,6 +266,8 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> R
                 .arg("--out")
                 .arg(&out)
                 .arg("--quiet")
+                .arg("--threads")
+                .arg(t.to_string())
                 .status()
                 .map_err(|e| format!("cannot start '{}': {e}", opts.exe.display()))?;
             let wall = t0.elapsed().as_secs_f64();
@@ -258,14 +279,13 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> R
             let s: RunSummary =
                 serde_json::from_str(&text).map_err(|e| format!("bad summary.json of {}: {e}", m.name))?;
             progress(m.name, rep, wall);
-            samples[k].push((wall, s));
+            samples[c].push((wall, s));
         }
     }
-    let results = opts
-        .models
+    let results = cases
         .iter()
         .zip(samples)
-        .map(|(m, runs)| aggregate(m, &runs))
+        .map(|(&(k, t), runs)| aggregate(&opts.models[k], t, &runs))
         .collect();
     Ok(BenchRun {
         spikejit_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -279,7 +299,7 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> R
     })
 }
 
-fn aggregate(m: &BenchModel, runs: &[(f64, RunSummary)]) -> BenchResult {
+fn aggregate(m: &BenchModel, threads: usize, runs: &[(f64, RunSummary)]) -> BenchResult {
     let stat = |f: &dyn Fn(&(f64, RunSummary)) -> f64| Stat::of(&runs.iter().map(f).collect::<Vec<_>>());
     let run_s = stat(&|r| r.1.run_seconds);
     let last = &runs[runs.len() - 1].1;
@@ -303,6 +323,7 @@ fn aggregate(m: &BenchModel, runs: &[(f64, RunSummary)]) -> BenchResult {
         name: m.name.to_string(),
         model: m.model.to_string(),
         n: m.n,
+        threads,
         reps: runs.len(),
         synapses: sum_counts(&last.synapse_counts),
         spikes: sum_counts(&last.spike_counts),
@@ -398,10 +419,22 @@ pub fn scaling_plot(
         points: run
             .results
             .iter()
-            .filter(|r| r.model == "cuba")
+            .filter(|r| r.model == "cuba" && r.threads == 1)
             .map(|r| (r.synapses as f64, r.run_s.median / r.duration.max(1e-12)))
             .collect(),
     }];
+    let threaded: Vec<(f64, f64)> = run
+        .results
+        .iter()
+        .filter(|r| r.model == "cuba" && r.threads == 2)
+        .map(|r| (r.synapses as f64, r.run_s.median / r.duration.max(1e-12)))
+        .collect();
+    if !threaded.is_empty() {
+        series.push(crate::plot::Series {
+            label: "spikejit, 2 threads".into(),
+            points: threaded,
+        });
+    }
     for dev in report::DEVICES {
         let points: Vec<(f64, f64)> = brian2
             .iter()

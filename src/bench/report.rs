@@ -175,7 +175,7 @@ pub fn spikejit_table(run: &BenchRun) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} |",
-            r.model,
+            label(r),
             r.n,
             count(r.synapses),
             count(r.spikes),
@@ -191,6 +191,15 @@ pub fn spikejit_table(run: &BenchRun) -> String {
         );
     }
     s
+}
+
+/// The model's name in tables: its family, and the threads when more than one.
+fn label(r: &super::BenchResult) -> String {
+    if r.threads > 1 {
+        format!("{} ({} threads)", r.model, r.threads)
+    } else {
+        r.model.clone()
+    }
 }
 
 fn ratio(a: f64, b: f64) -> String {
@@ -259,7 +268,7 @@ pub fn comparison(
         let _ = writeln!(
             s,
             "| {} | {} | {} | **{}** | {} | {} | **{}** | {} | {} |",
-            r.model,
+            label(r),
             r.n,
             count(r.synapses),
             cell("cpp_standalone", &|x| x.run_s.median, r.run_s.median),
@@ -278,7 +287,7 @@ pub fn comparison(
     }
     let _ = writeln!(s, "\n## Per model and size\n");
     for r in &run.results {
-        let _ = writeln!(s, "### {} (N = {}, {} synapses)\n", r.model, r.n, count(r.synapses));
+        let _ = writeln!(s, "### {} (N = {}, {} synapses)\n", label(r), r.n, count(r.synapses));
         let _ = writeln!(
             s,
             "| simulator | reps | build s | run s | time to result s | peak MiB | spikes | run ratio | time-to-result ratio |"
@@ -286,7 +295,12 @@ pub fn comparison(
         let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
         let _ = writeln!(
             s,
-            "| **spikejit** | {} | {} | {} | {} | {} | {} | | |",
+            "| **spikejit**{} | {} | {} | {} | {} | {} | {} | | |",
+            if r.threads > 1 {
+                format!(", {} threads", r.threads)
+            } else {
+                String::new()
+            },
             r.reps,
             spread(&r.build_s),
             spread(&r.run_s),

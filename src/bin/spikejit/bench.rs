@@ -21,6 +21,7 @@ pub fn main(
     compare: bool,
     report_path: &Path,
     report_only: bool,
+    threads: &[usize],
 ) -> ExitCode {
     let selected = match bench::select_models(models) {
         Ok(m) => m,
@@ -48,8 +49,9 @@ pub fn main(
             reps,
             work_dir: out.join("work"),
             command,
+            threads: threads.to_vec(),
         };
-        let total = selected.len() * reps.max(1);
+        let total = selected.len() * reps.max(1) * threads.len().max(1);
         let mut done = 0;
         eprintln!(
             "spikejit bench: {} models x {} repetitions, {}",

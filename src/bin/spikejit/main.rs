@@ -119,6 +119,9 @@ enum Cmd {
         /// Run nothing: rewrite the report from DIR/spikejit.json and DIR/brian2.jsonl
         #[arg(long)]
         report_only: bool,
+        /// Thread counts: each model runs with each (`--threads 1,2`); Brian2 runs on one
+        #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "1")]
+        threads: Vec<usize>,
     },
     /// Build a model file and compile every kernel without running it
     ///
@@ -326,7 +329,8 @@ fn main() -> ExitCode {
             compare,
             report,
             report_only,
-        } => bench::main(&models, reps, &out, compare, &report, report_only),
+            threads,
+        } => bench::main(&models, reps, &out, compare, &report, report_only, &threads),
         Cmd::Check { file } => match io::check_model_file(&file) {
             Ok(()) => {
                 println!("{}: ok", file.display());
