@@ -3,8 +3,6 @@
 //! one layer on them and renders any diagnostics, so that a panic anywhere in
 //! parsing, checking or caret placement is found. None of them may panic.
 
-use std::sync::Arc;
-
 use crate::diag::{Errors, Source};
 
 fn text(data: &[u8]) -> Option<&str> {
@@ -15,10 +13,6 @@ fn render(e: &Errors) {
     let _ = crate::io::render(e, false);
 }
 
-fn source(name: &str, text: &str) -> Arc<Source> {
-    Source::new(name, text)
-}
-
 /// Model equations (`dv/dt = ... : volt (unless refractory)`): parsing, then
 /// the checks of names, flags, units and definitions, as for a neuron group and
 /// as for synapses.
@@ -26,7 +20,7 @@ pub fn equations(data: &[u8]) {
     use crate::model::equations::{Equations, Owner};
     let Some(t) = text(data) else { return };
     for owner in [Owner::NeuronGroup, Owner::Synapses] {
-        if let Err(e) = Equations::parse(source("model", t), owner) {
+        if let Err(e) = Equations::parse(Source::new("model", t), owner) {
             render(&e);
         }
     }
@@ -35,7 +29,7 @@ pub fn equations(data: &[u8]) {
 /// Statements (`v = Vr`, `ge += we`).
 pub fn statements(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    if let Err(e) = crate::syntax::parse_statements(&source("reset", t)) {
+    if let Err(e) = crate::syntax::parse_statements(&Source::new("reset", t)) {
         render(&e);
     }
 }
@@ -43,7 +37,7 @@ pub fn statements(data: &[u8]) {
 /// Expressions (`v > Vt`).
 pub fn expression(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    if let Err(e) = crate::syntax::parse_expression(&source("threshold", t)) {
+    if let Err(e) = crate::syntax::parse_expression(&Source::new("threshold", t)) {
         render(&e);
     }
 }
@@ -51,7 +45,7 @@ pub fn expression(data: &[u8]) {
 /// Generator expressions (`k for k in sample(N_post, p=0.1) if k != i`).
 pub fn generator(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    if let Err(e) = crate::syntax::parse_generator(&source("connect.j", t)) {
+    if let Err(e) = crate::syntax::parse_generator(&Source::new("connect.j", t)) {
         render(&e);
     }
 }

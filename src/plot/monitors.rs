@@ -10,7 +10,7 @@ use ndarray::{Array1, Array2, ArrayD, Ix2};
 use ndarray_npy::NpzReader;
 use plotters::prelude::*;
 
-use super::{FONT, err, write_png, write_svg};
+use super::{FONT, Format, err, write_png, write_svg};
 
 /// What one monitor's npz file holds, as plain f64 arrays.
 enum Recording {
@@ -204,10 +204,9 @@ fn raster(path: &Path, name: &str, t: &[f64], i: &[f64]) -> Result<(), String> {
             Ok(())
         }};
     }
-    if path.extension().and_then(|e| e.to_str()) == Some("svg") {
-        write_svg(path, (900, 500), |root| body!(root))
-    } else {
-        write_png(path, (900, 500), |root| body!(root))
+    match Format::of(path)? {
+        Format::Svg => write_svg(path, (900, 500), |root| body!(root)),
+        Format::Png => write_png(path, (900, 500), |root| body!(root)),
     }
 }
 
@@ -258,9 +257,8 @@ fn lines(path: &Path, title: &str, y_desc: &str, t: &[f64], series: &[(String, A
             Ok(())
         }};
     }
-    if path.extension().and_then(|e| e.to_str()) == Some("svg") {
-        write_svg(path, (900, 500), |root| body!(root))
-    } else {
-        write_png(path, (900, 500), |root| body!(root))
+    match Format::of(path)? {
+        Format::Svg => write_svg(path, (900, 500), |root| body!(root)),
+        Format::Png => write_png(path, (900, 500), |root| body!(root)),
     }
 }

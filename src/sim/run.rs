@@ -1020,21 +1020,20 @@ impl Network {
             }
             OpKind::SpikeMon { mon, range, vars, .. } => {
                 let ss = events;
-                let mut vals: Vec<Vec<f64>> = vec![Vec::new(); vars.len()];
-                for (k, key) in vars.iter().enumerate() {
-                    if let Some(a) = self.store.get(key) {
-                        for &x in ss {
-                            let x = x as usize;
-                            if x >= range.start && x < range.stop {
-                                vals[k].push(if a.len() == 1 { a.get(0) } else { a.get(x) });
-                            }
-                        }
-                    }
-                }
+                let store = &self.store;
                 if let Object::SpikeMon(m) = &mut self.objects[*mon] {
                     if m.record {
-                        for (d, v) in m.values.iter_mut().zip(vals) {
-                            d.extend(v);
+                        // Appends the recorded values in place: no per-step buffers.
+                        let in_range = |x: &&i32| (**x as usize) >= range.start && (**x as usize) < range.stop;
+                        for (d, key) in m.values.iter_mut().zip(vars.iter()) {
+                            if let Some(a) = store.get(key) {
+                                let shared = a.len() == 1;
+                                d.extend(
+                                    ss.iter()
+                                        .filter(in_range)
+                                        .map(|&x| a.get(if shared { 0 } else { x as usize })),
+                                );
+                            }
                         }
                     }
                     for &x in ss {
