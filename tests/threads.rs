@@ -77,66 +77,26 @@ fn same_on_any_thread_count(tag: &str, text: &str) -> String {
     threaded
 }
 
-const CUBA: &str = r#"
-[simulation]
-dt = "0.1*ms"
-duration = "60*ms"
-seed = 3
-
-[constants]
-taum = "20*ms"
-taue = "5*ms"
-taui = "10*ms"
-Vt = "-50*mV"
-Vr = "-60*mV"
-El = "-49*mV"
-
-[[neurons]]
-name = "P"
-N = 40001
-model = '''
-dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
-dge/dt = -ge/taue : volt
-dgi/dt = -gi/taui : volt
-'''
-threshold = "v>Vt"
-reset = "v = Vr"
-refractory = "5*ms"
-method = "exact"
-init = { v = "Vr + rand() * (Vt - Vr)", ge = 0.0, gi = 0.0 }
-
-[[synapses]]
-name = "Ce"
-source = "P[0:32000]"
-target = "P"
-on_pre = "ge += 1.62*mV"
-connect = [ { p = 0.0005 } ]
-
-[[synapses]]
-name = "Ci"
-source = "P[32000:40001]"
-target = "P"
-on_pre = "gi += -9*mV"
-connect = [ { p = 0.0005 } ]
-
-[[monitors]]
-name = "spikes"
-kind = "spike"
-source = "P"
-
+/// The benchmark's CUBA at 64000 neurons, run for 30 ms, with a state monitor.
+fn cuba() -> String {
+    const BENCH: &str = include_str!("../bench/models/cuba_64000.toml");
+    assert!(BENCH.contains("duration = \"1*second\""));
+    BENCH.replace("duration = \"1*second\"", "duration = \"30*ms\"")
+        + r#"
 [[monitors]]
 name = "trace"
 kind = "state"
 source = "P"
 variables = ["v", "ge"]
-record = [0, 17000, 40000]
-"#;
+record = [0, 17000, 63999]
+"#
+}
 
-/// CUBA at 40001 neurons: the fused state update and threshold is split, and
+/// CUBA at 64000 neurons: the fused state update and threshold is split, and
 /// the spikes of the ranges are gathered in neuron order.
 #[test]
 fn cuba_splits_and_matches_one_thread() {
-    let threaded = same_on_any_thread_count("cuba", CUBA);
+    let threaded = same_on_any_thread_count("cuba", &cuba());
     assert!(threaded.contains("P_stateupdate"), "{threaded}");
 }
 
@@ -144,7 +104,7 @@ fn cuba_splits_and_matches_one_thread() {
 /// kernel is not split, and the results still match.
 #[test]
 fn noisy_state_update_stays_whole_and_matches() {
-    let text = CUBA
+    let text = cuba()
         .replace(
             "dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)",
             "dv/dt  = (ge+gi-(v-El))/taum + 2*mV*xi/sqrt(taum) : volt (unless refractory)",

@@ -200,20 +200,13 @@ fn i64_bin(op: BinOp, x: i64, y: i64) -> Option<Expr> {
 /// operations whose compile-time result is bit-identical to the run-time one are
 /// folded (f64 and i64 arithmetic, f64 math calls, with the runtime's functions).
 pub fn fold(e: &mut Expr) {
-    match e {
-        Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => fold(a),
-        Expr::Binary(_, a, b) => {
-            fold(a);
-            fold(b);
-        }
-        Expr::Select(c, a, b) => {
-            fold(c);
-            fold(a);
-            fold(b);
-        }
-        Expr::Call(_, args) => args.iter_mut().for_each(fold),
-        _ => return,
+    if matches!(
+        e,
+        Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Local(_) | Expr::Scalar(_)
+    ) {
+        return;
     }
+    e.for_each_child_mut(fold);
     // `int(x) >= K` for a float x and an integer K >= 1 is `x >= K` (truncation
     // toward zero cannot move a value across K >= 1; NaN compares false both
     // ways): saves the saturating conversion in the refractoriness test.

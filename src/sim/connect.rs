@@ -245,27 +245,9 @@ impl Network {
             (cond, None, None) => {
                 // without a condition, the number of synapses is known (on average)
                 // before any is made: refuse what cannot fit
-                if cond.is_none() {
-                    let p = match &c.p {
-                        None => Some(1.0),
-                        Some(Prob::Value(p)) => Some(p.clamp(0.0, 1.0)),
-                        Some(Prob::Expr(_)) => None,
-                    };
-                    let n = match &c.n {
-                        None => Some(1.0),
-                        Some(Count::Value(n)) => Some(*n as f64),
-                        Some(Count::Expr(_)) => None,
-                    };
-                    if let (Some(p), Some(n)) = (p, n) {
-                        let per_synapse = 8.0 + 8.0 * self.synaptic_arrays(h.0) as f64;
-                        super::check_size(
-                            "too-large",
-                            &ctx,
-                            "synapses",
-                            (n_pre as f64) * (n_post as f64) * p * n,
-                            per_synapse,
-                        )?;
-                    }
+                if let Some(mean) = self.expected_synapses(h.0, &c) {
+                    let per_synapse = 8.0 + 8.0 * self.synaptic_arrays(h.0) as f64;
+                    super::check_size("too-large", &ctx, "synapses", mean, per_synapse)?;
                 }
                 let (src, gen_) = self.condition_generator(h.0, cond.as_ref(), c.p.as_ref(), &ctx)?;
                 match gen_ {
@@ -276,6 +258,26 @@ impl Network {
         };
         self.append_synapses(h.0, pre, post);
         Ok(())
+    }
+
+    /// The mean number of synapses a connect makes, where it is known before any
+    /// is made: no condition, no generator, and constant `p` and `n`.
+    fn expected_synapses(&self, id: usize, c: &Connect) -> Option<f64> {
+        if c.condition.is_some() || c.i.is_some() || c.j.is_some() {
+            return None;
+        }
+        let p = match &c.p {
+            None => 1.0,
+            Some(Prob::Value(p)) => p.clamp(0.0, 1.0),
+            Some(Prob::Expr(_)) => return None,
+        };
+        let n = match &c.n {
+            None => 1.0,
+            Some(Count::Value(n)) => *n as f64,
+            Some(Count::Expr(_)) => return None,
+        };
+        self.syn(id)
+            .map(|s| s.source.len() as f64 * s.target.len() as f64 * p * n)
     }
 
     /// Brian2's rewrite of `condition` + `p` into a generator over `j`.
@@ -879,23 +881,7 @@ impl Network {
         // Room for all the synapses a random connect makes (its mean and six
         // standard deviations): growing by doubling would hold up to twice the
         // memory, and copy it, at the peak.
-        let expected = match (&c.condition, &c.i, &c.j, &c.p, &c.n) {
-            (None, None, None, p, n) => {
-                let p = match p {
-                    None => 1.0,
-                    Some(Prob::Value(p)) => p.clamp(0.0, 1.0),
-                    Some(Prob::Expr(_)) => f64::NAN,
-                };
-                let n = match n {
-                    None => 1.0,
-                    Some(Count::Value(n)) => *n as f64,
-                    Some(Count::Expr(_)) => f64::NAN,
-                };
-                self.syn(id)
-                    .map(|s| s.source.len() as f64 * s.target.len() as f64 * p * n)
-            }
-            _ => None,
-        };
+        let expected = self.expected_synapses(id, c);
         if let Some(mean) = expected.filter(|m| m.is_finite() && *m > 0.0) {
             cx.reserve((mean + 6.0 * mean.sqrt() + 1024.0) as usize);
         }

@@ -936,19 +936,29 @@ impl Network {
             OpKind::StateUpdate { n, .. } | OpKind::Reset { n } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.end = *n;
-                    match (&mut op.split, &self.team) {
-                        (Some(plan), Some(team)) => plan.call(team, k, &vals),
-                        _ => call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut()),
-                    }
+                    call_elements(
+                        k,
+                        b,
+                        op.split.as_mut(),
+                        self.team.as_deref(),
+                        &vals,
+                        &mut op.rng,
+                        &mut op.ctx,
+                    );
                 }
             }
             OpKind::Threshold { group, n, event } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.end = *n;
-                    match (&mut op.split, &self.team) {
-                        (Some(plan), Some(team)) => plan.call(team, k, &vals),
-                        _ => call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut()),
-                    }
+                    call_elements(
+                        k,
+                        b,
+                        op.split.as_mut(),
+                        self.team.as_deref(),
+                        &vals,
+                        &mut op.rng,
+                        &mut op.ctx,
+                    );
                 }
                 if event == "spike" {
                     // Read after the kernel wrote this step's count.
@@ -1092,7 +1102,6 @@ pub(crate) struct Bound {
     scalars: Vec<u64>,
 }
 
-#[derive(Clone)]
 enum Slot {
     T,
     TStep,
@@ -1146,12 +1155,11 @@ const MIN_SPLIT: usize = 16384;
 /// for a threshold, its own event space, whose lists are concatenated in range
 /// order after the call (the order one call over all elements writes).
 struct SplitPlan {
+    /// Contiguous ranges covering all elements, in order.
     ranges: Vec<RangeCall>,
-    /// The binding of the event space the kernel appends to, and its length
-    /// without the count entry.
-    append: Option<(usize, usize)>,
-    /// The real event space (`append`'s pointer in the op's bound arguments).
-    space: *mut i32,
+    /// The real event space the kernel appends to (`n + 1` entries for `n`
+    /// elements), if it does.
+    space: Option<*mut i32>,
 }
 
 struct RangeCall {
@@ -1159,19 +1167,18 @@ struct RangeCall {
     end: usize,
     ptrs: Vec<*mut u8>,
     scalars: Vec<u64>,
-    slots: std::sync::Arc<[Slot]>,
     /// This range's event space (`n + 1` entries), when the kernel appends.
     scratch: Vec<i32>,
 }
 
 impl RangeCall {
-    fn run(&mut self, k: &Prepared, v: &SlotValues) {
+    fn run(&mut self, k: &Prepared, slots: &[Slot], v: &SlotValues) {
         let v = SlotValues {
             start: self.start,
             end: self.end,
             ..*v
         };
-        fill_scalars(&self.slots, &v, &mut self.scalars);
+        fill_scalars(slots, &v, &mut self.scalars);
         let args = crate::ir::KernelArgs {
             arrays: self.ptrs.as_ptr(),
             scalars: self.scalars.as_ptr(),
@@ -1193,13 +1200,11 @@ impl SplitPlan {
         }
         let split = crate::ir::parallel::element_parallel(&k.kernel, lower::SCALAR_START, lower::SCALAR_END)?;
         // The kernel's arrays are bound in declaration order.
-        let append = split.append.map(|a| (a, n));
-        let slots: std::sync::Arc<[Slot]> = b.slots.iter().cloned().collect();
         let ranges = (0..threads)
             .map(|r| {
                 let mut ptrs = b.ptrs.clone();
                 let mut scratch = Vec::new();
-                if let Some((a, n)) = append {
+                if let Some(a) = split.append {
                     scratch = vec![0i32; n + 1];
                     ptrs[a] = scratch.as_mut_ptr() as *mut u8;
                 }
@@ -1208,18 +1213,17 @@ impl SplitPlan {
                     end: n * (r + 1) / threads,
                     ptrs,
                     scalars: vec![0; b.scalars.len()],
-                    slots: slots.clone(),
                     scratch,
                 }
             })
             .collect();
-        let space = append.map_or(std::ptr::null_mut(), |(a, _)| b.ptrs[a] as *mut i32);
-        Some(SplitPlan { ranges, append, space })
+        let space = split.append.map(|a| b.ptrs[a] as *mut i32);
+        Some(SplitPlan { ranges, space })
     }
 
     /// Runs the kernel over every range on `pool` and, for a threshold, gathers
     /// the ranges' events into the real event space.
-    fn call(&mut self, team: &super::team::Team, k: &Prepared, v: &SlotValues) {
+    fn call(&mut self, team: &super::team::Team, k: &Prepared, slots: &[Slot], v: &SlotValues) {
         #[derive(Clone, Copy)]
         struct Ranges(*mut RangeCall, usize);
         // SAFETY: each part index is handed to exactly one thread, which is the
@@ -1234,20 +1238,21 @@ impl SplitPlan {
             let Ranges(first, len) = *ranges;
             if part < len {
                 // SAFETY: `part` is in bounds and no other thread has this range.
-                unsafe { (*first.add(part)).run(k, v) };
+                unsafe { (*first.add(part)).run(k, slots, v) };
             }
         });
-        if let Some((_, n)) = self.append {
+        if let Some(space) = self.space {
+            let n = self.ranges.last().map_or(0, |r| r.end);
             let mut total = 0usize;
             for r in &self.ranges {
                 let count = (r.scratch[r.end].max(0) as usize).min(r.end - r.start);
                 // SAFETY: `space` is the live event space of `n + 1` entries, and the
                 // ranges' counts add up to at most `n`.
-                unsafe { std::ptr::copy_nonoverlapping(r.scratch.as_ptr(), self.space.add(total), count) };
+                unsafe { std::ptr::copy_nonoverlapping(r.scratch.as_ptr(), space.add(total), count) };
                 total += count;
             }
             // SAFETY: as above; entry `n` holds the count.
-            unsafe { *self.space.add(n) = total as i32 };
+            unsafe { *space.add(n) = total as i32 };
         }
     }
 }
@@ -1262,6 +1267,23 @@ fn fill_scalars(slots: &[Slot], v: &SlotValues, out: &mut [u64]) {
             Slot::Count => v.count as u64,
             Slot::Extra(name) => v.extra.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or(0),
         };
+    }
+}
+
+/// Calls a kernel over elements `0..v.end`: split over the team's threads where
+/// the op has a plan, else in one call on this thread.
+fn call_elements(
+    k: &Prepared,
+    b: &mut Bound,
+    split: Option<&mut SplitPlan>,
+    team: Option<&super::team::Team>,
+    v: &SlotValues,
+    rng: &mut spikejit_runtime::Rng,
+    ctx: &mut spikejit_runtime::Context,
+) {
+    match (split, team) {
+        (Some(plan), Some(team)) => plan.call(team, k, &b.slots, v),
+        _ => call(k, b, v, rng, ctx, std::ptr::null_mut()),
     }
 }
 
