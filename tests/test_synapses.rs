@@ -344,6 +344,32 @@ fn test_incoming_outgoing() {
     assert_eq!(get(&net, s, "N_incoming"), vec![1.0, 2.0, 2.0, 2.0, 2.0, 1.0]);
 }
 
+/// `N_incoming`/`N_outgoing` read by code: the values after every connect
+/// (they are made from the indices when first read, and again after a connect).
+#[test]
+fn test_incoming_outgoing_in_code() {
+    let mut net = Network::new();
+    let g1 = group(&mut net, 5, "");
+    let g2 = group(&mut net, 5, "");
+    let s = syn(&mut net, g1, g2, "w : 1\nu : 1");
+    net.connect(s, Connect::arrays(vec![0, 0, 1], vec![0, 1, 1])).unwrap();
+    net.set(s, "w", Value::Expr("N_incoming + 10*N_outgoing".into()), Selection::All)
+        .unwrap();
+    assert_eq!(get(&net, s, "w"), vec![21.0, 22.0, 12.0]);
+    net.connect(s, Connect::arrays(vec![0, 2], vec![1, 1])).unwrap();
+    net.set(s, "u", Value::Expr("N_incoming + 10*N_outgoing".into()), Selection::All)
+        .unwrap();
+    assert_eq!(get(&net, s, "u"), vec![31.0, 34.0, 14.0, 34.0, 14.0]);
+    assert_eq!(get(&net, s, "N_incoming"), vec![1.0, 4.0, 4.0, 4.0, 4.0]);
+    let m = net
+        .add_state_monitor(StateMonitor::new(s, &["N_outgoing"], Record::All))
+        .unwrap();
+    net.run(0.0002).unwrap();
+    let rec = net.state_monitor(m).unwrap();
+    assert_eq!(rec.values[0].1.shape(), &[5, 2]);
+    assert_eq!(rec.values[0].1.column(1).to_vec(), vec![3.0, 3.0, 1.0, 3.0, 1.0]);
+}
+
 #[test]
 fn test_connection_arrays() {
     let mut net = Network::new();

@@ -466,7 +466,12 @@ impl Network {
             name,
             float,
             Box::new(move |k: &ArrayKey| {
-                if k.var == DYNAMIC || k.var == "_spikespace" || k.var == "_pre" || k.var == "_post" {
+                if k.var == DYNAMIC
+                    || k.var == "_spikespace"
+                    || k.var == "_pre"
+                    || k.var == "_post"
+                    || super::connect::SYNAPSE_COUNTS.contains(&k.var.as_str())
+                {
                     return ElemTy::I32;
                 }
                 elems.get(k).copied().unwrap_or(ElemTy::F64)

@@ -350,6 +350,10 @@ impl Network {
             theirs.insert((*o, v.as_str()), a);
         }
         for (key, a) in &self.store.arrays {
+            if super::connect::SYNAPSE_COUNTS.contains(&key.var.as_str()) {
+                // derived from the indices, and made when first used
+                continue;
+            }
             let name = self.objects.get(key.object).map(|o| o.name()).unwrap_or("?");
             match theirs.remove(&(key.object, key.var.as_str())) {
                 None => {

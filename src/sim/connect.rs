@@ -934,7 +934,6 @@ impl Network {
             return;
         };
         let (soff, toff) = (s.source.start as i32, s.target.start as i32);
-        let (src_n, tgt_n) = (s.source.len(), s.target.len());
         s.connected = true;
         let old = s.n;
         let new = old + pre.len();
@@ -943,7 +942,11 @@ impl Network {
             .store
             .arrays
             .keys()
-            .filter(|k| k.object == id && !["_pre", "_post", "N_incoming", "N_outgoing"].contains(&k.var.as_str()))
+            .filter(|k| {
+                k.object == id
+                    && !["_pre", "_post"].contains(&k.var.as_str())
+                    && !SYNAPSE_COUNTS.contains(&k.var.as_str())
+            })
             .cloned()
             .collect();
         for k in keys {
@@ -958,8 +961,8 @@ impl Network {
                 a.resize(new);
             }
         }
-        // The counts are recomputed below: free the old ones first.
-        for key in ["N_incoming", "N_outgoing"] {
+        // The counts no longer hold: they are made again when next used.
+        for key in SYNAPSE_COUNTS {
             self.store.arrays.remove(&ArrayKey::new(id, key));
         }
         // The new indices move into the (usually empty) index arrays: a copy
@@ -977,22 +980,6 @@ impl Network {
                 }
             }
         }
-        // N_incoming / N_outgoing per synapse (the per-synapse arrays are
-        // rewritten in place when they already have the right length).
-        let (Some(super::Array::I32(pv)), Some(super::Array::I32(qv))) = (
-            self.store.get(&ArrayKey::new(id, "_pre")),
-            self.store.get(&ArrayKey::new(id, "_post")),
-        ) else {
-            return;
-        };
-        let mut out_count = vec![0i32; src_n];
-        let mut in_count = vec![0i32; tgt_n];
-        for (&a, &b) in pv.iter().zip(qv) {
-            out_count[(a - soff) as usize] += 1;
-            in_count[(b - toff) as usize] += 1;
-        }
-        let nin: Vec<i32> = qv.iter().map(|&b| in_count[(b - toff) as usize]).collect();
-        let nout: Vec<i32> = pv.iter().map(|&a| out_count[(a - soff) as usize]).collect();
         // multisynaptic_index: the number of earlier synapses with the same pair.
         let multi = self.syn(id).and_then(|s| s.multisynaptic_index.clone());
         if let Some(k) = multi {
@@ -1015,12 +1002,45 @@ impl Network {
                 .collect();
             self.store.insert(ArrayKey::new(id, k), super::Array::I32(idx));
         }
-        self.store
-            .insert(ArrayKey::new(id, "N_incoming"), super::Array::I32(nin));
-        self.store
-            .insert(ArrayKey::new(id, "N_outgoing"), super::Array::I32(nout));
+    }
+
+    /// `N_incoming` or `N_outgoing` of synapses `id`, one value per synapse (the
+    /// number of synapses onto that synapse's target, or out of its source),
+    /// computed from the synapse indices; `None` for any other name.
+    pub(crate) fn per_synapse_counts(&self, id: usize, var: &str) -> Option<Vec<i32>> {
+        let s = self.syn(id)?;
+        let (index, range) = match var {
+            "N_incoming" => ("_post", &s.target),
+            "N_outgoing" => ("_pre", &s.source),
+            _ => return None,
+        };
+        let Some(super::Array::I32(v)) = self.store.get(&ArrayKey::new(id, index)) else {
+            return None;
+        };
+        let off = range.start as i32;
+        let mut count = vec![0i32; range.len()];
+        for &x in v {
+            count[(x - off) as usize] += 1;
+        }
+        Some(v.iter().map(|&x| count[(x - off) as usize]).collect())
+    }
+
+    /// Makes the per-synapse counts `key` names if they are not in the store:
+    /// called wherever a kernel binds arrays.
+    pub(crate) fn materialise_synapse_counts(&mut self, key: &ArrayKey) {
+        if SYNAPSE_COUNTS.contains(&key.var.as_str())
+            && self.store.get(key).is_none()
+            && let Some(v) = self.per_synapse_counts(key.object, &key.var)
+        {
+            self.store.insert(key.clone(), super::Array::I32(v));
+        }
     }
 }
+
+/// The per-synapse counts: derived from the synapse indices, so they are not
+/// kept from connect on but made when a kernel, a monitor or a user first reads
+/// them (synapses that never do cost 8 bytes less each).
+pub(crate) const SYNAPSE_COUNTS: [&str; 2] = ["N_incoming", "N_outgoing"];
 
 fn cast_i(e: ir::Expr, t: Ty) -> ir::Expr {
     if t == Ty::I64 { e } else { ir::Expr::cast(Ty::I64, e) }

@@ -1757,7 +1757,7 @@ impl Network {
             self.store
                 .insert(ArrayKey::new(id, v.name()), Array::zeros(elem, usize::from(shared)));
         }
-        for k in ["_pre", "_post", "N_incoming", "N_outgoing"] {
+        for k in ["_pre", "_post"] {
             self.store
                 .insert(ArrayKey::new(id, k), Array::zeros(crate::ir::ElemTy::I32, 0));
         }
@@ -2092,9 +2092,9 @@ impl Network {
                 };
                 vars.push(("i".into(), rel("_pre", s.source.start), false));
                 vars.push(("j".into(), rel("_post", s.target.start), false));
-                for k in ["N_incoming", "N_outgoing"] {
-                    if let Some(a) = self.store.get(&ArrayKey::new(id, k)) {
-                        vars.push((k.into(), a.clone(), false));
+                for k in connect::SYNAPSE_COUNTS {
+                    if let Some(v) = self.per_synapse_counts(id, k) {
+                        vars.push((k.into(), Array::I32(v), false));
                     }
                 }
                 for p in &s.pathways {
@@ -2140,7 +2140,8 @@ impl Network {
             }
         };
         let key = ArrayKey::new(id, var);
-        let a = self.store.get(&key).ok_or_else(|| {
+        let counts = self.per_synapse_counts(id, var).map(Array::I32);
+        let a = counts.as_ref().or_else(|| self.store.get(&key)).ok_or_else(|| {
             err(
                 "unknown-variable",
                 self.name_of(h),
@@ -2797,6 +2798,7 @@ impl Network {
         vars.iter()
             .map(|v| match self.store.get(&ArrayKey::new(source, v.clone())) {
                 Some(a) => a.elem(),
+                None if connect::SYNAPSE_COUNTS.contains(&v.as_str()) => crate::ir::ElemTy::I32,
                 None => {
                     let ty = self.eqs_of(source).get(v).map(|d| d.ty);
                     match ty {

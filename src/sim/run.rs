@@ -1121,6 +1121,7 @@ impl Network {
                 dynamic.push(n);
                 ptrs.push(std::ptr::null_mut());
             } else {
+                self.materialise_synapse_counts(key);
                 ptrs.push(self.store.get_mut(key).map(|a| a.ptr()).unwrap_or(std::ptr::null_mut()));
             }
         }
