@@ -157,8 +157,6 @@ impl Rng {
 
 pub mod arrays;
 pub mod checkpoint;
-pub mod exp;
-mod exp_table;
 pub mod queue;
 
 /// Error codes recorded in a [`Context`]. Runtime functions use the first few;
@@ -433,10 +431,10 @@ pub extern "C" fn spikejit_exprelf(x: f32) -> f32 {
 
 /// Wraps math functions as `extern "C"` so JIT code can call them.
 ///
-/// `std`'s methods (the platform's C library, what Brian2's generated C++
-/// calls; f64 `exp` is [`exp::exp`], which the JIT inlines). JIT code and the
-/// interpreter call these same wrappers, so the two backends stay
-/// bit-identical.
+/// `std`'s methods (the platform's C library: glibc's `exp` is about 4× faster
+/// than the `libm` crate's here, and it is what Brian2's generated C++ calls).
+/// JIT code and the interpreter call these same wrappers, so the two backends
+/// stay bit-identical.
 macro_rules! math_wrappers {
     ($( $name:ident = $method:ident : $t:ty ),* $(,)?) => {
         $(
@@ -449,7 +447,7 @@ macro_rules! math_wrappers {
 }
 
 math_wrappers! {
-    spikejit_expf = exp: f32,
+    spikejit_exp = exp: f64, spikejit_expf = exp: f32,
     spikejit_log = ln: f64, spikejit_logf = ln: f32,
     spikejit_log10 = log10: f64, spikejit_log10f = log10: f32,
     spikejit_sqrt = sqrt: f64, spikejit_sqrtf = sqrt: f32,
@@ -467,12 +465,6 @@ math_wrappers! {
     spikejit_abs = abs: f64, spikejit_absf = abs: f32,
     spikejit_floor = floor: f64, spikejit_floorf = floor: f32,
     spikejit_ceil = ceil: f64, spikejit_ceilf = ceil: f32,
-}
-
-/// [`exp::exp`] with the C ABI: what JIT code calls outside its inline fast
-/// range, the interpreter always, and constant folding.
-pub extern "C" fn spikejit_exp(x: f64) -> f64 {
-    exp::exp(x)
 }
 
 /// `f64::powf` (C's `pow`) with the C ABI.

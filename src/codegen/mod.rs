@@ -3,10 +3,9 @@
 //! sees only [`Jit`], [`CompiledKernel`], [`Compiler`] and [`Executable`].
 //!
 //! A kernel becomes one function `extern "C" fn(*const KernelArgs)`. Its loops
-//! are native loops and its arithmetic is inline, f64 `exp` included (the
-//! operations of `spikejit_runtime::exp`); the only calls are to the math and
-//! runtime functions of `spikejit_runtime`, registered by symbol so nothing is
-//! resolved from the platform's C library.
+//! are native loops and its arithmetic is inline; the only calls are to the
+//! math and runtime functions of `spikejit_runtime`, registered by symbol so
+//! nothing is resolved from the platform's C library.
 
 use std::collections::HashMap;
 use std::mem::offset_of;
@@ -626,9 +625,6 @@ impl Translator<'_> {
         if let Some(v) = inline {
             return Ok((v, sig.ret));
         }
-        if f == Func::Exp && float == Ty::F64 {
-            return Ok((self.inline_exp(vals[0])?, Ty::F64));
-        }
         let sym = runtime_symbol(f, float)?;
         let fref = self.func_ref(sym, &sig.params, Some(sig.ret), sig.rng, sig.ctx)?;
         let mut native = Vec::with_capacity(vals.len() + 2);
@@ -642,78 +638,6 @@ impl Translator<'_> {
         let call = self.b.ins().call(fref, &native);
         let ret = self.b.inst_results(call)[0];
         Ok((ret, sig.ret))
-    }
-
-    /// `exp(x)` for f64: the operations of `spikejit_runtime::exp::exp_fast`
-    /// inline for |x| < 512 (one table load, no call), else a call of the
-    /// runtime's `exp` (which falls back to the C library there), so that the
-    /// result is bit for bit the interpreter's.
-    fn inline_exp(&mut self, x: Value) -> Result<Value, String> {
-        use spikejit_runtime::exp as e;
-        let slow_fn = {
-            let sym = runtime_symbol(Func::Exp, Ty::F64)?;
-            self.func_ref(sym, &[Ty::F64], Some(Ty::F64), false, false)?
-        };
-        let b = &mut self.b;
-        let fast_b = b.create_block();
-        let slow_b = b.create_block();
-        let merge = b.create_block();
-        b.append_block_param(merge, types::F64);
-        b.set_cold_block(slow_b);
-        let ax = b.ins().fabs(x);
-        let limit = b.ins().f64const(e::FAST_LIMIT);
-        let fast = b.ins().fcmp(FloatCC::LessThan, ax, limit);
-        b.ins().brif(fast, fast_b, &[], slow_b, &[]);
-
-        b.switch_to_block(fast_b);
-        let c = |b: &mut FunctionBuilder, v: f64| b.ins().f64const(v);
-        let inv = c(b, e::INV_LN2_N);
-        let z = b.ins().fmul(inv, x);
-        let shift = c(b, e::SHIFT);
-        let kd = b.ins().fadd(z, shift);
-        let ki = b.ins().bitcast(types::I64, MemFlagsData::new(), kd);
-        let kd = b.ins().fsub(kd, shift);
-        let hi = c(b, e::NEG_LN2_HI_N);
-        let lo = c(b, e::NEG_LN2_LO_N);
-        let khi = b.ins().fmul(kd, hi);
-        let klo = b.ins().fmul(kd, lo);
-        let r = b.ins().fadd(x, khi);
-        let r = b.ins().fadd(r, klo);
-        // (ki & 127) * 16 bytes: the pair (tail, bits) of entry ki & 127.
-        let k = b.ins().band_imm_u(ki, 127);
-        let off = b.ins().ishl_imm_u(k, 4);
-        let table = b.ins().iconst(types::I64, e::EXP_TABLE.as_ptr() as i64);
-        let addr = b.ins().iadd(table, off);
-        let mem = MemFlagsData::trusted().with_readonly();
-        let tail = b.ins().load(types::F64, mem, addr, 0);
-        let hbits = b.ins().load(types::I64, mem, addr, 8);
-        let top = b.ins().ishl_imm_u(ki, 45);
-        let sbits = b.ins().iadd(hbits, top);
-        let r2 = b.ins().fmul(r, r);
-        let (c2, c3, c4, c5) = (c(b, e::C2), c(b, e::C3), c(b, e::C4), c(b, e::C5));
-        // tail + r + r2*(C2 + r*C3) + r2*r2*(C4 + r*C5), left to right
-        let t = b.ins().fadd(tail, r);
-        let rc3 = b.ins().fmul(r, c3);
-        let p23 = b.ins().fadd(c2, rc3);
-        let q = b.ins().fmul(r2, p23);
-        let t = b.ins().fadd(t, q);
-        let r4 = b.ins().fmul(r2, r2);
-        let rc5 = b.ins().fmul(r, c5);
-        let p45 = b.ins().fadd(c4, rc5);
-        let q = b.ins().fmul(r4, p45);
-        let tmp = b.ins().fadd(t, q);
-        let scale = b.ins().bitcast(types::F64, MemFlagsData::new(), sbits);
-        let st = b.ins().fmul(scale, tmp);
-        let y = b.ins().fadd(scale, st);
-        b.ins().jump(merge, &[y.into()]);
-
-        b.switch_to_block(slow_b);
-        let call = b.ins().call(slow_fn, &[x]);
-        let y = b.inst_results(call)[0];
-        b.ins().jump(merge, &[y.into()]);
-
-        b.switch_to_block(merge);
-        Ok(b.block_params(merge)[0])
     }
 
     /// A reference, usable in this function, to the runtime function `sym`.

@@ -269,7 +269,7 @@ pub fn fold(e: &mut Expr) {
         Expr::Call(f, args) if args.len() == 1 => match args[0] {
             Expr::F64(x) => {
                 let v = match f {
-                    Func::Exp => Some(spikejit_runtime::exp::exp(x)),
+                    Func::Exp => Some(x.exp()),
                     Func::Log => Some(x.ln()),
                     Func::Log10 => Some(x.log10()),
                     Func::Sqrt => Some(x.sqrt()),
