@@ -35,8 +35,14 @@ fn example(name: &str) -> PathBuf {
 /// counts of summary.json. `rtol` may loosen the tolerance of named arrays.
 fn check_deterministic(file: &Path, rtol: &dyn Fn(&str, &str) -> f64) {
     let name = file.file_stem().unwrap().to_str().unwrap().to_string();
-    let out = run_file(file, &name, &["--dump-state"]);
-    let expected = root().join("tests/reference/expected/examples").join(&name);
+    check_against(file, &name, &name, rtol);
+}
+
+/// Runs `file` into output `out_name` and compares with Brian2's outputs of
+/// model `name`.
+fn check_against(file: &Path, name: &str, out_name: &str, rtol: &dyn Fn(&str, &str) -> f64) {
+    let out = run_file(file, out_name, &["--dump-state"]);
+    let expected = root().join("tests/reference/expected/examples").join(name);
     let mut problems = Vec::new();
     let mut files = Vec::new();
     for dir in [expected.clone(), expected.join("state")] {
@@ -265,6 +271,30 @@ fn izhikevich_2007() {
 #[test]
 fn cobahh_deterministic() {
     check_deterministic(&variant("cobahh_det"), &exact);
+}
+
+/// The same with `fast_math = true` (divisions by constants as multiplications
+/// by their reciprocals, as Brian2's C++ targets compile them): Brian2's
+/// (numpy, exact division) spikes, traces and state within rtol 1e-9.
+#[test]
+fn cobahh_deterministic_fast_math() {
+    let text = std::fs::read_to_string(variant("cobahh_det")).expect("model");
+    assert!(text.contains("[simulation]\n"));
+    let dir = std::env::temp_dir().join(format!("spikejit-fast-math-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("cobahh_det_fast_math.toml");
+    std::fs::write(
+        &file,
+        text.replace("[simulation]\n", "[simulation]\nfast_math = true\n"),
+    )
+    .expect("written");
+    check_against(&file, "cobahh_det", "cobahh_det_fast_math", &exact);
+    // and the option took effect: the traces are not those of exact division
+    let fast = run_file(&file, "cobahh_det_fast_math", &[]);
+    let ieee = run_file(&variant("cobahh_det"), "cobahh_det_ieee", &[]);
+    let read = |d: &Path| std::fs::read(d.join("trace.npz")).expect("trace.npz");
+    assert!(read(&fast) != read(&ieee), "fast_math changed nothing");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Graupner & Brunel (2012) with sigma = 0: the calcium-based rule under Heun

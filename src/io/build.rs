@@ -606,6 +606,7 @@ impl Builder<'_> {
         };
         self.net.set_dt(dt);
         self.net.set_float32(sim.float32);
+        self.net.set_fast_math(sim.fast_math);
         let seed = match sim.seed {
             Some((s, span)) => Some(u64::try_from(s).map_err(|_| {
                 self.error(

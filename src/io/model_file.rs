@@ -114,6 +114,9 @@ pub struct SimulationSpec {
     pub seed: Option<(i64, Span)>,
     /// True for `dtype = "float32"`: every floating-point variable and kernel in single precision.
     pub float32: bool,
+    /// `fast_math = true`: divisions by constants compiled as multiplications
+    /// by their reciprocals, as under Brian2's C++ `-ffast-math`.
+    pub fast_math: bool,
 }
 
 /// A constant's value: a plain number (dimensionless) or an expression.
@@ -759,7 +762,7 @@ const SECTIONS: [(&str, bool); 11] = [
     ("monitors", false),
     ("protocol", false),
 ];
-const SIMULATION_KEYS: &[&str] = &["dt", "duration", "seed", "dtype"];
+const SIMULATION_KEYS: &[&str] = &["dt", "duration", "seed", "dtype", "fast_math"];
 const NEURON_KEYS: &[&str] = &[
     "name",
     "N",
@@ -1240,6 +1243,12 @@ impl Loader {
             as_str(n).filter(|s| s.text == "float64" || s.text == "float32")
         });
         sim.float32 = dtype.is_some_and(|s| s.text == "float32");
+        sim.fast_math = self
+            .typed(es, "fast_math", "simulation", "a boolean", |n| match n.v {
+                V::Bool(b) => Some(b),
+                _ => None,
+            })
+            .unwrap_or(false);
         if get(es, "duration").is_none() && !has_protocol {
             self.err_help(
                 "missing-key",

@@ -27,6 +27,8 @@ pub struct KernelBuilder {
     /// The current element (neuron or synapse index, absolute).
     pub item: LocalId,
     temps: HashMap<String, (LocalId, ValTy)>,
+    /// Rewrite divisions by constants on finishing ([`KernelBuilder::fast_math`]).
+    fast_math: bool,
 }
 
 /// Scalar slots every kernel may read; the simulator fills `KernelArgs::scalars`
@@ -51,6 +53,7 @@ impl KernelBuilder {
             tstep: None,
             item,
             temps: HashMap::new(),
+            fast_math: false,
         }
     }
 
@@ -568,9 +571,19 @@ impl KernelBuilder {
         self.temps.clear();
     }
 
+    /// Divisions by constants become multiplications by their reciprocals
+    /// ([`ir::passes::reciprocal_division`], Brian2's `-ffast-math`).
+    pub fn fast_math(mut self, on: bool) -> Self {
+        self.fast_math = on;
+        self
+    }
+
     /// Finishes the kernel: folds constants and lifts loop invariants.
     pub fn finish(mut self) -> (Kernel, Vec<ArrayKey>) {
         ir::passes::optimise(&mut self.kernel);
+        if self.fast_math {
+            ir::passes::reciprocal_division(&mut self.kernel);
+        }
         (self.kernel, self.bindings)
     }
 }

@@ -477,6 +477,7 @@ impl Network {
                 elems.get(k).copied().unwrap_or(ElemTy::F64)
             }),
         )
+        .fast_math(self.fast_math)
     }
 
     pub(crate) fn compile(&mut self, b: KernelBuilder) -> Result<Prepared> {

@@ -869,6 +869,8 @@ pub struct Network {
     pub(crate) dt: f64,
     pub(crate) seed: u64,
     pub(crate) float32: bool,
+    /// Divisions by constants as multiplications ([`Network::set_fast_math`]).
+    pub(crate) fast_math: bool,
     pub(crate) compiler: Compiler,
     /// The current time step of each clock (by dt bits).
     pub(crate) clock_steps: HashMap<u64, i64>,
@@ -990,6 +992,7 @@ impl Network {
             dt: 1e-4,
             seed: 0,
             float32: false,
+            fast_math: false,
             compiler: Compiler::new(Backend::Jit),
             clock_steps: HashMap::new(),
             t: 0.0,
@@ -1061,6 +1064,31 @@ impl Network {
     /// Runs every kernel in single precision (Brian2's `float32` default dtype).
     pub fn set_float32(&mut self, on: bool) {
         self.float32 = on;
+    }
+
+    /// Compiles kernels compiled from now on as Brian2's C++ targets do under
+    /// their default `-ffast-math` in one respect: a division by a constant
+    /// (`v/(4*mV)`, `x/tau` with `tau` a constant) becomes a multiplication by
+    /// its reciprocal. Faster where a state update divides a lot (COBAHH-type
+    /// models); results can differ from exact IEEE division (and from Brian2's
+    /// numpy target) by an ulp per division. Off by default. Set it before
+    /// adding objects.
+    ///
+    /// ```
+    /// use spikejit::sim::Network;
+    ///
+    /// let mut net = Network::new();
+    /// net.set_fast_math(true);
+    /// assert!(net.fast_math());
+    /// ```
+    pub fn set_fast_math(&mut self, on: bool) {
+        self.fast_math = on;
+    }
+
+    /// Whether divisions by constants are compiled as multiplications
+    /// ([`Network::set_fast_math`]).
+    pub fn fast_math(&self) -> bool {
+        self.fast_math
     }
 
     /// Adds a named constant with its type (an integer constant stays an integer
