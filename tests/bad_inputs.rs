@@ -150,6 +150,7 @@ const CASES: &[Case] = &[
     ("wrong_type_model.toml",           "wrong-type", 8, 9,      "neurons 'G'.model: expected a string, got a list"),
     ("wrong_type_dt.toml",              "wrong-type", 3, 6,      "simulation.dt: expected a string"),
     ("dtype_unknown.toml",              "wrong-type", 4, 9,      "expected \"float64\" or \"float32\""),
+    ("fast_math_not_boolean.toml",      "wrong-type", 4, 13,     "simulation.fast_math: expected a boolean"),
     ("unknown_slot.toml",               "wrong-type", 9, 8,      "expected a schedule slot"),
     ("monitor_unknown_kind.toml",       "bad-value", 12, 8,      "expected one of spike, state, rate, event"),
     ("protocol_unknown_op.toml",        "bad-value", 11, 6,      "expected one of run, store, restore, set"),
