@@ -178,6 +178,9 @@ pub mod error_code {
     pub const POST_INDEX_OUT_OF_RANGE: i64 = 7;
     /// A presynaptic index `a` outside `0..b` (reported by generated code).
     pub const PRE_INDEX_OUT_OF_RANGE: i64 = 8;
+    /// `push_synapse` past [`Context::max_synapses`](crate::Context::max_synapses)
+    /// `b` (`a`: the count the push would have reached).
+    pub const TOO_MANY_SYNAPSES: i64 = 9;
     /// First code free for other uses by generated code.
     pub const FIRST_USER: i64 = 100;
 }
@@ -217,6 +220,9 @@ impl ConnectError {
             error_code::PRE_INDEX_OUT_OF_RANGE => {
                 format!("tried to create synapse from neuron i={a} outside range 0 to {}", b - 1)
             }
+            error_code::TOO_MANY_SYNAPSES => {
+                format!("the connect would make more than {b} synapses (at least {a}), more than fit in memory")
+            }
             _ => format!("kernel error {code} ({a}, {b})"),
         }
     }
@@ -244,6 +250,10 @@ pub struct Context {
     pub error: Option<ConnectError>,
     /// Scratch set for Floyd's sampling; kept to reuse its allocation.
     seen: std::collections::HashSet<i64>,
+    /// The most synapses pushes may make (`None`: no limit): a connect whose
+    /// count is only known as it runs (a condition, a generator) stops with
+    /// [`error_code::TOO_MANY_SYNAPSES`] instead of exhausting memory.
+    pub max_synapses: Option<usize>,
 }
 
 impl Context {
@@ -297,6 +307,13 @@ impl Context {
             return -1;
         };
         let n = n as usize;
+        if let Some(max) = self.max_synapses
+            && self.pre.len().saturating_add(n) > max
+        {
+            let reached = i64::try_from(self.pre.len().saturating_add(n)).unwrap_or(i64::MAX);
+            self.report(error_code::TOO_MANY_SYNAPSES, reached, max as i64);
+            return -1;
+        }
         self.pre.extend(std::iter::repeat_n(i32i, n));
         self.post.extend(std::iter::repeat_n(i32j, n));
         0
@@ -967,6 +984,26 @@ mod tests {
         let (pre, post) = ctx.take_synapses();
         assert!(pre.is_empty() && post.is_empty());
         assert_eq!(ctx.sample_get(0), -1);
+    }
+
+    #[test]
+    fn pushes_stop_at_max_synapses() {
+        let mut ctx = Context {
+            max_synapses: Some(5),
+            ..Context::default()
+        };
+        assert_eq!(ctx.push(0, 1, 3), 0);
+        assert_eq!(ctx.push(0, 2, 2), 0);
+        assert_eq!(ctx.push(0, 3, 1), -1);
+        assert_eq!(ctx.pre.len(), 5);
+        assert_eq!(
+            ctx.take_error(),
+            Some(ConnectError {
+                code: error_code::TOO_MANY_SYNAPSES,
+                a: 6,
+                b: 5
+            })
+        );
     }
 
     #[test]

@@ -882,22 +882,40 @@ impl Network {
         // standard deviations): growing by doubling would hold up to twice the
         // memory, and copy it, at the peak.
         let expected = self.expected_synapses(id, c);
-        if let Some(mean) = expected.filter(|m| m.is_finite() && *m > 0.0) {
+        let reserved = expected.filter(|m| m.is_finite() && *m > 0.0);
+        if let Some(mean) = reserved {
             cx.reserve((mean + 6.0 * mean.sqrt() + 1024.0) as usize);
         }
+        // A connect whose count shows only as it runs (a condition, a
+        // generator) stops with an error before the synapses outgrow the
+        // machine's memory (with room for the lists' doubling when nothing was
+        // reserved) or 32-bit indices, instead of being killed for memory.
+        let per_synapse = 8.0 + 8.0 * self.synaptic_arrays(id) as f64 + if reserved.is_some() { 0.0 } else { 8.0 };
+        let by_memory = super::physical_memory().map_or(f64::INFINITY, |m| m / per_synapse);
+        let existing = self.syn(id).map_or(0, |s| s.n);
+        cx.max_synapses = Some((by_memory.min(f64::from(i32::MAX)) as usize).saturating_sub(existing));
         let t = self.t;
-        self.exec(
-            &kern,
-            &|n| match n {
-                lower::SCALAR_START => 0,
-                lower::SCALAR_END => n_outer as u64,
-                lower::SCALAR_T => t.to_bits(),
-                _ => 0,
-            },
-            &mut rng,
-            &mut cx,
-            std::ptr::null_mut(),
-        );
+        // In chunks of outer elements, so that an error (the first one is the
+        // one reported) ends the connect without visiting the remaining pairs;
+        // the random stream runs on from chunk to chunk, as in one call.
+        const CHUNK: usize = 1024;
+        let mut start = 0;
+        while start < n_outer && cx.error.is_none() {
+            let end = (start + CHUNK).min(n_outer);
+            self.exec(
+                &kern,
+                &|n| match n {
+                    lower::SCALAR_START => start as u64,
+                    lower::SCALAR_END => end as u64,
+                    lower::SCALAR_T => t.to_bits(),
+                    _ => 0,
+                },
+                &mut rng,
+                &mut cx,
+                std::ptr::null_mut(),
+            );
+            start = end;
+        }
         if let Some(e) = cx.take_error() {
             use spikejit_runtime::error_code as ec;
             let whole = {
