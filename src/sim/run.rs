@@ -628,7 +628,11 @@ impl Network {
                     .map(|key| ka.bindings.iter().position(|x| x == key))
                     .collect();
                 let name = format!("{}+threshold", ka.kernel.name);
-                if let Some((kernel, map)) = crate::ir::fuse::fuse_element_loops(&ka.kernel, &kb.kernel, &same, &name) {
+                if let Some((mut kernel, map)) =
+                    crate::ir::fuse::fuse_element_loops(&ka.kernel, &kb.kernel, &same, &name)
+                {
+                    // The threshold reads what the update just stored.
+                    crate::ir::passes::forward_elements(&mut kernel);
                     let mut bindings = ka.bindings.clone();
                     for (k, key) in kb.bindings.iter().enumerate() {
                         if map[k] >= bindings.len() {
