@@ -170,9 +170,14 @@ fn stored_arrays(b: &[Stmt], out: &mut Vec<usize>) {
     }
 }
 
+/// Whether a stored element reads back as the stored value (`I32` stores
+/// truncate the `I64` value).
+fn round_trips(k: &Kernel, array: usize) -> bool {
+    k.arrays[array].elem != super::ElemTy::I32
+}
+
 fn forward_body(k: &mut Kernel, var: usize, body: Vec<Stmt>) -> Vec<Stmt> {
     use std::collections::HashMap;
-    let exact = |k: &Kernel, a: usize| k.arrays[a].elem != super::ElemTy::I32;
     let at_var = |e: &Expr| matches!(e, Expr::Local(l) if *l == var);
     // array -> the local holding a[var]
     let mut known: HashMap<usize, usize> = HashMap::new();
@@ -182,7 +187,7 @@ fn forward_body(k: &mut Kernel, var: usize, body: Vec<Stmt>) -> Vec<Stmt> {
     fn rewrite(e: &mut Expr, k: &mut Kernel, var: usize, known: &mut HashMap<usize, usize>, pre: &mut Vec<Stmt>) {
         if let Expr::Load(a, idx) = e
             && matches!(**idx, Expr::Local(l) if l == var)
-            && k.arrays[*a].elem != super::ElemTy::I32
+            && round_trips(k, *a)
         {
             let a = *a;
             let l = match known.get(&a) {
@@ -206,15 +211,12 @@ fn forward_body(k: &mut Kernel, var: usize, body: Vec<Stmt>) -> Vec<Stmt> {
     for s in body {
         let mut pre = Vec::new();
         match s {
-            Stmt::Assign(l, mut e) => {
-                rewrite(&mut e, k, var, &mut known, &mut pre);
+            mut s @ (Stmt::Assign(..) | Stmt::Eval(_)) => {
+                if let Stmt::Assign(_, e) | Stmt::Eval(e) = &mut s {
+                    rewrite(e, k, var, &mut known, &mut pre);
+                }
                 out.extend(pre);
-                out.push(Stmt::Assign(l, e));
-            }
-            Stmt::Eval(mut e) => {
-                rewrite(&mut e, k, var, &mut known, &mut pre);
-                out.extend(pre);
-                out.push(Stmt::Eval(e));
+                out.push(s);
             }
             Stmt::Store {
                 array,
@@ -224,7 +226,7 @@ fn forward_body(k: &mut Kernel, var: usize, body: Vec<Stmt>) -> Vec<Stmt> {
                 rewrite(&mut index, k, var, &mut known, &mut pre);
                 rewrite(&mut value, k, var, &mut known, &mut pre);
                 out.extend(pre);
-                if at_var(&index) && exact(k, array) {
+                if at_var(&index) && round_trips(k, array) {
                     let l = k.local(fwd_name(k, array), k.arrays[array].elem.value_ty());
                     out.push(Stmt::Assign(l, value));
                     out.push(Stmt::Store {
@@ -248,7 +250,7 @@ fn forward_body(k: &mut Kernel, var: usize, body: Vec<Stmt>) -> Vec<Stmt> {
                 if els.is_empty()
                     && let [Stmt::Store { array, index, value }] = then.as_slice()
                     && at_var(index)
-                    && exact(k, *array)
+                    && round_trips(k, *array)
                     && let Some(&old) = known.get(array)
                     && plain(value)
                 {
@@ -270,9 +272,8 @@ fn forward_body(k: &mut Kernel, var: usize, body: Vec<Stmt>) -> Vec<Stmt> {
                 // Inside the branches the known values hold (they run after
                 // everything before); after the if, what either branch stores
                 // is unknown.
-                let mut inner_known = known.clone();
-                let then = forward_nested(k, var, then, &mut inner_known.clone());
-                let els = forward_nested(k, var, els, &mut inner_known);
+                let then = forward_nested(var, then, known.clone());
+                let els = forward_nested(var, els, known.clone());
                 let mut stored = Vec::new();
                 stored_arrays(&then, &mut stored);
                 stored_arrays(&els, &mut stored);
@@ -305,12 +306,7 @@ fn plain(e: &Expr) -> bool {
 
 /// A branch of an `if` in an element loop: loads are replaced by what is known
 /// before the `if`; stores there only end what they overwrite.
-fn forward_nested(
-    k: &mut Kernel,
-    var: usize,
-    b: Vec<Stmt>,
-    known: &mut std::collections::HashMap<usize, usize>,
-) -> Vec<Stmt> {
+fn forward_nested(var: usize, b: Vec<Stmt>, mut known: std::collections::HashMap<usize, usize>) -> Vec<Stmt> {
     fn replace_known(e: &mut Expr, var: usize, known: &std::collections::HashMap<usize, usize>) {
         if let Expr::Load(a, idx) = e
             && matches!(**idx, Expr::Local(l) if l == var)
@@ -321,21 +317,17 @@ fn forward_nested(
         }
         e.for_each_child_mut(|c| replace_known(c, var, known));
     }
-    let _ = k;
     let mut out = Vec::with_capacity(b.len());
     for mut s in b {
         let mut stored = Vec::new();
         match &mut s {
-            Stmt::Assign(_, e) | Stmt::Eval(e) => replace_known(e, var, known),
+            Stmt::Assign(_, e) | Stmt::Eval(e) => replace_known(e, var, &known),
             Stmt::Store { index, value, .. } => {
-                replace_known(index, var, known);
-                replace_known(value, var, known);
+                replace_known(index, var, &known);
+                replace_known(value, var, &known);
             }
-            Stmt::If { cond, .. } => replace_known(cond, var, known),
-            Stmt::For { .. } | Stmt::While { .. } => {}
-        }
-        if matches!(s, Stmt::For { .. } | Stmt::While { .. }) {
-            known.clear();
+            Stmt::If { cond, .. } => replace_known(cond, var, &known),
+            Stmt::For { .. } | Stmt::While { .. } => known.clear(),
         }
         stored_arrays(std::slice::from_ref(&s), &mut stored);
         for a in stored {
@@ -367,55 +359,36 @@ pub fn reciprocal_division(k: &mut Kernel) {
             **c = r;
         }
     }
-    fn block(b: &mut [Stmt]) {
-        for s in b.iter_mut() {
-            match s {
-                Stmt::Assign(_, e) | Stmt::Eval(e) => expr(e),
-                Stmt::Store { index, value, .. } => {
-                    expr(index);
-                    expr(value);
-                }
-                Stmt::If { cond, then, els } => {
-                    expr(cond);
-                    block(then);
-                    block(els);
-                }
-                Stmt::For { start, end, body, .. } => {
-                    expr(start);
-                    expr(end);
-                    block(body);
-                }
-                Stmt::While { cond, body } => {
-                    expr(cond);
-                    block(body);
-                }
-            }
-        }
-    }
-    block(&mut k.body);
+    each_root_expr(&mut k.body, &mut expr);
 }
 
 fn fold_block(b: &mut [Stmt]) {
+    each_root_expr(b, &mut fold);
+}
+
+/// Calls `f` on every statement-level expression of `b` (conditions, bounds,
+/// values, indices), nested blocks included; `f` walks the expression itself.
+fn each_root_expr(b: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
     for s in b.iter_mut() {
         match s {
-            Stmt::Assign(_, e) | Stmt::Eval(e) => fold(e),
+            Stmt::Assign(_, e) | Stmt::Eval(e) => f(e),
             Stmt::Store { index, value, .. } => {
-                fold(index);
-                fold(value);
+                f(index);
+                f(value);
             }
             Stmt::If { cond, then, els } => {
-                fold(cond);
-                fold_block(then);
-                fold_block(els);
+                f(cond);
+                each_root_expr(then, f);
+                each_root_expr(els, f);
             }
             Stmt::For { start, end, body, .. } => {
-                fold(start);
-                fold(end);
-                fold_block(body);
+                f(start);
+                f(end);
+                each_root_expr(body, f);
             }
             Stmt::While { cond, body } => {
-                fold(cond);
-                fold_block(body);
+                f(cond);
+                each_root_expr(body, f);
             }
         }
     }

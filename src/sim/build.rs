@@ -517,25 +517,50 @@ impl Network {
     }
 
     /// Runs a kernel. `scalar` gives the value bits of each named scalar slot.
+    /// Runs a one-off kernel (setters, connect, input values) over
+    /// `elements` at time `t`: bound once, then the run loop's call path.
     pub(crate) fn exec(
         &mut self,
         k: &Prepared,
-        scalar: &dyn Fn(&str) -> u64,
+        elements: std::ops::Range<usize>,
+        t: f64,
         rng: &mut spikejit_runtime::Rng,
         ctx: &mut spikejit_runtime::Context,
-        events: *mut u8,
     ) {
-        // A one-off call (setters, connect): bind now, then the run loop's call path.
+        self.exec_in_chunks(k, elements, usize::MAX, t, rng, ctx);
+    }
+
+    /// [`Network::exec`] in calls of at most `chunk` elements, stopping after
+    /// a call that recorded an error in `ctx` (the first error is the one
+    /// reported, so the elements after it need not run). The kernel runs at
+    /// least once; its random stream runs on from call to call.
+    pub(crate) fn exec_in_chunks(
+        &mut self,
+        k: &Prepared,
+        elements: std::ops::Range<usize>,
+        chunk: usize,
+        t: f64,
+        rng: &mut spikejit_runtime::Rng,
+        ctx: &mut spikejit_runtime::Context,
+    ) {
         let mut b = self.bind(k);
-        let v = super::run::SlotValues {
-            t: f64::from_bits(scalar(lower::SCALAR_T)),
-            step: scalar(lower::SCALAR_TSTEP) as i64,
-            start: scalar(lower::SCALAR_START) as usize,
-            end: scalar(lower::SCALAR_END) as usize,
-            count: scalar(lower::SCALAR_COUNT) as usize,
-            extra: &[],
-        };
-        super::run::call(k, &mut b, &v, rng, ctx, events);
+        let mut start = elements.start;
+        loop {
+            let end = start.saturating_add(chunk).min(elements.end).max(start);
+            let v = super::run::SlotValues {
+                t,
+                step: 0,
+                start,
+                end,
+                count: 0,
+                extra: &[],
+            };
+            super::run::call(k, &mut b, &v, rng, ctx, std::ptr::null_mut());
+            start = end;
+            if start >= elements.end || ctx.error.is_some() {
+                break;
+            }
+        }
     }
 
     pub(crate) fn next_rng(&mut self) -> spikejit_runtime::Rng {
@@ -1066,18 +1091,7 @@ impl Network {
         let mut rng = self.next_rng();
         let mut cx = spikejit_runtime::Context::new();
         let t = self.t;
-        self.exec(
-            &k,
-            &|n| match n {
-                lower::SCALAR_START => start as u64,
-                lower::SCALAR_END => end as u64,
-                lower::SCALAR_T => t.to_bits(),
-                _ => 0,
-            },
-            &mut rng,
-            &mut cx,
-            std::ptr::null_mut(),
-        );
+        self.exec(&k, start..end, t, &mut rng, &mut cx);
         Ok(())
     }
 

@@ -246,8 +246,7 @@ impl Network {
                 // without a condition, the number of synapses is known (on average)
                 // before any is made: refuse what cannot fit
                 if let Some(mean) = self.expected_synapses(h.0, &c) {
-                    let per_synapse = 8.0 + 8.0 * self.synaptic_arrays(h.0) as f64;
-                    super::check_size("too-large", &ctx, "synapses", mean, per_synapse)?;
+                    super::check_size("too-large", &ctx, "synapses", mean, self.bytes_per_synapse(h.0))?;
                 }
                 let (src, gen_) = self.condition_generator(h.0, cond.as_ref(), c.p.as_ref(), &ctx)?;
                 match gen_ {
@@ -384,6 +383,12 @@ impl Network {
 
     /// The number of per-synapse arrays of a synapses object (its non-shared
     /// variables and per-synapse delays), for memory estimates.
+    /// The memory a synapse of `id` holds: its two indices and one 8-byte
+    /// element per per-synapse array.
+    fn bytes_per_synapse(&self, id: usize) -> f64 {
+        8.0 + 8.0 * self.synaptic_arrays(id) as f64
+    }
+
     fn synaptic_arrays(&self, id: usize) -> usize {
         let Some(s) = self.syn(id) else { return 0 };
         s.eqs
@@ -890,32 +895,14 @@ impl Network {
         // generator) stops with an error before the synapses outgrow the
         // machine's memory (with room for the lists' doubling when nothing was
         // reserved) or 32-bit indices, instead of being killed for memory.
-        let per_synapse = 8.0 + 8.0 * self.synaptic_arrays(id) as f64 + if reserved.is_some() { 0.0 } else { 8.0 };
+        let per_synapse = self.bytes_per_synapse(id) + if reserved.is_some() { 0.0 } else { 8.0 };
         let by_memory = super::physical_memory().map_or(f64::INFINITY, |m| m / per_synapse);
         let existing = self.syn(id).map_or(0, |s| s.n);
         cx.max_synapses = Some((by_memory.min(f64::from(i32::MAX)) as usize).saturating_sub(existing));
+        // In chunks of outer elements, so that an error ends the connect
+        // without visiting the remaining pairs.
         let t = self.t;
-        // In chunks of outer elements, so that an error (the first one is the
-        // one reported) ends the connect without visiting the remaining pairs;
-        // the random stream runs on from chunk to chunk, as in one call.
-        const CHUNK: usize = 1024;
-        let mut start = 0;
-        while start < n_outer && cx.error.is_none() {
-            let end = (start + CHUNK).min(n_outer);
-            self.exec(
-                &kern,
-                &|n| match n {
-                    lower::SCALAR_START => start as u64,
-                    lower::SCALAR_END => end as u64,
-                    lower::SCALAR_T => t.to_bits(),
-                    _ => 0,
-                },
-                &mut rng,
-                &mut cx,
-                std::ptr::null_mut(),
-            );
-            start = end;
-        }
+        self.exec_in_chunks(&kern, 0..n_outer, 1024, t, &mut rng, &mut cx);
         if let Some(e) = cx.take_error() {
             use spikejit_runtime::error_code as ec;
             let whole = {

@@ -330,16 +330,7 @@ impl Network {
         let k = self.compile(b)?;
         let mut rng = self.next_rng();
         let mut cx = spikejit_runtime::Context::new();
-        self.exec(
-            &k,
-            &|s| match s {
-                lower::SCALAR_END => n as u64,
-                _ => 0,
-            },
-            &mut rng,
-            &mut cx,
-            std::ptr::null_mut(),
-        );
+        self.exec(&k, 0..n, 0.0, &mut rng, &mut cx);
         let out = self.store.arrays.remove(&key).map(|a| a.to_f64()).unwrap_or_default();
         Ok(out)
     }

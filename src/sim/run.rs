@@ -937,7 +937,7 @@ impl Network {
                     call(k, b, &vals, &mut op.rng, &mut op.ctx, std::ptr::null_mut());
                 }
             }
-            OpKind::StateUpdate { n, .. } | OpKind::Reset { n } => {
+            OpKind::StateUpdate { n, .. } | OpKind::Reset { n } | OpKind::Threshold { n, .. } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.end = *n;
                     call_elements(
@@ -950,21 +950,9 @@ impl Network {
                         &mut op.ctx,
                     );
                 }
-            }
-            OpKind::Threshold { group, n, event } => {
-                if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
-                    vals.end = *n;
-                    call_elements(
-                        k,
-                        b,
-                        op.split.as_mut(),
-                        self.team.as_deref(),
-                        &vals,
-                        &mut op.rng,
-                        &mut op.ctx,
-                    );
-                }
-                if event == "spike" {
+                if let OpKind::Threshold { group, event, .. } = &op.kind
+                    && event == "spike"
+                {
                     // Read after the kernel wrote this step's count.
                     // SAFETY: as for `events` above.
                     let c = unsafe { event_slice(op.space.0, op.space.1) }.len() as u64;
