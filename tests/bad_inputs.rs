@@ -172,6 +172,9 @@ const CASES: &[Case] = &[
     ("duration_negative.toml",          "bad-value", 3, 13,      "simulation.duration: must not be negative"),
     ("protocol_run_negative.toml",      "bad-value", 12, 13,     "protocol[0].duration: must not be negative"),
     ("protocol_restore_unknown.toml",   "bad-restore", 14, 1,    "nothing was stored under the name 'befor'"),
+    ("protocol_constant_unknown.toml",  "unknown-name", 16, 8,   "'taux' is not a constant of [constants]"),
+    ("protocol_constant_unit.toml",     "unit-mismatch", 17, 10, "the constant 'tau' has unit second, but the new value has unit volt"),
+    ("protocol_constant_no_effect.toml", "no-effect", 31, 10,    "setting the constant 'd' has no effect"),
     ("seed_negative.toml",              "bad-value", 4, 8,       "simulation.seed: must be non-negative"),
     // ---- inputs -------------------------------------------------------------------------
     ("generator_index_too_big.toml",    "bad-index", 8, 15,      "indices[1]: index 3 is outside the range [0, 2]"),

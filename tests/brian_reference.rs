@@ -177,3 +177,11 @@ fn language() {
 fn float32() {
     check_model_rtol("float32", 1e-6);
 }
+
+/// Brian2's order within a slot: summed variables into subgroups, run_regularly
+/// before a state monitor by name, monitors on subgroups (see the model's
+/// header).
+#[test]
+fn schedule_order() {
+    check_model("schedule_order");
+}

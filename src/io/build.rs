@@ -45,6 +45,21 @@ pub enum Step {
         /// The step's table in the model file.
         span: Span,
     },
+    /// Changes a constant of `[constants]` (`target = "constants"`): the code
+    /// of the runs after it reads the new value, as Brian2 reads its
+    /// namespace at every run.
+    SetConstant {
+        /// The constant.
+        name: String,
+        /// Its new value in SI units (its dimension is unchanged).
+        value: f64,
+        /// Its dimension.
+        dim: Dim,
+        /// Where the step is, for messages (`protocol[2]`).
+        context: String,
+        /// The step's table in the model file.
+        span: Span,
+    },
     /// Sets a variable of a group, subgroup or synapses.
     Set {
         /// The group, subgroup or synapses object whose variable is set.
@@ -150,6 +165,16 @@ impl Protocol {
                     span,
                 } => {
                     net.set(*target, var, value.clone(), selection.clone())
+                        .map_err(|e| locate(e, &self.file, *span, context))?;
+                }
+                Step::SetConstant {
+                    name,
+                    value,
+                    dim,
+                    context,
+                    span,
+                } => {
+                    net.constant(name, *value, *dim)
                         .map_err(|e| locate(e, &self.file, *span, context))?;
                 }
                 Step::Store {
@@ -1110,8 +1135,21 @@ impl Builder<'_> {
         };
         let mut out = Vec::new();
         let mut stored: Vec<&str> = Vec::new();
+        // Constants as set steps leave them (the later steps' expressions see
+        // the new values); put back once the protocol is resolved.
+        let mut changed: Vec<(String, f64, Dim)> = Vec::new();
         for st in steps {
             let r = match st {
+                StepSpec::Set {
+                    target,
+                    var,
+                    value,
+                    index,
+                    context,
+                    span,
+                } if target.text.trim() == "constants" && !self.objects.contains_key("constants") => {
+                    self.constant_step(var, value, index, context, *span, &mut changed)
+                }
                 StepSpec::Store {
                     name,
                     restore,
@@ -1161,7 +1199,116 @@ impl Builder<'_> {
                 Err(e) => self.errors.extend(e.0),
             }
         }
+        for (name, value, dim) in changed.into_iter().rev() {
+            let r = self.net.constant(&name, value, dim);
+            self.push(r);
+        }
         out
+    }
+
+    /// `op = "set"`, `target = "constants"`: a new value for a constant of
+    /// `[constants]`, with its unit, that changes code the runs execute (a
+    /// change that no code reads, such as a constant used only in a delay or
+    /// an initial value computed when the model was built, is an error rather
+    /// than nothing). Applies the value to the network for the steps after
+    /// it; `changed` gets the value before, the first time.
+    fn constant_step(
+        &mut self,
+        var: &Str,
+        value: &ValueSpec,
+        index: &Option<IndexSpec>,
+        context: &str,
+        span: Span,
+        changed: &mut Vec<(String, f64, Dim)>,
+    ) -> Result<Step> {
+        let name = var.text.trim();
+        let Some((old, dim)) = self.net.constant_value(name) else {
+            let mut d = Diagnostic::at(
+                "unknown-name",
+                self.file(),
+                var.inner_span(),
+                format!("{context}.var: '{name}' is not a constant of [constants]"),
+            );
+            let names: Vec<String> = self.model.constants.iter().map(|c| c.name.clone()).collect();
+            if let Some(s) = crate::model::scope::suggest(name, names.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean '{s}'?"));
+            }
+            return Err(Errors::one(d));
+        };
+        if index.is_some() {
+            return Err(self.error(
+                "bad-index",
+                span,
+                format!("{context}.index: a constant has one value; 'index' does not apply to it"),
+            ));
+        }
+        let (new, new_dim, at) = match value {
+            ValueSpec::Number(x) => (*x, dim, span),
+            ValueSpec::Expr(e) => {
+                let (v, d) = self.eval(e, &format!("{context}.value"))?;
+                (v, d, e.inner_span())
+            }
+            ValueSpec::List(_) => {
+                return Err(self.error(
+                    "wrong-type",
+                    span,
+                    format!("{context}.value: a constant takes one value, not a list"),
+                ));
+            }
+        };
+        if !new_dim.same(dim) {
+            return Err(self.error(
+                "unit-mismatch",
+                at,
+                format!("{context}.value: the constant '{name}' has unit {dim}, but the new value has unit {new_dim}"),
+            ));
+        }
+        if self.net.constant_is_integer(name) && new.fract() != 0.0 {
+            return Err(self.error(
+                "wrong-type",
+                at,
+                format!(
+                    "{context}.value: the constant '{name}' is an integer, but the new value is {}",
+                    crate::units::py_float_repr(new)
+                ),
+            ));
+        }
+        if !new.is_finite() {
+            return Err(self.error(
+                "bad-value",
+                at,
+                format!("{context}.value: the new value of '{name}' is not finite"),
+            ));
+        }
+        if !self.net.constant_changes_code(name, new)? && old.to_bits() != new.to_bits() {
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "no-effect",
+                    self.file(),
+                    at,
+                    format!("{context}: setting the constant '{name}' has no effect: no code of the runs reads it"),
+                )
+                .with_help(
+                    "values computed from constants when the model is built (delays, initial values, \
+                     connect, a rate or weight given as a quantity, dt) keep the value they got then; \
+                     only model code (equations, threshold, reset, on_pre/on_post, run_regularly, \
+                     expressions evaluated per step) reads constants at every run",
+                ),
+            ));
+        }
+        if !changed.iter().any(|(n, ..)| n == name) {
+            changed.push((name.to_string(), old, dim));
+        }
+        self.net
+            .constant(name, new, dim)
+            .map_err(|e| locate(e, self.file(), span, context))?;
+        Ok(Step::SetConstant {
+            name: name.to_string(),
+            value: new,
+            dim,
+            context: context.to_string(),
+            span,
+        })
     }
 
     fn set_step(

@@ -293,3 +293,66 @@ pub fn check_model_file(path: &Path) -> Result<()> {
     let (mut net, _protocol) = build(&model, &BuildOptions::default())?;
     net.check()
 }
+
+/// `spikejit check FILE --schedule`: what [`check_model_file`] checks, and the
+/// schedule of the model's runs ([`Network::schedule`](crate::sim::Network::schedule)).
+pub fn model_file_schedule(path: &Path) -> Result<Vec<crate::sim::ScheduleEntry>> {
+    let model = load_model(path)?;
+    let (mut net, _protocol) = build(&model, &BuildOptions::default())?;
+    net.schedule()
+}
+
+/// A number with at most 6 decimals, without trailing zeros (`0.1`, `0.25`).
+fn trimmed(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A schedule as Brian2's `scheduling_summary()` prints it: one row per
+/// object in running order, with its slot, order and clock.
+pub fn format_schedule(entries: &[crate::sim::ScheduleEntry]) -> String {
+    let rows: Vec<[String; 4]> = entries
+        .iter()
+        .map(|e| {
+            [
+                format!("{} ({})", e.name, e.class),
+                format!("{} ms", trimmed(e.dt * 1e3)),
+                e.when.to_string(),
+                e.order.to_string(),
+            ]
+        })
+        .collect();
+    let head = ["object", "clock dt", "when", "order"];
+    let width = |c: usize| {
+        rows.iter()
+            .map(|r| r[c].len())
+            .chain([head[c].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w = [width(0), width(1), width(2), width(3)];
+    let line = |r: [&str; 4]| {
+        format!(
+            "{:<a$}  {:<b$}  {:<c$}  {:>d$}\n",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            a = w[0],
+            b = w[1],
+            c = w[2],
+            d = w[3]
+        )
+    };
+    let mut out = line(head);
+    out.push_str(&line([
+        "-".repeat(w[0]).as_str(),
+        &"-".repeat(w[1]),
+        &"-".repeat(w[2]),
+        &"-".repeat(w[3]),
+    ]));
+    for r in &rows {
+        out.push_str(&line([&r[0], &r[1], &r[2], &r[3]]));
+    }
+    out
+}

@@ -108,7 +108,7 @@ pub use checkpoint::Checkpoint;
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
 pub use nan::{NanCheck, NanMode, NonFinite};
-pub use run::{RunControl, RunStats};
+pub use run::{RunControl, RunStats, ScheduleEntry};
 pub use spikejit_runtime::queue;
 
 use crate::codegen::{Backend, Compiler};
@@ -573,6 +573,35 @@ pub enum Selection {
 /// The schedule slots of Brian2's default schedule.
 pub const SLOTS: [&str; 6] = ["start", "groups", "thresholds", "synapses", "resets", "end"];
 
+/// The slot at a position of the schedule ([`slot_rank`]'s inverse).
+pub fn slot_name(rank: i32) -> &'static str {
+    const NAMES: [&str; 18] = [
+        "before_start",
+        "start",
+        "after_start",
+        "before_groups",
+        "groups",
+        "after_groups",
+        "before_thresholds",
+        "thresholds",
+        "after_thresholds",
+        "before_synapses",
+        "synapses",
+        "after_synapses",
+        "before_resets",
+        "resets",
+        "after_resets",
+        "before_end",
+        "end",
+        "after_end",
+    ];
+    usize::try_from(rank)
+        .ok()
+        .and_then(|k| NAMES.get(k))
+        .copied()
+        .unwrap_or("?")
+}
+
 /// Position of a slot (`before_X`, `X`, `after_X`) in the schedule.
 pub fn slot_rank(when: &str) -> Option<i32> {
     let (pre, base) = if let Some(b) = when.strip_prefix("before_") {
@@ -669,6 +698,10 @@ pub(crate) struct Syn {
     pub name: String,
     pub source: GroupRange,
     pub target: GroupRange,
+    /// Brian2's `order` of the source and of the target as given (a subgroup's
+    /// is its group's + 1): summed variables are updated at the order before.
+    pub source_order: i32,
+    pub target_order: i32,
     pub eqs: Equations,
     pub pathways: Vec<Pathway>,
     pub connected: bool,
@@ -1114,6 +1147,16 @@ impl Network {
         Ok(())
     }
 
+    /// A constant's value (SI units) and dimension, if it is defined.
+    pub fn constant_value(&self, name: &str) -> Option<(f64, Dim)> {
+        self.constants.get(name).copied()
+    }
+
+    /// Whether a constant was defined as an integer ([`Network::constant_typed`]).
+    pub fn constant_is_integer(&self, name: &str) -> bool {
+        self.constant_types.get(name) == Some(&crate::model::scope::ValTy::Int)
+    }
+
     /// Adds a named constant given as a quantity: `net.constant_q("taum", 20.0 * ms)`.
     ///
     /// ```
@@ -1434,6 +1477,18 @@ impl Network {
         Ok(Handle(self.objects.len() - 1))
     }
 
+    /// Brian2's `order` of what a handle designates: a group's or synapses'
+    /// own, and for a subgroup its group's + 1 (Brian2's `Subgroup` is a
+    /// `SpikeSource` scheduled right after its group's threshold).
+    pub(crate) fn view_order(&self, h: Handle) -> i32 {
+        match self.objects.get(h.0) {
+            Some(Object::Subgroup { range, .. }) => self.view_order(Handle(range.group)) + 1,
+            Some(Object::Synapses(s)) => s.order,
+            Some(Object::Group(g)) => g.order,
+            _ => 0,
+        }
+    }
+
     /// Like [`Network::range`], but a Synapses object is also accepted (as the
     /// source or target of other synapses: its elements are its synapses).
     pub(crate) fn range_any(&self, h: Handle) -> Result<GroupRange> {
@@ -1517,6 +1572,7 @@ impl Network {
         let name = self.unique_name(spec.name.as_deref(), "synapses")?;
         let source = self.range_any(spec.source)?;
         let target = self.range_any(spec.target)?;
+        let (source_order, target_order) = (self.view_order(spec.source), self.view_order(spec.target));
         let model_src = spec.model.source(format!("synapses '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::Synapses)?;
         let mut errors = Vec::new();
@@ -1805,6 +1861,8 @@ impl Network {
             name,
             source,
             target,
+            source_order,
+            target_order,
             eqs,
             pathways,
             connected: false,
@@ -1855,8 +1913,15 @@ impl Network {
                 }
             }
         }
-        let (base_when, base_order) = if spec.event == "spike" {
-            (slot_rank("thresholds").unwrap_or(7), g.order + 1)
+        // Brian2 schedules a monitor right after what detects its event: the
+        // group's thresholder for that event, or for a subgroup (which has no
+        // thresholder) the subgroup itself, in `thresholds` at its order + 1,
+        // even for a custom event, whose thresholder comes later
+        // (`after_thresholds`): such a monitor records the events of the step
+        // before, as Brian2's does.
+        let is_subgroup = matches!(self.objects.get(spec.source.0), Some(Object::Subgroup { .. }));
+        let (base_when, base_order) = if spec.event == "spike" || is_subgroup {
+            (slot_rank("thresholds").unwrap_or(7), self.view_order(spec.source) + 1)
         } else {
             (slot_rank("after_thresholds").unwrap_or(8), g.order + 1)
         };

@@ -76,7 +76,7 @@ use super::build::Prepared;
 use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
 use super::nan::NanMode;
 use super::queue::{BySource, SpikeQueue};
-use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_rank};
+use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_name, slot_rank};
 use crate::lower;
 use crate::model::scope::ArrayKey;
 
@@ -131,6 +131,10 @@ enum OpKind {
         /// The monitor's recording buffers (`_rec_VAR`), one per variable.
         rec_keys: Vec<ArrayKey>,
     },
+    /// An object Brian2 schedules that has nothing to do here (a state updater
+    /// without equations, synapses without pathways): listed by
+    /// [`Network::schedule`], dropped before a run.
+    Idle,
 }
 
 struct Op {
@@ -148,6 +152,58 @@ struct Op {
     /// (slot rank, order, name): Brian2's sort key.
     key: (i32, i32, String),
     rng: spikejit_runtime::Rng,
+    /// Brian2's class of the object this op stands for (`StateUpdater`,
+    /// `SynapticPathway`, ...), for [`Network::schedule`].
+    class: &'static str,
+}
+
+impl Op {
+    /// An [`OpKind::Idle`] op. Its random stream is never drawn from, and it
+    /// takes none of the network's streams, so that listing it changes no
+    /// other op's stream.
+    fn idle(dt: f64, key: (i32, i32, String), class: &'static str) -> Op {
+        Op::new(OpKind::Idle, None, dt, key, class, spikejit_runtime::Rng::seed(0, 0))
+    }
+
+    /// An op as `before_run` makes it: nothing bound yet.
+    fn new(
+        kind: OpKind,
+        kernel: Option<Prepared>,
+        dt: f64,
+        key: (i32, i32, String),
+        class: &'static str,
+        rng: spikejit_runtime::Rng,
+    ) -> Op {
+        Op {
+            kind,
+            kernel,
+            bound: None,
+            split: None,
+            space: (std::ptr::null(), 0),
+            ctx: spikejit_runtime::Context::new(),
+            dt,
+            key,
+            rng,
+            class,
+        }
+    }
+}
+
+/// One object of the schedule ([`Network::schedule`]), in Brian2's terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleEntry {
+    /// The slot (`start`, `groups`, `after_thresholds`, ...).
+    pub when: &'static str,
+    /// The order within the slot.
+    pub order: i32,
+    /// The dt of the object's clock, in seconds.
+    pub dt: f64,
+    /// Brian2's name of the object: `G_stateupdater`, `S_pre`,
+    /// `S_summed_variable_I_post`, a monitor's own name, ...
+    pub name: String,
+    /// Brian2's class of the object: `StateUpdater`, `Thresholder`,
+    /// `SynapticPathway`, `SpikeMonitor`, ...
+    pub class: String,
 }
 
 /// An op's schedule key as a checkpoint keeps it.
@@ -196,30 +252,116 @@ impl Network {
         }
     }
 
+    /// Builds every kernel and the ops of a run (Brian2's `before_run`), fuses
+    /// what can be fused: what a run executes, in schedule order.
     fn before_run(&mut self) -> Result<Vec<Op>> {
         let t0 = Instant::now();
+        let mut ops = self.scheduled_ops()?;
+        ops.retain(|op| !matches!(op.kind, OpKind::Idle));
+        self.fuse_thresholds(&mut ops);
+        self.stats.compile_seconds += t0.elapsed().as_secs_f64();
+        Ok(ops)
+    }
+
+    /// The schedule of the next run: every object that runs in a time step, in
+    /// the order it runs (Brian2's `Network.scheduling_summary()`). It builds
+    /// every kernel, so it reports the errors [`Network::check`] reports.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup};
+    /// let mut net = Network::new();
+    /// net.add_neurons(NeuronGroup::new(10, "dv/dt = -v/(10*ms) : 1").threshold("v > 1").reset("v = 0").name("G"))?;
+    /// let names: Vec<String> = net.schedule()?.into_iter().map(|e| e.name).collect();
+    /// assert_eq!(names, ["G_stateupdater", "G_spike_thresholder", "G_spike_resetter"]);
+    /// # Ok::<(), spikejit::diag::Errors>(())
+    /// ```
+    pub fn schedule(&mut self) -> Result<Vec<ScheduleEntry>> {
+        let streams = self.rng_streams;
+        let ops = self.scheduled_ops();
+        self.rng_streams = streams;
+        let ops = ops?;
+        let entries = ops
+            .iter()
+            .map(|op| ScheduleEntry {
+                when: slot_name(op.key.0),
+                order: op.key.1,
+                dt: op.dt,
+                name: op.key.2.clone(),
+                class: op.class.to_string(),
+            })
+            .collect();
+        self.restore_queues(ops);
+        Ok(entries)
+    }
+
+    /// Whether a constant's value reaches code that runs: whether the kernels
+    /// of the next run would differ if the constant had the value `value`
+    /// (in SI units) instead of its own. Brian2 reads the namespace at every
+    /// run, so a constant changed between runs changes the code that reads
+    /// it; values computed from it when the model was built (delays, initial
+    /// values, a Poisson rate given as a quantity) keep what they got then.
+    /// False for an unknown constant or an equal value. Errors of the kernels
+    /// are those of [`Network::check`].
+    pub fn constant_changes_code(&mut self, name: &str, value: f64) -> Result<bool> {
+        let Some(&(old, dim)) = self.constants.get(name) else {
+            return Ok(false);
+        };
+        if old.to_bits() == value.to_bits() {
+            return Ok(false);
+        }
+        let streams = self.rng_streams;
+        let before = self.kernel_texts();
+        self.constants.insert(name.to_string(), (value, dim));
+        let after = self.kernel_texts();
+        self.constants.insert(name.to_string(), (old, dim));
+        // Building kernels takes random streams; a check must not shift those
+        // of the runs.
+        self.rng_streams = streams;
+        Ok(before? != after?)
+    }
+
+    /// The printed IR of every kernel of the next run, in schedule order.
+    fn kernel_texts(&mut self) -> Result<Vec<String>> {
+        let ops = self.scheduled_ops()?;
+        let texts = ops
+            .iter()
+            .filter_map(|op| op.kernel.as_ref().map(|k| k.kernel.to_string()))
+            .collect();
+        self.restore_queues(ops);
+        Ok(texts)
+    }
+
+    /// The ops of a run, unfused, sorted by Brian2's key (slot, order, name).
+    fn scheduled_ops(&mut self) -> Result<Vec<Op>> {
         let mut ops = Vec::new();
         let mut errors = Vec::new();
         let groups_rank = slot_rank("groups").unwrap_or(4);
         let thr_rank = slot_rank("thresholds").unwrap_or(7);
         let syn_rank = slot_rank("synapses").unwrap_or(10);
         let reset_rank = slot_rank("resets").unwrap_or(13);
+        // Synapses with nothing to run: Brian2 lists them as objects of their own.
+        let mut empty_synapses = Vec::new();
         for id in 0..self.objects.len() {
+            let ops_before = ops.len();
             match &self.objects[id] {
                 Object::Group(g) => {
                     let (name, n, dt, order, when) = (g.name.clone(), g.n, g.dt, g.order, g.when);
                     match self.group_state_update(id) {
-                        Ok(Some(k)) => ops.push(Op {
-                            bound: None,
-                            split: None,
-                            space: (std::ptr::null(), 0),
-                            ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::StateUpdate { group: id, n },
-                            kernel: Some(k),
+                        Ok(Some(k)) => ops.push(Op::new(
+                            OpKind::StateUpdate { group: id, n },
+                            Some(k),
                             dt,
-                            key: (when, order, format!("{name}_stateupdater")),
-                            rng: self.next_rng(),
-                        }),
+                            (when, order, format!("{name}_stateupdater")),
+                            "StateUpdater",
+                            self.next_rng(),
+                        )),
+                        // Brian2 lists a neuron group's state updater even when
+                        // it has nothing to integrate.
+                        Ok(None) if matches!(self.group(id).kind, super::GroupKind::Neurons) => ops.push(Op::idle(
+                            dt,
+                            (when, order, format!("{name}_stateupdater")),
+                            "StateUpdater",
+                        )),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
                     }
@@ -238,34 +380,28 @@ impl Network {
                         {
                             gs.next = next;
                         }
-                        ops.push(Op {
-                            bound: None,
-                            split: None,
-                            space: (std::ptr::null(), 0),
-                            ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::Generator { group: id, n },
-                            kernel: None,
+                        ops.push(Op::new(
+                            OpKind::Generator { group: id, n },
+                            None,
                             dt,
-                            key: (thr_rank, order, name.clone()),
-                            rng: self.next_rng(),
-                        });
+                            (thr_rank, order, name.clone()),
+                            "SpikeGeneratorGroup",
+                            self.next_rng(),
+                        ));
                     }
                     match self.group_threshold(id) {
-                        Ok(Some(k)) => ops.push(Op {
-                            bound: None,
-                            split: None,
-                            space: (std::ptr::null(), 0),
-                            ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::Threshold {
+                        Ok(Some(k)) => ops.push(Op::new(
+                            OpKind::Threshold {
                                 group: id,
                                 n,
                                 event: "spike".to_string(),
                             },
-                            kernel: Some(k),
+                            Some(k),
                             dt,
-                            key: (thr_rank, order, format!("{name}_spike_thresholder")),
-                            rng: self.next_rng(),
-                        }),
+                            (thr_rank, order, format!("{name}_spike_thresholder")),
+                            "Thresholder",
+                            self.next_rng(),
+                        )),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
                     }
@@ -279,37 +415,31 @@ impl Network {
                                 } else {
                                     (after_thr, "thresholder")
                                 };
-                                ops.push(Op {
-                                    bound: None,
-                                    split: None,
-                                    space: (std::ptr::null(), 0),
-                                    ctx: spikejit_runtime::Context::new(),
-                                    kind: OpKind::Threshold {
+                                ops.push(Op::new(
+                                    OpKind::Threshold {
                                         group: id,
                                         n,
                                         event: ev.clone(),
                                     },
-                                    kernel: Some(k),
+                                    Some(k),
                                     dt,
-                                    key: (slot, order, format!("{name}_{ev}_{suffix}")),
-                                    rng: self.next_rng(),
-                                });
+                                    (slot, order, format!("{name}_{ev}_{suffix}")),
+                                    if is_code { "Resetter" } else { "Thresholder" },
+                                    self.next_rng(),
+                                ));
                             }
                         }
                         Err(e) => errors.extend(e.0),
                     }
                     match self.group_reset(id) {
-                        Ok(Some(k)) => ops.push(Op {
-                            bound: None,
-                            split: None,
-                            space: (std::ptr::null(), 0),
-                            ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::Reset { n },
-                            kernel: Some(k),
+                        Ok(Some(k)) => ops.push(Op::new(
+                            OpKind::Reset { n },
+                            Some(k),
                             dt,
-                            key: (reset_rank, order, format!("{name}_spike_resetter")),
-                            rng: self.next_rng(),
-                        }),
+                            (reset_rank, order, format!("{name}_spike_resetter")),
+                            "Resetter",
+                            self.next_rng(),
+                        )),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
                     }
@@ -318,43 +448,45 @@ impl Network {
                 Object::Synapses(s) => {
                     let (sname, sdt, sorder, nsyn, swhen) = (s.name.clone(), s.dt, s.order, s.n, s.when);
                     match self.synapse_state_update(id) {
-                        Ok(Some(k)) => ops.push(Op {
-                            bound: None,
-                            split: None,
-                            space: (std::ptr::null(), 0),
-                            ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::Range {
+                        Ok(Some(k)) => ops.push(Op::new(
+                            OpKind::Range {
                                 start: 0,
                                 end: nsyn,
                                 extra: vec![],
                             },
-                            kernel: Some(k),
-                            dt: sdt,
-                            key: (swhen, sorder, format!("{sname}_stateupdater")),
-                            rng: self.next_rng(),
-                        }),
+                            Some(k),
+                            sdt,
+                            (swhen, sorder, format!("{sname}_stateupdater")),
+                            "StateUpdater",
+                            self.next_rng(),
+                        )),
                         Ok(None) => {}
                         Err(e) => errors.extend(e.0),
                     }
                     match self.summed_kernels(id) {
                         Ok(list) => {
                             for (k, tgt, var) in list {
-                                let (gdt, gorder) = self.dt_order_of(tgt.group);
-                                ops.push(Op {
-                                    bound: None,
-                                    split: None,
-                                    space: (std::ptr::null(), 0),
-                                    ctx: spikejit_runtime::Context::new(),
-                                    kind: OpKind::Range {
+                                // Brian2's `target.order - 1`, where the target is the
+                                // synapses' source or target as given: a subgroup's
+                                // order is its group's + 1.
+                                let (gdt, _) = self.dt_order_of(tgt.group);
+                                let gorder = match self.syn(id) {
+                                    Some(s) if var.ends_with("_pre") => s.source_order,
+                                    Some(s) => s.target_order,
+                                    None => 0,
+                                };
+                                ops.push(Op::new(
+                                    OpKind::Range {
                                         start: 0,
                                         end: nsyn,
                                         extra: vec![(SCALAR_ZSTART, tgt.start as u64), (SCALAR_ZEND, tgt.stop as u64)],
                                     },
-                                    kernel: Some(k),
-                                    dt: gdt,
-                                    key: (groups_rank, gorder - 1, format!("{sname}_summed_variable_{var}")),
-                                    rng: self.next_rng(),
-                                });
+                                    Some(k),
+                                    gdt,
+                                    (groups_rank, gorder - 1, format!("{sname}_summed_variable_{var}")),
+                                    "SummedVariableUpdater",
+                                    self.next_rng(),
+                                ));
                             }
                         }
                         Err(e) => errors.extend(e.0),
@@ -425,12 +557,8 @@ impl Network {
                         let mut queue = std::mem::take(&mut path.queue);
                         queue.prepare(delays, homog);
                         match self.pathway_kernel(id, p) {
-                            Ok(k) => ops.push(Op {
-                                bound: None,
-                                split: None,
-                                space: (std::ptr::null(), 0),
-                                ctx: spikejit_runtime::Context::new(),
-                                kind: OpKind::Pathway {
+                            Ok(k) => ops.push(Op::new(
+                                OpKind::Pathway {
                                     event: path_event.clone(),
                                     syn: id,
                                     p,
@@ -438,11 +566,12 @@ impl Network {
                                     queue,
                                     by_source,
                                 },
-                                kernel: Some(k),
+                                Some(k),
                                 dt,
-                                key: (syn_rank, order, name),
-                                rng: self.next_rng(),
-                            }),
+                                (syn_rank, order, name),
+                                "SynapticPathway",
+                                self.next_rng(),
+                            )),
                             Err(e) => {
                                 self.syn_mut(id).pathways[p].queue = queue;
                                 errors.extend(e.0)
@@ -452,12 +581,8 @@ impl Network {
                 }
                 Object::SpikeMon(m) => {
                     let g = self.group(m.source.group);
-                    ops.push(Op {
-                        bound: None,
-                        split: None,
-                        space: (std::ptr::null(), 0),
-                        ctx: spikejit_runtime::Context::new(),
-                        kind: OpKind::SpikeMon {
+                    ops.push(Op::new(
+                        OpKind::SpikeMon {
                             mon: id,
                             group: m.source.group,
                             range: m.source,
@@ -468,11 +593,16 @@ impl Network {
                                 .map(|v| ArrayKey::new(m.source.group, v.clone()))
                                 .collect(),
                         },
-                        kernel: None,
-                        dt: g.dt,
-                        key: (m.when, m.order, m.name.clone()),
-                        rng: self.next_rng(),
-                    });
+                        None,
+                        g.dt,
+                        (m.when, m.order, m.name.clone()),
+                        if m.event == "spike" {
+                            "SpikeMonitor"
+                        } else {
+                            "EventMonitor"
+                        },
+                        self.next_rng(),
+                    ));
                 }
                 Object::StateMon(m) => {
                     let (dt, key) = (m.dt, (m.when, m.order, m.name.clone()));
@@ -482,56 +612,50 @@ impl Network {
                         .map(|v| ArrayKey::new(id, format!("_rec_{v}")))
                         .collect();
                     match self.recorder_kernel(id) {
-                        Ok(k) => ops.push(Op {
-                            bound: None,
-                            split: None,
-                            space: (std::ptr::null(), 0),
-                            ctx: spikejit_runtime::Context::new(),
-                            kind: OpKind::StateMon { mon: id, rec_keys },
-                            kernel: Some(k),
+                        Ok(k) => ops.push(Op::new(
+                            OpKind::StateMon { mon: id, rec_keys },
+                            Some(k),
                             dt,
                             key,
-                            rng: self.next_rng(),
-                        }),
+                            "StateMonitor",
+                            self.next_rng(),
+                        )),
                         Err(e) => errors.extend(e.0),
                     }
                 }
                 Object::RateMon(m) => {
                     let g = self.group(m.source.group);
-                    ops.push(Op {
-                        bound: None,
-                        split: None,
-                        space: (std::ptr::null(), 0),
-                        ctx: spikejit_runtime::Context::new(),
-                        kind: OpKind::RateMon {
+                    ops.push(Op::new(
+                        OpKind::RateMon {
                             mon: id,
                             range: m.source,
                         },
-                        kernel: None,
-                        dt: g.dt,
-                        key: (m.when, m.order, m.name.clone()),
-                        rng: self.next_rng(),
-                    });
+                        None,
+                        g.dt,
+                        (m.when, m.order, m.name.clone()),
+                        "PopulationRateMonitor",
+                        self.next_rng(),
+                    ));
                 }
                 Object::PoissonInput(_) => match self.poisson_input_kernel(id) {
-                    Ok((k, start, end, dt, order, name)) => ops.push(Op {
-                        bound: None,
-                        split: None,
-                        space: (std::ptr::null(), 0),
-                        ctx: spikejit_runtime::Context::new(),
-                        kind: OpKind::Range {
+                    Ok((k, start, end, dt, order, name)) => ops.push(Op::new(
+                        OpKind::Range {
                             start,
                             end,
                             extra: vec![],
                         },
-                        kernel: Some(k),
+                        Some(k),
                         dt,
-                        key: (syn_rank, order, name),
-                        rng: self.next_rng(),
-                    }),
+                        (syn_rank, order, name),
+                        "PoissonInput",
+                        self.next_rng(),
+                    )),
                     Err(e) => errors.extend(e.0),
                 },
                 Object::Subgroup { .. } | Object::TimedArray(_) => {}
+            }
+            if matches!(self.objects[id], Object::Synapses(_)) && ops.len() == ops_before {
+                empty_synapses.push(id);
             }
         }
         for id in 0..self.objects.len() {
@@ -540,23 +664,21 @@ impl Network {
             }
             match self.subexpression_updater(id) {
                 Ok(Some((k, start, end))) => {
+                    empty_synapses.retain(|&e| e != id);
                     let (dt, order) = self.dt_order_of(id);
                     let name = format!("{}_subexpression_update", self.objects[id].name());
-                    ops.push(Op {
-                        bound: None,
-                        split: None,
-                        space: (std::ptr::null(), 0),
-                        ctx: spikejit_runtime::Context::new(),
-                        kind: OpKind::Range {
+                    ops.push(Op::new(
+                        OpKind::Range {
                             start,
                             end,
                             extra: vec![],
                         },
-                        kernel: Some(k),
+                        Some(k),
                         dt,
-                        key: (slot_rank("before_start").unwrap_or(0), order, name),
-                        rng: self.next_rng(),
-                    });
+                        (slot_rank("before_start").unwrap_or(0), order, name),
+                        "SubexpressionUpdater",
+                        self.next_rng(),
+                    ));
                 }
                 Ok(None) => {}
                 Err(e) => errors.extend(e.0),
@@ -566,33 +688,38 @@ impl Network {
             match self.regular_kernel(r) {
                 Ok((k, start, end)) => {
                     let reg = &self.regular[r];
+                    empty_synapses.retain(|&e| e != reg.owner.0);
                     let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
-                    ops.push(Op {
-                        bound: None,
-                        split: None,
-                        space: (std::ptr::null(), 0),
-                        ctx: spikejit_runtime::Context::new(),
-                        kind: OpKind::Range {
+                    ops.push(Op::new(
+                        OpKind::Range {
                             start,
                             end,
                             extra: vec![],
                         },
-                        kernel: Some(k),
+                        Some(k),
                         dt,
                         key,
-                        rng: self.next_rng(),
-                    });
+                        "CodeRunner",
+                        self.next_rng(),
+                    ));
                 }
                 Err(e) => errors.extend(e.0),
             }
+        }
+        for id in empty_synapses {
+            let (dt, order) = self.dt_order_of(id);
+            let key = (
+                slot_rank("start").unwrap_or(1),
+                order,
+                self.objects[id].name().to_string(),
+            );
+            ops.push(Op::idle(dt, key, "Synapses"));
         }
         if !errors.is_empty() {
             self.restore_queues(ops);
             return Err(Errors(errors));
         }
         ops.sort_by(|a, b| a.key.cmp(&b.key));
-        self.fuse_thresholds(&mut ops);
-        self.stats.compile_seconds += t0.elapsed().as_secs_f64();
         Ok(ops)
     }
 
@@ -929,6 +1056,8 @@ impl Network {
             extra: &[],
         };
         match &mut op.kind {
+            // Dropped before a run (see `before_run`).
+            OpKind::Idle => {}
             OpKind::Range { start, end, extra } => {
                 if let (Some(k), Some(b)) = (&op.kernel, &mut op.bound) {
                     vals.start = *start;

@@ -45,11 +45,17 @@ PYEOF
 mkdir -p "$EXP"
 
 # deterministic models: every output is a fixture
-for name in lif_chain cuba_refractory integrators synaptic_semantics plasticity inputs connect_forms protocol language float32; do
+for name in lif_chain cuba_refractory integrators synaptic_semantics plasticity inputs connect_forms protocol language float32 schedule_order; do
   rm -rf "${EXP:?}/$name"
   "$PY" "$RUNNER" run "$REF/models/$name.toml" --out "$EXP/$name" --dump-state
   strip_timings "$EXP/$name/summary.json"
 done
+
+# constants changed between runs: Brian2 directly (the runner has no such step)
+"$PY" "$REF/constants/brian2_reference.py"
+
+# Brian2's schedule of every model of examples/ and tests/reference/models/
+BRIAN2_RUNNER="$RUNNER" "$PY" "$REF/schedules.py"
 
 # CUBA (random): statistics over seeds 1..5, the spike trains themselves are not kept
 TMP="$(mktemp -d)"

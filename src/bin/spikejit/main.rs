@@ -130,6 +130,11 @@ enum Cmd {
     Check {
         /// The model file (TOML)
         file: PathBuf,
+        /// Also print the schedule: every object that runs in a time step, in
+        /// the order it runs, with Brian2's names, slots (`when`) and orders
+        /// (as Brian2's `scheduling_summary()`)
+        #[arg(long)]
+        schedule: bool,
     },
 }
 
@@ -331,9 +336,16 @@ fn main() -> ExitCode {
             report_only,
             threads,
         } => bench::main(&models, reps, &out, compare, &report, report_only, &threads),
-        Cmd::Check { file } => match io::check_model_file(&file) {
+        Cmd::Check { file, schedule: false } => match io::check_model_file(&file) {
             Ok(()) => {
                 println!("{}: ok", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        },
+        Cmd::Check { file, schedule: true } => match io::model_file_schedule(&file) {
+            Ok(entries) => {
+                print!("{}", io::format_schedule(&entries));
                 ExitCode::SUCCESS
             }
             Err(e) => report(&e),
