@@ -185,3 +185,10 @@ fn float32() {
 fn schedule_order() {
     check_model("schedule_order");
 }
+
+/// Scheduling keys (`order`, `when`) on groups, synapses and monitors, and
+/// Brian2's defaults around them (see the model's header).
+#[test]
+fn schedule_keys() {
+    check_model("schedule_keys");
+}

@@ -434,7 +434,8 @@ pub struct SpikeMonitor {
     /// The schedule slot (`thresholds` for spikes, `after_thresholds` for
     /// custom events, when `None`).
     pub when: Option<String>,
-    /// The order in the slot (`None`: the source's order + 1).
+    /// The order in the slot (`None`: right after what detects the event, at
+    /// its order + 1, or 0 when `when` names a slot, as in Brian2).
     pub order: Option<i32>,
 }
 
@@ -1938,7 +1939,7 @@ impl Network {
             variables: spec.variables,
             values: vec![Vec::new(); nvars],
             when,
-            order: spec.order.unwrap_or(base_order),
+            order: spec.order.unwrap_or(if spec.when.is_some() { 0 } else { base_order }),
             i: Vec::new(),
             t: Vec::new(),
             count: vec![0; source.len()],

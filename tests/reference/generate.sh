@@ -45,7 +45,7 @@ PYEOF
 mkdir -p "$EXP"
 
 # deterministic models: every output is a fixture
-for name in lif_chain cuba_refractory integrators synaptic_semantics plasticity inputs connect_forms protocol language float32 schedule_order; do
+for name in lif_chain cuba_refractory integrators synaptic_semantics plasticity inputs connect_forms protocol language float32 schedule_order schedule_keys; do
   rm -rf "${EXP:?}/$name"
   "$PY" "$RUNNER" run "$REF/models/$name.toml" --out "$EXP/$name" --dump-state
   strip_timings "$EXP/$name/summary.json"
