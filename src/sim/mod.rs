@@ -107,7 +107,7 @@ pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
-pub use nan::{NanCheck, NanMode, NonFinite};
+pub use nan::{Fault, Finding, NanCheck, NanMode, StatementRef};
 pub use run::{RunControl, RunStats};
 pub use spikejit_runtime::queue;
 
@@ -884,11 +884,11 @@ pub struct Network {
     /// The run stopped early, to continue ([`Network::continue_run`]).
     pub(crate) pending: Option<run::PendingRun>,
     pub(crate) nan_check: NanCheck,
-    /// What the non-finite checks found.
-    pub(crate) non_finite: Vec<NonFinite>,
+    /// What the run-time checks found.
+    pub(crate) findings: Vec<Finding>,
     /// The first step (of the finest clock) and its time since the last check.
     pub(crate) nan_since: Option<(i64, f64)>,
-    /// Whether the last run stopped on a non-finite value.
+    /// Whether the last run stopped on a finding of the checks ([`NanMode::Error`]).
     pub(crate) nan_failed: bool,
     /// Threads for the kernels that split over element ranges (1: none).
     pub(crate) threads: usize,
@@ -1004,7 +1004,7 @@ impl Network {
             constant_types: HashMap::new(),
             pending: None,
             nan_check: NanCheck::default(),
-            non_finite: Vec::new(),
+            findings: Vec::new(),
             nan_since: None,
             nan_failed: false,
             threads: 1,
