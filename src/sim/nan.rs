@@ -234,6 +234,7 @@ impl Finding {
                 match (self.fault, self.statement.as_ref()) {
                     (Fault::NonFinite, _) if self.detail == EQUATION => "made by this equation",
                     (Fault::NonFinite, _) => "stored by this statement",
+                    _ if self.variable.is_empty() => "in this condition",
                     _ => "in this statement",
                 },
             ),
