@@ -522,7 +522,7 @@ impl Translator<'_> {
             (x, b.ins().bitcast(types::I64, MemFlagsData::new(), x))
         };
         let b = &mut self.b;
-        // (result, its type, failed, the dividend's zero test for `//`, value to record)
+        // (result, its type, failed, the divisor's zero test of `//`, value to record)
         let (result, ty, failed, zero_divisor, value) = match f {
             Func::CheckedAdd | Func::CheckedSub | Func::CheckedMul => {
                 let (r, overflow) = match f {
@@ -561,8 +561,8 @@ impl Translator<'_> {
                 let r = b.ins().fcvt_to_sint_sat(types::I64, x);
                 let (wide, bits) = float_bits(b, x);
                 // `i64` holds [-2^63, 2^63); NaN is unordered.
-                let hi = b.ins().f64const(9.223_372_036_854_775_808e18);
-                let lo = b.ins().f64const(-9.223_372_036_854_775_808e18);
+                let hi = b.ins().f64const(crate::ir::I64_FLOAT_LIMIT);
+                let lo = b.ins().f64const(-crate::ir::I64_FLOAT_LIMIT);
                 let above = b.ins().fcmp(FloatCC::UnorderedOrGreaterThanOrEqual, wide, hi);
                 let below = b.ins().fcmp(FloatCC::LessThan, wide, lo);
                 let failed = b.ins().bor(above, below);

@@ -265,8 +265,8 @@ impl Machine<'_> {
                     Value::F32(v) => f64::from(v),
                     v => v.f64(),
                 };
-                // 2^63 is exact in both precisions; `i64` holds [-2^63, 2^63).
-                let bad = !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v);
+                let limit = crate::ir::I64_FLOAT_LIMIT;
+                let bad = !(-limit..limit).contains(&v);
                 let r = cast(x, Ty::I64);
                 (r, bad.then_some((code::INVALID_CONVERSION, v.to_bits() as i64)))
             }

@@ -458,6 +458,10 @@ pub fn int_mod(a: i64, b: i64) -> i64 {
     }
 }
 
+/// 2^63: the floats `f` that convert to `i64` exactly (truncated) are those
+/// with `-2^63 <= f < 2^63` (`Func::CheckedToInt`).
+pub const I64_FLOAT_LIMIT: f64 = -(i64::MIN as f64);
+
 /// A typed scalar expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {

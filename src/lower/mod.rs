@@ -276,8 +276,7 @@ impl KernelBuilder {
     fn checked_int(&mut self, x: ir::Expr) -> ir::Expr {
         let plain = ir::Expr::cast(Ty::I64, x.clone());
         if let ir::Expr::F64(v) = x
-            && v.is_finite()
-            && v.abs() < 9.2e18
+            && (-ir::I64_FLOAT_LIMIT..ir::I64_FLOAT_LIMIT).contains(&v)
         {
             return plain;
         }

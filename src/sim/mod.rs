@@ -90,6 +90,31 @@
 //! net.run(0.05)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Runs check what they compute ([`Network::set_nan_check`]): an integer
+//! division or modulo by zero, an integer overflow, and a NaN or infinity
+//! are found with the element, the step and the statement.
+//!
+//! ```
+//! use spikejit::sim::{Fault, NanCheck, NanMode, Network, NeuronGroup, Selection, Value};
+//!
+//! let mut net = Network::new();
+//! net.set_nan_check(NanCheck { mode: NanMode::Error, every: 100 });
+//! let g = net.add_neurons(
+//!     NeuronGroup::new(3, "dv/dt = 1/ms : 1\nn : integer")
+//!         .threshold("v > 0.45")
+//!         .reset("v = 0\nn = n*1000 + 1"),
+//! )?;
+//! net.set(g, "n", Value::Expr("i + 1".into()), Selection::All)?;
+//! let e = net.run(0.002).err().ok_or("expected an error")?;
+//! assert_eq!(e.0[0].code, "integer-overflow");
+//! let found = &net.findings()[0];
+//! assert_eq!((found.fault, found.index, found.step), (Fault::Overflow, 2, 14));
+//! assert_eq!(found.value, "-1293966295"); // wrapped, as numpy's int32
+//! let s = found.statement.as_ref().ok_or("no statement")?;
+//! assert_eq!((s.code.as_str(), s.line, s.column), ("n = n*1000 + 1", 2, 1));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod arrays;
 mod build;
@@ -108,7 +133,7 @@ pub use checkpoint::Checkpoint;
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
 pub use nan::{Fault, Finding, NanCheck, NanMode, StatementRef};
-pub use run::{RunControl, RunStats};
+pub use run::{RunControl, RunStats, WarningHandler};
 pub use spikejit_runtime::queue;
 
 use crate::codegen::{Backend, Compiler};

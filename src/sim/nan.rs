@@ -164,7 +164,11 @@ pub struct Finding {
     /// The value: `NaN`, `inf` or `-inf`; for an integer fault, the result the
     /// operation gave (`0` for a division by zero, the wrapped value of an overflow).
     pub value: String,
-    /// For an integer fault, what happened (`5 // 0 is taken as 0`); empty otherwise.
+    /// What happened: for an integer fault, the operation and its result
+    /// (`integer division by zero: 5 // 0 is taken as 0`); for NaN or an
+    /// infinity, what made it: `stored by a statement`, `made by the state
+    /// update` (named after the differential equation), `set before the run`,
+    /// or empty (unknown: a variable without an equation).
     pub detail: String,
     /// The first step (of the finest clock) since the previous check, and its time in seconds.
     pub first_step: i64,
@@ -230,14 +234,15 @@ impl Finding {
     /// statement where one made the value.
     pub fn diagnostic(&self) -> Diagnostic {
         let mut d = match &self.origin {
-            Some(o) => Diagnostic::at(self.fault.code(), &o.source, o.span, self.message()).with_label(
-                match (self.fault, self.statement.as_ref()) {
-                    (Fault::NonFinite, _) if self.detail == EQUATION => "made by this equation",
-                    (Fault::NonFinite, _) => "stored by this statement",
+            Some(o) => {
+                let label = match self.fault {
+                    Fault::NonFinite if self.detail == INTEGRATED => "made by this equation",
+                    Fault::NonFinite => "stored by this statement",
                     _ if self.variable.is_empty() => "in this condition",
                     _ => "in this statement",
-                },
-            ),
+                };
+                Diagnostic::at(self.fault.code(), &o.source, o.span, self.message()).with_label(label)
+            }
             None => Diagnostic::new(self.fault.code(), self.message()),
         };
         d = d.with_context(format!("{} '{}'", self.kind, self.object));
@@ -254,9 +259,13 @@ impl Finding {
     }
 }
 
-/// The `detail` of a non-finite value found by the periodic check and named
-/// after its differential equation.
-const EQUATION: &str = "integrated";
+/// The `detail` of NaN or an infinity found by the periodic check during a
+/// run, in a variable with a differential equation.
+const INTEGRATED: &str = "made by the state update";
+/// The `detail` of NaN or an infinity found where a statement stored it.
+const STORED: &str = "stored by a statement";
+/// The `detail` of NaN or an infinity found before a run's first step.
+const BEFORE_RUN: &str = "set before the run";
 
 impl std::fmt::Display for Finding {
     /// The message, and the statement with its place where there is one.
@@ -513,10 +522,10 @@ impl Network {
                 index,
                 pair,
                 value: non_finite_name(x).to_string(),
-                detail: if origin.is_some() {
-                    EQUATION.to_string()
-                } else {
-                    String::new()
+                detail: match (before_run, &origin) {
+                    (true, _) => BEFORE_RUN.to_string(),
+                    (false, Some(_)) => INTEGRATED.to_string(),
+                    (false, None) => String::new(),
                 },
                 first_step: since.0,
                 first_t: since.1,
@@ -572,7 +581,7 @@ impl Network {
             }
             let x = f64::from_bits(f.value as u64);
             let (value, detail) = match fault {
-                Fault::NonFinite => (non_finite_name(x).to_string(), String::new()),
+                Fault::NonFinite => (non_finite_name(x).to_string(), STORED.to_string()),
                 Fault::DivisionByZero => (
                     "0".to_string(),
                     format!("integer division by zero: {} // 0 is taken as 0", f.value),

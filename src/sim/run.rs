@@ -45,8 +45,11 @@ pub struct RunControl {
     /// [`NanMode::Warn`](super::NanMode::Warn), as a warning to show (the CLI
     /// renders it with the statement's place); without it, warnings are
     /// printed to stderr as one line each.
-    pub on_warning: Option<Box<dyn FnMut(&crate::diag::Diagnostic) + Send>>,
+    pub on_warning: Option<WarningHandler>,
 }
+
+/// What shows a warning of the run-time checks ([`RunControl::on_warning`]).
+pub type WarningHandler = Box<dyn FnMut(&crate::diag::Diagnostic) + Send>;
 
 /// What a run stopped early needs to go on exactly as if it had not stopped
 /// ([`Network::continue_run`]): where it was to end, and its kernels' random

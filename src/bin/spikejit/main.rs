@@ -220,7 +220,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
             Some(bar) => bar.suspend(|| eprint!("{text}")),
             None => eprint!("{text}"),
         }
-    }) as Box<dyn FnMut(&spikejit::diag::Diagnostic) + Send>;
+    }) as spikejit::sim::WarningHandler;
     let opts = io::RunOptions {
         seed,
         dump_state,
