@@ -334,3 +334,81 @@ fn values_set_before_a_run_are_found_at_its_start() {
     );
     assert_eq!(net.t(), 0.0);
 }
+
+/// Only operations that can fail are checked: the kernels of a model show
+/// which (`SPIKEJIT_DUMP_IR` prints them). A 32-bit `n` halved, taken modulo
+/// 10 or times 1000 plus 1 cannot fail in 64 bits; `n*1000 + 1` can overflow
+/// the 32 bits of `k`; `n // m` can divide by zero, and `MIN // -1` does not
+/// fit in 32 bits; a float stored by a reset is checked, a constant not. The
+/// state update and the threshold have no checks, and stay fused.
+#[test]
+fn only_operations_that_can_fail_are_checked() {
+    let text = r#"
+[simulation]
+duration = "1*ms"
+
+[[neurons]]
+name = "G"
+N = 3
+model = '''
+dv/dt = 1/(1*ms) : 1
+n : integer
+m : integer
+k : integer
+'''
+threshold = "v > 0.45"
+reset = '''
+n = n // 2
+n = n % 10
+k = n * 1000 + 1
+n = n // m
+v = v * 2
+v = 0
+'''
+"#;
+    let dir = temp_dir().join("costs");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("costs.toml");
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    let o = Command::new(env!("CARGO_BIN_EXE_spikejit"))
+        .args([
+            "run",
+            &file.to_string_lossy(),
+            "--out",
+            &dir.join("out").to_string_lossy(),
+            "-q",
+        ])
+        .env("SPIKEJIT_DUMP_IR", "1")
+        .output()
+        .expect("spikejit runs");
+    let ir = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{ir}");
+    let kernel = |name: &str| {
+        let start = ir
+            .find(&format!("kernel {name} {{"))
+            .unwrap_or_else(|| panic!("no kernel {name}:\n{ir}"));
+        let end = ir[start..].find("\n}").map_or(ir.len(), |e| start + e);
+        ir[start..end].to_string()
+    };
+    let reset = kernel("G_resetter");
+    let lines: Vec<&str> = reset.lines().filter(|l| l.contains("_idx] =")).map(str::trim).collect();
+    assert_eq!(
+        lines,
+        [
+            "n#0[_idx] = n#0[_idx] // 2",
+            "n#0[_idx] = n#0[_idx] % 10",
+            "k#0[_idx] = checked_i32(n#0[_idx] * 1000 + 1, 0, _idx)",
+            "n#0[_idx] = checked_i32(checked_floordiv(n#0[_idx], m#0[_idx], 1, _idx), 2, _idx)",
+            "v#0[_idx] = check_finite(v#0[_idx] * 2.0, 3, _idx)",
+            "v#0[_idx] = 0.0",
+        ],
+        "{reset}"
+    );
+    for name in ["G_stateupdate", "G_thresholder"] {
+        let k = kernel(name);
+        assert!(!k.contains("check"), "{k}");
+    }
+    let kernels = summary(&dir.join("out"))["kernels"].to_string();
+    assert!(kernels.contains("G_stateupdate+threshold"), "not fused: {kernels}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -63,6 +63,34 @@ fn within(r: Range, bounds: Range) -> bool {
     r.0 >= bounds.0 && r.1 <= bounds.1
 }
 
+/// The values of `a // b` (Python's floor division; 0 for a zero divisor) for
+/// `a` and `b` in the given ranges. For divisors of one sign the quotient is
+/// monotone in each operand, so its extremes are at the corners of the
+/// divisor's negative and positive parts.
+fn floor_div_range(a: Range, b: Range) -> Range {
+    let floor_div = |x: i128, y: i128| {
+        let (q, r) = (x / y, x % y);
+        if r != 0 && ((r < 0) != (y < 0)) { q - 1 } else { q }
+    };
+    let mut lo = i128::MAX;
+    let mut hi = i128::MIN;
+    let mut add = |q: i128| {
+        lo = lo.min(q);
+        hi = hi.max(q);
+    };
+    for part in [(b.0, b.1.min(-1)), (b.0.max(1), b.1)] {
+        if part.0 <= part.1 {
+            for (x, y) in [(a.0, part.0), (a.0, part.1), (a.1, part.0), (a.1, part.1)] {
+                add(floor_div(x, y));
+            }
+        }
+    }
+    if b.0 <= 0 && b.1 >= 0 {
+        add(0);
+    }
+    (lo, hi)
+}
+
 /// Builds one kernel: keeps the order in which runtime arrays are bound.
 pub struct KernelBuilder {
     /// The kernel being built.
@@ -224,10 +252,12 @@ impl KernelBuilder {
                     p.iter().copied().max().unwrap_or(0),
                 )
             }
-            // |a // b| <= |a| for any divisor (0 gives 0).
-            BinOp::FloorDiv => (-magnitude(a), magnitude(a)),
-            // |a % b| < |b|.
-            BinOp::Mod => (-magnitude(b), magnitude(b)),
+            BinOp::FloorDiv => floor_div_range(a, b),
+            // |a % b| < |b| (0 for a zero divisor).
+            BinOp::Mod => {
+                let m = (magnitude(b) - 1).max(0);
+                (-m, m)
+            }
             _ => I64_RANGE,
         }
     }
@@ -275,9 +305,12 @@ impl KernelBuilder {
     /// A float converted to `I64`, checked for NaN, infinities and values out of range.
     fn checked_int(&mut self, x: ir::Expr) -> ir::Expr {
         let plain = ir::Expr::cast(Ty::I64, x.clone());
-        if let ir::Expr::F64(v) = x
-            && (-ir::I64_FLOAT_LIMIT..ir::I64_FLOAT_LIMIT).contains(&v)
-        {
+        let constant = match x {
+            ir::Expr::F64(v) => Some(v),
+            ir::Expr::F32(v) => Some(f64::from(v)),
+            _ => None,
+        };
+        if constant.is_some_and(|v| (-ir::I64_FLOAT_LIMIT..ir::I64_FLOAT_LIMIT).contains(&v)) {
             return plain;
         }
         self.checked_call(Func::CheckedToInt, vec![x], plain)
