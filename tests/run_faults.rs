@@ -339,7 +339,8 @@ fn values_set_before_a_run_are_found_at_its_start() {
 /// which (`SPIKEJIT_DUMP_IR` prints them). A 32-bit `n` halved, taken modulo
 /// 10 or times 1000 plus 1 cannot fail in 64 bits; `n*1000 + 1` can overflow
 /// the 32 bits of `k`; `n // m` can divide by zero, and `MIN // -1` does not
-/// fit in 32 bits; a float stored by a reset is checked, a constant not. The
+/// fit in 32 bits; `n % m` can divide by zero but always fits; a float stored
+/// by a reset is checked, a constant not. The
 /// state update and the threshold have no checks, and stay fused.
 #[test]
 fn only_operations_that_can_fail_are_checked() {
@@ -362,6 +363,7 @@ n = n // 2
 n = n % 10
 k = n * 1000 + 1
 n = n // m
+n = n % m
 v = v * 2
 v = 0
 '''
@@ -399,7 +401,8 @@ v = 0
             "n#0[_idx] = n#0[_idx] % 10",
             "k#0[_idx] = checked_i32(n#0[_idx] * 1000 + 1, 0, _idx)",
             "n#0[_idx] = checked_i32(checked_floordiv(n#0[_idx], m#0[_idx], 1, _idx), 2, _idx)",
-            "v#0[_idx] = check_finite(v#0[_idx] * 2.0, 3, _idx)",
+            "n#0[_idx] = checked_mod(n#0[_idx], m#0[_idx], 3, _idx)",
+            "v#0[_idx] = check_finite(v#0[_idx] * 2.0, 4, _idx)",
             "v#0[_idx] = 0.0",
         ],
         "{reset}"

@@ -228,6 +228,13 @@ impl KernelBuilder {
                 (-hi, -lo)
             }
             ir::Expr::Binary(op, a, b) => self.binary_range(*op, a, b),
+            // A checked `%` gives what `%` gives; a checked `//` too, but for
+            // `i64::MIN // -1`, which wraps.
+            ir::Expr::Call(Func::CheckedMod, args) => self.binary_range(BinOp::Mod, &args[0], &args[1]),
+            ir::Expr::Call(Func::CheckedFloorDiv, args) => {
+                let r = self.binary_range(BinOp::FloorDiv, &args[0], &args[1]);
+                if within(r, I64_RANGE) { r } else { I64_RANGE }
+            }
             ir::Expr::Select(_, a, b) => {
                 let (a, b) = (self.int_range(a), self.int_range(b));
                 (a.0.min(b.0), a.1.max(b.1))
