@@ -182,6 +182,18 @@ const CASES: &[Case] = &[
     ("generator_double_spike.toml",     "double-spike", 5, 1,    "neuron 0 spikes more than once in the time step"),
 ];
 
+/// Mistakes only a run finds (the run-time checks): `spikejit run FILE --out
+/// TMP --nan=error` must fail as a row of [`CASES`] says, and `spikejit check
+/// FILE`, which runs nothing, must pass.
+#[rustfmt::skip]
+const RUN_CASES: &[Case] = &[
+    ("reset_division_by_zero.toml",     "division-by-zero", 16, 1,  "integer division by zero: 0 // 0 is taken as 0"),
+    ("reset_modulo_by_zero.toml",       "modulo-by-zero", 16, 1,    "integer modulo by zero: 0 % 0 is taken as 0"),
+    ("reset_integer_overflow.toml",     "integer-overflow", 17, 1,  "3001001001 does not fit in the 32 bits of 'n' and wraps to -1293966295"),
+    ("reset_non_finite.toml",           "non-finite", 16, 1,        "neurons 'G'.v[0] is inf at t = 0.4 ms (step 4)"),
+    ("on_pre_division_by_zero.toml",    "division-by-zero", 20, 11, "synapses 'S'.n_post[0] (i = 1, j = 2): integer division by zero"),
+];
+
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
@@ -281,11 +293,49 @@ fn every_bad_input_is_reported_where_it_is() {
     );
 }
 
+#[test]
+fn every_run_time_fault_is_reported_where_it_is() {
+    let tmp = std::env::temp_dir().join(format!("spikejit-run-faults-{}", std::process::id()));
+    let mut failures = Vec::new();
+    for &(file, kind, line, col, phrase) in RUN_CASES {
+        let path = dir().join(file);
+        let p = path.to_string_lossy().into_owned();
+        let out = tmp.join(file.trim_end_matches(".toml"));
+        let o = out.to_string_lossy().into_owned();
+        let mut report = String::new();
+        let (code, stderr) = spikejit(&["run", p.as_str(), "--out", o.as_str(), "--nan=error"]);
+        let ps = problems(&stderr, code, &path, (kind, line, col, phrase));
+        if !ps.is_empty() {
+            report.push_str(&format!(
+                "  spikejit run --nan=error: {}\n{}\n",
+                ps.join("; "),
+                indent(&stderr)
+            ));
+        }
+        let (code, stderr) = spikejit(&["check", p.as_str()]);
+        if code != Some(0) {
+            report.push_str(&format!("  spikejit check: exit code {code:?}\n{}\n", indent(&stderr)));
+        }
+        if !report.is_empty() {
+            failures.push(format!("{file}\n{report}"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        failures.is_empty(),
+        "{} of {} run-time faults are not reported as expected:\n\n{}",
+        failures.len(),
+        RUN_CASES.len(),
+        failures.join("\n")
+    );
+}
+
 fn indent(s: &str) -> String {
     s.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")
 }
 
-/// Every file of the catalogue has a row, every row a file, each mistake once.
+/// Every file of the catalogue has a row (in [`CASES`] or [`RUN_CASES`]), every
+/// row a file, each mistake once.
 #[test]
 fn catalogue_and_files_agree() {
     let mut files: Vec<String> = std::fs::read_dir(dir())
@@ -295,7 +345,7 @@ fn catalogue_and_files_agree() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     files.sort();
-    let mut rows: Vec<String> = CASES.iter().map(|c| c.0.to_string()).collect();
+    let mut rows: Vec<String> = CASES.iter().chain(RUN_CASES).map(|c| c.0.to_string()).collect();
     rows.sort();
     let mut unique = rows.clone();
     unique.dedup();

@@ -92,7 +92,7 @@ fn assert_same_outputs(a: &Path, b: &Path, what: &str) {
         "t_end",
         "steps",
         "synaptic_events",
-        "non_finite",
+        "findings",
         "seed",
         "interrupted",
     ] {
@@ -495,14 +495,16 @@ fn non_finite_values_are_reported_with_variable_index_and_step() {
     let step = overflow_step();
     assert!((7000..7200).contains(&step), "{step}");
 
-    // Default: every 100 steps, warnings, exit 0.
+    // Default: every 100 steps, warnings, exit 0. The reset's NaN is found
+    // where it is stored, at its step and with its statement; the integrated
+    // infinity by the periodic check, with its equation.
     let o = spikejit(&["run", s(&model), "--out", s(&dir.join("a")), "-q"]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(0), "{err}");
-    assert!(
-        err.contains("warning[non-finite]: neurons 'Q'.v[1] is NaN between step 0 (t = 0 ms) and step 99 (t = 9.9 ms)"),
-        "{err}"
-    );
+    let q = "warning[non-finite]: neurons 'Q'.v[1] is NaN at t = 9.9 ms (step 99)\n";
+    let at = |line: usize, col: usize| format!("--> {}:{line}:{col}\n", model.display());
+    assert!(err.contains(&format!("{q}   {}", at(16, 10))), "{err}");
+    assert!(err.contains("^^^^^^^^^^^^^^^^ stored by this statement"), "{err}");
     let lo = step / 100 * 100;
     let window = format!(
         "warning[non-finite]: neurons 'P'.v[1] is inf between step {lo} (t = {} ms) and step {} (t = {} ms)",
@@ -510,22 +512,33 @@ fn non_finite_values_are_reported_with_variable_index_and_step() {
         lo + 99,
         f64::from((lo + 99) as i32) / 10.0
     );
-    assert!(err.contains(&window), "{err}\nexpected: {window}");
+    assert!(
+        err.contains(&format!("{window}\n  {}", at(8, 10))),
+        "{err}\nexpected: {window}"
+    );
+    assert!(err.contains("made by this equation"), "{err}");
     assert_eq!(
         err.matches("warning[non-finite]").count(),
         2,
         "once per variable: {err}"
     );
     let sum = summary(&dir.join("a"));
-    let found = sum["non_finite"].as_array().cloned().unwrap_or_default();
+    let found = sum["findings"].as_array().cloned().unwrap_or_default();
     assert_eq!(found.len(), 2, "{sum}");
+    assert_eq!(found[1]["fault"], "non-finite");
     assert_eq!(found[1]["object"], "P");
     assert_eq!(found[1]["variable"], "v");
     assert_eq!(found[1]["index"], 1);
     assert_eq!(found[1]["value"], "inf");
     assert_eq!(found[1]["step"], lo + 99);
     assert_eq!(found[1]["first_step"], lo);
+    assert_eq!(found[1]["statement"]["code"], "dv/dt = v/(1*ms) : 1");
+    assert_eq!(found[1]["statement"]["line"], 8);
     assert_eq!(found[0]["value"], "NaN");
+    assert_eq!(found[0]["step"], 99);
+    assert_eq!(found[0]["first_step"], 99);
+    assert_eq!(found[0]["statement"]["code"], "v = sqrt(-1.0*i)");
+    assert_eq!(found[0]["statement"]["column"], 10);
 
     // Every step: the exact step.
     let o = spikejit(&[
@@ -553,7 +566,7 @@ fn non_finite_values_are_reported_with_variable_index_and_step() {
     let o = spikejit(&["run", s(&model), "--out", s(&dir.join("c")), "-q", "--nan=off"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(summary(&dir.join("c"))["non_finite"], serde_json::json!([]));
+    assert_eq!(summary(&dir.join("c"))["findings"], serde_json::json!([]));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -582,16 +595,32 @@ fn nan_error_stops_with_exit_1_and_writes_the_outputs() {
     let sum = summary(&out);
     assert_eq!(sum["steps"], 100, "{sum}");
     assert_eq!(sum["interrupted"], true, "{sum}");
-    assert_eq!(sum["non_finite"][0]["object"], "Q", "{sum}");
+    assert_eq!(sum["findings"][0]["object"], "Q", "{sum}");
 
-    // The default every-100-steps check finds it at step 99 too, as a range.
+    // With the default every-100-steps check the reset's NaN is found where it
+    // is stored too: at step 99, with the reset.
     let o = spikejit(&["run", s(&model), "--out", s(&dir.join("d")), "--nan", "error"]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("is NaN between step 0 (t = 0 ms) and step 99 (t = 9.9 ms)"),
+        err.contains("error[non-finite]: neurons 'Q'.v[1] is NaN at t = 9.9 ms (step 99)"),
         "{err}"
     );
+    assert!(err.contains(&format!("--> {}:16:10", model.display())), "{err}");
+
+    // The integrated infinity of P stops the run (with Q's reset made harmless).
+    let finite = dir.join("finite_reset.toml");
+    let text = BLOW_UP.replace("v = sqrt(-1.0*i)", "v = 0");
+    std::fs::write(&finite, text).unwrap_or_else(|e| panic!("{e}"));
+    let o = spikejit(&["run", s(&finite), "--out", s(&dir.join("f")), "--nan", "error"]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error[non-finite]: neurons 'P'.v[1] is inf between step"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("--> {}:8:10", finite.display())), "{err}");
+    assert!(err.contains("made by this equation"), "{err}");
 
     // A bad --nan value or check interval is a usage error.
     for bad in [&["--nan", "maybe"][..], &["--nan-check-every", "0"][..]] {

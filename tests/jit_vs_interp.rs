@@ -110,10 +110,15 @@ impl State {
             return Some("RNG streams diverged".into());
         }
         let (c1, c2) = (&self.ctx, &other.ctx);
-        if c1.pre != c2.pre || c1.post != c2.post || c1.sample != c2.sample || c1.error != c2.error {
+        if c1.pre != c2.pre
+            || c1.post != c2.post
+            || c1.sample != c2.sample
+            || c1.error != c2.error
+            || c1.faults != c2.faults
+        {
             return Some(format!(
-                "contexts differ:\n  jit    {:?} {:?} {:?} {:?}\n  interp {:?} {:?} {:?} {:?}",
-                c1.pre, c1.post, c1.sample, c1.error, c2.pre, c2.post, c2.sample, c2.error
+                "contexts differ:\n  jit    {:?} {:?} {:?} {:?} {:?}\n  interp {:?} {:?} {:?} {:?} {:?}",
+                c1.pre, c1.post, c1.sample, c1.error, c1.faults, c2.pre, c2.post, c2.sample, c2.error, c2.faults
             ));
         }
         None
@@ -383,6 +388,120 @@ fn python_floor_div_and_mod() {
         assert_eq!(out.arrays[6].f64s()[k], c.2, "{} // {}", c.0, c.1);
         assert_eq!(out.arrays[7].f64s()[k], c.3, "{} % {}", c.0, c.1);
     }
+}
+
+/// Each checked operation on values that fail and values that do not: the
+/// results are the plain operation's on both backends, and the context holds
+/// the first fault of each site with its element and value.
+#[test]
+fn checked_operations_record_their_faults() {
+    use spikejit_runtime::{Fault, fault_code};
+    let mut k = Kernel::new("checked");
+    let a = k.array("a", ElemTy::I64);
+    let b = k.array("b", ElemTy::I64);
+    let x = k.array("x", ElemTy::F64);
+    let y = k.array("y", ElemTy::F32);
+    let outs: Vec<usize> = (0..7).map(|n| k.array(format!("o{n}"), ElemTy::I64)).collect();
+    let fout = k.array("fo", ElemTy::F64);
+    let gout = k.array("go", ElemTy::F32);
+    let w = k.array("w", ElemTy::I32);
+    let n = k.scalar("N", Ty::I64);
+    let i = k.local("i", Ty::I64);
+    let at = |arr| Expr::load(arr, Expr::Local(i));
+    let call = |f, mut args: Vec<Expr>, site: i64| {
+        args.push(Expr::I64(site));
+        args.push(Expr::Local(i));
+        Expr::Call(f, args)
+    };
+    let store = |arr, value| Stmt::Store {
+        array: arr,
+        index: Expr::Local(i),
+        value,
+    };
+    let two = [
+        Func::CheckedAdd,
+        Func::CheckedSub,
+        Func::CheckedMul,
+        Func::CheckedFloorDiv,
+        Func::CheckedMod,
+    ];
+    let mut body: Vec<Stmt> = two
+        .iter()
+        .enumerate()
+        .map(|(s, f)| store(outs[s], call(*f, vec![at(a), at(b)], s as i64)))
+        .collect();
+    body.push(store(outs[5], call(Func::CheckedNeg, vec![at(a)], 5)));
+    body.push(store(outs[6], call(Func::CheckedToInt, vec![at(x)], 6)));
+    body.push(store(fout, call(Func::CheckFinite, vec![at(x)], 7)));
+    body.push(store(gout, call(Func::CheckFinite, vec![at(y)], 8)));
+    body.push(store(w, call(Func::CheckedI32, vec![at(a)], 9)));
+    k.body.push(Stmt::For {
+        var: i,
+        start: Expr::I64(0),
+        end: Expr::Scalar(n),
+        body,
+    });
+    // Element 0 fails nothing; then each row fails some.
+    let rows: &[(i64, i64, f64)] = &[
+        (7, 2, 1.5),
+        (5, 0, f64::NAN),
+        (i64::MIN, -1, f64::INFINITY),
+        (-2, i64::MAX, -1e19),
+        (1 << 40, 1 << 30, 9.3e18),
+    ];
+    let m = rows.len();
+    let state = State::new(
+        vec![
+            Data::I64(rows.iter().map(|r| r.0).collect()),
+            Data::I64(rows.iter().map(|r| r.1).collect()),
+            Data::F64(rows.iter().map(|r| r.2).collect()),
+            Data::F32(rows.iter().map(|r| r.2 as f32).collect()),
+            Data::I64(vec![0; m]),
+            Data::I64(vec![0; m]),
+            Data::I64(vec![0; m]),
+            Data::I64(vec![0; m]),
+            Data::I64(vec![0; m]),
+            Data::I64(vec![0; m]),
+            Data::I64(vec![0; m]),
+            Data::F64(vec![0.0; m]),
+            Data::F32(vec![0.0; m]),
+            Data::I32(vec![0; m]),
+        ],
+        vec![m as u64],
+    );
+    let out = run_both(&k, &state);
+    let col = |n: usize| out.arrays[4 + n].i64s().to_vec();
+    assert_eq!(col(0), vec![9, 5, i64::MAX, i64::MAX - 2, (1 << 40) + (1 << 30)]);
+    assert_eq!(col(1), vec![5, 5, i64::MIN + 1, i64::MAX, (1 << 40) - (1 << 30)]);
+    assert_eq!(col(3), vec![3, 0, i64::MIN, -1, 1 << 10]);
+    assert_eq!(col(4), vec![1, 0, 0, i64::MAX - 2, 0]);
+    assert_eq!(col(5), vec![-7, -5, i64::MIN, 2, -(1 << 40)]);
+    assert_eq!(col(6), vec![1, 0, i64::MAX, i64::MIN, i64::MAX]);
+    let f = |code, site, elem, value| Fault {
+        code,
+        site,
+        elem,
+        value,
+    };
+    let bits = |x: f64| x.to_bits() as i64;
+    let want = vec![
+        // In the order met: element 1 first.
+        f(fault_code::DIVISION_BY_ZERO, 3, 1, 5),
+        f(fault_code::MODULO_BY_ZERO, 4, 1, 5),
+        f(fault_code::INVALID_CONVERSION, 6, 1, bits(f64::NAN)),
+        f(fault_code::NON_FINITE, 7, 1, bits(f64::NAN)),
+        f(fault_code::NON_FINITE, 8, 1, bits(f64::from(f32::NAN))),
+        // Element 2: `MIN + -1`, `MIN * -1`, `MIN // -1`, `-MIN`, MIN stored
+        // to 32 bits (the conversion of inf is site 6's second fault: not kept).
+        f(fault_code::OVERFLOW, 0, 2, i64::MAX),
+        f(fault_code::OVERFLOW, 2, 2, i64::MIN),
+        f(fault_code::OVERFLOW, 3, 2, i64::MIN),
+        f(fault_code::OVERFLOW, 5, 2, i64::MIN),
+        f(fault_code::OVERFLOW, 9, 2, i64::MIN),
+        // Element 3: `-2 - MAX`; element 4 fails only sites already recorded.
+        f(fault_code::OVERFLOW, 1, 3, i64::MAX),
+    ];
+    assert_eq!(out.ctx.faults, want);
 }
 
 #[test]
@@ -978,8 +1097,50 @@ impl Gen<'_> {
         Expr::bin(BinOp::Add, Expr::bin(BinOp::Mod, e, Expr::I64(m)), Expr::I64(offset))
     }
 
+    /// A checked operation (see `ir::Func::is_check`) at one of four sites,
+    /// reporting a loop variable or a constant as its element.
+    fn checked(&mut self, d: usize) -> Expr {
+        let site = Expr::I64(self.choose(4) as i64);
+        let elem = match self.in_scope.len() {
+            0 => Expr::I64(INTS[self.choose(INTS.len())]),
+            n => {
+                let k = self.choose(n);
+                Expr::Local(self.in_scope[k])
+            }
+        };
+        let (f, mut args) = match self.choose(5) {
+            0 => {
+                let f = [
+                    Func::CheckedAdd,
+                    Func::CheckedSub,
+                    Func::CheckedMul,
+                    Func::CheckedFloorDiv,
+                    Func::CheckedMod,
+                ][self.choose(5)];
+                (f, vec![self.expr(Ty::I64, d), self.expr(Ty::I64, d)])
+            }
+            1 => (
+                [Func::CheckedNeg, Func::CheckedI32][self.choose(2)],
+                vec![self.expr(Ty::I64, d)],
+            ),
+            2 => {
+                let t = [Ty::F64, Ty::F32][self.choose(2)];
+                (Func::CheckedToInt, vec![self.expr(t, d)])
+            }
+            _ => {
+                let t = [Ty::F64, Ty::F32][self.choose(2)];
+                let x = self.expr(t, d);
+                return Expr::cast(Ty::I64, Expr::Call(Func::CheckFinite, vec![x, site, elem]));
+            }
+        };
+        args.push(site);
+        args.push(elem);
+        Expr::Call(f, args)
+    }
+
     fn ctx_call(&mut self, d: usize) -> Expr {
-        match self.choose(4) {
+        match self.choose(5) {
+            4 => self.checked(d),
             0 => Expr::Call(
                 Func::PushSynapse,
                 vec![self.small(50, 0, d), self.small(50, 0, d), self.small(3, 0, d)],

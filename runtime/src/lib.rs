@@ -185,6 +185,43 @@ pub mod error_code {
     pub const FIRST_USER: i64 = 100;
 }
 
+/// What a checked operation of a running kernel found (see [`Context::report_fault`]):
+/// integer arithmetic that has no exact result, a float that does not convert to
+/// an integer, a NaN or infinity stored to a state variable.
+pub mod fault_code {
+    /// An integer `a // 0` (the result is 0, as numpy gives).
+    pub const DIVISION_BY_ZERO: i64 = 1;
+    /// An integer `a % 0` (the result is 0, as numpy gives).
+    pub const MODULO_BY_ZERO: i64 = 2;
+    /// An integer result outside the 64-bit range, or a value stored to a 32-bit
+    /// integer variable outside its range (the result wraps, as in numpy and C).
+    pub const OVERFLOW: i64 = 3;
+    /// A float converted to an integer that is NaN, infinite or outside the 64-bit
+    /// range (the result saturates; NaN gives 0).
+    pub const INVALID_CONVERSION: i64 = 4;
+    /// A NaN or an infinity stored to a floating-point state variable.
+    pub const NON_FINITE: i64 = 5;
+}
+
+/// One fault recorded by a checked operation: which check of the kernel failed,
+/// for which element, and the value involved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// One of the [`fault_code`] constants.
+    pub code: i64,
+    /// The check in the kernel (numbered by whoever generated the kernel).
+    pub site: i64,
+    /// The element the kernel was at: for an arithmetic fault the element its
+    /// loop runs over, for a stored value the index it was stored at.
+    pub elem: i64,
+    /// The value involved, by code: the dividend ([`fault_code::DIVISION_BY_ZERO`],
+    /// [`fault_code::MODULO_BY_ZERO`]), the full result before it wraps
+    /// ([`fault_code::OVERFLOW`] of a 32-bit store; the wrapped result for
+    /// 64-bit arithmetic), or the bits of the float as an `f64`
+    /// ([`fault_code::INVALID_CONVERSION`], [`fault_code::NON_FINITE`]).
+    pub value: i64,
+}
+
 /// An error recorded while a kernel ran: a code from [`error_code`] and two
 /// numbers whose meaning depends on the code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,6 +291,10 @@ pub struct Context {
     /// count is only known as it runs (a condition, a generator) stops with
     /// [`error_code::TOO_MANY_SYNAPSES`] instead of exhausting memory.
     pub max_synapses: Option<usize>,
+    /// The first fault of each (site, code) since the caller last emptied the
+    /// list (see [`Context::report_fault`]); empty unless a check failed, so
+    /// the caller tests `is_empty()` after each call.
+    pub faults: Vec<Fault>,
 }
 
 impl Context {
@@ -268,6 +309,7 @@ impl Context {
         self.post.clear();
         self.sample.clear();
         self.error = None;
+        self.faults.clear();
     }
 
     /// Makes room for `n` synapses (a connect that knows how many it makes, on
@@ -292,6 +334,20 @@ impl Context {
     pub fn report(&mut self, code: i64, a: i64, b: i64) {
         if self.error.is_none() {
             self.error = Some(ConnectError { code, a, b });
+        }
+    }
+
+    /// Records a fault unless one with the same site and code is recorded
+    /// already: the first occurrence is the one to report, and a fault that
+    /// repeats for every element must not grow the list.
+    pub fn report_fault(&mut self, code: i64, site: i64, elem: i64, value: i64) {
+        if !self.faults.iter().any(|f| f.site == site && f.code == code) {
+            self.faults.push(Fault {
+                code,
+                site,
+                elem,
+                value,
+            });
         }
     }
 
@@ -586,6 +642,18 @@ pub unsafe extern "C" fn spikejit_report_error(ctx: *mut Context, code: i64, a: 
     0
 }
 
+/// [`Context::report_fault`]: the slow path of a failed check in generated code.
+///
+/// # Safety
+/// As [`spikejit_sample_get`].
+pub unsafe extern "C" fn spikejit_fault(ctx: *mut Context, code: i64, site: i64, elem: i64, value: i64) {
+    unsafe { (*ctx).report_fault(code, site, elem, value) };
+}
+
+/// The symbol of [`spikejit_fault`], which code generators call directly (it is
+/// not a function of the language).
+pub const FAULT_SYMBOL: &str = "spikejit_fault";
+
 // ---------------------------------------------------------------------------
 // Symbol table
 // ---------------------------------------------------------------------------
@@ -707,6 +775,7 @@ pub fn symbols() -> Vec<Symbol> {
             as unsafe extern "C" fn(*mut Context, i64, i64, i64) -> i64,
         "spikejit_report_error" => spikejit_report_error
             as unsafe extern "C" fn(*mut Context, i64, i64, i64) -> i64,
+        "spikejit_fault" => spikejit_fault as unsafe extern "C" fn(*mut Context, i64, i64, i64, i64),
         "floor" => spikejit_floor as extern "C" fn(f64) -> f64,
         "floorf" => spikejit_floorf as extern "C" fn(f32) -> f32,
         "ceil" => spikejit_ceil as extern "C" fn(f64) -> f64,

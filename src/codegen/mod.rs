@@ -494,8 +494,115 @@ impl Translator<'_> {
                 let (y, _) = self.expr(b)?;
                 (self.b.ins().select(c, x, y), t)
             }
+            Expr::Call(f, args) if f.is_check() => self.checked(*f, args)?,
             Expr::Call(f, args) => self.call(*f, args)?,
         })
+    }
+
+    /// A checked operation (see `ir`): the plain result inline, and a branch,
+    /// taken only when the check fails, to a cold block that evaluates the site
+    /// and element and records the fault through the runtime.
+    fn checked(&mut self, f: Func, args: &[Expr]) -> Result<(Value, Ty), String> {
+        use spikejit_runtime::fault_code as code;
+        let (x, tx) = self.expr(&args[0])?;
+        let second = match f {
+            Func::CheckedAdd | Func::CheckedSub | Func::CheckedMul | Func::CheckedFloorDiv | Func::CheckedMod => {
+                Some(self.expr(&args[1])?.0)
+            }
+            _ => None,
+        };
+        let y = second.unwrap_or(x);
+        // The bits of a float operand as an f64, for the fault record.
+        let float_bits = |b: &mut FunctionBuilder, x: Value| {
+            let x = if tx == Ty::F32 {
+                b.ins().fpromote(types::F64, x)
+            } else {
+                x
+            };
+            (x, b.ins().bitcast(types::I64, MemFlagsData::new(), x))
+        };
+        let b = &mut self.b;
+        // (result, its type, failed, the divisor's zero test of `//`, value to record)
+        let (result, ty, failed, zero_divisor, value) = match f {
+            Func::CheckedAdd | Func::CheckedSub | Func::CheckedMul => {
+                let (r, overflow) = match f {
+                    Func::CheckedAdd => b.ins().sadd_overflow(x, y),
+                    Func::CheckedSub => b.ins().ssub_overflow(x, y),
+                    _ => b.ins().smul_overflow(x, y),
+                };
+                (r, Ty::I64, overflow, None, r)
+            }
+            Func::CheckedFloorDiv => {
+                let (q, _) = int_floor_div_mod(b, x, y);
+                let zero = b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                let m1 = b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                let min = b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                let overflow = b.ins().band(m1, min);
+                let failed = b.ins().bor(zero, overflow);
+                (q, Ty::I64, failed, Some(zero), x)
+            }
+            Func::CheckedMod => {
+                let (_, r) = int_floor_div_mod(b, x, y);
+                let zero = b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                (r, Ty::I64, zero, None, x)
+            }
+            Func::CheckedNeg => {
+                let r = b.ins().ineg(x);
+                let min = b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                (r, Ty::I64, min, None, x)
+            }
+            Func::CheckedI32 => {
+                let low = b.ins().ireduce(types::I32, x);
+                let back = b.ins().sextend(types::I64, low);
+                let failed = b.ins().icmp(IntCC::NotEqual, back, x);
+                (x, Ty::I64, failed, None, x)
+            }
+            Func::CheckedToInt => {
+                let r = b.ins().fcvt_to_sint_sat(types::I64, x);
+                let (wide, bits) = float_bits(b, x);
+                // `i64` holds [-2^63, 2^63); NaN is unordered.
+                let hi = b.ins().f64const(crate::ir::I64_FLOAT_LIMIT);
+                let lo = b.ins().f64const(-crate::ir::I64_FLOAT_LIMIT);
+                let above = b.ins().fcmp(FloatCC::UnorderedOrGreaterThanOrEqual, wide, hi);
+                let below = b.ins().fcmp(FloatCC::LessThan, wide, lo);
+                let failed = b.ins().bor(above, below);
+                (r, Ty::I64, failed, None, bits)
+            }
+            Func::CheckFinite => {
+                let (wide, bits) = float_bits(b, x);
+                let abs = b.ins().fabs(wide);
+                let inf = b.ins().f64const(f64::INFINITY);
+                let failed = b.ins().fcmp(FloatCC::UnorderedOrEqual, abs, inf);
+                (x, tx, failed, None, bits)
+            }
+            other => return Err(format!("`{}` is not a checked operation", other.name())),
+        };
+        let cold = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(failed, cold, &[], cont, &[]);
+        self.b.set_cold_block(cold);
+        self.b.switch_to_block(cold);
+        let c = match f {
+            Func::CheckedFloorDiv => {
+                let div = self.b.ins().iconst(types::I64, code::DIVISION_BY_ZERO);
+                let over = self.b.ins().iconst(types::I64, code::OVERFLOW);
+                let zero = zero_divisor.unwrap_or(failed);
+                self.b.ins().select(zero, div, over)
+            }
+            Func::CheckedMod => self.b.ins().iconst(types::I64, code::MODULO_BY_ZERO),
+            Func::CheckedToInt => self.b.ins().iconst(types::I64, code::INVALID_CONVERSION),
+            Func::CheckFinite => self.b.ins().iconst(types::I64, code::NON_FINITE),
+            _ => self.b.ins().iconst(types::I64, code::OVERFLOW),
+        };
+        let n = args.len();
+        let (site, _) = self.expr(&args[n - 2])?;
+        let (elem, _) = self.expr(&args[n - 1])?;
+        let fault = self.func_ref(spikejit_runtime::FAULT_SYMBOL, &[Ty::I64; 4], None, false, true)?;
+        let ctx = self.ctx;
+        self.b.ins().call(fault, &[ctx, c, site, elem, value]);
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok((result, ty))
     }
 
     fn binary(&mut self, op: BinOp, t: Ty, x: Value, y: Value) -> Result<(Value, Ty), String> {

@@ -7,7 +7,7 @@
 
 use spikejit_runtime as rt;
 
-use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp};
+use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp, int_floor_div, int_mod};
 
 /// A value of an IR type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -209,6 +209,7 @@ impl Machine<'_> {
                 let y = unsafe { self.expr(b) };
                 if c { x } else { y }
             }
+            Expr::Call(f, args) if f.is_check() => unsafe { self.checked(*f, args) },
             Expr::Call(f, args) => {
                 // No function takes more than 5 arguments (validated); a fixed
                 // array avoids an allocation per call.
@@ -219,6 +220,73 @@ impl Machine<'_> {
                 unsafe { self.call(*f, &vals[..args.len().min(5)]) }
             }
         }
+    }
+
+    /// A checked operation (see `ir`): the plain result, and the fault recorded
+    /// in the context when there is no exact one. The site and element are
+    /// evaluated only then, as in compiled code.
+    unsafe fn checked(&mut self, f: Func, args: &[Expr]) -> Value {
+        use rt::fault_code as code;
+        let x = unsafe { self.expr(&args[0]) };
+        let (result, fault) = match f {
+            Func::CheckedAdd | Func::CheckedSub | Func::CheckedMul | Func::CheckedFloorDiv | Func::CheckedMod => {
+                let (a, b) = (x.i64(), unsafe { self.expr(&args[1]) }.i64());
+                let (r, overflow) = match f {
+                    Func::CheckedAdd => a.overflowing_add(b),
+                    Func::CheckedSub => a.overflowing_sub(b),
+                    Func::CheckedMul => a.overflowing_mul(b),
+                    Func::CheckedFloorDiv => (int_floor_div(a, b), a == i64::MIN && b == -1),
+                    _ => (int_mod(a, b), false),
+                };
+                let fault = match f {
+                    Func::CheckedFloorDiv if b == 0 => Some((code::DIVISION_BY_ZERO, a)),
+                    Func::CheckedMod if b == 0 => Some((code::MODULO_BY_ZERO, a)),
+                    Func::CheckedFloorDiv => overflow.then_some((code::OVERFLOW, a)),
+                    _ => overflow.then_some((code::OVERFLOW, r)),
+                };
+                (Value::I64(r), fault)
+            }
+            Func::CheckedNeg => {
+                let a = x.i64();
+                (
+                    Value::I64(a.wrapping_neg()),
+                    (a == i64::MIN).then_some((code::OVERFLOW, a)),
+                )
+            }
+            Func::CheckedI32 => {
+                let a = x.i64();
+                (
+                    Value::I64(a),
+                    (i32::try_from(a).is_err()).then_some((code::OVERFLOW, a)),
+                )
+            }
+            Func::CheckedToInt => {
+                let v = match x {
+                    Value::F32(v) => f64::from(v),
+                    v => v.f64(),
+                };
+                let limit = crate::ir::I64_FLOAT_LIMIT;
+                let bad = !(-limit..limit).contains(&v);
+                let r = cast(x, Ty::I64);
+                (r, bad.then_some((code::INVALID_CONVERSION, v.to_bits() as i64)))
+            }
+            Func::CheckFinite => {
+                let v = match x {
+                    Value::F32(v) => f64::from(v),
+                    v => v.f64(),
+                };
+                (x, (!v.is_finite()).then_some((code::NON_FINITE, v.to_bits() as i64)))
+            }
+            other => panic!("interpreter: {} is not a checked operation", other.name()),
+        };
+        if let Some((c, value)) = fault {
+            let n = args.len();
+            let site = unsafe { self.expr(&args[n - 2]) }.i64();
+            let elem = unsafe { self.expr(&args[n - 1]) }.i64();
+            // SAFETY: a kernel with checks is run with a valid context.
+            unsafe { rt::spikejit_fault(self.ctx, c, site, elem, value) };
+        }
+        result
     }
 
     unsafe fn call(&mut self, f: Func, v: &[Value]) -> Value {
@@ -310,29 +378,6 @@ fn math_f32(f: Func, x: f32) -> f32 {
         Func::Ceil => x.ceil(),
         Func::Exprel => rt::spikejit_exprelf(x),
         other => panic!("interpreter: {} is not a one-argument math function", other.name()),
-    }
-}
-
-/// Python's `a // b` on i64; 0 for a zero divisor; `i64::MIN // -1` wraps.
-pub fn int_floor_div(a: i64, b: i64) -> i64 {
-    match b {
-        0 => 0,
-        -1 => a.wrapping_neg(),
-        _ => {
-            let (q, r) = (a / b, a % b);
-            if r != 0 && ((r < 0) != (b < 0)) { q - 1 } else { q }
-        }
-    }
-}
-
-/// Python's `a % b` on i64 (the sign of the divisor); 0 for a zero divisor.
-pub fn int_mod(a: i64, b: i64) -> i64 {
-    match b {
-        0 | -1 => 0,
-        _ => {
-            let r = a % b;
-            if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }
-        }
     }
 }
 

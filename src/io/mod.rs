@@ -68,7 +68,7 @@ pub use output::{
     KernelTime, Ordered, Summary, Timings, peak_memory_bytes, write_atomic, write_monitors, write_outputs, write_state,
     write_summary,
 };
-pub use render::{file_source, render};
+pub use render::{file_source, render, render_warning};
 pub use strings::decode_toml_string;
 
 use crate::diag::{Diagnostic, Errors, Result};
@@ -95,8 +95,12 @@ pub struct RunOptions {
     /// Loads this checkpoint and goes on from where its protocol stopped
     /// (`--resume`).
     pub resume: Option<PathBuf>,
-    /// The checks for NaN and infinities (`--nan`, `--nan-check-every`).
+    /// The run-time checks: NaN and infinities, integer faults (`--nan`,
+    /// `--nan-check-every`).
     pub nan: crate::sim::NanCheck,
+    /// Shows each warning of the run-time checks (with `--nan=warn`) as it
+    /// is found; without it they go to stderr as one line each.
+    pub on_warning: Option<crate::sim::WarningHandler>,
     /// Threads (`--threads N`; `Some(0)`: one per core; `None`: one), see
     /// [`Network::set_threads`](crate::sim::Network::set_threads).
     pub threads: Option<usize>,
@@ -242,12 +246,13 @@ pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summa
             .map(|mut p| Box::new(move |t: f64| p(t, total)) as Box<dyn FnMut(f64) + Send>),
         interrupted: false,
         max_steps: opts.max_steps,
+        on_warning: opts.on_warning,
     });
     let times = match protocol.run_from(&mut net, start, continue_first) {
         Ok(times) => times,
         Err(e) => {
             // A non-finite value with `--nan=error`: what was recorded is still written.
-            if net.non_finite_failed() {
+            if net.check_failed() {
                 let timings = Timings {
                     parse_seconds,
                     compile_seconds: build_seconds + net.stats().compile_seconds,

@@ -89,12 +89,13 @@ pub struct Summary {
     pub synaptic_events: u64,
     /// The process's peak resident memory so far, in bytes (Linux; absent elsewhere).
     pub peak_memory_bytes: Option<u64>,
-    /// The runs were stopped early (Ctrl-C, `--stop-after-steps`, a non-finite
-    /// value with `--nan=error`): the outputs hold what was recorded until `t_end`.
+    /// The runs were stopped early (Ctrl-C, `--stop-after-steps`, a finding
+    /// of the checks with `--nan=error`): the outputs hold what was recorded until `t_end`.
     pub interrupted: bool,
-    /// State variables found holding NaN or an infinity, one entry per
-    /// variable (its first such element), in the order found.
-    pub non_finite: Vec<crate::sim::NonFinite>,
+    /// What the run-time checks found (state variables holding NaN or an
+    /// infinity, integer division or modulo by zero, overflow, invalid
+    /// conversions), one entry per variable and kind, in the order found.
+    pub findings: Vec<crate::sim::Finding>,
     /// Threads the runs used (`--threads`).
     pub threads: usize,
     /// The kernels that ran split over those threads.
@@ -133,7 +134,7 @@ impl Summary {
             synaptic_events: stats.synaptic_events,
             peak_memory_bytes: peak_memory_bytes(),
             interrupted: timings.interrupted,
-            non_finite: net.non_finite().to_vec(),
+            findings: net.findings().to_vec(),
             threads: net.threads(),
             threaded_kernels: stats.threaded_kernels.clone(),
         }

@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Chars, Config, termcolor::Buffer};
 
@@ -27,6 +27,12 @@ pub fn render(errors: &Errors, color: bool) -> String {
         out.push_str(&format!("error: {} errors\n", errors.0.len()));
     }
     out
+}
+
+/// Renders one diagnostic as a warning (`warning[code]: ...`, the place and
+/// the caret as for errors), ending in a newline.
+pub fn render_warning(d: &Diagnostic, color: bool) -> String {
+    render_as(d, color, Severity::Warning)
 }
 
 /// Diagnostics shown in full; a count stands for the rest.
@@ -81,8 +87,12 @@ fn clamp(text: &str, a: usize, b: usize) -> Range<usize> {
 }
 
 fn render_one(d: &Diagnostic, color: bool) -> String {
+    render_as(d, color, Severity::Error)
+}
+
+fn render_as(d: &Diagnostic, color: bool, severity: Severity) -> String {
     let mut files = Files::default();
-    let mut cs = CsDiagnostic::error().with_code(d.code);
+    let mut cs = CsDiagnostic::new(severity).with_code(d.code);
     let mut notes = Vec::new();
     match &d.source {
         Some(src) => {
@@ -132,7 +142,12 @@ fn render_one(d: &Diagnostic, color: bool) -> String {
         let mut s = String::new();
         term::emit_to_string(&mut s, &config, &files.files, &cs).ok().map(|_| s)
     };
-    rendered.unwrap_or_else(|| format!("error[{}]: {d}\n", d.code))
+    let head = if severity == Severity::Warning {
+        "warning"
+    } else {
+        "error"
+    };
+    rendered.unwrap_or_else(|| format!("{head}[{}]: {d}\n", d.code))
 }
 
 /// A source for a whole file, for diagnostics about it.

@@ -20,6 +20,16 @@
 //!   (saturating, NaN gives 0), bool to number gives 0/1, number to bool is `!= 0`;
 //! * array loads convert the element type to its value type ([`ElemTy::value_ty`]);
 //!   stores convert back (`I64` to `i32` truncates, `Bool` to `u8` gives 0/1).
+//!
+//! Checked operations ([`Func::is_check`]) compute what the plain operation
+//! computes and, where that has no exact result, record a fault in the runtime
+//! context (`spikejit_runtime::Context::report_fault`): integer `+ - * //  %`
+//! and negation, float-to-integer conversion, a value stored to a 32-bit
+//! integer, a NaN or infinity stored to a float. Their last two arguments are
+//! the check's site (an `I64` constant: the lowering numbers its checks) and
+//! the element to report (a pure `I64` expression, evaluated only when the
+//! check fails). The passes treat them as having an effect: they are not
+//! lifted out of loops, merged or dropped.
 
 pub mod fuse;
 pub mod parallel;
@@ -216,6 +226,29 @@ pub enum Func {
     /// Records an error in the runtime context (an index out of range, a negative
     /// count): `(code, a, b: I64) -> I64`. Returns 0.
     ReportError,
+    /// `a + b` on `I64`, wrapping; an overflow is a fault: `(a, b, site, elem) -> I64`.
+    CheckedAdd,
+    /// `a - b` on `I64`, wrapping; an overflow is a fault: `(a, b, site, elem) -> I64`.
+    CheckedSub,
+    /// `a * b` on `I64`, wrapping; an overflow is a fault: `(a, b, site, elem) -> I64`.
+    CheckedMul,
+    /// `a // b` on `I64` (as `FloorDiv`); `b == 0` and `i64::MIN // -1` are
+    /// faults: `(a, b, site, elem) -> I64`.
+    CheckedFloorDiv,
+    /// `a % b` on `I64` (as `Mod`); `b == 0` is a fault: `(a, b, site, elem) -> I64`.
+    CheckedMod,
+    /// `-a` on `I64`, wrapping; `-i64::MIN` is a fault: `(a, site, elem) -> I64`.
+    CheckedNeg,
+    /// `x` as `I64` (as `Cast`: truncating, saturating, NaN gives 0); NaN, an
+    /// infinity or a value outside the `i64` range is a fault:
+    /// `(x: float, site, elem) -> I64`.
+    CheckedToInt,
+    /// `a` unchanged; a value outside the `i32` range is a fault (the value of
+    /// a store to an `I32` array, which keeps its low 32 bits): `(a, site, elem) -> I64`.
+    CheckedI32,
+    /// `x` unchanged; NaN or an infinity is a fault (the value of a store to a
+    /// float array, `elem` its index): `(x: float, site, elem) -> float`.
+    CheckFinite,
 }
 
 /// The signature of a [`Func`] for one value type of its float arguments.
@@ -288,7 +321,33 @@ impl Func {
             Func::SampleGet => "sample_get",
             Func::PushSynapse => "push_synapse",
             Func::ReportError => "report_error",
+            Func::CheckedAdd => "checked_add",
+            Func::CheckedSub => "checked_sub",
+            Func::CheckedMul => "checked_mul",
+            Func::CheckedFloorDiv => "checked_floordiv",
+            Func::CheckedMod => "checked_mod",
+            Func::CheckedNeg => "checked_neg",
+            Func::CheckedToInt => "checked_int",
+            Func::CheckedI32 => "checked_i32",
+            Func::CheckFinite => "check_finite",
         }
+    }
+
+    /// Whether `self` is a checked operation (see the module docs): the backends
+    /// compile it inline, with a call into the runtime only when the check fails.
+    pub fn is_check(self) -> bool {
+        matches!(
+            self,
+            Func::CheckedAdd
+                | Func::CheckedSub
+                | Func::CheckedMul
+                | Func::CheckedFloorDiv
+                | Func::CheckedMod
+                | Func::CheckedNeg
+                | Func::CheckedToInt
+                | Func::CheckedI32
+                | Func::CheckFinite
+        )
     }
 
     /// The signature when the float arguments are of type `float` (`F64` or `F32`).
@@ -343,10 +402,65 @@ impl Func {
                 rng: false,
                 ctx: true,
             },
+            Func::CheckedAdd | Func::CheckedSub | Func::CheckedMul | Func::CheckedFloorDiv | Func::CheckedMod => {
+                FuncSig {
+                    params: vec![Ty::I64; 4],
+                    ret: Ty::I64,
+                    rng: false,
+                    ctx: true,
+                }
+            }
+            Func::CheckedNeg | Func::CheckedI32 => FuncSig {
+                params: vec![Ty::I64; 3],
+                ret: Ty::I64,
+                rng: false,
+                ctx: true,
+            },
+            Func::CheckedToInt => FuncSig {
+                params: vec![float, Ty::I64, Ty::I64],
+                ret: Ty::I64,
+                rng: false,
+                ctx: true,
+            },
+            Func::CheckFinite => FuncSig {
+                params: vec![float, Ty::I64, Ty::I64],
+                ret: float,
+                rng: false,
+                ctx: true,
+            },
             _ => plain(vec![float], float),
         }
     }
 }
+
+/// Python's `a // b` on i64 as both backends compute it: 0 for a zero divisor;
+/// `i64::MIN // -1` wraps to `i64::MIN`.
+pub fn int_floor_div(a: i64, b: i64) -> i64 {
+    match b {
+        0 => 0,
+        -1 => a.wrapping_neg(),
+        _ => {
+            let (q, r) = (a / b, a % b);
+            if r != 0 && ((r < 0) != (b < 0)) { q - 1 } else { q }
+        }
+    }
+}
+
+/// Python's `a % b` on i64 (the sign of the divisor) as both backends compute
+/// it: 0 for a zero divisor.
+pub fn int_mod(a: i64, b: i64) -> i64 {
+    match b {
+        0 | -1 => 0,
+        _ => {
+            let r = a % b;
+            if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }
+        }
+    }
+}
+
+/// 2^63: the floats `f` that convert to `i64` exactly (truncated) are those
+/// with `-2^63 <= f < 2^63` (`Func::CheckedToInt`).
+pub const I64_FLOAT_LIMIT: f64 = -(i64::MIN as f64);
 
 /// A typed scalar expression.
 #[derive(Clone, Debug, PartialEq)]

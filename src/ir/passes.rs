@@ -46,19 +46,23 @@ pub fn optimise(k: &mut Kernel) {
     forward_elements(k);
 }
 
+/// Whether a call has an effect or reads state (random streams, the runtime
+/// context, the fault records of checked operations): such calls are not
+/// lifted, merged or dropped.
 fn is_random(f: Func) -> bool {
-    matches!(
-        f,
-        Func::Rand
-            | Func::Randn
-            | Func::Poisson
-            | Func::Binomial
-            | Func::GeometricSkip
-            | Func::SampleSize
-            | Func::SampleGet
-            | Func::PushSynapse
-            | Func::ReportError
-    )
+    f.is_check()
+        || matches!(
+            f,
+            Func::Rand
+                | Func::Randn
+                | Func::Poisson
+                | Func::Binomial
+                | Func::GeometricSkip
+                | Func::SampleSize
+                | Func::SampleGet
+                | Func::PushSynapse
+                | Func::ReportError
+        )
 }
 
 /// Whether an expression has the same value for every iteration of a loop.
@@ -394,22 +398,6 @@ fn each_root_expr(b: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
     }
 }
 
-fn floor_div_i(a: i64, b: i64) -> i64 {
-    if b == 0 || (a == i64::MIN && b == -1) {
-        return 0;
-    }
-    let q = a / b;
-    if (a % b != 0) && ((a < 0) != (b < 0)) { q - 1 } else { q }
-}
-
-fn mod_i(a: i64, b: i64) -> i64 {
-    if b == 0 || (a == i64::MIN && b == -1) {
-        return 0;
-    }
-    let r = a % b;
-    if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }
-}
-
 fn f64_bin(op: BinOp, x: f64, y: f64) -> Option<Expr> {
     Some(match op {
         BinOp::Add => Expr::F64(x + y),
@@ -434,8 +422,9 @@ fn i64_bin(op: BinOp, x: i64, y: i64) -> Option<Expr> {
         BinOp::Add => Expr::I64(x.wrapping_add(y)),
         BinOp::Sub => Expr::I64(x.wrapping_sub(y)),
         BinOp::Mul => Expr::I64(x.wrapping_mul(y)),
-        BinOp::FloorDiv => Expr::I64(floor_div_i(x, y)),
-        BinOp::Mod => Expr::I64(mod_i(x, y)),
+        // What the backends compute (`i64::MIN // -1` wraps, a zero divisor gives 0).
+        BinOp::FloorDiv => Expr::I64(super::int_floor_div(x, y)),
+        BinOp::Mod => Expr::I64(super::int_mod(x, y)),
         BinOp::Lt => Expr::Bool(x < y),
         BinOp::Le => Expr::Bool(x <= y),
         BinOp::Gt => Expr::Bool(x > y),

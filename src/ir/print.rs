@@ -454,8 +454,32 @@ impl Validator<'_> {
                 }
                 // Guard the assumption the backends make: only these functions
                 // exist in an f32 variant.
-                if float == Ty::F32 && !(Func::MATH1.contains(func) || *func == Func::Pow) {
+                if float == Ty::F32
+                    && !(Func::MATH1.contains(func)
+                        || matches!(func, Func::Pow | Func::CheckedToInt | Func::CheckFinite))
+                {
                     return Err(format!("`{}` has no f32 variant", func.name()));
+                }
+                // A check's site is a constant, and its element is evaluated
+                // only when the check fails: it must have no effect.
+                if func.is_check() {
+                    let (site, elem) = (&args[args.len() - 2], &args[args.len() - 1]);
+                    if !matches!(site, Expr::I64(s) if *s >= 0) {
+                        return Err(format!(
+                            "the site of `{}` is not a constant in `{}`",
+                            func.name(),
+                            self.text(e)
+                        ));
+                    }
+                    let mut calls = false;
+                    crate::ir::fuse::walk_expr(elem, &mut |x| calls |= matches!(x, Expr::Call(..)));
+                    if calls {
+                        return Err(format!(
+                            "the element of `{}` calls a function in `{}`",
+                            func.name(),
+                            self.text(e)
+                        ));
+                    }
                 }
                 Ok(sig.ret)
             }

@@ -6,11 +6,90 @@
 mod skeleton;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use crate::diag::{Source, Span};
 use crate::ir::{self, ArrayId, ElemTy, Func, Kernel, LocalId, ScalarId, Stmt, Ty};
+use crate::model::equations::Equations;
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, TableFn, ValTy};
 use crate::syntax::ast::{AssignOp, BinOp, Expr, ExprKind, Statement, UnOp};
 pub use skeleton::*;
+
+/// What a kernel checks as it runs, and where its code comes from (for the
+/// reports). Without it ([`KernelBuilder::check_faults`] not called) a kernel
+/// has no checks and costs nothing more.
+#[derive(Clone, Debug)]
+pub struct FaultChecks {
+    /// The object whose code it is (whose elements the kernel's loop runs over).
+    pub object: usize,
+    /// The text the statements and conditions were parsed from.
+    pub source: Option<Arc<Source>>,
+    /// The equations that generated statements come from (integration, the
+    /// updates of `(constant over dt)` subexpressions): such a statement is
+    /// located at the equation of the variable it updates.
+    pub equations: Option<Equations>,
+    /// Also check that values stored to float variables are finite (a
+    /// compare and a branch per store; off for state updates, whose values
+    /// the periodic check finds and attributes to their equations).
+    pub finite_stores: bool,
+}
+
+/// One check of a kernel: the statement it is in. Checks are numbered by their
+/// order in [`KernelBuilder::sites`] (the `site` argument of the checked call).
+#[derive(Clone, Debug)]
+pub struct FaultSite {
+    /// The object whose code the statement is.
+    pub object: usize,
+    /// The variable the statement assigns, as written (`v_post`, or a
+    /// temporary); empty for a condition (a threshold, an event).
+    pub target: String,
+    /// The statement's text and span in it, when known.
+    pub origin: Option<(Arc<Source>, Span)>,
+    /// For a check of stored values: the array stored to (its element is the
+    /// check's element).
+    pub array: Option<ArrayKey>,
+    /// The checked operation.
+    pub check: Func,
+}
+
+/// The interval of values of an integer expression, in `i128` so that the
+/// bounds of a sum or product of `i64` bounds are exact.
+type Range = (i128, i128);
+
+const I64_RANGE: Range = (i64::MIN as i128, i64::MAX as i128);
+const I32_RANGE: Range = (i32::MIN as i128, i32::MAX as i128);
+
+fn within(r: Range, bounds: Range) -> bool {
+    r.0 >= bounds.0 && r.1 <= bounds.1
+}
+
+/// The values of `a // b` (Python's floor division; 0 for a zero divisor) for
+/// `a` and `b` in the given ranges. For divisors of one sign the quotient is
+/// monotone in each operand, so its extremes are at the corners of the
+/// divisor's negative and positive parts.
+fn floor_div_range(a: Range, b: Range) -> Range {
+    let floor_div = |x: i128, y: i128| {
+        let (q, r) = (x / y, x % y);
+        if r != 0 && ((r < 0) != (y < 0)) { q - 1 } else { q }
+    };
+    let mut lo = i128::MAX;
+    let mut hi = i128::MIN;
+    let mut add = |q: i128| {
+        lo = lo.min(q);
+        hi = hi.max(q);
+    };
+    for part in [(b.0, b.1.min(-1)), (b.0.max(1), b.1)] {
+        if part.0 <= part.1 {
+            for (x, y) in [(a.0, part.0), (a.0, part.1), (a.1, part.0), (a.1, part.1)] {
+                add(floor_div(x, y));
+            }
+        }
+    }
+    if b.0 <= 0 && b.1 >= 0 {
+        add(0);
+    }
+    (lo, hi)
+}
 
 /// Builds one kernel: keeps the order in which runtime arrays are bound.
 pub struct KernelBuilder {
@@ -29,6 +108,14 @@ pub struct KernelBuilder {
     temps: HashMap<String, (LocalId, ValTy)>,
     /// Rewrite divisions by constants on finishing ([`KernelBuilder::fast_math`]).
     fast_math: bool,
+    /// The checks to make, if any ([`KernelBuilder::check_faults`]).
+    checks: Option<FaultChecks>,
+    /// The checks made so far, by site number.
+    pub sites: Vec<FaultSite>,
+    /// The statement being lowered: its target and span (for new sites).
+    statement: (String, Span),
+    /// The value range of integer locals, as last assigned.
+    local_ranges: HashMap<LocalId, Range>,
 }
 
 /// Scalar slots every kernel may read; the simulator fills `KernelArgs::scalars`
@@ -54,7 +141,195 @@ impl KernelBuilder {
             item,
             temps: HashMap::new(),
             fast_math: false,
+            checks: None,
+            sites: Vec::new(),
+            statement: (String::new(), Span::default()),
+            local_ranges: HashMap::new(),
         }
+    }
+
+    /// Makes the kernel check, as it runs, its integer arithmetic (division and
+    /// modulo by zero, overflow), its float-to-integer conversions, the values
+    /// stored to integer variables and, with `finite_stores`, to float ones
+    /// (see `ir::Func::is_check`). Only operations that can fail are checked:
+    /// `n // 2` or `n * 1000` of a 32-bit `n` are not (the interval of values
+    /// each integer expression can take is known from its operands).
+    pub fn check_faults(&mut self, checks: Option<FaultChecks>) {
+        self.checks = checks;
+    }
+
+    /// Sets the statement that the expressions lowered next belong to (for the
+    /// reports of their checks): its target (empty for a condition) and span.
+    pub fn at_statement(&mut self, target: &str, span: Span) {
+        self.statement = (target.to_string(), span);
+    }
+
+    /// A new check site in the current statement; `None` when the kernel makes
+    /// no checks.
+    fn site(&mut self, check: Func, array: Option<ArrayKey>) -> Option<ir::Expr> {
+        let checks = self.checks.as_ref()?;
+        let (target, span) = self.statement.clone();
+        let origin = if span != Span::default() {
+            checks.source.clone().map(|s| (s, span))
+        } else {
+            // A generated statement (integration `_v = ...`, `v = _v`, stages
+            // `__k_1_v`, subexpression updates): its variable's equation, the
+            // longest name that the target ends with.
+            checks.equations.as_ref().and_then(|eqs| {
+                eqs.vars
+                    .iter()
+                    .filter(|v| target == v.name() || target.ends_with(&format!("_{}", v.name())))
+                    .max_by_key(|v| v.name().len())
+                    .map(|v| (eqs.source.clone(), v.eq.span))
+            })
+        };
+        self.sites.push(FaultSite {
+            object: checks.object,
+            target,
+            origin,
+            array,
+            check,
+        });
+        Some(ir::Expr::I64(self.sites.len() as i64 - 1))
+    }
+
+    /// `f(args..., site, element)`, the element being the current one; `plain`
+    /// when the kernel makes no checks.
+    fn checked_call(&mut self, f: Func, args: Vec<ir::Expr>, plain: ir::Expr) -> ir::Expr {
+        match self.site(f, None) {
+            Some(site) => {
+                let mut args = args;
+                args.push(site);
+                args.push(ir::Expr::Local(self.item));
+                ir::Expr::Call(f, args)
+            }
+            None => plain,
+        }
+    }
+
+    /// The values an `I64` expression can take (all of `i64` where unknown):
+    /// 32-bit loads, booleans, constants and element indices are bounded, and
+    /// so is arithmetic on them that is not checked.
+    fn int_range(&self, e: &ir::Expr) -> Range {
+        let r = match e {
+            ir::Expr::I64(c) => (*c as i128, *c as i128),
+            ir::Expr::Load(a, _) => match self.kernel.arrays[*a].elem {
+                ElemTy::I32 => I32_RANGE,
+                ElemTy::U8 => (0, 1),
+                _ => I64_RANGE,
+            },
+            // Element indices fit in 32 bits (spike spaces and synapse index
+            // arrays are `i32`).
+            ir::Expr::Local(l) if *l == self.item => (0, i32::MAX as i128),
+            ir::Expr::Local(l) => self.local_ranges.get(l).copied().unwrap_or(I64_RANGE),
+            ir::Expr::Cast(Ty::I64, x) if x.ty(&self.kernel) == Ty::Bool => (0, 1),
+            ir::Expr::Unary(ir::UnOp::Neg, x) => {
+                let (lo, hi) = self.int_range(x);
+                (-hi, -lo)
+            }
+            ir::Expr::Binary(op, a, b) => self.binary_range(*op, a, b),
+            // A checked `%` gives what `%` gives; a checked `//` too, but for
+            // `i64::MIN // -1`, which wraps.
+            ir::Expr::Call(Func::CheckedMod, args) => self.binary_range(BinOp::Mod, &args[0], &args[1]),
+            ir::Expr::Call(Func::CheckedFloorDiv, args) => {
+                let r = self.binary_range(BinOp::FloorDiv, &args[0], &args[1]);
+                if within(r, I64_RANGE) { r } else { I64_RANGE }
+            }
+            ir::Expr::Select(_, a, b) => {
+                let (a, b) = (self.int_range(a), self.int_range(b));
+                (a.0.min(b.0), a.1.max(b.1))
+            }
+            _ => I64_RANGE,
+        };
+        (r.0.max(I64_RANGE.0), r.1.min(I64_RANGE.1))
+    }
+
+    /// The values of `a op b` for the values its operands can take (not
+    /// clamped: outside the `i64` range where the operation can overflow).
+    fn binary_range(&self, op: BinOp, a: &ir::Expr, b: &ir::Expr) -> Range {
+        let (a, b) = (self.int_range(a), self.int_range(b));
+        let magnitude = |r: Range| r.0.abs().max(r.1.abs());
+        match op {
+            BinOp::Add => (a.0 + b.0, a.1 + b.1),
+            BinOp::Sub => (a.0 - b.1, a.1 - b.0),
+            BinOp::Mul => {
+                let p = [a.0 * b.0, a.0 * b.1, a.1 * b.0, a.1 * b.1];
+                (
+                    p.iter().copied().min().unwrap_or(0),
+                    p.iter().copied().max().unwrap_or(0),
+                )
+            }
+            BinOp::FloorDiv => floor_div_range(a, b),
+            // |a % b| < |b| (0 for a zero divisor).
+            BinOp::Mod => {
+                let m = (magnitude(b) - 1).max(0);
+                (-m, m)
+            }
+            _ => I64_RANGE,
+        }
+    }
+
+    /// `e` (of type `ty`, as [`KernelBuilder::binary`] made it) with its
+    /// integer operation checked where it can fail.
+    fn check_arith(&mut self, e: ir::Expr, ty: Ty) -> ir::Expr {
+        if self.checks.is_none() || ty != Ty::I64 {
+            return e;
+        }
+        match e {
+            ir::Expr::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b) => {
+                let plain = ir::Expr::Binary(op, a.clone(), b.clone());
+                if within(self.binary_range(op, &a, &b), I64_RANGE) {
+                    return plain;
+                }
+                let f = match op {
+                    BinOp::Add => Func::CheckedAdd,
+                    BinOp::Sub => Func::CheckedSub,
+                    _ => Func::CheckedMul,
+                };
+                self.checked_call(f, vec![*a, *b], plain)
+            }
+            ir::Expr::Binary(op @ (BinOp::FloorDiv | BinOp::Mod), a, b) => {
+                let (ra, rb) = (self.int_range(&a), self.int_range(&b));
+                let zero = rb.0 <= 0 && rb.1 >= 0;
+                let min_by_m1 = op == BinOp::FloorDiv && rb.0 <= -1 && rb.1 >= -1 && ra.0 == i64::MIN as i128;
+                let plain = ir::Expr::Binary(op, a.clone(), b.clone());
+                if !zero && !min_by_m1 {
+                    return plain;
+                }
+                let f = if op == BinOp::FloorDiv {
+                    Func::CheckedFloorDiv
+                } else {
+                    Func::CheckedMod
+                };
+                self.checked_call(f, vec![*a, *b], plain)
+            }
+            // int ** int: the float power converted.
+            ir::Expr::Cast(Ty::I64, x) if x.ty(&self.kernel).is_float() => self.checked_int(*x),
+            e => e,
+        }
+    }
+
+    /// A float converted to `I64`, checked for NaN, infinities and values out of range.
+    fn checked_int(&mut self, x: ir::Expr) -> ir::Expr {
+        let plain = ir::Expr::cast(Ty::I64, x.clone());
+        let constant = match x {
+            ir::Expr::F64(v) => Some(v),
+            ir::Expr::F32(v) => Some(f64::from(v)),
+            _ => None,
+        };
+        if constant.is_some_and(|v| (-ir::I64_FLOAT_LIMIT..ir::I64_FLOAT_LIMIT).contains(&v)) {
+            return plain;
+        }
+        self.checked_call(Func::CheckedToInt, vec![x], plain)
+    }
+
+    /// `-x` on `I64`, checked where `x` may be `i64::MIN`.
+    fn checked_neg(&mut self, x: ir::Expr) -> ir::Expr {
+        let plain = ir::Expr::Unary(ir::UnOp::Neg, Box::new(x.clone()));
+        if self.checks.is_none() || self.int_range(&x).0 > i64::MIN as i128 {
+            return plain;
+        }
+        self.checked_call(Func::CheckedNeg, vec![x], plain)
     }
 
     /// The id of a runtime array in this kernel (declared on first use).
@@ -183,7 +458,8 @@ impl KernelBuilder {
                         match x {
                             ir::Expr::F64(v) => (ir::Expr::F64(-v), tx),
                             ir::Expr::F32(v) => (ir::Expr::F32(-v), tx),
-                            ir::Expr::I64(v) => (ir::Expr::I64(v.wrapping_neg()), tx),
+                            ir::Expr::I64(v) if v != i64::MIN => (ir::Expr::I64(-v), tx),
+                            x if tx == Ty::I64 => (self.checked_neg(x), tx),
                             x => (ir::Expr::Unary(ir::UnOp::Neg, Box::new(x)), tx),
                         }
                     }
@@ -192,7 +468,8 @@ impl KernelBuilder {
             ExprKind::Binary(op, a, b) => {
                 let (x, tx) = self.expr(a, scope);
                 let (y, ty) = self.expr(b, scope);
-                self.binary(*op, x, tx, y, ty)
+                let (e, t) = self.binary(*op, x, tx, y, ty);
+                (self.check_arith(e, t), t)
             }
             ExprKind::Call(f, args) => self.call(f, args, scope),
         }
@@ -357,7 +634,7 @@ impl KernelBuilder {
                     (ir::Expr::Call(Func::Abs, vec![x]), t)
                 } else {
                     let x = self.cast(x, t, Ty::I64);
-                    let neg = ir::Expr::Unary(ir::UnOp::Neg, Box::new(x.clone()));
+                    let neg = self.checked_neg(x.clone());
                     (
                         ir::Expr::select(ir::Expr::bin(BinOp::Lt, x.clone(), ir::Expr::I64(0)), neg, x),
                         Ty::I64,
@@ -390,6 +667,9 @@ impl KernelBuilder {
                 let Some((x, t)) = lowered.pop() else {
                     return (ir::Expr::I64(0), Ty::I64);
                 };
+                if t.is_float() && self.checks.is_some() {
+                    return (self.checked_int(x), Ty::I64);
+                }
                 (self.cast(x, t, Ty::I64), Ty::I64)
             }
             "rand" | "randn" => {
@@ -502,8 +782,13 @@ impl KernelBuilder {
         };
         let a = self.array(array);
         let target = self.kernel.arrays[a].elem.value_ty();
-        let value = self.cast(value, vty, target);
+        let value = if target == Ty::I64 && vty.is_float() && self.checks.is_some() {
+            self.checked_int(value)
+        } else {
+            self.cast(value, vty, target)
+        };
         let idx = self.index_expr(index);
+        let value = self.checked_store(a, array, value, &idx);
         let store = Stmt::Store {
             array: a,
             index: idx.clone(),
@@ -522,10 +807,33 @@ impl KernelBuilder {
         }
     }
 
+    /// The value stored to `array[index]` (id `a`), checked where the kernel
+    /// makes checks: to fit a 32-bit integer variable, and to be finite in a
+    /// float one with `finite_stores` (constants and scalars need no check).
+    fn checked_store(&mut self, a: ArrayId, key: &ArrayKey, value: ir::Expr, index: &ir::Expr) -> ir::Expr {
+        let Some(checks) = &self.checks else { return value };
+        match self.kernel.arrays[a].elem {
+            ElemTy::I32 if !within(self.int_range(&value), I32_RANGE) => {
+                self.checked_call(Func::CheckedI32, vec![value.clone()], value)
+            }
+            ElemTy::F64 | ElemTy::F32
+                if checks.finite_stores
+                    && !matches!(value, ir::Expr::F64(_) | ir::Expr::F32(_) | ir::Expr::Scalar(_)) =>
+            {
+                match self.site(Func::CheckFinite, Some(key.clone())) {
+                    Some(site) => ir::Expr::Call(Func::CheckFinite, vec![value, site, index.clone()]),
+                    None => value,
+                }
+            }
+            _ => value,
+        }
+    }
+
     /// Lowers a block of statements (sequential semantics; new names are temporaries).
     pub fn statements(&mut self, stmts: &[Statement], scope: &Scope) -> Vec<Stmt> {
         let mut out = Vec::new();
         for s in stmts {
+            self.at_statement(&s.target, s.span);
             let (rhs, rty) = self.expr(&s.expr, scope);
             let temp = self.temps.get(&s.target).copied();
             let target = if temp.is_some() { None } else { scope.resolve(&s.target) };
@@ -535,7 +843,8 @@ impl KernelBuilder {
                         None => (rhs, rty),
                         Some(op) => {
                             let (cur, cty) = self.name_ref(&r, scope);
-                            self.binary(op, cur, cty, rhs, rty)
+                            let (e, t) = self.binary(op, cur, cty, rhs, rty);
+                            (self.check_arith(e, t), t)
                         }
                     };
                     out.extend(self.store(&r, value.0, value.1));
@@ -544,9 +853,20 @@ impl KernelBuilder {
                     let lty = self.kernel.locals[l].ty;
                     let value = match s.op.binop() {
                         None => (rhs, rty),
-                        Some(op) => self.binary(op, ir::Expr::Local(l), lty, rhs, rty),
+                        Some(op) => {
+                            let (e, t) = self.binary(op, ir::Expr::Local(l), lty, rhs, rty);
+                            (self.check_arith(e, t), t)
+                        }
                     };
-                    let v = self.cast(value.0, value.1, lty);
+                    let v = if lty == Ty::I64 && value.1.is_float() && self.checks.is_some() {
+                        self.checked_int(value.0)
+                    } else {
+                        self.cast(value.0, value.1, lty)
+                    };
+                    if lty == Ty::I64 {
+                        let r = self.int_range(&v);
+                        self.local_ranges.insert(l, r);
+                    }
                     out.push(Stmt::Assign(l, v));
                 }
                 (None, None) => {
@@ -559,6 +879,10 @@ impl KernelBuilder {
                     };
                     self.temps.insert(s.target.clone(), (l, v));
                     debug_assert!(s.op == AssignOp::Set);
+                    if rty == Ty::I64 {
+                        let r = self.int_range(&rhs);
+                        self.local_ranges.insert(l, r);
+                    }
                     out.push(Stmt::Assign(l, rhs));
                 }
             }
@@ -569,6 +893,7 @@ impl KernelBuilder {
     /// Forgets the temporaries of the last block.
     pub fn clear_temps(&mut self) {
         self.temps.clear();
+        self.local_ranges.clear();
     }
 
     /// Divisions by constants become multiplications by their reciprocals
@@ -585,5 +910,39 @@ impl KernelBuilder {
             ir::passes::reciprocal_division(&mut self.kernel);
         }
         (self.kernel, self.bindings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every quotient of values in the ranges is in the computed range (the
+    /// range decides which divisions are checked: a range too small would
+    /// drop a needed check).
+    #[test]
+    fn floor_div_range_holds_every_quotient() {
+        let ranges: Vec<Range> = (-6i128..=6).flat_map(|lo| (lo..=6).map(move |hi| (lo, hi))).collect();
+        for &a in &ranges {
+            for &b in &ranges {
+                let r = floor_div_range(a, b);
+                for x in a.0..=a.1 {
+                    for y in b.0..=b.1 {
+                        let q = if y == 0 {
+                            0
+                        } else {
+                            i128::from(ir::int_floor_div(x as i64, y as i64))
+                        };
+                        assert!(r.0 <= q && q <= r.1, "{x} // {y} = {q} outside {r:?} of {a:?} // {b:?}");
+                    }
+                }
+            }
+        }
+        // The one quotient that does not fit in 64 bits is in range, above it.
+        let min = i64::MIN as i128;
+        assert_eq!(floor_div_range((min, min), (-1, -1)), (-min, -min));
+        // A 32-bit variable halved fits in 32 bits; divided by a 32-bit one, not.
+        assert!(within(floor_div_range(I32_RANGE, (2, 2)), I32_RANGE));
+        assert!(!within(floor_div_range(I32_RANGE, I32_RANGE), I32_RANGE));
     }
 }

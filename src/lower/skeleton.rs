@@ -93,6 +93,7 @@ pub fn threshold(
     let ss = b.raw_array(space, ElemTy::I32);
     let count = b.kernel.local("_count", Ty::I64);
     b.kernel.body.push(Stmt::Assign(count, ir::Expr::I64(0)));
+    b.at_statement("", cond.span);
     let (c, _) = b.expr(cond, scope);
     let item = ir::Expr::Local(b.item);
     let mut on_spike = vec![

@@ -25,6 +25,8 @@ pub(crate) struct Prepared {
     pub scalars: Vec<String>,
     /// The IR it was compiled from (kept for loop fusion in the run loop).
     pub kernel: crate::ir::Kernel,
+    /// Its run-time checks, by site number (see `lower::FaultChecks`).
+    pub sites: Vec<lower::FaultSite>,
 }
 
 /// The target range zeroed by a summed-variable kernel.
@@ -480,13 +482,16 @@ impl Network {
         .fast_math(self.fast_math)
     }
 
-    pub(crate) fn compile(&mut self, b: KernelBuilder) -> Result<Prepared> {
+    pub(crate) fn compile(&mut self, mut b: KernelBuilder) -> Result<Prepared> {
         let scalars = b.scalar_names();
+        let sites = std::mem::take(&mut b.sites);
         let (kernel, bindings) = b.finish();
         if std::env::var_os("SPIKEJIT_DUMP_IR").is_some() {
             eprintln!("{kernel}");
         }
-        self.compile_kernel(kernel, bindings, scalars)
+        let mut p = self.compile_kernel(kernel, bindings, scalars)?;
+        p.sites = sites;
+        Ok(p)
     }
 
     /// Compiles an IR kernel whose arrays are `bindings` and scalar slots `scalars`.
@@ -513,6 +518,7 @@ impl Network {
             bindings,
             scalars,
             kernel,
+            sites: Vec::new(),
         })
     }
 
@@ -683,6 +689,8 @@ impl Network {
             return Ok(None);
         }
         let mut b = self.builder(&format!("{name}_stateupdate"));
+        // Its statements are generated: located at their equations.
+        b.check_faults(self.fault_checks(id, None, Some(&eqs), false));
         lower::block_over_range(&mut b, &stmts, &scope);
         Ok(Some(self.compile(b)?))
     }
@@ -805,6 +813,7 @@ impl Network {
             return Err(Errors(c.errors));
         }
         let mut b = self.builder(&format!("{name}_thresholder"));
+        b.check_faults(self.fault_checks(id, Some(src.clone()), None, false));
         let refractory = refr.then(|| (ArrayKey::new(id, "not_refractory"), ArrayKey::new(id, "lastspike")));
         lower::threshold(&mut b, &cond, &scope, ArrayKey::new(id, "_spikespace"), refractory);
         Ok(Some(self.compile(b)?))
@@ -829,6 +838,7 @@ impl Network {
             return Err(Errors(errors));
         }
         let mut b = self.builder(&format!("{name}_resetter"));
+        b.check_faults(self.fault_checks(id, Some(src.clone()), None, true));
         lower::block_over_list(&mut b, ArrayKey::new(id, "_spikespace"), true, &stmts, &scope);
         Ok(Some(self.compile(b)?))
     }
@@ -893,6 +903,8 @@ impl Network {
             });
         }
         let mut b = self.builder(&name);
+        // The event-driven updates are generated: located at their equations.
+        b.check_faults(self.fault_checks(id, Some(src.clone()), Some(&eqs), true));
         lower::block_over_list(&mut b, ArrayKey::new(id, DYNAMIC), false, &all, &scope);
         self.compile(b)
     }
@@ -1186,6 +1198,15 @@ impl Network {
                 .insert(ArrayKey::new(mon, format!("_rec_{v}")), super::Array::F64(vec![0.0; n]));
         }
         let mut b = self.builder(&format!("{name}_record"));
+        // Recorded subexpressions are located at their equations.
+        let (owner, eqs) = match self.objects.get(src.0) {
+            Some(Object::Synapses(s)) => (src.0, Some(s.eqs.clone())),
+            _ => {
+                let g = self.range(src)?.group;
+                (g, Some(self.group(g).eqs.clone()))
+            }
+        };
+        b.check_faults(self.fault_checks(owner, None, eqs.as_ref(), false));
         let idx = b.raw_array(ArrayKey::new(mon, "_rec_idx"), ElemTy::I32);
         let k = b.kernel.local("_k", Ty::I64);
         let mut body = vec![crate::ir::Stmt::Assign(
@@ -1194,6 +1215,7 @@ impl Network {
         )];
         for v in &vars {
             let out = b.raw_array(ArrayKey::new(mon, format!("_rec_{v}")), ElemTy::F64);
+            b.at_statement(v, Default::default());
             let e = Expr::name(v);
             let (val, t) = b.expr(&e, &scope);
             let val = if t == Ty::F64 {
@@ -1249,6 +1271,7 @@ impl Network {
             )
         })?;
         let mut b = self.builder(&format!("{name}_stateupdate"));
+        b.check_faults(self.fault_checks(id, None, Some(&eqs), false));
         lower::block_over_range(&mut b, &stmts.1, &scope);
         Ok(Some(self.compile(b)?))
     }
@@ -1274,6 +1297,9 @@ impl Network {
                 None => (source, v.name().trim_end_matches("_pre").to_string(), "_pre"),
             };
             let mut b = self.builder(&format!("{name}_summed_{}", v.name()));
+            let eqs = self.syn(id).map(|s| s.eqs.clone());
+            b.check_faults(self.fault_checks(id, None, eqs.as_ref(), false));
+            b.at_statement(v.name(), Default::default());
             let arr = b.array(&ArrayKey::new(range.group, group_var.clone()));
             let item = b.item;
             let zs = b.scalar(SCALAR_ZSTART, Ty::I64);
@@ -1336,6 +1362,7 @@ impl Network {
                 continue;
             }
             let mut b = self.builder(&format!("{name}_{ev}_thresholder"));
+            b.check_faults(self.fault_checks(id, Some(src.clone()), None, false));
             lower::threshold(&mut b, &cond, &scope, ArrayKey::new(id, super::space_key(&ev)), None);
             out.push((ev, self.compile(b)?, false));
         }
@@ -1346,6 +1373,7 @@ impl Network {
                 continue;
             }
             let mut b = self.builder(&format!("{name}_{ev}_run_on_event"));
+            b.check_faults(self.fault_checks(id, Some(src.clone()), None, true));
             lower::block_over_list(&mut b, ArrayKey::new(id, super::space_key(&ev)), true, &stmts, &scope);
             out.push((ev, self.compile(b)?, true));
         }
@@ -1398,6 +1426,8 @@ impl Network {
             return Err(Errors(errors));
         }
         let mut b = self.builder(&format!("{name}_subexpression_update"));
+        // Generated from the equations: located there.
+        b.check_faults(self.fault_checks(id, None, Some(&eqs), true));
         lower::block_over_range(&mut b, &stmts, &scope);
         let end = if shared && stmts.len() == 1 { 1 } else { n };
         Ok(Some((self.compile(b)?, 0, end)))

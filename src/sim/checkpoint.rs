@@ -13,13 +13,14 @@ use serde::{Deserialize, Serialize};
 use spikejit_runtime::checkpoint::{RngState, queue_events, queue_from_events};
 
 use super::run::PendingRun;
-use super::{Array, GroupKind, Network, NonFinite, Object, Snapshot};
+use super::{Array, Finding, GroupKind, Network, Object, Snapshot};
 use crate::diag::{Diagnostic, Errors, Result};
 use crate::model::scope::ArrayKey;
 
 const MAGIC: &[u8; 8] = b"SPKJITCK";
-/// The format version: a checkpoint of another version is refused.
-const VERSION: u32 = 1;
+/// The format version: a checkpoint of another version is refused (2: the
+/// findings of the checks name their kind and statement).
+const VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// The whole state of a [`Network`] at the end of a run (or where a run was
@@ -158,7 +159,7 @@ struct NetState {
     steps: u64,
     synaptic_events: u64,
     pending: Option<PendingData>,
-    non_finite: Vec<NonFinite>,
+    findings: Vec<Finding>,
     nan_since: Option<(i64, f64)>,
 }
 
@@ -301,7 +302,7 @@ impl Network {
                 rngs: p.rngs.iter().map(|r| r.state()).collect(),
                 streams: p.streams,
             }),
-            non_finite: self.non_finite.clone(),
+            findings: self.findings.clone(),
             nan_since: self.nan_since,
         };
         Checkpoint {
@@ -434,7 +435,7 @@ impl Network {
             streams: p.streams,
         });
         self.control.interrupted = self.pending.is_some();
-        self.non_finite = st.non_finite;
+        self.findings = st.findings;
         self.nan_since = st.nan_since;
         self.nan_failed = false;
         Ok(())

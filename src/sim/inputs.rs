@@ -248,6 +248,7 @@ impl Network {
         let order = 0;
         let scope = self.group_view(range.group, crate::model::scope::IndexSel::Item, range.start as i64);
         let mut b = self.builder(&name);
+        b.check_faults(self.fault_checks(range.group, None, None, true));
         lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope);
         Ok((self.compile(b)?, range.start, range.stop, dt, order, name))
     }
@@ -277,6 +278,11 @@ impl Network {
             .position(|s| !matches!(scope.resolve(&s.target), Some(NameRef::Var { shared: true, .. })))
             .unwrap_or(stmts.len());
         let mut b = self.builder(&name);
+        let object = match self.objects.get(owner.0) {
+            Some(Object::Synapses(_)) => owner.0,
+            _ => self.range(owner)?.group,
+        };
+        b.check_faults(self.fault_checks(object, Some(src.clone()), None, true));
         lower::scalar_then_range(&mut b, &stmts[..split], &stmts[split..], &scope);
         Ok((self.compile(b)?, start, end))
     }

@@ -90,6 +90,31 @@
 //! net.run(0.05)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Runs check what they compute ([`Network::set_nan_check`]): an integer
+//! division or modulo by zero, an integer overflow, and a NaN or infinity
+//! are found with the element, the step and the statement.
+//!
+//! ```
+//! use spikejit::sim::{Fault, NanCheck, NanMode, Network, NeuronGroup, Selection, Value};
+//!
+//! let mut net = Network::new();
+//! net.set_nan_check(NanCheck { mode: NanMode::Error, every: 100 });
+//! let g = net.add_neurons(
+//!     NeuronGroup::new(3, "dv/dt = 1/ms : 1\nn : integer")
+//!         .threshold("v > 0.45")
+//!         .reset("v = 0\nn = n*1000 + 1"),
+//! )?;
+//! net.set(g, "n", Value::Expr("i + 1".into()), Selection::All)?;
+//! let e = net.run(0.002).err().ok_or("expected an error")?;
+//! assert_eq!(e.0[0].code, "integer-overflow");
+//! let found = &net.findings()[0];
+//! assert_eq!((found.fault, found.index, found.step), (Fault::Overflow, 2, 14));
+//! assert_eq!(found.value, "-1293966295"); // wrapped, as numpy's int32
+//! let s = found.statement.as_ref().ok_or("no statement")?;
+//! assert_eq!((s.code.as_str(), s.line, s.column), ("n = n*1000 + 1", 2, 1));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod arrays;
 mod build;
@@ -107,8 +132,8 @@ pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
-pub use nan::{NanCheck, NanMode, NonFinite};
-pub use run::{RunControl, RunStats, ScheduleEntry};
+pub use nan::{Fault, Finding, NanCheck, NanMode, StatementRef};
+pub use run::{RunControl, RunStats, ScheduleEntry, WarningHandler};
 pub use spikejit_runtime::queue;
 
 use crate::codegen::{Backend, Compiler};
@@ -918,11 +943,11 @@ pub struct Network {
     /// The run stopped early, to continue ([`Network::continue_run`]).
     pub(crate) pending: Option<run::PendingRun>,
     pub(crate) nan_check: NanCheck,
-    /// What the non-finite checks found.
-    pub(crate) non_finite: Vec<NonFinite>,
+    /// What the run-time checks found.
+    pub(crate) findings: Vec<Finding>,
     /// The first step (of the finest clock) and its time since the last check.
     pub(crate) nan_since: Option<(i64, f64)>,
-    /// Whether the last run stopped on a non-finite value.
+    /// Whether the last run stopped on a finding of the checks ([`NanMode::Error`]).
     pub(crate) nan_failed: bool,
     /// Threads for the kernels that split over element ranges (1: none).
     pub(crate) threads: usize,
@@ -1038,7 +1063,7 @@ impl Network {
             constant_types: HashMap::new(),
             pending: None,
             nan_check: NanCheck::default(),
-            non_finite: Vec::new(),
+            findings: Vec::new(),
             nan_since: None,
             nan_failed: false,
             threads: 1,

@@ -1,33 +1,60 @@
-//! Non-finite values (NaN, ±inf) in state variables: the checks the run loop
-//! makes every few steps and what they found.
+//! The run-time checks of a run and what they found: NaN and infinities in
+//! state variables, and integer arithmetic without an exact result (division
+//! and modulo by zero, overflow, float-to-integer conversion of NaN, infinities
+//! or values out of range).
+//!
+//! Two mechanisms, chosen for exactness at the least cost:
+//! * Checked operations in the kernels (`ir::Func::is_check`): integer
+//!   operations that can fail (`n // m`, but not `n // 2`), values stored to
+//!   integer variables that may not fit, and values stored to float variables
+//!   by every kernel but the state updates. A failed check records the
+//!   statement, the element and the value in the kernel's runtime context; the
+//!   run loop reads it after the call. These findings are exact: the step, the
+//!   element and the statement that made the value.
+//! * The periodic check of every float state variable ([`NanCheck::every`]):
+//!   it finds what the state updates make (a store check there would cost the
+//!   hottest loop a compare per variable) and names the variable's
+//!   differential equation. Values set before a run are found by a check at
+//!   its start, so that they are not blamed on an equation.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Array, GroupKind, Network, Object};
+use crate::diag::{Diagnostic, Source, Span};
+use crate::ir::Func;
+use crate::lower::FaultSite;
 use crate::model::scope::ArrayKey;
+use crate::syntax::ast::EquationKind;
+use spikejit_runtime::fault_code;
 
-/// What the run loop does about state variables that hold NaN or an infinity.
+/// What the run loop does about what its checks find: NaN or infinities in
+/// state variables, integer division or modulo by zero, integer overflow, and
+/// float-to-integer conversions of NaN, infinities or values out of range.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum NanMode {
-    /// No check.
+    /// No check (the kernels are compiled without them).
     Off,
-    /// Reports each variable once (a warning on stderr, and
-    /// [`Network::non_finite`]) and goes on.
+    /// Reports each finding once per variable and kind (a warning on stderr, or
+    /// through [`RunControl::on_warning`](super::RunControl::on_warning), and
+    /// [`Network::findings`]) and goes on.
     #[default]
     Warn,
-    /// Stops the run at the end of the step where it is found;
-    /// [`Network::run`] returns an error (code `non-finite`).
+    /// Stops the run at the end of the step where something is found;
+    /// [`Network::run`] returns an error (the code of the [`Fault`]).
     Error,
 }
 
-/// How often and how strictly the run loop checks state variables for NaN and
-/// infinities (see [`Network::set_nan_check`]).
+/// How often and how strictly the run loop checks (see [`Network::set_nan_check`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NanCheck {
-    /// What to do about a non-finite value.
+    /// What to do about a finding.
     pub mode: NanMode,
-    /// Check after every `every` time steps (counted over all runs) and at the
-    /// end of each run; 1 names the exact step. 0 counts as 1.
+    /// Check the float state variables after every `every` time steps (counted
+    /// over all runs) and at the end of each run; 1 names the exact step. 0
+    /// counts as 1. (The checked operations in the kernels find their faults
+    /// at the exact step whatever this is.)
     pub every: u64,
 }
 
@@ -41,23 +68,108 @@ impl Default for NanCheck {
     }
 }
 
-/// A state variable found holding NaN or an infinity: the first such element
-/// of the variable, and the steps between which it became so (the check before
-/// it found the variable finite).
+/// The kind of a [`Finding`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Fault {
+    /// A float state variable holding NaN or an infinity.
+    #[serde(rename = "non-finite")]
+    NonFinite,
+    /// An integer `a // 0` (taken as 0, as numpy does).
+    #[serde(rename = "division-by-zero")]
+    DivisionByZero,
+    /// An integer `a % 0` (taken as 0, as numpy does).
+    #[serde(rename = "modulo-by-zero")]
+    ModuloByZero,
+    /// An integer result that does not fit: in 64 bits (arithmetic), or in the
+    /// 32 bits of an integer variable (it wraps, as in numpy and C).
+    #[serde(rename = "integer-overflow")]
+    Overflow,
+    /// A float converted to an integer that is NaN, infinite or out of range.
+    #[serde(rename = "invalid-conversion")]
+    InvalidConversion,
+}
+
+impl Fault {
+    /// The code of the diagnostic (`non-finite`, `division-by-zero`,
+    /// `modulo-by-zero`, `integer-overflow`, `invalid-conversion`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Fault::NonFinite => "non-finite",
+            Fault::DivisionByZero => "division-by-zero",
+            Fault::ModuloByZero => "modulo-by-zero",
+            Fault::Overflow => "integer-overflow",
+            Fault::InvalidConversion => "invalid-conversion",
+        }
+    }
+
+    fn of_code(code: i64) -> Fault {
+        match code {
+            fault_code::DIVISION_BY_ZERO => Fault::DivisionByZero,
+            fault_code::MODULO_BY_ZERO => Fault::ModuloByZero,
+            fault_code::INVALID_CONVERSION => Fault::InvalidConversion,
+            fault_code::NON_FINITE => Fault::NonFinite,
+            _ => Fault::Overflow,
+        }
+    }
+}
+
+/// The statement a finding names, as text and place.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NonFinite {
+pub struct StatementRef {
+    /// The statement (or equation, or condition) as written.
+    pub code: String,
+    /// The model file, or the name of the model string without one
+    /// (`neurons 'G'.reset`).
+    pub file: String,
+    /// 1-based line in `file`.
+    pub line: usize,
+    /// 1-based column (in characters) in `file`.
+    pub column: usize,
+}
+
+/// The text and span of a statement, kept in memory to render the finding
+/// with a caret (not saved in checkpoints: [`StatementRef`] is).
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    source: Arc<Source>,
+    span: Span,
+}
+
+impl PartialEq for Origin {
+    fn eq(&self, other: &Origin) -> bool {
+        Arc::ptr_eq(&self.source, &other.source) && self.span == other.span
+    }
+}
+
+/// What a check found: a state variable holding NaN or an infinity, or an
+/// integer fault of a statement, with the element, the step and, where one
+/// statement made it, that statement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What was found.
+    pub fault: Fault,
     /// `neurons`, `poisson` or `synapses`.
     pub kind: String,
     /// The group or synapses object.
     pub object: String,
-    /// The state variable.
+    /// For [`Fault::NonFinite`], the state variable. For the integer faults,
+    /// the variable the statement assigns, as written there (`n`, `v_post`);
+    /// empty for a condition (a threshold, an event).
     pub variable: String,
-    /// The element: the neuron, or the synapse.
+    /// The element: the neuron, or the synapse (for a value stored through
+    /// `v_post`, the postsynaptic neuron of `variable`'s group).
     pub index: usize,
     /// For synapses: the indices `i` and `j` of the synapse.
     pub pair: Option<(i64, i64)>,
-    /// `NaN`, `inf` or `-inf`.
+    /// The value: `NaN`, `inf` or `-inf`; for an integer fault, the result the
+    /// operation gave (`0` for a division by zero, the wrapped value of an overflow).
     pub value: String,
+    /// What happened: for an integer fault, the operation and its result
+    /// (`integer division by zero: 5 // 0 is taken as 0`); for NaN or an
+    /// infinity, what made it: `stored by a statement`, `made by the state
+    /// update` (named after the differential equation), `set before the run`,
+    /// or empty (unknown: a variable without an equation).
+    pub detail: String,
     /// The first step (of the finest clock) since the previous check, and its time in seconds.
     pub first_step: i64,
     /// The time of `first_step`, in seconds.
@@ -66,6 +178,14 @@ pub struct NonFinite {
     pub step: i64,
     /// The time of `step`, in seconds.
     pub t: f64,
+    /// Found before the first step of a run: set so before it.
+    pub before_run: bool,
+    /// The statement that made the value, where one did: the statement of a
+    /// failed check, or the differential equation of a variable the periodic
+    /// check found.
+    pub statement: Option<StatementRef>,
+    #[serde(skip)]
+    pub(crate) origin: Option<Origin>,
 }
 
 /// A time in seconds as milliseconds, without float noise (`12.3 ms`).
@@ -75,16 +195,19 @@ fn ms(t: f64) -> String {
     format!("{s} ms")
 }
 
-impl NonFinite {
-    /// `neurons 'P'.v[17] is NaN at t = 12.3 ms (step 123)`, or `... between
-    /// step 101 (t = 10.1 ms) and step 200 (t = 20 ms)` when the checks are
-    /// further apart than a step.
+impl Finding {
+    /// `neurons 'P'.v[17] is NaN at t = 12.3 ms (step 123)` (or `... between
+    /// step 101 (t = 10.1 ms) and step 200 (t = 20 ms)` when the periodic
+    /// checks are further apart than a step), `neurons 'G'.n[2]: integer
+    /// division by zero (7 // 0 is taken as 0) at t = 0.5 ms (step 5)`.
     pub fn message(&self) -> String {
         let pair = self
             .pair
             .map(|(i, j)| format!(" (i = {i}, j = {j})"))
             .unwrap_or_default();
-        let when = if self.first_step == self.step {
+        let when = if self.before_run {
+            format!("at the start of a run (t = {}), before step {}", ms(self.t), self.step)
+        } else if self.first_step == self.step {
             format!("at t = {} (step {})", ms(self.t), self.step)
         } else {
             format!(
@@ -95,16 +218,83 @@ impl NonFinite {
                 ms(self.t)
             )
         };
-        format!(
-            "{} '{}'.{}[{}]{pair} is {} {when}",
-            self.kind, self.object, self.variable, self.index, self.value
-        )
+        let var = if self.variable.is_empty() {
+            String::new()
+        } else {
+            format!(".{}", self.variable)
+        };
+        let place = format!("{} '{}'{var}[{}]{pair}", self.kind, self.object, self.index);
+        match self.fault {
+            Fault::NonFinite => format!("{place} is {} {when}", self.value),
+            _ => format!("{place}: {} {when}", self.detail),
+        }
+    }
+
+    /// The finding as a diagnostic (code [`Fault::code`]), pointing at the
+    /// statement where one made the value.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let mut d = match &self.origin {
+            Some(o) => {
+                let label = match self.fault {
+                    Fault::NonFinite if self.detail == INTEGRATED => "made by this equation",
+                    Fault::NonFinite => "stored by this statement",
+                    _ if self.variable.is_empty() => "in this condition",
+                    _ => "in this statement",
+                };
+                Diagnostic::at(self.fault.code(), &o.source, o.span, self.message()).with_label(label)
+            }
+            None => Diagnostic::new(self.fault.code(), self.message()),
+        };
+        d = d.with_context(format!("{} '{}'", self.kind, self.object));
+        if self.origin.is_none()
+            && let Some(s) = &self.statement
+        {
+            d = d.with_note(
+                None,
+                Span::default(),
+                format!("in '{}' at {}:{}:{}", s.code, s.file, s.line, s.column),
+            );
+        }
+        d
     }
 }
 
-impl std::fmt::Display for NonFinite {
+/// The `detail` of NaN or an infinity found by the periodic check during a
+/// run, in a variable with a differential equation.
+const INTEGRATED: &str = "made by the state update";
+/// The `detail` of NaN or an infinity found where a statement stored it.
+const STORED: &str = "stored by a statement";
+/// The `detail` of NaN or an infinity found before a run's first step.
+const BEFORE_RUN: &str = "set before the run";
+
+impl std::fmt::Display for Finding {
+    /// The message, and the statement with its place where there is one.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message())
+        f.write_str(&self.message())?;
+        if let Some(s) = &self.statement {
+            write!(f, "; in '{}' at {}:{}:{}", s.code, s.file, s.line, s.column)?;
+        }
+        Ok(())
+    }
+}
+
+/// The statement at `span` of `source`: its first line, and its place in the
+/// file (or the string).
+fn statement_ref(source: &Arc<Source>, span: Span) -> StatementRef {
+    let d = Diagnostic::at("", source, span, "");
+    let (line, column) = d.line_col().unwrap_or((1, 1));
+    let text = source.text.get(span.start..span.end).unwrap_or("");
+    let code = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .to_string();
+    StatementRef {
+        code,
+        file: d.location_name().unwrap_or_default(),
+        line,
+        column,
     }
 }
 
@@ -139,15 +329,40 @@ fn first_non_finite(a: &Array) -> Option<(usize, f64)> {
     }
 }
 
+fn non_finite_name(x: f64) -> &'static str {
+    if x.is_nan() {
+        "NaN"
+    } else if x > 0.0 {
+        "inf"
+    } else {
+        "-inf"
+    }
+}
+
+/// A float's value in a message: `NaN`, `inf`, `-inf` or the shortest decimal.
+fn float_text(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:e}")
+    } else {
+        non_finite_name(x).to_string()
+    }
+}
+
 impl Network {
-    /// Sets how the run loop checks state variables for NaN and infinities
-    /// (default: [`NanMode::Warn`] every 100 steps). A check looks at every
-    /// floating-point state variable of every neuron group, Poisson group and
-    /// synapses object; each variable is reported once, at its first
-    /// non-finite element.
+    /// Sets how the run loop checks (default: [`NanMode::Warn`], the float
+    /// state variables every 100 steps). With the checks on, the kernels are
+    /// compiled with checked integer arithmetic and stores (only where an
+    /// operation can fail: see the module docs of `sim::nan`): an integer
+    /// division or modulo by zero, an overflow, a NaN or infinity converted to
+    /// an integer, and a NaN or infinity stored by a reset, a pathway, run
+    /// regularly code or another statement outside the state updates are found
+    /// at the step they happen, with the statement. The periodic check looks at
+    /// every floating-point state variable of every neuron group, Poisson group
+    /// and synapses object. Each variable is reported once per kind of finding,
+    /// at its first element found.
     ///
     /// ```
-    /// use spikejit::sim::{NanCheck, NanMode, Network, NeuronGroup, Selection, Value};
+    /// use spikejit::sim::{Fault, NanCheck, NanMode, Network, NeuronGroup, Selection, Value};
     ///
     /// let mut net = Network::new();
     /// net.set_nan_check(NanCheck { mode: NanMode::Error, every: 1 });
@@ -155,19 +370,56 @@ impl Network {
     /// net.set(g, "v", Value::Array(vec![0.0, 1.0, 0.0]), Selection::All)?;
     /// let e = net.run(1.0).err().ok_or("expected an error")?;
     /// assert_eq!(e.0[0].code, "non-finite");
-    /// let found = &net.non_finite()[0];
-    /// assert_eq!((found.variable.as_str(), found.index, found.value.as_str()), ("v", 1, "inf"));
+    /// let found = &net.findings()[0];
+    /// assert_eq!((found.fault, found.variable.as_str(), found.index, found.value.as_str()), (Fault::NonFinite, "v", 1, "inf"));
     /// assert!(found.message().starts_with("neurons 'neurongroup'.v[1] is inf at t = "));
+    /// // Made by the integration of the differential equation.
+    /// assert_eq!(found.statement.as_ref().map(|s| s.code.as_str()), Some("dv/dt = v/(1*ms) : 1"));
     /// assert!(net.t() < 1.0); // stopped at the end of that step
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(
+    ///     NeuronGroup::new(2, "dv/dt = 1/ms : 1\nn : integer\nm : integer").threshold("v > 1").reset("v = 0\nn = n // m"),
+    /// )?;
+    /// net.set(g, "n", Value::Scalar(7.0), Selection::All)?;
+    /// net.run(0.005)?; // warns and goes on
+    /// let found = &net.findings()[0];
+    /// assert_eq!((found.fault, found.variable.as_str(), found.step), (Fault::DivisionByZero, "n", 10));
+    /// assert_eq!(found.detail, "integer division by zero: 7 // 0 is taken as 0");
+    /// assert_eq!(found.statement.as_ref().map(|s| (s.line, s.column)), Some((2, 1)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_nan_check(&mut self, check: NanCheck) {
         self.nan_check = check;
     }
 
-    /// The non-finite values the checks found, one per variable, in the order found.
-    pub fn non_finite(&self) -> &[NonFinite] {
-        &self.non_finite
+    /// What the checks found, one per variable and kind, in the order found.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Whether a finding of this variable and kind was made already.
+    fn found(&self, fault: Fault, object: &str, variable: &str) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.fault == fault && f.object == object && f.variable == variable)
+    }
+
+    /// The checks of a kernel run by the run loop for the code of `object`:
+    /// `None` when the checks are off (the kernel then has none).
+    pub(crate) fn fault_checks(
+        &self,
+        object: usize,
+        source: Option<Arc<Source>>,
+        equations: Option<&crate::model::equations::Equations>,
+        finite_stores: bool,
+    ) -> Option<crate::lower::FaultChecks> {
+        (self.nan_check.mode != NanMode::Off).then(|| crate::lower::FaultChecks {
+            object,
+            source,
+            equations: equations.cloned(),
+            finite_stores,
+        })
     }
 
     /// The arrays a check looks at: (object, variable) of float state variables.
@@ -180,17 +432,14 @@ impl Network {
                 _ => continue,
             };
             for v in &eqs.vars {
-                if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("constant over dt") {
+                if v.kind() == EquationKind::Subexpression && !v.has_flag("constant over dt") {
                     continue;
                 }
                 let name = v.name().to_string();
                 if matches!(
                     self.store.get(&ArrayKey::new(id, name.clone())),
                     Some(Array::F64(_) | Array::F32(_))
-                ) && !self
-                    .non_finite
-                    .iter()
-                    .any(|f| f.object == o.name() && f.variable == name)
+                ) && !self.found(Fault::NonFinite, o.name(), &name)
                 {
                     out.push((id, name));
                 }
@@ -199,62 +448,226 @@ impl Network {
         out
     }
 
-    /// Checks `targets` (dropping those found non-finite): the step range is
-    /// `since` (the first step since the last check) to `now`. Prints a warning
-    /// for each variable found; returns whether any was found.
-    pub(crate) fn check_non_finite(&mut self, targets: &mut Vec<(usize, String)>, now: (i64, f64)) -> bool {
-        let since = self.nan_since.take().unwrap_or(now);
+    /// `neurons`/`poisson`/`synapses`, the name of object `id`, and the `(i, j)`
+    /// of synapse `index` for synapses.
+    fn element_of(&self, id: usize, index: usize) -> (&'static str, String, Option<(i64, i64)>) {
+        match &self.objects[id] {
+            Object::Synapses(s) => {
+                let at = |key: &str, off: usize| match self.store.get(&ArrayKey::new(id, key)) {
+                    Some(Array::I32(v)) => v.get(index).map(|&x| i64::from(x) - off as i64),
+                    _ => None,
+                };
+                let pair = at("_pre", s.source.start).zip(at("_post", s.target.start));
+                ("synapses", s.name.clone(), pair)
+            }
+            Object::Group(g) if matches!(g.kind, GroupKind::Poisson) => ("poisson", g.name.clone(), None),
+            o => ("neurons", o.name().to_string(), None),
+        }
+    }
+
+    /// Checks `targets` (dropping those found non-finite, here or by a store
+    /// check): the step range is `since` (the first step since the last check)
+    /// to `now`; `before_run` for the check before a run's first step. Reports
+    /// each variable found; returns whether any was found.
+    pub(crate) fn check_non_finite(
+        &mut self,
+        targets: &mut Vec<(usize, String)>,
+        now: (i64, f64),
+        before_run: bool,
+    ) -> bool {
+        let since = if before_run {
+            now
+        } else {
+            self.nan_since.take().unwrap_or(now)
+        };
+        targets.retain(|(id, var)| !self.found(Fault::NonFinite, self.objects[*id].name(), var));
         let mut found = false;
         let mut k = 0;
         while k < targets.len() {
-            let (id, var) = &targets[k];
+            let (id, var) = targets[k].clone();
             let hit = self
                 .store
-                .get(&ArrayKey::new(*id, var.clone()))
+                .get(&ArrayKey::new(id, var.clone()))
                 .and_then(first_non_finite);
             let Some((index, x)) = hit else {
                 k += 1;
                 continue;
             };
-            let (kind, object, pair) = match &self.objects[*id] {
-                Object::Synapses(s) => {
-                    let at = |key: &str, off: usize| match self.store.get(&ArrayKey::new(*id, key)) {
-                        Some(Array::I32(v)) => v.get(index).map(|&x| i64::from(x) - off as i64),
-                        _ => None,
-                    };
-                    let pair = at("_pre", s.source.start).zip(at("_post", s.target.start));
-                    ("synapses", s.name.clone(), pair)
-                }
-                Object::Group(g) if matches!(g.kind, GroupKind::Poisson) => ("poisson", g.name.clone(), None),
-                o => ("neurons", o.name().to_string(), None),
-            };
-            let value = if x.is_nan() {
-                "NaN"
-            } else if x > 0.0 {
-                "inf"
+            let (kind, object, pair) = self.element_of(id, index);
+            // What made it: before a run, whatever set it; during a run, the
+            // state update (every other kernel checks the values it stores),
+            // so the variable's differential equation if it has one.
+            let origin = if before_run {
+                None
             } else {
-                "-inf"
+                let eqs = match &self.objects[id] {
+                    Object::Group(g) => Some(&g.eqs),
+                    Object::Synapses(s) => Some(&s.eqs),
+                    _ => None,
+                };
+                eqs.and_then(|eqs| {
+                    eqs.get(&var)
+                        .filter(|v| v.kind() == EquationKind::Differential)
+                        .map(|v| Origin {
+                            source: eqs.source.clone(),
+                            span: v.eq.span,
+                        })
+                })
             };
-            let report = NonFinite {
+            let report = Finding {
+                fault: Fault::NonFinite,
                 kind: kind.to_string(),
                 object,
                 variable: var.clone(),
                 index,
                 pair,
-                value: value.to_string(),
+                value: non_finite_name(x).to_string(),
+                detail: match (before_run, &origin) {
+                    (true, _) => BEFORE_RUN.to_string(),
+                    (false, Some(_)) => INTEGRATED.to_string(),
+                    (false, None) => String::new(),
+                },
                 first_step: since.0,
                 first_t: since.1,
                 step: now.0,
                 t: now.1,
+                before_run,
+                statement: origin.as_ref().map(|o| statement_ref(&o.source, o.span)),
+                origin,
             };
-            if self.nan_check.mode == NanMode::Warn {
-                eprintln!("warning[non-finite]: {report}");
-            }
-            self.non_finite.push(report);
+            self.report(report);
             targets.remove(k);
             found = true;
         }
         found
+    }
+
+    /// Turns the faults a kernel recorded in `ctx` into findings (once per
+    /// variable and kind) and empties the list; `sites` are the kernel's
+    /// checks. Returns whether anything new was found.
+    pub(crate) fn record_faults(
+        &mut self,
+        sites: &[FaultSite],
+        ctx: &mut spikejit_runtime::Context,
+        now: (i64, f64),
+    ) -> bool {
+        let mut found = false;
+        // (statement, element) of the integer faults so far: a later fault of
+        // the same statement and element follows from the first (`n = int(x)`
+        // of an infinite x also overflows `n`) and is not reported.
+        let mut faulted: Vec<(Option<(*const Source, Span)>, i64)> = Vec::new();
+        for f in std::mem::take(&mut ctx.faults) {
+            let Some(site) = usize::try_from(f.site).ok().and_then(|s| sites.get(s)) else {
+                continue;
+            };
+            let fault = Fault::of_code(f.code);
+            if fault != Fault::NonFinite {
+                let at = (site.origin.as_ref().map(|(s, span)| (Arc::as_ptr(s), *span)), f.elem);
+                if site.origin.is_some() && faulted.contains(&at) {
+                    continue;
+                }
+                faulted.push(at);
+            }
+            let index = usize::try_from(f.elem).unwrap_or(0);
+            // A stored NaN is a finding about the array stored to; an integer
+            // fault about the statement's own object and target.
+            let (id, variable) = match (&site.array, fault) {
+                (Some(a), Fault::NonFinite) => (a.object, a.var.clone()),
+                _ => (site.object, site.target.clone()),
+            };
+            let (kind, object, pair) = self.element_of(id, index);
+            if self.found(fault, &object, &variable) {
+                continue;
+            }
+            let x = f64::from_bits(f.value as u64);
+            let (value, detail) = match fault {
+                Fault::NonFinite => (non_finite_name(x).to_string(), STORED.to_string()),
+                Fault::DivisionByZero => (
+                    "0".to_string(),
+                    format!("integer division by zero: {} // 0 is taken as 0", f.value),
+                ),
+                Fault::ModuloByZero => (
+                    "0".to_string(),
+                    format!("integer modulo by zero: {} % 0 is taken as 0", f.value),
+                ),
+                Fault::Overflow => match site.check {
+                    Func::CheckedI32 => {
+                        let wrapped = f.value as i32;
+                        (
+                            wrapped.to_string(),
+                            format!(
+                                "integer overflow: {} does not fit in the 32 bits of '{}' and wraps to {wrapped}",
+                                f.value, site.target
+                            ),
+                        )
+                    }
+                    Func::CheckedFloorDiv => (
+                        f.value.to_string(),
+                        format!(
+                            "integer overflow: {} // -1 does not fit in 64 bits and wraps to {}",
+                            f.value, f.value
+                        ),
+                    ),
+                    Func::CheckedNeg => (
+                        f.value.to_string(),
+                        format!(
+                            "integer overflow: -({}) does not fit in 64 bits and wraps to {}",
+                            f.value, f.value
+                        ),
+                    ),
+                    _ => (
+                        f.value.to_string(),
+                        format!(
+                            "integer overflow: the result does not fit in 64 bits and wraps to {}",
+                            f.value
+                        ),
+                    ),
+                },
+                Fault::InvalidConversion => {
+                    let r = x as i64;
+                    (
+                        r.to_string(),
+                        format!("{} converted to an integer gives {r}", float_text(x)),
+                    )
+                }
+            };
+            let origin = site.origin.as_ref().map(|(source, span)| Origin {
+                source: source.clone(),
+                span: *span,
+            });
+            self.report(Finding {
+                fault,
+                kind: kind.to_string(),
+                object,
+                variable,
+                index,
+                pair,
+                value,
+                detail,
+                first_step: now.0,
+                first_t: now.1,
+                step: now.0,
+                t: now.1,
+                before_run: false,
+                statement: origin.as_ref().map(|o| statement_ref(&o.source, o.span)),
+                origin,
+            });
+            found = true;
+        }
+        found
+    }
+
+    /// Keeps a finding, and warns about it in [`NanMode::Warn`] (through
+    /// [`RunControl::on_warning`](super::RunControl::on_warning) when set, else
+    /// on stderr).
+    fn report(&mut self, f: Finding) {
+        if self.nan_check.mode == NanMode::Warn {
+            match self.control.on_warning.as_mut() {
+                Some(w) => w(&f.diagnostic()),
+                None => eprintln!("warning[{}]: {f}", f.fault.code()),
+            }
+        }
+        self.findings.push(f);
     }
 }
 

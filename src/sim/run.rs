@@ -41,7 +41,15 @@ pub struct RunControl {
     /// simulated in all ([`RunStats::steps`], counted over every run of the
     /// network, and over the runs before a checkpoint it was loaded from).
     pub max_steps: Option<u64>,
+    /// Called with each finding of the run-time checks in
+    /// [`NanMode::Warn`](super::NanMode::Warn), as a warning to show (the CLI
+    /// renders it with the statement's place); without it, warnings are
+    /// printed to stderr as one line each.
+    pub on_warning: Option<WarningHandler>,
 }
+
+/// What shows a warning of the run-time checks ([`RunControl::on_warning`]).
+pub type WarningHandler = Box<dyn FnMut(&crate::diag::Diagnostic) + Send>;
 
 /// What a run stopped early needs to go on exactly as if it had not stopped
 /// ([`Network::continue_run`]): where it was to end, and its kernels' random
@@ -65,6 +73,7 @@ impl std::fmt::Debug for RunControl {
             .field("progress", &self.progress.is_some())
             .field("interrupted", &self.interrupted)
             .field("max_steps", &self.max_steps)
+            .field("on_warning", &self.on_warning.is_some())
             .finish()
     }
 }
@@ -861,6 +870,7 @@ impl Network {
     }
 
     fn run_to(&mut self, t_end: f64, resume: Option<PendingRun>) -> Result<()> {
+        let resuming = resume.is_some();
         let mut ops = self.before_run()?;
         if let Some(p) = resume {
             let keys: Vec<String> = ops.iter().map(op_key).collect();
@@ -937,9 +947,25 @@ impl Network {
             _ => self.nan_targets(),
         };
         let mut nan_failed = false;
+        let first_finding = self.findings.len();
+        // Values set before the run are found now, not blamed on the first
+        // state update (a run that goes on was checked when it stopped).
+        if !nan_targets.is_empty() && !resuming {
+            let cur = clocks.iter().map(|c| c.1 as f64 * c.0).fold(f64::INFINITY, f64::min);
+            if cur.is_finite()
+                && self.check_non_finite(&mut nan_targets, (to_step(cur, min_dt), cur), true)
+                && self.nan_check.mode == NanMode::Error
+            {
+                nan_failed = true;
+            }
+        }
         // The finest clock's step and time of the last step simulated.
         let mut last: Option<(i64, f64)> = None;
         loop {
+            if nan_failed {
+                interrupted_at = Some(self.t);
+                break;
+            }
             let mut tmin = f64::INFINITY;
             for c in &clocks {
                 if c.1 < c.2 {
@@ -956,6 +982,7 @@ impl Network {
             for (k, c) in clocks.iter().enumerate() {
                 active[k] = c.1 < c.2 && ((c.1 as f64 * c.0) - tmin).abs() / min_dt < 1e-4;
             }
+            let mut faulted = false;
             for (oi, op) in ops.iter_mut().enumerate() {
                 let ck = op_clock[oi];
                 if !active[ck] {
@@ -964,6 +991,13 @@ impl Network {
                 let step = clocks[ck].1;
                 let t = step as f64 * clocks[ck].0;
                 self.run_op(op, t, step, &mut spikes);
+                // A failed check in the kernel (none without checks: one
+                // length test per call).
+                if !op.ctx.faults.is_empty()
+                    && let Some(k) = &op.kernel
+                {
+                    faulted |= self.record_faults(&k.sites, &mut op.ctx, (to_step(tmin, min_dt), tmin));
+                }
             }
             for (k, c) in clocks.iter_mut().enumerate() {
                 if active[k] {
@@ -971,12 +1005,17 @@ impl Network {
                 }
             }
             self.stats.steps += 1;
+            if faulted && self.nan_check.mode == NanMode::Error {
+                nan_failed = true;
+                interrupted_at = Some(tmin + min_dt);
+                break;
+            }
             if !nan_targets.is_empty() {
                 let now = (to_step(tmin, min_dt), tmin);
                 self.nan_since.get_or_insert(now);
                 last = Some(now);
                 if self.stats.steps.is_multiple_of(nan_every)
-                    && self.check_non_finite(&mut nan_targets, now)
+                    && self.check_non_finite(&mut nan_targets, now, false)
                     && self.nan_check.mode == NanMode::Error
                 {
                     nan_failed = true;
@@ -998,7 +1037,7 @@ impl Network {
         if interrupted_at.is_none()
             && let Some(now) = last
             && self.nan_since.is_some()
-            && self.check_non_finite(&mut nan_targets, now)
+            && self.check_non_finite(&mut nan_targets, now, false)
             && self.nan_check.mode == NanMode::Error
         {
             nan_failed = true;
@@ -1026,20 +1065,26 @@ impl Network {
         }
         self.restore_queues(ops);
         self.nan_failed = nan_failed;
-        if nan_failed && let Some(found) = self.non_finite.last() {
-            return Err(Errors::one(
-                crate::diag::Diagnostic::new("non-finite", found.message())
-                    .with_context(format!("{} '{}'.{}", found.kind, found.object, found.variable))
-                    .with_help(
-                        "the run stopped at the end of that step; in warn mode (`--nan=warn`) it is reported and the run goes on",
-                    ),
-            ));
+        if nan_failed {
+            // What the step where the run stopped found.
+            let found = self.findings[first_finding.min(self.findings.len())..]
+                .iter()
+                .map(|f| {
+                    f.diagnostic().with_help(if f.before_run {
+                        "the run did not start; in warn mode (`--nan=warn`) it is reported and the run goes on"
+                    } else {
+                        "the run stopped at the end of that step; in warn mode (`--nan=warn`) it is reported and the run goes on"
+                    })
+                })
+                .collect();
+            return Err(Errors(found));
         }
         Ok(())
     }
 
-    /// Whether the last run stopped on a non-finite value ([`NanMode::Error`]).
-    pub fn non_finite_failed(&self) -> bool {
+    /// Whether the last run stopped on a finding of the run-time checks
+    /// ([`NanMode::Error`]).
+    pub fn check_failed(&self) -> bool {
         self.nan_failed
     }
 

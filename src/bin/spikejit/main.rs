@@ -35,7 +35,9 @@ enum Cmd {
     /// monitors recorded until then (summary.json: "interrupted": true) and
     /// exits with code 130; with --checkpoint CK it also writes the whole state
     /// to CK, and `--resume CK` later goes on from there, to the outputs of a
-    /// run never stopped. State variables are checked for NaN and infinities
+    /// run never stopped. Integer faults (division and modulo by zero,
+    /// overflow) and NaN or infinities stored by statements are found at the
+    /// step they happen; state variables are checked for NaN and infinities
     /// every 100 steps (--nan, --nan-check-every).
     Run {
         /// The model file (TOML)
@@ -68,8 +70,11 @@ enum Cmd {
         /// before the checkpoint with --resume); exit code 130
         #[arg(long, value_name = "N")]
         stop_after_steps: Option<u64>,
-        /// What a NaN or infinite state variable does: warn (once per variable,
-        /// on stderr), error (stop and exit 1, outputs still written) or off
+        /// What the run-time checks do about a NaN or infinite state variable,
+        /// an integer division or modulo by zero, an integer overflow or an
+        /// invalid float-to-integer conversion: warn (once per variable and
+        /// kind, on stderr, with the statement), error (stop at the end of the
+        /// step and exit 1, outputs still written) or off (no checks)
         #[arg(long, value_name = "MODE", value_enum, default_value_t = NanArg::Warn)]
         nan: NanArg,
         /// Check state variables for NaN and infinities every N time steps (and
@@ -210,6 +215,17 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
             bar.set_position((t * 1e3).round() as u64);
         }) as Box<dyn FnMut(f64, f64) + Send>
     });
+    // Warnings of the run-time checks, rendered as errors are (the place and
+    // a caret under the statement), above the progress bar.
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let warn_bar = bar.clone();
+    let on_warning = Box::new(move |d: &spikejit::diag::Diagnostic| {
+        let text = io::render_warning(d, color);
+        match &warn_bar {
+            Some(bar) => bar.suspend(|| eprint!("{text}")),
+            None => eprint!("{text}"),
+        }
+    }) as spikejit::sim::WarningHandler;
     let opts = io::RunOptions {
         seed,
         dump_state,
@@ -226,6 +242,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
             },
             every: nan_check_every,
         },
+        on_warning: Some(on_warning),
         threads,
     };
     let result = io::run_model_file(file, out, opts);
