@@ -99,6 +99,17 @@ pub struct Summary {
     pub threads: usize,
     /// The kernels that ran split over those threads.
     pub threaded_kernels: Vec<String>,
+    /// Warnings about the model's code ([`Network::warnings`]); in
+    /// `summary.json` as one line each (`FILE:LINE:COL: message (in ...)`).
+    #[serde(serialize_with = "diagnostics_as_lines")]
+    pub warnings: Vec<crate::diag::Diagnostic>,
+}
+
+fn diagnostics_as_lines<S: serde::Serializer>(
+    ds: &[crate::diag::Diagnostic],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(ds.iter().map(|d| d.to_string()))
 }
 
 impl Summary {
@@ -136,6 +147,7 @@ impl Summary {
             non_finite: net.non_finite().to_vec(),
             threads: net.threads(),
             threaded_kernels: stats.threaded_kernels.clone(),
+            warnings: net.warnings(),
         }
     }
 

@@ -216,6 +216,10 @@ pub enum Func {
     /// Records an error in the runtime context (an index out of range, a negative
     /// count): `(code, a, b: I64) -> I64`. Returns 0.
     ReportError,
+    /// Records an error with the offending value (a connection probability
+    /// outside `[0, 1]`, a negative count): `(code, a, b: I64, value: F64) -> I64`.
+    /// Returns 0.
+    ReportValue,
 }
 
 /// The signature of a [`Func`] for one value type of its float arguments.
@@ -288,6 +292,7 @@ impl Func {
             Func::SampleGet => "sample_get",
             Func::PushSynapse => "push_synapse",
             Func::ReportError => "report_error",
+            Func::ReportValue => "report_value",
         }
     }
 
@@ -339,6 +344,12 @@ impl Func {
             },
             Func::PushSynapse | Func::ReportError => FuncSig {
                 params: vec![Ty::I64; 3],
+                ret: Ty::I64,
+                rng: false,
+                ctx: true,
+            },
+            Func::ReportValue => FuncSig {
+                params: vec![Ty::I64, Ty::I64, Ty::I64, Ty::F64],
                 ret: Ty::I64,
                 rng: false,
                 ctx: true,

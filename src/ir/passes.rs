@@ -58,6 +58,7 @@ fn is_random(f: Func) -> bool {
             | Func::SampleGet
             | Func::PushSynapse
             | Func::ReportError
+            | Func::ReportValue
     )
 }
 
