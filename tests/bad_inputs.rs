@@ -200,6 +200,8 @@ const CASES: &[Case] = &[
     // ---- inputs -------------------------------------------------------------------------
     ("generator_index_too_big.toml",    "bad-index", 8, 15,      "indices[1]: index 3 is outside the range [0, 2]"),
     ("generator_length_mismatch.toml",  "bad-length", 9, 9,      "'indices' has 3 entries but 'times' has 2"),
+    ("init_list_wrong_length.toml",     "bad-length", 9, 31,     "neurons 'G'.init[0]: expected 3 values, got 2"),
+    ("protocol_set_wrong_length.toml",  "bad-length", 14, 9,     "protocol[0].value: expected 3 values, one per element of 'G', got 4"),
     ("generator_double_spike.toml",     "double-spike", 9, 21,   "neuron 0 spikes more than once in the time step"),
     ("generator_time_negative.toml",    "bad-time", 9, 19,       "times[1]: a spike time must be a non-negative, finite time, got \"-2*ms\""),
     ("generator_time_wrong_type.toml",  "wrong-type", 9, 17,     "times[1]: expected a string with units or a number in seconds, got a boolean true"),

@@ -445,17 +445,22 @@ impl Builder<'_> {
     fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
         for e in entries {
             let r = self.selection(&e.index, synapses, &e.context).and_then(|sel| {
-                self.net
-                    .set(h, &e.var, Self::value(&e.value), sel)
-                    .map_err(|err| locate(err, self.file(), e.span, &e.context))
+                self.net.set(h, &e.var, Self::value(&e.value), sel).map_err(|mut err| {
+                    // an error about the value (its length, its type) points at it,
+                    // one about the variable at its name
+                    for d in err.0.iter_mut().filter(|d| d.source.is_none()) {
+                        if matches!(d.code, "bad-length" | "type") {
+                            d.source = Some(self.file().clone());
+                            d.span = e.value_span;
+                            d.message = format!("{}: {}", e.context, d.message);
+                        }
+                    }
+                    locate(err, self.file(), e.var_span, &e.context)
+                })
             });
             let r = r.and_then(|()| {
                 if synapses {
-                    let at = match &e.value {
-                        ValueSpec::Expr(s) => s.inner_span(),
-                        _ => e.span,
-                    };
-                    check_delays(&self.net, h, &e.var, self.file(), at, &e.context)
+                    check_delays(&self.net, h, &e.var, self.file(), e.value_span, &e.context)
                 } else {
                     Ok(())
                 }
@@ -1287,6 +1292,26 @@ impl Builder<'_> {
         }
         if is_delay {
             self.check_set_delay(value, value_span, context)?;
+        }
+        // A list gives one value per element: its length is known now (as
+        // `Network::set` checks it when the step runs).
+        if let (ValueSpec::List(xs), None) = (value, index) {
+            let n = self.net.size_of(h)?;
+            if xs.len() != n {
+                return Err(Errors::one(
+                    Diagnostic::at(
+                        "bad-length",
+                        self.file(),
+                        value_span,
+                        format!(
+                            "{context}.value: expected {n} values, one per element of '{}', got {}",
+                            target.text.trim(),
+                            xs.len()
+                        ),
+                    )
+                    .with_label(format!("{} values", xs.len())),
+                ));
+            }
         }
         let selection = self.selection(index, synapses, context)?;
         Ok(Step::Set {

@@ -101,6 +101,10 @@ pub struct InitSpec {
     pub context: String,
     /// The key (table form) or the step's table (list form), for errors about the step as a whole.
     pub span: Span,
+    /// Where the variable is named: the key (table form) or `var`'s value (list form).
+    pub var_span: Span,
+    /// Where the value is (errors about the value, such as a list of the wrong length, point there).
+    pub value_span: Span,
 }
 
 /// `[simulation]`.
@@ -707,6 +711,14 @@ fn as_value(n: &Node) -> Option<ValueSpec> {
     }
 }
 
+/// Where a value is: a string's content, or the value as written.
+fn value_span(n: &Node) -> Span {
+    match &n.v {
+        V::Str(s) => s.inner_span(),
+        _ => n.span,
+    }
+}
+
 fn as_index(n: &Node) -> Option<IndexSpec> {
     match &n.v {
         V::Str(s) => Some(IndexSpec::Where(s.clone())),
@@ -1135,9 +1147,12 @@ impl Loader {
                     };
                     let var = self.opt_str(es, "var", &iw, "a string");
                     let index = self.typed(es, "index", &iw, "a condition string or an [i, j] pair", as_index);
-                    let value = get(es, "value").and_then(|v| self.value(&v.node, &iw));
-                    if let (Some(var), Some(value)) = (var, value) {
+                    let value_e = get(es, "value");
+                    let value = value_e.and_then(|v| self.value(&v.node, &iw));
+                    if let (Some(var), Some(value), Some(value_e)) = (var, value, value_e) {
                         out.push(InitSpec {
+                            var_span: var.inner_span(),
+                            value_span: value_span(&value_e.node),
                             var: var.text,
                             value,
                             index,
@@ -1173,6 +1188,8 @@ impl Loader {
                     index: None,
                     context: iw,
                     span: e.span,
+                    var_span: e.span,
+                    value_span: value_span(&e.node),
                 });
             }
         }
