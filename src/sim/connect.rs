@@ -1265,7 +1265,8 @@ struct ProbCheck {
 
 /// The help of every error about a connection probability.
 const P_HELP: &str = "p is the probability that each candidate pair is connected, between 0 and 1 \
-     (Brian2 connects every pair for p > 1 and none for p < 0, without a word)";
+     (Brian2 connects every pair for p > 1 and none for p < 0, without a word); \
+     to do that, write 'clip(..., 0, 1)'";
 
 /// `!(0 <= p <= 1)` of an `F64` (true for NaN).
 fn out_of_unit_range(p: ir::Expr) -> ir::Expr {
