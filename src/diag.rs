@@ -93,11 +93,24 @@ pub struct Note {
     pub message: String,
 }
 
-/// One error, with the text it points into.
+/// Whether a diagnostic stops the model (an error) or only reports something
+/// that is likely a mistake (a warning: the model still runs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// The model cannot be built or run.
+    #[default]
+    Error,
+    /// The model runs, but this part of it probably does not do what was meant.
+    Warning,
+}
+
+/// One error or warning, with the text it points into.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     /// A stable short code such as `unit-mismatch`, for tests and tools.
     pub code: &'static str,
+    /// An error, or a warning (rendered as `warning[code]`; it does not stop the model).
+    pub severity: Severity,
     /// The headline, one sentence about what is wrong.
     pub message: String,
     /// The object and key this error is about ("neurons 'P'.model"), when there is no source.
@@ -119,6 +132,7 @@ impl Diagnostic {
     pub fn new(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
+            severity: Severity::Error,
             message: message.into(),
             context: None,
             source: None,
@@ -136,6 +150,17 @@ impl Diagnostic {
             span,
             ..Diagnostic::new(code, message)
         }
+    }
+
+    /// Makes it a warning: reported, but the model still runs.
+    pub fn warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// Whether it is a warning rather than an error.
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 
     /// Sets the label under the caret.

@@ -7,6 +7,10 @@
 //!
 //! A row of [`CASES`] is (file, code, line, column, phrase). All cases run, and
 //! the test reports every failing one with its stderr.
+//!
+//! [`WARNING_CASES`] are models that run but hold a likely mistake, one file
+//! each in `tests/bad_inputs/warnings/`: both commands must succeed (exit 0)
+//! and print `warning[code]` pointing at the expected line and column.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +31,8 @@ const CASES: &[Case] = &[
     ("syntax_if_expression.toml",       "syntax", 8, 21,  "conditional expressions ('a if c else b') are not supported"),
     ("syntax_if_statement.toml",        "syntax", 10, 10, "abstract code has no 'if'"),
     ("syntax_bitwise_and.toml",         "syntax", 9, 25,  "the operator '&' is not supported: use 'and' instead"),
+    ("equation_missing_unit.toml",      "syntax", 10, 21, "expected a unit (such as 'volt' or '1'), found the end of the text"),
+    ("equation_missing_colon.toml",     "syntax", 9, 19,  "expected an operator or ':' and the unit, found 'dw'"),
     ("nesting_too_deep.toml",           "syntax", 8, 214, "parentheses are nested more than 200 deep"),
     ("expression_too_deep.toml",        "syntax", 9, 14,  "this expression is nested too deeply"),
     ("constant_syntax.toml",            "syntax", 6, 13,  "expected an operator or the end of the text, found ')'"),
@@ -114,17 +120,23 @@ const CASES: &[Case] = &[
     ("condition_not_boolean.toml",      "not-boolean", 14, 27,   "the connection condition 'i + j' is not a boolean expression"),
     ("event_not_boolean.toml",          "not-boolean", 9, 18,    "is not a boolean expression (it is float with unit volt)"),
     // ---- connect ------------------------------------------------------------------------
-    ("index_out_of_range.toml",         "bad-index", 14, 12,     "the source index 5 is outside the range [0, 2]"),
-    ("index_negative.toml",             "bad-index", 14, 12,     "the target index -1 is outside the range [0, 2]"),
+    ("index_out_of_range.toml",         "bad-index", 14, 22,     "the source index 5 is outside the range [0, 2]"),
+    ("index_negative.toml",             "bad-index", 14, 28,     "the target index -1 is outside the range [0, 2]"),
     ("generator_out_of_range.toml",     "connect", 14, 19,       "j=-1 outside range 0 to 2"),
     ("generator_i_out_of_range.toml",   "connect", 14, 19,       "i=3 outside range 0 to 2"),
     ("sample_too_big.toml",             "connect", 14, 30,       "Requested sample size 5 is bigger than the population size 3"),
     ("range_not_integer.toml",          "type", 14, 36,          "needs to be an integer"),
-    ("generator_with_p.toml",           "bad-connect", 14, 12,   "generator syntax cannot be combined with the p argument"),
-    ("connect_condition_and_i.toml",    "bad-connect", 14, 12,   "cannot combine a condition with i or j"),
-    ("connect_skip_arrays.toml",        "bad-connect", 14, 12,   "skip_if_invalid can only be used with generator"),
+    ("generator_with_p.toml",           "bad-connect", 14, 50,   "generator syntax cannot be combined with the p argument"),
+    ("connect_condition_and_i.toml",    "bad-connect", 14, 39,   "cannot combine a condition with i or j"),
+    ("connect_skip_arrays.toml",        "bad-connect", 14, 50,   "skip_if_invalid can only be used with generator"),
+    ("connect_p_nan.toml",              "bad-probability", 14, 19, "the connection probability p is NaN for i = 0"),
     ("connect_n_float.toml",            "wrong-type", 14, 18,    "connect[0].n: expected an integer or a string"),
     ("all_to_all_huge.toml",            "too-large", 14, 12,     "1000000000000 synapses would need"),
+    ("connect_p_above_one.toml",        "bad-probability", 14, 18, "the connection probability p must be between 0 and 1, got 1.5"),
+    ("connect_p_negative.toml",         "bad-probability", 14, 18, "must be between 0 and 1, got -0.2"),
+    ("connect_p_constant_expression.toml", "bad-probability", 14, 19, "must be between 0 and 1, but it is 1.8"),
+    ("connect_n_negative.toml",         "bad-count", 14, 18,     "the number of synapses per pair n must not be negative, got -1"),
+    ("connect_n_expression_negative.toml", "bad-count", 14, 19,  "the number of synapses n is -1 for the pair i = 2, j = 0"),
     // ---- delays -------------------------------------------------------------------------
     ("delay_negative.toml",             "bad-delay", 16, 10,     "the delay must be a non-negative time"),
     ("delay_negative_per_synapse.toml", "bad-delay", 17, 19,     "synapse 0 gets the delay -1.0 ms"),
@@ -138,10 +150,11 @@ const CASES: &[Case] = &[
     ("unknown_event.toml",              "no-event", 16, 13,      "does not define an event 'burst'"),
     ("no_threshold.toml",               "no-event", 12, 11,      "did you forget to set a 'threshold' on 'G'?"),
     ("spike_monitor_no_threshold.toml", "no-event", 13, 11,      "does not define an event 'spike'"),
+    ("monitor_unknown_event.toml",      "no-event", 15, 10,      "the recorded group 'G' does not define an event 'burst'"),
     // ---- integration --------------------------------------------------------------------
     ("unknown_method.toml",             "bad-method", 9, 11,     "no integration method with the name 'eulr' is known"),
-    ("exact_nonlinear.toml",            "integration", 8, 10,    "could not be separated into linear components"),
-    ("multiplicative_noise.toml",       "integration", 8, 10,    "multiplicative noise"),
+    ("exact_nonlinear.toml",            "integration", 9, 11,    "could not be separated into linear components"),
+    ("multiplicative_noise.toml",       "integration", 9, 11,    "multiplicative noise"),
     // ---- the model file -----------------------------------------------------------------
     ("unknown_key.toml",                "unknown-key", 9, 1,     "did you mean 'threshold'?"),
     ("unknown_section.toml",            "unknown-key", 5, 3,     "did you mean 'neurons'?"),
@@ -171,15 +184,44 @@ const CASES: &[Case] = &[
     ("dt_negative.toml",                "bad-value", 3, 7,       "simulation.dt: must be positive"),
     ("duration_negative.toml",          "bad-value", 3, 13,      "simulation.duration: must not be negative"),
     ("protocol_run_negative.toml",      "bad-value", 12, 13,     "protocol[0].duration: must not be negative"),
-    ("protocol_restore_unknown.toml",   "bad-restore", 14, 1,    "nothing was stored under the name 'befor'"),
+    ("protocol_restore_unknown.toml",   "bad-restore", 16, 9,    "nothing was stored under the name 'befor'"),
     ("protocol_constant_unknown.toml",  "unknown-name", 16, 8,   "'taux' is not a constant of [constants]"),
     ("protocol_constant_unit.toml",     "unit-mismatch", 17, 10, "the constant 'tau' has unit second, but the new value has unit volt"),
     ("protocol_constant_no_effect.toml", "no-effect", 31, 10,    "setting the constant 'd' has no effect"),
     ("seed_negative.toml",              "bad-value", 4, 8,       "simulation.seed: must be non-negative"),
+    ("duration_infinite.toml",          "bad-value", 3, 13,      "simulation.duration: must be a finite time"),
+    ("duration_number_too_large.toml",  "wrong-type", 3, 12,     "the number 1e400 is out of range"),
+    ("protocol_run_infinite.toml",      "bad-value", 12, 13,     "protocol[0].duration: must be a finite time"),
+    ("group_dt_negative.toml",          "bad-value", 9, 7,       "neurons 'G'.dt: must be positive"),
+    ("monitor_dt_infinite.toml",        "bad-value", 16, 7,      "monitors 'M'.dt: must be a finite time"),
+    ("run_regularly_dt_zero.toml",      "bad-value", 9, 48,      "run_regularly[0].dt: must be positive"),
+    ("timed_array_dt_negative.toml",    "bad-value", 8, 7,       "timed_arrays 'stim'.dt: must be positive"),
+    ("generator_period_infinite.toml",  "bad-value", 10, 11,     "spike_generators 'inp'.period: must be a finite time"),
+    ("protocol_set_negative_delay.toml", "bad-delay", 22, 10,    "protocol[0]: the delay -1.0 ms is not a non-negative time"),
     // ---- inputs -------------------------------------------------------------------------
     ("generator_index_too_big.toml",    "bad-index", 8, 15,      "indices[1]: index 3 is outside the range [0, 2]"),
     ("generator_length_mismatch.toml",  "bad-length", 9, 9,      "'indices' has 3 entries but 'times' has 2"),
-    ("generator_double_spike.toml",     "double-spike", 5, 1,    "neuron 0 spikes more than once in the time step"),
+    ("init_list_wrong_length.toml",     "bad-length", 9, 31,     "neurons 'G'.init[0]: expected 3 values, got 2"),
+    ("protocol_set_wrong_length.toml",  "bad-length", 14, 9,     "protocol[0].value: expected 3 values, one per element of 'G', got 4"),
+    ("generator_double_spike.toml",     "double-spike", 9, 21,   "neuron 0 spikes more than once in the time step"),
+    ("generator_time_negative.toml",    "bad-time", 9, 19,       "times[1]: a spike time must be a non-negative, finite time, got \"-2*ms\""),
+    ("generator_time_wrong_type.toml",  "wrong-type", 9, 17,     "times[1]: expected a string with units or a number in seconds, got a boolean true"),
+];
+
+/// (file in tests/bad_inputs/warnings, warning code, line, column, phrase)
+#[rustfmt::skip]
+const WARNING_CASES: &[Case] = &[
+    // ---- assignments that do nothing ----------------------------------------------------
+    ("reset_unused_temporary.toml",     "unused-temporary", 10, 17, "'u' is not a variable: 'u = 5' makes a temporary that nothing reads"),
+    ("on_pre_unused_temporary.toml",    "unused-temporary", 19, 1,  "did you mean 'weight'?"),
+    ("run_regularly_unused_temporary.toml", "unused-temporary", 12, 29, "'Iext' is not a variable"),
+    // ---- connection probabilities outside [0, 1] (Brian2: p > 1 always, p < 0 never) -----
+    ("connect_p_expression.toml",       "probability-clipped", 14, 19, "the connection probability p is 1.5 for i = 0, outside [0, 1]"),
+    ("connect_p_per_pair.toml",         "probability-clipped", 14, 41, "p is -0.5 for the pair i = 0, j = 1"),
+    ("connect_sample_p.toml",           "probability-clipped", 14, 47, "p is 1.5 for i = 0"),
+    // ---- floats truncated into integers -------------------------------------------------
+    ("reset_truncation.toml",           "truncation", 15, 1,  "'n' is an integer variable: the float value of 'n + 0.5' is truncated toward zero"),
+    ("on_pre_truncation_augmented.toml", "truncation", 19, 11, "the float value of 'count_post + 0.5' is truncated"),
 ];
 
 /// Mistakes only a run finds (the run-time checks): `spikejit run FILE --out
@@ -213,19 +255,35 @@ fn spikejit(args: &[&str]) -> (Option<i32>, String) {
 
 /// What is wrong with one run of a case (empty: nothing).
 fn problems(stderr: &str, code: Option<i32>, path: &Path, want: (&str, usize, usize, &str)) -> Vec<String> {
+    diagnostic_problems(stderr, code, path, want, "error")
+}
+
+/// What is wrong with one run that should print `severity[code]` (`error`:
+/// and exit 1; `warning`: and exit 0, with no error).
+fn diagnostic_problems(
+    stderr: &str,
+    code: Option<i32>,
+    path: &Path,
+    want: (&str, usize, usize, &str),
+    severity: &str,
+) -> Vec<String> {
     let (kind, line, col, phrase) = want;
     let mut out = Vec::new();
-    if code != Some(1) {
-        out.push(format!("exit code {code:?}, expected 1"));
+    let exit = if severity == "error" { 1 } else { 0 };
+    if code != Some(exit) {
+        out.push(format!("exit code {code:?}, expected {exit}"));
     }
     if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
         out.push("panicked".into());
     }
-    // the first error: its code, then the `--> FILE:LINE:COL` line codespan prints under it
-    let first = stderr.lines().find(|l| l.starts_with("error"));
-    let head = format!("error[{kind}]: ");
+    if severity == "warning" && stderr.lines().any(|l| l.starts_with("error")) {
+        out.push("an error was reported".into());
+    }
+    // the first diagnostic: its code, then the `--> FILE:LINE:COL` line codespan prints under it
+    let first = stderr.lines().find(|l| l.starts_with(severity));
+    let head = format!("{severity}[{kind}]: ");
     if !first.is_some_and(|l| l.starts_with(&head)) {
-        out.push(format!("first error is {first:?}, expected code [{kind}]"));
+        out.push(format!("first {severity} is {first:?}, expected code [{kind}]"));
     }
     let at = format!("--> {}:{line}:{col}", path.display());
     let first_loc = stderr.lines().find(|l| l.trim_start().starts_with("--> "));
@@ -328,6 +386,57 @@ fn every_run_time_fault_is_reported_where_it_is() {
         RUN_CASES.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_warning_is_reported_where_it_is() {
+    let tmp = std::env::temp_dir().join(format!("spikejit-warnings-{}", std::process::id()));
+    let mut failures = Vec::new();
+    for &(file, kind, line, col, phrase) in WARNING_CASES {
+        let path = dir().join("warnings").join(file);
+        let p = path.to_string_lossy().into_owned();
+        let o = tmp.join(file.trim_end_matches(".toml")).to_string_lossy().into_owned();
+        for (what, args) in [
+            ("check", vec!["check", p.as_str()]),
+            ("run", vec!["run", p.as_str(), "--out", o.as_str()]),
+        ] {
+            let (code, stderr) = spikejit(&args);
+            let ps = diagnostic_problems(&stderr, code, &path, (kind, line, col, phrase), "warning");
+            if !ps.is_empty() {
+                failures.push(format!(
+                    "{file}\n  spikejit {what}: {}\n{}",
+                    ps.join("; "),
+                    indent(&stderr)
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        failures.is_empty(),
+        "{} warnings are not reported as expected:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every file of the warning catalogue has a row, every row a file.
+#[test]
+fn warning_catalogue_and_files_agree() {
+    let mut files: Vec<String> = std::fs::read_dir(dir().join("warnings"))
+        .expect("tests/bad_inputs/warnings")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    files.sort();
+    let mut rows: Vec<String> = WARNING_CASES.iter().map(|c| c.0.to_string()).collect();
+    rows.sort();
+    assert_eq!(files, rows, "tests/bad_inputs/warnings/*.toml and WARNING_CASES differ");
+    for f in &files {
+        let text = std::fs::read_to_string(dir().join("warnings").join(f)).unwrap_or_default();
+        assert!(text.starts_with("# "), "{f}: the first line should name the mistake");
+    }
 }
 
 fn indent(s: &str) -> String {

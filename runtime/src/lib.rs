@@ -181,6 +181,12 @@ pub mod error_code {
     /// `push_synapse` past [`Context::max_synapses`](crate::Context::max_synapses)
     /// `b` (`a`: the count the push would have reached).
     pub const TOO_MANY_SYNAPSES: i64 = 9;
+    /// A connection probability [`ConnectError::value`] outside `[0, 1]` for the
+    /// pair `(a, b)` (-1 for a side it does not depend on; reported by generated code).
+    pub const PROBABILITY_OUT_OF_RANGE: i64 = 10;
+    /// A negative number of synapses [`ConnectError::value`] for the pair `(a, b)`
+    /// (reported by generated code).
+    pub const NEGATIVE_N: i64 = 11;
     /// First code free for other uses by generated code.
     pub const FIRST_USER: i64 = 100;
 }
@@ -223,8 +229,9 @@ pub struct Fault {
 }
 
 /// An error recorded while a kernel ran: a code from [`error_code`] and two
-/// numbers whose meaning depends on the code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// numbers whose meaning depends on the code, and for some codes the offending
+/// value.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ConnectError {
     /// One of the [`error_code`] constants (or a code of generated code, `>= FIRST_USER`).
     pub code: i64,
@@ -232,12 +239,22 @@ pub struct ConnectError {
     pub a: i64,
     /// Second detail: usually the bound it broke (population size, index range) or the presynaptic index.
     pub b: i64,
+    /// The offending value of a code reported with [`Context::report_value`]
+    /// (a probability, a count).
+    pub value: Option<f64>,
 }
 
 impl ConnectError {
     /// A message for the codes the runtime knows (Brian2's wording where it has one).
     pub fn message(&self) -> String {
-        let ConnectError { code, a, b } = *self;
+        let ConnectError { code, a, b, value } = *self;
+        let value = value.unwrap_or(f64::NAN);
+        let pair = || match (a, b) {
+            (-1, -1) => String::new(),
+            (i, -1) => format!(" for i = {i}"),
+            (-1, j) => format!(" for j = {j}"),
+            (i, j) => format!(" for the pair i = {i}, j = {j}"),
+        };
         match code {
             error_code::SAMPLE_SIZE_TOO_LARGE => {
                 format!("Requested sample size {a} is bigger than the population size {b}.")
@@ -259,6 +276,12 @@ impl ConnectError {
             }
             error_code::TOO_MANY_SYNAPSES => {
                 format!("the connect would make more than {b} synapses (at least {a}), more than fit in memory")
+            }
+            error_code::PROBABILITY_OUT_OF_RANGE => {
+                format!("the connection probability p is {value}{}, outside [0, 1]", pair())
+            }
+            error_code::NEGATIVE_N => {
+                format!("the number of synapses n is {value}{}: it must not be negative", pair())
             }
             _ => format!("kernel error {code} ({a}, {b})"),
         }
@@ -295,6 +318,11 @@ pub struct Context {
     /// list (see [`Context::report_fault`]); empty unless a check failed, so
     /// the caller tests `is_empty()` after each call.
     pub faults: Vec<Fault>,
+    /// The first connection probability outside `[0, 1]` (not NaN) that a
+    /// connect met: not an error, since Brian2 connects every pair for
+    /// `p > 1` and none for `p < 0` (its own examples rely on it), but the
+    /// caller warns about it.
+    pub clipped_probability: Option<ConnectError>,
 }
 
 impl Context {
@@ -310,6 +338,7 @@ impl Context {
         self.sample.clear();
         self.error = None;
         self.faults.clear();
+        self.clipped_probability = None;
     }
 
     /// Makes room for `n` synapses (a connect that knows how many it makes, on
@@ -333,7 +362,38 @@ impl Context {
     /// error is the one the user should see.
     pub fn report(&mut self, code: i64, a: i64, b: i64) {
         if self.error.is_none() {
-            self.error = Some(ConnectError { code, a, b });
+            self.error = Some(ConnectError {
+                code,
+                a,
+                b,
+                value: None,
+            });
+        }
+    }
+
+    /// As [`Context::report`], with the offending value (a probability, a
+    /// count). A probability above 1 or below 0 is no error: it is kept in
+    /// [`Context::clipped_probability`] (the first one) and the connect goes
+    /// on, as Brian2's does; a NaN probability is an error.
+    pub fn report_value(&mut self, code: i64, a: i64, b: i64, value: f64) {
+        if code == error_code::PROBABILITY_OUT_OF_RANGE && !value.is_nan() {
+            if self.clipped_probability.is_none() {
+                self.clipped_probability = Some(ConnectError {
+                    code,
+                    a,
+                    b,
+                    value: Some(value),
+                });
+            }
+            return;
+        }
+        if self.error.is_none() {
+            self.error = Some(ConnectError {
+                code,
+                a,
+                b,
+                value: Some(value),
+            });
         }
     }
 
@@ -654,6 +714,15 @@ pub unsafe extern "C" fn spikejit_fault(ctx: *mut Context, code: i64, site: i64,
 /// not a function of the language).
 pub const FAULT_SYMBOL: &str = "spikejit_fault";
 
+/// [`Context::report_value`]; returns 0.
+///
+/// # Safety
+/// As [`spikejit_sample_get`].
+pub unsafe extern "C" fn spikejit_report_value(ctx: *mut Context, code: i64, a: i64, b: i64, value: f64) -> i64 {
+    unsafe { (*ctx).report_value(code, a, b, value) };
+    0
+}
+
 // ---------------------------------------------------------------------------
 // Symbol table
 // ---------------------------------------------------------------------------
@@ -699,6 +768,7 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("sample_get", "spikejit_sample_get", "spikejit_sample_get"),
     ("push_synapse", "spikejit_push_synapse", "spikejit_push_synapse"),
     ("report_error", "spikejit_report_error", "spikejit_report_error"),
+    ("report_value", "spikejit_report_value", "spikejit_report_value"),
 ];
 
 /// The symbol generated code calls for function `func` (the IR's name, e.g.
@@ -776,6 +846,8 @@ pub fn symbols() -> Vec<Symbol> {
         "spikejit_report_error" => spikejit_report_error
             as unsafe extern "C" fn(*mut Context, i64, i64, i64) -> i64,
         "spikejit_fault" => spikejit_fault as unsafe extern "C" fn(*mut Context, i64, i64, i64, i64),
+        "spikejit_report_value" => spikejit_report_value
+            as unsafe extern "C" fn(*mut Context, i64, i64, i64, f64) -> i64,
         "floor" => spikejit_floor as extern "C" fn(f64) -> f64,
         "floorf" => spikejit_floorf as extern "C" fn(f32) -> f32,
         "ceil" => spikejit_ceil as extern "C" fn(f64) -> f64,
@@ -1014,7 +1086,8 @@ mod tests {
             Some(ConnectError {
                 code: error_code::SAMPLE_SIZE_TOO_LARGE,
                 a: 5,
-                b: 4
+                b: 4,
+                value: None
             })
         );
         assert_eq!(ctx.sample_size(&mut rng, 0, 4, 1, 5, true), 4);
@@ -1049,10 +1122,54 @@ mod tests {
         unsafe {
             spikejit_report_error(&mut ctx, 99, 1, 2);
         }
-        assert_eq!(ctx.error, Some(ConnectError { code: 99, a: 1, b: 2 }));
+        assert_eq!(
+            ctx.error,
+            Some(ConnectError {
+                code: 99,
+                a: 1,
+                b: 2,
+                value: None
+            })
+        );
         let (pre, post) = ctx.take_synapses();
         assert!(pre.is_empty() && post.is_empty());
         assert_eq!(ctx.sample_get(0), -1);
+    }
+
+    #[test]
+    fn reports_keep_the_offending_value() {
+        let mut ctx = Context::new();
+        // SAFETY: a valid context.
+        unsafe { spikejit_report_value(&mut ctx, error_code::NEGATIVE_N, 3, 7, -1.0) };
+        ctx.report_value(error_code::NEGATIVE_N, 0, 0, -5.0);
+        let e = ctx.take_error();
+        assert_eq!(e.and_then(|e| e.value), Some(-1.0));
+        assert_eq!(
+            e.map(|e| e.message()).as_deref(),
+            Some("the number of synapses n is -1 for the pair i = 3, j = 7: it must not be negative")
+        );
+        ctx.report_value(error_code::NEGATIVE_N, 2, -1, -2.0);
+        assert_eq!(
+            ctx.take_error().map(|e| e.message()).as_deref(),
+            Some("the number of synapses n is -2 for i = 2: it must not be negative")
+        );
+    }
+
+    /// A probability outside [0, 1] goes on (Brian2's p > 1 is "always"),
+    /// the first one kept for a warning; a NaN one is an error.
+    #[test]
+    fn out_of_range_probabilities_are_kept_not_errors() {
+        let mut ctx = Context::new();
+        ctx.report_value(error_code::PROBABILITY_OUT_OF_RANGE, 3, 7, 1.5);
+        ctx.report_value(error_code::PROBABILITY_OUT_OF_RANGE, 4, 1, -0.5);
+        assert_eq!(ctx.take_error(), None);
+        let w = ctx.clipped_probability.take();
+        assert_eq!(
+            w.map(|e| e.message()).as_deref(),
+            Some("the connection probability p is 1.5 for the pair i = 3, j = 7, outside [0, 1]")
+        );
+        ctx.report_value(error_code::PROBABILITY_OUT_OF_RANGE, 0, 1, f64::NAN);
+        assert!(ctx.take_error().is_some_and(|e| e.value.is_some_and(f64::is_nan)));
     }
 
     #[test]
@@ -1070,7 +1187,8 @@ mod tests {
             Some(ConnectError {
                 code: error_code::TOO_MANY_SYNAPSES,
                 a: 6,
-                b: 5
+                b: 5,
+                value: None
             })
         );
     }

@@ -315,6 +315,13 @@ impl Machine<'_> {
                 Func::ReportError => {
                     Value::I64(rt::spikejit_report_error(self.ctx, v[0].i64(), v[1].i64(), v[2].i64()))
                 }
+                Func::ReportValue => Value::I64(rt::spikejit_report_value(
+                    self.ctx,
+                    v[0].i64(),
+                    v[1].i64(),
+                    v[2].i64(),
+                    v[3].f64(),
+                )),
                 Func::Pow => match (v[0], v[1]) {
                     (Value::F32(x), Value::F32(y)) => Value::F32(rt::spikejit_powf(x, y)),
                     (x, y) => Value::F64(rt::spikejit_pow(x.f64(), y.f64())),

@@ -70,6 +70,8 @@ pub enum Step {
         value: Value,
         /// Which elements are set (all, a condition, or the synapses of an `[i, j]` pair).
         selection: Selection,
+        /// The step's `value` in the model file (where errors about the value point).
+        value_span: Span,
         /// Where the step is, for messages (`protocol[2]`).
         context: String,
         /// The step's table in the model file.
@@ -161,11 +163,13 @@ impl Protocol {
                     var,
                     value,
                     selection,
+                    value_span,
                     context,
-                    span,
+                    span: _,
                 } => {
                     net.set(*target, var, value.clone(), selection.clone())
-                        .map_err(|e| locate(e, &self.file, *span, context))?;
+                        .map_err(|e| locate(e, &self.file, *value_span, context))?;
+                    check_delays(net, *target, var, &self.file, *value_span, context)?;
                 }
                 Step::SetConstant {
                     name,
@@ -360,10 +364,15 @@ impl Builder<'_> {
     fn positive_time(&self, s: &Str, ctx: &str) -> Result<f64> {
         let v = self.time(s, ctx)?;
         if !(v > 0.0 && v.is_finite()) {
+            let what = if v.is_nan() || v.is_infinite() {
+                "must be a finite time"
+            } else {
+                "must be positive"
+            };
             return Err(self.error(
                 "bad-value",
                 s.inner_span(),
-                format!("{ctx}: must be positive, got {:?}", s.text.trim()),
+                format!("{ctx}: {what}, got {:?}", s.text.trim()),
             ));
         }
         Ok(v)
@@ -461,52 +470,28 @@ impl Builder<'_> {
     fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
         for e in entries {
             let r = self.selection(&e.index, synapses, &e.context).and_then(|sel| {
-                self.net
-                    .set(h, &e.var, Self::value(&e.value), sel)
-                    .map_err(|err| locate(err, self.file(), e.span, &e.context))
+                self.net.set(h, &e.var, Self::value(&e.value), sel).map_err(|mut err| {
+                    // an error about the value (its length, its type) points at it,
+                    // one about the variable at its name
+                    for d in err.0.iter_mut().filter(|d| d.source.is_none()) {
+                        if matches!(d.code, "bad-length" | "type") {
+                            d.source = Some(self.file().clone());
+                            d.span = e.value_span;
+                            d.message = format!("{}: {}", e.context, d.message);
+                        }
+                    }
+                    locate(err, self.file(), e.var_span, &e.context)
+                })
             });
-            let r = r.and_then(|()| if synapses { self.check_delays(h, e) } else { Ok(()) });
+            let r = r.and_then(|()| {
+                if synapses {
+                    check_delays(&self.net, h, &e.var, self.file(), e.value_span, &e.context)
+                } else {
+                    Ok(())
+                }
+            });
             self.push(r);
         }
-    }
-
-    /// After an `init` of per-synapse delays: a negative or non-finite delay is an
-    /// error here, where it was set (Brian2 never checks; the run would refuse it
-    /// without saying where it came from).
-    fn check_delays(&self, h: Handle, e: &InitSpec) -> Result<()> {
-        let array = match e.var.as_str() {
-            "delay" => "pre.delay".to_string(),
-            v if v.ends_with(".delay") => v.to_string(),
-            _ => return Ok(()),
-        };
-        let Ok(values) = self.net.get(h, &array) else {
-            return Ok(());
-        };
-        let Some((k, d)) = values.iter().enumerate().find(|(_, d)| **d < 0.0 || !d.is_finite()) else {
-            return Ok(());
-        };
-        let at = match &e.value {
-            ValueSpec::Expr(s) => s.inner_span(),
-            _ => e.span,
-        };
-        let value = if d.is_finite() {
-            format!("{} ms", crate::units::py_float_repr(d * 1e3))
-        } else {
-            crate::units::py_float_repr(*d)
-        };
-        Err(Errors::one(
-            Diagnostic::at(
-                "bad-delay",
-                self.file(),
-                at,
-                format!(
-                    "{}: synapse {k} gets the delay {value}: delays must be non-negative times",
-                    e.context
-                ),
-            )
-            .with_label("negative for some synapses")
-            .with_help("a negative delay would deliver a spike before it happens"),
-        ))
     }
 
     // ---- objects --------------------------------------------------------------------
@@ -652,10 +637,15 @@ impl Builder<'_> {
     fn non_negative_time(&self, s: &Str, ctx: &str) -> Result<f64> {
         let v = self.time(s, ctx)?;
         if !(v >= 0.0 && v.is_finite()) {
+            let what = if v.is_nan() || v.is_infinite() {
+                "must be a finite time"
+            } else {
+                "must not be negative"
+            };
             return Err(self.error(
                 "bad-value",
                 s.inner_span(),
-                format!("{ctx}: must not be negative, got {:?}", s.text.trim()),
+                format!("{ctx}: {what}, got {:?}", s.text.trim()),
             ));
         }
         Ok(v)
@@ -679,7 +669,7 @@ impl Builder<'_> {
         spec.threshold = g.threshold.as_ref().map(Str::code);
         spec.reset = g.reset.as_ref().map(Str::code);
         spec.refractory = g.refractory.as_ref().map(Str::code);
-        spec.method = g.method.as_ref().map(|m| m.text.trim().to_string());
+        spec.method = g.method.as_ref().map(Str::code);
         if let Some(dt) = &g.schedule.dt {
             spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
         }
@@ -715,13 +705,40 @@ impl Builder<'_> {
     fn add_spike_generator(&mut self, g: &GeneratorSpec) -> Result<Handle> {
         let ctx = format!("spike_generators '{}'", g.name);
         let n = self.count(&g.n, &format!("{ctx}.N"), 1)?;
+        let time_spans: Vec<Span> = g
+            .times
+            .iter()
+            .map(|t| match t {
+                TimeSpec::Seconds(_, span) => *span,
+                TimeSpec::Expr(s) => s.inner_span(),
+            })
+            .collect();
         let times = g
             .times
             .iter()
             .enumerate()
-            .map(|(k, t)| match t {
-                TimeSpec::Seconds(x) => Ok(*x),
-                TimeSpec::Expr(s) => self.time(s, &format!("{ctx}.times[{k}]")),
+            .map(|(k, t)| {
+                let x = match t {
+                    TimeSpec::Seconds(x, _) => *x,
+                    TimeSpec::Expr(s) => self.time(s, &format!("{ctx}.times[{k}]"))?,
+                };
+                if !(x >= 0.0 && x.is_finite()) {
+                    let shown = match t {
+                        TimeSpec::Seconds(..) => format!("{} s", crate::units::py_float_repr(x)),
+                        TimeSpec::Expr(s) => format!("{:?}", s.text.trim()),
+                    };
+                    let why = if x < 0.0 { "negative" } else { "not a finite time" };
+                    return Err(Errors::one(
+                        Diagnostic::at(
+                            "bad-time",
+                            self.file(),
+                            time_spans[k],
+                            format!("{ctx}.times[{k}]: a spike time must be a non-negative, finite time, got {shown}"),
+                        )
+                        .with_label(why),
+                    ));
+                }
+                Ok(x)
             })
             .collect::<Result<Vec<f64>>>()?;
         let period = match &g.period {
@@ -750,10 +767,13 @@ impl Builder<'_> {
             times,
             period,
         };
-        let hints = [
+        // errors about one spike point at its time (`.times[k]`)
+        let time_keys: Vec<String> = (0..time_spans.len()).map(|k| format!(".times[{k}]")).collect();
+        let mut hints = vec![
             (".period", g.period.as_ref().map(Str::inner_span)),
             (".N", Some(count_span(&g.n))),
         ];
+        hints.extend(time_keys.iter().zip(&time_spans).map(|(k, s)| (k.as_str(), Some(*s))));
         self.net
             .add_spike_generator(spec)
             .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
@@ -843,7 +863,7 @@ impl Builder<'_> {
             }
             None => {}
         }
-        spec.method = s.method.as_ref().map(|m| m.text.trim().to_string());
+        spec.method = s.method.as_ref().map(Str::code);
         if let Some(dt) = &s.schedule.dt {
             spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
         }
@@ -883,10 +903,17 @@ impl Builder<'_> {
         };
         self.objects.insert(s.name.clone(), (h, Kind::Synapses));
         for c in &s.connect {
+            // an error about one key (`.p`) or list element (`.i[1]`) points at it
+            let keys: Vec<String> = c.value_spans.iter().map(|(k, _)| format!(".{k}")).collect();
+            let hints: Vec<(&str, Option<Span>)> = keys
+                .iter()
+                .zip(&c.value_spans)
+                .map(|(k, (_, span))| (k.as_str(), Some(*span)))
+                .collect();
             let r = self
                 .net
                 .connect(h, connect_of(c))
-                .map_err(|e| locate(e, self.file(), c.span, &c.context));
+                .map_err(|e| locate_with(e, self.file(), c.span, &c.context, &hints));
             if r.is_err() {
                 // later connects and the init list would only repeat the error
                 self.push(r);
@@ -1019,6 +1046,7 @@ impl Builder<'_> {
             MonitorKind::Spike {
                 record,
                 event,
+                event_span,
                 variables,
                 schedule,
             } => {
@@ -1033,9 +1061,10 @@ impl Builder<'_> {
                     Some(_) => Some(self.order(&schedule.order, &ctx)?),
                     None => None,
                 };
+                let hints = [(".event", *event_span), (".when", schedule.when.as_ref().map(|w| w.1))];
                 self.net
                     .add_spike_monitor(spec)
-                    .map_err(|e| locate(e, self.file(), m.source.inner_span(), &ctx))
+                    .map_err(|e| locate_with(e, self.file(), m.source.inner_span(), &ctx, &hints))
             }
             MonitorKind::State {
                 variables,
@@ -1145,13 +1174,15 @@ impl Builder<'_> {
                     var,
                     value,
                     index,
+                    value_span,
                     context,
                     span,
                 } if target.text.trim() == "constants" && !self.objects.contains_key("constants") => {
-                    self.constant_step(var, value, index, context, *span, &mut changed)
+                    self.constant_step(var, (value, *value_span), index, context, *span, &mut changed)
                 }
                 StepSpec::Store {
                     name,
+                    name_span,
                     restore,
                     context,
                     span,
@@ -1162,7 +1193,7 @@ impl Builder<'_> {
                     if *restore && !stored.contains(&name.as_str()) {
                         Err(self.error(
                             "bad-restore",
-                            *span,
+                            name_span.unwrap_or(*span),
                             format!("{context}: nothing was stored under the name '{name}' before this step"),
                         ))
                     } else {
@@ -1190,9 +1221,10 @@ impl Builder<'_> {
                     var,
                     value,
                     index,
+                    value_span,
                     context,
                     span,
-                } => self.set_step(target, var, value, index, context, *span),
+                } => self.set_step(target, var, (value, *value_span), index, context, *span),
             };
             match r {
                 Ok(s) => out.push(s),
@@ -1215,7 +1247,7 @@ impl Builder<'_> {
     fn constant_step(
         &mut self,
         var: &Str,
-        value: &ValueSpec,
+        (value, value_span): (&ValueSpec, Span),
         index: &Option<IndexSpec>,
         context: &str,
         span: Span,
@@ -1243,7 +1275,7 @@ impl Builder<'_> {
             ));
         }
         let (new, new_dim, at) = match value {
-            ValueSpec::Number(x) => (*x, dim, span),
+            ValueSpec::Number(x) => (*x, dim, value_span),
             ValueSpec::Expr(e) => {
                 let (v, d) = self.eval(e, &format!("{context}.value"))?;
                 (v, d, e.inner_span())
@@ -1251,7 +1283,7 @@ impl Builder<'_> {
             ValueSpec::List(_) => {
                 return Err(self.error(
                     "wrong-type",
-                    span,
+                    value_span,
                     format!("{context}.value: a constant takes one value, not a list"),
                 ));
             }
@@ -1311,11 +1343,43 @@ impl Builder<'_> {
         })
     }
 
+    /// A delay a protocol `set` step gives, checked before the protocol runs
+    /// where it is known before (a number, a list, a constant expression), so
+    /// that `spikejit check` reports it; others are checked when the step runs.
+    fn check_set_delay(&self, value: &ValueSpec, at: Span, context: &str) -> Result<()> {
+        let known: Vec<f64> = match value {
+            ValueSpec::Number(x) => vec![*x],
+            ValueSpec::List(xs) => xs.clone(),
+            ValueSpec::Expr(e) => match self.net.eval_constant(&e.code(), context) {
+                Ok((x, d)) if d.same(Dim::SECOND) => vec![x],
+                _ => vec![],
+            },
+        };
+        let Some(d) = known.into_iter().find(|d| !(*d >= 0.0 && d.is_finite())) else {
+            return Ok(());
+        };
+        let shown = if d.is_finite() {
+            format!("{} ms", crate::units::py_float_repr(d * 1e3))
+        } else {
+            crate::units::py_float_repr(d)
+        };
+        Err(Errors::one(
+            Diagnostic::at(
+                "bad-delay",
+                self.file(),
+                at,
+                format!("{context}: the delay {shown} is not a non-negative time"),
+            )
+            .with_label(if d < 0.0 { "negative" } else { "not finite" })
+            .with_help("a negative delay would deliver a spike before it happens"),
+        ))
+    }
+
     fn set_step(
         &mut self,
         target: &Str,
         var: &Str,
-        value: &ValueSpec,
+        (value, value_span): (&ValueSpec, Span),
         index: &Option<IndexSpec>,
         context: &str,
         span: Span,
@@ -1374,16 +1438,77 @@ impl Builder<'_> {
                 return Err(Errors(errors));
             }
         }
+        if is_delay {
+            self.check_set_delay(value, value_span, context)?;
+        }
+        // A list gives one value per element: its length is known now (as
+        // `Network::set` checks it when the step runs).
+        if let (ValueSpec::List(xs), None) = (value, index) {
+            let n = self.net.size_of(h)?;
+            if xs.len() != n {
+                return Err(Errors::one(
+                    Diagnostic::at(
+                        "bad-length",
+                        self.file(),
+                        value_span,
+                        format!(
+                            "{context}.value: expected {n} values, one per element of '{}', got {}",
+                            target.text.trim(),
+                            xs.len()
+                        ),
+                    )
+                    .with_label(format!("{} values", xs.len())),
+                ));
+            }
+        }
         let selection = self.selection(index, synapses, context)?;
         Ok(Step::Set {
             target: h,
             var: v.to_string(),
             value: Self::value(value),
             selection,
+            value_span,
             context: context.to_string(),
             span,
         })
     }
+}
+
+/// After setting per-synapse delays (`init`, a protocol `set` of `delay` or
+/// `PATHWAY.delay`): a negative or non-finite delay is an error here, at the
+/// value that set it (Brian2 never checks; the run would refuse it without
+/// saying where it came from).
+fn check_delays(net: &Network, h: Handle, var: &str, file: &Arc<Source>, at: Span, context: &str) -> Result<()> {
+    let array = match var.trim() {
+        "delay" => "pre.delay".to_string(),
+        v if v.ends_with(".delay") => v.to_string(),
+        _ => return Ok(()),
+    };
+    let Ok(values) = net.get(h, &array) else {
+        return Ok(());
+    };
+    let Some((k, d)) = values.iter().enumerate().find(|(_, d)| **d < 0.0 || !d.is_finite()) else {
+        return Ok(());
+    };
+    let value = if d.is_finite() {
+        format!("{} ms", crate::units::py_float_repr(d * 1e3))
+    } else {
+        crate::units::py_float_repr(*d)
+    };
+    Err(Errors::one(
+        Diagnostic::at(
+            "bad-delay",
+            file,
+            at,
+            format!("{context}: synapse {k} gets the delay {value}: delays must be non-negative times"),
+        )
+        .with_label(if values.len() > 1 {
+            "negative for some synapses"
+        } else {
+            "negative"
+        })
+        .with_help("a negative delay would deliver a spike before it happens"),
+    ))
 }
 
 fn count_span(c: &CountSpec) -> Span {
@@ -1421,11 +1546,11 @@ fn connect_of(c: &ConnectSpec) -> Connect {
         i: c.i.as_ref().map(indices),
         j: c.j.as_ref().map(indices),
         p: c.p.as_ref().map(|p| match p {
-            ProbSpec::Number(x) => Prob::Value(*x),
+            ProbSpec::Number(x, _) => Prob::Value(*x),
             ProbSpec::Expr(s) => Prob::Expr(s.code()),
         }),
         n: c.n.as_ref().map(|n| match n {
-            NSpec::Int(k) => Count::Value(*k),
+            NSpec::Int(k, _) => Count::Value(*k),
             NSpec::Expr(s) => Count::Expr(s.code()),
         }),
         skip_if_invalid: c.skip_if_invalid,

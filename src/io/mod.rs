@@ -68,7 +68,7 @@ pub use output::{
     KernelTime, Ordered, Summary, Timings, peak_memory_bytes, write_atomic, write_monitors, write_outputs, write_state,
     write_summary,
 };
-pub use render::{file_source, render, render_warning};
+pub use render::{file_source, render, render_warning, render_warnings};
 pub use strings::decode_toml_string;
 
 use crate::diag::{Diagnostic, Errors, Result};
@@ -292,11 +292,14 @@ pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summa
 }
 
 /// `spikejit check FILE`: loads and builds a model file and builds every kernel
-/// without running it, so that all unit and code errors surface.
-pub fn check_model_file(path: &Path) -> Result<()> {
+/// without running it, so that all unit and code errors surface. Returns the
+/// warnings ([`Network::warnings`](crate::sim::Network::warnings)): the model
+/// is fine to run, but parts of it probably do not do what was meant.
+pub fn check_model_file(path: &Path) -> Result<Vec<Diagnostic>> {
     let model = load_model(path)?;
     let (mut net, _protocol) = build(&model, &BuildOptions::default())?;
-    net.check()
+    net.check()?;
+    Ok(net.warnings())
 }
 
 /// `spikejit check FILE --schedule`: what [`check_model_file`] checks, and the

@@ -101,6 +101,10 @@ pub struct InitSpec {
     pub context: String,
     /// The key (table form) or the step's table (list form), for errors about the step as a whole.
     pub span: Span,
+    /// Where the variable is named: the key (table form) or `var`'s value (list form).
+    pub var_span: Span,
+    /// Where the value is (errors about the value, such as a list of the wrong length, point there).
+    pub value_span: Span,
 }
 
 /// `[simulation]`.
@@ -247,8 +251,8 @@ pub struct PoissonInputSpec {
 /// A spike time: a number in seconds or a string with units.
 #[derive(Clone, Debug)]
 pub enum TimeSpec {
-    /// A TOML number: the time in seconds.
-    Seconds(f64),
+    /// A TOML number: the time in seconds, with the file span of the number.
+    Seconds(f64, Span),
     /// A string with units (`"1*ms"`).
     Expr(Str),
 }
@@ -324,8 +328,8 @@ pub enum IndicesSpec {
 /// Connect `p`.
 #[derive(Clone, Debug)]
 pub enum ProbSpec {
-    /// A fixed probability for every pair.
-    Number(f64),
+    /// A fixed probability for every pair, with the file span of the number.
+    Number(f64, Span),
     /// An expression of `i`, `j` and pre/post variables, evaluated per pair.
     Expr(Str),
 }
@@ -333,8 +337,8 @@ pub enum ProbSpec {
 /// Connect `n`.
 #[derive(Clone, Debug)]
 pub enum NSpec {
-    /// A fixed number of synapses per chosen pair.
-    Int(i64),
+    /// A fixed number of synapses per chosen pair, with the file span of the number.
+    Int(i64, Span),
     /// An expression of `i` and `j`, evaluated per pair.
     Expr(Str),
 }
@@ -358,6 +362,9 @@ pub struct ConnectSpec {
     pub j: Option<IndicesSpec>,
     /// `skip_if_invalid`: drop generated indices outside the target (or clip a too large sample) instead of failing.
     pub skip_if_invalid: bool,
+    /// Where each key's value is in the file (`p`, `i`, ...), and each element
+    /// of a list (`i[1]`): errors about one point there.
+    pub value_spans: Vec<(String, Span)>,
 }
 
 /// `[[synapses]]`.
@@ -420,6 +427,8 @@ pub enum MonitorKind {
         record: bool,
         /// The event recorded: `spike`, or a custom event defined in the source's `events`.
         event: String,
+        /// Where `event` is in the file (an event monitor's `event` value).
+        event_span: Option<Span>,
         /// Variables recorded at each event, with their file spans.
         variables: Vec<(String, Span)>,
         /// The monitor's `when`/`order` (default slot `thresholds` for spikes, `after_thresholds` for events).
@@ -471,6 +480,8 @@ pub enum StepSpec {
         value: ValueSpec,
         /// `index`: which elements (`None` for all), as in `init`.
         index: Option<IndexSpec>,
+        /// Where `value` is in the file (errors about the value point there).
+        value_span: Span,
         /// Where it is, for messages (`protocol[2]`).
         context: String,
         /// The step's table in the file.
@@ -480,6 +491,8 @@ pub enum StepSpec {
     Store {
         /// `name`: the name of the stored state.
         name: String,
+        /// Where `name` is in the file, when it is given.
+        name_span: Option<Span>,
         /// True for `restore`, false for `store`.
         restore: bool,
         /// Where it is, for messages (`protocol[2]`).
@@ -698,6 +711,14 @@ fn as_value(n: &Node) -> Option<ValueSpec> {
     }
 }
 
+/// Where a value is: a string's content, or the value as written.
+fn value_span(n: &Node) -> Span {
+    match &n.v {
+        V::Str(s) => s.inner_span(),
+        _ => n.span,
+    }
+}
+
 fn as_index(n: &Node) -> Option<IndexSpec> {
     match &n.v {
         V::Str(s) => Some(IndexSpec::Where(s.clone())),
@@ -887,6 +908,18 @@ impl Loader {
                 }
             },
             DeValue::Float(f) => match f.as_str().parse::<f64>() {
+                // `1e400` reads as infinity: a number too large, not the `inf` it never says
+                Ok(x) if x.is_infinite() && !f.as_str().contains("inf") => {
+                    self.err(
+                        "wrong-type",
+                        span,
+                        format!(
+                            "the number {} is out of range (the largest is about 1.8e308)",
+                            f.as_str()
+                        ),
+                    );
+                    V::Float(x)
+                }
                 Ok(x) => V::Float(x),
                 Err(_) => {
                     self.err("wrong-type", span, format!("the number {f} is out of range"));
@@ -1114,9 +1147,12 @@ impl Loader {
                     };
                     let var = self.opt_str(es, "var", &iw, "a string");
                     let index = self.typed(es, "index", &iw, "a condition string or an [i, j] pair", as_index);
-                    let value = get(es, "value").and_then(|v| self.value(&v.node, &iw));
-                    if let (Some(var), Some(value)) = (var, value) {
+                    let value_e = get(es, "value");
+                    let value = value_e.and_then(|v| self.value(&v.node, &iw));
+                    if let (Some(var), Some(value), Some(value_e)) = (var, value, value_e) {
                         out.push(InitSpec {
+                            var_span: var.inner_span(),
+                            value_span: value_span(&value_e.node),
                             var: var.text,
                             value,
                             index,
@@ -1152,6 +1188,8 @@ impl Loader {
                     index: None,
                     context: iw,
                     span: e.span,
+                    var_span: e.span,
+                    value_span: value_span(&e.node),
                 });
             }
         }
@@ -1511,17 +1549,34 @@ impl Loader {
                 "times",
                 &w,
                 "a list of strings with units or numbers in seconds",
-                |n| match &n.v {
-                    V::Array(items) => items
-                        .iter()
-                        .map(|x| match &x.v {
-                            V::Str(s) => Some(TimeSpec::Expr(s.clone())),
-                            _ => as_num(x).map(TimeSpec::Seconds),
-                        })
-                        .collect::<Option<Vec<_>>>(),
-                    _ => None,
-                },
+                |n| matches!(n.v, V::Array(_)).then_some(()),
             );
+            // each time on its own: an error points at the one that is wrong
+            let times = times.and_then(|()| {
+                let items = Self::items(get(es, "times").map(|e| &e.node));
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for (k, x) in items.iter().enumerate() {
+                    match &x.v {
+                        V::Str(s) => out.push(TimeSpec::Expr(s.clone())),
+                        _ => match as_num(x) {
+                            Some(t) => out.push(TimeSpec::Seconds(t, x.span)),
+                            None => {
+                                self.err(
+                                    "wrong-type",
+                                    x.span,
+                                    format!(
+                                        "{w}.times[{k}]: expected a string with units or a number in seconds, got {}",
+                                        got(x)
+                                    ),
+                                );
+                                ok = false;
+                            }
+                        },
+                    }
+                }
+                ok.then_some(out)
+            });
             let period = self.opt_str(es, "period", &w, "a string");
             let spans_of = |key: &str| match get(es, key).map(|e| &e.node.v) {
                 Some(V::Array(items)) => items.iter().map(|x| x.span).collect(),
@@ -1714,11 +1769,11 @@ impl Loader {
             let condition = self.opt_str(ces, "condition", &cw, "a string");
             let p = self.typed(ces, "p", &cw, "a number or a string", |n| match &n.v {
                 V::Str(s) => Some(ProbSpec::Expr(s.clone())),
-                _ => as_num(n).map(ProbSpec::Number),
+                _ => as_num(n).map(|x| ProbSpec::Number(x, n.span)),
             });
             let nn = self.typed(ces, "n", &cw, "an integer or a string", |n| match &n.v {
                 V::Str(s) => Some(NSpec::Expr(s.clone())),
-                _ => as_int(n).map(NSpec::Int),
+                _ => as_int(n).map(|k| NSpec::Int(k, n.span)),
             });
             let indices = |n: &Node| match &n.v {
                 V::Str(s) => Some(IndicesSpec::Expr(s.clone())),
@@ -1732,6 +1787,29 @@ impl Loader {
                 V::Bool(b) => Some(b),
                 _ => None,
             });
+            let mut value_spans = Vec::new();
+            for e in ces {
+                value_spans.push((
+                    e.key.clone(),
+                    match &e.node.v {
+                        V::Str(s) => s.inner_span(),
+                        _ => e.node.span,
+                    },
+                ));
+                match &e.node.v {
+                    V::Array(items) => {
+                        value_spans.extend(
+                            items
+                                .iter()
+                                .enumerate()
+                                .map(|(k, x)| (format!("{}[{k}]", e.key), x.span)),
+                        );
+                    }
+                    // one index stands for a list of one
+                    V::Int(_) => value_spans.push((format!("{}[0]", e.key), e.node.span)),
+                    _ => {}
+                }
+            }
             out.push(ConnectSpec {
                 context: cw,
                 span: item.span,
@@ -1741,6 +1819,7 @@ impl Loader {
                 i,
                 j,
                 skip_if_invalid: skip.unwrap_or(false),
+                value_spans,
             });
         }
         out
@@ -1848,9 +1927,14 @@ impl Loader {
                     } else {
                         Some("spike".to_string())
                     };
+                    let event_span = get(es, "event").map(|e| match &e.node.v {
+                        V::Str(s) => s.inner_span(),
+                        _ => e.node.span,
+                    });
                     event.map(|event| MonitorKind::Spike {
                         record: record_bool.unwrap_or(true),
                         event,
+                        event_span,
                         variables: variables.unwrap_or_default(),
                         schedule,
                     })
@@ -1949,11 +2033,16 @@ impl Loader {
                 }
                 "set" => {
                     if let (true, Some(target), Some(var), Some(value)) = (ok, target, var, value) {
+                        let value_span = get(es, "value").map_or(item.span, |e| match &e.node.v {
+                            V::Str(s) => s.inner_span(),
+                            _ => e.node.span,
+                        });
                         out.push(StepSpec::Set {
                             target,
                             var,
                             value,
                             index,
+                            value_span,
                             context: w,
                             span: item.span,
                         });
@@ -1962,6 +2051,7 @@ impl Loader {
                 _ => {
                     if ok {
                         out.push(StepSpec::Store {
+                            name_span: name.as_ref().map(Str::inner_span),
                             name: name.map_or_else(|| "default".to_string(), |n| n.text),
                             restore: op == "restore",
                             context: w,

@@ -100,6 +100,17 @@ pub struct Summary {
     pub threads: usize,
     /// The kernels that ran split over those threads.
     pub threaded_kernels: Vec<String>,
+    /// Warnings about the model's code ([`Network::warnings`]); in
+    /// `summary.json` as one line each (`FILE:LINE:COL: message (in ...)`).
+    #[serde(serialize_with = "diagnostics_as_lines")]
+    pub warnings: Vec<crate::diag::Diagnostic>,
+}
+
+fn diagnostics_as_lines<S: serde::Serializer>(
+    ds: &[crate::diag::Diagnostic],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(ds.iter().map(|d| d.to_string()))
 }
 
 impl Summary {
@@ -137,6 +148,7 @@ impl Summary {
             findings: net.findings().to_vec(),
             threads: net.threads(),
             threaded_kernels: stats.threaded_kernels.clone(),
+            warnings: net.warnings(),
         }
     }
 

@@ -11,7 +11,8 @@ use codespan_reporting::term::{self, Chars, Config, termcolor::Buffer};
 
 use crate::diag::{Diagnostic, Errors, Source, Span};
 
-/// Renders every diagnostic (with ANSI colours when `color`), each ending in a newline.
+/// Renders every diagnostic (with ANSI colours when `color`), each ending in a
+/// newline: errors as `error[code]`, warnings as `warning[code]`.
 pub fn render(errors: &Errors, color: bool) -> String {
     let mut out = String::new();
     for d in errors.0.iter().take(MAX_RENDERED) {
@@ -23,8 +24,19 @@ pub fn render(errors: &Errors, color: bool) -> String {
             errors.0.len() - MAX_RENDERED
         ));
     }
-    if errors.0.len() > 1 {
-        out.push_str(&format!("error: {} errors\n", errors.0.len()));
+    let count = errors.0.iter().filter(|d| !d.is_warning()).count();
+    if count > 1 {
+        out.push_str(&format!("error: {count} errors\n"));
+    }
+    out
+}
+
+/// Renders warnings as [`render`] does (`warning[code]: ...`, the location and a
+/// caret), with a count when there are several.
+pub fn render_warnings(warnings: &[Diagnostic], color: bool) -> String {
+    let mut out = render(&Errors(warnings.to_vec()), color);
+    if warnings.len() > 1 {
+        out.push_str(&format!("warning: {} warnings\n", warnings.len()));
     }
     out
 }
@@ -92,6 +104,7 @@ fn render_one(d: &Diagnostic, color: bool) -> String {
 
 fn render_as(d: &Diagnostic, color: bool, severity: Severity) -> String {
     let mut files = Files::default();
+    let severity = if d.is_warning() { Severity::Warning } else { severity };
     let mut cs = CsDiagnostic::new(severity).with_code(d.code);
     let mut notes = Vec::new();
     match &d.source {
@@ -212,5 +225,15 @@ mod tests {
         assert!(render(&Errors::one(d), false).contains("m"));
         let d = Diagnostic::new("x", "no source").with_context("neurons 'P'");
         assert!(render(&Errors::one(d), false).contains("neurons 'P': no source"));
+    }
+
+    #[test]
+    fn renders_warnings_as_warnings() {
+        let src = Source::new("neurons 'G'.reset", "v = 0\nu = 5");
+        let w = Diagnostic::at("unused-temporary", &src, Span::new(6, 7), "'u' is not a variable").warning();
+        let s = render_warnings(&[w.clone(), w], false);
+        assert!(s.starts_with("warning[unused-temporary]: 'u' is not a variable"), "{s}");
+        assert!(s.contains("neurons 'G'.reset:2:1"), "{s}");
+        assert!(s.contains("warning: 2 warnings") && !s.contains("error"), "{s}");
     }
 }

@@ -249,6 +249,10 @@ pub enum Func {
     /// `x` unchanged; NaN or an infinity is a fault (the value of a store to a
     /// float array, `elem` its index): `(x: float, site, elem) -> float`.
     CheckFinite,
+    /// Records an error with the offending value (a connection probability
+    /// outside `[0, 1]`, a negative count): `(code, a, b: I64, value: F64) -> I64`.
+    /// Returns 0.
+    ReportValue,
 }
 
 /// The signature of a [`Func`] for one value type of its float arguments.
@@ -330,6 +334,7 @@ impl Func {
             Func::CheckedToInt => "checked_int",
             Func::CheckedI32 => "checked_i32",
             Func::CheckFinite => "check_finite",
+            Func::ReportValue => "report_value",
         }
     }
 
@@ -398,6 +403,12 @@ impl Func {
             },
             Func::PushSynapse | Func::ReportError => FuncSig {
                 params: vec![Ty::I64; 3],
+                ret: Ty::I64,
+                rng: false,
+                ctx: true,
+            },
+            Func::ReportValue => FuncSig {
+                params: vec![Ty::I64, Ty::I64, Ty::I64, Ty::F64],
                 ret: Ty::I64,
                 rng: false,
                 ctx: true,

@@ -62,6 +62,7 @@ fn is_random(f: Func) -> bool {
                 | Func::SampleGet
                 | Func::PushSynapse
                 | Func::ReportError
+                | Func::ReportValue
         )
 }
 

@@ -29,6 +29,9 @@ pub struct Checker<'a> {
     pub errors: Vec<Diagnostic>,
     /// Temporaries created by earlier statements of a block.
     pub temps: HashMap<String, Typed>,
+    /// Things that are allowed but are probably mistakes (an assignment that
+    /// does nothing, a float truncated into an integer), as warnings.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A dimension as messages show it: the registered unit's name (`volt`, `siemens`) or the base form, `1` when
@@ -45,6 +48,7 @@ impl<'a> Checker<'a> {
             source,
             errors: Vec::new(),
             temps: HashMap::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -673,6 +677,8 @@ impl<'a> Checker<'a> {
                             ),
                         );
                         self.push(d);
+                    } else if ty == ValTy::Int {
+                        self.warn_truncation(s, rhs);
                     }
                 }
                 None => {
@@ -704,6 +710,95 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+        }
+        self.warn_unread_temporaries(stmts);
+    }
+
+    /// A float value stored into an integer variable is truncated toward zero
+    /// (as Brian2's generated code casts it): a warning, unless the value is a
+    /// whole number known at compile time (`n = 2.0`, `n += 1.0`).
+    fn warn_truncation(&mut self, s: &Statement, rhs: Typed) {
+        let float_result = rhs.ty == ValTy::Float || s.op == AssignOp::Div;
+        if !float_result {
+            return;
+        }
+        let whole = self.const_value(&s.expr).is_some_and(|x| x.fract() == 0.0);
+        if whole && matches!(s.op, AssignOp::Set | AssignOp::Add | AssignOp::Sub | AssignOp::Mul) {
+            return;
+        }
+        let shown = match s.op {
+            AssignOp::Set => self.show(&s.expr),
+            op => format!(
+                "{} {} {}",
+                s.target,
+                op.symbol().trim_end_matches('='),
+                self.show(&s.expr)
+            ),
+        };
+        let d = Diagnostic::at(
+            "truncation",
+            self.source,
+            s.span,
+            format!(
+                "'{}' is an integer variable: the float value of '{shown}' is truncated toward zero when it is stored",
+                s.target
+            ),
+        )
+        .with_label("truncated to an integer")
+        .with_help(format!(
+            "write 'int(...)' (or use '//') to make the rounding explicit, or declare '{}' as a float variable",
+            s.target
+        ))
+        .warning();
+        self.warnings.push(d);
+    }
+
+    /// An assignment to a name that is no variable makes a temporary (Brian2
+    /// semantics); one that no later statement of the block reads does nothing,
+    /// which is almost always a misspelt or undeclared variable.
+    fn warn_unread_temporaries(&mut self, stmts: &[Statement]) {
+        for (k, s) in stmts.iter().enumerate() {
+            if s.op != AssignOp::Set || !self.temps.contains_key(&s.target) {
+                continue;
+            }
+            let read_later = stmts[k + 1..].iter().any(|later| {
+                let mut reads = later.target == s.target && later.op != AssignOp::Set;
+                later.expr.for_each_name(&mut |n, _| reads |= n == s.target);
+                reads
+            });
+            if read_later {
+                continue;
+            }
+            let variables = self.scope.names.iter().filter_map(|(n, r)| match r {
+                NameRef::Var { read_only: false, .. } => Some(n.as_str()),
+                _ => None,
+            });
+            let help = match suggest(&s.target, variables) {
+                Some(v) => format!(
+                    "did you mean '{v}'? To keep a value, declare '{}' in the model's equations (e.g. '{} : 1')",
+                    s.target, s.target
+                ),
+                None => format!(
+                    "to keep a value, declare '{}' in the model's equations (e.g. '{} : 1'); a temporary only \
+                     passes a value to later statements of the same code",
+                    s.target, s.target
+                ),
+            };
+            let d = Diagnostic::at(
+                "unused-temporary",
+                self.source,
+                s.target_span,
+                format!(
+                    "'{}' is not a variable: '{} = {}' makes a temporary that nothing reads, so it does nothing",
+                    s.target,
+                    s.target,
+                    self.show(&s.expr)
+                ),
+            )
+            .with_label("not a variable of the model")
+            .with_help(help)
+            .warning();
+            self.warnings.push(d);
         }
     }
 }

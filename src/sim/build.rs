@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{Errors, Handle, Network, Object, Result, Selection, Value, err};
 use crate::codegen::Executable;
-use crate::diag::{Diagnostic, Source};
+use crate::diag::{Diagnostic, Source, Span};
 use crate::integrate::{self, DiffEq, Env};
 use crate::ir::{ElemTy, Ty};
 use crate::lower::{self, KernelBuilder};
@@ -582,6 +582,34 @@ impl Network {
         stmts: &[Statement],
         allow_shared: bool,
     ) -> Vec<Diagnostic> {
+        self.checked_block(scope, src, stmts, allow_shared).errors
+    }
+
+    /// As [`Network::check_block`], for code a user wrote as a block (a reset,
+    /// a pathway, `run_regularly`, `run_on_event`): its warnings (an assignment
+    /// that does nothing, a float truncated into an integer) are kept for
+    /// [`Network::warnings`].
+    pub(crate) fn check_code(
+        &self,
+        scope: &Scope,
+        src: &Arc<Source>,
+        stmts: &[Statement],
+        allow_shared: bool,
+    ) -> Vec<Diagnostic> {
+        let c = self.checked_block(scope, src, stmts, allow_shared);
+        if c.errors.is_empty() {
+            self.warn(c.warnings);
+        }
+        c.errors
+    }
+
+    fn checked_block<'a>(
+        &self,
+        scope: &'a Scope,
+        src: &'a Arc<Source>,
+        stmts: &[Statement],
+        allow_shared: bool,
+    ) -> Checker<'a> {
         let mut c = Checker::new(scope, src);
         c.statements(stmts, &|name, r| match r {
             NameRef::Var { read_only: true, .. } => Err(format!("variable '{name}' is read-only")),
@@ -594,7 +622,7 @@ impl Network {
             NameRef::Time | NameRef::TimeStep => Err(format!("'{name}' is the clock's time and cannot be written")),
             NameRef::Const { .. } => Err(format!("'{name}' is a constant and cannot be written")),
         });
-        c.errors
+        c
     }
 
     /// The state update kernel of a neuron group (refractoriness, integration).
@@ -662,6 +690,7 @@ impl Network {
         }
         let eqs = g.eqs.clone();
         let methods = g.methods.clone();
+        let method_src = g.method_src.clone();
         errors.extend(self.check_equations(&eqs, &scope));
         let diff: Vec<DiffEq> = eqs
             .differential()
@@ -678,10 +707,12 @@ impl Network {
             match integrate::integrate(&diff, &methods, &scope) {
                 Ok((_m, mut update)) => stmts.append(&mut update),
                 Err(msg) => {
-                    return Err(Errors::one(
-                        Diagnostic::at("integration", &eqs.source, Default::default(), msg)
-                            .with_context(format!("neurons '{name}'")),
-                    ));
+                    return Err(Errors::one(integration_error(
+                        msg,
+                        &eqs,
+                        method_src.as_ref(),
+                        &format!("neurons '{name}'"),
+                    )));
                 }
             }
         }
@@ -833,7 +864,7 @@ impl Network {
                 *write_mask = None;
             }
         }
-        let errors = self.check_block(&scope, &src, &stmts, false);
+        let errors = self.check_code(&scope, &src, &stmts, false);
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
@@ -853,7 +884,7 @@ impl Network {
         let (src, stmts) = (path.code.clone(), path.stmts.clone());
         let name = format!("{}_{}", s.name, path.name);
         let eqs = s.eqs.clone();
-        let errors = self.check_block(&scope, &src, &stmts, false);
+        let errors = self.check_code(&scope, &src, &stmts, false);
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
@@ -1247,6 +1278,7 @@ impl Network {
         let Some(s) = self.syn(id) else { return Ok(None) };
         let eqs = s.eqs.clone();
         let methods = s.methods.clone();
+        let method_src = s.method_src.clone();
         let name = s.name.clone();
         let mut errors = self.check_equations(&eqs, &scope);
         let diff: Vec<DiffEq> = eqs
@@ -1265,10 +1297,12 @@ impl Network {
             return Ok(None);
         }
         let stmts = integrate::integrate(&diff, &methods, &scope).map_err(|msg| {
-            Errors::one(
-                Diagnostic::at("integration", &eqs.source, Default::default(), msg)
-                    .with_context(format!("synapses '{name}'")),
-            )
+            Errors::one(integration_error(
+                msg,
+                &eqs,
+                method_src.as_ref(),
+                &format!("synapses '{name}'"),
+            ))
         })?;
         let mut b = self.builder(&format!("{name}_stateupdate"));
         b.check_faults(self.fault_checks(id, None, Some(&eqs), false));
@@ -1367,7 +1401,7 @@ impl Network {
             out.push((ev, self.compile(b)?, false));
         }
         for (ev, src, stmts) in code {
-            let errs = self.check_block(&scope, &src, &stmts, false);
+            let errs = self.check_code(&scope, &src, &stmts, false);
             if !errs.is_empty() {
                 errors.extend(errs);
                 continue;
@@ -1431,5 +1465,24 @@ impl Network {
         lower::block_over_range(&mut b, &stmts, &scope);
         let end = if shared && stmts.len() == 1 { 1 } else { n };
         Ok(Some((self.compile(b)?, 0, end)))
+    }
+}
+
+/// Equations the integration method cannot integrate: the error points at the
+/// method when it was given (with the equations as a second place), else at
+/// the equations (the automatic choice found no method that fits).
+fn integration_error(msg: String, eqs: &Equations, method: Option<&Arc<Source>>, ctx: &str) -> Diagnostic {
+    let equations = eqs
+        .differential()
+        .iter()
+        .map(|v| v.eq.span)
+        .reduce(Span::cover)
+        .unwrap_or_default();
+    match method {
+        Some(src) => Diagnostic::at("integration", src, super::trimmed(&src.text), msg)
+            .with_label("this method cannot integrate the equations")
+            .with_note(Some(eqs.source.clone()), equations, "the equations")
+            .with_context(ctx),
+        None => Diagnostic::at("integration", &eqs.source, equations, msg).with_context(ctx),
     }
 }

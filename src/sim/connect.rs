@@ -126,15 +126,43 @@ impl Network {
         };
         let ctx = format!("synapses '{}'.connect", s.name);
         let (n_pre, n_post) = (s.source.len() as i64, s.target.len() as i64);
+        if let Some(Prob::Value(p)) = &c.p
+            && !(0.0..=1.0).contains(p)
+        {
+            return Err(Errors::one(
+                Diagnostic::new(
+                    "bad-probability",
+                    format!("the connection probability p must be between 0 and 1, got {p}"),
+                )
+                .with_context(format!("{ctx}.p"))
+                .with_help(P_HELP),
+            ));
+        }
+        if let Some(Count::Value(n)) = &c.n
+            && *n < 0
+        {
+            return Err(Errors::one(
+                Diagnostic::new(
+                    "bad-count",
+                    format!("the number of synapses per pair n must not be negative, got {n}"),
+                )
+                .with_context(format!("{ctx}.n")),
+            ));
+        }
         let (pre, post) = match (&c.condition, &c.i, &c.j) {
-            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                return Err(err("bad-connect", &ctx, "cannot combine a condition with i or j"));
+            (Some(_), i, j) if i.is_some() || j.is_some() => {
+                let key = if i.is_some() { "i" } else { "j" };
+                return Err(err(
+                    "bad-connect",
+                    &format!("{ctx}.{key}"),
+                    "cannot combine a condition with i or j",
+                ));
             }
             (_, Some(Indices::Array(i)), Some(Indices::Array(j))) => {
                 if c.skip_if_invalid {
                     return Err(err(
                         "bad-connect",
-                        &ctx,
+                        &format!("{ctx}.skip_if_invalid"),
                         "skip_if_invalid can only be used with generator (string) syntax",
                     ));
                 }
@@ -144,46 +172,44 @@ impl Network {
                     None => 1.0,
                     Some(Prob::Value(p)) => *p,
                     Some(Prob::Expr(_)) => {
-                        return Err(err("bad-connect", &ctx, "with i/j index arrays, p must be a number"));
+                        return Err(err(
+                            "bad-connect",
+                            &format!("{ctx}.p"),
+                            "with i/j index arrays, p must be a number",
+                        ));
                     }
                 };
-                let (i, j) = broadcast(i, j).ok_or_else(|| {
-                    err(
-                        "bad-connect",
-                        &ctx,
-                        format!("i ({}) and j ({}) cannot be broadcast together", i.len(), j.len()),
-                    )
-                })?;
-                if let Some(bad) = i.iter().find(|&&x| x < 0 || x >= n_pre) {
+                // An index out of range is named by its place in the list given (`.i[1]`).
+                if let Some((k, bad)) = i.iter().enumerate().find(|(_, x)| **x < 0 || **x >= n_pre) {
                     return Err(err(
                         "bad-index",
-                        &ctx,
+                        &format!("{ctx}.i[{k}]"),
                         format!(
                             "the source index {bad} is outside the range [0, {}] of the source group",
                             n_pre - 1
                         ),
                     ));
                 }
-                if let Some(bad) = j.iter().find(|&&x| x < 0 || x >= n_post) {
+                if let Some((k, bad)) = j.iter().enumerate().find(|(_, x)| **x < 0 || **x >= n_post) {
                     return Err(err(
                         "bad-index",
-                        &ctx,
+                        &format!("{ctx}.j[{k}]"),
                         format!(
                             "the target index {bad} is outside the range [0, {}] of the target group",
                             n_post - 1
                         ),
                     ));
                 }
+                let (i, j) = broadcast(i, j).ok_or_else(|| {
+                    err(
+                        "bad-connect",
+                        &format!("{ctx}.j"),
+                        format!("i ({}) and j ({}) cannot be broadcast together", i.len(), j.len()),
+                    )
+                })?;
                 let n = match &c.n {
                     None => 1,
-                    Some(Count::Value(n)) if *n >= 0 => *n,
-                    Some(Count::Value(n)) => {
-                        return Err(err(
-                            "bad-connect",
-                            &ctx,
-                            format!("the number of synapses n must not be negative, got {n}"),
-                        ));
-                    }
+                    Some(Count::Value(n)) => *n,
                     Some(Count::Expr(_)) => {
                         return Err(err(
                             "not-supported",
@@ -216,31 +242,35 @@ impl Network {
                 ));
             }
             (_, Some(Indices::Generator(_)), Some(_)) => {
-                return Err(err("bad-connect", &ctx, "a generator for i cannot be combined with j"));
+                return Err(err(
+                    "bad-connect",
+                    &format!("{ctx}.j"),
+                    "a generator for i cannot be combined with j",
+                ));
             }
             (_, Some(Indices::Generator(g)), None) => {
                 if c.p.is_some() {
                     return Err(err(
                         "bad-connect",
-                        &ctx,
+                        &format!("{ctx}.p"),
                         "generator syntax cannot be combined with the p argument",
                     ));
                 }
                 let src = g.source(format!("{ctx}.i"));
                 let gen_ = crate::syntax::parse_generator(&src)?;
-                self.run_generator(h.0, &src, &gen_, true, &c, &ctx)?
+                self.run_generator(h.0, &src, &gen_, true, &c, None, &ctx)?
             }
             (_, None, Some(Indices::Generator(g))) => {
                 if c.p.is_some() {
                     return Err(err(
                         "bad-connect",
-                        &ctx,
+                        &format!("{ctx}.p"),
                         "generator syntax cannot be combined with the p argument",
                     ));
                 }
                 let src = g.source(format!("{ctx}.j"));
                 let gen_ = crate::syntax::parse_generator(&src)?;
-                self.run_generator(h.0, &src, &gen_, false, &c, &ctx)?
+                self.run_generator(h.0, &src, &gen_, false, &c, None, &ctx)?
             }
             (cond, None, None) => {
                 // without a condition, the number of synapses is known (on average)
@@ -248,9 +278,9 @@ impl Network {
                 if let Some(mean) = self.expected_synapses(h.0, &c) {
                     super::check_size("too-large", &ctx, "synapses", mean, self.bytes_per_synapse(h.0))?;
                 }
-                let (src, gen_) = self.condition_generator(h.0, cond.as_ref(), c.p.as_ref(), &ctx)?;
+                let (src, gen_, p_check) = self.condition_generator(h.0, cond.as_ref(), c.p.as_ref(), &ctx)?;
                 match gen_ {
-                    Some(g) => self.run_generator(h.0, &src, &g, false, &c, &ctx)?,
+                    Some(g) => self.run_generator(h.0, &src, &g, false, &c, p_check.as_ref(), &ctx)?,
                     None => (Vec::new(), Vec::new()),
                 }
             }
@@ -279,20 +309,21 @@ impl Network {
             .map(|s| s.source.len() as f64 * s.target.len() as f64 * p * n)
     }
 
-    /// Brian2's rewrite of `condition` + `p` into a generator over `j`.
+    /// Brian2's rewrite of `condition` + `p` into a generator over `j`; with
+    /// `p` an expression, also where it is checked for values outside [0, 1].
     fn condition_generator(
         &self,
         id: usize,
         cond: Option<&Code>,
         p: Option<&Prob>,
         ctx: &str,
-    ) -> Result<(Arc<Source>, Option<Generator>)> {
+    ) -> Result<(Arc<Source>, Option<Generator>, Option<ProbCheck>)> {
         let cond_src = cond.map(|c| c.source(format!("{ctx}.condition")));
         let cond_expr = match &cond_src {
             Some(src) => {
                 let t = src.text.trim();
                 if t == "False" {
-                    return Ok((src.clone(), None));
+                    return Ok((src.clone(), None, None));
                 }
                 if t.contains(" for ") {
                     return Err(err(
@@ -312,16 +343,32 @@ impl Network {
                 return Err(Errors(c.errors));
             }
         }
-        let p_src;
+        let mut p_src = None;
         let p_expr = match p {
             None => Expr::float(1.0),
             Some(Prob::Value(v)) => Expr::float(*v),
             Some(Prob::Expr(code)) => {
-                p_src = code.source(format!("{ctx}.p"));
-                let e = crate::syntax::parse_expression(&p_src)?;
-                let mut c = Checker::new(&scope, &p_src);
+                let src = code.source(format!("{ctx}.p"));
+                let e = crate::syntax::parse_expression(&src)?;
+                let mut c = Checker::new(&scope, &src);
                 c.expect_dim(&e, Dim::ONE, "the connection probability p")
                     .ok_or_else(|| Errors(c.errors.clone()))?;
+                // A constant outside [0, 1] is an error now, without a pair.
+                if let Some(v) = c.const_value(&e)
+                    && !(0.0..=1.0).contains(&v)
+                {
+                    return Err(Errors::one(
+                        Diagnostic::at(
+                            "bad-probability",
+                            &src,
+                            e.span,
+                            format!("{ctx}: the connection probability p must be between 0 and 1, but it is {v}"),
+                        )
+                        .with_label(format!("this is {v}"))
+                        .with_help(P_HELP),
+                    ));
+                }
+                p_src = Some(src);
                 e
             }
         };
@@ -333,6 +380,12 @@ impl Network {
             })
         };
         let always = matches!(&p_expr.kind, ExprKind::Float(v) if *v >= 1.0);
+        let per_pair = !always && (post_dep(&p_expr) || uses_rand(&p_expr));
+        let p_check = p_src.map(|src| ProbCheck {
+            src,
+            expr: p_expr.clone(),
+            per_pair,
+        });
         let (iter, cond) = if always {
             (
                 GenIter::Range {
@@ -342,19 +395,16 @@ impl Network {
                 },
                 cond_expr,
             )
-        } else if post_dep(&p_expr) || uses_rand(&p_expr) {
-            let rand_lt = Expr::bin(crate::syntax::ast::BinOp::Lt, Expr::call("rand", vec![]), p_expr);
-            let c = match cond_expr {
-                Some(c) => Expr::bin(crate::syntax::ast::BinOp::And, c, rand_lt),
-                None => rand_lt,
-            };
+        } else if per_pair {
+            // `condition and rand() < p`, with `rand() < p` made by the kernel
+            // (see `ProbCheck`), which checks p on the way.
             (
                 GenIter::Range {
                     low: None,
                     high: n_post,
                     step: None,
                 },
-                Some(c),
+                cond_expr,
             )
         } else {
             (
@@ -378,6 +428,7 @@ impl Network {
                 cond,
                 span: Default::default(),
             }),
+            p_check,
         ))
     }
 
@@ -494,6 +545,7 @@ impl Network {
 
     /// Builds and runs the connect kernel of a generator; returns the new (i, j)
     /// pairs, relative to source and target.
+    #[allow(clippy::too_many_arguments)]
     fn run_generator(
         &mut self,
         id: usize,
@@ -501,6 +553,7 @@ impl Network {
         g: &Generator,
         over_pre: bool,
         c: &Connect,
+        p_check: Option<&ProbCheck>,
         ctx: &str,
     ) -> Result<(Vec<i32>, Vec<i32>)> {
         let Some(s) = self.syn(id) else {
@@ -633,28 +686,40 @@ impl Network {
         if let Some(cond) = &g.cond {
             ck.condition(cond, "the generator condition");
         }
-        let n_src;
+        let mut n_src = None;
         let n_expr = match &c.n {
             None => Expr::int(1),
             Some(Count::Value(v)) => Expr::int(*v),
             Some(Count::Expr(code)) => {
-                n_src = code.source(format!("{ctx}.n"));
-                let e = crate::syntax::parse_expression(&n_src)?;
-                let mut nk = Checker::new(&scope, &n_src);
+                let src = code.source(format!("{ctx}.n"));
+                let e = crate::syntax::parse_expression(&src)?;
+                let mut nk = Checker::new(&scope, &src);
                 if let Some(t) = nk.expr(&e)
                     && (t.ty == ValTy::Float || !t.dim.is_one())
                 {
-                    nk.errors.push(Diagnostic::at(
-                        "type",
-                        &n_src,
-                        e.span,
-                        "n must be an integer expression",
-                    ));
+                    nk.errors
+                        .push(Diagnostic::at("type", &src, e.span, "n must be an integer expression"));
+                }
+                if let Some(v) = nk.const_value(&e)
+                    && v < 0.0
+                {
+                    nk.errors.push(
+                        Diagnostic::at(
+                            "bad-count",
+                            &src,
+                            e.span,
+                            format!("{ctx}: the number of synapses per pair n must not be negative, but it is {v}"),
+                        )
+                        .with_label(format!("this is {v}")),
+                    );
                 }
                 ck.errors.extend(nk.errors);
+                n_src = Some(src);
                 e
             }
         };
+        // A per-pair p (made into `rand() < p` here) and what it depends on.
+        let pair_p = p_check.filter(|pc| pc.per_pair).map(|pc| s_expand(self, id, &pc.expr));
         if !ck.errors.is_empty() {
             return Err(Errors(ck.errors));
         }
@@ -667,8 +732,10 @@ impl Network {
             .cond
             .as_ref()
             .map(|e| uses(e, &|n| dep_names(n) || result_var(n)) || uses_rand(e))
-            .unwrap_or(false);
-        let cond_reads_result_vars = g.cond.as_ref().map(|e| uses(e, &result_var)).unwrap_or(false);
+            .unwrap_or(false)
+            || pair_p.is_some();
+        let cond_reads_result_vars = g.cond.as_ref().map(|e| uses(e, &result_var)).unwrap_or(false)
+            || pair_p.as_ref().is_some_and(|p| uses(p, &result_var));
         // Kernel body.
         let skip = c.skip_if_invalid;
         let mut body: Vec<Stmt> = Vec::new();
@@ -721,22 +788,103 @@ impl Network {
         } else {
             (ir::Expr::Local(outer), ir::Expr::Local(result))
         };
-        let push = Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, n_ir]));
+        // An expression for n is checked for each pair it is evaluated for (a
+        // constant was checked before).
+        let push: Vec<Stmt> = if n_src.is_some() {
+            let n_l = b.kernel.local("_n", Ty::I64);
+            vec![
+                Stmt::Assign(n_l, n_ir),
+                Stmt::If {
+                    cond: ir::Expr::bin(BinOp::Lt, ir::Expr::Local(n_l), ir::Expr::I64(0)),
+                    then: vec![Stmt::Eval(ir::Expr::Call(
+                        Func::ReportValue,
+                        vec![
+                            ir::Expr::I64(spikejit_runtime::error_code::NEGATIVE_N),
+                            pi.clone(),
+                            pj.clone(),
+                            ir::Expr::cast(Ty::F64, ir::Expr::Local(n_l)),
+                        ],
+                    ))],
+                    els: vec![],
+                },
+                Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, ir::Expr::Local(n_l)])),
+            ]
+        } else {
+            vec![Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, n_ir]))]
+        };
         let on_valid = |b: &mut lower::KernelBuilder, cond: Option<&Expr>| -> Vec<Stmt> {
             match cond {
                 Some(e) => {
                     let (ce, _) = b.expr(e, &scope);
                     vec![Stmt::If {
                         cond: ce,
-                        then: vec![push.clone()],
+                        then: push.clone(),
                         els: vec![],
                     }]
                 }
-                None => vec![push.clone()],
+                None => push.clone(),
             }
         };
         let invalid = if skip { vec![] } else { vec![report] };
-        if cond_per_pair && !cond_reads_result_vars {
+        if let Some(p) = &pair_p {
+            // `condition and rand() < p` (the condition path: j runs over
+            // range(N_post), always in range), evaluated in that order as the
+            // expression was, with p kept to check it for the pairs the
+            // condition selects: one compare per candidate.
+            let cond_l = g.cond.as_ref().map(|e| {
+                let (ce, _) = b.expr(e, &scope);
+                let l = b.kernel.local("_cond", Ty::Bool);
+                cand.push(Stmt::Assign(l, ce));
+                l
+            });
+            let (r, rt) = b.expr(&Expr::call("rand", vec![]), &scope);
+            let r_l = b.kernel.local("_r", rt);
+            cand.push(Stmt::Assign(r_l, r));
+            let (pe, pt) = b.expr(p, &scope);
+            let p_l = b.kernel.local("_p", pt);
+            cand.push(Stmt::Assign(p_l, pe));
+            let (lt, _) = b.binary(BinOp::Lt, ir::Expr::Local(r_l), rt, ir::Expr::Local(p_l), pt);
+            let p64 = if pt == Ty::F64 {
+                ir::Expr::Local(p_l)
+            } else {
+                ir::Expr::cast(Ty::F64, ir::Expr::Local(p_l))
+            };
+            // One compare per candidate the condition selects: |p - 1/2| <= 1/2
+            // holds for p in [0, 1] and fails for NaN (a negative p smaller
+            // than 3e-17 in magnitude passes, and connects nothing, as 0 does).
+            let p_ok = ir::Expr::bin(
+                BinOp::Le,
+                ir::Expr::Call(
+                    Func::Abs,
+                    vec![ir::Expr::bin(BinOp::Sub, p64.clone(), ir::Expr::F64(0.5))],
+                ),
+                ir::Expr::F64(0.5),
+            );
+            let mut selected = vec![
+                Stmt::If {
+                    cond: ir::Expr::logical_not(p_ok),
+                    then: vec![report_probability(ir::Expr::Local(outer), ir::Expr::Local(result), p64)],
+                    els: vec![],
+                },
+                Stmt::If {
+                    cond: lt,
+                    then: push.clone(),
+                    els: vec![],
+                },
+            ];
+            if let Some(l) = cond_l {
+                selected = vec![Stmt::If {
+                    cond: ir::Expr::Local(l),
+                    then: selected,
+                    els: vec![],
+                }];
+            }
+            cand.push(Stmt::If {
+                cond: in_range,
+                then: selected,
+                els: invalid,
+            });
+        } else if cond_per_pair && !cond_reads_result_vars {
             // Condition first (no result-side variables), then the range check.
             let (ce, _) = b.expr(
                 g.cond.as_ref().map_or(&Expr::synth(ExprKind::Bool(true)), |e| e),
@@ -746,7 +894,7 @@ impl Network {
                 cond: ce,
                 then: vec![Stmt::If {
                     cond: in_range,
-                    then: vec![push.clone()],
+                    then: push.clone(),
                     els: invalid,
                 }],
                 els: vec![],
@@ -812,6 +960,31 @@ impl Network {
                 let pe = if pt == Ty::F64 { pe } else { ir::Expr::cast(Ty::F64, pe) };
                 let p_l = b.kernel.local("_p", Ty::F64);
                 body.push(Stmt::Assign(p_l, pe));
+                // p is the same for every candidate of an outer element: checked
+                // once per outer element, naming it when p depends on it.
+                let outer_dep = uses(p, &|n| {
+                    if over_pre {
+                        n == "j" || (n != "N_post" && n.ends_with("_post")) || self.is_post_name(id, n)
+                    } else {
+                        n == "i" || (n != "N_pre" && n.ends_with("_pre"))
+                    }
+                }) || uses_rand(p)
+                    || uses(p, &|n| self.syn(id).and_then(|s| s.eqs.get(n)).is_some());
+                let at = if outer_dep {
+                    ir::Expr::Local(outer)
+                } else {
+                    ir::Expr::I64(-1)
+                };
+                let (pi, pj) = if over_pre {
+                    (ir::Expr::I64(-1), at)
+                } else {
+                    (at, ir::Expr::I64(-1))
+                };
+                body.push(Stmt::If {
+                    cond: out_of_unit_range(ir::Expr::Local(p_l)),
+                    then: vec![report_probability(pi, pj, ir::Expr::Local(p_l))],
+                    els: vec![],
+                });
                 let skip_draw = ir::Expr::Call(Func::GeometricSkip, vec![ir::Expr::Local(p_l)]);
                 // k = low + step*skip; while in range: body; k += step*(1+skip)
                 body.push(Stmt::If {
@@ -903,14 +1076,70 @@ impl Network {
         // without visiting the remaining pairs.
         let t = self.t;
         self.exec_in_chunks(&kern, 0..n_outer, 1024, t, &mut rng, &mut cx);
+        let whole = {
+            let t = &src.text;
+            let start = t.len() - t.trim_start().len();
+            crate::diag::Span::new(start, t.trim_end().len().max(start))
+        };
+        let known = |s: crate::diag::Span| if s == crate::diag::Span::default() { whole } else { s };
+        let p_place = || match (p_check, &g.iter) {
+            (Some(pc), _) => (&pc.src, pc.expr.span),
+            (None, GenIter::SampleP { p, .. }) => (src, known(p.span)),
+            (None, _) => (src, whole),
+        };
+        if let Some(e) = cx.clipped_probability.take() {
+            // Brian2's own examples rely on p > 1 meaning "always" (e.g.
+            // spatial_connections' 1.5*exp(-d**2/...)), so the connect is
+            // Brian2's, and the value is told.
+            let (p_src, p_span) = p_place();
+            let value = e.value.unwrap_or(f64::NAN);
+            let (label, means) = if value > 1.0 {
+                (
+                    format!("this is {value}"),
+                    "every such pair was connected, as with p = 1",
+                )
+            } else {
+                (format!("this is {value}"), "no such pair was connected, as with p = 0")
+            };
+            self.warn(vec![
+                Diagnostic::at("probability-clipped", p_src, p_span, format!("{ctx}: {}", e.message()))
+                    .with_label(label)
+                    .with_help(format!(
+                        "{means} (Brian2's behaviour); write 'clip(..., 0, 1)' to say so, \
+                         or check the expression: p is the probability that a candidate pair is connected"
+                    ))
+                    .warning(),
+            ]);
+        }
         if let Some(e) = cx.take_error() {
             use spikejit_runtime::error_code as ec;
-            let whole = {
-                let t = &src.text;
-                let start = t.len() - t.trim_start().len();
-                crate::diag::Span::new(start, t.trim_end().len().max(start))
-            };
-            let known = |s: crate::diag::Span| if s == crate::diag::Span::default() { whole } else { s };
+            if e.code == ec::PROBABILITY_OUT_OF_RANGE {
+                let (p_src, p_span) = p_place();
+                // Only NaN is an error here (see `Context::report_value`).
+                let value = e.value.unwrap_or(f64::NAN);
+                return Err(Errors::one(
+                    Diagnostic::at("bad-probability", p_src, p_span, format!("{ctx}: {}", e.message()))
+                        .with_label(format!("this is {value}"))
+                        .with_help(
+                            "p must be a number between 0 and 1; NaN comes from an undefined operation \
+                             such as the log or square root of a negative number",
+                        ),
+                ));
+            }
+            if (e.code == ec::NEGATIVE_N || e.code == ec::NEGATIVE_COUNT)
+                && let Some(n_src) = &n_src
+            {
+                let whole_n = {
+                    let t = &n_src.text;
+                    let start = t.len() - t.trim_start().len();
+                    crate::diag::Span::new(start, t.trim_end().len().max(start))
+                };
+                return Err(Errors::one(
+                    Diagnostic::at("bad-count", n_src, whole_n, format!("{ctx}: {}", e.message()))
+                        .with_label("negative for this pair")
+                        .with_help("n is the number of synapses made for each chosen pair: 0 or more"),
+                ));
+            }
             let index_error = e.code == ec::POST_INDEX_OUT_OF_RANGE || e.code == ec::PRE_INDEX_OUT_OF_RANGE;
             let span = if index_error {
                 known(g.element.span)
@@ -1046,6 +1275,58 @@ impl Network {
 /// kept from connect on but made when a kernel, a monitor or a user first reads
 /// them (synapses that never do cost 8 bytes less each).
 pub(crate) const SYNAPSE_COUNTS: [&str; 2] = ["N_incoming", "N_outgoing"];
+
+/// Where a connect's probability expression is checked while the connect
+/// kernel runs: a value outside [0, 1] (or NaN) is an error at the expression,
+/// with the value and the pair (Brian2 silently connects every pair for
+/// p > 1 and none for p < 0).
+struct ProbCheck {
+    /// The text of `p` (errors point into it).
+    src: Arc<Source>,
+    /// The expression of `p`.
+    expr: Expr,
+    /// `p` differs between pairs of one presynaptic neuron (it reads `j`,
+    /// postsynaptic variables or random numbers): checked per pair, as the
+    /// kernel draws `rand() < p`; else once per presynaptic neuron, as
+    /// `sample(N_post, p=p)` uses it.
+    per_pair: bool,
+}
+
+/// The help of every error about a connection probability.
+const P_HELP: &str = "p is the probability that each candidate pair is connected, between 0 and 1 \
+     (Brian2 connects every pair for p > 1 and none for p < 0, without a word); \
+     to do that, write 'clip(..., 0, 1)'";
+
+/// `!(0 <= p <= 1)` of an `F64` (true for NaN).
+fn out_of_unit_range(p: ir::Expr) -> ir::Expr {
+    ir::Expr::logical_not(ir::Expr::bin(
+        BinOp::And,
+        ir::Expr::bin(BinOp::Ge, p.clone(), ir::Expr::F64(0.0)),
+        ir::Expr::bin(BinOp::Le, p, ir::Expr::F64(1.0)),
+    ))
+}
+
+/// Records a probability `p` (`F64`) out of range for the pair `(i, j)` (-1: not named).
+fn report_probability(i: ir::Expr, j: ir::Expr, p: ir::Expr) -> Stmt {
+    Stmt::Eval(ir::Expr::Call(
+        Func::ReportValue,
+        vec![
+            ir::Expr::I64(spikejit_runtime::error_code::PROBABILITY_OUT_OF_RANGE),
+            i,
+            j,
+            p,
+        ],
+    ))
+}
+
+/// `e` with the synapses' subexpressions expanded (as the condition is, for the
+/// analysis of what it depends on).
+fn s_expand(net: &Network, id: usize, e: &Expr) -> Expr {
+    match net.syn(id) {
+        Some(s) => s.eqs.substitute_subexpressions(e),
+        None => e.clone(),
+    }
+}
 
 fn cast_i(e: ir::Expr, t: Ty) -> ir::Expr {
     if t == Ty::I64 { e } else { ir::Expr::cast(Ty::I64, e) }

@@ -109,11 +109,14 @@ impl Network {
                 "a timed array needs a non-empty, rectangular table of values",
             ));
         }
-        if spec.dt.is_nan() || spec.dt <= 0.0 {
+        if !(spec.dt > 0.0 && spec.dt.is_finite()) {
             return Err(err(
                 "bad-dt",
                 &ctx,
-                format!("the dt of a timed array must be positive, got {} s", spec.dt),
+                format!(
+                    "the dt of a timed array must be a positive, finite time, got {} s",
+                    spec.dt
+                ),
             ));
         }
         let id = self.objects.len();
@@ -201,6 +204,7 @@ impl Network {
             None => slot_rank("start").unwrap_or(1),
         };
         let dt = spec.dt.unwrap_or_else(|| self.clock_of(owner));
+        super::check_dt(dt, &format!("{name}.dt"))?;
         self.regular.push(Regular {
             name,
             owner,
@@ -260,7 +264,7 @@ impl Network {
             (reg.owner, reg.code.clone(), reg.stmts.clone(), reg.name.clone())
         };
         let scope = self.scope_for_object(owner)?;
-        let errors: Vec<Diagnostic> = self.check_block(&scope, &src, &stmts, true);
+        let errors: Vec<Diagnostic> = self.check_code(&scope, &src, &stmts, true);
         if !errors.is_empty() {
             return Err(Errors(errors));
         }

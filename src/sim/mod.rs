@@ -210,8 +210,9 @@ pub struct NeuronGroup {
     pub refractory: Option<Code>,
     /// The integration method (`exact`, `euler`, `rk2`, `rk4`, `heun`,
     /// `exponential_euler`, `milstein`); `None` chooses as Brian2 does (exact,
-    /// else euler, else heun).
-    pub method: Option<String>,
+    /// else euler, else heun). A method that cannot integrate the equations is
+    /// an error pointing at it.
+    pub method: Option<Code>,
     /// The group's own time step in seconds (`None`: the network's default clock).
     pub dt: Option<f64>,
     /// The order within the schedule slot (Brian2's `order=`).
@@ -309,7 +310,7 @@ impl NeuronGroup {
     }
     /// The integration method (Brian2's `method=`).
     pub fn method(mut self, m: &str) -> Self {
-        self.method = Some(m.to_string());
+        self.method = Some(m.into());
         self
     }
     /// The group's own time step in seconds (Brian2's `dt=`).
@@ -343,7 +344,7 @@ pub struct Synapses {
     /// Scalar delays per pathway (seconds).
     pub delays: Vec<(String, f64)>,
     /// The integration method of clock-driven equations.
-    pub method: Option<String>,
+    pub method: Option<Code>,
     /// The own time step in seconds (`None`: the default clock).
     pub dt: Option<f64>,
     /// The order within the schedule slot.
@@ -648,6 +649,8 @@ pub(crate) struct Group {
     pub reset: Option<(Arc<Source>, Vec<Statement>)>,
     pub refractory: Option<(Arc<Source>, Expr)>,
     pub methods: Vec<Method>,
+    /// The method as given (integration errors point at it); `None` when chosen automatically.
+    pub method_src: Option<Arc<Source>>,
     pub dt: f64,
     pub order: i32,
     pub when: i32,
@@ -733,6 +736,8 @@ pub(crate) struct Syn {
     pub connected: bool,
     pub n: usize,
     pub methods: Vec<Method>,
+    /// The method as given (integration errors point at it); `None` when chosen automatically.
+    pub method_src: Option<Arc<Source>>,
     pub dt: f64,
     pub order: i32,
 }
@@ -952,12 +957,33 @@ pub struct Network {
     /// Threads for the kernels that split over element ranges (1: none).
     pub(crate) threads: usize,
     pub(crate) team: Option<std::sync::Arc<team::Team>>,
+    /// Warnings found while checking code (see [`Network::warnings`]), each once.
+    warnings: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 impl Default for Network {
     fn default() -> Self {
         Network::new()
     }
+}
+
+/// A clock's dt (`ctx` names it) must be a positive, finite time in seconds.
+pub(crate) fn check_dt(dt: f64, ctx: &str) -> Result<()> {
+    if dt > 0.0 && dt.is_finite() {
+        return Ok(());
+    }
+    Err(err(
+        "bad-dt",
+        ctx,
+        format!("dt must be a positive, finite time, got {dt} s"),
+    ))
+}
+
+/// The span of `text` without its leading and trailing blanks (a whole
+/// one-word value such as a method name).
+pub(crate) fn trimmed(text: &str) -> crate::diag::Span {
+    let start = text.len() - text.trim_start().len();
+    crate::diag::Span::new(start, text.trim_end().len().max(start))
 }
 
 pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> Errors {
@@ -1068,6 +1094,49 @@ impl Network {
             nan_failed: false,
             threads: 1,
             team: None,
+            warnings: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Warnings about the model's code, found when its kernels were built
+    /// (by [`Network::check`] or a run): an assignment to a name that is no
+    /// variable and that nothing reads (`u = 5` where the model has no `u`: it
+    /// makes a temporary, as in Brian2, and so does nothing), a float value
+    /// stored into an integer variable (truncated toward zero). The model runs
+    /// as written; each warning is reported once.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup};
+    ///
+    /// let mut net = Network::new();
+    /// net.add_neurons(NeuronGroup::new(2, "dv/dt = 1/ms : 1").threshold("v > 1").reset("v = 0; u = 5"))?;
+    /// net.check()?;
+    /// let w = net.warnings();
+    /// assert_eq!(w.len(), 1);
+    /// assert_eq!(w[0].code, "unused-temporary");
+    /// assert!(w[0].message.contains("'u' is not a variable"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+
+    /// Keeps warnings not reported before (a kernel built again finds them again).
+    pub(crate) fn warn(&self, found: Vec<Diagnostic>) {
+        if found.is_empty() {
+            return;
+        }
+        let Ok(mut kept) = self.warnings.lock() else { return };
+        for w in found {
+            let same = |k: &Diagnostic| {
+                k.code == w.code
+                    && k.span == w.span
+                    && k.message == w.message
+                    && k.source.as_ref().map(|s| &s.name) == w.source.as_ref().map(|s| &s.name)
+            };
+            if !kept.iter().any(same) {
+                kept.push(w);
+            }
         }
     }
 
@@ -1276,6 +1345,7 @@ impl Network {
     /// ```
     pub fn add_neurons(&mut self, spec: NeuronGroup) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "neurongroup")?;
+        check_dt(spec.dt.unwrap_or(self.dt), &format!("neurons '{name}'.dt"))?;
         if spec.n == 0 {
             return Err(err(
                 "bad-size",
@@ -1325,11 +1395,15 @@ impl Network {
             }
             None => None,
         };
-        let methods = match &spec.method {
-            Some(m) => match Method::parse(m) {
+        let method_src = spec
+            .method
+            .as_ref()
+            .map(|m| m.source(format!("neurons '{name}'.method")));
+        let methods = match &method_src {
+            Some(src) => match Method::parse(src.text.trim()) {
                 Ok(m) => vec![m],
                 Err(msg) => {
-                    errors.push(Diagnostic::new("bad-method", msg).with_context(format!("neurons '{name}'.method")));
+                    errors.push(Diagnostic::at("bad-method", src, trimmed(&src.text), msg));
                     vec![]
                 }
             },
@@ -1468,6 +1542,7 @@ impl Network {
             reset,
             refractory,
             methods,
+            method_src,
             dt: spec.dt.unwrap_or(self.dt),
             order: spec.order,
             when,
@@ -1596,6 +1671,7 @@ impl Network {
     /// ```
     pub fn add_synapses(&mut self, spec: Synapses) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "synapses")?;
+        check_dt(spec.dt.unwrap_or(self.dt), &format!("synapses '{name}'.dt"))?;
         let source = self.range_any(spec.source)?;
         let target = self.range_any(spec.target)?;
         let (source_order, target_order) = (self.view_order(spec.source), self.view_order(spec.target));
@@ -1805,11 +1881,15 @@ impl Network {
                 );
             }
         }
-        let methods = match &spec.method {
-            Some(m) => match Method::parse(m) {
+        let method_src = spec
+            .method
+            .as_ref()
+            .map(|m| m.source(format!("synapses '{name}'.method")));
+        let methods = match &method_src {
+            Some(src) => match Method::parse(src.text.trim()) {
                 Ok(m) => vec![m],
                 Err(msg) => {
-                    errors.push(Diagnostic::new("bad-method", msg).with_context(format!("synapses '{name}'.method")));
+                    errors.push(Diagnostic::at("bad-method", src, trimmed(&src.text), msg));
                     vec![]
                 }
             },
@@ -1894,6 +1974,7 @@ impl Network {
             connected: false,
             n: 0,
             methods,
+            method_src,
             dt: spec.dt.unwrap_or(self.dt),
             order: spec.order,
             multisynaptic_index: spec.multisynaptic_index.clone(),
@@ -1910,9 +1991,15 @@ impl Network {
         let source = self.range(spec.source)?;
         let g = self.group(source.group);
         if !g.has_event(&spec.event) {
+            // a custom event is named by the monitor's `event`; `spike` by its source
+            let at = if spec.event == "spike" {
+                ctx.clone()
+            } else {
+                format!("{ctx}.event")
+            };
             return Err(err(
                 "no-event",
-                &ctx,
+                &at,
                 format!(
                     "the recorded group '{}' does not define an event '{}'{}",
                     self.name_of(spec.source),
@@ -1989,6 +2076,9 @@ impl Network {
     pub fn add_state_monitor(&mut self, spec: StateMonitor) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "statemonitor")?;
         let ctx = format!("monitors '{name}'");
+        if let Some(dt) = spec.dt {
+            check_dt(dt, &format!("{ctx}.dt"))?;
+        }
         let size = self.size_of(spec.source)?;
         let indices = match &spec.record {
             Record::All => (0..size).collect(),
@@ -2584,6 +2674,7 @@ impl Network {
     pub fn add_spike_generator(&mut self, spec: SpikeGeneratorGroup) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "spikegeneratorgroup")?;
         let ctx = format!("spike_generators '{name}'");
+        check_dt(self.dt, "the default clock")?;
         if spec.n == 0 {
             return Err(err(
                 "bad-size",
@@ -2602,18 +2693,36 @@ impl Network {
                 ),
             ));
         }
-        if let Some(bad) = spec.indices.iter().find(|&&k| k < 0 || k as usize >= spec.n) {
+        if let Some((k, bad)) = spec
+            .indices
+            .iter()
+            .enumerate()
+            .find(|(_, k)| **k < 0 || **k as usize >= spec.n)
+        {
             return Err(err(
                 "bad-index",
-                &ctx,
-                format!("index {bad} is outside the group [0, {})", spec.n),
+                &format!("{ctx}.indices[{k}]"),
+                format!("indices[{k}]: index {bad} is outside the group [0, {})", spec.n),
             ));
         }
-        if let Some(bad) = spec.times.iter().find(|t| t.is_nan() || **t < 0.0 || !t.is_finite()) {
+        // Errors about one spike name it by its place in `times` (`.times[k]`).
+        if let Some((k, bad)) = spec
+            .times
+            .iter()
+            .enumerate()
+            .find(|(_, t)| !(**t >= 0.0 && t.is_finite()))
+        {
             return Err(err(
                 "bad-time",
-                &ctx,
-                format!("spike times cannot be negative or infinite, got {bad} s"),
+                &format!("{ctx}.times[{k}]"),
+                format!("times[{k}]: a spike time must be a non-negative, finite time, got {bad} s"),
+            ));
+        }
+        if !(spec.period >= 0.0 && spec.period.is_finite()) {
+            return Err(err(
+                "bad-period",
+                &format!("{ctx}.period"),
+                format!("the period must be a non-negative, finite time, got {} s", spec.period),
             ));
         }
         let dt = self.dt;
@@ -2630,13 +2739,18 @@ impl Network {
             .iter()
             .map(|&k| (step_of(spec.times[k]), spec.indices[k] as i32))
             .collect();
-        let mut seen = std::collections::HashSet::new();
-        for &(step, idx) in &spikes {
-            if !seen.insert((step, idx)) {
+        let mut seen = std::collections::HashMap::new();
+        for (&(step, idx), &k) in spikes.iter().zip(&order) {
+            if let Some(first) = seen.insert((step, idx), k) {
+                // the later of the two in the list
+                let (first, k) = (first.min(k), first.max(k));
                 return Err(err(
                     "double-spike",
-                    &ctx,
-                    format!("neuron {idx} spikes more than once in the time step {step} (dt = {dt} s)"),
+                    &format!("{ctx}.times[{k}]"),
+                    format!(
+                        "neuron {idx} spikes more than once in the time step {step} (dt = {dt} s): \
+                         times[{first}] and times[{k}]"
+                    ),
                 ));
             }
         }
@@ -2645,7 +2759,7 @@ impl Network {
             if (p - p.round()).abs() > 1e-6 {
                 return Err(err(
                     "bad-period",
-                    &ctx,
+                    &format!("{ctx}.period"),
                     format!("the period ({} s) must be a multiple of dt ({dt} s)", spec.period),
                 ));
             }
@@ -2655,13 +2769,11 @@ impl Network {
             {
                 return Err(err(
                     "bad-period",
-                    &ctx,
+                    &format!("{ctx}.period"),
                     "the period has to be greater than the last spike time",
                 ));
             }
             p
-        } else if spec.period < 0.0 {
-            return Err(err("bad-period", &ctx, "the period cannot be negative"));
         } else {
             0
         };

@@ -801,13 +801,14 @@ impl Network {
     /// A run stopped early through [`RunControl`] (Ctrl-C, a step limit) can be
     /// finished with [`Network::continue_run`]; a new `run` forgets it.
     pub fn run(&mut self, duration: f64) -> Result<()> {
-        if duration.is_nan() || duration < 0.0 {
+        if !(duration >= 0.0 && duration.is_finite()) {
             return Err(err(
                 "bad-duration",
                 "run",
-                format!("the duration must not be negative, got {duration} s"),
+                format!("the duration must be a non-negative, finite time, got {duration} s"),
             ));
         }
+        super::check_dt(self.dt, "the default clock")?;
         self.pending = None;
         let t_end = self.t + duration;
         self.run_to(t_end, None)

@@ -268,6 +268,15 @@ fn pest_error(src: &Arc<Source>, offset: usize, len: usize, e: pest::error::Erro
     d
 }
 
+/// When only blanks and at least one line break come between the last text
+/// before `pos` and `pos`, the end of that text (the end of the line an error
+/// at `pos` belongs to).
+fn end_of_previous_line(text: &str, pos: usize) -> Option<usize> {
+    let before = text.get(..pos)?;
+    let end = before.trim_end().len();
+    (end > 0 && before[end..].contains('\n')).then_some(end)
+}
+
 /// The length of the identifier at the start of `s` (0 if there is none).
 fn ident_len(s: &str) -> usize {
     let mut chars = s.char_indices();
@@ -566,7 +575,14 @@ pub fn parse_equations(src: &Arc<Source>) -> Result<Vec<Equation>, Errors> {
                 .with_help(help),
             );
         }
-        Errors::one(pest_error(src, 0, src.text.len(), e, "the model equations"))
+        let mut d = pest_error(src, 0, src.text.len(), e, "the model equations");
+        // What an equation lacks at its end (its unit, a closing parenthesis) is
+        // found only at the next line, or at the end of the text: the closing
+        // quotes in a file. Point at the end of the line that lacks it.
+        if let Some(end) = end_of_previous_line(&src.text, d.span.start) {
+            d.span = Span::new(end, end);
+        }
+        Errors::one(d)
     })?;
     let mut lower = Lower {
         src,

@@ -165,10 +165,20 @@ struct RunArgs {
     threads: Option<usize>,
 }
 
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 fn report(errors: &Errors) -> ExitCode {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", io::render(errors, color));
+    eprint!("{}", io::render(errors, stderr_color()));
     ExitCode::from(1)
+}
+
+/// Shows warnings on stderr (they do not change the exit code).
+fn warn(warnings: &[spikejit::diag::Diagnostic]) {
+    if !warnings.is_empty() {
+        eprint!("{}", io::render_warnings(warnings, stderr_color()));
+    }
 }
 
 fn plot_dir(dir: &std::path::Path, quiet: bool) -> Result<(), ExitCode> {
@@ -251,6 +261,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
     }
     match result {
         Ok(s) => {
+            warn(&s.warnings);
             if !quiet {
                 println!(
                     "{}: {} spikes, {} synapses; parse {:.3} s, compile {:.3} s, run {:.3} s -> {}",
@@ -354,7 +365,8 @@ fn main() -> ExitCode {
             threads,
         } => bench::main(&models, reps, &out, compare, &report, report_only, &threads),
         Cmd::Check { file, schedule: false } => match io::check_model_file(&file) {
-            Ok(()) => {
+            Ok(warnings) => {
+                warn(&warnings);
                 println!("{}: ok", file.display());
                 ExitCode::SUCCESS
             }
