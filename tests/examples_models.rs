@@ -336,6 +336,15 @@ fn sturzl_et_al_2000_deterministic() {
     });
 }
 
+/// Brunel (2000), panel C, with connections by a condition and the PoissonInput
+/// replaced by a hash of (i, step): 12500 neurons and 15.6 million synapses,
+/// the synchronous start-up wave and the recurrent dynamics after it, spike for
+/// spike (the deterministic side of tests/reference/brunel_study.md).
+#[test]
+fn brunel_2000_deterministic() {
+    check_deterministic(&variant("brunel_2000_det"), &exact);
+}
+
 /// Diesmann et al. (1999) without noise and with V from an expression of i:
 /// the synfire chain's generator connect and the input volley.
 #[test]
