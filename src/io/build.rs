@@ -274,6 +274,7 @@ pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Proto
     b.stage()?;
     let steps = b.protocol(duration);
     b.stage()?;
+    b.check_recording(&steps)?;
     let protocol = Protocol {
         steps,
         file: model.file.clone(),
@@ -457,12 +458,34 @@ impl Builder<'_> {
         let Ok(values) = self.net.get(h, &array) else {
             return Ok(());
         };
-        let Some((k, d)) = values.iter().enumerate().find(|(_, d)| **d < 0.0 || !d.is_finite()) else {
-            return Ok(());
-        };
         let at = match &e.value {
             ValueSpec::Expr(s) => s.inner_span(),
             _ => e.span,
+        };
+        if let Some(dt) = self.net.delay_dt(h.0, &array)
+            && let Some((k, d)) = values
+                .iter()
+                .enumerate()
+                .find(|(_, d)| **d >= 0.0 && crate::sim::queue::delay_steps(**d, dt).is_none())
+        {
+            let pathway = array.trim_end_matches(".delay");
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "bad-delay",
+                    self.file(),
+                    at,
+                    format!(
+                        "{}: synapse {k}: {}",
+                        e.context,
+                        crate::sim::delay_message(pathway, *d, dt)
+                    ),
+                )
+                .with_label("too long for some synapses")
+                .with_help("a spike queue counts delays in steps of dt"),
+            ));
+        }
+        let Some((k, d)) = values.iter().enumerate().find(|(_, d)| **d < 0.0 || !d.is_finite()) else {
+            return Ok(());
         };
         let value = if d.is_finite() {
             format!("{} ms", crate::units::py_float_repr(d * 1e3))
@@ -920,7 +943,10 @@ impl Builder<'_> {
                 rows.iter().flatten().map(|x| x * scale).collect(),
                 rows.first().map(Vec::len),
             ),
-            TimedValues::Expr(s, length) => {
+            TimedValues::Expr(s, length, length_span) => {
+                // The table, and the values drawn before they are scaled: 16 bytes an entry.
+                crate::sim::check_memory("too-large", &format!("{ctx}.length"), "entries", *length as f64, 16.0)
+                    .map_err(|d| locate(Errors::one(d), self.file(), *length_span, &ctx))?;
                 let n = usize::try_from(*length).unwrap_or(0);
                 let v = self
                     .net
@@ -1162,6 +1188,41 @@ impl Builder<'_> {
             }
         }
         out
+    }
+
+    /// Refuses, before any run, monitors whose recordings over the protocol
+    /// would outgrow the memory (the error at the monitor): the runs' time
+    /// added up, a `restore` going back to the time of its `store`.
+    fn check_recording(&self, steps: &[Step]) -> Result<()> {
+        let (mut t, mut peak) = (0.0_f64, 0.0_f64);
+        let mut stored: HashMap<&str, f64> = HashMap::new();
+        for st in steps {
+            match st {
+                Step::Run { duration, .. } => {
+                    t += duration;
+                    peak = peak.max(t);
+                }
+                Step::Store {
+                    name, restore: false, ..
+                } => {
+                    stored.insert(name, t);
+                }
+                Step::Store {
+                    name, restore: true, ..
+                } => t = stored.get(name.as_str()).copied().unwrap_or(t),
+                Step::Set { .. } => {}
+            }
+        }
+        let hints: Vec<(String, Option<Span>)> = self
+            .model
+            .monitors
+            .iter()
+            .map(|m| (format!("monitors '{}'", m.name), Some(m.span)))
+            .collect();
+        let hints: Vec<(&str, Option<Span>)> = hints.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+        self.net
+            .check_recording(peak)
+            .map_err(|e| locate_with(e, self.file(), Span::default(), "monitors", &hints))
     }
 
     fn set_step(

@@ -896,7 +896,7 @@ impl Network {
         // machine's memory (with room for the lists' doubling when nothing was
         // reserved) or 32-bit indices, instead of being killed for memory.
         let per_synapse = self.bytes_per_synapse(id) + if reserved.is_some() { 0.0 } else { 8.0 };
-        let by_memory = super::physical_memory().map_or(f64::INFINITY, |m| m / per_synapse);
+        let by_memory = super::memory::available_memory().map_or(f64::INFINITY, |m| m.bytes / per_synapse);
         let existing = self.syn(id).map_or(0, |s| s.n);
         cx.max_synapses = Some((by_memory.min(f64::from(i32::MAX)) as usize).saturating_sub(existing));
         // In chunks of outer elements, so that an error ends the connect

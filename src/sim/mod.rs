@@ -96,6 +96,7 @@ mod build;
 mod checkpoint;
 mod connect;
 mod inputs;
+mod memory;
 mod nan;
 mod run;
 mod team;
@@ -107,7 +108,9 @@ pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
+pub(crate) use memory::check_memory;
 pub use nan::{NanCheck, NanMode, NonFinite};
+pub(crate) use run::delay_message;
 pub use run::{RunControl, RunStats};
 pub use spikejit_runtime::queue;
 
@@ -657,9 +660,6 @@ pub(crate) struct Pathway {
     pub queue: queue::SpikeQueue,
     /// The event of the emitting group this pathway reacts to.
     pub event: String,
-    /// At least the length of the queue's ring (the longest delay in steps
-    /// plus one, over every run): how far a checkpoint reads the queue.
-    pub ring: usize,
 }
 
 pub(crate) struct Syn {
@@ -890,6 +890,8 @@ pub struct Network {
     pub(crate) nan_since: Option<(i64, f64)>,
     /// Whether the last run stopped on a non-finite value.
     pub(crate) nan_failed: bool,
+    /// Why the last run stopped when a monitor's buffer could not grow.
+    pub(crate) recording_failed: Option<Diagnostic>,
     /// Threads for the kernels that split over element ranges (1: none).
     pub(crate) threads: usize,
     pub(crate) team: Option<std::sync::Arc<team::Team>>,
@@ -905,47 +907,15 @@ pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> 
     Errors::one(Diagnostic::new(code, msg).with_context(context))
 }
 
-/// The machine's physical memory in bytes (`MemTotal` of /proc/meminfo), if known.
-fn physical_memory() -> Option<f64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024.0)
-}
-
 /// Refuses, before anything is allocated, `count` elements (`what`: "neurons",
 /// "synapses") of `bytes_each` bytes when they cannot fit: more than the 32-bit
 /// indices spikejit uses (as Brian2 does) can address, or more bytes than the
-/// machine's memory. `ctx` names the object and key (`neurons 'P'.N`).
+/// memory available ([`memory::available_memory`]). `ctx` names the object
+/// and key (`neurons 'P'.N`).
 pub(crate) fn check_size(code: &'static str, ctx: &str, what: &str, count: f64, bytes_each: f64) -> Result<()> {
-    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
     let max_index = f64::from(i32::MAX);
-    let bytes = count * bytes_each;
-    let need = |b: f64| {
-        if b >= GIB {
-            format!("{:.0} GiB", (b / GIB).ceil())
-        } else {
-            format!("{:.0} MiB", (b / (1024.0 * 1024.0)).ceil())
-        }
-    };
-    let memory = physical_memory();
-    let shown = if count >= 1e15 {
-        format!("{count:e}")
-    } else {
-        format!("{count:.0}")
-    };
-    if let Some(mem) = memory
-        && bytes > mem
-    {
-        let mut d = Diagnostic::new(
-            code,
-            format!(
-                "{shown} {what} would need {} of memory, more than this machine has ({})",
-                need(bytes),
-                need(mem)
-            ),
-        )
-        .with_context(ctx);
+    let shown = memory::show_count(count);
+    if let Err(mut d) = memory::check_memory(code, ctx, what, count, bytes_each) {
         if count > max_index {
             d = d.with_help(format!(
                 "spikejit indexes {what} with 32-bit integers, as Brian2 does: at most {}",
@@ -1007,6 +977,7 @@ impl Network {
             non_finite: Vec::new(),
             nan_since: None,
             nan_failed: false,
+            recording_failed: None,
             threads: 1,
             team: None,
         }
@@ -1491,6 +1462,19 @@ impl Network {
         }
     }
 
+    /// The clock dt of the group emitting the events of the pathway whose
+    /// delay is the variable `var` (`delay`: `pre`; `NAME.delay`) of synapses `id`.
+    pub(crate) fn delay_dt(&self, id: usize, var: &str) -> Option<f64> {
+        let pname = if var == "delay" {
+            "pre"
+        } else {
+            var.strip_suffix(".delay")?
+        };
+        let s = self.syn(id)?;
+        let p = s.pathways.iter().find(|p| p.name == pname)?;
+        Some(self.group(if p.is_post { s.target.group } else { s.source.group }).dt)
+    }
+
     pub(crate) fn syn(&self, id: usize) -> Option<&Syn> {
         match &self.objects[id] {
             Object::Synapses(s) => Some(s),
@@ -1618,7 +1602,6 @@ impl Network {
                     scalar_delay: None,
                     queue: queue::SpikeQueue::default(),
                     event: "spike".to_string(),
-                    ring: 0,
                 }),
                 Err(e) => errors.extend(e.0),
             }
@@ -1626,11 +1609,14 @@ impl Network {
         for (pname, d) in &spec.delays {
             match pathways.iter_mut().find(|p| &p.name == pname) {
                 Some(p) => {
+                    let dt = self.group(if p.is_post { target.group } else { source.group }).dt;
                     if *d < 0.0 || !d.is_finite() {
                         errors.push(
                             Diagnostic::new("bad-delay", format!("the delay must be a non-negative time, got {d} s"))
                                 .with_context(format!("synapses '{name}'.delay")),
                         );
+                    } else if queue::delay_steps(*d, dt).is_none() {
+                        errors.push(run::delay_error(&name, pname, *d, dt));
                     }
                     p.scalar_delay = Some(*d);
                 }
