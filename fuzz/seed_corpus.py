@@ -5,7 +5,10 @@
 
 Every model string of examples/*.toml and bench/models/*.toml goes to the
 target that parses its kind (equations, statements, expression, generator),
-and each whole file to model_file.
+and each whole file to model_file; model_run gets the whole files of
+examples/, tests/reference/models/ (its examples too) and
+fuzz/regressions/model_run/ (the models it runs are stopped after a few
+steps, and networks over its element cap are built but not run).
 """
 import hashlib
 import pathlib
@@ -58,6 +61,10 @@ for f in files:
                 put("expression", s)
             for s in strings(c, ["i", "j"]):
                 put("generator", s)
+runnable = (sorted(ROOT.glob("examples/*.toml")) + sorted(ROOT.glob("tests/reference/models/**/*.toml"))
+            + sorted(ROOT.glob("fuzz/regressions/model_run/*")))
+for f in runnable:
+    put("model_run", f.read_text())
 # Generator forms of Brian2's connect docstring (few examples use them).
 for g in ["k for k in range(N_post) if k != i", "k for k in sample(N_post, p=0.1)",
           "i+k for k in range(-2, 3) if i+k >= 0 and i+k < N_post",

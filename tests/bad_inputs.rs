@@ -171,7 +171,7 @@ const CASES: &[Case] = &[
     ("n_absurd.toml",                   "too-large", 7, 5,       "1e15 neurons would need"),
     ("n_absurd_expression.toml",        "too-large", 10, 6,      "far too large for a count"),
     ("state_monitor_too_long.toml",     "too-large", 10, 1,      "monitors 'trace': recording 1 variable of 100000 elements every 0.0001 s until t = 100000.0 s"),
-    ("timed_array_too_long.toml",       "too-large", 8, 10,      "100000000000000 entries would need 2 PiB of memory"),
+    ("timed_array_too_long.toml",       "too-large", 8, 10,      "100000000000000 entries would need 3 PiB of memory"),
     ("dt_negative.toml",                "bad-value", 3, 7,       "simulation.dt: must be positive"),
     ("duration_negative.toml",          "bad-value", 3, 13,      "simulation.duration: must not be negative"),
     ("protocol_run_negative.toml",      "bad-value", 12, 13,     "protocol[0].duration: must not be negative"),

@@ -42,11 +42,9 @@ pub const MAX_DELAY_STEPS: u64 = 1 << 53;
 /// ```
 pub fn delay_steps(delay: f64, dt: f64) -> Option<u64> {
     let steps = (delay / dt + 0.5).floor();
-    // `!(x >= 0)` also refuses NaN.
-    if !(delay >= 0.0) || !(steps >= 0.0) || steps > MAX_DELAY_STEPS as f64 {
-        return None;
-    }
-    Some(steps as u64)
+    // NaN is in no range.
+    let ok = (0.0..=f64::MAX).contains(&delay) && (0.0..=MAX_DELAY_STEPS as f64).contains(&steps);
+    ok.then_some(steps as u64)
 }
 
 /// Synapses grouped by the neuron whose events they receive (CSR).

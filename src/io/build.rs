@@ -944,9 +944,10 @@ impl Builder<'_> {
                 rows.first().map(Vec::len),
             ),
             TimedValues::Expr(s, length, length_span) => {
-                // The table, and the values drawn before they are scaled: 16 bytes an entry.
-                crate::sim::check_memory("too-large", &format!("{ctx}.length"), "entries", *length as f64, 16.0)
-                    .map_err(|d| locate(Errors::one(d), self.file(), *length_span, &ctx))?;
+                // The values drawn and the copies they pass through (read out,
+                // scaled) before they are the table: 24 bytes an entry at the peak.
+                crate::sim::check_memory("too-large", &format!("{ctx}.length"), "entries", *length as f64, 24.0)
+                    .map_err(|e| locate(e, self.file(), *length_span, &ctx))?;
                 let n = usize::try_from(*length).unwrap_or(0);
                 let v = self
                     .net

@@ -120,6 +120,9 @@ fn type_name(a: &Array) -> &'static str {
 /// A recorded spike monitor: (object, i, t, count, values).
 type SpikeMonData = (usize, Vec<i32>, Vec<f64>, Vec<i32>, Vec<Vec<f64>>);
 
+/// A spike queue as stored: (synapses, pathway, events by distance: [`queue_events`]).
+type QueueData = (usize, usize, Vec<(u64, Vec<i32>)>);
+
 /// A [`Snapshot`] as stored: queues as their events by distance.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct StateData {
@@ -127,8 +130,7 @@ struct StateData {
     spike_mons: Vec<SpikeMonData>,
     state_mons: Vec<(usize, Vec<f64>, Vec<Vec<f64>>)>,
     rate_mons: Vec<(usize, Vec<f64>, Vec<f64>)>,
-    /// (synapses, pathway, events by distance: [`queue_events`]).
-    queues: Vec<(usize, usize, Vec<(u64, Vec<i32>)>)>,
+    queues: Vec<QueueData>,
     generators: Vec<(usize, usize)>,
     t: f64,
     clock_steps: Vec<(u64, i64)>,

@@ -192,6 +192,9 @@ impl Network {
                         ));
                     }
                 };
+                // `n` synapses per pair at most, and the two index lists they are made from.
+                let most = i.len() as f64 * n as f64;
+                super::check_size("too-large", &ctx, "synapses", most, self.bytes_per_synapse(h.0) + 8.0)?;
                 let mut pre = Vec::new();
                 let mut post = Vec::new();
                 let mut rng = (keep_p < 1.0).then(|| self.next_rng());

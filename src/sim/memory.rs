@@ -29,22 +29,21 @@ impl Available {
 }
 
 /// The memory this process may still allocate: the machine's physical memory
-/// (`MemTotal` of /proc/meminfo), or, under an address-space limit
-/// (`RLIMIT_AS`, as a fuzzer or `ulimit -v` sets), what the limit leaves
-/// beyond the address space in use, if that is less. `None` where neither is
-/// known (not Linux).
+/// (`MemTotal` of /proc/meminfo) less what the process holds (`VmRSS`), or,
+/// under an address-space limit (`RLIMIT_AS`, as a fuzzer or `ulimit -v`
+/// sets), what the limit leaves beyond the address space in use (`VmSize`),
+/// if that is less. `None` where neither is known (not Linux).
 pub(crate) fn available_memory() -> Option<Available> {
-    let total = kib_field("/proc/meminfo", "MemTotal:").map(|k| k * 1024.0);
-    let left = address_space_limit()
-        .and_then(|limit| Some(limit - kib_field("/proc/self/status", "VmSize:")? * 1024.0))
-        .map(|b| b.max(0.0));
-    match (total, left) {
-        (Some(t), Some(l)) if l < t => Some(Available {
+    let own = |key: &str| kib_field("/proc/self/status", key).unwrap_or(0.0) * 1024.0;
+    let machine = kib_field("/proc/meminfo", "MemTotal:").map(|k| (k * 1024.0 - own("VmRSS:")).max(0.0));
+    let left = address_space_limit().map(|limit| (limit - own("VmSize:")).max(0.0));
+    match (machine, left) {
+        (Some(m), Some(l)) if l < m => Some(Available {
             bytes: l,
             by_limit: true,
         }),
-        (Some(t), _) => Some(Available {
-            bytes: t,
+        (Some(m), _) => Some(Available {
+            bytes: m,
             by_limit: false,
         }),
         (None, Some(l)) => Some(Available {
@@ -53,6 +52,25 @@ pub(crate) fn available_memory() -> Option<Available> {
         }),
         (None, None) => None,
     }
+}
+
+/// Makes room for `extra` more values in a monitor's recording buffer: false,
+/// with nothing allocated, when growing it would leave no memory to read or
+/// write the recording out (a copy of it), or the allocation fails. Memory is
+/// only looked at when the buffer must grow (a doubling).
+pub(crate) fn make_room<T>(v: &mut Vec<T>, extra: usize) -> bool {
+    if v.capacity() - v.len() >= extra {
+        return true;
+    }
+    let size = std::mem::size_of::<T>() as f64;
+    let len = v.len().saturating_add(extra);
+    let grown = len.max(v.capacity().saturating_mul(2)) as f64 * size;
+    if let Some(avail) = available_memory()
+        && grown + len as f64 * size > avail.bytes
+    {
+        return false;
+    }
+    v.try_reserve(extra).is_ok()
 }
 
 /// The number (in kB) of the line starting with `key` in a /proc file.
@@ -78,25 +96,21 @@ fn address_space_limit() -> Option<f64> {
 /// entries") of `bytes_each` bytes when they need more memory than is
 /// available ([`available_memory`]); the error says how much, and `ctx`
 /// names the object and key (`timed_arrays 'I'.length`).
-pub(crate) fn check_memory(
-    code: &'static str,
-    ctx: &str,
-    what: &str,
-    count: f64,
-    bytes_each: f64,
-) -> std::result::Result<(), Diagnostic> {
+pub(crate) fn check_memory(code: &'static str, ctx: &str, what: &str, count: f64, bytes_each: f64) -> Result<()> {
     let bytes = count * bytes_each;
     match available_memory() {
-        Some(mem) if bytes > mem.bytes => Err(Diagnostic::new(
-            code,
-            format!(
-                "{} {what} would need {} of memory, more than {}",
-                show_count(count),
-                show_bytes(bytes),
-                mem.describe()
-            ),
-        )
-        .with_context(ctx)),
+        Some(mem) if bytes > mem.bytes => Err(Errors::one(
+            Diagnostic::new(
+                code,
+                format!(
+                    "{} {what} would need {} of memory, more than {}",
+                    show_count(count),
+                    show_bytes(bytes),
+                    mem.describe()
+                ),
+            )
+            .with_context(ctx),
+        )),
         _ => Ok(()),
     }
 }
@@ -133,7 +147,8 @@ impl Network {
     /// Refuses, before a run to `t_end` (seconds), a state or rate monitor
     /// whose recordings would outgrow the memory available (see
     /// [`available_memory`]): what it holds plus a sample per step of its
-    /// clock until `t_end`. The error's context names the monitor
+    /// clock until `t_end`, and a copy of that to read or write it (the
+    /// outputs). The error's context names the monitor
     /// (`monitors 'M'`). A spike monitor's growth cannot be known before:
     /// it fails with an error when a step's spikes do not fit
     /// ([`Network::run`]).
@@ -168,15 +183,16 @@ impl Network {
                 }
                 _ => continue,
             };
-            // A sample per step from now to `t_end`, one more for rounding.
+            // A sample per step from now to `t_end`, one more for rounding; and
+            // a copy of the recording, to read or write it.
             let samples = ((t_end - self.t) / dt).ceil().max(0.0) + 1.0;
-            let need = held + samples * per_sample;
+            let need = 2.0 * (held + samples * per_sample);
             if need > avail.bytes {
                 errors.push(
                     Diagnostic::new(
                         "too-large",
                         format!(
-                            "monitors '{name}': recording {what} every {} s until t = {} s ({} samples) would need {} of memory, more than {}",
+                            "monitors '{name}': recording {what} every {} s until t = {} s ({} samples) would need {} of memory (with a copy to write it out), more than {}",
                             crate::units::py_float_repr(dt),
                             crate::units::py_float_repr(t_end),
                             show_count(samples),

@@ -915,14 +915,16 @@ pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> 
 pub(crate) fn check_size(code: &'static str, ctx: &str, what: &str, count: f64, bytes_each: f64) -> Result<()> {
     let max_index = f64::from(i32::MAX);
     let shown = memory::show_count(count);
-    if let Err(mut d) = memory::check_memory(code, ctx, what, count, bytes_each) {
+    if let Err(mut e) = memory::check_memory(code, ctx, what, count, bytes_each) {
         if count > max_index {
-            d = d.with_help(format!(
-                "spikejit indexes {what} with 32-bit integers, as Brian2 does: at most {}",
-                i32::MAX
-            ));
+            for d in &mut e.0 {
+                d.help = Some(format!(
+                    "spikejit indexes {what} with 32-bit integers, as Brian2 does: at most {}",
+                    i32::MAX
+                ));
+            }
         }
-        return Err(Errors::one(d));
+        return Err(e);
     }
     if count > max_index {
         return Err(Errors::one(
@@ -1885,6 +1887,19 @@ impl Network {
         let name = self.unique_name(spec.name.as_deref(), "statemonitor")?;
         let ctx = format!("monitors '{name}'");
         let size = self.size_of(spec.source)?;
+        // The indices (8 bytes), their 32-bit copy for the recorder and a value
+        // per variable of each recorded element, before the recording itself.
+        let recorded = match &spec.record {
+            Record::All => size,
+            Record::Indices(v) => v.len(),
+        };
+        check_size(
+            "too-large",
+            &ctx,
+            "recorded elements",
+            recorded as f64,
+            12.0 + 8.0 * spec.variables.len() as f64,
+        )?;
         let indices = match &spec.record {
             Record::All => (0..size).collect(),
             Record::Indices(v) => {

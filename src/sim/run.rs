@@ -192,14 +192,11 @@ pub(crate) fn delay_error(syn: &str, pathway: &str, d: f64, dt: f64) -> crate::d
 /// Per-synapse delays (seconds) in steps of `dt`: `(vec![], d)` when all are
 /// `d` (the queue's homogeneous path), else one per synapse; an error at the
 /// first delay no step count holds, or when the steps do not fit in memory.
-fn delays_in_steps(
-    a: &Array,
-    dt: f64,
-    syn: &str,
-    pathway: &str,
-) -> std::result::Result<(Vec<u64>, u64), crate::diag::Diagnostic> {
+/// The delays are read in place: a copy of millions of them would be the
+/// peak of the run's memory.
+fn delays_in_steps(a: &Array, dt: f64, syn: &str, pathway: &str) -> Result<(Vec<u64>, u64)> {
     let n = a.len();
-    let step = |k: usize| delay_steps(a.get(k), dt).ok_or_else(|| delay_error(syn, pathway, a.get(k), dt));
+    let step = |k: usize| delay_steps(a.get(k), dt).ok_or_else(|| Errors::one(delay_error(syn, pathway, a.get(k), dt)));
     let d0 = if n > 0 { step(0)? } else { 0 };
     let mut k = 1;
     while k < n && step(k)? == d0 {
@@ -210,14 +207,14 @@ fn delays_in_steps(
     }
     let mut v = Vec::new();
     v.try_reserve_exact(n).map_err(|_| {
-        crate::diag::Diagnostic::new(
+        err(
             "out-of-memory",
+            &format!("synapses '{syn}'.delay"),
             format!(
-                "pathway '{pathway}': the delays of {n} synapses in steps ({} MiB) do not fit in memory",
-                (n * 8).div_ceil(1 << 20)
+                "pathway '{pathway}': the delays of {n} synapses in steps ({}) do not fit in memory",
+                memory::show_bytes(8.0 * n as f64)
             ),
         )
-        .with_context(format!("synapses '{syn}'.delay"))
     })?;
     for k in 0..n {
         v.push(step(k)?);
@@ -449,7 +446,7 @@ impl Network {
                         let delays = match path.scalar_delay {
                             Some(d) => delay_steps(d, dt)
                                 .map(|h| (Vec::new(), h))
-                                .ok_or_else(|| delay_error(&s.name, &path.name, d, dt)),
+                                .ok_or_else(|| Errors::one(delay_error(&s.name, &path.name, d, dt))),
                             None => match self.store.get(&ArrayKey::new(id, format!("{}.delay", path.name))) {
                                 Some(a) => delays_in_steps(a, dt, &s.name, &path.name),
                                 None => Ok((Vec::new(), 0)),
@@ -458,7 +455,7 @@ impl Network {
                         let (delays, homog) = match delays {
                             Ok(d) => d,
                             Err(e) => {
-                                errors.push(e);
+                                errors.extend(e.0);
                                 continue;
                             }
                         };
@@ -1076,7 +1073,7 @@ impl Network {
                     .count();
                 let dt = op.dt;
                 if let Object::RateMon(m) = &mut self.objects[*mon] {
-                    if m.t.try_reserve(1).is_err() || m.rate.try_reserve(1).is_err() {
+                    if !memory::make_room(&mut m.t, 1) || !memory::make_room(&mut m.rate, 1) {
                         let held = 16 * m.t.len();
                         self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
                         return;
@@ -1094,9 +1091,9 @@ impl Network {
                         // Room for this step's events first: a buffer that cannot grow
                         // stops the run with what was recorded, never aborts.
                         let k = ss.iter().filter(in_range).count();
-                        let room = m.i.try_reserve(k).is_ok()
-                            && m.t.try_reserve(k).is_ok()
-                            && m.values.iter_mut().all(|d| d.try_reserve(k).is_ok());
+                        let room = memory::make_room(&mut m.i, k)
+                            && memory::make_room(&mut m.t, k)
+                            && m.values.iter_mut().all(|d| memory::make_room(d, k));
                         if !room {
                             let held = 12 * m.i.len() + m.values.iter().map(|d| 8 * d.len()).sum::<usize>();
                             self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
@@ -1141,11 +1138,11 @@ impl Network {
                 // Appends the recording buffers in place: no per-step copies.
                 let store = &self.store;
                 if let Object::StateMon(m) = &mut self.objects[*mon] {
-                    let room = m.t.try_reserve(1).is_ok()
+                    let room = memory::make_room(&mut m.t, 1)
                         && m.data
                             .iter_mut()
                             .zip(rec_keys.iter())
-                            .all(|(d, key)| d.try_reserve(store.get(key).map_or(0, |a| a.len())).is_ok());
+                            .all(|(d, key)| memory::make_room(d, store.get(key).map_or(0, |a| a.len())));
                     if !room {
                         let held = 8 * (m.t.len() + m.data.iter().map(Vec::len).sum::<usize>());
                         self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
