@@ -153,8 +153,13 @@ impl Protocol {
                         .map_err(|e| locate(e, &self.file, *span, context))?;
                 }
                 Step::Store {
-                    name, restore: false, ..
-                } => net.store(name),
+                    name,
+                    restore: false,
+                    context,
+                    span,
+                } => {
+                    net.store(name).map_err(|e| locate(e, &self.file, *span, context))?;
+                }
                 Step::Store {
                     name,
                     restore: true,

@@ -209,6 +209,79 @@ impl Network {
     }
 }
 
+/// The bytes of an array's elements.
+fn array_bytes(a: &super::Array) -> f64 {
+    use super::Array;
+    let each = match a {
+        Array::F64(_) => 8.0,
+        Array::F32(_) | Array::I32(_) => 4.0,
+        Array::U8(_) => 1.0,
+    };
+    a.len() as f64 * each
+}
+
+/// The bytes a stored state holds: its arrays, monitor recordings and spike queues.
+pub(crate) fn snapshot_bytes(s: &super::Snapshot) -> f64 {
+    let f64s = |v: &[f64]| 8.0 * v.len() as f64;
+    s.arrays.values().map(array_bytes).sum::<f64>()
+        + s.spike_mons
+            .iter()
+            .map(|(_, i, t, count, values)| {
+                4.0 * (i.len() + count.len()) as f64 + f64s(t) + values.iter().map(|v| f64s(v)).sum::<f64>()
+            })
+            .sum::<f64>()
+        + s.state_mons
+            .iter()
+            .map(|(_, t, data)| f64s(t) + data.iter().map(|v| f64s(v)).sum::<f64>())
+            .sum::<f64>()
+        + s.rate_mons.iter().map(|(_, t, r)| f64s(t) + f64s(r)).sum::<f64>()
+        + s.queues.iter().map(|(_, _, q)| q.heap_bytes() as f64).sum::<f64>()
+}
+
+impl Network {
+    /// The bytes a stored state of the network would hold now
+    /// ([`snapshot_bytes`] of what [`Network::store`] copies).
+    pub(crate) fn state_bytes(&self) -> f64 {
+        let f64s = |v: &[f64]| 8.0 * v.len() as f64;
+        let objects: f64 = self
+            .objects
+            .iter()
+            .map(|o| match o {
+                Object::SpikeMon(m) => {
+                    4.0 * (m.i.len() + m.count.len()) as f64
+                        + f64s(&m.t)
+                        + m.values.iter().map(|v| f64s(v)).sum::<f64>()
+                }
+                Object::StateMon(m) => f64s(&m.t) + m.data.iter().map(|v| f64s(v)).sum::<f64>(),
+                Object::RateMon(m) => f64s(&m.t) + f64s(&m.rate),
+                Object::Synapses(s) => s.pathways.iter().map(|p| p.queue.heap_bytes() as f64).sum(),
+                _ => 0.0,
+            })
+            .sum();
+        self.store.arrays.values().map(array_bytes).sum::<f64>() + objects
+    }
+}
+
+/// Refuses a copy of a network's state of `bytes` (a `store`, a `restore`)
+/// that does not fit in the memory available; `ctx` names the step.
+pub(crate) fn check_state_copy(ctx: &str, bytes: f64) -> Result<()> {
+    match available_memory() {
+        Some(mem) if bytes > mem.bytes => Err(Errors::one(
+            Diagnostic::new(
+                "too-large",
+                format!(
+                    "{ctx}: a copy of the network's state ({}) needs more memory than {}",
+                    show_bytes(bytes),
+                    mem.describe()
+                ),
+            )
+            .with_context(ctx)
+            .with_help("store fewer states (a name stored again replaces its state), or a smaller network"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The error of a recording buffer that could not grow during a run: the run
 /// stops after the step, with what was recorded before it.
 pub(crate) fn recording_failed(monitor: &str, held: usize, t: f64) -> Diagnostic {

@@ -2575,6 +2575,8 @@ impl Network {
         } else {
             0
         };
+        // The group has no variables: its spike space (4 bytes a neuron) is its size.
+        check_size("too-large", &format!("{ctx}.N"), "neurons", spec.n as f64, 4.0)?;
         let h = self.add_neurons(NeuronGroup::new(spec.n, "").name(&name))?;
         self.store.insert(
             ArrayKey::new(h.0, "_spikespace"),
@@ -2689,7 +2691,7 @@ impl Network {
     /// let mut net = Network::new();
     /// let g = net.add_neurons(NeuronGroup::new(3, "dv/dt = (1 - v)/(10*ms) : 1"))?;
     /// net.set(g, "v", Value::Array(vec![0.0, 0.5, 0.9]), Selection::All)?;
-    /// net.store("initial");
+    /// net.store("initial")?;
     /// net.run(0.02)?;
     /// let first = net.get(g, "v")?;
     /// net.restore("initial")?;
@@ -2698,9 +2700,14 @@ impl Network {
     /// assert_eq!(net.get(g, "v")?, first); // the same deterministic trajectory
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn store(&mut self, name: &str) {
+    ///
+    /// An error, with nothing stored, when the copy would not fit in the
+    /// memory available.
+    pub fn store(&mut self, name: &str) -> Result<()> {
+        memory::check_state_copy(&format!("store '{name}'"), self.state_bytes())?;
         let snap = self.snapshot();
         self.snapshots.insert(name.to_string(), Box::new(snap));
+        Ok(())
     }
 
     /// The state [`Network::store`] stores.
@@ -2750,7 +2757,7 @@ impl Network {
     /// let mut net = Network::new();
     /// let g = net.add_neurons(NeuronGroup::new(1, "dv/dt = 200*Hz : 1").threshold("v > 1").reset("v = 0"))?;
     /// let m = net.add_spike_monitor(SpikeMonitor::new(g))?;
-    /// net.store("default");
+    /// net.store("default")?;
     /// let mut spikes = Vec::new();
     /// for _trial in 0..3 {
     ///     net.restore("default")?; // every trial starts from the stored state
@@ -2762,13 +2769,16 @@ impl Network {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn restore(&mut self, name: &str) -> Result<()> {
-        let Some(snap) = self.snapshots.get(name).cloned() else {
+        let Some(stored) = self.snapshots.get(name) else {
             return Err(err(
                 "restore",
                 "restore",
                 format!("nothing was stored under the name '{name}'"),
             ));
         };
+        // The stored state is kept (it may be restored again): it is copied.
+        memory::check_state_copy(&format!("restore '{name}'"), memory::snapshot_bytes(stored))?;
+        let snap = stored.clone();
         self.apply_snapshot(*snap);
         Ok(())
     }
