@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn queue_round_trip() {
         let pre = [0, 1, 0, 2, 1];
-        let by = BySource::build(&pre, 0, 3);
+        let by = BySource::build(&pre, 0, 3).expect("memory");
         let mut q = SpikeQueue::default();
         q.prepare(vec![3, 0, 1, 3, 2], 0);
         for step in 0..3 {

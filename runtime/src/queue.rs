@@ -64,9 +64,12 @@ pub struct BySource {
 
 impl BySource {
     /// Groups synapses by `source[s] - start` for sources in `[start, start+n)`,
-    /// each group in ascending synapse order.
-    pub fn build(source: &[i32], start: usize, n: usize) -> BySource {
-        let mut counts = vec![0usize; n + 1];
+    /// each group in ascending synapse order. An error, with nothing
+    /// allocated for good, when the grouping does not fit in memory.
+    pub fn build(source: &[i32], start: usize, n: usize) -> Result<BySource, std::collections::TryReserveError> {
+        let mut counts = Vec::new();
+        counts.try_reserve_exact(n + 1)?;
+        counts.resize(n + 1, 0usize);
         for &s in source {
             let r = s as usize - start;
             counts[r + 1] += 1;
@@ -75,24 +78,28 @@ impl BySource {
             counts[k + 1] += counts[k];
         }
         if source.is_sorted() {
-            return BySource {
+            return Ok(BySource {
                 offsets: counts,
                 synapses: Vec::new(),
                 contiguous: true,
-            };
+            });
         }
-        let mut fill = counts.clone();
-        let mut synapses = vec![0i32; source.len()];
+        let mut fill = Vec::new();
+        fill.try_reserve_exact(n + 1)?;
+        fill.extend_from_slice(&counts);
+        let mut synapses = Vec::new();
+        synapses.try_reserve_exact(source.len())?;
+        synapses.resize(source.len(), 0i32);
         for (syn, &s) in source.iter().enumerate() {
             let r = s as usize - start;
             synapses[fill[r]] = syn as i32;
             fill[r] += 1;
         }
-        BySource {
+        Ok(BySource {
             offsets: counts,
             synapses,
             contiguous: false,
-        }
+        })
     }
 
     /// Appends the synapses of source `n` to `out`, in ascending order.
@@ -343,7 +350,7 @@ mod tests {
     #[test]
     fn delays_and_order() {
         let pre = [0, 1, 0, 2];
-        let by = BySource::build(&pre, 0, 3);
+        let by = BySource::build(&pre, 0, 3).expect("memory");
         assert!(!by.contiguous);
         let mut of0 = Vec::new();
         by.extend(0, &mut of0);
@@ -364,7 +371,7 @@ mod tests {
     #[test]
     fn sorted_sources_are_ranges() {
         let pre = [5, 5, 6, 8, 8, 8];
-        let by = BySource::build(&pre, 5, 4);
+        let by = BySource::build(&pre, 5, 4).expect("memory");
         assert!(by.contiguous && by.synapses.is_empty());
         let of = |n: usize| {
             let mut v = Vec::new();
@@ -416,7 +423,7 @@ mod tests {
     #[test]
     fn far_future_spikes_cross_the_ring_boundary_in_order() {
         let pre = [0, 1, 0, 2, 1, 3, 3, 3, 4, 2];
-        let by = BySource::build(&pre, 0, 5);
+        let by = BySource::build(&pre, 0, 5).expect("memory");
         let delays: Vec<u64> = vec![10, 3, 0, 13, 4, 10, 2, 11, 7, 10];
         let run = |cap: usize, delays: Vec<u64>, homogeneous: u64| {
             let mut q = SpikeQueue::with_ring_cap(cap);
@@ -460,7 +467,7 @@ mod tests {
     #[test]
     fn a_far_delay_costs_memory_per_pending_step_only() {
         let pre = [0, 0, 1];
-        let by = BySource::build(&pre, 0, 2);
+        let by = BySource::build(&pre, 0, 2).expect("memory");
         let mut q = SpikeQueue::default();
         q.prepare(Vec::new(), 10_000_000_000);
         assert_eq!(q.ring_len(), RING_CAP);

@@ -153,6 +153,13 @@ impl Network {
     /// it fails with an error when a step's spikes do not fit
     /// ([`Network::run`]).
     pub(crate) fn check_recording(&self, t_end: f64) -> Result<()> {
+        if !self
+            .objects
+            .iter()
+            .any(|o| matches!(o, Object::StateMon(_) | Object::RateMon(_)))
+        {
+            return Ok(());
+        }
         let Some(avail) = available_memory() else {
             return Ok(());
         };

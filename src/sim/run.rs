@@ -442,6 +442,20 @@ impl Network {
                             Some(Array::I32(v)) => BySource::build(v, emitter.start, emitter.len()),
                             _ => BySource::build(&[], emitter.start, emitter.len()),
                         };
+                        let Ok(by_source) = by_source else {
+                            errors.extend(
+                                err(
+                                    "out-of-memory",
+                                    &format!("synapses '{}'", s.name),
+                                    format!(
+                                        "pathway '{}': no memory to group the {} synapses by source neuron",
+                                        path.name, s.n
+                                    ),
+                                )
+                                .0,
+                            );
+                            continue;
+                        };
                         // Delays in steps of the emitter's clock, rounded half up.
                         let delays = match path.scalar_delay {
                             Some(d) => delay_steps(d, dt)
