@@ -5,7 +5,10 @@
 
 Every model string of examples/*.toml and bench/models/*.toml goes to the
 target that parses its kind (equations, statements, expression, generator),
-and each whole file to model_file.
+and each whole file to model_file; model_run gets the whole files of
+examples/, tests/reference/models/ (its examples too) and
+fuzz/regressions/model_run/ (the models it runs are stopped after a few
+steps, and networks over its element cap are built but not run).
 """
 import hashlib
 import pathlib
@@ -58,6 +61,36 @@ for f in files:
                 put("expression", s)
             for s in strings(c, ["i", "j"]):
                 put("generator", s)
+def neurons_in(model):
+    """The neurons of a model file, where its N are numbers or arithmetic of
+    numeric constants (None when one cannot be worked out here)."""
+    names = {}
+    for k, v in (model.get("constants") or {}).items():
+        try:
+            names[k] = float(eval(str(v), {"__builtins__": {}}, dict(names)))
+        except Exception:
+            pass
+    total = 0
+    for g in model.get("neurons", []) + model.get("poisson", []) + model.get("spike_generators", []):
+        try:
+            total += float(eval(str(g.get("N", 0)), {"__builtins__": {}}, dict(names)))
+        except Exception:
+            return None
+    return total
+
+
+# Networks of more than a few thousand neurons take seconds to connect (and
+# model_run does not run them): left out, so that executions stay fast.
+runnable = (sorted(ROOT.glob("examples/*.toml")) + sorted(ROOT.glob("tests/reference/models/**/*.toml"))
+            + sorted(ROOT.glob("fuzz/regressions/model_run/*")))
+for f in runnable:
+    text = f.read_text()
+    try:
+        n = neurons_in(tomllib.loads(text))
+    except Exception:
+        n = 0
+    if n is not None and n <= 4000:
+        put("model_run", text)
 # Generator forms of Brian2's connect docstring (few examples use them).
 for g in ["k for k in range(N_post) if k != i", "k for k in sample(N_post, p=0.1)",
           "i+k for k in range(-2, 3) if i+k >= 0 and i+k < N_post",

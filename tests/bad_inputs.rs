@@ -141,6 +141,8 @@ const CASES: &[Case] = &[
     ("delay_negative.toml",             "bad-delay", 16, 10,     "the delay must be a non-negative time"),
     ("delay_negative_per_synapse.toml", "bad-delay", 17, 19,     "synapse 0 gets the delay -1.0 ms"),
     ("delay_unknown_pathway.toml",      "bad-delay", 16, 19,     "cannot set the delay for pathway 'post': unknown pathway"),
+    ("delay_too_long.toml",             "bad-delay", 16, 10,     "more than a spike queue holds (2^53 = 9007199254740992 steps)"),
+    ("delay_too_long_per_synapse.toml", "bad-delay", 17, 19,     "synapse 3: pathway 'pre' has a delay of 1000000000000.0 s, 1e+16 steps"),
     // ---- summed variables ---------------------------------------------------------------
     ("summed_undeclared.toml",          "bad-summed", 14, 10,    "does not refer to any variable of group 'G'"),
     ("summed_not_parameter.toml",       "bad-summed", 14, 10,    "needs a corresponding parameter 'v'"),
@@ -181,6 +183,8 @@ const CASES: &[Case] = &[
     ("n_negative.toml",                 "bad-value", 7, 5,       "neurons 'G'.N: must be at least 1, got -5"),
     ("n_absurd.toml",                   "too-large", 7, 5,       "1e15 neurons would need"),
     ("n_absurd_expression.toml",        "too-large", 10, 6,      "far too large for a count"),
+    ("state_monitor_too_long.toml",     "too-large", 10, 1,      "monitors 'trace': recording 1 variable of 100000 elements every 0.0001 s until t = 100000.0 s"),
+    ("timed_array_too_long.toml",       "too-large", 8, 10,      "100000000000000 entries would need 3 PiB of memory"),
     ("dt_negative.toml",                "bad-value", 3, 7,       "simulation.dt: must be positive"),
     ("duration_negative.toml",          "bad-value", 3, 13,      "simulation.duration: must not be negative"),
     ("protocol_run_negative.toml",      "bad-value", 12, 13,     "protocol[0].duration: must not be negative"),

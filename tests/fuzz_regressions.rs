@@ -3,7 +3,9 @@
 //! NUL and non-ASCII characters) replayed through the fuzz targets' entry
 //! points (`spikejit::fuzz`): none may panic. The fuzzers themselves are in
 //! `fuzz/` (docs/fuzzing.md); each input that crashed one is added to
-//! `fuzz/regressions/TARGET/`.
+//! `fuzz/regressions/TARGET/`. `model_run` replays its inputs under the same
+//! address-space limit as its fuzz target, so that an allocation a model
+//! sizes without a check fails here too (an abort ends the test binary).
 
 use std::path::Path;
 
@@ -48,4 +50,12 @@ fn generator() {
 #[test]
 fn model_file() {
     replay("model_file", spikejit::fuzz::model_file);
+}
+
+#[test]
+fn model_run() {
+    assert!(spikejit::fuzz::limit_address_space(
+        spikejit::fuzz::MODEL_RUN_ADDRESS_SPACE
+    ));
+    replay("model_run", spikejit::fuzz::model_run);
 }

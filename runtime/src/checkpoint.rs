@@ -1,18 +1,17 @@
 //! What a checkpoint needs from the runtime: the state of a random-number
 //! stream, and the pending events of a spike queue.
 //!
-//! A spike queue is read and rebuilt through its public methods only
-//! ([`SpikeQueue::current`], [`SpikeQueue::advance`], [`SpikeQueue::prepare`],
-//! [`SpikeQueue::push`]): its events are listed by their distance (in steps)
-//! from the current bucket, which is all that decides when and in which order
-//! they are delivered. The absolute position of the ring (its offset) and its
-//! length are not kept: a rebuilt queue delivers the same events at the same
+//! A spike queue's events are listed by their distance (in steps) from the
+//! current bucket, which is all that decides when and in which order they are
+//! delivered ([`SpikeQueue::pending`]). The absolute position of the ring (its
+//! offset), its length and how events far ahead wait are not kept: a rebuilt
+//! queue ([`SpikeQueue::from_pending`]) delivers the same events at the same
 //! steps, in the same order.
 
 use serde::{Deserialize, Serialize};
 
 use crate::Rng;
-use crate::queue::{BySource, SpikeQueue};
+use crate::queue::{RING_CAP, SpikeQueue};
 
 /// The state of one random-number stream ([`Rng`]): its generator. The cached
 /// set-ups of the binomial and Poisson distributions are not part of it (they
@@ -46,72 +45,38 @@ impl Rng {
     }
 }
 
-/// The events a queue holds, by distance from its current bucket: element `d`
-/// holds the synapses delivered `d` steps from now (element 0: the bucket of
-/// the current step, already delivered when a step has ended), each in
-/// delivery order. Trailing empty buckets are left out.
-///
-/// `ring_bound` must be at least the queue's ring length (the longest delay in
-/// steps plus one, over every [`SpikeQueue::prepare`] the queue has seen);
-/// reading past the ring only finds empty buckets, so a larger bound is
-/// harmless.
-pub fn queue_events(queue: &SpikeQueue, ring_bound: usize) -> Vec<Vec<i32>> {
-    if !queue.is_ready() {
-        return Vec::new();
-    }
-    let mut q = queue.clone();
-    let mut out = Vec::new();
-    for _ in 0..ring_bound {
-        out.push(std::mem::take(q.current()));
-        q.advance();
-    }
-    while out.last().is_some_and(|b| b.is_empty()) {
-        out.pop();
-    }
-    out
+/// The events a queue holds, by distance from its current bucket: `(d, list)`
+/// holds the synapses delivered `d` steps from now (`d = 0`: the bucket of
+/// the current step, already delivered when a step has ended), in delivery
+/// order, ascending in `d`; steps without events are left out, so that a
+/// spike due in 10^10 steps is one entry.
+pub fn queue_events(queue: &SpikeQueue) -> Vec<(u64, Vec<i32>)> {
+    queue.pending()
 }
 
 /// A queue holding `events` (as [`queue_events`] lists them). Its delays are
 /// set by the next [`SpikeQueue::prepare`], as at the start of every run.
-pub fn queue_from_events(events: &[Vec<i32>]) -> SpikeQueue {
-    let mut q = SpikeQueue::default();
-    if events.is_empty() {
-        return q;
-    }
-    q.prepare(Vec::new(), events.len() - 1);
-    for (d, bucket) in events.iter().enumerate() {
-        if bucket.is_empty() {
-            continue;
-        }
-        // A homogeneous delay of `d` puts what one source pushes `d` buckets ahead.
-        q.prepare(Vec::new(), d);
-        let one = BySource {
-            offsets: vec![0, bucket.len()],
-            synapses: bucket.clone(),
-            contiguous: false,
-        };
-        q.push(std::iter::once(0), &one);
-    }
-    q.prepare(Vec::new(), 0);
-    q
+pub fn queue_from_events(events: &[(u64, Vec<i32>)]) -> SpikeQueue {
+    SpikeQueue::from_pending(events, RING_CAP)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queue::BySource;
 
     #[test]
     fn queue_round_trip() {
         let pre = [0, 1, 0, 2, 1];
-        let by = BySource::build(&pre, 0, 3);
+        let by = BySource::build(&pre, 0, 3).expect("memory");
         let mut q = SpikeQueue::default();
         q.prepare(vec![3, 0, 1, 3, 2], 0);
         for step in 0..3 {
             q.advance();
             q.push([step % 3, (step + 1) % 3].into_iter(), &by);
         }
-        let events = queue_events(&q, 10);
-        assert_eq!(events, queue_events(&q, 4));
+        let events = queue_events(&q);
+        assert_eq!(events.iter().map(|e| e.0).collect::<Vec<_>>(), [0, 1, 2, 3]);
         let mut r = queue_from_events(&events);
         r.prepare(vec![3, 0, 1, 3, 2], 0);
         for step in 0..8 {
@@ -123,6 +88,6 @@ mod tests {
                 r.push([step].into_iter(), &by);
             }
         }
-        assert!(queue_events(&SpikeQueue::default(), 5).is_empty());
+        assert!(queue_events(&SpikeQueue::default()).is_empty());
     }
 }

@@ -1,6 +1,51 @@
 //! The spike queue of a synaptic pathway (Brian2's `SpikeQueue`, §2.5): a circular
-//! array of `max_delay + 1` buckets of synapse indices. A spike is never dropped:
-//! the ring is sized for the longest delay when the run starts.
+//! array of delay buckets of synapse indices, and a map of the events due
+//! further ahead than the ring reaches. A spike is never dropped.
+//!
+//! The ring has one bucket per step of the longest delay, up to a cap
+//! ([`RING_CAP`] buckets): a spike due later waits in the far-future map,
+//! keyed by the step it is delivered at, and moves into the ring's bucket of
+//! that step when the ring reaches it. Memory is so bounded by the events
+//! pending, not by the steps of delay: a delay of 10^6 s at dt = 0.1 ms (10^10
+//! steps) costs one map entry per step that has spikes in flight.
+//!
+//! Order within a step is Brian2's: events in the order they were pushed (a
+//! step's pushes: by source neuron, then synapse index), whichever way they
+//! waited. An event waits in the map only when it was pushed at least a
+//! ring's length before its delivery, so before every event pushed into that
+//! bucket; the map's events move into their bucket when it is emptied for
+//! reuse ([`SpikeQueue::advance`]), ahead of any push into it.
+
+use std::collections::BTreeMap;
+
+/// The most buckets the ring of a [`SpikeQueue::default`] queue has (delays of
+/// up to `RING_CAP - 1` steps go straight into it: 1.6 s at dt = 0.1 ms).
+/// 24 bytes each: 384 KiB at most per pathway.
+pub const RING_CAP: usize = 1 << 14;
+
+/// The longest delay a queue takes, in steps: 2^53, beyond which a step count
+/// held as a float (a delay divided by dt) is no longer exact. A longer delay
+/// is an error before the run.
+pub const MAX_DELAY_STEPS: u64 = 1 << 53;
+
+/// A delay of `delay` seconds in steps of `dt`, rounded half up (Brian2 rounds
+/// delays to the nearest step): `None` when it is negative, not finite, or
+/// longer than [`MAX_DELAY_STEPS`].
+///
+/// ```
+/// use spikejit_runtime::queue::{delay_steps, MAX_DELAY_STEPS};
+/// assert_eq!(delay_steps(1.5e-3, 1e-4), Some(15));
+/// assert_eq!(delay_steps(1e6, 1e-4), Some(10_000_000_000));
+/// assert_eq!(delay_steps(1e300, 1e-4), None);
+/// assert_eq!(delay_steps(-1.0, 1e-4), None);
+/// assert_eq!(delay_steps(MAX_DELAY_STEPS as f64 * 1e-4, 1e-4), Some(MAX_DELAY_STEPS));
+/// ```
+pub fn delay_steps(delay: f64, dt: f64) -> Option<u64> {
+    let steps = (delay / dt + 0.5).floor();
+    // NaN is in no range.
+    let ok = (0.0..=f64::MAX).contains(&delay) && (0.0..=MAX_DELAY_STEPS as f64).contains(&steps);
+    ok.then_some(steps as u64)
+}
 
 /// Synapses grouped by the neuron whose events they receive (CSR).
 #[derive(Clone, Debug, Default)]
@@ -19,9 +64,12 @@ pub struct BySource {
 
 impl BySource {
     /// Groups synapses by `source[s] - start` for sources in `[start, start+n)`,
-    /// each group in ascending synapse order.
-    pub fn build(source: &[i32], start: usize, n: usize) -> BySource {
-        let mut counts = vec![0usize; n + 1];
+    /// each group in ascending synapse order. An error, with nothing
+    /// allocated for good, when the grouping does not fit in memory.
+    pub fn build(source: &[i32], start: usize, n: usize) -> Result<BySource, std::collections::TryReserveError> {
+        let mut counts = Vec::new();
+        counts.try_reserve_exact(n + 1)?;
+        counts.resize(n + 1, 0usize);
         for &s in source {
             let r = s as usize - start;
             counts[r + 1] += 1;
@@ -30,24 +78,28 @@ impl BySource {
             counts[k + 1] += counts[k];
         }
         if source.is_sorted() {
-            return BySource {
+            return Ok(BySource {
                 offsets: counts,
                 synapses: Vec::new(),
                 contiguous: true,
-            };
+            });
         }
-        let mut fill = counts.clone();
-        let mut synapses = vec![0i32; source.len()];
+        let mut fill = Vec::new();
+        fill.try_reserve_exact(n + 1)?;
+        fill.extend_from_slice(&counts);
+        let mut synapses = Vec::new();
+        synapses.try_reserve_exact(source.len())?;
+        synapses.resize(source.len(), 0i32);
         for (syn, &s) in source.iter().enumerate() {
             let r = s as usize - start;
             synapses[fill[r]] = syn as i32;
             fill[r] += 1;
         }
-        BySource {
+        Ok(BySource {
             offsets: counts,
             synapses,
             contiguous: false,
-        }
+        })
     }
 
     /// Appends the synapses of source `n` to `out`, in ascending order.
@@ -68,22 +120,60 @@ impl BySource {
     }
 }
 
-/// The delay buckets of one pathway.
-#[derive(Clone, Debug, Default)]
+/// The delay buckets of one pathway, and its events due beyond them.
+#[derive(Clone, Debug)]
 pub struct SpikeQueue {
+    /// The ring: `buckets[(offset + d) % len]` holds the events delivered `d`
+    /// steps from now, for `d < len`.
     buckets: Vec<Vec<i32>>,
     offset: usize,
+    /// Steps advanced so far: the step of the current bucket, on the queue's own count.
+    now: u64,
+    /// Events due `len` or more steps ahead, by the step they are delivered at
+    /// (on the count of `now`), each list in delivery order.
+    far: BTreeMap<u64, Vec<i32>>,
+    /// Emptied lists, reused for the far map's entries.
+    spare: Vec<Vec<i32>>,
     /// Per-synapse delay in steps, or empty when all synapses share `homogeneous`.
-    delays: Vec<usize>,
-    homogeneous: usize,
+    delays: Vec<u64>,
+    homogeneous: u64,
+    /// The longest delay of `delays` and `homogeneous`.
+    max_delay: u64,
+    /// The most buckets the ring may have.
+    cap: usize,
+}
+
+impl Default for SpikeQueue {
+    fn default() -> Self {
+        SpikeQueue::with_ring_cap(RING_CAP)
+    }
 }
 
 impl SpikeQueue {
-    /// Prepares the queue for a run (delays in steps); keeps queued events,
-    /// growing the ring if the new delays are longer.
-    pub fn prepare(&mut self, delays: Vec<usize>, homogeneous: usize) {
+    /// An empty queue whose ring has at most `cap` buckets (at least 1); the
+    /// default is [`RING_CAP`]. A small cap sends short delays through the
+    /// far-future map, which the tests use.
+    pub fn with_ring_cap(cap: usize) -> SpikeQueue {
+        SpikeQueue {
+            buckets: Vec::new(),
+            offset: 0,
+            now: 0,
+            far: BTreeMap::new(),
+            spare: Vec::new(),
+            delays: Vec::new(),
+            homogeneous: 0,
+            max_delay: 0,
+            cap: cap.max(1),
+        }
+    }
+
+    /// Prepares the queue for a run (delays in steps, each at most
+    /// [`MAX_DELAY_STEPS`]); keeps queued events, growing the ring (up to its
+    /// cap) if the new delays are longer.
+    pub fn prepare(&mut self, delays: Vec<u64>, homogeneous: u64) {
         let max = delays.iter().copied().max().unwrap_or(0).max(homogeneous);
-        let need = max + 1;
+        debug_assert!(max <= MAX_DELAY_STEPS);
+        let need = usize::try_from(max).map_or(self.cap, |m| m.saturating_add(1).min(self.cap));
         if self.buckets.len() < need {
             // Re-lay the ring so that existing events keep their distance from `offset`.
             let old = std::mem::take(&mut self.buckets);
@@ -95,9 +185,29 @@ impl SpikeQueue {
             }
             self.buckets = fresh;
             self.offset = 0;
+            // Far events the longer ring now reaches move into their (empty) buckets.
+            self.take_due();
         }
         self.delays = delays;
         self.homogeneous = homogeneous;
+        self.max_delay = max;
+    }
+
+    /// Moves the far events the ring reaches into their buckets.
+    fn take_due(&mut self) {
+        let len = self.buckets.len() as u64;
+        while let Some(entry) = self.far.first_entry() {
+            let d = entry.key().saturating_sub(self.now);
+            if d >= len {
+                break;
+            }
+            let events = entry.remove();
+            let b = &mut self.buckets[(self.offset + d as usize) % len as usize];
+            // The bucket is empty: it was just added or emptied, before any push into it.
+            debug_assert!(b.is_empty());
+            let emptied = std::mem::replace(b, events);
+            self.spare.push(emptied);
+        }
     }
 
     /// Drops the current bucket's events and moves to the next step.
@@ -107,6 +217,10 @@ impl SpikeQueue {
         }
         self.buckets[self.offset].clear();
         self.offset = (self.offset + 1) % self.buckets.len();
+        self.now += 1;
+        if !self.far.is_empty() {
+            self.take_due();
+        }
     }
 
     /// Queues the synapses of the neurons that emitted events this step.
@@ -116,16 +230,39 @@ impl SpikeQueue {
             return;
         }
         if self.delays.is_empty() {
-            let b = &mut self.buckets[(self.offset + self.homogeneous) % len];
+            let d = self.homogeneous;
+            if d < len as u64 {
+                let b = &mut self.buckets[(self.offset + d as usize) % len];
+                for n in sources {
+                    by_source.extend(n, b);
+                }
+            } else {
+                let mut sources = sources.peekable();
+                if sources.peek().is_some() {
+                    let b = far_list(&mut self.far, &mut self.spare, self.now + d);
+                    for n in sources {
+                        by_source.extend(n, b);
+                    }
+                }
+            }
+        } else if self.max_delay < len as u64 {
             for n in sources {
-                by_source.extend(n, b);
+                for k in by_source.offsets[n]..by_source.offsets[n + 1] {
+                    let s = by_source.at(k);
+                    let d = self.delays[s as usize] as usize;
+                    self.buckets[(self.offset + d) % len].push(s);
+                }
             }
         } else {
             for n in sources {
                 for k in by_source.offsets[n]..by_source.offsets[n + 1] {
                     let s = by_source.at(k);
                     let d = self.delays[s as usize];
-                    self.buckets[(self.offset + d) % len].push(s);
+                    if d < len as u64 {
+                        self.buckets[(self.offset + d as usize) % len].push(s);
+                    } else {
+                        far_list(&mut self.far, &mut self.spare, self.now + d).push(s);
+                    }
                 }
             }
         }
@@ -141,6 +278,69 @@ impl SpikeQueue {
     pub fn is_ready(&self) -> bool {
         !self.buckets.is_empty()
     }
+
+    /// The number of buckets of the ring.
+    pub fn ring_len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// The events waiting, by how many steps from now they are delivered
+    /// (0: the current bucket, delivered this step), ascending, each list in
+    /// delivery order; empty steps are left out.
+    pub fn pending(&self) -> Vec<(u64, Vec<i32>)> {
+        let len = self.buckets.len();
+        let mut out: Vec<(u64, Vec<i32>)> = (0..len)
+            .map(|d| (d as u64, &self.buckets[(self.offset + d) % len]))
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(d, b)| (d, b.clone()))
+            .collect();
+        out.extend(
+            self.far
+                .iter()
+                .filter(|(_, b)| !b.is_empty())
+                .map(|(&at, b)| (at - self.now, b.clone())),
+        );
+        out
+    }
+
+    /// A queue holding `events` (as [`SpikeQueue::pending`] lists them: by
+    /// distance, ascending, each at most [`MAX_DELAY_STEPS`]), with a ring of
+    /// at most `cap` buckets. Its delays are set by the next
+    /// [`SpikeQueue::prepare`], as at the start of every run.
+    pub fn from_pending(events: &[(u64, Vec<i32>)], cap: usize) -> SpikeQueue {
+        let mut q = SpikeQueue::with_ring_cap(cap);
+        let Some(&(last, _)) = events.last() else {
+            return q;
+        };
+        q.prepare(Vec::new(), last.min(MAX_DELAY_STEPS));
+        let len = q.buckets.len() as u64;
+        for (d, bucket) in events {
+            let d = (*d).min(MAX_DELAY_STEPS);
+            if d < len {
+                q.buckets[d as usize].extend_from_slice(bucket);
+            } else {
+                q.far.entry(d).or_default().extend_from_slice(bucket);
+            }
+        }
+        q.prepare(Vec::new(), 0);
+        q
+    }
+
+    /// The bytes the queue holds on the heap (its lists' capacities): what
+    /// the events pending and the ring cost, not the steps of delay.
+    pub fn heap_bytes(&self) -> usize {
+        let list = std::mem::size_of::<Vec<i32>>();
+        let lists = |v: &[Vec<i32>]| v.iter().map(|b| list + 4 * b.capacity()).sum::<usize>();
+        lists(&self.buckets)
+            + lists(&self.spare)
+            + self.far.values().map(|b| list + 8 + 4 * b.capacity()).sum::<usize>()
+            + 8 * self.delays.capacity()
+    }
+}
+
+/// The far map's list of the events delivered at step `at`.
+fn far_list<'a>(far: &'a mut BTreeMap<u64, Vec<i32>>, spare: &mut Vec<Vec<i32>>, at: u64) -> &'a mut Vec<i32> {
+    far.entry(at).or_insert_with(|| spare.pop().unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -150,7 +350,7 @@ mod tests {
     #[test]
     fn delays_and_order() {
         let pre = [0, 1, 0, 2];
-        let by = BySource::build(&pre, 0, 3);
+        let by = BySource::build(&pre, 0, 3).expect("memory");
         assert!(!by.contiguous);
         let mut of0 = Vec::new();
         by.extend(0, &mut of0);
@@ -171,7 +371,7 @@ mod tests {
     #[test]
     fn sorted_sources_are_ranges() {
         let pre = [5, 5, 6, 8, 8, 8];
-        let by = BySource::build(&pre, 5, 4);
+        let by = BySource::build(&pre, 5, 4).expect("memory");
         assert!(by.contiguous && by.synapses.is_empty());
         let of = |n: usize| {
             let mut v = Vec::new();
@@ -189,5 +389,125 @@ mod tests {
         assert_eq!(q.current().as_slice(), &[4, 1]);
         q.advance();
         assert_eq!(q.current().as_slice(), &[3, 5, 0]);
+    }
+
+    /// What a queue delivers at each of `steps` steps, pushing
+    /// `pushes(step)` (sources) after each advance.
+    fn deliveries(
+        q: &mut SpikeQueue,
+        by: &BySource,
+        steps: usize,
+        pushes: impl Fn(usize) -> Vec<usize>,
+    ) -> Vec<Vec<i32>> {
+        (0..steps)
+            .map(|step| {
+                q.advance();
+                q.push(pushes(step).into_iter(), by);
+                q.current().clone()
+            })
+            .collect()
+    }
+
+    /// A few sources per step, chosen by a fixed hash of the step.
+    fn some_sources(step: usize, n: usize) -> Vec<usize> {
+        let h = (step as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 33;
+        let mut v: Vec<usize> = (0..n).filter(|k| (h >> k) & 1 == 1).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Spikes due beyond the ring wait in the far map and come out at the
+    /// same step, in the same order, as through a ring long enough for every
+    /// delay: a ring of 4 buckets with delays up to 13, per synapse and
+    /// homogeneous, against the default ring.
+    #[test]
+    fn far_future_spikes_cross_the_ring_boundary_in_order() {
+        let pre = [0, 1, 0, 2, 1, 3, 3, 3, 4, 2];
+        let by = BySource::build(&pre, 0, 5).expect("memory");
+        let delays: Vec<u64> = vec![10, 3, 0, 13, 4, 10, 2, 11, 7, 10];
+        let run = |cap: usize, delays: Vec<u64>, homogeneous: u64| {
+            let mut q = SpikeQueue::with_ring_cap(cap);
+            q.prepare(delays, homogeneous);
+            let out = deliveries(
+                &mut q,
+                &by,
+                80,
+                |step| if step < 50 { some_sources(step, 5) } else { vec![] },
+            );
+            (out, q.ring_len())
+        };
+        let (wide, wide_len) = run(RING_CAP, delays.clone(), 0);
+        let (narrow, narrow_len) = run(4, delays.clone(), 0);
+        assert_eq!((wide_len, narrow_len), (14, 4));
+        assert_eq!(narrow, wide);
+        // Events arrive through the far map from several earlier steps into one
+        // step (delays 10, 11 and 13 meeting), behind none of the ring's.
+        assert!(wide.iter().any(|b| b.len() >= 4));
+        assert_eq!(wide.iter().map(Vec::len).sum::<usize>(), {
+            let pushed: usize = (0..50)
+                .map(|s| {
+                    some_sources(s, 5)
+                        .iter()
+                        .map(|&n| pre.iter().filter(|&&p| p == n as i32).count())
+                        .sum::<usize>()
+                })
+                .sum();
+            pushed
+        });
+        for d in [0, 3, 4, 10] {
+            let (wide, _) = run(RING_CAP, Vec::new(), d);
+            let (narrow, _) = run(4, Vec::new(), d);
+            assert_eq!(narrow, wide, "homogeneous delay {d}");
+        }
+        // A ring of one bucket: every delay but 0 waits in the map.
+        assert_eq!(run(1, delays.clone(), 0).0, wide);
+    }
+
+    /// A spike due after 10^10 steps costs one map entry, not a bucket per step.
+    #[test]
+    fn a_far_delay_costs_memory_per_pending_step_only() {
+        let pre = [0, 0, 1];
+        let by = BySource::build(&pre, 0, 2).expect("memory");
+        let mut q = SpikeQueue::default();
+        q.prepare(Vec::new(), 10_000_000_000);
+        assert_eq!(q.ring_len(), RING_CAP);
+        for step in 0..1000 {
+            q.advance();
+            q.push([0usize, 1].into_iter().filter(|_| step % 100 == 0), &by);
+            assert!(q.current().is_empty());
+        }
+        let pending = q.pending();
+        assert_eq!(pending.len(), 10);
+        assert_eq!(pending[0], (10_000_000_000 - 999, vec![0, 1, 2]));
+        assert!(q.heap_bytes() < RING_CAP * 24 + 10 * 256, "{} bytes", q.heap_bytes());
+        // Rebuilt from its events, the queue delivers them at the same distance.
+        let mut r = SpikeQueue::from_pending(&pending, 4);
+        r.prepare(Vec::new(), 10_000_000_000);
+        assert_eq!(r.pending(), pending);
+        assert_eq!(r.ring_len(), 4);
+        let mut s = SpikeQueue::from_pending(&[(0, vec![5]), (2, vec![7, 6]), (9, vec![1])], 4);
+        s.prepare(Vec::new(), 0);
+        let got: Vec<Vec<i32>> = (0..11)
+            .map(|_| {
+                let b = s.current().clone();
+                s.advance();
+                b
+            })
+            .collect();
+        let mut want = vec![Vec::new(); 11];
+        want[0] = vec![5];
+        want[2] = vec![7, 6];
+        want[9] = vec![1];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn delay_steps_are_checked() {
+        assert_eq!(delay_steps(0.0, 1e-4), Some(0));
+        assert_eq!(delay_steps(0.26e-4, 1e-4), Some(0));
+        assert_eq!(delay_steps(0.5e-4, 1e-4), Some(1));
+        assert_eq!(delay_steps(f64::INFINITY, 1e-4), None);
+        assert_eq!(delay_steps(f64::NAN, 1e-4), None);
+        assert_eq!(delay_steps(2.0 * MAX_DELAY_STEPS as f64, 1.0), None);
     }
 }

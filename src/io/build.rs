@@ -182,8 +182,13 @@ impl Protocol {
                         .map_err(|e| locate(e, &self.file, *span, context))?;
                 }
                 Step::Store {
-                    name, restore: false, ..
-                } => net.store(name),
+                    name,
+                    restore: false,
+                    context,
+                    span,
+                } => {
+                    net.store(name).map_err(|e| locate(e, &self.file, *span, context))?;
+                }
                 Step::Store {
                     name,
                     restore: true,
@@ -303,6 +308,7 @@ pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Proto
     b.stage()?;
     let steps = b.protocol(duration);
     b.stage()?;
+    b.check_recording(&steps)?;
     let protocol = Protocol {
         steps,
         file: model.file.clone(),
@@ -972,7 +978,11 @@ impl Builder<'_> {
                 rows.iter().flatten().map(|x| x * scale).collect(),
                 rows.first().map(Vec::len),
             ),
-            TimedValues::Expr(s, length) => {
+            TimedValues::Expr(s, length, length_span) => {
+                // The values drawn and the copies they pass through (read out,
+                // scaled) before they are the table: 24 bytes an entry at the peak.
+                crate::sim::check_memory("too-large", &format!("{ctx}.length"), "entries", *length as f64, 24.0)
+                    .map_err(|e| locate(e, self.file(), *length_span, &ctx))?;
                 let n = usize::try_from(*length).unwrap_or(0);
                 let v = self
                     .net
@@ -1375,6 +1385,41 @@ impl Builder<'_> {
         ))
     }
 
+    /// Refuses, before any run, monitors whose recordings over the protocol
+    /// would outgrow the memory (the error at the monitor): the runs' time
+    /// added up, a `restore` going back to the time of its `store`.
+    fn check_recording(&self, steps: &[Step]) -> Result<()> {
+        let (mut t, mut peak) = (0.0_f64, 0.0_f64);
+        let mut stored: HashMap<&str, f64> = HashMap::new();
+        for st in steps {
+            match st {
+                Step::Run { duration, .. } => {
+                    t += duration;
+                    peak = peak.max(t);
+                }
+                Step::Store {
+                    name, restore: false, ..
+                } => {
+                    stored.insert(name, t);
+                }
+                Step::Store {
+                    name, restore: true, ..
+                } => t = stored.get(name.as_str()).copied().unwrap_or(t),
+                Step::Set { .. } | Step::SetConstant { .. } => {}
+            }
+        }
+        let hints: Vec<(String, Option<Span>)> = self
+            .model
+            .monitors
+            .iter()
+            .map(|m| (format!("monitors '{}'", m.name), Some(m.span)))
+            .collect();
+        let hints: Vec<(&str, Option<Span>)> = hints.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+        self.net
+            .check_recording(peak)
+            .map_err(|e| locate_with(e, self.file(), Span::default(), "monitors", &hints))
+    }
+
     fn set_step(
         &mut self,
         target: &Str,
@@ -1487,6 +1532,29 @@ fn check_delays(net: &Network, h: Handle, var: &str, file: &Arc<Source>, at: Spa
     let Ok(values) = net.get(h, &array) else {
         return Ok(());
     };
+    // A delay longer than a spike queue can count in steps of its clock.
+    if let Some(dt) = net.delay_dt(h.0, &array)
+        && let Some((k, d)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, d)| **d >= 0.0 && crate::sim::queue::delay_steps(**d, dt).is_none())
+    {
+        let pathway = array.trim_end_matches(".delay");
+        return Err(Errors::one(
+            Diagnostic::at(
+                "bad-delay",
+                file,
+                at,
+                format!("{context}: synapse {k}: {}", crate::sim::delay_message(pathway, *d, dt)),
+            )
+            .with_label(if values.len() > 1 {
+                "too long for some synapses"
+            } else {
+                "too long"
+            })
+            .with_help("a spike queue counts delays in steps of dt"),
+        ));
+    }
     let Some((k, d)) = values.iter().enumerate().find(|(_, d)| **d < 0.0 || !d.is_finite()) else {
         return Ok(());
     };

@@ -251,8 +251,9 @@ pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summa
     let times = match protocol.run_from(&mut net, start, continue_first) {
         Ok(times) => times,
         Err(e) => {
-            // A non-finite value with `--nan=error`: what was recorded is still written.
-            if net.check_failed() {
+            // A finding of the checks with `--nan=error`, or a monitor out of
+            // memory: what was recorded is still written.
+            if net.check_failed() || net.recording_failed() {
                 let timings = Timings {
                     parse_seconds,
                     compile_seconds: build_seconds + net.stats().compile_seconds,

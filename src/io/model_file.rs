@@ -210,8 +210,8 @@ pub enum TimedValues {
     OneD(Vec<f64>),
     /// `values[t][i]`, rectangular.
     TwoD(Vec<Vec<f64>>),
-    /// An expression drawn once per entry, `length` entries.
-    Expr(Str, i64),
+    /// An expression drawn once per entry, `length` entries (and where `length` is).
+    Expr(Str, i64, Span),
 }
 
 /// `[[timed_arrays]]`.
@@ -1457,7 +1457,11 @@ impl Loader {
                             );
                             None
                         }
-                        Some(_) => self.typed(es, "length", &w, "a positive integer", |n| as_int(n).filter(|&x| x > 0)),
+                        Some(l) => {
+                            let span = l.node.span;
+                            self.typed(es, "length", &w, "a positive integer", |n| as_int(n).filter(|&x| x > 0))
+                                .map(|x| (x, span))
+                        }
                     };
                     if s.text.trim().is_empty() {
                         self.err(
@@ -1467,7 +1471,7 @@ impl Loader {
                         );
                         None
                     } else {
-                        length.map(|l| TimedValues::Expr(s.clone(), l))
+                        length.map(|(l, span)| TimedValues::Expr(s.clone(), l, span))
                     }
                 }
                 _ => {

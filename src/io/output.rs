@@ -3,7 +3,8 @@
 //! `DIR/state/GROUP.npz`. Every file is written to a temporary name in its
 //! directory and renamed, so a reader never sees half a file.
 
-use std::io::{Cursor, Write};
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array0, Array1};
@@ -184,8 +185,9 @@ fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Errors {
     )
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// The temporary file beside `path` that [`write_atomic`] and npz files are
+/// written to before they are renamed into place.
+fn tmp_path(path: &Path) -> PathBuf {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -194,7 +196,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    dir.join(format!(".{name}.tmp{}", std::process::id()))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = tmp_path(path);
     fn write(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let mut f = std::fs::File::create(tmp)?;
         f.write_all(bytes)?;
@@ -209,23 +216,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// An npz file built in memory.
+/// An npz file, streamed to a temporary file beside its path and renamed into
+/// place when complete: writing a monitor needs no second copy of its data
+/// in memory (a recording may take most of it).
 struct Npz {
-    w: NpzWriter<Cursor<Vec<u8>>>,
+    w: Option<NpzWriter<BufWriter<File>>>,
+    tmp: PathBuf,
     path: PathBuf,
 }
 
 impl Npz {
-    fn new(path: PathBuf) -> Npz {
-        Npz {
-            w: NpzWriter::new(Cursor::new(Vec::new())),
+    fn new(path: PathBuf) -> Result<Npz> {
+        let tmp = tmp_path(&path);
+        let f = File::create(&tmp).map_err(|e| io_error(&path, "write", e))?;
+        Ok(Npz {
+            w: Some(NpzWriter::new(BufWriter::new(f))),
+            tmp,
             path,
-        }
+        })
     }
 
     fn add<T: WriteNpyExt + ?Sized>(&mut self, name: &str, a: &T) -> Result<()> {
-        self.w
-            .add_array(name, a)
+        let Some(w) = self.w.as_mut() else { return Ok(()) };
+        w.add_array(name, a)
             .map_err(|e| io_error(&self.path, &format!("write array '{name}' of"), e))
     }
 
@@ -254,10 +267,24 @@ impl Npz {
         }
     }
 
-    fn finish(self) -> Result<()> {
-        let path = self.path;
-        let bytes = self.w.finish().map_err(|e| io_error(&path, "write", e))?.into_inner();
-        write_atomic(&path, &bytes)
+    fn finish(mut self) -> Result<()> {
+        let Some(w) = self.w.take() else { return Ok(()) };
+        let done = w
+            .finish()
+            .map_err(|e| e.to_string())
+            .and_then(|b| b.into_inner().map_err(|e| e.to_string()))
+            .and_then(|f| f.sync_all().map_err(|e| e.to_string()))
+            .and_then(|()| std::fs::rename(&self.tmp, &self.path).map_err(|e| e.to_string()));
+        done.map_err(|e| io_error(&self.path, "write", e))
+    }
+}
+
+impl Drop for Npz {
+    /// An npz file not finished (an error while writing it) leaves no temporary file.
+    fn drop(&mut self) {
+        if self.w.is_some() || self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
@@ -293,7 +320,7 @@ pub fn write_monitors(net: &Network, dir: &Path) -> Result<()> {
     create_dir(dir)?;
     for (h, kind) in net.monitors() {
         let name = net.name_of(h).to_string();
-        let mut npz = Npz::new(dir.join(format!("{name}.npz")));
+        let mut npz = Npz::new(dir.join(format!("{name}.npz")))?;
         match kind {
             "spike" => {
                 let Some(d) = net.spike_monitor(h) else { continue };
@@ -334,7 +361,7 @@ pub fn write_state(net: &Network, dir: &Path) -> Result<()> {
     let sdir = dir.join("state");
     create_dir(&sdir)?;
     for (name, vars) in net.state_dump() {
-        let mut npz = Npz::new(sdir.join(format!("{name}.npz")));
+        let mut npz = Npz::new(sdir.join(format!("{name}.npz")))?;
         for (var, a, scalar) in &vars {
             npz.add_state(var, a, *scalar)?;
         }

@@ -1194,6 +1194,13 @@ impl Network {
                 format!("a delay must be a non-negative time, got {d} s"),
             ));
         }
+        if let Some(dt) = self.delay_dt(id, var)
+            && super::queue::delay_steps(d, dt).is_none()
+        {
+            return Err(Errors::one(
+                super::run::delay_error(&sname, pname, d, dt).with_context(ctx),
+            ));
+        }
         self.syn_mut(id).pathways[p].scalar_delay = Some(d);
         Ok(true)
     }

@@ -19,7 +19,8 @@ use crate::model::scope::ArrayKey;
 
 const MAGIC: &[u8; 8] = b"SPKJITCK";
 /// The format version: a checkpoint of another version is refused (2: the
-/// findings of the checks name their kind and statement).
+/// findings of the checks name their kind and statement; spike queues are
+/// their events by distance, without the ring bounds of version 1).
 const VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
@@ -120,6 +121,9 @@ fn type_name(a: &Array) -> &'static str {
 /// A recorded spike monitor: (object, i, t, count, values).
 type SpikeMonData = (usize, Vec<i32>, Vec<f64>, Vec<i32>, Vec<Vec<f64>>);
 
+/// A spike queue as stored: (synapses, pathway, events by distance: [`queue_events`]).
+type QueueData = (usize, usize, Vec<(u64, Vec<i32>)>);
+
 /// A [`Snapshot`] as stored: queues as their events by distance.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct StateData {
@@ -127,7 +131,7 @@ struct StateData {
     spike_mons: Vec<SpikeMonData>,
     state_mons: Vec<(usize, Vec<f64>, Vec<Vec<f64>>)>,
     rate_mons: Vec<(usize, Vec<f64>, Vec<f64>)>,
-    queues: Vec<(usize, usize, Vec<Vec<i32>>)>,
+    queues: Vec<QueueData>,
     generators: Vec<(usize, usize)>,
     t: f64,
     clock_steps: Vec<(u64, i64)>,
@@ -152,8 +156,6 @@ struct NetState {
     now: StateData,
     /// (synapses, number of synapses, connected).
     synapses: Vec<(usize, usize, bool)>,
-    /// (synapses, pathway, ring bound).
-    rings: Vec<(usize, usize, usize)>,
     snapshots: Vec<(String, StateData)>,
     rng_streams: u64,
     steps: u64,
@@ -179,16 +181,8 @@ fn checkpoint_error(msg: impl Into<String>) -> Errors {
     Errors::one(Diagnostic::new("checkpoint", msg).with_context("checkpoint"))
 }
 
-/// The ring bound of a pathway's queue.
-fn ring_of(net: &Network, id: usize, p: usize) -> usize {
-    match &net.objects[id] {
-        Object::Synapses(s) => s.pathways.get(p).map_or(0, |x| x.ring),
-        _ => 0,
-    }
-}
-
 impl StateData {
-    fn of(net: &Network, snap: &Snapshot) -> StateData {
+    fn of(snap: &Snapshot) -> StateData {
         let mut arrays: Vec<(usize, String, ArrayData)> = snap
             .arrays
             .iter()
@@ -203,7 +197,7 @@ impl StateData {
             queues: snap
                 .queues
                 .iter()
-                .map(|(id, p, q)| (*id, *p, queue_events(q, ring_of(net, *id, *p))))
+                .map(|(id, p, q)| (*id, *p, queue_events(q)))
                 .collect(),
             generators: snap.generators.clone(),
             t: snap.t,
@@ -232,11 +226,6 @@ impl StateData {
             clock_steps: self.clock_steps.into_iter().collect(),
             spikes: self.spikes.into_iter().collect(),
         }
-    }
-
-    /// The longest distance of a pending event in each queue, plus one.
-    fn ring_needs(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        self.queues.iter().map(|(id, p, ev)| (*id, *p, ev.len()))
     }
 }
 
@@ -271,17 +260,13 @@ impl Network {
         let mut snapshots: Vec<(String, StateData)> = self
             .snapshots
             .iter()
-            .map(|(name, s)| (name.clone(), StateData::of(self, s)))
+            .map(|(name, s)| (name.clone(), StateData::of(s)))
             .collect();
         snapshots.sort_by(|a, b| a.0.cmp(&b.0));
         let mut synapses = Vec::new();
-        let mut rings = Vec::new();
         for (id, o) in self.objects.iter().enumerate() {
             if let Object::Synapses(s) = o {
                 synapses.push((id, s.n, s.connected));
-                for (p, path) in s.pathways.iter().enumerate() {
-                    rings.push((id, p, path.ring));
-                }
             }
         }
         let state = NetState {
@@ -289,9 +274,8 @@ impl Network {
             dt: self.dt,
             float32: self.float32,
             objects: self.object_list(),
-            now: StateData::of(self, &self.snapshot()),
+            now: StateData::of(&self.snapshot()),
             synapses,
-            rings,
             snapshots,
             rng_streams: self.rng_streams,
             steps: self.stats.steps,
@@ -379,18 +363,6 @@ impl Network {
             if let Some(Object::Synapses(s)) = self.objects.get_mut(id) {
                 s.n = n;
                 s.connected = connected;
-            }
-        }
-        let mut rings = st.rings;
-        rings.extend(st.now.ring_needs());
-        for (_, s) in &st.snapshots {
-            rings.extend(s.ring_needs());
-        }
-        for (id, p, ring) in rings {
-            if let Some(Object::Synapses(s)) = self.objects.get_mut(id)
-                && let Some(path) = s.pathways.get_mut(p)
-            {
-                path.ring = path.ring.max(ring);
             }
         }
         self.snapshots = st

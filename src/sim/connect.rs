@@ -218,6 +218,9 @@ impl Network {
                         ));
                     }
                 };
+                // `n` synapses per pair at most, and the two index lists they are made from.
+                let most = i.len() as f64 * n as f64;
+                super::check_size("too-large", &ctx, "synapses", most, self.bytes_per_synapse(h.0) + 8.0)?;
                 let mut pre = Vec::new();
                 let mut post = Vec::new();
                 let mut rng = (keep_p < 1.0).then(|| self.next_rng());
@@ -1069,7 +1072,7 @@ impl Network {
         // machine's memory (with room for the lists' doubling when nothing was
         // reserved) or 32-bit indices, instead of being killed for memory.
         let per_synapse = self.bytes_per_synapse(id) + if reserved.is_some() { 0.0 } else { 8.0 };
-        let by_memory = super::physical_memory().map_or(f64::INFINITY, |m| m / per_synapse);
+        let by_memory = super::memory::available_memory().map_or(f64::INFINITY, |m| m.bytes / per_synapse);
         let existing = self.syn(id).map_or(0, |s| s.n);
         cx.max_synapses = Some((by_memory.min(f64::from(i32::MAX)) as usize).saturating_sub(existing));
         // In chunks of outer elements, so that an error ends the connect

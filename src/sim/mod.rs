@@ -121,6 +121,7 @@ mod build;
 mod checkpoint;
 mod connect;
 mod inputs;
+mod memory;
 mod nan;
 mod run;
 mod team;
@@ -132,7 +133,9 @@ pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
 pub use connect::{Connect, Count, Indices, Prob};
 pub use inputs::{PoissonInput, RunRegularly, TimedArray};
+pub(crate) use memory::check_memory;
 pub use nan::{Fault, Finding, NanCheck, NanMode, StatementRef};
+pub(crate) use run::delay_message;
 pub use run::{RunControl, RunStats, ScheduleEntry, WarningHandler};
 pub use spikejit_runtime::queue;
 
@@ -715,9 +718,6 @@ pub(crate) struct Pathway {
     pub queue: queue::SpikeQueue,
     /// The event of the emitting group this pathway reacts to.
     pub event: String,
-    /// At least the length of the queue's ring (the longest delay in steps
-    /// plus one, over every run): how far a checkpoint reads the queue.
-    pub ring: usize,
 }
 
 pub(crate) struct Syn {
@@ -954,6 +954,8 @@ pub struct Network {
     pub(crate) nan_since: Option<(i64, f64)>,
     /// Whether the last run stopped on a finding of the checks ([`NanMode::Error`]).
     pub(crate) nan_failed: bool,
+    /// Why the last run stopped when a monitor's buffer could not grow.
+    pub(crate) recording_failed: Option<Diagnostic>,
     /// Threads for the kernels that split over element ranges (1: none).
     pub(crate) threads: usize,
     pub(crate) team: Option<std::sync::Arc<team::Team>>,
@@ -990,54 +992,24 @@ pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> 
     Errors::one(Diagnostic::new(code, msg).with_context(context))
 }
 
-/// The machine's physical memory in bytes (`MemTotal` of /proc/meminfo), if known.
-fn physical_memory() -> Option<f64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024.0)
-}
-
 /// Refuses, before anything is allocated, `count` elements (`what`: "neurons",
 /// "synapses") of `bytes_each` bytes when they cannot fit: more than the 32-bit
 /// indices spikejit uses (as Brian2 does) can address, or more bytes than the
-/// machine's memory. `ctx` names the object and key (`neurons 'P'.N`).
+/// memory available ([`memory::available_memory`]). `ctx` names the object
+/// and key (`neurons 'P'.N`).
 pub(crate) fn check_size(code: &'static str, ctx: &str, what: &str, count: f64, bytes_each: f64) -> Result<()> {
-    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
     let max_index = f64::from(i32::MAX);
-    let bytes = count * bytes_each;
-    let need = |b: f64| {
-        if b >= GIB {
-            format!("{:.0} GiB", (b / GIB).ceil())
-        } else {
-            format!("{:.0} MiB", (b / (1024.0 * 1024.0)).ceil())
-        }
-    };
-    let memory = physical_memory();
-    let shown = if count >= 1e15 {
-        format!("{count:e}")
-    } else {
-        format!("{count:.0}")
-    };
-    if let Some(mem) = memory
-        && bytes > mem
-    {
-        let mut d = Diagnostic::new(
-            code,
-            format!(
-                "{shown} {what} would need {} of memory, more than this machine has ({})",
-                need(bytes),
-                need(mem)
-            ),
-        )
-        .with_context(ctx);
+    let shown = memory::show_count(count);
+    if let Err(mut e) = memory::check_memory(code, ctx, what, count, bytes_each) {
         if count > max_index {
-            d = d.with_help(format!(
-                "spikejit indexes {what} with 32-bit integers, as Brian2 does: at most {}",
-                i32::MAX
-            ));
+            for d in &mut e.0 {
+                d.help = Some(format!(
+                    "spikejit indexes {what} with 32-bit integers, as Brian2 does: at most {}",
+                    i32::MAX
+                ));
+            }
         }
-        return Err(Errors::one(d));
+        return Err(e);
     }
     if count > max_index {
         return Err(Errors::one(
@@ -1092,6 +1064,7 @@ impl Network {
             findings: Vec::new(),
             nan_since: None,
             nan_failed: false,
+            recording_failed: None,
             threads: 1,
             team: None,
             warnings: std::sync::Mutex::new(Vec::new()),
@@ -1647,6 +1620,19 @@ impl Network {
         }
     }
 
+    /// The clock dt of the group emitting the events of the pathway whose
+    /// delay is the variable `var` (`delay`: `pre`; `NAME.delay`) of synapses `id`.
+    pub(crate) fn delay_dt(&self, id: usize, var: &str) -> Option<f64> {
+        let pname = if var == "delay" {
+            "pre"
+        } else {
+            var.strip_suffix(".delay")?
+        };
+        let s = self.syn(id)?;
+        let p = s.pathways.iter().find(|p| p.name == pname)?;
+        Some(self.group(if p.is_post { s.target.group } else { s.source.group }).dt)
+    }
+
     pub(crate) fn syn(&self, id: usize) -> Option<&Syn> {
         match &self.objects[id] {
             Object::Synapses(s) => Some(s),
@@ -1776,7 +1762,6 @@ impl Network {
                     scalar_delay: None,
                     queue: queue::SpikeQueue::default(),
                     event: "spike".to_string(),
-                    ring: 0,
                 }),
                 Err(e) => errors.extend(e.0),
             }
@@ -1784,11 +1769,14 @@ impl Network {
         for (pname, d) in &spec.delays {
             match pathways.iter_mut().find(|p| &p.name == pname) {
                 Some(p) => {
+                    let dt = self.group(if p.is_post { target.group } else { source.group }).dt;
                     if *d < 0.0 || !d.is_finite() {
                         errors.push(
                             Diagnostic::new("bad-delay", format!("the delay must be a non-negative time, got {d} s"))
                                 .with_context(format!("synapses '{name}'.delay")),
                         );
+                    } else if queue::delay_steps(*d, dt).is_none() {
+                        errors.push(run::delay_error(&name, pname, *d, dt));
                     }
                     p.scalar_delay = Some(*d);
                 }
@@ -2080,6 +2068,19 @@ impl Network {
             check_dt(dt, &format!("{ctx}.dt"))?;
         }
         let size = self.size_of(spec.source)?;
+        // The indices (8 bytes), their 32-bit copy for the recorder and a value
+        // per variable of each recorded element, before the recording itself.
+        let recorded = match &spec.record {
+            Record::All => size,
+            Record::Indices(v) => v.len(),
+        };
+        check_size(
+            "too-large",
+            &ctx,
+            "recorded elements",
+            recorded as f64,
+            12.0 + 8.0 * spec.variables.len() as f64,
+        )?;
         let indices = match &spec.record {
             Record::All => (0..size).collect(),
             Record::Indices(v) => {
@@ -2777,6 +2778,8 @@ impl Network {
         } else {
             0
         };
+        // The group has no variables: its spike space (4 bytes a neuron) is its size.
+        check_size("too-large", &format!("{ctx}.N"), "neurons", spec.n as f64, 4.0)?;
         let h = self.add_neurons(NeuronGroup::new(spec.n, "").name(&name))?;
         self.store.insert(
             ArrayKey::new(h.0, "_spikespace"),
@@ -2891,7 +2894,7 @@ impl Network {
     /// let mut net = Network::new();
     /// let g = net.add_neurons(NeuronGroup::new(3, "dv/dt = (1 - v)/(10*ms) : 1"))?;
     /// net.set(g, "v", Value::Array(vec![0.0, 0.5, 0.9]), Selection::All)?;
-    /// net.store("initial");
+    /// net.store("initial")?;
     /// net.run(0.02)?;
     /// let first = net.get(g, "v")?;
     /// net.restore("initial")?;
@@ -2900,9 +2903,14 @@ impl Network {
     /// assert_eq!(net.get(g, "v")?, first); // the same deterministic trajectory
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn store(&mut self, name: &str) {
+    ///
+    /// An error, with nothing stored, when the copy would not fit in the
+    /// memory available.
+    pub fn store(&mut self, name: &str) -> Result<()> {
+        memory::check_state_copy(&format!("store '{name}'"), self.state_bytes())?;
         let snap = self.snapshot();
         self.snapshots.insert(name.to_string(), Box::new(snap));
+        Ok(())
     }
 
     /// The state [`Network::store`] stores.
@@ -2952,7 +2960,7 @@ impl Network {
     /// let mut net = Network::new();
     /// let g = net.add_neurons(NeuronGroup::new(1, "dv/dt = 200*Hz : 1").threshold("v > 1").reset("v = 0"))?;
     /// let m = net.add_spike_monitor(SpikeMonitor::new(g))?;
-    /// net.store("default");
+    /// net.store("default")?;
     /// let mut spikes = Vec::new();
     /// for _trial in 0..3 {
     ///     net.restore("default")?; // every trial starts from the stored state
@@ -2964,13 +2972,16 @@ impl Network {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn restore(&mut self, name: &str) -> Result<()> {
-        let Some(snap) = self.snapshots.get(name).cloned() else {
+        let Some(stored) = self.snapshots.get(name) else {
             return Err(err(
                 "restore",
                 "restore",
                 format!("nothing was stored under the name '{name}'"),
             ));
         };
+        // The stored state is kept (it may be restored again): it is copied.
+        memory::check_state_copy(&format!("restore '{name}'"), memory::snapshot_bytes(stored))?;
+        let snap = stored.clone();
         self.apply_snapshot(*snap);
         Ok(())
     }

@@ -83,8 +83,9 @@ const PROGRESS_STEPS: u64 = 64;
 
 use super::build::Prepared;
 use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
+use super::memory;
 use super::nan::NanMode;
-use super::queue::{BySource, SpikeQueue};
+use super::queue::{BySource, MAX_DELAY_STEPS, SpikeQueue, delay_steps};
 use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_name, slot_rank};
 use crate::lower;
 use crate::model::scope::ArrayKey;
@@ -230,6 +231,60 @@ fn to_step(t: f64, dt: f64) -> i64 {
     } else {
         x.ceil() as i64
     }
+}
+
+/// What is wrong with a pathway's delay `d` (seconds) that no step count of
+/// `dt` holds: negative, not finite, or longer than a spike queue takes.
+pub(crate) fn delay_message(pathway: &str, d: f64, dt: f64) -> String {
+    let d_text = crate::units::py_float_repr(d);
+    if d >= 0.0 && d.is_finite() {
+        format!(
+            "pathway '{pathway}' has a delay of {d_text} s, {} steps of dt = {} s: more than a spike queue holds (2^53 = {MAX_DELAY_STEPS} steps)",
+            crate::units::py_float_repr((d / dt).round()),
+            crate::units::py_float_repr(dt),
+        )
+    } else {
+        format!("pathway '{pathway}' has a negative or non-finite delay ({d_text} s)")
+    }
+}
+
+/// The error of [`delay_message`], about synapses `syn`.
+pub(crate) fn delay_error(syn: &str, pathway: &str, d: f64, dt: f64) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::new("bad-delay", delay_message(pathway, d, dt))
+        .with_context(format!("synapses '{syn}'.delay"))
+}
+
+/// Per-synapse delays (seconds) in steps of `dt`: `(vec![], d)` when all are
+/// `d` (the queue's homogeneous path), else one per synapse; an error at the
+/// first delay no step count holds, or when the steps do not fit in memory.
+/// The delays are read in place: a copy of millions of them would be the
+/// peak of the run's memory.
+fn delays_in_steps(a: &Array, dt: f64, syn: &str, pathway: &str) -> Result<(Vec<u64>, u64)> {
+    let n = a.len();
+    let step = |k: usize| delay_steps(a.get(k), dt).ok_or_else(|| Errors::one(delay_error(syn, pathway, a.get(k), dt)));
+    let d0 = if n > 0 { step(0)? } else { 0 };
+    let mut k = 1;
+    while k < n && step(k)? == d0 {
+        k += 1;
+    }
+    if k == n {
+        return Ok((Vec::new(), d0));
+    }
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        err(
+            "out-of-memory",
+            &format!("synapses '{syn}'.delay"),
+            format!(
+                "pathway '{pathway}': the delays of {n} synapses in steps ({}) do not fit in memory",
+                memory::show_bytes(8.0 * n as f64)
+            ),
+        )
+    })?;
+    for k in 0..n {
+        v.push(step(k)?);
+    }
+    Ok((v, 0))
 }
 
 impl Network {
@@ -528,41 +583,38 @@ impl Network {
                             Some(Array::I32(v)) => BySource::build(v, emitter.start, emitter.len()),
                             _ => BySource::build(&[], emitter.start, emitter.len()),
                         };
-                        // Delays in steps of the emitter's clock, rounded half up.
-                        let steps = |d: f64| (d / dt + 0.5) as usize;
-                        let (delays, homog, bad) = match path.scalar_delay {
-                            Some(d) => (Vec::new(), steps(d), d < 0.0 || !d.is_finite()),
-                            None => match self.store.get(&ArrayKey::new(id, format!("{}.delay", path.name))) {
-                                Some(a) => {
-                                    // Read in place: a copy of millions of delays would be
-                                    // the peak of the run's memory.
-                                    let n = a.len();
-                                    let bad = (0..n).any(|k| a.get(k) < 0.0 || !a.get(k).is_finite());
-                                    let step_of = |k: usize| steps(a.get(k).max(0.0));
-                                    let d0 = if n > 0 { step_of(0) } else { 0 };
-                                    // Equal delays take the homogeneous path of the queue.
-                                    if (0..n).all(|k| step_of(k) == d0) {
-                                        (Vec::new(), d0, bad)
-                                    } else {
-                                        ((0..n).map(step_of).collect(), 0, bad)
-                                    }
-                                }
-                                None => (Vec::new(), 0, false),
-                            },
-                        };
-                        if bad {
-                            errors.push(
-                                crate::diag::Diagnostic::new(
-                                    "bad-delay",
-                                    format!("pathway '{}' has a negative or non-finite delay", path.name),
+                        let Ok(by_source) = by_source else {
+                            errors.extend(
+                                err(
+                                    "out-of-memory",
+                                    &format!("synapses '{}'", s.name),
+                                    format!(
+                                        "pathway '{}': no memory to group the {} synapses by source neuron",
+                                        path.name, s.n
+                                    ),
                                 )
-                                .with_context(format!("synapses '{}'", s.name)),
+                                .0,
                             );
                             continue;
-                        }
-                        let ring = delays.iter().copied().max().unwrap_or(0).max(homog) + 1;
+                        };
+                        // Delays in steps of the emitter's clock, rounded half up.
+                        let delays = match path.scalar_delay {
+                            Some(d) => delay_steps(d, dt)
+                                .map(|h| (Vec::new(), h))
+                                .ok_or_else(|| Errors::one(delay_error(&s.name, &path.name, d, dt))),
+                            None => match self.store.get(&ArrayKey::new(id, format!("{}.delay", path.name))) {
+                                Some(a) => delays_in_steps(a, dt, &s.name, &path.name),
+                                None => Ok((Vec::new(), 0)),
+                            },
+                        };
+                        let (delays, homog) = match delays {
+                            Ok(d) => d,
+                            Err(e) => {
+                                errors.extend(e.0);
+                                continue;
+                            }
+                        };
                         let path = &mut self.syn_mut(id).pathways[p];
-                        path.ring = path.ring.max(ring);
                         let mut queue = std::mem::take(&mut path.queue);
                         queue.prepare(delays, homog);
                         match self.pathway_kernel(id, p) {
@@ -873,6 +925,11 @@ impl Network {
     fn run_to(&mut self, t_end: f64, resume: Option<PendingRun>) -> Result<()> {
         let resuming = resume.is_some();
         let mut ops = self.before_run()?;
+        if let Err(e) = self.check_recording(t_end) {
+            self.restore_queues(ops);
+            return Err(e);
+        }
+        self.recording_failed = None;
         if let Some(p) = resume {
             let keys: Vec<String> = ops.iter().map(op_key).collect();
             if keys != p.keys {
@@ -1011,6 +1068,10 @@ impl Network {
                 interrupted_at = Some(tmin + min_dt);
                 break;
             }
+            if self.recording_failed.is_some() {
+                interrupted_at = Some(tmin + min_dt);
+                break;
+            }
             if !nan_targets.is_empty() {
                 let now = (to_step(tmin, min_dt), tmin);
                 self.nan_since.get_or_insert(now);
@@ -1046,7 +1107,7 @@ impl Network {
         for c in &clocks {
             self.clock_steps.insert(c.0.to_bits(), c.1);
         }
-        self.control.interrupted = interrupted_at.is_some() && !nan_failed;
+        self.control.interrupted = interrupted_at.is_some() && !nan_failed && self.recording_failed.is_none();
         self.t = interrupted_at.map_or(t_end, |t| t.min(t_end));
         if let Some(p) = self.control.progress.as_mut() {
             p(self.t);
@@ -1066,6 +1127,9 @@ impl Network {
         }
         self.restore_queues(ops);
         self.nan_failed = nan_failed;
+        if let Some(d) = &self.recording_failed {
+            return Err(Errors::one(d.clone()));
+        }
         if nan_failed {
             // What the step where the run stopped found.
             let found = self.findings[first_finding.min(self.findings.len())..]
@@ -1087,6 +1151,13 @@ impl Network {
     /// ([`NanMode::Error`]).
     pub fn check_failed(&self) -> bool {
         self.nan_failed
+    }
+
+    /// Whether the last run stopped because a monitor's recording could not
+    /// grow (no memory left): it stopped after that step, with the
+    /// recordings made before it, and returned the error.
+    pub fn recording_failed(&self) -> bool {
+        self.recording_failed.is_some()
     }
 
     fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut std::collections::HashMap<usize, u64>) {
@@ -1191,6 +1262,11 @@ impl Network {
                     .count();
                 let dt = op.dt;
                 if let Object::RateMon(m) = &mut self.objects[*mon] {
+                    if !memory::make_room(&mut m.t, 1) || !memory::make_room(&mut m.rate, 1) {
+                        let held = 16 * m.t.len();
+                        self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
+                        return;
+                    }
                     m.t.push(t);
                     m.rate.push(count as f64 / ((stop - start) as f64 * dt));
                 }
@@ -1199,9 +1275,22 @@ impl Network {
                 let ss = events;
                 let store = &self.store;
                 if let Object::SpikeMon(m) = &mut self.objects[*mon] {
+                    let in_range = |x: &&i32| (**x as usize) >= range.start && (**x as usize) < range.stop;
+                    if m.record && !ss.is_empty() {
+                        // Room for this step's events first: a buffer that cannot grow
+                        // stops the run with what was recorded, never aborts.
+                        let k = ss.iter().filter(in_range).count();
+                        let room = memory::make_room(&mut m.i, k)
+                            && memory::make_room(&mut m.t, k)
+                            && m.values.iter_mut().all(|d| memory::make_room(d, k));
+                        if !room {
+                            let held = 12 * m.i.len() + m.values.iter().map(|d| 8 * d.len()).sum::<usize>();
+                            self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
+                            return;
+                        }
+                    }
                     if m.record {
                         // Appends the recorded values in place: no per-step buffers.
-                        let in_range = |x: &&i32| (**x as usize) >= range.start && (**x as usize) < range.stop;
                         for (d, key) in m.values.iter_mut().zip(vars.iter()) {
                             if let Some(a) = store.get(key) {
                                 let shared = a.len() == 1;
@@ -1238,6 +1327,16 @@ impl Network {
                 // Appends the recording buffers in place: no per-step copies.
                 let store = &self.store;
                 if let Object::StateMon(m) = &mut self.objects[*mon] {
+                    let room = memory::make_room(&mut m.t, 1)
+                        && m.data
+                            .iter_mut()
+                            .zip(rec_keys.iter())
+                            .all(|(d, key)| memory::make_room(d, store.get(key).map_or(0, |a| a.len())));
+                    if !room {
+                        let held = 8 * (m.t.len() + m.data.iter().map(Vec::len).sum::<usize>());
+                        self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
+                        return;
+                    }
                     m.t.push(t);
                     for (d, key) in m.data.iter_mut().zip(rec_keys.iter()) {
                         if let Some(a) = store.get(key) {
