@@ -1179,17 +1179,6 @@ impl Builder<'_> {
         let mut changed: Vec<(String, f64, Dim)> = Vec::new();
         for st in steps {
             let r = match st {
-                StepSpec::Set {
-                    target,
-                    var,
-                    value,
-                    index,
-                    value_span,
-                    context,
-                    span,
-                } if target.text.trim() == "constants" && !self.objects.contains_key("constants") => {
-                    self.constant_step(var, (value, *value_span), index, context, *span, &mut changed)
-                }
                 StepSpec::Store {
                     name,
                     name_span,
@@ -1234,7 +1223,14 @@ impl Builder<'_> {
                     value_span,
                     context,
                     span,
-                } => self.set_step(target, var, (value, *value_span), index, context, *span),
+                } => {
+                    // `constants` names the namespace unless an object has that name.
+                    if target.text.trim() == "constants" && !self.objects.contains_key("constants") {
+                        self.constant_step(var, (value, *value_span), index, context, *span, &mut changed)
+                    } else {
+                        self.set_step(target, var, (value, *value_span), index, context, *span)
+                    }
+                }
             };
             match r {
                 Ok(s) => out.push(s),
