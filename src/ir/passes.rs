@@ -788,17 +788,25 @@ struct Window {
     first: usize,
     last: usize,
     count: usize,
+    /// When it was first met: ties of gain go to the earliest, so that the
+    /// result does not depend on the hash map's order (the printed IR, and
+    /// with it the kernel cache's key, is the same in every run).
+    seq: usize,
 }
 
 /// One rewrite: finds the most profitable repeated expression and computes it
 /// once. Returns whether anything changed.
 fn cse_round(block: &mut Vec<Stmt>, k: &mut Kernel) -> bool {
     let mut open: HashMap<u64, Window> = HashMap::new();
+    let mut met = 0;
     let mut best: Option<(usize, Window)> = None;
     let consider = |w: Window, best: &mut Option<(usize, Window)>| {
         if w.count >= 2 {
             let gain = size(&w.expr) * (w.count - 1);
-            if best.as_ref().is_none_or(|(g, _)| gain > *g) {
+            if best
+                .as_ref()
+                .is_none_or(|(g, b)| gain > *g || (gain == *g && w.seq < b.seq))
+            {
                 *best = Some((gain, w));
             }
         }
@@ -823,8 +831,10 @@ fn cse_round(block: &mut Vec<Stmt>, k: &mut Kernel) -> bool {
                             first: si,
                             last: si,
                             count: 1,
+                            seq: met,
                         },
                     );
+                    met += 1;
                 }
             }
         }
@@ -875,6 +885,31 @@ fn replace(e: &mut Expr, target: &Expr, l: usize) {
 mod tests {
     use super::*;
     use crate::ir::{ArrayId, ElemTy};
+
+    /// Candidates of equal gain: the one met first is taken, whatever the
+    /// hash map's order, so the printed IR (the kernel cache's key) is the
+    /// same every time (each map below has its own random hash seed).
+    #[test]
+    fn cse_is_deterministic() {
+        let mut base = Kernel::new("t");
+        let x: Vec<usize> = (0..4).map(|n| base.local(format!("x{n}"), Ty::F64)).collect();
+        let y = base.local("y", Ty::F64);
+        let mul = |a: usize, b: usize| Expr::bin(BinOp::Mul, Expr::Local(a), Expr::Local(b));
+        let add = |a: Expr, b: Expr| Expr::bin(BinOp::Add, a, b);
+        base.body = vec![
+            Stmt::Assign(y, add(mul(x[0], x[1]), mul(x[2], x[3]))),
+            Stmt::Assign(y, add(mul(x[2], x[3]), mul(x[0], x[1]))),
+        ];
+        let printed = |mut k: Kernel| {
+            eliminate_common_subexpressions(&mut k);
+            k.to_string()
+        };
+        let first = printed(base.clone());
+        assert!(first.contains("_cse_"), "{first}");
+        for _ in 0..50 {
+            assert_eq!(printed(base.clone()), first);
+        }
+    }
 
     #[test]
     fn reciprocal_division_of_constants_only() {
