@@ -340,7 +340,9 @@ fn values_set_before_a_run_are_found_at_its_start() {
 /// 10 or times 1000 plus 1 cannot fail in 64 bits; `n*1000 + 1` can overflow
 /// the 32 bits of `k`; `n // m` can divide by zero, and `MIN // -1` does not
 /// fit in 32 bits; `n % m` can divide by zero but always fits; a float stored
-/// by a reset is checked, a constant not. The
+/// by a reset is checked where it can leave the finite numbers (a division),
+/// not where only an overflow could (`v * 2`: the periodic scan finds that),
+/// and a constant not. The
 /// state update and the threshold have no checks, and stay fused.
 #[test]
 fn only_operations_that_can_fail_are_checked() {
@@ -365,6 +367,7 @@ k = n * 1000 + 1
 n = n // m
 n = n % m
 v = v * 2
+v = v / 3
 v = 0
 '''
 "#;
@@ -402,7 +405,8 @@ v = 0
             "k#0[_idx] = checked_i32(n#0[_idx] * 1000 + 1, 0, _idx)",
             "n#0[_idx] = checked_i32(checked_floordiv(n#0[_idx], m#0[_idx], 1, _idx), 2, _idx)",
             "n#0[_idx] = checked_mod(n#0[_idx], m#0[_idx], 3, _idx)",
-            "v#0[_idx] = check_finite(v#0[_idx] * 2.0, 4, _idx)",
+            "v#0[_idx] = v#0[_idx] * 2.0",
+            "v#0[_idx] = check_finite(v#0[_idx] / 3.0, 4, _idx)",
             "v#0[_idx] = 0.0",
         ],
         "{reset}"

@@ -7,7 +7,10 @@
 //! * Checked operations in the kernels (`ir::Func::is_check`): integer
 //!   operations that can fail (`n // m`, but not `n // 2`), values stored to
 //!   integer variables that may not fit, and values stored to float variables
-//!   by every kernel but the state updates. A failed check records the
+//!   by every kernel but the state updates where they can leave the finite
+//!   numbers from finite inputs (`lower::can_leave_the_finite`: a division, a
+//!   power, `log`, ...; not the `+=` of every synaptic event, which only an
+//!   overflow could make infinite). A failed check records the
 //!   statement, the element and the value in the kernel's runtime context; the
 //!   run loop reads it after the call. These findings are exact: the step, the
 //!   element and the statement that made the value.
