@@ -36,7 +36,91 @@ pub mod parallel;
 pub mod passes;
 pub mod print;
 
-pub use crate::syntax::ast::BinOp;
+/// A binary operator of IR code. The names and printed symbols are those of
+/// Brian2's (Python's) operators, which the lowering maps one to one, but the
+/// meaning is the IR's own (see the typing rules above): the IR knows nothing
+/// of the syntax it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`: float division (both operands floats).
+    Div,
+    /// `//`: floor division (Python semantics; integer division by zero gives 0).
+    FloorDiv,
+    /// `%`: Python modulo (the result has the sign of the divisor; integer modulo by zero gives 0).
+    Mod,
+    /// `**`: power (both operands floats).
+    Pow,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `and`: both booleans, both sides evaluated.
+    And,
+    /// `or`: both booleans, both sides evaluated.
+    Or,
+}
+
+impl BinOp {
+    /// The operator as the IR printer writes it (`+`, `//`, `**`, `and`, ...).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+        }
+    }
+
+    /// True for `<`, `<=`, `>`, `>=`, `==`, `!=` (they give a boolean).
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+        )
+    }
+
+    /// True for `and` and `or`.
+    pub fn is_logical(self) -> bool {
+        matches!(self, BinOp::And | BinOp::Or)
+    }
+
+    /// Binding power used by the printer to decide on parentheses (higher binds tighter).
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => 4,
+            BinOp::Add | BinOp::Sub => 5,
+            BinOp::Mul | BinOp::Div | BinOp::FloorDiv | BinOp::Mod => 6,
+            BinOp::Pow => 8,
+        }
+    }
+}
 
 /// The type of a value in IR code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
