@@ -1,0 +1,283 @@
+//! Random numbers: one value-stable stream per `(seed, stream)`, with the
+//! sampling helpers kernels call (uniform, normal, Poisson, binomial, geometric
+//! skips). Its own room because every backend and the checkpoint draw on it,
+//! whatever the kernel.
+
+use rand::Rng as _;
+use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
+use rand_pcg::Pcg64Mcg;
+
+/// One random-number stream. Value-stable: the same `(seed, stream)` gives the
+/// same numbers on every machine and in every backend.
+///
+/// Besides the generator it caches the set-up of the last binomial and Poisson
+/// distribution, because kernels typically draw many numbers with the same
+/// parameters (PoissonInput draws `binomial(N, p)` for every target, every step)
+/// and the set-up costs a `pow`/`log`. The cache does not change the numbers.
+#[derive(Clone, Debug)]
+pub struct Rng {
+    // Crate-visible for the checkpoint's `Rng::state`/`Rng::from_state`.
+    pub(crate) pcg: Pcg64Mcg,
+    pub(crate) binomial: Option<(i64, u64, Binomial)>,
+    pub(crate) poisson: Option<(u64, Poisson<f64>)>,
+}
+
+/// SplitMix64's output function: a bijective 64-bit mixer.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl Rng {
+    /// The stream `stream` of seed `seed`. Streams of one seed are independent for
+    /// practical purposes: the 128-bit state is derived from both numbers through
+    /// SplitMix64, so neighbouring seeds or streams give unrelated states.
+    pub fn seed(seed: u64, stream: u64) -> Rng {
+        let a = mix64(seed.wrapping_add(GOLDEN));
+        let b = mix64(a ^ stream.wrapping_mul(GOLDEN).wrapping_add(0x632b_e59b_d9b4_e019));
+        let c = mix64(b.wrapping_add(GOLDEN));
+        let state = (u128::from(b) << 64) | u128::from(c);
+        Rng {
+            pcg: Pcg64Mcg::new(state),
+            binomial: None,
+            poisson: None,
+        }
+    }
+
+    /// 64 random bits.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.pcg.next_u64()
+    }
+
+    /// Uniform in [0, 1), with 53 random bits.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform integer in `0..n` (unbiased; Lemire's multiply-and-reject). `n == 0` gives 0.
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
+            }
+        }
+        (m >> 64) as u64
+    }
+
+    /// Standard normal (ziggurat method from `rand_distr`).
+    #[inline]
+    pub fn normal(&mut self) -> f64 {
+        StandardNormal.sample(&mut self.pcg)
+    }
+
+    /// Poisson count with mean `l`. `l <= 0` or NaN gives 0; means too large for
+    /// the sampler (> 1.8e19, or infinite) give `l` saturated to `i64`.
+    pub fn poisson(&mut self, l: f64) -> i64 {
+        if l.is_nan() || l <= 0.0 {
+            return 0;
+        }
+        let dist = match self.poisson {
+            Some((bits, d)) if bits == l.to_bits() => d,
+            _ => match Poisson::new(l) {
+                Ok(d) => {
+                    self.poisson = Some((l.to_bits(), d));
+                    d
+                }
+                Err(_) => return l as i64,
+            },
+        };
+        dist.sample(&mut self.pcg) as i64
+    }
+
+    /// Binomial count of `n` trials with probability `p`. `n <= 0`, `p <= 0` or
+    /// NaN give 0; `p >= 1` gives `n`.
+    pub fn binomial(&mut self, n: i64, p: f64) -> i64 {
+        if n <= 0 || p.is_nan() || p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        let dist = match self.binomial {
+            Some((cn, bits, d)) if cn == n && bits == p.to_bits() => d,
+            _ => match Binomial::new(n as u64, p) {
+                Ok(d) => {
+                    self.binomial = Some((n, p.to_bits(), d));
+                    d
+                }
+                // Unreachable: p is in (0, 1) here.
+                Err(_) => return 0,
+            },
+        };
+        dist.sample(&mut self.pcg) as i64
+    }
+
+    /// The number of failures before the next success in a sequence of
+    /// Bernoulli(`p`) trials: `floor(log(U) / log(1-p))` with `U` in (0, 1].
+    /// `p >= 1` gives 0; `p <= 0` or NaN give `i64::MAX` (never).
+    pub fn geometric_skip(&mut self, p: f64) -> i64 {
+        if p >= 1.0 {
+            return 0;
+        }
+        if p.is_nan() || p <= 0.0 {
+            return i64::MAX;
+        }
+        // 1 - U is in (0, 1], so the log is finite.
+        let u = 1.0 - self.uniform();
+        // Saturating cast: a huge quotient means "no success within i64".
+        libm::floor(libm::log(u) / libm::log1p(-p)) as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_deterministic_and_distinct() {
+        let a: Vec<u64> = {
+            let mut r = Rng::seed(42, 0);
+            (0..4).map(|_| r.next_u64()).collect()
+        };
+        let b: Vec<u64> = {
+            let mut r = Rng::seed(42, 0);
+            (0..4).map(|_| r.next_u64()).collect()
+        };
+        let c: Vec<u64> = {
+            let mut r = Rng::seed(42, 1);
+            (0..4).map(|_| r.next_u64()).collect()
+        };
+        let d: Vec<u64> = {
+            let mut r = Rng::seed(43, 0);
+            (0..4).map(|_| r.next_u64()).collect()
+        };
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+    }
+
+    #[test]
+    fn uniform_range_and_mean() {
+        let mut r = Rng::seed(1, 2);
+        let n = 100_000;
+        let mut sum = 0.0;
+        for _ in 0..n {
+            let u = r.uniform();
+            assert!((0.0..1.0).contains(&u));
+            sum += u;
+        }
+        let mean = sum / n as f64;
+        assert!((mean - 0.5).abs() < 0.01, "{mean}");
+    }
+
+    #[test]
+    fn normal_moments() {
+        let mut r = Rng::seed(7, 0);
+        let n = 100_000;
+        let xs: Vec<f64> = (0..n).map(|_| r.normal()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.02, "{mean}");
+        assert!((var - 1.0).abs() < 0.02, "{var}");
+    }
+
+    #[test]
+    fn poisson_and_binomial_means() {
+        let mut r = Rng::seed(3, 0);
+        let n = 50_000;
+        for l in [0.5, 5.0, 50.0] {
+            let m = (0..n).map(|_| r.poisson(l)).sum::<i64>() as f64 / n as f64;
+            assert!((m - l).abs() < 0.05 * l.max(1.0), "poisson {l}: {m}");
+        }
+        for (trials, p) in [(10, 0.3), (1000, 0.01), (1000, 0.9)] {
+            let m = (0..n).map(|_| r.binomial(trials, p)).sum::<i64>() as f64 / n as f64;
+            let e = trials as f64 * p;
+            assert!((m - e).abs() < 0.05 * e.max(1.0), "binomial {trials} {p}: {m}");
+        }
+        assert_eq!(r.poisson(0.0), 0);
+        assert_eq!(r.poisson(-1.0), 0);
+        assert_eq!(r.poisson(f64::NAN), 0);
+        assert_eq!(r.binomial(0, 0.5), 0);
+        assert_eq!(r.binomial(-3, 0.5), 0);
+        assert_eq!(r.binomial(7, 1.0), 7);
+        assert_eq!(r.binomial(7, 0.0), 0);
+        assert_eq!(r.binomial(7, f64::NAN), 0);
+    }
+
+    #[test]
+    fn extreme_parameters_do_not_panic() {
+        let mut r = Rng::seed(4, 4);
+        for n in [1, 2, 1 << 20, 1 << 40, i64::MAX / 2, i64::MAX] {
+            for p in [1e-300, 1e-10, 0.3, 0.5, 0.7, 1.0 - 1e-16, f64::MIN_POSITIVE] {
+                let x = r.binomial(n, p);
+                assert!((0..=n).contains(&x), "binomial({n}, {p}) = {x}");
+            }
+        }
+        for l in [
+            1e-300,
+            1e-10,
+            11.99,
+            12.0,
+            1e6,
+            1e18,
+            1.8e19,
+            1e19,
+            1e300,
+            f64::INFINITY,
+        ] {
+            assert!(r.poisson(l) >= 0, "poisson({l})");
+        }
+        for p in [1e-300, f64::MIN_POSITIVE, 1e-10, 0.999_999] {
+            assert!(r.geometric_skip(p) >= 0);
+        }
+    }
+
+    #[test]
+    fn binomial_cache_does_not_change_values() {
+        let mut a = Rng::seed(9, 9);
+        let mut b = Rng::seed(9, 9);
+        for k in 0..100 {
+            let x = a.binomial(100, 0.2);
+            // Force a fresh set-up each time in `b`.
+            b.binomial = None;
+            let y = b.binomial(100, 0.2);
+            assert_eq!(x, y, "draw {k}");
+        }
+    }
+
+    #[test]
+    fn geometric_skip_edges_and_mean() {
+        let mut r = Rng::seed(5, 5);
+        assert_eq!(r.geometric_skip(1.0), 0);
+        assert_eq!(r.geometric_skip(2.0), 0);
+        assert_eq!(r.geometric_skip(0.0), i64::MAX);
+        assert_eq!(r.geometric_skip(-0.5), i64::MAX);
+        assert_eq!(r.geometric_skip(f64::NAN), i64::MAX);
+        let p = 0.1;
+        let n = 100_000;
+        let m = (0..n).map(|_| r.geometric_skip(p)).sum::<i64>() as f64 / n as f64;
+        // Mean number of failures before a success: (1-p)/p = 9.
+        assert!((m - 9.0).abs() < 0.2, "{m}");
+    }
+
+    #[test]
+    fn below_is_in_range() {
+        let mut r = Rng::seed(0, 0);
+        for n in [1u64, 2, 3, 7, 1000, u64::MAX] {
+            for _ in 0..1000 {
+                assert!(r.below(n) < n);
+            }
+        }
+        assert_eq!(r.below(0), 0);
+    }
+}
