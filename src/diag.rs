@@ -280,3 +280,36 @@ impl From<Diagnostic> for Errors {
 
 /// A result whose error is one or more [`Diagnostic`]s.
 pub type Result<T> = std::result::Result<T, Errors>;
+
+/// Levenshtein distance (in characters), for "did you mean" suggestions: the
+/// names of a model (`model::scope::suggest`) and the base units of a unit
+/// specification share it.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = substitution.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_characters() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "volt"), 4);
+        assert_eq!(edit_distance("volt", ""), 4);
+        assert_eq!(edit_distance("tau_m", "tau_m"), 0);
+        assert_eq!(edit_distance("siemens", "siemen"), 1);
+        // Characters, not bytes: one substitution.
+        assert_eq!(edit_distance("µm", "um"), 1);
+    }
+}

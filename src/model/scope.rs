@@ -12,6 +12,9 @@ use std::rc::Rc;
 use crate::syntax::ast::Expr;
 use crate::units::Dim;
 
+/// Kept at this path for callers from before it moved to `diag`.
+pub use crate::diag::edit_distance;
+
 /// The type of a value, as Brian2's `boolean < integer < float`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValTy {
@@ -237,21 +240,6 @@ pub fn is_reserved_builtin(name: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// The closest of `candidates` to `name`, if close enough to be a plausible typo.

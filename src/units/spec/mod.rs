@@ -10,6 +10,7 @@ use std::fmt;
 
 use super::registry::{UnitName, UnitRegistry};
 use super::{Dim, base_unit, lookup, table};
+use crate::diag::edit_distance;
 use eval::Value;
 
 /// The type declared after the colon of an equation.
@@ -316,20 +317,6 @@ fn did_you_mean(name: &str) -> Option<String> {
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, b)| b.to_string())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
