@@ -3,6 +3,7 @@
 //! threshold, reset, pathway, connect, set-by-expression); the model code is only
 //! what happens to one element.
 
+mod operators;
 mod skeleton;
 
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use crate::diag::{Source, Span};
 use crate::ir::{self, ArrayId, BinOp, ElemTy, Func, Kernel, LocalId, ScalarId, Stmt, Ty};
 use crate::model::equations::Equations;
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, TableFn, ValTy};
-use crate::syntax::ast::{self, AssignOp, Expr, ExprKind, Statement, UnOp};
+use crate::syntax::ast::{AssignOp, Expr, ExprKind, Statement, UnOp};
 pub use skeleton::*;
 
 /// What a kernel checks as it runs, and where its code comes from (for the
@@ -50,32 +51,6 @@ pub struct FaultSite {
     pub array: Option<ArrayKey>,
     /// The checked operation.
     pub check: Func,
-}
-
-/// Brian2's operators as the IR's: the same operation under the same name.
-/// The AST's meaning (Python's) is kept by [`KernelBuilder::binary`], which
-/// converts the operands first (`/` and `**` in float, mixed types to the
-/// wider one).
-impl From<ast::BinOp> for BinOp {
-    fn from(op: ast::BinOp) -> BinOp {
-        match op {
-            ast::BinOp::Add => BinOp::Add,
-            ast::BinOp::Sub => BinOp::Sub,
-            ast::BinOp::Mul => BinOp::Mul,
-            ast::BinOp::Div => BinOp::Div,
-            ast::BinOp::FloorDiv => BinOp::FloorDiv,
-            ast::BinOp::Mod => BinOp::Mod,
-            ast::BinOp::Pow => BinOp::Pow,
-            ast::BinOp::Lt => BinOp::Lt,
-            ast::BinOp::Le => BinOp::Le,
-            ast::BinOp::Gt => BinOp::Gt,
-            ast::BinOp::Ge => BinOp::Ge,
-            ast::BinOp::Eq => BinOp::Eq,
-            ast::BinOp::Ne => BinOp::Ne,
-            ast::BinOp::And => BinOp::And,
-            ast::BinOp::Or => BinOp::Or,
-        }
-    }
 }
 
 /// The interval of values of an integer expression, in `i128` so that the
