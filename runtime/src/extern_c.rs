@@ -6,27 +6,25 @@
 
 use crate::{Context, Rng};
 
-/// `(exp(x) - 1) / x` with Brian2's C semantics: 1 near 0, +inf for large x.
-pub extern "C" fn spikejit_exprel(x: f64) -> f64 {
-    if x.abs() < 1e-16 {
-        1.0
-    } else if x > 717.0 {
-        f64::INFINITY
-    } else {
-        x.exp_m1() / x
-    }
+/// `exprel` for one float type: the same thresholds in single and double
+/// precision, as Brian2's C code has.
+macro_rules! exprel {
+    ($name:ident: $t:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub extern "C" fn $name(x: $t) -> $t {
+            if x.abs() < 1e-16 {
+                1.0
+            } else if x > 717.0 {
+                $t::INFINITY
+            } else {
+                x.exp_m1() / x
+            }
+        }
+    };
 }
 
-/// `exprel` in single precision (same thresholds as the f64 version).
-pub extern "C" fn spikejit_exprelf(x: f32) -> f32 {
-    if x.abs() < 1e-16 {
-        1.0
-    } else if x > 717.0 {
-        f32::INFINITY
-    } else {
-        x.exp_m1() / x
-    }
-}
+exprel!(spikejit_exprel: f64, "`(exp(x) - 1) / x` with Brian2's C semantics: 1 near 0, +inf for large x.");
+exprel!(spikejit_exprelf: f32, "`exprel` in single precision (same thresholds as the f64 version).");
 
 /// Wraps math functions as `extern "C"` so JIT code can call them.
 ///

@@ -145,22 +145,11 @@ mod tests {
 
     #[test]
     fn streams_are_deterministic_and_distinct() {
-        let a: Vec<u64> = {
-            let mut r = Rng::seed(42, 0);
+        let draws = |seed, stream| -> Vec<u64> {
+            let mut r = Rng::seed(seed, stream);
             (0..4).map(|_| r.next_u64()).collect()
         };
-        let b: Vec<u64> = {
-            let mut r = Rng::seed(42, 0);
-            (0..4).map(|_| r.next_u64()).collect()
-        };
-        let c: Vec<u64> = {
-            let mut r = Rng::seed(42, 1);
-            (0..4).map(|_| r.next_u64()).collect()
-        };
-        let d: Vec<u64> = {
-            let mut r = Rng::seed(43, 0);
-            (0..4).map(|_| r.next_u64()).collect()
-        };
+        let (a, b, c, d) = (draws(42, 0), draws(42, 0), draws(42, 1), draws(43, 0));
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);

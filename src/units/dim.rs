@@ -145,30 +145,20 @@ impl Dim {
     /// out of a float power can show as `s^-2.0` there; here integral exponents
     /// always print as integers.
     pub fn base_form(self) -> String {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| x.abs() > EPS)
-            .map(|(i, &x)| {
-                if (x - 1.0).abs() <= EPS {
-                    SHORT_LABELS[i].to_string()
-                } else {
-                    format!("{}^{}", SHORT_LABELS[i], fmt_exponent(x))
-                }
-            })
-            .collect();
-        if parts.is_empty() {
-            "1".to_string()
-        } else {
-            parts.join(" ")
-        }
+        self.product_form(&SHORT_LABELS, "^", " ", "1")
     }
 
     /// Brian2's `repr(Dimension)` (its Python-code form), which is also the name
     /// of an unregistered unit: `"metre ** 5 * amp"`, `"second ** -0.5"`.
     /// Dimensionless gives `"Dimension()"`, as in Brian2.
     pub fn python_form(self) -> String {
+        self.product_form(&LONG_LABELS, " ** ", " * ", "Dimension()")
+    }
+
+    /// The non-zero exponents as `label` (exponent 1) or `label POW exponent`,
+    /// joined by `times`; `one` when dimensionless. [`Dim::base_form`] and
+    /// [`Dim::python_form`] differ only in these words.
+    fn product_form(self, labels: &[&str; 7], pow: &str, times: &str, one: &str) -> String {
         let parts: Vec<String> = self
             .0
             .iter()
@@ -176,16 +166,16 @@ impl Dim {
             .filter(|(_, x)| x.abs() > EPS)
             .map(|(i, &x)| {
                 if (x - 1.0).abs() <= EPS {
-                    LONG_LABELS[i].to_string()
+                    labels[i].to_string()
                 } else {
-                    format!("{} ** {}", LONG_LABELS[i], fmt_exponent(x))
+                    format!("{}{pow}{}", labels[i], fmt_exponent(x))
                 }
             })
             .collect();
         if parts.is_empty() {
-            "Dimension()".to_string()
+            one.to_string()
         } else {
-            parts.join(" * ")
+            parts.join(times)
         }
     }
 

@@ -132,24 +132,15 @@ fn size(e: &Expr) -> usize {
     n
 }
 
-/// The always-evaluated expressions of a statement.
-fn evaluated(s: &Stmt) -> Vec<&Expr> {
+/// The always-evaluated expressions of a statement, mutable because the
+/// rewrite replaces in them (the search reads them through the same list).
+fn evaluated(s: &mut Stmt) -> Vec<&mut Expr> {
     match s {
         Stmt::Assign(_, e) | Stmt::Eval(e) => vec![e],
         Stmt::Store { index, value, .. } => vec![index, value],
         Stmt::If { cond, .. } => vec![cond],
         Stmt::For { start, end, .. } => vec![start, end],
         // The condition is evaluated again after the body: not a candidate.
-        Stmt::While { .. } => vec![],
-    }
-}
-
-fn evaluated_mut(s: &mut Stmt) -> Vec<&mut Expr> {
-    match s {
-        Stmt::Assign(_, e) | Stmt::Eval(e) => vec![e],
-        Stmt::Store { index, value, .. } => vec![index, value],
-        Stmt::If { cond, .. } => vec![cond],
-        Stmt::For { start, end, .. } => vec![start, end],
         Stmt::While { .. } => vec![],
     }
 }
@@ -190,7 +181,7 @@ fn cse_round(block: &mut Vec<Stmt>, k: &mut Kernel) -> bool {
             }
         }
     };
-    for (si, s) in block.iter().enumerate() {
+    for (si, s) in block.iter_mut().enumerate() {
         let mut cands = Vec::new();
         for e in evaluated(s) {
             candidates(e, &mut cands);
@@ -244,7 +235,7 @@ fn cse_round(block: &mut Vec<Stmt>, k: &mut Kernel) -> bool {
     let ty = win.expr.ty(k);
     let l = k.local(format!("_cse_{}", k.locals.len()), ty);
     for s in &mut block[win.first..=win.last] {
-        for e in evaluated_mut(s) {
+        for e in evaluated(s) {
             replace(e, &win.expr, l);
         }
     }

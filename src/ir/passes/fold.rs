@@ -5,7 +5,24 @@
 use super::pure;
 use crate::ir::{BinOp, Expr, Func, Ty, UnOp};
 
+/// A comparison of two constants, as the backends compute it (a float
+/// comparison with a NaN is false, except `!=`); `None` for other operators.
+fn compare<T: PartialOrd>(op: BinOp, x: T, y: T) -> Option<bool> {
+    Some(match op {
+        BinOp::Lt => x < y,
+        BinOp::Le => x <= y,
+        BinOp::Gt => x > y,
+        BinOp::Ge => x >= y,
+        BinOp::Eq => x == y,
+        BinOp::Ne => x != y,
+        _ => return None,
+    })
+}
+
 fn f64_bin(op: BinOp, x: f64, y: f64) -> Option<Expr> {
+    if let Some(b) = compare(op, x, y) {
+        return Some(Expr::Bool(b));
+    }
     Some(match op {
         BinOp::Add => Expr::F64(x + y),
         BinOp::Sub => Expr::F64(x - y),
@@ -14,17 +31,14 @@ fn f64_bin(op: BinOp, x: f64, y: f64) -> Option<Expr> {
         BinOp::Pow => Expr::F64(x.powf(y)),
         BinOp::FloorDiv => Expr::F64(libm::floor(x / y)),
         BinOp::Mod => Expr::F64(x - y * libm::floor(x / y)),
-        BinOp::Lt => Expr::Bool(x < y),
-        BinOp::Le => Expr::Bool(x <= y),
-        BinOp::Gt => Expr::Bool(x > y),
-        BinOp::Ge => Expr::Bool(x >= y),
-        BinOp::Eq => Expr::Bool(x == y),
-        BinOp::Ne => Expr::Bool(x != y),
         _ => return None,
     })
 }
 
 fn i64_bin(op: BinOp, x: i64, y: i64) -> Option<Expr> {
+    if let Some(b) = compare(op, x, y) {
+        return Some(Expr::Bool(b));
+    }
     Some(match op {
         BinOp::Add => Expr::I64(x.wrapping_add(y)),
         BinOp::Sub => Expr::I64(x.wrapping_sub(y)),
@@ -32,12 +46,6 @@ fn i64_bin(op: BinOp, x: i64, y: i64) -> Option<Expr> {
         // What the backends compute (`i64::MIN // -1` wraps, a zero divisor gives 0).
         BinOp::FloorDiv => Expr::I64(crate::ir::int_floor_div(x, y)),
         BinOp::Mod => Expr::I64(crate::ir::int_mod(x, y)),
-        BinOp::Lt => Expr::Bool(x < y),
-        BinOp::Le => Expr::Bool(x <= y),
-        BinOp::Gt => Expr::Bool(x > y),
-        BinOp::Ge => Expr::Bool(x >= y),
-        BinOp::Eq => Expr::Bool(x == y),
-        BinOp::Ne => Expr::Bool(x != y),
         _ => return None,
     })
 }

@@ -334,44 +334,31 @@ fn num_binary(op: &str, x: Num, y: Num) -> Result<Num, String> {
         Float
     };
     let k = if both_int { Int } else { fk };
+    // Python's ZeroDivisionError, whose message depends on the operand types.
+    let nonzero_divisor = |int_message: &str, float_message: &str| -> Result<(), String> {
+        if y.v == 0.0 {
+            Err(if both_int { int_message } else { float_message }.into())
+        } else {
+            Ok(())
+        }
+    };
     Ok(match op {
         "+" => Num { v: x.v + y.v, kind: k },
         "-" => Num { v: x.v - y.v, kind: k },
         "*" => Num { v: x.v * y.v, kind: k },
         "/" => {
-            if y.v == 0.0 {
-                return Err(if both_int {
-                    "division by zero"
-                } else {
-                    "float division by zero"
-                }
-                .into());
-            }
+            nonzero_divisor("division by zero", "float division by zero")?;
             Num { v: x.v / y.v, kind: fk }
         }
         "//" => {
-            if y.v == 0.0 {
-                return Err(if both_int {
-                    "integer division or modulo by zero"
-                } else {
-                    "float floor division by zero"
-                }
-                .into());
-            }
+            nonzero_divisor("integer division or modulo by zero", "float floor division by zero")?;
             Num {
                 v: (x.v / y.v).floor(),
                 kind: k,
             }
         }
         "%" => {
-            if y.v == 0.0 {
-                return Err(if both_int {
-                    "integer modulo by zero"
-                } else {
-                    "float modulo"
-                }
-                .into());
-            }
+            nonzero_divisor("integer modulo by zero", "float modulo")?;
             Num {
                 v: py_mod(x.v, y.v),
                 kind: k,

@@ -245,23 +245,21 @@ impl Parser<'_> {
     }
 
     fn or_test(&mut self) -> PResult<Ast> {
-        let mut l = self.and_test()?;
-        while self.is_name("or") {
-            self.bump();
-            let r = self.and_test()?;
-            let sp = (l.span().0, r.span().1);
-            l = Ast::BoolOp("or", Box::new(l), Box::new(r), sp);
-        }
-        Ok(l)
+        self.bool_chain("or", Self::and_test)
     }
 
     fn and_test(&mut self) -> PResult<Ast> {
-        let mut l = self.not_test()?;
-        while self.is_name("and") {
+        self.bool_chain("and", Self::not_test)
+    }
+
+    /// `operand (keyword operand)*`, grouped to the left.
+    fn bool_chain(&mut self, keyword: &'static str, operand: fn(&mut Self) -> PResult<Ast>) -> PResult<Ast> {
+        let mut l = operand(self)?;
+        while self.is_name(keyword) {
             self.bump();
-            let r = self.not_test()?;
+            let r = operand(self)?;
             let sp = (l.span().0, r.span().1);
-            l = Ast::BoolOp("and", Box::new(l), Box::new(r), sp);
+            l = Ast::BoolOp(keyword, Box::new(l), Box::new(r), sp);
         }
         Ok(l)
     }
