@@ -447,82 +447,35 @@ impl Func {
             rng: false,
             ctx: false,
         };
+        // Functions that draw from the kernel's RNG stream.
+        let rng = |params: Vec<Ty>, ret: Ty| FuncSig {
+            rng: true,
+            ..plain(params, ret)
+        };
+        // Functions that write to (or read from) the runtime context.
+        let ctx = |params: Vec<Ty>, ret: Ty| FuncSig {
+            ctx: true,
+            ..plain(params, ret)
+        };
         match self {
             Func::Pow => plain(vec![float, float], float),
-            Func::Rand | Func::Randn => FuncSig {
-                params: vec![],
-                ret: Ty::F64,
-                rng: true,
-                ctx: false,
-            },
-            Func::Poisson => FuncSig {
-                params: vec![Ty::F64],
-                ret: Ty::I64,
-                rng: true,
-                ctx: false,
-            },
-            Func::Binomial => FuncSig {
-                params: vec![Ty::I64, Ty::F64],
-                ret: Ty::I64,
-                rng: true,
-                ctx: false,
-            },
-            Func::GeometricSkip => FuncSig {
-                params: vec![Ty::F64],
-                ret: Ty::I64,
-                rng: true,
-                ctx: false,
-            },
+            Func::Rand | Func::Randn => rng(vec![], Ty::F64),
+            Func::Poisson => rng(vec![Ty::F64], Ty::I64),
+            Func::Binomial => rng(vec![Ty::I64, Ty::F64], Ty::I64),
+            Func::GeometricSkip => rng(vec![Ty::F64], Ty::I64),
             Func::SampleSize => FuncSig {
-                params: vec![Ty::I64; 5],
-                ret: Ty::I64,
-                rng: true,
                 ctx: true,
+                ..rng(vec![Ty::I64; 5], Ty::I64)
             },
-            Func::SampleGet => FuncSig {
-                params: vec![Ty::I64],
-                ret: Ty::I64,
-                rng: false,
-                ctx: true,
-            },
-            Func::PushSynapse | Func::ReportError => FuncSig {
-                params: vec![Ty::I64; 3],
-                ret: Ty::I64,
-                rng: false,
-                ctx: true,
-            },
-            Func::ReportValue => FuncSig {
-                params: vec![Ty::I64, Ty::I64, Ty::I64, Ty::F64],
-                ret: Ty::I64,
-                rng: false,
-                ctx: true,
-            },
+            Func::SampleGet => ctx(vec![Ty::I64], Ty::I64),
+            Func::PushSynapse | Func::ReportError => ctx(vec![Ty::I64; 3], Ty::I64),
+            Func::ReportValue => ctx(vec![Ty::I64, Ty::I64, Ty::I64, Ty::F64], Ty::I64),
             Func::CheckedAdd | Func::CheckedSub | Func::CheckedMul | Func::CheckedFloorDiv | Func::CheckedMod => {
-                FuncSig {
-                    params: vec![Ty::I64; 4],
-                    ret: Ty::I64,
-                    rng: false,
-                    ctx: true,
-                }
+                ctx(vec![Ty::I64; 4], Ty::I64)
             }
-            Func::CheckedNeg | Func::CheckedI32 => FuncSig {
-                params: vec![Ty::I64; 3],
-                ret: Ty::I64,
-                rng: false,
-                ctx: true,
-            },
-            Func::CheckedToInt => FuncSig {
-                params: vec![float, Ty::I64, Ty::I64],
-                ret: Ty::I64,
-                rng: false,
-                ctx: true,
-            },
-            Func::CheckFinite => FuncSig {
-                params: vec![float, Ty::I64, Ty::I64],
-                ret: float,
-                rng: false,
-                ctx: true,
-            },
+            Func::CheckedNeg | Func::CheckedI32 => ctx(vec![Ty::I64; 3], Ty::I64),
+            Func::CheckedToInt => ctx(vec![float, Ty::I64, Ty::I64], Ty::I64),
+            Func::CheckFinite => ctx(vec![float, Ty::I64, Ty::I64], float),
             _ => plain(vec![float], float),
         }
     }
@@ -586,6 +539,28 @@ pub enum Expr {
     Call(Func, Vec<Expr>),
 }
 
+/// The body of [`Expr::for_each_child`] and [`Expr::for_each_child_mut`],
+/// which differ only in the kind of reference (`iter` or `iter_mut` over a
+/// call's arguments).
+macro_rules! for_each_operand {
+    ($e:expr, $f:ident, $iter:ident) => {
+        match $e {
+            Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => $f(a),
+            Expr::Binary(_, a, b) => {
+                $f(a);
+                $f(b);
+            }
+            Expr::Select(c, a, b) => {
+                $f(c);
+                $f(a);
+                $f(b);
+            }
+            Expr::Call(_, args) => args.$iter().for_each($f),
+            Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Local(_) | Expr::Scalar(_) => {}
+        }
+    };
+}
+
 impl Expr {
     /// `array[index]`.
     pub fn load(array: ArrayId, index: Expr) -> Expr {
@@ -614,38 +589,12 @@ impl Expr {
 
     /// Calls `f` on each direct operand (the one traversal the passes share).
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
-        match self {
-            Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => f(a),
-            Expr::Binary(_, a, b) => {
-                f(a);
-                f(b);
-            }
-            Expr::Select(c, a, b) => {
-                f(c);
-                f(a);
-                f(b);
-            }
-            Expr::Call(_, args) => args.iter().for_each(f),
-            Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Local(_) | Expr::Scalar(_) => {}
-        }
+        for_each_operand!(self, f, iter)
     }
 
     /// Calls `f` on each direct operand, mutably.
     pub fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
-        match self {
-            Expr::Load(_, a) | Expr::Unary(_, a) | Expr::Cast(_, a) => f(a),
-            Expr::Binary(_, a, b) => {
-                f(a);
-                f(b);
-            }
-            Expr::Select(c, a, b) => {
-                f(c);
-                f(a);
-                f(b);
-            }
-            Expr::Call(_, args) => args.iter_mut().for_each(f),
-            Expr::F64(_) | Expr::F32(_) | Expr::I64(_) | Expr::Bool(_) | Expr::Local(_) | Expr::Scalar(_) => {}
-        }
+        for_each_operand!(self, f, iter_mut)
     }
 
     /// The type of the expression in `kernel`.

@@ -162,6 +162,14 @@ impl Printer<'_> {
         Ok(())
     }
 
+    /// ` {`, the statements one level deeper, and `}` at this level.
+    fn braced(&self, f: &mut impl Write, body: &[Stmt], depth: usize) -> fmt::Result {
+        f.write_str(" {\n")?;
+        self.block(f, body, depth + 1)?;
+        Self::indent(f, depth)?;
+        f.write_char('}')
+    }
+
     fn indent(f: &mut impl Write, depth: usize) -> fmt::Result {
         for _ in 0..depth {
             f.write_str("    ")?;
@@ -189,15 +197,12 @@ impl Printer<'_> {
             Stmt::If { cond, then, els } => {
                 f.write_str("if ")?;
                 self.expr(f, cond)?;
-                f.write_str(" {\n")?;
-                self.block(f, then, depth + 1)?;
+                self.braced(f, then, depth)?;
                 if !els.is_empty() {
-                    Self::indent(f, depth)?;
-                    f.write_str("} else {\n")?;
-                    self.block(f, els, depth + 1)?;
+                    f.write_str(" else")?;
+                    self.braced(f, els, depth)?;
                 }
-                Self::indent(f, depth)?;
-                f.write_str("}\n")
+                f.write_char('\n')
             }
             Stmt::For { var, start, end, body } => {
                 f.write_str("for ")?;
@@ -206,18 +211,14 @@ impl Printer<'_> {
                 self.expr(f, start)?;
                 f.write_str(" .. ")?;
                 self.expr(f, end)?;
-                f.write_str(" {\n")?;
-                self.block(f, body, depth + 1)?;
-                Self::indent(f, depth)?;
-                f.write_str("}\n")
+                self.braced(f, body, depth)?;
+                f.write_char('\n')
             }
             Stmt::While { cond, body } => {
                 f.write_str("while ")?;
                 self.expr(f, cond)?;
-                f.write_str(" {\n")?;
-                self.block(f, body, depth + 1)?;
-                Self::indent(f, depth)?;
-                f.write_str("}\n")
+                self.braced(f, body, depth)?;
+                f.write_char('\n')
             }
             Stmt::Eval(e) => {
                 f.write_str("eval ")?;
@@ -305,25 +306,24 @@ impl Kernel {
     }
 }
 
+/// Declaration `id` of one of a kernel's lists, or the error that names it as
+/// the printer does (`l3`, `a0`, `s1`) and says how many there are.
+fn declared<'d, D>(list: &'d [D], what: &str, prefix: char, id: usize) -> Result<&'d D, String> {
+    list.get(id)
+        .ok_or_else(|| format!("{what} {prefix}{id} is not declared ({} {what}s)", list.len()))
+}
+
 struct Validator<'k> {
     k: &'k Kernel,
 }
 
 impl Validator<'_> {
     fn local_ty(&self, l: usize) -> Result<Ty, String> {
-        self.k
-            .locals
-            .get(l)
-            .map(|d| d.ty)
-            .ok_or_else(|| format!("local l{l} is not declared ({} locals)", self.k.locals.len()))
+        declared(&self.k.locals, "local", 'l', l).map(|d| d.ty)
     }
 
     fn array_elem(&self, a: usize) -> Result<ElemTy, String> {
-        self.k
-            .arrays
-            .get(a)
-            .map(|d| d.elem)
-            .ok_or_else(|| format!("array a{a} is not declared ({} arrays)", self.k.arrays.len()))
+        declared(&self.k.arrays, "array", 'a', a).map(|d| d.elem)
     }
 
     fn text(&self, e: &Expr) -> String {
@@ -358,12 +358,7 @@ impl Validator<'_> {
             Expr::I64(_) => Ok(Ty::I64),
             Expr::Bool(_) => Ok(Ty::Bool),
             Expr::Local(l) => self.local_ty(*l),
-            Expr::Scalar(s) => self
-                .k
-                .scalars
-                .get(*s)
-                .map(|d| d.ty)
-                .ok_or_else(|| format!("scalar s{s} is not declared ({} scalars)", self.k.scalars.len())),
+            Expr::Scalar(s) => declared(&self.k.scalars, "scalar", 's', *s).map(|d| d.ty),
             Expr::Load(a, i) => {
                 let elem = self.array_elem(*a)?;
                 self.expect(i, Ty::I64, "array index")?;

@@ -47,12 +47,7 @@ pub fn parse_equations(src: &Arc<Source>) -> Result<Vec<Equation>, Errors> {
         }
         Errors::one(d)
     })?;
-    let mut lower = Lower {
-        src,
-        offset: 0,
-        errors: Vec::new(),
-        level: 0,
-    };
+    let mut lower = Lower::new(src, 0);
     let mut out = Vec::new();
     for p in pairs.flatten() {
         let kind = match p.as_rule() {

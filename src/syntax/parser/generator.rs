@@ -20,12 +20,7 @@ pub fn parse_generator(src: &Arc<Source>) -> Result<Generator, Errors> {
             "generator syntax is e.g. 'k for k in range(i-10, i+10) if k != i' or 'k for k in sample(N_post, p=0.1)'",
         ))
     })?;
-    let mut lower = Lower {
-        src,
-        offset: 0,
-        errors: Vec::new(),
-        level: 0,
-    };
+    let mut lower = Lower::new(src, 0);
     let top = pairs.into_iter().next();
     let span = Span::new(0, src.text.len());
     let mut element = None;

@@ -99,6 +99,16 @@ struct Lower<'a> {
 }
 
 impl<'a> Lower<'a> {
+    /// A lowering of pairs parsed from `src.text[offset..]`, without errors yet.
+    fn new(src: &'a Arc<Source>, offset: usize) -> Lower<'a> {
+        Lower {
+            src,
+            offset,
+            errors: Vec::new(),
+            level: 0,
+        }
+    }
+
     fn span(&self, p: &Pair<Rule>) -> Span {
         span_of(p).shift(self.offset)
     }
@@ -274,12 +284,7 @@ pub fn parse_expression_at(src: &Arc<Source>, start: usize, end: usize) -> Resul
     nesting_error(src, start, text)?;
     let mut pairs = BrianParser::parse(Rule::expression, text)
         .map_err(|e| Errors::one(pest_error(src, start, end - start, e, "the expression")))?;
-    let mut lower = Lower {
-        src,
-        offset: start,
-        errors: Vec::new(),
-        level: 0,
-    };
+    let mut lower = Lower::new(src, start);
     let top = pairs.next().and_then(|p| p.into_inner().next());
     let e = match top {
         Some(p) => lower.expr(p),

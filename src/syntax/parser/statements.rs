@@ -63,12 +63,7 @@ pub fn parse_statements(src: &Arc<Source>) -> Result<Vec<Statement>, Errors> {
                 continue;
             }
         };
-        let mut lower = Lower {
-            src,
-            offset: start,
-            errors: Vec::new(),
-            level: 0,
-        };
+        let mut lower = Lower::new(src, start);
         let Some(stmt) = pairs.into_iter().next() else { continue };
         let span = lower.span(&stmt);
         let mut it = stmt.into_inner();

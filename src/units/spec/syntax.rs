@@ -185,6 +185,19 @@ impl Ast {
     }
 }
 
+/// `Some(kw)` when the token is the keyword `kw` (`and`, `or`).
+fn keyword(t: &Tok, kw: &'static str) -> Option<&'static str> {
+    matches!(t, Tok::Name(n) if n == kw).then_some(kw)
+}
+
+/// The operator of the token when it is one of `ops`.
+fn operator_in(t: &Tok, ops: &[&'static str]) -> Option<&'static str> {
+    match t {
+        Tok::Op(op) if ops.contains(op) => Some(op),
+        _ => None,
+    }
+}
+
 struct Parser<'a> {
     toks: &'a [(Tok, Span2)],
     pos: usize,
@@ -245,21 +258,28 @@ impl Parser<'_> {
     }
 
     fn or_test(&mut self) -> PResult<Ast> {
-        self.bool_chain("or", Self::and_test)
+        self.left_assoc(|t| keyword(t, "or"), Self::and_test, Ast::BoolOp)
     }
 
     fn and_test(&mut self) -> PResult<Ast> {
-        self.bool_chain("and", Self::not_test)
+        self.left_assoc(|t| keyword(t, "and"), Self::not_test, Ast::BoolOp)
     }
 
-    /// `operand (keyword operand)*`, grouped to the left.
-    fn bool_chain(&mut self, keyword: &'static str, operand: fn(&mut Self) -> PResult<Ast>) -> PResult<Ast> {
+    /// `operand (operator operand)*`, grouped to the left: `operator` says
+    /// which of this level's operators the next token is, if any, and `node`
+    /// makes the tree of one operation.
+    fn left_assoc(
+        &mut self,
+        operator: impl Fn(&Tok) -> Option<&'static str>,
+        operand: fn(&mut Self) -> PResult<Ast>,
+        node: fn(&'static str, Box<Ast>, Box<Ast>, Span2) -> Ast,
+    ) -> PResult<Ast> {
         let mut l = operand(self)?;
-        while self.is_name(keyword) {
+        while let Some(op) = operator(self.peek()) {
             self.bump();
             let r = operand(self)?;
             let sp = (l.span().0, r.span().1);
-            l = Ast::BoolOp(keyword, Box::new(l), Box::new(r), sp);
+            l = node(op, Box::new(l), Box::new(r), sp);
         }
         Ok(l)
     }
@@ -275,25 +295,11 @@ impl Parser<'_> {
     }
 
     fn arith(&mut self) -> PResult<Ast> {
-        let mut l = self.term()?;
-        while let Tok::Op(op @ ("+" | "-")) = *self.peek() {
-            self.bump();
-            let r = self.term()?;
-            let sp = (l.span().0, r.span().1);
-            l = Ast::Binary(op, Box::new(l), Box::new(r), sp);
-        }
-        Ok(l)
+        self.left_assoc(|t| operator_in(t, &["+", "-"]), Self::term, Ast::Binary)
     }
 
     fn term(&mut self) -> PResult<Ast> {
-        let mut l = self.factor()?;
-        while let Tok::Op(op @ ("*" | "/" | "//" | "%")) = *self.peek() {
-            self.bump();
-            let r = self.factor()?;
-            let sp = (l.span().0, r.span().1);
-            l = Ast::Binary(op, Box::new(l), Box::new(r), sp);
-        }
-        Ok(l)
+        self.left_assoc(|t| operator_in(t, &["*", "/", "//", "%"]), Self::factor, Ast::Binary)
     }
 
     fn factor(&mut self) -> PResult<Ast> {
