@@ -271,47 +271,46 @@ pub fn fuse_element_loops(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{BinOp, ElemTy, Ty};
+    use crate::ir::{BinOp, ElemTy, LocalId, Ty};
+
+    /// `for _idx in _start.._end { store(_idx) }` as the body of `k`.
+    fn element_loop(k: &mut Kernel, store: impl FnOnce(LocalId) -> Stmt) {
+        let start = Expr::Scalar(k.scalar("_start", Ty::I64));
+        let end = Expr::Scalar(k.scalar("_end", Ty::I64));
+        let var = k.local("_idx", Ty::I64);
+        k.body = vec![Stmt::For {
+            var,
+            start,
+            end,
+            body: vec![store(var)],
+        }];
+    }
 
     /// `for i in _start.._end { x[i] = x[i] * 2 }` (a) and a second loop
     /// reading `x` at `read_at` and writing `y[i]` (b).
     fn pair(read_at_neighbour: bool) -> (Kernel, Kernel) {
         let mut a = Kernel::default();
         let x = a.array("x", ElemTy::F64);
-        let s0 = a.scalar("_start", Ty::I64);
-        let s1 = a.scalar("_end", Ty::I64);
-        let i = a.local("_idx", Ty::I64);
-        a.body = vec![Stmt::For {
-            var: i,
-            start: Expr::Scalar(s0),
-            end: Expr::Scalar(s1),
-            body: vec![Stmt::Store {
-                array: x,
-                index: Expr::Local(i),
-                value: Expr::bin(BinOp::Mul, Expr::load(x, Expr::Local(i)), Expr::F64(2.0)),
-            }],
-        }];
+        element_loop(&mut a, |i| Stmt::Store {
+            array: x,
+            index: Expr::Local(i),
+            value: Expr::bin(BinOp::Mul, Expr::load(x, Expr::Local(i)), Expr::F64(2.0)),
+        });
         let mut b = Kernel::default();
         let y = b.array("y", ElemTy::F64);
         let bx = b.array("x", ElemTy::F64);
-        let t0 = b.scalar("_start", Ty::I64);
-        let t1 = b.scalar("_end", Ty::I64);
-        let j = b.local("_idx", Ty::I64);
-        let at = if read_at_neighbour {
-            Expr::bin(BinOp::Add, Expr::Local(j), Expr::I64(1))
-        } else {
-            Expr::Local(j)
-        };
-        b.body = vec![Stmt::For {
-            var: j,
-            start: Expr::Scalar(t0),
-            end: Expr::Scalar(t1),
-            body: vec![Stmt::Store {
-                array: y,
-                index: Expr::Local(j),
-                value: Expr::load(bx, at),
-            }],
-        }];
+        element_loop(&mut b, |j| Stmt::Store {
+            array: y,
+            index: Expr::Local(j),
+            value: Expr::load(
+                bx,
+                if read_at_neighbour {
+                    Expr::bin(BinOp::Add, Expr::Local(j), Expr::I64(1))
+                } else {
+                    Expr::Local(j)
+                },
+            ),
+        });
         (a, b)
     }
 
