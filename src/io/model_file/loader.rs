@@ -13,8 +13,8 @@ use super::spec::*;
 use super::tree::*;
 use crate::diag::{Diagnostic, Source, Span};
 
-pub(super) const POSITIVE_COUNT: &str = "a positive integer or a string expression of constants";
-pub(super) const NON_NEGATIVE_COUNT: &str = "a non-negative integer or a string expression of constants";
+const POSITIVE_COUNT: &str = "a positive integer or a string expression of constants";
+const NON_NEGATIVE_COUNT: &str = "a non-negative integer or a string expression of constants";
 
 // -------------------------------------------------------------------------------------
 // the loader
@@ -175,7 +175,7 @@ impl Loader {
         Some(s.text)
     }
 
-    pub(super) fn claim(&mut self, name: &str, span: Span, what: &str) -> Option<()> {
+    fn claim(&mut self, name: &str, span: Span, what: &str) -> Option<()> {
         if let Some((other, at)) = self.names.get(name).cloned() {
             self.errors.push(
                 Diagnostic::at(
@@ -262,7 +262,7 @@ impl Loader {
         out
     }
 
-    pub(super) fn init_table(&mut self, n: &Node, prefix: &str, w: &str, out: &mut Vec<InitSpec>) {
+    fn init_table(&mut self, n: &Node, prefix: &str, w: &str, out: &mut Vec<InitSpec>) {
         let V::Table(es) = &n.v else { return };
         for e in es {
             let var = format!("{prefix}{}", e.key);

@@ -37,7 +37,7 @@ pub(super) struct Entry {
     pub(super) node: Node,
 }
 
-pub(super) fn tname(n: &Node) -> &'static str {
+fn tname(n: &Node) -> &'static str {
     match n.v {
         V::Str(_) => "a string",
         V::Int(_) => "an integer",
