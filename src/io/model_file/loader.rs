@@ -224,42 +224,141 @@ impl Loader {
         }
     }
 
+    /// Each of `items` checked as a table (its keys in `allowed`, every key of
+    /// `required`), then read by `read` with where it is (`w(item, k)`, for
+    /// messages) and its entries, in order; what `read` gives is kept. An item
+    /// that is not such a table is left out (its errors kept).
+    pub(super) fn tables<T>(
+        &mut self,
+        items: &[Node],
+        w: impl Fn(&Node, usize) -> String,
+        allowed: &[&str],
+        required: &[&str],
+        mut read: impl FnMut(&mut Self, String, &Node, &[Entry]) -> Option<T>,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let w = w(item, k);
+            if let Some(es) = self.table(item, &w, allowed, required) {
+                out.extend(read(self, w, item, es));
+            }
+        }
+        out
+    }
+
+    /// The tables of an array-of-tables section (`[[neurons]]`), as
+    /// [`Loader::tables`], each where [`Loader::where_of`] says.
+    pub(super) fn section<T>(
+        &mut self,
+        n: Option<&Node>,
+        section: &str,
+        allowed: &[&str],
+        required: &[&str],
+        read: impl FnMut(&mut Self, String, &Node, &[Entry]) -> Option<T>,
+    ) -> Vec<T> {
+        let w = |item: &Node, k: usize| Self::where_of(item, section, k);
+        self.tables(Self::items(n), w, allowed, required, read)
+    }
+
+    /// The tables of the list `key` of a table (`run_regularly`, `connect`),
+    /// as [`Loader::tables`], each at `w.key[m]`; an error when it is not a list.
+    pub(super) fn list_of_tables<T>(
+        &mut self,
+        es: &[Entry],
+        key: &str,
+        w: &str,
+        allowed: &[&str],
+        required: &[&str],
+        read: impl FnMut(&mut Self, String, &Node, &[Entry]) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(e) = get(es, key) else { return Vec::new() };
+        let V::Array(items) = &e.node.v else {
+            self.err(
+                "wrong-type",
+                e.node.span,
+                format!("{w}.{key}: expected a list of tables, got {}", got(&e.node)),
+            );
+            return Vec::new();
+        };
+        self.tables(items, |_, m| format!("{w}.{key}[{m}]"), allowed, required, read)
+    }
+
+    /// Which variant of a table its key `key` names (a monitor's `kind`, a
+    /// protocol step's `op`), one of `variants` (each with the keys it allows;
+    /// `expected` lists them for the error about another value), and whether
+    /// every key of the table applies to it (each that does not is an error,
+    /// as `not_allowed(key, variant)` words it).
+    pub(super) fn variant(
+        &mut self,
+        es: &[Entry],
+        key: &str,
+        w: &str,
+        variants: &[(&str, &[&str])],
+        expected: &str,
+        not_allowed: impl Fn(&str, &str) -> String,
+    ) -> Option<(String, bool)> {
+        let e = get(es, key)?;
+        let name = as_str(&e.node).map(|s| s.text).unwrap_or_default();
+        let Some(&(_, keys)) = variants.iter().find(|v| v.0 == name) else {
+            self.err(
+                "bad-value",
+                e.node.span,
+                format!("{w}.{key}: expected one of {expected}, got {}", got(&e.node)),
+            );
+            return None;
+        };
+        let mut ok = true;
+        for e in es {
+            if !keys.contains(&e.key.as_str()) {
+                self.err("unknown-key", e.span, not_allowed(&e.key, &name));
+                ok = false;
+            }
+        }
+        Some((name, ok))
+    }
+
     // ---- init -----------------------------------------------------------------------
 
     pub(super) fn init(&mut self, n: &Node, w: &str) -> Vec<InitSpec> {
-        let mut out = Vec::new();
         match &n.v {
-            V::Table(_) => self.init_table(n, "", w, &mut out),
-            V::Array(items) => {
-                for (k, e) in items.iter().enumerate() {
-                    let iw = format!("{w}[{k}]");
-                    let Some(es) = self.table(e, &iw, INIT_KEYS, &["var", "value"]) else {
-                        continue;
-                    };
-                    let var = self.opt_str(es, "var", &iw, "a string");
-                    let index = self.typed(es, "index", &iw, "a condition string or an [i, j] pair", as_index);
-                    let value_e = get(es, "value");
-                    let value = value_e.and_then(|v| self.value(&v.node, &iw));
-                    if let (Some(var), Some(value), Some(value_e)) = (var, value, value_e) {
-                        out.push(InitSpec {
-                            var_span: var.inner_span(),
-                            value_span: value_span(&value_e.node),
-                            var: var.text,
-                            value,
-                            index,
-                            context: iw,
-                            span: e.span,
-                        });
-                    }
-                }
+            V::Table(_) => {
+                let mut out = Vec::new();
+                self.init_table(n, "", w, &mut out);
+                out
             }
-            _ => self.err(
-                "wrong-type",
-                n.span,
-                format!("{w}: expected a table or a list of tables, got {}", got(n)),
+            V::Array(items) => self.tables(
+                items,
+                |_, k| format!("{w}[{k}]"),
+                INIT_KEYS,
+                &["var", "value"],
+                |l, iw, e, es| {
+                    let var = l.opt_str(es, "var", &iw, "a string");
+                    let index = l.typed(es, "index", &iw, "a condition string or an [i, j] pair", as_index);
+                    let value_e = get(es, "value");
+                    let value = value_e.and_then(|v| l.value(&v.node, &iw));
+                    let (Some(var), Some(value), Some(value_e)) = (var, value, value_e) else {
+                        return None;
+                    };
+                    Some(InitSpec {
+                        var_span: var.inner_span(),
+                        value_span: value_span(&value_e.node),
+                        var: var.text,
+                        value,
+                        index,
+                        context: iw,
+                        span: e.span,
+                    })
+                },
             ),
+            _ => {
+                self.err(
+                    "wrong-type",
+                    n.span,
+                    format!("{w}: expected a table or a list of tables, got {}", got(n)),
+                );
+                Vec::new()
+            }
         }
-        out
     }
 
     fn init_table(&mut self, n: &Node, prefix: &str, w: &str, out: &mut Vec<InitSpec>) {
@@ -373,10 +472,7 @@ impl Loader {
         });
         sim.float32 = dtype.is_some_and(|s| s.text == "float32");
         sim.fast_math = self
-            .typed(es, "fast_math", "simulation", "a boolean", |n| match n.v {
-                V::Bool(b) => Some(b),
-                _ => None,
-            })
+            .typed(es, "fast_math", "simulation", "a boolean", as_bool)
             .unwrap_or(false);
         if get(es, "duration").is_none() && !has_protocol {
             self.err_help(

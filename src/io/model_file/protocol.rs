@@ -8,101 +8,64 @@ use super::tree::*;
 
 impl Loader {
     pub(super) fn protocol(&mut self, n: Option<&Node>) -> Vec<StepSpec> {
-        let mut out = Vec::new();
-        for (k, item) in Self::items(n).iter().enumerate() {
-            let w = format!("protocol[{k}]");
-            let Some(es) = self.table(item, &w, PROTOCOL_KEYS, &["op"]) else {
-                continue;
-            };
-            let Some(op_e) = get(es, "op") else { continue };
-            let op = as_str(&op_e.node).map(|s| s.text).unwrap_or_default();
-            let Some(&(_, keys)) = PROTOCOL_OPS.iter().find(|o| o.0 == op) else {
+        let w = |_: &Node, k: usize| format!("protocol[{k}]");
+        self.tables(Self::items(n), w, PROTOCOL_KEYS, &["op"], Self::protocol_step)
+    }
+
+    /// One table of `[[protocol]]` (`w`: where it is, for messages).
+    fn protocol_step(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<StepSpec> {
+        let not_allowed = |key: &str, op: &str| format!("{w}: key '{key}' does not apply to op '{op}'");
+        let (op, mut ok) = self.variant(es, "op", &w, &PROTOCOL_OPS, "run, store, restore, set", not_allowed)?;
+        let need: &[&str] = match op.as_str() {
+            "run" => &["duration"],
+            "set" => &["target", "var", "value"],
+            _ => &[],
+        };
+        for key in need {
+            if get(es, key).is_none() {
                 self.err(
-                    "bad-value",
-                    op_e.node.span,
-                    format!(
-                        "{w}.op: expected one of run, store, restore, set, got {}",
-                        got(&op_e.node)
-                    ),
+                    "missing-key",
+                    item.span,
+                    format!("{w}: missing key '{key}' (needed by op '{op}')"),
                 );
-                continue;
-            };
-            let mut ok = true;
-            for e in es {
-                if !keys.contains(&e.key.as_str()) {
-                    self.err(
-                        "unknown-key",
-                        e.span,
-                        format!("{w}: key '{}' does not apply to op '{op}'", e.key),
-                    );
-                    ok = false;
-                }
-            }
-            let need: &[&str] = match op.as_str() {
-                "run" => &["duration"],
-                "set" => &["target", "var", "value"],
-                _ => &[],
-            };
-            for key in need {
-                if get(es, key).is_none() {
-                    self.err(
-                        "missing-key",
-                        item.span,
-                        format!("{w}: missing key '{key}' (needed by op '{op}')"),
-                    );
-                    ok = false;
-                }
-            }
-            let [duration, name, target, var] =
-                ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
-            let value = self.typed(
-                es,
-                "value",
-                &w,
-                "a string expression, a number or a list of numbers",
-                as_value,
-            );
-            let index = self.typed(es, "index", &w, "a condition string or an [i, j] pair", as_index);
-            match op.as_str() {
-                "run" => {
-                    if let (true, Some(duration)) = (ok, duration) {
-                        out.push(StepSpec::Run {
-                            duration,
-                            context: w,
-                            span: item.span,
-                        });
-                    }
-                }
-                "set" => {
-                    if let (true, Some(target), Some(var), Some(value)) = (ok, target, var, value) {
-                        let value_span = get(es, "value").map_or(item.span, |e| match &e.node.v {
-                            V::Str(s) => s.inner_span(),
-                            _ => e.node.span,
-                        });
-                        out.push(StepSpec::Set {
-                            target,
-                            var,
-                            value,
-                            index,
-                            value_span,
-                            context: w,
-                            span: item.span,
-                        });
-                    }
-                }
-                _ => {
-                    if ok {
-                        out.push(StepSpec::Store {
-                            name_span: name.as_ref().map(Str::inner_span),
-                            name: name.map_or_else(|| "default".to_string(), |n| n.text),
-                            restore: op == "restore",
-                            context: w,
-                            span: item.span,
-                        });
-                    }
-                }
+                ok = false;
             }
         }
-        out
+        let [duration, name, target, var] =
+            ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
+        let value = self.typed(
+            es,
+            "value",
+            &w,
+            "a string expression, a number or a list of numbers",
+            as_value,
+        );
+        let index = self.typed(es, "index", &w, "a condition string or an [i, j] pair", as_index);
+        if !ok {
+            return None;
+        }
+        match op.as_str() {
+            "run" => Some(StepSpec::Run {
+                duration: duration?,
+                context: w,
+                span: item.span,
+            }),
+            "set" => Some(StepSpec::Set {
+                target: target?,
+                var: var?,
+                value: value?,
+                index,
+                value_span: get(es, "value").map_or(item.span, |e| value_span(&e.node)),
+                context: w,
+                span: item.span,
+            }),
+            _ => Some(StepSpec::Store {
+                name_span: name.as_ref().map(Str::inner_span),
+                name: name.map_or_else(|| "default".to_string(), |n| n.text),
+                restore: op == "restore",
+                context: w,
+                span: item.span,
+            }),
+        }
     }
 }

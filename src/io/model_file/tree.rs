@@ -104,6 +104,13 @@ pub(super) fn as_num(n: &Node) -> Option<f64> {
     }
 }
 
+pub(super) fn as_bool(n: &Node) -> Option<bool> {
+    match n.v {
+        V::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
 pub(super) fn as_int_list(n: &Node) -> Option<Vec<i64>> {
     match &n.v {
         V::Array(items) => items.iter().map(as_int).collect(),
