@@ -9,6 +9,7 @@ pub mod monitors;
 use std::path::Path;
 use std::sync::Once;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// The family name the embedded font is registered under.
@@ -54,6 +55,23 @@ pub fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+/// A chart in the style every figure shares (its title above, the same font
+/// and margin), with `label_areas` (x, y) pixels beside the axes for their
+/// labels.
+fn titled_chart<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    label_areas: (u32, u32),
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut chart = ChartBuilder::on(root);
+    chart
+        .caption(title, (FONT, 22))
+        .margin(12)
+        .x_label_area_size(label_areas.0)
+        .y_label_area_size(label_areas.1);
+    chart
+}
+
 /// One line of the scaling figure: (synapses, run seconds) points.
 pub struct Series {
     /// The legend entry (`spikejit`, `Brian2 cython`, ...).
@@ -73,11 +91,7 @@ pub fn scaling(path: &Path, title: &str, series: &[Series]) -> Result<(), String
     macro_rules! body {
         ($root:expr) => {{
             let root = $root;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(title, (FONT, 22))
-                .margin(12)
-                .x_label_area_size(48)
-                .y_label_area_size(64)
+            let mut chart = titled_chart(&root, title, (48, 64))
                 .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
                 .map_err(err)?;
             chart
@@ -134,16 +148,11 @@ fn bounds(xs: impl Iterator<Item = f64>) -> (f64, f64) {
 pub fn write_png(
     path: &Path,
     size: (u32, u32),
-    draw: impl FnOnce(DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), String>,
+    draw: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
 ) -> Result<(), String> {
     init_font();
     let tmp = tmp_path(path);
-    {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        draw(root.clone())?;
-        root.present().map_err(err)?;
-    }
+    paint(BitMapBackend::new(&tmp, size).into_drawing_area(), draw)?;
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot write '{}': {e}", path.display()))
 }
 
@@ -151,19 +160,26 @@ pub fn write_png(
 pub fn write_svg(
     path: &Path,
     size: (u32, u32),
-    draw: impl FnOnce(DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), String>,
+    draw: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
 ) -> Result<(), String> {
     init_font();
     let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        draw(root.clone())?;
-        root.present().map_err(err)?;
-    }
+    paint(SVGBackend::with_string(&mut text, size).into_drawing_area(), draw)?;
     let tmp = tmp_path(path);
     std::fs::write(&tmp, text).map_err(|e| format!("cannot write '{}': {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot write '{}': {e}", path.display()))
+}
+
+/// A figure on `root`, whatever its backend: a white page, what `draw` draws,
+/// then the page finished (written out); `root` is dropped before it returns,
+/// so the backend has let go of its file or string.
+fn paint<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    draw: impl FnOnce(DrawingArea<DB, Shift>) -> Result<(), String>,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(err)?;
+    draw(root.clone())?;
+    root.present().map_err(err)
 }
 
 /// `fig.png` → `fig.tmp.png`: the bitmap encoder picks its format by extension.

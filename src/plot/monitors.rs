@@ -10,7 +10,7 @@ use ndarray::{Array1, Array2, ArrayD, Ix2};
 use ndarray_npy::NpzReader;
 use plotters::prelude::*;
 
-use super::{FONT, Format, err, write_png, write_svg};
+use super::{FONT, Format, err, titled_chart, write_png, write_svg};
 
 /// What one monitor's npz file holds, as plain f64 arrays.
 enum Recording {
@@ -178,11 +178,7 @@ fn raster(path: &Path, name: &str, t: &[f64], i: &[f64]) -> Result<(), String> {
     macro_rules! body {
         ($root:expr) => {{
             let root = $root;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&title, (FONT, 22))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(60)
+            let mut chart = titled_chart(&root, &title, (44, 60))
                 .build_cartesian_2d(t0..t1, i0..i1)
                 .map_err(err)?;
             chart
@@ -218,11 +214,7 @@ fn lines(path: &Path, title: &str, y_desc: &str, t: &[f64], series: &[(String, A
     macro_rules! body {
         ($root:expr) => {{
             let root = $root;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(title, (FONT, 22))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(80)
+            let mut chart = titled_chart(&root, title, (44, 80))
                 .build_cartesian_2d(t0..t1, y0..y1)
                 .map_err(err)?;
             chart
