@@ -4,6 +4,19 @@
 //! Text is laid out with a font compiled into the binary (DejaVu Sans,
 //! `assets/fonts/`), so figures look the same on machines without fonts.
 
+/// Draws the figure that `$draw` draws on `$root` and writes it to `$path`,
+/// as PNG or SVG by its extension ([`Format::of`], [`write_png`],
+/// [`write_svg`]): a macro because the drawing code is the same for both
+/// backends, and a closure cannot be generic over them.
+macro_rules! figure {
+    ($path:expr, $size:expr, |$root:ident| $draw:block) => {
+        match $crate::plot::Format::of($path)? {
+            $crate::plot::Format::Png => $crate::plot::write_png($path, $size, |$root| $draw),
+            $crate::plot::Format::Svg => $crate::plot::write_svg($path, $size, |$root| $draw),
+        }
+    };
+}
+
 pub mod monitors;
 
 use std::path::Path;
@@ -88,47 +101,40 @@ pub fn scaling(path: &Path, title: &str, series: &[Series]) -> Result<(), String
     }
     let (x0, x1) = bounds(all.iter().map(|p| p.0));
     let (y0, y1) = bounds(all.iter().map(|p| p.1));
-    macro_rules! body {
-        ($root:expr) => {{
-            let root = $root;
-            let mut chart = titled_chart(&root, title, (48, 64))
-                .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
-                .map_err(err)?;
+    figure!(path, (900, 600), |root| {
+        let mut chart = titled_chart(&root, title, (48, 64))
+            .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("synapses")
+            .y_desc("run time per simulated second (s)")
+            .label_style((FONT, 14))
+            .x_label_formatter(&|x| format!("{x:.0e}"))
+            .y_label_formatter(&|y| format!("{y}"))
+            .draw()
+            .map_err(err)?;
+        for (k, s) in series.iter().enumerate() {
+            let color = Palette99::pick(k).to_rgba();
             chart
-                .configure_mesh()
-                .x_desc("synapses")
-                .y_desc("run time per simulated second (s)")
-                .label_style((FONT, 14))
-                .x_label_formatter(&|x| format!("{x:.0e}"))
-                .y_label_formatter(&|y| format!("{y}"))
-                .draw()
-                .map_err(err)?;
-            for (k, s) in series.iter().enumerate() {
-                let color = Palette99::pick(k).to_rgba();
-                chart
-                    .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))
-                    .map_err(err)?
-                    .label(s.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
-                chart
-                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-                    .map_err(err)?;
-            }
+                .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))
+                .map_err(err)?
+                .label(s.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
             chart
-                .configure_series_labels()
-                .label_font((FONT, 14))
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()
+                .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
                 .map_err(err)?;
-            Ok(())
-        }};
-    }
-    match Format::of(path)? {
-        Format::Png => write_png(path, (900, 600), |root| body!(root)),
-        Format::Svg => write_svg(path, (900, 600), |root| body!(root)),
-    }
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 14))
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    })
 }
 
 /// The range of positive values, widened a little for a log axis.
