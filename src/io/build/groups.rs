@@ -108,13 +108,9 @@ impl Builder<'_> {
     }
 
     pub(super) fn neurons(&mut self, g: &NeuronSpec) {
-        match self.add_neurons(g) {
-            Ok(h) => {
-                self.objects.insert(g.name.clone(), (h, Kind::Neurons));
-                self.run_regularly(h, &g.run_regularly, &g.schedule);
-                self.init(h, &g.init, false);
-            }
-            Err(e) => self.errors.extend(e.0),
+        if let Some(h) = self.keep(&g.name, Kind::Neurons, |b| b.add_neurons(g)) {
+            self.run_regularly(h, &g.run_regularly, &g.schedule);
+            self.init(h, &g.init, false);
         }
     }
 
@@ -150,12 +146,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn spike_generator(&mut self, g: &GeneratorSpec) {
-        match self.add_spike_generator(g) {
-            Ok(h) => {
-                self.objects.insert(g.name.clone(), (h, Kind::Generator));
-            }
-            Err(e) => self.errors.extend(e.0),
-        }
+        self.keep(&g.name, Kind::Generator, |b| b.add_spike_generator(g));
     }
 
     fn add_spike_generator(&mut self, g: &GeneratorSpec) -> Result<Handle> {
@@ -236,12 +227,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn poisson(&mut self, p: &PoissonSpec) {
-        match self.add_poisson(p) {
-            Ok(h) => {
-                self.objects.insert(p.name.clone(), (h, Kind::Poisson));
-            }
-            Err(e) => self.errors.extend(e.0),
-        }
+        self.keep(&p.name, Kind::Poisson, |b| b.add_poisson(p));
     }
 
     fn add_poisson(&mut self, p: &PoissonSpec) -> Result<Handle> {
@@ -258,12 +244,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn subgroup(&mut self, s: &SubgroupSpec) {
-        match self.add_subgroup(s) {
-            Ok(h) => {
-                self.objects.insert(s.name.clone(), (h, Kind::Subgroup));
-            }
-            Err(e) => self.errors.extend(e.0),
-        }
+        self.keep(&s.name, Kind::Subgroup, |b| b.add_subgroup(s));
     }
 
     fn add_subgroup(&mut self, s: &SubgroupSpec) -> Result<Handle> {
@@ -324,12 +305,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn timed_array(&mut self, t: &TimedArraySpec) {
-        match self.add_timed_array(t) {
-            Ok(h) => {
-                self.objects.insert(t.name.clone(), (h, Kind::TimedArray));
-            }
-            Err(e) => self.errors.extend(e.0),
-        }
+        self.keep(&t.name, Kind::TimedArray, |b| b.add_timed_array(t));
     }
 
     fn add_timed_array(&mut self, t: &TimedArraySpec) -> Result<Handle> {
@@ -371,12 +347,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn poisson_input(&mut self, p: &PoissonInputSpec) {
-        match self.add_poisson_input(p) {
-            Ok(h) => {
-                self.objects.insert(p.name.clone(), (h, Kind::PoissonInput));
-            }
-            Err(e) => self.errors.extend(e.0),
-        }
+        self.keep(&p.name, Kind::PoissonInput, |b| b.add_poisson_input(p));
     }
 
     fn add_poisson_input(&mut self, p: &PoissonInputSpec) -> Result<Handle> {

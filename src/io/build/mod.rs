@@ -158,6 +158,26 @@ impl Builder<'_> {
         }
     }
 
+    /// Adds an object with `add` and keeps it under `name` (for the sections
+    /// that name it later); its handle, or `None` with its errors kept.
+    pub(super) fn keep(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        add: impl FnOnce(&mut Self) -> Result<Handle>,
+    ) -> Option<Handle> {
+        match add(self) {
+            Ok(h) => {
+                self.objects.insert(name.to_string(), (h, kind));
+                Some(h)
+            }
+            Err(e) => {
+                self.errors.extend(e.0);
+                None
+            }
+        }
+    }
+
     pub(super) fn push(&mut self, r: Result<()>) {
         if let Err(e) = r {
             self.errors.extend(e.0);

@@ -12,12 +12,7 @@ use crate::sim::{Handle, Record, SpikeMonitor, StateMonitor};
 
 impl Builder<'_> {
     pub(super) fn monitor(&mut self, m: &MonitorSpec) {
-        match self.add_monitor(m) {
-            Ok(h) => {
-                self.objects.insert(m.name.clone(), (h, Kind::Monitor));
-            }
-            Err(e) => self.errors.extend(e.0),
-        }
+        self.keep(&m.name, Kind::Monitor, |b| b.add_monitor(m));
     }
 
     fn add_monitor(&mut self, m: &MonitorSpec) -> Result<Handle> {

@@ -63,14 +63,9 @@ impl Builder<'_> {
     }
 
     pub(super) fn synapses(&mut self, s: &SynapsesSpec) {
-        let h = match self.add_synapses(s) {
-            Ok(h) => h,
-            Err(e) => {
-                self.errors.extend(e.0);
-                return;
-            }
+        let Some(h) = self.keep(&s.name, Kind::Synapses, |b| b.add_synapses(s)) else {
+            return;
         };
-        self.objects.insert(s.name.clone(), (h, Kind::Synapses));
         for c in &s.connect {
             // an error about one key (`.p`) or list element (`.i[1]`) points at it
             let keys: Vec<String> = c.value_spans.iter().map(|(k, _)| format!(".{k}")).collect();

@@ -34,10 +34,22 @@ impl Builder<'_> {
     }
 
     pub(super) fn positive_time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        self.finite_time(s, ctx, false)
+    }
+
+    pub(super) fn non_negative_time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        self.finite_time(s, ctx, true)
+    }
+
+    /// A finite time that is positive, or with `zero_allowed` not negative.
+    fn finite_time(&self, s: &Str, ctx: &str, zero_allowed: bool) -> Result<f64> {
         let v = self.time(s, ctx)?;
-        if !(v > 0.0 && v.is_finite()) {
-            let what = if v.is_nan() || v.is_infinite() {
+        let in_range = if zero_allowed { v >= 0.0 } else { v > 0.0 };
+        if !(in_range && v.is_finite()) {
+            let what = if !v.is_finite() {
                 "must be a finite time"
+            } else if zero_allowed {
+                "must not be negative"
             } else {
                 "must be positive"
             };
@@ -164,23 +176,6 @@ impl Builder<'_> {
             });
             self.push(r);
         }
-    }
-
-    pub(super) fn non_negative_time(&self, s: &Str, ctx: &str) -> Result<f64> {
-        let v = self.time(s, ctx)?;
-        if !(v >= 0.0 && v.is_finite()) {
-            let what = if v.is_nan() || v.is_infinite() {
-                "must be a finite time"
-            } else {
-                "must not be negative"
-            };
-            return Err(self.error(
-                "bad-value",
-                s.inner_span(),
-                format!("{ctx}: {what}, got {:?}", s.text.trim()),
-            ));
-        }
-        Ok(v)
     }
 }
 
