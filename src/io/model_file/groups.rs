@@ -34,11 +34,7 @@ impl Loader {
                 "`events` names custom events only; the `threshold` defines the 'spike' event",
             );
         }
-        let init = get(es, "init")
-            .map(|e| self.init(&e.node, &format!("{w}.init")))
-            .unwrap_or_default();
-        let schedule = self.schedule(es, &w);
-        let run_regularly = self.run_regularly(es, &w);
+        let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
         let (Some(name), Some(n), Some(model)) = (name, count, model) else {
             return None;
         };

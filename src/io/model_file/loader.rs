@@ -208,6 +208,21 @@ impl Loader {
         }
     }
 
+    /// The keys neuron groups and synapses share, read in this order: `init`,
+    /// their schedule (`dt`, `when`, `order`) and `run_regularly`.
+    pub(super) fn init_schedule_run_regularly(
+        &mut self,
+        es: &[Entry],
+        w: &str,
+    ) -> (Vec<InitSpec>, ScheduleSpec, Vec<RunRegularlySpec>) {
+        let init = get(es, "init")
+            .map(|e| self.init(&e.node, &format!("{w}.init")))
+            .unwrap_or_default();
+        let schedule = self.schedule(es, w);
+        let run_regularly = self.run_regularly(es, w);
+        (init, schedule, run_regularly)
+    }
+
     pub(super) fn schedule(&mut self, es: &[Entry], w: &str) -> ScheduleSpec {
         let dt = self.opt_str(es, "dt", w, "a string such as \"0.1*ms\"");
         let when = self.typed(es, "when", w, &format!("a schedule slot ({})", slots()), |n| {

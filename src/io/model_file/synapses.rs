@@ -67,11 +67,7 @@ impl Loader {
             }
         }
         let connect = self.connect(es, &w);
-        let init = get(es, "init")
-            .map(|e| self.init(&e.node, &format!("{w}.init")))
-            .unwrap_or_default();
-        let schedule = self.schedule(es, &w);
-        let run_regularly = self.run_regularly(es, &w);
+        let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
         let (Some(name), Some(source), Some(target)) = (name, source, target) else {
             return None;
         };
