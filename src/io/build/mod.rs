@@ -100,36 +100,20 @@ pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Proto
     if let Some(s) = seed {
         b.net.set_seed(s);
     }
-    for t in &model.timed_arrays {
-        b.timed_array(t);
-    }
+    b.add_all(&model.timed_arrays, Builder::timed_array);
     b.stage()?;
-    for g in &model.neurons {
-        b.neurons(g);
-    }
+    b.add_all(&model.neurons, Builder::neurons);
     b.stage()?;
-    for g in &model.spike_generators {
-        b.spike_generator(g);
-    }
-    for p in &model.poisson {
-        b.poisson(p);
-    }
+    b.add_all(&model.spike_generators, Builder::spike_generator);
+    b.add_all(&model.poisson, Builder::poisson);
     b.stage()?;
-    for s in &model.subgroups {
-        b.subgroup(s);
-    }
+    b.add_all(&model.subgroups, Builder::subgroup);
     b.stage()?;
-    for s in &model.synapses {
-        b.synapses(s);
-    }
+    b.add_all(&model.synapses, Builder::synapses);
     b.stage()?;
-    for p in &model.poisson_inputs {
-        b.poisson_input(p);
-    }
+    b.add_all(&model.poisson_inputs, Builder::poisson_input);
     b.stage()?;
-    for m in &model.monitors {
-        b.monitor(m);
-    }
+    b.add_all(&model.monitors, Builder::monitor);
     b.stage()?;
     let steps = b.protocol(duration);
     b.stage()?;
@@ -155,6 +139,13 @@ impl Builder<'_> {
             Ok(())
         } else {
             Err(Errors(std::mem::take(&mut self.errors)))
+        }
+    }
+
+    /// Adds the objects of one section, each with `add`, in the file's order.
+    fn add_all<T>(&mut self, specs: &[T], add: impl Fn(&mut Self, &T)) {
+        for spec in specs {
+            add(self, spec);
         }
     }
 

@@ -78,23 +78,18 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                if x.is_finite() && x.fract() == 0.0 && x.abs() >= 9.0e15 {
+                let integral = x.is_finite() && x.fract() == 0.0;
+                if !(integral && x.abs() < 9.0e15) {
+                    let (code, what) = if integral {
+                        ("too-large", "far too large for a count")
+                    } else {
+                        ("bad-value", "not an integer")
+                    };
                     return Err(self.error(
-                        "too-large",
+                        code,
                         s.inner_span(),
                         format!(
-                            "{ctx}: {:?} evaluates to {}, far too large for a count",
-                            s.text.trim(),
-                            crate::units::py_float_repr(x)
-                        ),
-                    ));
-                }
-                if !(x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15) {
-                    return Err(self.error(
-                        "bad-value",
-                        s.inner_span(),
-                        format!(
-                            "{ctx}: {:?} evaluates to {}, not an integer",
+                            "{ctx}: {:?} evaluates to {}, {what}",
                             s.text.trim(),
                             crate::units::py_float_repr(x)
                         ),
