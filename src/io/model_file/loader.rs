@@ -2,16 +2,20 @@
 //! each value's type as the contract's reference does, keeps every error (not
 //! only the first), and makes the typed model. Here: the loader's errors, the
 //! checks every table shares (keys, types, counts, names, schedules, `init`
-//! lists) and the top level (the sections, `[simulation]`, `[constants]`);
-//! each kind of section has its own file.
+//! lists), the top level (the sections, `[simulation]`, `[constants]`) and the
+//! building of the spanned tree; each kind of section has its own file.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
 use super::keys::*;
 use super::spec::*;
 use super::tree::*;
-use crate::diag::{Diagnostic, Source, Span};
+use crate::diag::{Diagnostic, FileOrigin, Source, Span};
+use crate::io::strings::decode_toml_string;
 
 const POSITIVE_COUNT: &str = "a positive integer or a string expression of constants";
 const NON_NEGATIVE_COUNT: &str = "a non-negative integer or a string expression of constants";
@@ -553,5 +557,82 @@ impl Loader {
             }
         }
         out
+    }
+}
+
+// ---- the spanned tree, from toml's spanned parse (its errors are the loader's) ----
+
+impl Loader {
+    pub(super) fn table_node(&mut self, t: &DeTable<'_>, span: Span) -> Node {
+        let mut entries = Vec::with_capacity(t.len());
+        for (k, v) in t.iter() {
+            let ks = k.span();
+            entries.push(Entry {
+                key: k.get_ref().to_string(),
+                span: Span::new(ks.start, ks.end),
+                node: self.node(v),
+            });
+        }
+        Node {
+            span,
+            v: V::Table(entries),
+        }
+    }
+
+    pub(super) fn node(&mut self, v: &Spanned<DeValue<'_>>) -> Node {
+        let r = v.span();
+        let span = Span::new(r.start, r.end);
+        let v = match v.get_ref() {
+            DeValue::String(s) => V::Str(self.string(s, span)),
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(x) => V::Int(x),
+                Err(_) => {
+                    self.err("wrong-type", span, format!("the integer {i} is out of range"));
+                    V::Int(0)
+                }
+            },
+            DeValue::Float(f) => match f.as_str().parse::<f64>() {
+                // `1e400` reads as infinity: a number too large, not the `inf` it never says
+                Ok(x) if x.is_infinite() && !f.as_str().contains("inf") => {
+                    self.err(
+                        "wrong-type",
+                        span,
+                        format!(
+                            "the number {} is out of range (the largest is about 1.8e308)",
+                            f.as_str()
+                        ),
+                    );
+                    V::Float(x)
+                }
+                Ok(x) => V::Float(x),
+                Err(_) => {
+                    self.err("wrong-type", span, format!("the number {f} is out of range"));
+                    V::Float(0.0)
+                }
+            },
+            DeValue::Boolean(b) => V::Bool(*b),
+            DeValue::Datetime(_) => V::Datetime,
+            DeValue::Array(a) => V::Array(a.iter().map(|x| self.node(x)).collect()),
+            DeValue::Table(t) => return self.table_node(t, span),
+        };
+        Node { span, v }
+    }
+
+    pub(super) fn string(&self, value: &str, span: Span) -> Str {
+        let offsets = match decode_toml_string(&self.file_text, span.start, span.end) {
+            Some((text, offsets)) if text == value => offsets,
+            // not a literal this module decodes: every byte points at the literal
+            _ => vec![span.start; value.len() + 1],
+        };
+        let origin = Arc::new(FileOrigin {
+            path: self.path.clone(),
+            file_text: self.file_text.clone(),
+            offsets,
+        });
+        Str {
+            text: value.to_string(),
+            span,
+            origin,
+        }
     }
 }
