@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod codegen;
 pub mod diag;
+mod fs;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod integrate;

@@ -4,7 +4,7 @@
 //! directory and renamed, so a reader never sees half a file.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array0, Array1};
@@ -185,35 +185,10 @@ fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Errors {
     )
 }
 
-/// The temporary file beside `path` that [`write_atomic`] and npz files are
-/// written to before they are renamed into place.
-fn tmp_path(path: &Path) -> PathBuf {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    dir.join(format!(".{name}.tmp{}", std::process::id()))
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory.
+/// Writes `bytes` to `path` whole or not at all: through a temporary file in
+/// the same directory, flushed to the disk and renamed into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = tmp_path(path);
-    fn write(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        let mut f = std::fs::File::create(tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(tmp, path)
-    }
-    if let Err(e) = write(&tmp, path, bytes) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_error(path, "write", e));
-    }
-    Ok(())
+    crate::fs::write_atomic(path, bytes).map_err(|e| io_error(path, "write", e))
 }
 
 /// An npz file, streamed to a temporary file beside its path and renamed into
@@ -227,7 +202,7 @@ struct Npz {
 
 impl Npz {
     fn new(path: PathBuf) -> Result<Npz> {
-        let tmp = tmp_path(&path);
+        let tmp = crate::fs::tmp_path(&path);
         let f = File::create(&tmp).map_err(|e| io_error(&path, "write", e))?;
         Ok(Npz {
             w: Some(NpzWriter::new(BufWriter::new(f))),
@@ -273,8 +248,7 @@ impl Npz {
             .finish()
             .map_err(|e| e.to_string())
             .and_then(|b| b.into_inner().map_err(|e| e.to_string()))
-            .and_then(|f| f.sync_all().map_err(|e| e.to_string()))
-            .and_then(|()| std::fs::rename(&self.tmp, &self.path).map_err(|e| e.to_string()));
+            .and_then(|f| crate::fs::commit(f, &self.tmp, &self.path).map_err(|e| e.to_string()));
         done.map_err(|e| io_error(&self.path, "write", e))
     }
 }

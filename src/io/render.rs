@@ -14,27 +14,13 @@ use crate::diag::{Diagnostic, Errors, Source, Span};
 /// Renders every diagnostic (with ANSI colours when `color`), each ending in a
 /// newline: errors as `error[code]`, warnings as `warning[code]`.
 pub fn render(errors: &Errors, color: bool) -> String {
-    let mut out = String::new();
-    for d in errors.0.iter().take(MAX_RENDERED) {
-        out.push_str(&render_one(d, color));
-    }
-    if errors.0.len() > MAX_RENDERED {
-        out.push_str(&format!(
-            "note: {} more errors not shown\n",
-            errors.0.len() - MAX_RENDERED
-        ));
-    }
-    let count = errors.0.iter().filter(|d| !d.is_warning()).count();
-    if count > 1 {
-        out.push_str(&format!("error: {count} errors\n"));
-    }
-    out
+    render_list(&errors.0, color)
 }
 
 /// Renders warnings as [`render`] does (`warning[code]: ...`, the location and a
 /// caret), with a count when there are several.
 pub fn render_warnings(warnings: &[Diagnostic], color: bool) -> String {
-    let mut out = render(&Errors(warnings.to_vec()), color);
+    let mut out = render_list(warnings, color);
     if warnings.len() > 1 {
         out.push_str(&format!("warning: {} warnings\n", warnings.len()));
     }
@@ -42,13 +28,34 @@ pub fn render_warnings(warnings: &[Diagnostic], color: bool) -> String {
 }
 
 /// Renders one diagnostic as a warning (`warning[code]: ...`, the place and
-/// the caret as for errors), ending in a newline.
+/// the caret as for errors), ending in a newline: a finding of the run-time
+/// checks is an error under `--nan=error` and this warning under `--nan=warn`.
 pub fn render_warning(d: &Diagnostic, color: bool) -> String {
-    render_as(d, color, Severity::Warning)
+    render_one(&d.clone().warning(), color)
 }
 
 /// Diagnostics shown in full; a count stands for the rest.
 const MAX_RENDERED: usize = 50;
+
+/// The first [`MAX_RENDERED`] diagnostics, each as its severity says, then a
+/// count of those left out and of the errors.
+fn render_list(diagnostics: &[Diagnostic], color: bool) -> String {
+    let mut out = String::new();
+    for d in diagnostics.iter().take(MAX_RENDERED) {
+        out.push_str(&render_one(d, color));
+    }
+    if diagnostics.len() > MAX_RENDERED {
+        out.push_str(&format!(
+            "note: {} more errors not shown\n",
+            diagnostics.len() - MAX_RENDERED
+        ));
+    }
+    let count = diagnostics.iter().filter(|d| !d.is_warning()).count();
+    if count > 1 {
+        out.push_str(&format!("error: {count} errors\n"));
+    }
+    out
+}
 
 /// Files shown by one diagnostic, each added once.
 #[derive(Default)]
@@ -98,13 +105,14 @@ fn clamp(text: &str, a: usize, b: usize) -> Range<usize> {
     a..b
 }
 
+/// One diagnostic, as an error or a warning as its severity says.
 fn render_one(d: &Diagnostic, color: bool) -> String {
-    render_as(d, color, Severity::Error)
-}
-
-fn render_as(d: &Diagnostic, color: bool, severity: Severity) -> String {
     let mut files = Files::default();
-    let severity = if d.is_warning() { Severity::Warning } else { severity };
+    let severity = if d.is_warning() {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
     let mut cs = CsDiagnostic::new(severity).with_code(d.code);
     let mut notes = Vec::new();
     match &d.source {
@@ -235,5 +243,15 @@ mod tests {
         assert!(s.starts_with("warning[unused-temporary]: 'u' is not a variable"), "{s}");
         assert!(s.contains("neurons 'G'.reset:2:1"), "{s}");
         assert!(s.contains("warning: 2 warnings") && !s.contains("error"), "{s}");
+    }
+
+    #[test]
+    fn render_warning_shows_an_error_as_a_warning() {
+        // a finding of the run-time checks is an error; under --nan=warn it is shown as a warning
+        let src = Source::new("neurons 'G'.reset", "v = 1/0");
+        let e = Diagnostic::at("non-finite", &src, Span::new(4, 7), "v is inf");
+        let s = render_warning(&e, false);
+        assert!(s.starts_with("warning[non-finite]: v is inf"), "{s}");
+        assert!(render(&Errors::one(e), false).starts_with("error[non-finite]: v is inf"));
     }
 }

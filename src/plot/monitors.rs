@@ -10,7 +10,7 @@ use ndarray::{Array1, Array2, ArrayD, Ix2};
 use ndarray_npy::NpzReader;
 use plotters::prelude::*;
 
-use super::{FONT, Format, err, write_png, write_svg};
+use super::{FONT, err, titled_chart};
 
 /// What one monitor's npz file holds, as plain f64 arrays.
 enum Recording {
@@ -175,39 +175,28 @@ fn raster(path: &Path, name: &str, t: &[f64], i: &[f64]) -> Result<(), String> {
     let title = format!("{name}: {} spikes", t.len());
     // Dots shrink with the number of spikes so dense rasters stay legible.
     let radius = if t.len() > 20_000 { 1 } else { 2 };
-    macro_rules! body {
-        ($root:expr) => {{
-            let root = $root;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&title, (FONT, 22))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(60)
-                .build_cartesian_2d(t0..t1, i0..i1)
-                .map_err(err)?;
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_desc("time (ms)")
-                .y_desc("neuron index")
-                .y_label_formatter(&|y| format!("{y:.0}"))
-                .label_style((FONT, 14))
-                .draw()
-                .map_err(err)?;
-            chart
-                .draw_series(
-                    t.iter()
-                        .zip(i)
-                        .map(|(&t, &i)| Circle::new((t * 1e3, i), radius, BLACK.filled())),
-                )
-                .map_err(err)?;
-            Ok(())
-        }};
-    }
-    match Format::of(path)? {
-        Format::Svg => write_svg(path, (900, 500), |root| body!(root)),
-        Format::Png => write_png(path, (900, 500), |root| body!(root)),
-    }
+    figure!(path, (900, 500), |root| {
+        let mut chart = titled_chart(&root, &title, (44, 60))
+            .build_cartesian_2d(t0..t1, i0..i1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("time (ms)")
+            .y_desc("neuron index")
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(
+                t.iter()
+                    .zip(i)
+                    .map(|(&t, &i)| Circle::new((t * 1e3, i), radius, BLACK.filled())),
+            )
+            .map_err(err)?;
+        Ok(())
+    })
 }
 
 /// Lines against time in ms, one per series.
@@ -215,50 +204,39 @@ fn lines(path: &Path, title: &str, y_desc: &str, t: &[f64], series: &[(String, A
     let (t0, t1) = range(t.iter().map(|x| x * 1e3));
     let (y0, y1) = range(series.iter().flat_map(|s| s.1.iter().copied()));
     let legend = series.len() > 1;
-    macro_rules! body {
-        ($root:expr) => {{
-            let root = $root;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(title, (FONT, 22))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(80)
-                .build_cartesian_2d(t0..t1, y0..y1)
+    figure!(path, (900, 500), |root| {
+        let mut chart = titled_chart(&root, title, (44, 80))
+            .build_cartesian_2d(t0..t1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("time (ms)")
+            .y_desc(y_desc)
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        for (k, (label, ys)) in series.iter().enumerate() {
+            let color = Palette99::pick(k).to_rgba();
+            let s = chart
+                .draw_series(LineSeries::new(
+                    t.iter().zip(ys.iter()).map(|(&t, &y)| (t * 1e3, y)),
+                    color.stroke_width(1),
+                ))
                 .map_err(err)?;
+            if legend {
+                s.label(label.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            }
+        }
+        if legend {
             chart
-                .configure_mesh()
-                .x_desc("time (ms)")
-                .y_desc(y_desc)
-                .label_style((FONT, 14))
+                .configure_series_labels()
+                .label_font((FONT, 12))
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
                 .draw()
                 .map_err(err)?;
-            for (k, (label, ys)) in series.iter().enumerate() {
-                let color = Palette99::pick(k).to_rgba();
-                let s = chart
-                    .draw_series(LineSeries::new(
-                        t.iter().zip(ys.iter()).map(|(&t, &y)| (t * 1e3, y)),
-                        color.stroke_width(1),
-                    ))
-                    .map_err(err)?;
-                if legend {
-                    s.label(label.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
-                }
-            }
-            if legend {
-                chart
-                    .configure_series_labels()
-                    .label_font((FONT, 12))
-                    .background_style(WHITE.mix(0.8))
-                    .border_style(BLACK)
-                    .draw()
-                    .map_err(err)?;
-            }
-            Ok(())
-        }};
-    }
-    match Format::of(path)? {
-        Format::Svg => write_svg(path, (900, 500), |root| body!(root)),
-        Format::Png => write_png(path, (900, 500), |root| body!(root)),
-    }
+        }
+        Ok(())
+    })
 }

@@ -22,38 +22,8 @@
 # numpy<2) if it is missing. Takes about eight minutes.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-RUNNER="${BRIAN2_RUNNER:-../shared/brian2-runner/spikejit_brian2.py}"
-PY=.venv/bin/python
-REF=tests/reference
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 EXP=$REF/expected/examples
-
-if [ ! -f "$RUNNER" ]; then
-  echo "examples.sh: runner not found at $RUNNER (set BRIAN2_RUNNER)" >&2
-  exit 1
-fi
-if [ ! -x "$PY" ]; then
-  python3 -m venv .venv
-fi
-if ! "$PY" -c 'import brian2, numpy; assert brian2.__version__ == "2.9.0"' 2>/dev/null; then
-  .venv/bin/pip install --quiet brian2==2.9.0 "numpy<2"
-fi
-
-# summary.json without the timings (machine-dependent), so that fixtures only
-# change when Brian2's results change
-strip_timings() {
-  "$PY" - "$1" <<'PYEOF'
-import json, sys
-p = sys.argv[1]
-with open(p) as f:
-    s = json.load(f)
-s = {k: v for k, v in s.items() if not k.endswith("_seconds")}
-with open(p, "w") as f:
-    json.dump(s, f, indent=2, sort_keys=True)
-    f.write("\n")
-PYEOF
-}
 
 mkdir -p "$EXP"
 
@@ -62,22 +32,14 @@ for file in examples/gapjunctions.toml examples/nonlinear.toml examples/continuo
             $REF/models/examples/custom_events_det.toml \
             $REF/models/examples/spike_based_homeostasis_det.toml; do
   name="$(basename "$file" .toml)"
-  rm -rf "${EXP:?}/$name"
-  "$PY" "$RUNNER" run "$file" --out "$EXP/$name" --dump-state
-  strip_timings "$EXP/$name/summary.json"
+  fixture "$file" "$EXP/$name" --dump-state
 done
 
 # random examples: statistics over seeds 1..12 (jeffress 1..20), the runs themselves are not kept
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
 for name in stdp jeffress spatial_connections state_variables synapses spike_based_homeostasis custom_events; do
-  runs=()
   last=12
   if [ "$name" = jeffress ]; then last=20; fi
-  for seed in $(seq 1 $last); do
-    "$PY" "$RUNNER" run "examples/$name.toml" --out "$TMP/$name/$seed" --dump-state --seed "$seed" >/dev/null
-    runs+=("$seed=$TMP/$name/$seed")
-  done
+  seed_runs "examples/$name.toml" "$TMP/$name" "$last" --dump-state >/dev/null
   "$PY" "$REF/examples_stats.py" "$name" --out "$EXP/${name}_stats.json" "${runs[@]}"
 done
 

@@ -28,39 +28,8 @@
 # numpy<2) if it is missing. Takes about 15 minutes (Brian2's numpy runtime).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-RUNNER="${BRIAN2_RUNNER:-../shared/brian2-runner/spikejit_brian2.py}"
-PY=.venv/bin/python
-REF=tests/reference
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 EXP=$REF/expected/examples
-SEEDS="1 2 3 4 5"
-
-if [ ! -f "$RUNNER" ]; then
-  echo "examples_models.sh: runner not found at $RUNNER (set BRIAN2_RUNNER)" >&2
-  exit 1
-fi
-if [ ! -x "$PY" ]; then
-  python3 -m venv .venv
-fi
-if ! "$PY" -c 'import brian2, numpy; assert brian2.__version__ == "2.9.0"' 2>/dev/null; then
-  .venv/bin/pip install --quiet brian2==2.9.0 "numpy<2"
-fi
-
-# summary.json without the timings (machine-dependent), so that fixtures only
-# change when Brian2's results change
-strip_timings() {
-  "$PY" - "$1" <<'PYEOF'
-import json, sys
-p = sys.argv[1]
-with open(p) as f:
-    s = json.load(f)
-s = {k: v for k, v in s.items() if not k.endswith("_seconds")}
-with open(p, "w") as f:
-    json.dump(s, f, indent=2, sort_keys=True)
-    f.write("\n")
-PYEOF
-}
 
 mkdir -p "$EXP"
 
@@ -88,28 +57,20 @@ for file in examples/izhikevich_2007.toml \
   case "$name" in  # too many synapses for a fixture of their state
     diesmann_et_al_1999_det|brunel_2000_det) dump="";;
   esac
-  rm -rf "${EXP:?}/$name"
-  "$PY" "$RUNNER" run "$file" --out "$EXP/$name" $dump
-  strip_timings "$EXP/$name/summary.json"
+  fixture "$file" "$EXP/$name" $dump
 done
 
 # random examples: statistics over seeds 1..5, the runs themselves are not kept
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
 for name in adaptive_threshold cuba_openmp float_32_64_benchmark cobahh brunel_2000 \
             brunel_hakim_1999 diesmann_et_al_1999 graupner_brunel_2012 izhikevich_2003 \
             sturzl_et_al_2000 vogels_et_al_2011 licklider stdp_standalone \
             stimberg_2018_gchi_astrocyte stimberg_2018_coba_with_astro brunel_wang_2001; do
   wanted "$name" || continue
-  runs=()
   dump=""
   case "$name" in  # the statistics of these read state/
     graupner_brunel_2012|vogels_et_al_2011|stdp_standalone|stimberg_2018_coba_with_astro) dump="--dump-state";;
   esac
-  for seed in $SEEDS; do
-    "$PY" "$RUNNER" run "examples/$name.toml" --out "$TMP/$name/$seed" $dump --seed "$seed"
-    runs+=("$seed=$TMP/$name/$seed")
-  done
+  seed_runs "examples/$name.toml" "$TMP/$name" 5 $dump
   "$PY" "$REF/examples_models_stats.py" "$name" --out "$EXP/${name}_stats.json" "${runs[@]}"
   rm -rf "${TMP:?}/$name"
 done

@@ -45,47 +45,8 @@ enum Cmd {
         /// Output directory (created if needed)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Also write DIR/state/GROUP.npz with every state variable at the end
-        #[arg(long)]
-        dump_state: bool,
-        /// Random seed (overrides simulation.seed)
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
-        /// Print nothing on success and show no progress bar (the bar is only
-        /// shown when stderr is a terminal)
-        #[arg(long, short)]
-        quiet: bool,
-        /// Also draw every monitor as DIR/NAME.png and DIR/NAME.svg (as `spikejit plot DIR`)
-        #[arg(long)]
-        plot: bool,
-        /// Write the whole network state to CK when the run ends or is stopped
-        /// (Ctrl-C, --stop-after-steps), to go on later with --resume CK
-        #[arg(long, value_name = "CK")]
-        checkpoint: Option<PathBuf>,
-        /// Load the checkpoint CK (written from the same model file) and go on
-        /// from where its run stopped
-        #[arg(long, value_name = "CK")]
-        resume: Option<PathBuf>,
-        /// Stop, as Ctrl-C does, after N time steps in all (counting those
-        /// before the checkpoint with --resume); exit code 130
-        #[arg(long, value_name = "N")]
-        stop_after_steps: Option<u64>,
-        /// What the run-time checks do about a NaN or infinite state variable,
-        /// an integer division or modulo by zero, an integer overflow or an
-        /// invalid float-to-integer conversion: warn (once per variable and
-        /// kind, on stderr, with the statement), error (stop at the end of the
-        /// step and exit 1, outputs still written) or off (no checks)
-        #[arg(long, value_name = "MODE", value_enum, default_value_t = NanArg::Warn)]
-        nan: NanArg,
-        /// Check state variables for NaN and infinities every N time steps (and
-        /// at the end of each run); 1 names the exact step
-        #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
-        nan_check_every: u64,
-        /// Threads: a neuron group's state update and threshold are split over
-        /// element ranges (groups of 16384 neurons or more); 0 means one per
-        /// core; one by default. Results are identical for any number
-        #[arg(long, value_name = "N")]
-        threads: Option<usize>,
+        #[command(flatten)]
+        args: RunArgs,
     },
     /// Draw the monitors of a finished run from its npz files
     ///
@@ -152,16 +113,48 @@ enum NanArg {
 }
 
 /// What `spikejit run` was asked beyond the file and the output directory.
+#[derive(clap::Args, Debug)]
 struct RunArgs {
-    seed: Option<u64>,
+    /// Also write DIR/state/GROUP.npz with every state variable at the end
+    #[arg(long)]
     dump_state: bool,
+    /// Random seed (overrides simulation.seed)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Print nothing on success and show no progress bar (the bar is only
+    /// shown when stderr is a terminal)
+    #[arg(long, short)]
     quiet: bool,
+    /// Also draw every monitor as DIR/NAME.png and DIR/NAME.svg (as `spikejit plot DIR`)
+    #[arg(long)]
     plot: bool,
+    /// Write the whole network state to CK when the run ends or is stopped
+    /// (Ctrl-C, --stop-after-steps), to go on later with --resume CK
+    #[arg(long, value_name = "CK")]
     checkpoint: Option<PathBuf>,
+    /// Load the checkpoint CK (written from the same model file) and go on
+    /// from where its run stopped
+    #[arg(long, value_name = "CK")]
     resume: Option<PathBuf>,
+    /// Stop, as Ctrl-C does, after N time steps in all (counting those
+    /// before the checkpoint with --resume); exit code 130
+    #[arg(long, value_name = "N")]
     stop_after_steps: Option<u64>,
+    /// What the run-time checks do about a NaN or infinite state variable,
+    /// an integer division or modulo by zero, an integer overflow or an
+    /// invalid float-to-integer conversion: warn (once per variable and
+    /// kind, on stderr, with the statement), error (stop at the end of the
+    /// step and exit 1, outputs still written) or off (no checks)
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = NanArg::Warn)]
     nan: NanArg,
+    /// Check state variables for NaN and infinities every N time steps (and
+    /// at the end of each run); 1 names the exact step
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     nan_check_every: u64,
+    /// Threads: a neuron group's state update and threshold are split over
+    /// element ranges (groups of 16384 neurons or more); 0 means one per
+    /// core; one by default. Results are identical for any number
+    #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
 
@@ -227,7 +220,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
     });
     // Warnings of the run-time checks, rendered as errors are (the place and
     // a caret under the statement), above the progress bar.
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = stderr_color();
     let warn_bar = bar.clone();
     let on_warning = Box::new(move |d: &spikejit::diag::Diagnostic| {
         let text = io::render_warning(d, color);
@@ -322,35 +315,7 @@ fn progress_bar() -> ProgressBar {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Run {
-            file,
-            out,
-            dump_state,
-            seed,
-            quiet,
-            plot,
-            checkpoint,
-            resume,
-            stop_after_steps,
-            nan,
-            nan_check_every,
-            threads,
-        } => run(
-            &file,
-            &out,
-            RunArgs {
-                seed,
-                dump_state,
-                quiet,
-                plot,
-                checkpoint,
-                resume,
-                stop_after_steps,
-                nan,
-                nan_check_every,
-                threads,
-            },
-        ),
+        Cmd::Run { file, out, args } => run(&file, &out, args),
         Cmd::Plot { dir } => match plot_dir(&dir, false) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,

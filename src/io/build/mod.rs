@@ -1,0 +1,223 @@
+//! Builds a [`Network`] from a [`LoadedModel`] in the contract's build order:
+//! constants, simulation settings, neuron groups (each with its `init`),
+//! subgroups, synapses (`connect` list, then `init` list), monitors; then
+//! resolves the protocol.
+//!
+//! The rooms: this file (the build order, the builder, constants and
+//! `[simulation]`), `values` (constant expressions, quantities, counts, and
+//! the values `init` gives variables), then one file per kind of section, as
+//! `io::model_file` has: `groups` (names of groups and slices, neurons, spike
+//! generators, Poisson groups and inputs, subgroups, timed arrays,
+//! `run_regularly`), `synapses` (with `connect` and the check of delays),
+//! `monitors`, `protocol` (the resolved steps and how they run).
+
+mod groups;
+mod monitors;
+mod protocol;
+mod synapses;
+mod values;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use protocol::{Protocol, RunTimes, Step};
+
+use super::model_file::*;
+use crate::diag::{Diagnostic, Errors, Result, Source, Span};
+use crate::model::scope::ValTy;
+use crate::sim::{Handle, Network};
+use crate::units::Dim;
+
+/// Options of a build that the command line may override.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Overrides `simulation.seed`.
+    pub seed: Option<u64>,
+}
+
+/// Gives errors that do not point anywhere the place (and the object) they are about.
+pub(crate) fn locate(e: Errors, file: &Arc<Source>, span: Span, context: &str) -> Errors {
+    locate_with(e, file, span, context, &[])
+}
+
+/// As [`locate`], but an error whose context ends with one of the `hints`'
+/// suffixes (".method") points at that hint's span.
+pub(crate) fn locate_with(
+    mut e: Errors,
+    file: &Arc<Source>,
+    span: Span,
+    context: &str,
+    hints: &[(&str, Option<Span>)],
+) -> Errors {
+    for d in &mut e.0 {
+        if d.source.is_none() {
+            let hint = d.context.as_deref().and_then(|c| {
+                hints
+                    .iter()
+                    .find_map(|(suffix, s)| if c.ends_with(suffix) { *s } else { None })
+            });
+            d.source = Some(file.clone());
+            d.span = hint.unwrap_or(span);
+            if d.context.is_none() {
+                d.context = Some(context.to_string());
+            }
+        }
+    }
+    e
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Neurons,
+    Subgroup,
+    Synapses,
+    Monitor,
+    Generator,
+    Poisson,
+    PoissonInput,
+    TimedArray,
+}
+
+pub(super) struct Builder<'m> {
+    pub(super) model: &'m LoadedModel,
+    pub(super) net: Network,
+    pub(super) objects: HashMap<String, (Handle, Kind)>,
+    pub(super) errors: Vec<Diagnostic>,
+}
+
+/// Builds the network of a model file and resolves its protocol.
+pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Protocol)> {
+    let mut b = Builder {
+        model,
+        net: Network::new(),
+        objects: HashMap::new(),
+        errors: Vec::new(),
+    };
+    b.constants()?;
+    let (dt, seed, duration) = b.simulation()?;
+    // the seed before any object: `init` and `connect` may draw random numbers
+    let seed = opts.seed.or(seed);
+    if let Some(s) = seed {
+        b.net.set_seed(s);
+    }
+    b.add_all(&model.timed_arrays, Builder::timed_array);
+    b.stage()?;
+    b.add_all(&model.neurons, Builder::neurons);
+    b.stage()?;
+    b.add_all(&model.spike_generators, Builder::spike_generator);
+    b.add_all(&model.poisson, Builder::poisson);
+    b.stage()?;
+    b.add_all(&model.subgroups, Builder::subgroup);
+    b.stage()?;
+    b.add_all(&model.synapses, Builder::synapses);
+    b.stage()?;
+    b.add_all(&model.poisson_inputs, Builder::poisson_input);
+    b.stage()?;
+    b.add_all(&model.monitors, Builder::monitor);
+    b.stage()?;
+    let steps = b.protocol(duration);
+    b.stage()?;
+    b.check_recording(&steps)?;
+    let protocol = Protocol {
+        steps,
+        file: model.file.clone(),
+        seed,
+        dt,
+        float32: model.simulation.float32,
+    };
+    Ok((b.net, protocol))
+}
+
+impl Builder<'_> {
+    pub(super) fn file(&self) -> &Arc<Source> {
+        &self.model.file
+    }
+
+    /// Ends a stage: later stages depend on this one, so stop at its errors.
+    fn stage(&mut self) -> Result<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Errors(std::mem::take(&mut self.errors)))
+        }
+    }
+
+    /// Adds the objects of one section, each with `add`, in the file's order.
+    fn add_all<T>(&mut self, specs: &[T], add: impl Fn(&mut Self, &T)) {
+        for spec in specs {
+            add(self, spec);
+        }
+    }
+
+    /// Adds an object with `add` and keeps it under `name` (for the sections
+    /// that name it later); its handle, or `None` with its errors kept.
+    pub(super) fn keep(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        add: impl FnOnce(&mut Self) -> Result<Handle>,
+    ) -> Option<Handle> {
+        match add(self) {
+            Ok(h) => {
+                self.objects.insert(name.to_string(), (h, kind));
+                Some(h)
+            }
+            Err(e) => {
+                self.errors.extend(e.0);
+                None
+            }
+        }
+    }
+
+    pub(super) fn push(&mut self, r: Result<()>) {
+        if let Err(e) = r {
+            self.errors.extend(e.0);
+        }
+    }
+
+    pub(super) fn error(&self, code: &'static str, span: Span, msg: impl Into<String>) -> Errors {
+        Errors::one(Diagnostic::at(code, self.file(), span, msg))
+    }
+
+    pub(super) fn constants(&mut self) -> Result<()> {
+        for c in &self.model.constants {
+            let ctx = format!("constants.{}", c.name);
+            let (v, d, ty) = match &c.value {
+                ConstantValue::Number(x) => (*x, Dim::ONE, ValTy::Float),
+                ConstantValue::Int(i) => (*i as f64, Dim::ONE, ValTy::Int),
+                ConstantValue::Expr(s) => self.net.eval_constant_typed(&s.code(), &ctx)?,
+            };
+            self.net
+                .constant_typed(&c.name, v, d, ty)
+                .map_err(|e| locate(e, self.file(), c.span, &ctx))?;
+        }
+        Ok(())
+    }
+
+    /// dt, float32; returns (dt, seed, duration).
+    pub(super) fn simulation(&mut self) -> Result<(f64, Option<u64>, Option<f64>)> {
+        let sim = &self.model.simulation;
+        let dt = match &sim.dt {
+            Some(s) => self.positive_time(s, "simulation.dt")?,
+            None => 1e-4,
+        };
+        self.net.set_dt(dt);
+        self.net.set_float32(sim.float32);
+        self.net.set_fast_math(sim.fast_math);
+        let seed = match sim.seed {
+            Some((s, span)) => Some(u64::try_from(s).map_err(|_| {
+                self.error(
+                    "bad-value",
+                    span,
+                    format!("simulation.seed: must be non-negative, got {s}"),
+                )
+            })?),
+            None => None,
+        };
+        let duration = match &sim.duration {
+            Some(s) => Some(self.non_negative_time(s, "simulation.duration")?),
+            None => None,
+        };
+        Ok((dt, seed, duration))
+    }
+}

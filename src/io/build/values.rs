@@ -1,0 +1,182 @@
+//! The values of a model file as the builder evaluates them: constant
+//! expressions, quantities of a dimension (times, rates), counts and orders,
+//! each checked with an error at the string; and the values given to
+//! variables (`init` lists, `set` steps: the value and which elements).
+
+use super::synapses::check_delays;
+use super::{Builder, locate};
+use crate::diag::{Result, Span};
+use crate::io::model_file::*;
+use crate::sim::{Handle, Selection, Value};
+use crate::units::Dim;
+
+impl Builder<'_> {
+    /// A constant expression: its SI value and dimension.
+    pub(super) fn eval(&self, s: &Str, what: &str) -> Result<(f64, Dim)> {
+        self.net.eval_constant(&s.code(), what)
+    }
+
+    /// A quantity of dimension `dim` (`what`: "a time", "a rate").
+    pub(super) fn quantity(&self, s: &Str, ctx: &str, dim: Dim, what: &str) -> Result<f64> {
+        let (v, d) = self.eval(s, ctx)?;
+        if !d.same(dim) {
+            return Err(self.error(
+                "unit-mismatch",
+                s.inner_span(),
+                format!("{ctx}: {:?} is not {what} (its unit is {d})", s.text.trim()),
+            ));
+        }
+        Ok(v)
+    }
+
+    pub(super) fn time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        self.quantity(s, ctx, Dim::SECOND, "a time")
+    }
+
+    pub(super) fn positive_time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        self.finite_time(s, ctx, false)
+    }
+
+    pub(super) fn non_negative_time(&self, s: &Str, ctx: &str) -> Result<f64> {
+        self.finite_time(s, ctx, true)
+    }
+
+    /// A finite time that is positive, or with `zero_allowed` not negative.
+    fn finite_time(&self, s: &Str, ctx: &str, zero_allowed: bool) -> Result<f64> {
+        let v = self.time(s, ctx)?;
+        let in_range = if zero_allowed { v >= 0.0 } else { v > 0.0 };
+        if !(in_range && v.is_finite()) {
+            let what = if !v.is_finite() {
+                "must be a finite time"
+            } else if zero_allowed {
+                "must not be negative"
+            } else {
+                "must be positive"
+            };
+            return Err(self.error(
+                "bad-value",
+                s.inner_span(),
+                format!("{ctx}: {what}, got {:?}", s.text.trim()),
+            ));
+        }
+        Ok(v)
+    }
+
+    /// A count: an integer, or a dimensionless integral constant expression, at least `least`.
+    pub(super) fn count(&self, c: &CountSpec, ctx: &str, least: i64) -> Result<usize> {
+        let (v, span) = match c {
+            CountSpec::Int(i, span) => (*i, *span),
+            CountSpec::Expr(s) => {
+                let (x, d) = self.eval(s, ctx)?;
+                if !d.is_one() {
+                    return Err(self.error(
+                        "unit-mismatch",
+                        s.inner_span(),
+                        format!(
+                            "{ctx}: {:?} is not dimensionless (its unit is {d}); a count must be an integer",
+                            s.text.trim()
+                        ),
+                    ));
+                }
+                let integral = x.is_finite() && x.fract() == 0.0;
+                if !(integral && x.abs() < 9.0e15) {
+                    let (code, what) = if integral {
+                        ("too-large", "far too large for a count")
+                    } else {
+                        ("bad-value", "not an integer")
+                    };
+                    return Err(self.error(
+                        code,
+                        s.inner_span(),
+                        format!(
+                            "{ctx}: {:?} evaluates to {}, {what}",
+                            s.text.trim(),
+                            crate::units::py_float_repr(x)
+                        ),
+                    ));
+                }
+                (x as i64, s.inner_span())
+            }
+        };
+        if v < least {
+            let what = if least == 1 { "positive" } else { "non-negative" };
+            return Err(self.error("bad-value", span, format!("{ctx}: must be {what}, got {v}")));
+        }
+        usize::try_from(v).map_err(|_| self.error("bad-value", span, format!("{ctx}: {v} is too large")))
+    }
+
+    pub(super) fn order(&self, o: &Option<(i64, Span)>, ctx: &str) -> Result<i32> {
+        match o {
+            None => Ok(0),
+            Some((v, span)) => i32::try_from(*v)
+                .map_err(|_| self.error("bad-value", *span, format!("{ctx}.order: {v} is out of range"))),
+        }
+    }
+
+    pub(super) fn value(v: &ValueSpec) -> Value {
+        match v {
+            ValueSpec::Number(x) => Value::Scalar(*x),
+            ValueSpec::List(xs) => Value::Array(xs.clone()),
+            ValueSpec::Expr(s) => Value::Expr(s.code()),
+        }
+    }
+
+    pub(super) fn selection(&self, index: &Option<IndexSpec>, synapses: bool, ctx: &str) -> Result<Selection> {
+        match index {
+            None => Ok(Selection::All),
+            Some(IndexSpec::Where(s)) => Ok(Selection::Where(s.code())),
+            Some(IndexSpec::Pair(i, j, span)) => {
+                if !synapses {
+                    return Err(self.error(
+                        "bad-index",
+                        *span,
+                        format!("{ctx}.index: an [i, j] pair indexes synapses; for a group use a condition string"),
+                    ));
+                }
+                match (usize::try_from(*i), usize::try_from(*j)) {
+                    (Ok(i), Ok(j)) => Ok(Selection::Pair(i, j)),
+                    _ => Err(self.error(
+                        "bad-index",
+                        *span,
+                        format!("{ctx}.index: [{i}, {j}]: indices must be non-negative"),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Applies `init` entries to an object, in order.
+    pub(super) fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
+        for e in entries {
+            let r = self.selection(&e.index, synapses, &e.context).and_then(|sel| {
+                self.net.set(h, &e.var, Self::value(&e.value), sel).map_err(|mut err| {
+                    // an error about the value (its length, its type) points at it,
+                    // one about the variable at its name
+                    for d in err.0.iter_mut().filter(|d| d.source.is_none()) {
+                        if matches!(d.code, "bad-length" | "type") {
+                            d.source = Some(self.file().clone());
+                            d.span = e.value_span;
+                            d.message = format!("{}: {}", e.context, d.message);
+                        }
+                    }
+                    locate(err, self.file(), e.var_span, &e.context)
+                })
+            });
+            let r = r.and_then(|()| {
+                if synapses {
+                    check_delays(&self.net, h, &e.var, self.file(), e.value_span, &e.context)
+                } else {
+                    Ok(())
+                }
+            });
+            self.push(r);
+        }
+    }
+}
+
+pub(super) fn count_span(c: &CountSpec) -> Span {
+    match c {
+        CountSpec::Int(_, span) => *span,
+        CountSpec::Expr(s) => s.inner_span(),
+    }
+}

@@ -1,0 +1,71 @@
+//! The `[[protocol]]` section: the steps a model file asks for (`run`,
+//! `store`, `restore`, `set`), each op with its own keys.
+
+use super::keys::*;
+use super::loader::Loader;
+use super::spec::*;
+use super::tree::*;
+
+impl Loader {
+    pub(super) fn protocol(&mut self, n: Option<&Node>) -> Vec<StepSpec> {
+        let w = |_: &Node, k: usize| format!("protocol[{k}]");
+        self.tables(Self::items(n), w, PROTOCOL_KEYS, &["op"], Self::protocol_step)
+    }
+
+    /// One table of `[[protocol]]` (`w`: where it is, for messages).
+    fn protocol_step(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<StepSpec> {
+        let not_allowed = |key: &str, op: &str| format!("{w}: key '{key}' does not apply to op '{op}'");
+        let (op, mut ok) = self.variant(es, "op", &w, &PROTOCOL_OPS, "run, store, restore, set", not_allowed)?;
+        let need: &[&str] = match op.as_str() {
+            "run" => &["duration"],
+            "set" => &["target", "var", "value"],
+            _ => &[],
+        };
+        for key in need {
+            if get(es, key).is_none() {
+                self.err(
+                    "missing-key",
+                    item.span,
+                    format!("{w}: missing key '{key}' (needed by op '{op}')"),
+                );
+                ok = false;
+            }
+        }
+        let [duration, name, target, var] =
+            ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
+        let value = self.typed(
+            es,
+            "value",
+            &w,
+            "a string expression, a number or a list of numbers",
+            as_value,
+        );
+        let index = self.typed(es, "index", &w, "a condition string or an [i, j] pair", as_index);
+        if !ok {
+            return None;
+        }
+        match op.as_str() {
+            "run" => Some(StepSpec::Run {
+                duration: duration?,
+                context: w,
+                span: item.span,
+            }),
+            "set" => Some(StepSpec::Set {
+                target: target?,
+                var: var?,
+                value: value?,
+                index,
+                value_span: get(es, "value").map_or(item.span, |e| value_span(&e.node)),
+                context: w,
+                span: item.span,
+            }),
+            _ => Some(StepSpec::Store {
+                name_span: name.as_ref().map(Str::inner_span),
+                name: name.map_or_else(|| "default".to_string(), |n| n.text),
+                restore: op == "restore",
+                context: w,
+                span: item.span,
+            }),
+        }
+    }
+}
