@@ -1,291 +1,26 @@
 //! The schedule and the run loop (brian2-semantics.md §4).
 
-use std::collections::HashMap;
-
-/// What the runs of a network cost and produced.
-#[derive(Clone, Debug, Default)]
-pub struct RunStats {
-    /// Seconds spent building kernels (unit checks, integration, lowering, JIT).
-    pub compile_seconds: f64,
-    /// Seconds spent in the time-step loop.
-    pub run_seconds: f64,
-    /// Kernels compiled, and the JIT time of each (name, seconds).
-    pub kernels: Vec<(String, f64)>,
-    /// Spikes per group over all runs.
-    pub spikes: HashMap<String, u64>,
-    /// Time steps simulated (of the default clock).
-    pub steps: u64,
-    /// Seconds spent creating synapses (`connect`), kernels included.
-    pub connect_seconds: f64,
-    /// Synaptic events delivered by all pathways (one per synapse and event).
-    pub synaptic_events: u64,
-    /// The kernels that ran split over threads ([`Network::set_threads`]).
-    pub threaded_kernels: Vec<String>,
-}
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-/// How a caller watches and stops runs (a progress bar, Ctrl-C).
-#[derive(Default)]
-pub struct RunControl {
-    /// Checked after every time step: when set, the run stops at the end of the
-    /// step, as if its duration had ended there ([`Network::interrupted`]).
-    pub stop: Option<Arc<AtomicBool>>,
-    /// Called about every 0.1 s of wall time with the simulated time (seconds).
-    pub progress: Option<Box<dyn FnMut(f64) + Send>>,
-    /// Whether the last run stopped early.
-    pub interrupted: bool,
-    /// Stops the run, as `stop` does, once this many time steps have been
-    /// simulated in all ([`RunStats::steps`], counted over every run of the
-    /// network, and over the runs before a checkpoint it was loaded from).
-    pub max_steps: Option<u64>,
-    /// Called with each finding of the run-time checks in
-    /// [`NanMode::Warn`](super::NanMode::Warn), as a warning to show (the CLI
-    /// renders it with the statement's place); without it, warnings are
-    /// printed to stderr as one line each.
-    pub on_warning: Option<WarningHandler>,
-}
+use spikejit_runtime::queue::{BySource, delay_steps};
 
-/// What shows a warning of the run-time checks ([`RunControl::on_warning`]).
-pub type WarningHandler = Box<dyn FnMut(&crate::diag::Diagnostic) + Send>;
-
-/// What a run stopped early needs to go on exactly as if it had not stopped
-/// ([`Network::continue_run`]): where it was to end, and its kernels' random
-/// streams.
-#[derive(Clone, Debug)]
-pub(crate) struct PendingRun {
-    /// The time the run was to end at.
-    pub t_end: f64,
-    /// The kernels of the run, in schedule order (`when/order/name`).
-    pub keys: Vec<String>,
-    /// Their random streams where the run stopped.
-    pub rngs: Vec<spikejit_runtime::Rng>,
-    /// The network's stream counter after the run's kernels took theirs.
-    pub streams: u64,
-}
-
-impl std::fmt::Debug for RunControl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunControl")
-            .field("stop", &self.stop)
-            .field("progress", &self.progress.is_some())
-            .field("interrupted", &self.interrupted)
-            .field("max_steps", &self.max_steps)
-            .field("on_warning", &self.on_warning.is_some())
-            .finish()
-    }
-}
+use super::arrays::Array;
+use super::control::{PendingRun, RunControl};
+use super::exec::{SlotValues, SplitPlan, call, call_elements, event_slice};
+use super::findings::NanMode;
+use super::memory;
+use super::network::{Network, check_dt, err};
+use super::objects::{GroupKind, Object, space_key};
+use super::ops::{Op, OpKind, op_key};
+use super::schedule::{ScheduleEntry, slot_name, slot_rank, to_step};
+use super::synapse_steps::{SCALAR_ZEND, SCALAR_ZSTART, delays_in_steps};
+use super::synapses::delay_error;
+use crate::diag::{Errors, Result};
+use crate::model::scope::ArrayKey;
 
 /// Steps between two looks at the wall clock for progress reports.
 const PROGRESS_STEPS: u64 = 64;
-
-use super::build::Prepared;
-use super::build::{SCALAR_ZEND, SCALAR_ZSTART};
-use super::memory;
-use super::nan::NanMode;
-use super::queue::{BySource, MAX_DELAY_STEPS, SpikeQueue, delay_steps};
-use super::{Array, Errors, GroupRange, Network, Object, Result, err, slot_name, slot_rank};
-use crate::lower;
-use crate::model::scope::ArrayKey;
-
-enum OpKind {
-    /// A kernel over `start..end` with extra scalar slots (synaptic state updates,
-    /// summed variables).
-    Range {
-        start: usize,
-        end: usize,
-        extra: Vec<(&'static str, u64)>,
-    },
-    StateUpdate {
-        group: usize,
-        n: usize,
-    },
-    Threshold {
-        group: usize,
-        n: usize,
-        /// `spike` for the threshold (its spikes are counted), else a custom event.
-        event: String,
-    },
-    Reset {
-        n: usize,
-    },
-    Pathway {
-        event: String,
-        syn: usize,
-        p: usize,
-        emitter: GroupRange,
-        queue: SpikeQueue,
-        by_source: BySource,
-    },
-    /// A SpikeGeneratorGroup's spikes for this step.
-    Generator {
-        group: usize,
-        n: usize,
-    },
-    RateMon {
-        mon: usize,
-        range: GroupRange,
-    },
-    SpikeMon {
-        mon: usize,
-        group: usize,
-        range: GroupRange,
-        event: String,
-        /// Arrays of the recorded variables (shared ones have one element).
-        vars: Vec<ArrayKey>,
-    },
-    StateMon {
-        mon: usize,
-        /// The monitor's recording buffers (`_rec_VAR`), one per variable.
-        rec_keys: Vec<ArrayKey>,
-    },
-    /// An object Brian2 schedules that has nothing to do here (a state updater
-    /// without equations, synapses without pathways): listed by
-    /// [`Network::schedule`], dropped before a run.
-    Idle,
-}
-
-struct Op {
-    kind: OpKind,
-    kernel: Option<Prepared>,
-    /// The kernel's array pointers, resolved when the run starts.
-    bound: Option<Bound>,
-    /// How the kernel runs on several threads, when it does.
-    split: Option<SplitPlan>,
-    /// The event space this op reads (its group's elements + 1 entries), resolved
-    /// when the run starts: spikes are read without a lookup on every step.
-    space: (*const i32, usize),
-    ctx: spikejit_runtime::Context,
-    dt: f64,
-    /// (slot rank, order, name): Brian2's sort key.
-    key: (i32, i32, String),
-    rng: spikejit_runtime::Rng,
-    /// Brian2's class of the object this op stands for (`StateUpdater`,
-    /// `SynapticPathway`, ...), for [`Network::schedule`].
-    class: &'static str,
-}
-
-impl Op {
-    /// An [`OpKind::Idle`] op. Its random stream is never drawn from, and it
-    /// takes none of the network's streams, so that listing it changes no
-    /// other op's stream.
-    fn idle(dt: f64, key: (i32, i32, String), class: &'static str) -> Op {
-        Op::new(OpKind::Idle, None, dt, key, class, spikejit_runtime::Rng::seed(0, 0))
-    }
-
-    /// An op as `before_run` makes it: nothing bound yet.
-    fn new(
-        kind: OpKind,
-        kernel: Option<Prepared>,
-        dt: f64,
-        key: (i32, i32, String),
-        class: &'static str,
-        rng: spikejit_runtime::Rng,
-    ) -> Op {
-        Op {
-            kind,
-            kernel,
-            bound: None,
-            split: None,
-            space: (std::ptr::null(), 0),
-            ctx: spikejit_runtime::Context::new(),
-            dt,
-            key,
-            rng,
-            class,
-        }
-    }
-}
-
-/// One object of the schedule ([`Network::schedule`]), in Brian2's terms.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduleEntry {
-    /// The slot (`start`, `groups`, `after_thresholds`, ...).
-    pub when: &'static str,
-    /// The order within the slot.
-    pub order: i32,
-    /// The dt of the object's clock, in seconds.
-    pub dt: f64,
-    /// Brian2's name of the object: `G_stateupdater`, `S_pre`,
-    /// `S_summed_variable_I_post`, a monitor's own name, ...
-    pub name: String,
-    /// Brian2's class of the object: `StateUpdater`, `Thresholder`,
-    /// `SynapticPathway`, `SpikeMonitor`, ...
-    pub class: String,
-}
-
-/// An op's schedule key as a checkpoint keeps it.
-fn op_key(op: &Op) -> String {
-    format!("{}/{}/{}", op.key.0, op.key.1, op.key.2)
-}
-
-/// `timestep` of a time on a clock: Brian2 rounds to the nearest step when the time
-/// is within 1e-4 dt of it, and up otherwise.
-fn to_step(t: f64, dt: f64) -> i64 {
-    let x = t / dt;
-    let r = x.round();
-    if (x - r).abs() < 1e-4 {
-        r as i64
-    } else {
-        x.ceil() as i64
-    }
-}
-
-/// What is wrong with a pathway's delay `d` (seconds) that no step count of
-/// `dt` holds: negative, not finite, or longer than a spike queue takes.
-pub(crate) fn delay_message(pathway: &str, d: f64, dt: f64) -> String {
-    let d_text = crate::units::py_float_repr(d);
-    if d >= 0.0 && d.is_finite() {
-        format!(
-            "pathway '{pathway}' has a delay of {d_text} s, {} steps of dt = {} s: more than a spike queue holds (2^53 = {MAX_DELAY_STEPS} steps)",
-            crate::units::py_float_repr((d / dt).round()),
-            crate::units::py_float_repr(dt),
-        )
-    } else {
-        format!("pathway '{pathway}' has a negative or non-finite delay ({d_text} s)")
-    }
-}
-
-/// The error of [`delay_message`], about synapses `syn`.
-pub(crate) fn delay_error(syn: &str, pathway: &str, d: f64, dt: f64) -> crate::diag::Diagnostic {
-    crate::diag::Diagnostic::new("bad-delay", delay_message(pathway, d, dt))
-        .with_context(format!("synapses '{syn}'.delay"))
-}
-
-/// Per-synapse delays (seconds) in steps of `dt`: `(vec![], d)` when all are
-/// `d` (the queue's homogeneous path), else one per synapse; an error at the
-/// first delay no step count holds, or when the steps do not fit in memory.
-/// The delays are read in place: a copy of millions of them would be the
-/// peak of the run's memory.
-fn delays_in_steps(a: &Array, dt: f64, syn: &str, pathway: &str) -> Result<(Vec<u64>, u64)> {
-    let n = a.len();
-    let step = |k: usize| delay_steps(a.get(k), dt).ok_or_else(|| Errors::one(delay_error(syn, pathway, a.get(k), dt)));
-    let d0 = if n > 0 { step(0)? } else { 0 };
-    let mut k = 1;
-    while k < n && step(k)? == d0 {
-        k += 1;
-    }
-    if k == n {
-        return Ok((Vec::new(), d0));
-    }
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| {
-        err(
-            "out-of-memory",
-            &format!("synapses '{syn}'.delay"),
-            format!(
-                "pathway '{pathway}': the delays of {n} synapses in steps ({}) do not fit in memory",
-                memory::show_bytes(8.0 * n as f64)
-            ),
-        )
-    })?;
-    for k in 0..n {
-        v.push(step(k)?);
-    }
-    Ok((v, 0))
-}
 
 impl Network {
     /// Builds every kernel (unit checks included) without running: Brian2's
@@ -421,7 +156,7 @@ impl Network {
                         )),
                         // Brian2 lists a neuron group's state updater even when
                         // it has nothing to integrate.
-                        Ok(None) if matches!(self.group(id).kind, super::GroupKind::Neurons) => ops.push(Op::idle(
+                        Ok(None) if matches!(self.group(id).kind, GroupKind::Neurons) => ops.push(Op::idle(
                             dt,
                             (when, order, format!("{name}_stateupdater")),
                             "StateUpdater",
@@ -431,7 +166,7 @@ impl Network {
                     }
                     let cur = to_step(self.t, dt);
                     let next = match &self.group(id).kind {
-                        super::GroupKind::Generator(gs) => {
+                        GroupKind::Generator(gs) => {
                             // Start with the first spike not before the current step.
                             let local = if gs.period > 0 { cur % gs.period } else { cur };
                             Some(gs.steps.iter().position(|&st| st >= local).unwrap_or(gs.steps.len()))
@@ -440,7 +175,7 @@ impl Network {
                     };
                     if let Some(next) = next {
                         if let Object::Group(g) = &mut self.objects[id]
-                            && let super::GroupKind::Generator(gs) = &mut g.kind
+                            && let GroupKind::Generator(gs) = &mut g.kind
                         {
                             gs.next = next;
                         }
@@ -841,13 +576,6 @@ impl Network {
         }
     }
 
-    pub(crate) fn syn_mut(&mut self, id: usize) -> &mut super::Syn {
-        match &mut self.objects[id] {
-            Object::Synapses(s) => s,
-            _ => panic!("object {id} is not synapses"),
-        }
-    }
-
     /// Runs the network for `duration` seconds (Brian2's `Network.run`).
     ///
     /// A run stopped early through [`RunControl`] (Ctrl-C, a step limit) can be
@@ -860,7 +588,7 @@ impl Network {
                 format!("the duration must be a non-negative, finite time, got {duration} s"),
             ));
         }
-        super::check_dt(self.dt, "the default clock")?;
+        check_dt(self.dt, "the default clock")?;
         self.pending = None;
         let t_end = self.t + duration;
         self.run_to(t_end, None)
@@ -972,7 +700,7 @@ impl Network {
                 _ => None,
             };
             if let Some((group, event)) = read
-                && let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(group, super::space_key(event)))
+                && let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(group, space_key(event)))
             {
                 op.space = (v.as_ptr(), v.len() - 1);
             }
@@ -1160,6 +888,21 @@ impl Network {
         self.recording_failed.is_some()
     }
 
+    /// Spike counts per group that spikes (for summaries).
+    pub fn spike_counts(&self) -> Vec<(String, u64)> {
+        self.objects
+            .iter()
+            .filter_map(|o| match o {
+                Object::Group(g) if g.spikes() => Some((g.name.clone(), 0)),
+                _ => None,
+            })
+            .map(|(n, _)| {
+                let c = self.stats.spikes.get(&n).copied().unwrap_or(0);
+                (n, c)
+            })
+            .collect()
+    }
+
     fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut std::collections::HashMap<usize, u64>) {
         // SAFETY: `op.space` points at a live event space of `n + 1` entries (or is
         // null); arrays do not move during a run.
@@ -1235,7 +978,7 @@ impl Network {
                 let (group, n) = (*group, *n);
                 let mut fired: Vec<i32> = Vec::new();
                 if let Object::Group(g) = &mut self.objects[group]
-                    && let super::GroupKind::Generator(gs) = &mut g.kind
+                    && let GroupKind::Generator(gs) = &mut g.kind
                 {
                     let local = if gs.period > 0 { step % gs.period } else { step };
                     if gs.period > 0 && local == 0 {
@@ -1347,248 +1090,4 @@ impl Network {
             }
         }
     }
-}
-
-/// The values of the scalar slots of a kernel call.
-#[derive(Clone, Copy)]
-pub(crate) struct SlotValues<'a> {
-    pub t: f64,
-    pub step: i64,
-    pub start: usize,
-    pub end: usize,
-    pub count: usize,
-    pub extra: &'a [(&'static str, u64)],
-}
-
-/// A kernel's arguments resolved for a run.
-pub(crate) struct Bound {
-    ptrs: Vec<*mut u8>,
-    dynamic: Vec<usize>,
-    slots: Vec<Slot>,
-    scalars: Vec<u64>,
-}
-
-enum Slot {
-    T,
-    TStep,
-    Start,
-    End,
-    Count,
-    Extra(String),
-}
-
-impl Network {
-    /// Resolves a kernel's array pointers (valid until arrays are resized).
-    pub(crate) fn bind(&mut self, k: &Prepared) -> Bound {
-        let mut ptrs = Vec::with_capacity(k.bindings.len());
-        let mut dynamic = Vec::new();
-        for (n, key) in k.bindings.iter().enumerate() {
-            if key.var == super::build::DYNAMIC {
-                dynamic.push(n);
-                ptrs.push(std::ptr::null_mut());
-            } else {
-                self.materialise_synapse_counts(key);
-                ptrs.push(self.store.get_mut(key).map(|a| a.ptr()).unwrap_or(std::ptr::null_mut()));
-            }
-        }
-        let slots: Vec<Slot> = k
-            .scalars
-            .iter()
-            .map(|s| match s.as_str() {
-                lower::SCALAR_T => Slot::T,
-                lower::SCALAR_TSTEP => Slot::TStep,
-                lower::SCALAR_START => Slot::Start,
-                lower::SCALAR_END => Slot::End,
-                lower::SCALAR_COUNT => Slot::Count,
-                other => Slot::Extra(other.to_string()),
-            })
-            .collect();
-        let scalars = vec![0; slots.len()];
-        Bound {
-            ptrs,
-            dynamic,
-            slots,
-            scalars,
-        }
-    }
-}
-
-/// Elements below which a kernel is not split over threads: handing ranges to
-/// other threads and waiting for them costs microseconds per call.
-const MIN_SPLIT: usize = 16384;
-
-/// A kernel split over contiguous element ranges, one per thread (see
-/// [`crate::ir::parallel`]): each range has its own copy of the arguments, and,
-/// for a threshold, its own event space, whose lists are concatenated in range
-/// order after the call (the order one call over all elements writes).
-struct SplitPlan {
-    /// Contiguous ranges covering all elements, in order.
-    ranges: Vec<RangeCall>,
-    /// The real event space the kernel appends to (`n + 1` entries for `n`
-    /// elements), if it does.
-    space: Option<*mut i32>,
-}
-
-struct RangeCall {
-    start: usize,
-    end: usize,
-    ptrs: Vec<*mut u8>,
-    scalars: Vec<u64>,
-    /// This range's event space (`n + 1` entries), when the kernel appends.
-    scratch: Vec<i32>,
-}
-
-impl RangeCall {
-    fn run(&mut self, k: &Prepared, slots: &[Slot], v: &SlotValues) {
-        let v = SlotValues {
-            start: self.start,
-            end: self.end,
-            ..*v
-        };
-        fill_scalars(slots, &v, &mut self.scalars);
-        let args = crate::ir::KernelArgs {
-            arrays: self.ptrs.as_ptr(),
-            scalars: self.scalars.as_ptr(),
-            rng: std::ptr::null_mut(),
-            ctx: std::ptr::null_mut(),
-        };
-        // SAFETY: as in `call`; the kernel draws no random numbers and makes no
-        // runtime calls (checked by `ir::parallel`), so it never touches `rng`
-        // or `ctx`, and it writes only its range's elements and its own scratch
-        // event space.
-        unsafe { k.exe.run(&args) };
-    }
-}
-
-impl SplitPlan {
-    fn new(k: &Prepared, b: &Bound, n: usize, threads: usize) -> Option<SplitPlan> {
-        if n < MIN_SPLIT || threads < 2 {
-            return None;
-        }
-        let split = crate::ir::parallel::element_parallel(&k.kernel, lower::SCALAR_START, lower::SCALAR_END)?;
-        // The kernel's arrays are bound in declaration order.
-        let ranges = (0..threads)
-            .map(|r| {
-                let mut ptrs = b.ptrs.clone();
-                let mut scratch = Vec::new();
-                if let Some(a) = split.append {
-                    scratch = vec![0i32; n + 1];
-                    ptrs[a] = scratch.as_mut_ptr() as *mut u8;
-                }
-                RangeCall {
-                    start: n * r / threads,
-                    end: n * (r + 1) / threads,
-                    ptrs,
-                    scalars: vec![0; b.scalars.len()],
-                    scratch,
-                }
-            })
-            .collect();
-        let space = split.append.map(|a| b.ptrs[a] as *mut i32);
-        Some(SplitPlan { ranges, space })
-    }
-
-    /// Runs the kernel over every range on `pool` and, for a threshold, gathers
-    /// the ranges' events into the real event space.
-    fn call(&mut self, team: &super::team::Team, k: &Prepared, slots: &[Slot], v: &SlotValues) {
-        #[derive(Clone, Copy)]
-        struct Ranges(*mut RangeCall, usize);
-        // SAFETY: each part index is handed to exactly one thread, which is the
-        // only one to touch that range during the call; a range's pointers
-        // address the network's arrays (only its own elements are written, as
-        // `ir::parallel` checked) or its own scratch space, and the arrays
-        // outlive the call, which waits for every part.
-        unsafe impl Sync for Ranges {}
-        let ranges = Ranges(self.ranges.as_mut_ptr(), self.ranges.len());
-        let ranges = &ranges;
-        team.run(&|part| {
-            let Ranges(first, len) = *ranges;
-            if part < len {
-                // SAFETY: `part` is in bounds and no other thread has this range.
-                unsafe { (*first.add(part)).run(k, slots, v) };
-            }
-        });
-        if let Some(space) = self.space {
-            let n = self.ranges.last().map_or(0, |r| r.end);
-            let mut total = 0usize;
-            for r in &self.ranges {
-                let count = (r.scratch[r.end].max(0) as usize).min(r.end - r.start);
-                // SAFETY: `space` is the live event space of `n + 1` entries, and the
-                // ranges' counts add up to at most `n`.
-                unsafe { std::ptr::copy_nonoverlapping(r.scratch.as_ptr(), space.add(total), count) };
-                total += count;
-            }
-            // SAFETY: as above; entry `n` holds the count.
-            unsafe { *space.add(n) = total as i32 };
-        }
-    }
-}
-
-fn fill_scalars(slots: &[Slot], v: &SlotValues, out: &mut [u64]) {
-    for (slot, out) in slots.iter().zip(out.iter_mut()) {
-        *out = match slot {
-            Slot::T => v.t.to_bits(),
-            Slot::TStep => v.step as u64,
-            Slot::Start => v.start as u64,
-            Slot::End => v.end as u64,
-            Slot::Count => v.count as u64,
-            Slot::Extra(name) => v.extra.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or(0),
-        };
-    }
-}
-
-/// Calls a kernel over elements `0..v.end`: split over the team's threads where
-/// the op has a plan, else in one call on this thread.
-fn call_elements(
-    k: &Prepared,
-    b: &mut Bound,
-    split: Option<&mut SplitPlan>,
-    team: Option<&super::team::Team>,
-    v: &SlotValues,
-    rng: &mut spikejit_runtime::Rng,
-    ctx: &mut spikejit_runtime::Context,
-) {
-    match (split, team) {
-        (Some(plan), Some(team)) => plan.call(team, k, &b.slots, v),
-        _ => call(k, b, v, rng, ctx, std::ptr::null_mut()),
-    }
-}
-
-/// Calls a bound kernel.
-pub(crate) fn call(
-    k: &Prepared,
-    b: &mut Bound,
-    v: &SlotValues,
-    rng: &mut spikejit_runtime::Rng,
-    ctx: &mut spikejit_runtime::Context,
-    events: *mut u8,
-) {
-    for &d in &b.dynamic {
-        b.ptrs[d] = events;
-    }
-    fill_scalars(&b.slots, v, &mut b.scalars);
-    let args = crate::ir::KernelArgs {
-        arrays: b.ptrs.as_ptr(),
-        scalars: b.scalars.as_ptr(),
-        rng,
-        ctx,
-    };
-    // SAFETY: the pointers were resolved from the network's arrays when the run
-    // started and arrays are not resized during a run; the kernel was lowered
-    // against these bindings and only indexes within them.
-    unsafe { k.exe.run(&args) };
-}
-
-/// The events of this step from an event space of `n + 1` entries.
-///
-/// # Safety
-/// `space` must point at a live `i32` array of `n + 1` entries.
-unsafe fn event_slice<'a>(space: *const i32, n: usize) -> &'a [i32] {
-    if space.is_null() {
-        return &[];
-    }
-    // SAFETY: per the contract, `space[0..=n]` is readable.
-    let all = unsafe { std::slice::from_raw_parts(space, n + 1) };
-    let count = (all[n].max(0) as usize).min(n);
-    &all[..count]
 }

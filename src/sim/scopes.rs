@@ -1,0 +1,441 @@
+//! What each name means in each kind of code: the scope of a neuron group's
+//! code, of synaptic code (with the names of the pre- and postsynaptic
+//! groups), and of setting or recording the variables of an object. The
+//! kernels of every kind are lowered in these scopes.
+
+use std::rc::Rc;
+
+use super::network::{Network, err};
+use super::objects::Object;
+use super::spec::Handle;
+use crate::diag::Result;
+use crate::integrate::Env;
+use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, ValTy};
+use crate::syntax::ast::{EquationKind, Expr};
+use crate::units::Dim;
+
+/// A scope in which `dt` is not a constant (event-driven updates use the time
+/// since the last update instead).
+pub(crate) struct NoDt<'a>(pub &'a Scope);
+
+impl Env for NoDt<'_> {
+    fn constant(&self, name: &str) -> Option<f64> {
+        if name == "dt" { None } else { self.0.constant(name) }
+    }
+    fn locally_constant(&self, function: &str) -> bool {
+        self.0.locally_constant(function)
+    }
+}
+
+impl Env for Scope {
+    fn constant(&self, name: &str) -> Option<f64> {
+        match self.resolve(name)? {
+            NameRef::Const { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+    fn locally_constant(&self, function: &str) -> bool {
+        let dt = self.constant("dt").unwrap_or(f64::INFINITY);
+        // Brian2's TimedArray.is_locally_constant: dt <= the table's dt and an exact
+        // integer ratio of the two (as floats: 7 ms / 0.1 ms is not one).
+        self.functions.get(function).is_some_and(|f| {
+            let ratio = f.dt / dt;
+            dt <= f.dt && ratio.floor() == ratio
+        })
+    }
+}
+
+fn dim_ty(v: &crate::model::equations::VarDef) -> (Dim, ValTy) {
+    (v.dim, v.ty)
+}
+
+impl Network {
+    /// The names of a neuron group seen through `index`, with `suffix` (`_pre`,
+    /// `_post` or none); `i` is relative to `offset`.
+    pub(crate) fn group_names(&self, scope: &mut Scope, group: usize, index: IndexSel, suffix: &str, offset: i64) {
+        if self.syn(group).is_some() {
+            return self.synapse_object_names(scope, group, index, suffix);
+        }
+        let g = self.group(group);
+        let own = self.group_view(group, index.clone(), offset);
+        let own = Rc::new(own);
+        for v in &g.eqs.vars {
+            let (dim, ty) = dim_ty(v);
+            let name = format!("{}{suffix}", v.name());
+            let r = match v.kind() {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: Some(own.clone()),
+                },
+                _ => {
+                    let shared = v.has_flag("shared");
+                    NameRef::Var {
+                        array: ArrayKey::new(group, v.name()),
+                        index: if shared { IndexSel::Zero } else { index.clone() },
+                        dim,
+                        ty,
+                        read_only: false,
+                        write_mask: (v.has_flag("unless refractory") && g.refractory.is_some())
+                            .then(|| ArrayKey::new(group, "not_refractory")),
+                        shared,
+                    }
+                }
+            };
+            scope.insert(name, r);
+        }
+        if g.refractory.is_some() {
+            for (n, d, t) in [
+                ("lastspike", Dim::SECOND, ValTy::Float),
+                ("not_refractory", Dim::ONE, ValTy::Bool),
+            ] {
+                scope.insert(
+                    format!("{n}{suffix}"),
+                    NameRef::Var {
+                        array: ArrayKey::new(group, n),
+                        index: index.clone(),
+                        dim: d,
+                        ty: t,
+                        read_only: false,
+                        write_mask: None,
+                        shared: false,
+                    },
+                );
+            }
+        }
+        scope.insert(format!("i{suffix}"), NameRef::Index { index, offset });
+    }
+
+    /// The variables of a Synapses object used as the source or target of other
+    /// synapses (Brian2 §2.11): its own variables through `index`, with `suffix`.
+    fn synapse_object_names(&self, scope: &mut Scope, id: usize, index: IndexSel, suffix: &str) {
+        let Some(s) = self.syn(id) else { return };
+        let mut own = self.constants_scope();
+        for v in &s.eqs.vars {
+            if v.has_flag("summed") {
+                continue;
+            }
+            let (dim, ty) = dim_ty(v);
+            let shared = v.has_flag("shared");
+            let r = match v.kind() {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: None,
+                },
+                _ => NameRef::Var {
+                    array: ArrayKey::new(id, v.name()),
+                    index: if shared { IndexSel::Zero } else { index.clone() },
+                    dim,
+                    ty,
+                    read_only: false,
+                    write_mask: None,
+                    shared,
+                },
+            };
+            own.insert(v.name(), r);
+        }
+        // `i` and `j` of a synapse are its pre- and postsynaptic neurons.
+        own.insert(
+            "i",
+            NameRef::Index {
+                index: IndexSel::Load(ArrayKey::new(id, "_pre"), Box::new(index.clone())),
+                offset: s.source.start as i64,
+            },
+        );
+        own.insert(
+            "j",
+            NameRef::Index {
+                index: IndexSel::Load(ArrayKey::new(id, "_post"), Box::new(index.clone())),
+                offset: s.target.start as i64,
+            },
+        );
+        let own = Rc::new(own);
+        for (name, r) in own.names.iter() {
+            if self.constants.contains_key(name) {
+                continue;
+            }
+            let r = match r {
+                NameRef::Subexpr { expr, dim, ty, .. } => NameRef::Subexpr {
+                    expr: expr.clone(),
+                    dim: *dim,
+                    ty: *ty,
+                    scope: Some(own.clone()),
+                },
+                other => other.clone(),
+            };
+            scope.insert(format!("{name}{suffix}"), r);
+        }
+    }
+
+    /// A neuron group's own names (no suffix), with constants and clock names.
+    pub(crate) fn group_view(&self, group: usize, index: IndexSel, offset: i64) -> Scope {
+        let mut s = self.constants_scope();
+        let g = self.group(group);
+        for (n, v, d) in &g.namespace {
+            s.insert(n.clone(), NameRef::constant(*v, *d));
+        }
+        // Subexpressions resolve in this same scope (scope: None).
+        for v in &g.eqs.vars {
+            let (dim, ty) = dim_ty(v);
+            let r = match v.kind() {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: None,
+                },
+                _ => {
+                    let shared = v.has_flag("shared");
+                    NameRef::Var {
+                        array: ArrayKey::new(group, v.name()),
+                        index: if shared { IndexSel::Zero } else { index.clone() },
+                        dim,
+                        ty,
+                        read_only: false,
+                        write_mask: (v.has_flag("unless refractory") && g.refractory.is_some())
+                            .then(|| ArrayKey::new(group, "not_refractory")),
+                        shared,
+                    }
+                }
+            };
+            s.insert(v.name(), r);
+        }
+        if g.refractory.is_some() {
+            for (n, d, t) in [
+                ("lastspike", Dim::SECOND, ValTy::Float),
+                ("not_refractory", Dim::ONE, ValTy::Bool),
+            ] {
+                s.insert(
+                    n,
+                    NameRef::Var {
+                        array: ArrayKey::new(group, n),
+                        index: index.clone(),
+                        dim: d,
+                        ty: t,
+                        read_only: false,
+                        write_mask: None,
+                        shared: false,
+                    },
+                );
+            }
+        }
+        s.insert("i", NameRef::Index { index, offset });
+        s.insert(
+            "N",
+            NameRef::Const {
+                value: g.n as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
+        s.insert("t", NameRef::Time);
+        s.insert("t_in_timesteps", NameRef::TimeStep);
+        s.insert(
+            "dt",
+            NameRef::Const {
+                value: g.dt,
+                dim: Dim::SECOND,
+                ty: ValTy::Float,
+            },
+        );
+        s
+    }
+
+    /// The scope of synaptic code (pathways, setters, clock-driven updates).
+    pub(crate) fn synapse_scope(&self, id: usize) -> Scope {
+        let Some(s) = self.syn(id) else { return Scope::default() };
+        let mut scope = self.constants_scope();
+        for (n, v, d) in &s.namespace {
+            scope.insert(n.clone(), NameRef::constant(*v, *d));
+        }
+        let pre = ArrayKey::new(id, "_pre");
+        let post = ArrayKey::new(id, "_post");
+        // Post names without suffix first, so that the synapses' own names win.
+        self.group_names(
+            &mut scope,
+            s.target.group,
+            IndexSel::Via(post.clone()),
+            "",
+            s.target.start as i64,
+        );
+        scope.names.remove("i");
+        self.group_names(
+            &mut scope,
+            s.target.group,
+            IndexSel::Via(post.clone()),
+            "_post",
+            s.target.start as i64,
+        );
+        self.group_names(
+            &mut scope,
+            s.source.group,
+            IndexSel::Via(pre.clone()),
+            "_pre",
+            s.source.start as i64,
+        );
+        if self.store.get(&ArrayKey::new(id, "lastupdate")).is_some() && s.eqs.get("lastupdate").is_none() {
+            scope.insert(
+                "lastupdate",
+                NameRef::Var {
+                    array: ArrayKey::new(id, "lastupdate"),
+                    index: IndexSel::Item,
+                    dim: Dim::SECOND,
+                    ty: ValTy::Float,
+                    read_only: false,
+                    write_mask: None,
+                    shared: false,
+                },
+            );
+        }
+        if let Some(k) = &s.multisynaptic_index {
+            scope.insert(
+                k.clone(),
+                NameRef::Var {
+                    array: ArrayKey::new(id, k.clone()),
+                    index: IndexSel::Item,
+                    dim: Dim::ONE,
+                    ty: ValTy::Int,
+                    read_only: false,
+                    write_mask: None,
+                    shared: false,
+                },
+            );
+        }
+        for v in &s.eqs.vars {
+            if v.has_flag("summed") {
+                continue;
+            }
+            let (dim, ty) = dim_ty(v);
+            let r = match v.kind() {
+                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+                    dim,
+                    ty,
+                    scope: None,
+                },
+                _ => {
+                    let shared = v.has_flag("shared");
+                    NameRef::Var {
+                        array: ArrayKey::new(id, v.name()),
+                        index: if shared { IndexSel::Zero } else { IndexSel::Item },
+                        dim,
+                        ty,
+                        read_only: false,
+                        write_mask: None,
+                        shared,
+                    }
+                }
+            };
+            scope.insert(v.name(), r);
+        }
+        scope.insert(
+            "i",
+            NameRef::Index {
+                index: IndexSel::Via(pre),
+                offset: s.source.start as i64,
+            },
+        );
+        scope.insert(
+            "j",
+            NameRef::Index {
+                index: IndexSel::Via(post),
+                offset: s.target.start as i64,
+            },
+        );
+        for k in ["N_incoming", "N_outgoing"] {
+            scope.insert(
+                k,
+                NameRef::Var {
+                    array: ArrayKey::new(id, k),
+                    index: IndexSel::Item,
+                    dim: Dim::ONE,
+                    ty: ValTy::Int,
+                    read_only: true,
+                    write_mask: None,
+                    shared: false,
+                },
+            );
+        }
+        for p in &s.pathways {
+            if p.scalar_delay.is_none() {
+                let key = ArrayKey::new(id, format!("{}.delay", p.name));
+                let r = NameRef::Var {
+                    array: key,
+                    index: IndexSel::Item,
+                    dim: Dim::SECOND,
+                    ty: ValTy::Float,
+                    read_only: false,
+                    write_mask: None,
+                    shared: false,
+                };
+                if p.name == "pre" {
+                    scope.insert("delay", r.clone());
+                }
+                scope.insert(format!("{}.delay", p.name), r);
+            } else if let Some(d) = p.scalar_delay {
+                let r = NameRef::Const {
+                    value: d,
+                    dim: Dim::SECOND,
+                    ty: ValTy::Float,
+                };
+                if p.name == "pre" {
+                    scope.insert("delay", r.clone());
+                }
+            }
+        }
+        scope.insert(
+            "N",
+            NameRef::Const {
+                value: s.n as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
+        scope.insert(
+            "N_pre",
+            NameRef::Const {
+                value: s.source.len() as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
+        scope.insert(
+            "N_post",
+            NameRef::Const {
+                value: s.target.len() as f64,
+                dim: Dim::ONE,
+                ty: ValTy::Int,
+            },
+        );
+        scope.insert("t", NameRef::Time);
+        scope.insert("t_in_timesteps", NameRef::TimeStep);
+        scope.insert(
+            "dt",
+            NameRef::Const {
+                value: s.dt,
+                dim: Dim::SECOND,
+                ty: ValTy::Float,
+            },
+        );
+        scope
+    }
+
+    /// The scope for setting or recording variables of an object.
+    pub(crate) fn scope_for_object(&self, h: Handle) -> Result<Scope> {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(_)) => Ok(self.synapse_scope(h.0)),
+            Some(Object::Group(_)) | Some(Object::Subgroup { .. }) => {
+                let r = self.range(h)?;
+                Ok(self.group_view(r.group, IndexSel::Item, r.start as i64))
+            }
+            _ => Err(err(
+                "not-a-group",
+                self.name_of(h),
+                format!("'{}' has no variables", self.name_of(h)),
+            )),
+        }
+    }
+}
