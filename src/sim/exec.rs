@@ -25,6 +25,98 @@ pub(crate) struct Prepared {
 /// Marks an array binding whose pointer is given at each call (event lists).
 pub(crate) const DYNAMIC: &str = "@events";
 
+/// A kernel as the run loop calls it: compiled, its arguments bound when the
+/// run starts, how it splits over threads, its random stream and its runtime
+/// context (where its checks report).
+pub(crate) struct KernelCall {
+    pub kernel: Option<Prepared>,
+    /// The kernel's array pointers, resolved when the run starts.
+    pub bound: Option<Bound>,
+    /// How the kernel runs on several threads, when it does.
+    pub split: Option<SplitPlan>,
+    pub rng: spikejit_runtime::Rng,
+    pub ctx: spikejit_runtime::Context,
+}
+
+impl KernelCall {
+    /// A kernel (or none) and its random stream, nothing bound yet.
+    pub(crate) fn new(kernel: Option<Prepared>, rng: spikejit_runtime::Rng) -> KernelCall {
+        KernelCall {
+            kernel,
+            bound: None,
+            split: None,
+            rng,
+            ctx: spikejit_runtime::Context::new(),
+        }
+    }
+
+    /// Calls the bound kernel with the slot values `v` and the event list
+    /// `events` (a pathway's synapses; null for other kernels). False when
+    /// there is no kernel to call.
+    #[inline]
+    pub(crate) fn run(&mut self, v: &SlotValues, events: *mut u8) -> bool {
+        match (&self.kernel, &mut self.bound) {
+            (Some(k), Some(b)) => {
+                call(k, b, v, &mut self.rng, &mut self.ctx, events);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Calls the bound kernel over elements `0..v.end`, split over the team's
+    /// threads where it has a plan.
+    #[inline]
+    pub(crate) fn run_elements(&mut self, team: Option<&Team>, v: &SlotValues) {
+        if let (Some(k), Some(b)) = (&self.kernel, &mut self.bound) {
+            call_elements(k, b, self.split.as_mut(), team, v, &mut self.rng, &mut self.ctx);
+        }
+    }
+
+    /// Whether the kernel's checks recorded faults (read and emptied by
+    /// [`Network::record_faults`]): one length test per call.
+    #[inline]
+    pub(crate) fn faulted(&self) -> bool {
+        !self.ctx.faults.is_empty()
+    }
+}
+
+/// The event space of a group that an op reads: `n + 1` entries of the
+/// group's array (the indices of this step's events, then their count),
+/// resolved when a run starts so that a step reads its events without a
+/// lookup.
+#[derive(Clone, Copy)]
+pub(crate) struct EventSpace {
+    first: *const i32,
+    n: usize,
+}
+
+impl EventSpace {
+    /// No event space: no events.
+    pub(crate) const NONE: EventSpace = EventSpace {
+        first: std::ptr::null(),
+        n: 0,
+    };
+
+    /// The event space held by `space` (`n + 1` entries). It stays valid while
+    /// that array is neither dropped nor resized, as the network's arrays are
+    /// not during a run (an op lives from the start of a run to its end).
+    pub(crate) fn of(space: &[i32]) -> EventSpace {
+        EventSpace {
+            first: space.as_ptr(),
+            n: space.len() - 1,
+        }
+    }
+
+    /// This step's events.
+    #[inline]
+    pub(crate) fn events<'a>(self) -> &'a [i32] {
+        // SAFETY: `first` is null or points at a live event space of `n + 1`
+        // entries (see `EventSpace::of`).
+        unsafe { event_slice(self.first, self.n) }
+    }
+}
+
 /// The values of the scalar slots of a kernel call.
 #[derive(Clone, Copy)]
 pub(crate) struct SlotValues<'a> {
@@ -90,7 +182,23 @@ impl Network {
 }
 
 impl Network {
-    /// Runs a kernel. `scalar` gives the value bits of each named scalar slot.
+    /// Binds a kernel of the run loop to the arrays (they do not move during
+    /// a run), split over threads where it runs over `splittable` elements
+    /// and the network has several.
+    pub(crate) fn bind_call(&mut self, call: &mut KernelCall, splittable: Option<usize>) {
+        if let Some(k) = &call.kernel {
+            let bound = self.bind(k);
+            call.split = match splittable {
+                Some(n) if self.threads > 1 => SplitPlan::new(k, &bound, n, self.threads),
+                _ => None,
+            };
+            if call.split.is_some() && !self.stats.threaded_kernels.contains(&k.kernel.name) {
+                self.stats.threaded_kernels.push(k.kernel.name.clone());
+            }
+            call.bound = Some(bound);
+        }
+    }
+
     /// Runs a one-off kernel (setters, connect, input values) over
     /// `elements` at time `t`: bound once, then the run loop's call path.
     pub(crate) fn exec(
@@ -264,7 +372,8 @@ fn fill_scalars(slots: &[Slot], v: &SlotValues, out: &mut [u64]) {
 
 /// Calls a kernel over elements `0..v.end`: split over the team's threads where
 /// the op has a plan, else in one call on this thread.
-pub(crate) fn call_elements(
+#[inline]
+fn call_elements(
     k: &Prepared,
     b: &mut Bound,
     split: Option<&mut SplitPlan>,
@@ -280,7 +389,8 @@ pub(crate) fn call_elements(
 }
 
 /// Calls a bound kernel.
-pub(crate) fn call(
+#[inline]
+fn call(
     k: &Prepared,
     b: &mut Bound,
     v: &SlotValues,
@@ -308,7 +418,7 @@ pub(crate) fn call(
 ///
 /// # Safety
 /// `space` must point at a live `i32` array of `n + 1` entries.
-pub(crate) unsafe fn event_slice<'a>(space: *const i32, n: usize) -> &'a [i32] {
+unsafe fn event_slice<'a>(space: *const i32, n: usize) -> &'a [i32] {
     if space.is_null() {
         return &[];
     }

@@ -2,10 +2,10 @@
 //! arrays, Poisson inputs and `run_regularly`.
 
 use super::arrays::{Array, ArrayExt};
-use super::exec::Prepared;
 use super::memory::check_size;
 use super::network::{Network, check_dt, err};
 use super::objects::{GeneratorState, GroupKind, Object, PoissonInputObj, Regular, TimedArrayObj};
+use super::ops::{Op, OpKind};
 use super::schedule::slot_rank;
 use super::spec::{
     Code, Handle, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, Selection, SpikeGeneratorGroup, TimedArray,
@@ -331,7 +331,8 @@ impl Network {
     /// The kernel of a PoissonInput: `var += X*weight` per target element, with X
     /// binomial (or its normal approximation, as Brian2 does when N·p and N·(1−p)
     /// exceed 5).
-    pub(crate) fn poisson_input_kernel(&mut self, k: usize) -> Result<(Prepared, usize, usize, f64, i32, String)> {
+    /// Its op runs in the `synapses` slot, over the target's elements.
+    pub(crate) fn poisson_input_op(&mut self, k: usize) -> Result<Op> {
         let Some(Object::PoissonInput(pi)) = self.objects.get(k) else {
             return Err(err("internal", "poisson input", "not a Poisson input"));
         };
@@ -365,11 +366,24 @@ impl Network {
         let mut b = self.builder(&name);
         b.check_faults(self.fault_checks(range.group, None, None, true));
         lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope);
-        Ok((self.compile(b)?, range.start, range.stop, dt, order, name))
+        let kernel = self.compile(b)?;
+        Ok(Op::new(
+            OpKind::Range {
+                start: range.start,
+                end: range.stop,
+                extra: vec![],
+            },
+            Some(kernel),
+            dt,
+            (slot_rank("synapses").unwrap_or(10), order, name),
+            "PoissonInput",
+            self.next_rng(),
+        ))
     }
 
-    /// The kernel of a `run_regularly` entry: the code over the owner's elements.
-    pub(crate) fn regular_kernel(&mut self, r: usize) -> Result<(Prepared, usize, usize)> {
+    /// The op of `run_regularly` entry `r`: a kernel that runs the code over
+    /// the owner's elements.
+    pub(crate) fn regular_op(&mut self, r: usize) -> Result<Op> {
         let (owner, src, stmts, name) = {
             let reg = &self.regular[r];
             (reg.owner, reg.code.clone(), reg.stmts.clone(), reg.name.clone())
@@ -399,7 +413,50 @@ impl Network {
         };
         b.check_faults(self.fault_checks(object, Some(src.clone()), None, true));
         lower::scalar_then_range(&mut b, &stmts[..split], &stmts[split..], &scope);
-        Ok((self.compile(b)?, start, end))
+        let kernel = self.compile(b)?;
+        let reg = &self.regular[r];
+        let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
+        Ok(Op::new(
+            OpKind::Range {
+                start,
+                end,
+                extra: vec![],
+            },
+            Some(kernel),
+            dt,
+            key,
+            "CodeRunner",
+            self.next_rng(),
+        ))
+    }
+
+    /// The spikes of spike generator `group` (of `n` neurons) at step `step`
+    /// of its clock, written to its event space; how many.
+    pub(crate) fn generator_step(&mut self, group: usize, n: usize, step: i64) -> u64 {
+        let mut fired = 0;
+        if let Object::Group(g) = &mut self.objects[group]
+            && let GroupKind::Generator(gs) = &mut g.kind
+        {
+            let local = if gs.period > 0 { step % gs.period } else { step };
+            if gs.period > 0 && local == 0 {
+                gs.next = 0;
+            }
+            let mut space = match self.store.get_mut(&ArrayKey::new(group, "_spikespace")) {
+                Some(Array::I32(ss)) => Some(ss),
+                _ => None,
+            };
+            while gs.next < gs.steps.len() && gs.steps[gs.next] <= local {
+                if let Some(ss) = space.as_deref_mut() {
+                    ss[fired] = gs.indices[gs.next];
+                }
+                fired += 1;
+                gs.next += 1;
+            }
+            if let Some(ss) = space {
+                ss[n] = fired as i32;
+            }
+        }
+        fired as u64
     }
 }
 

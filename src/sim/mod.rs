@@ -498,6 +498,7 @@ mod neuron_steps;
 mod neurons;
 mod objects;
 mod ops;
+mod recording;
 mod run;
 mod schedule;
 mod scopes;

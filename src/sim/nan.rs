@@ -23,10 +23,12 @@
 use std::sync::Arc;
 
 use super::arrays::Array;
+use super::exec::KernelCall;
 use super::findings::{BEFORE_RUN, Fault, Finding, INTEGRATED, NanCheck, NanMode, Origin, STORED, statement_ref};
 use super::network::Network;
 use super::objects::{GroupKind, Object};
-use crate::diag::{Source, Span};
+use super::schedule::Clocks;
+use crate::diag::{Errors, Source, Span};
 use crate::ir::Func;
 use crate::lower::FaultSite;
 use crate::model::scope::ArrayKey;
@@ -80,6 +82,22 @@ fn float_text(x: f64) -> String {
     } else {
         non_finite_name(x).to_string()
     }
+}
+
+/// The run-time checks of one run, as the run loop carries them from step
+/// to step.
+pub(crate) struct RunChecks {
+    /// The periodic check runs after every `every` steps.
+    every: u64,
+    /// The float arrays it looks at: (object, variable), less those found
+    /// non-finite.
+    targets: Vec<(usize, String)>,
+    /// A check found something in [`NanMode::Error`]: the run stops.
+    pub failed: bool,
+    /// The findings before the run (what the run found comes after).
+    first_finding: usize,
+    /// The step and time of the last step checked.
+    last: Option<(i64, f64)>,
 }
 
 impl Network {
@@ -279,12 +297,7 @@ impl Network {
     /// Turns the faults a kernel recorded in `ctx` into findings (once per
     /// variable and kind) and empties the list; `sites` are the kernel's
     /// checks. Returns whether anything new was found.
-    pub(crate) fn record_faults(
-        &mut self,
-        sites: &[FaultSite],
-        ctx: &mut spikejit_runtime::Context,
-        now: (i64, f64),
-    ) -> bool {
+    fn record_faults(&mut self, sites: &[FaultSite], ctx: &mut spikejit_runtime::Context, now: (i64, f64)) -> bool {
         let mut found = false;
         // (statement, element) of the integer faults so far: a later fault of
         // the same statement and element follows from the first (`n = int(x)`
@@ -389,6 +402,91 @@ impl Network {
             found = true;
         }
         found
+    }
+
+    /// Turns the faults a kernel of the run loop recorded into findings
+    /// ([`Network::record_faults`]) at the step `now`; whether anything new
+    /// was found.
+    pub(crate) fn record_kernel_faults(&mut self, call: &mut KernelCall, now: (i64, f64)) -> bool {
+        match &call.kernel {
+            Some(k) => self.record_faults(&k.sites, &mut call.ctx, now),
+            None => false,
+        }
+    }
+
+    /// The checks of a run whose clocks are `clocks`: the float arrays the
+    /// periodic check looks at, and, unless the run goes on from one stopped
+    /// early (`resuming`, checked when it stopped), the values set before the
+    /// run, found now rather than blamed on the first state update.
+    pub(crate) fn start_checks(&mut self, clocks: &Clocks, resuming: bool) -> RunChecks {
+        let mut checks = RunChecks {
+            every: self.nan_check.every.max(1),
+            targets: match self.nan_check.mode {
+                NanMode::Off => Vec::new(),
+                _ => self.nan_targets(),
+            },
+            failed: false,
+            first_finding: self.findings.len(),
+            last: None,
+        };
+        if !checks.targets.is_empty() && !resuming {
+            let cur = clocks.start();
+            if cur.is_finite()
+                && self.check_non_finite(&mut checks.targets, (clocks.finest_step(cur), cur), true)
+                && self.nan_check.mode == NanMode::Error
+            {
+                checks.failed = true;
+            }
+        }
+        checks
+    }
+
+    /// The periodic check after the step at time `t` (every
+    /// [`NanCheck::every`] steps): whether it found something that stops the
+    /// run ([`NanMode::Error`]).
+    #[inline]
+    pub(crate) fn periodic_check(&mut self, checks: &mut RunChecks, clocks: &Clocks, t: f64) -> bool {
+        if checks.targets.is_empty() {
+            return false;
+        }
+        let now = (clocks.finest_step(t), t);
+        self.nan_since.get_or_insert(now);
+        checks.last = Some(now);
+        if self.stats.steps.is_multiple_of(checks.every)
+            && self.check_non_finite(&mut checks.targets, now, false)
+            && self.nan_check.mode == NanMode::Error
+        {
+            checks.failed = true;
+        }
+        checks.failed
+    }
+
+    /// The check at the end of a run that was not stopped early (one stopped
+    /// early goes on later, and is checked then).
+    pub(crate) fn final_check(&mut self, checks: &mut RunChecks) {
+        if let Some(now) = checks.last
+            && self.nan_since.is_some()
+            && self.check_non_finite(&mut checks.targets, now, false)
+            && self.nan_check.mode == NanMode::Error
+        {
+            checks.failed = true;
+        }
+    }
+
+    /// The error of a run stopped by its checks: what the step where it
+    /// stopped found.
+    pub(crate) fn stop_error(&self, checks: &RunChecks) -> Errors {
+        let found = self.findings[checks.first_finding.min(self.findings.len())..]
+            .iter()
+            .map(|f| {
+                f.diagnostic().with_help(if f.before_run {
+                    "the run did not start; in warn mode (`--nan=warn`) it is reported and the run goes on"
+                } else {
+                    "the run stopped at the end of that step; in warn mode (`--nan=warn`) it is reported and the run goes on"
+                })
+            })
+            .collect();
+        Errors(found)
     }
 
     /// Keeps a finding, and warns about it in [`NanMode::Warn`] (through

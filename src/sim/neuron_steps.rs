@@ -1,11 +1,13 @@
 //! What a neuron group does in a time step: the kernels of its state update
 //! (refractoriness included), its threshold and reset, its custom events and
-//! the code run on them.
+//! the code run on them; the ops of a group (a spike generator's included).
 
 use super::exec::Prepared;
 use super::kernels::integration_error;
 use super::network::Network;
-use super::objects::space_key;
+use super::objects::{GroupKind, Object, space_key};
+use super::ops::{Op, OpKind};
+use super::schedule::{slot_rank, to_step};
 use crate::diag::{Diagnostic, Errors, Result};
 use crate::integrate::{self, DiffEq};
 use crate::lower;
@@ -15,6 +17,109 @@ use crate::syntax::ast::{AssignOp, Expr, Statement};
 use crate::units::Dim;
 
 impl Network {
+    /// The ops of neuron group `id` (a Poisson group and a spike generator
+    /// are neuron groups too): its state update, a generator's spikes, its
+    /// threshold, custom events and reset. Errors go to `errors`, the ops
+    /// that could be built to `ops`.
+    pub(crate) fn group_ops(&mut self, id: usize, ops: &mut Vec<Op>, errors: &mut Vec<Diagnostic>) {
+        let thr_rank = slot_rank("thresholds").unwrap_or(7);
+        let g = self.group(id);
+        let (name, n, dt, order, when) = (g.name.clone(), g.n, g.dt, g.order, g.when);
+        match self.group_state_update(id) {
+            Ok(Some(k)) => ops.push(Op::new(
+                OpKind::StateUpdate { group: id, n },
+                Some(k),
+                dt,
+                (when, order, format!("{name}_stateupdater")),
+                "StateUpdater",
+                self.next_rng(),
+            )),
+            // Brian2 lists a neuron group's state updater even when
+            // it has nothing to integrate.
+            Ok(None) if matches!(self.group(id).kind, GroupKind::Neurons) => ops.push(Op::idle(
+                dt,
+                (when, order, format!("{name}_stateupdater")),
+                "StateUpdater",
+            )),
+            Ok(None) => {}
+            Err(e) => errors.extend(e.0),
+        }
+        let cur = to_step(self.t, dt);
+        if let Object::Group(g) = &mut self.objects[id]
+            && let GroupKind::Generator(gs) = &mut g.kind
+        {
+            // Start with the first spike not before the current step.
+            let local = if gs.period > 0 { cur % gs.period } else { cur };
+            gs.next = gs.steps.iter().position(|&st| st >= local).unwrap_or(gs.steps.len());
+            ops.push(Op::new(
+                OpKind::Generator { group: id, n },
+                None,
+                dt,
+                (thr_rank, order, name.clone()),
+                "SpikeGeneratorGroup",
+                self.next_rng(),
+            ));
+        }
+        match self.group_threshold(id) {
+            Ok(Some(k)) => ops.push(Op::new(
+                OpKind::Threshold {
+                    group: id,
+                    n,
+                    event: "spike".to_string(),
+                },
+                Some(k),
+                dt,
+                (thr_rank, order, format!("{name}_spike_thresholder")),
+                "Thresholder",
+                self.next_rng(),
+            )),
+            Ok(None) => {}
+            Err(e) => errors.extend(e.0),
+        }
+        match self.group_events(id) {
+            Ok(list) => {
+                let after_thr = slot_rank("after_thresholds").unwrap_or(8);
+                let after_reset = slot_rank("after_resets").unwrap_or(14);
+                for (ev, k, is_code) in list {
+                    let (slot, suffix) = if is_code {
+                        (after_reset, "resetter")
+                    } else {
+                        (after_thr, "thresholder")
+                    };
+                    ops.push(Op::new(
+                        OpKind::Threshold {
+                            group: id,
+                            n,
+                            event: ev.clone(),
+                        },
+                        Some(k),
+                        dt,
+                        (slot, order, format!("{name}_{ev}_{suffix}")),
+                        if is_code { "Resetter" } else { "Thresholder" },
+                        self.next_rng(),
+                    ));
+                }
+            }
+            Err(e) => errors.extend(e.0),
+        }
+        match self.group_reset(id) {
+            Ok(Some(k)) => ops.push(Op::new(
+                OpKind::Reset { n },
+                Some(k),
+                dt,
+                (
+                    slot_rank("resets").unwrap_or(13),
+                    order,
+                    format!("{name}_spike_resetter"),
+                ),
+                "Resetter",
+                self.next_rng(),
+            )),
+            Ok(None) => {}
+            Err(e) => errors.extend(e.0),
+        }
+    }
+
     /// The state update kernel of a neuron group (refractoriness, integration).
     pub(crate) fn group_state_update(&mut self, id: usize) -> Result<Option<Prepared>> {
         let g = self.group(id);

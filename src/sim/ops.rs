@@ -1,10 +1,11 @@
 //! The steps of a run: one [`Op`] for each thing that runs in a time step
 //! (a kernel, a spike generator, a monitor's recording), with its clock and
-//! its key in the schedule.
+//! its key in the schedule. The room of each kind of object makes its ops
+//! and does their steps; the run loop only walks them in schedule order.
 
 use spikejit_runtime::queue::{BySource, SpikeQueue};
 
-use super::exec::{Bound, Prepared, SplitPlan};
+use super::exec::{EventSpace, KernelCall, Prepared};
 use super::objects::GroupRange;
 use crate::model::scope::ArrayKey;
 
@@ -29,14 +30,9 @@ pub(crate) enum OpKind {
     Reset {
         n: usize,
     },
-    Pathway {
-        event: String,
-        syn: usize,
-        p: usize,
-        emitter: GroupRange,
-        queue: SpikeQueue,
-        by_source: BySource,
-    },
+    /// A synaptic pathway: the events of its emitter into its spike queue,
+    /// and its kernel over the events due.
+    Pathway(PathwayStep),
     /// A SpikeGeneratorGroup's spikes for this step.
     Generator {
         group: usize,
@@ -65,23 +61,34 @@ pub(crate) enum OpKind {
     Idle,
 }
 
+/// What a pathway's op keeps: where its events come from, and the spike
+/// queue (taken from the pathway for the run, given back after it).
+pub(crate) struct PathwayStep {
+    /// The event of the emitting group the pathway reacts to.
+    pub event: String,
+    /// The synapses object and the pathway's index in it.
+    pub syn: usize,
+    pub p: usize,
+    /// The emitting group's range (its events outside it are not this pathway's).
+    pub emitter: GroupRange,
+    pub queue: SpikeQueue,
+    /// The synapses of each emitting element.
+    pub by_source: BySource,
+}
+
 pub(crate) struct Op {
     pub kind: OpKind,
-    pub kernel: Option<Prepared>,
-    /// The kernel's array pointers, resolved when the run starts.
-    pub bound: Option<Bound>,
-    /// How the kernel runs on several threads, when it does.
-    pub split: Option<SplitPlan>,
+    /// The kernel the op calls (none for a spike generator or a spike or rate
+    /// monitor), with its arguments, random stream and runtime context.
+    pub call: KernelCall,
     /// The event space this op reads (its group's elements + 1 entries), resolved
     /// when the run starts: spikes are read without a lookup on every step.
-    pub space: (*const i32, usize),
-    pub ctx: spikejit_runtime::Context,
+    pub space: EventSpace,
     pub dt: f64,
     /// (slot rank, order, name): Brian2's sort key.
     pub key: (i32, i32, String),
-    pub rng: spikejit_runtime::Rng,
     /// Brian2's class of the object this op stands for (`StateUpdater`,
-    /// `SynapticPathway`, ...), for [`Network::schedule`].
+    /// `SynapticPathway`, ...), for [`Network::schedule`](crate::sim::Network::schedule).
     pub class: &'static str,
 }
 
@@ -104,20 +111,37 @@ impl Op {
     ) -> Op {
         Op {
             kind,
-            kernel,
-            bound: None,
-            split: None,
-            space: (std::ptr::null(), 0),
-            ctx: spikejit_runtime::Context::new(),
+            call: KernelCall::new(kernel, rng),
+            space: EventSpace::NONE,
             dt,
             key,
-            rng,
             class,
         }
     }
-}
 
-/// An op's schedule key as a checkpoint keeps it.
-pub(crate) fn op_key(op: &Op) -> String {
-    format!("{}/{}/{}", op.key.0, op.key.1, op.key.2)
+    /// The op's schedule key as a checkpoint keeps it (`when/order/name`).
+    pub(crate) fn key_text(&self) -> String {
+        format!("{}/{}/{}", self.key.0, self.key.1, self.key.2)
+    }
+
+    /// The group and the event whose event space the op reads at each step.
+    pub(crate) fn reads_events(&self) -> Option<(usize, &str)> {
+        match &self.kind {
+            OpKind::Threshold { group, event, .. } | OpKind::SpikeMon { group, event, .. } => {
+                Some((*group, event.as_str()))
+            }
+            OpKind::Pathway(path) => Some((path.emitter.group, path.event.as_str())),
+            OpKind::RateMon { range, .. } => Some((range.group, "spike")),
+            _ => None,
+        }
+    }
+
+    /// The number of elements of a kernel that may be split over threads (a
+    /// neuron group's state update and thresholds).
+    pub(crate) fn splittable_elements(&self) -> Option<usize> {
+        match self.kind {
+            OpKind::StateUpdate { n, .. } | OpKind::Threshold { n, .. } => Some(n),
+            _ => None,
+        }
+    }
 }

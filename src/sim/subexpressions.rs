@@ -2,9 +2,10 @@
 //! arrays of their own (Brian2's SubexpressionUpdater), for neuron groups
 //! and synapses alike.
 
-use super::exec::Prepared;
 use super::network::Network;
 use super::objects::Object;
+use super::ops::{Op, OpKind};
+use super::schedule::slot_rank;
 use crate::diag::{Errors, Result};
 use crate::lower;
 use crate::model::scope::IndexSel;
@@ -13,8 +14,8 @@ use crate::syntax::ast::{AssignOp, EquationKind, Statement};
 impl Network {
     /// The updater of `(constant over dt)` subexpressions (Brian2's
     /// SubexpressionUpdater, slot `before_start`): each is evaluated once per time
-    /// step into its own array. Returns the kernel and the element range.
-    pub(crate) fn subexpression_updater(&mut self, id: usize) -> Result<Option<(Prepared, usize, usize)>> {
+    /// step into its own array. Its op, if the object has such subexpressions.
+    pub(crate) fn subexpression_op(&mut self, id: usize) -> Result<Option<Op>> {
         let is_syn = self.syn(id).is_some();
         let (eqs, name, n) = match &self.objects[id] {
             Object::Synapses(s) => (s.eqs.clone(), s.name.clone(), s.n),
@@ -55,6 +56,23 @@ impl Network {
         b.check_faults(self.fault_checks(id, None, Some(&eqs), true));
         lower::block_over_range(&mut b, &stmts, &scope);
         let end = if shared && stmts.len() == 1 { 1 } else { n };
-        Ok(Some((self.compile(b)?, 0, end)))
+        let kernel = self.compile(b)?;
+        let (dt, order) = self.dt_order_of(id);
+        Ok(Some(Op::new(
+            OpKind::Range {
+                start: 0,
+                end,
+                extra: vec![],
+            },
+            Some(kernel),
+            dt,
+            (
+                slot_rank("before_start").unwrap_or(0),
+                order,
+                format!("{name}_subexpression_update"),
+            ),
+            "SubexpressionUpdater",
+            self.next_rng(),
+        )))
     }
 }

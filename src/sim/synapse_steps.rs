@@ -1,8 +1,9 @@
 //! What synapses do in a time step: the kernels of their pathways (each
 //! with the event-driven updates), of their clock-driven equations and of
-//! their summed variables, and the delays of their spike queues.
+//! their summed variables, the delays of their spike queues; the ops of
+//! synapses and a pathway's step.
 
-use spikejit_runtime::queue::delay_steps;
+use spikejit_runtime::queue::{BySource, delay_steps};
 
 use super::arrays::Array;
 use super::exec::{DYNAMIC, Prepared};
@@ -10,6 +11,8 @@ use super::kernels::integration_error;
 use super::memory;
 use super::network::{Network, err};
 use super::objects::GroupRange;
+use super::ops::{Op, OpKind, PathwayStep};
+use super::schedule::slot_rank;
 use super::scopes::NoDt;
 use super::spec::Handle;
 use super::synapses::delay_error;
@@ -26,6 +29,145 @@ pub(crate) const SCALAR_ZSTART: &str = "_zero_start";
 pub(crate) const SCALAR_ZEND: &str = "_zero_end";
 
 impl Network {
+    /// The ops of synapses `id`: their state update, their summed variables
+    /// and their pathways (each with its spike queue, taken from the pathway
+    /// for the run). Errors go to `errors`, the ops that could be built to
+    /// `ops`.
+    pub(crate) fn synapse_ops(&mut self, id: usize, ops: &mut Vec<Op>, errors: &mut Vec<Diagnostic>) {
+        let Some(s) = self.syn(id) else { return };
+        let (sname, sdt, sorder, nsyn, swhen) = (s.name.clone(), s.dt, s.order, s.n, s.when);
+        match self.synapse_state_update(id) {
+            Ok(Some(k)) => ops.push(Op::new(
+                OpKind::Range {
+                    start: 0,
+                    end: nsyn,
+                    extra: vec![],
+                },
+                Some(k),
+                sdt,
+                (swhen, sorder, format!("{sname}_stateupdater")),
+                "StateUpdater",
+                self.next_rng(),
+            )),
+            Ok(None) => {}
+            Err(e) => errors.extend(e.0),
+        }
+        match self.summed_kernels(id) {
+            Ok(list) => {
+                let groups_rank = slot_rank("groups").unwrap_or(4);
+                for (k, tgt, var) in list {
+                    // Brian2's `target.order - 1`, where the target is the
+                    // synapses' source or target as given: a subgroup's
+                    // order is its group's + 1.
+                    let (gdt, _) = self.dt_order_of(tgt.group);
+                    let gorder = match self.syn(id) {
+                        Some(s) if var.ends_with("_pre") => s.source_order,
+                        Some(s) => s.target_order,
+                        None => 0,
+                    };
+                    ops.push(Op::new(
+                        OpKind::Range {
+                            start: 0,
+                            end: nsyn,
+                            extra: vec![(SCALAR_ZSTART, tgt.start as u64), (SCALAR_ZEND, tgt.stop as u64)],
+                        },
+                        Some(k),
+                        gdt,
+                        (groups_rank, gorder - 1, format!("{sname}_summed_variable_{var}")),
+                        "SummedVariableUpdater",
+                        self.next_rng(),
+                    ));
+                }
+            }
+            Err(e) => errors.extend(e.0),
+        }
+        let Some(s) = self.syn(id) else { return };
+        if !s.pathways.is_empty() && !s.connected {
+            errors.push(
+                Diagnostic::new(
+                    "not-connected",
+                    format!(
+                        "synapses '{}' do nothing: connect was never called (add a 'connect' entry)",
+                        s.name
+                    ),
+                )
+                .with_context(format!("synapses '{}'", s.name)),
+            );
+            return;
+        }
+        let npath = s.pathways.len();
+        for p in 0..npath {
+            match self.pathway_op(id, p) {
+                Ok(op) => ops.push(op),
+                Err(e) => errors.extend(e.0),
+            }
+        }
+    }
+
+    /// The op of pathway `p` of synapses `id`: its synapses grouped by
+    /// emitting element, its queue prepared with the delays in steps of the
+    /// emitter's clock, its kernel.
+    fn pathway_op(&mut self, id: usize, p: usize) -> Result<Op> {
+        let Some(s) = self.syn(id) else {
+            return Err(err("internal", "pathway", "not synapses"));
+        };
+        let path = &s.pathways[p];
+        let emitter = if path.is_post { s.target } else { s.source };
+        let event = path.event.clone();
+        let dt = self.group(emitter.group).dt;
+        let order = if path.is_post { 1 } else { -1 };
+        let name = format!("{}_{}", s.name, path.name);
+        let key_arr = if path.is_post { "_post" } else { "_pre" };
+        let by_source = match self.store.get(&ArrayKey::new(id, key_arr)) {
+            Some(Array::I32(v)) => BySource::build(v, emitter.start, emitter.len()),
+            _ => BySource::build(&[], emitter.start, emitter.len()),
+        };
+        let Ok(by_source) = by_source else {
+            return Err(err(
+                "out-of-memory",
+                &format!("synapses '{}'", s.name),
+                format!(
+                    "pathway '{}': no memory to group the {} synapses by source neuron",
+                    path.name, s.n
+                ),
+            ));
+        };
+        // Delays in steps of the emitter's clock, rounded half up.
+        let (delays, homog) = match path.scalar_delay {
+            Some(d) => delay_steps(d, dt)
+                .map(|h| (Vec::new(), h))
+                .ok_or_else(|| Errors::one(delay_error(&s.name, &path.name, d, dt)))?,
+            None => match self.store.get(&ArrayKey::new(id, format!("{}.delay", path.name))) {
+                Some(a) => delays_in_steps(a, dt, &s.name, &path.name)?,
+                None => (Vec::new(), 0),
+            },
+        };
+        let path = &mut self.syn_mut(id).pathways[p];
+        let mut queue = std::mem::take(&mut path.queue);
+        queue.prepare(delays, homog);
+        match self.pathway_kernel(id, p) {
+            Ok(k) => Ok(Op::new(
+                OpKind::Pathway(PathwayStep {
+                    event,
+                    syn: id,
+                    p,
+                    emitter,
+                    queue,
+                    by_source,
+                }),
+                Some(k),
+                dt,
+                (slot_rank("synapses").unwrap_or(10), order, name),
+                "SynapticPathway",
+                self.next_rng(),
+            )),
+            Err(e) => {
+                self.syn_mut(id).pathways[p].queue = queue;
+                Err(e)
+            }
+        }
+    }
+
     /// The kernel of one synaptic pathway: the pathway code for each synapse in the event list.
     pub(crate) fn pathway_kernel(&mut self, id: usize, p: usize) -> Result<Prepared> {
         let scope = self.synapse_scope(id);
@@ -195,6 +337,26 @@ impl Network {
             out.push((self.compile(b)?, range, v.name().to_string()));
         }
         Ok(out)
+    }
+}
+
+impl PathwayStep {
+    /// A step of the pathway: its queue advanced, this step's events of its
+    /// emitter (`events`, those outside its range left out) pushed; the
+    /// synapses whose spikes are due now.
+    #[inline]
+    pub(crate) fn due(&mut self, events: &[i32]) -> &mut [i32] {
+        self.queue.advance();
+        let (start, stop) = (self.emitter.start, self.emitter.stop);
+        self.queue.push(
+            events
+                .iter()
+                .map(|&x| x as usize)
+                .filter(|&x| x >= start && x < stop)
+                .map(|x| x - start),
+            &self.by_source,
+        );
+        self.queue.current()
     }
 }
 
