@@ -3,6 +3,7 @@
 //! threshold, reset, pathway, connect, set-by-expression); the model code is only
 //! what happens to one element.
 
+mod connect;
 mod skeleton;
 
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use crate::ir::{self, ArrayId, ElemTy, Func, Kernel, LocalId, ScalarId, Stmt, Ty
 use crate::model::equations::Equations;
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, TableFn, ValTy};
 use crate::syntax::ast::{AssignOp, BinOp, Expr, ExprKind, Statement, UnOp};
+pub use connect::{ConnectKernel, ConnectLocals, connect};
 pub use skeleton::*;
 
 /// What a kernel checks as it runs, and where its code comes from (for the

@@ -1,6 +1,8 @@
 //! The connect kernel of a generator: the scope of connect code, the checks
-//! of the generator's parts, the kernel, and its run in chunks of source
-//! neurons, with the errors it reports pointed back at the text.
+//! of the generator's parts, what the kernel's skeleton
+//! ([`lower::connect`]) needs to know of the names they read, and its run
+//! in chunks of source neurons, with the errors it reports pointed back at
+//! the text.
 
 use std::sync::Arc;
 
@@ -9,11 +11,10 @@ use super::memory;
 use super::network::{Network, err};
 use super::spec::{Connect, Count};
 use crate::diag::{Diagnostic, Errors, Result, Source};
-use crate::ir::{self, BinOp, Func, Stmt, Ty};
 use crate::lower;
 use crate::model::check::Checker;
 use crate::model::scope::{IndexSel, NameRef, Scope, ValTy};
-use crate::syntax::ast::{Expr, ExprKind, GenIter, Generator};
+use crate::syntax::ast::{Expr, GenIter, Generator};
 use crate::units::Dim;
 
 impl Network {
@@ -138,9 +139,8 @@ impl Network {
             g
         };
         let mut b = self.builder(&format!("{sname}_connect"));
-        let outer = b.item;
-        let inner = b.kernel.local(format!("{}_gen", g.var), Ty::I64);
-        let result = b.kernel.local("_result", Ty::I64);
+        let locals = lower::ConnectLocals::new(&mut b, &g.var);
+        let (outer, inner, result) = (locals.outer, locals.inner, locals.result);
         let mut scope = self.connect_scope(id, Some((outer, inner, result, over_pre)));
         let result_name = if over_pre { "i" } else { "j" };
         // The inner variable (if it has its own name).
@@ -297,323 +297,37 @@ impl Network {
             || pair_p.is_some();
         let cond_reads_result_vars = g.cond.as_ref().map(|e| uses(e, &result_var)).unwrap_or(false)
             || pair_p.as_ref().is_some_and(|p| uses(p, &result_var));
-        // Kernel body.
-        let skip = c.skip_if_invalid;
-        let mut body: Vec<Stmt> = Vec::new();
-        let (low_ir, high_ir, step_ir) = {
-            let lo = low
-                .as_ref()
-                .map(|e| b.expr(e, &scope))
-                .map(|(e, t)| cast_i(e, t))
-                .unwrap_or(ir::Expr::I64(0));
-            let (hi, ht) = b.expr(high, &scope);
-            let st = step
-                .as_ref()
-                .map(|e| b.expr(e, &scope))
-                .map(|(e, t)| cast_i(e, t))
-                .unwrap_or(ir::Expr::I64(1));
-            (lo, cast_i(hi, ht), st)
-        };
-        let lo_l = b.kernel.local("_low", Ty::I64);
-        let hi_l = b.kernel.local("_high", Ty::I64);
-        let st_l = b.kernel.local("_step", Ty::I64);
-        body.push(Stmt::Assign(lo_l, low_ir));
-        body.push(Stmt::Assign(hi_l, high_ir));
-        body.push(Stmt::Assign(st_l, step_ir));
-        // Per candidate: element, condition, range check, push.
-        let mut cand: Vec<Stmt> = Vec::new();
-        let (el, et) = b.expr(&g.element, &el_scope);
-        cand.push(Stmt::Assign(result, cast_i(el, et)));
-        let in_range = ir::Expr::bin(
-            BinOp::And,
-            ir::Expr::bin(BinOp::Ge, ir::Expr::Local(result), ir::Expr::I64(0)),
-            ir::Expr::bin(BinOp::Lt, ir::Expr::Local(result), ir::Expr::I64(n_result as i64)),
-        );
-        let code = if over_pre {
-            spikejit_runtime::error_code::PRE_INDEX_OUT_OF_RANGE
-        } else {
-            spikejit_runtime::error_code::POST_INDEX_OUT_OF_RANGE
-        };
-        let report = Stmt::Eval(ir::Expr::Call(
-            Func::ReportError,
-            vec![
-                ir::Expr::I64(code),
-                ir::Expr::Local(result),
-                ir::Expr::I64(n_result as i64),
-            ],
-        ));
-        let (n_ir, nt) = b.expr(&n_expr, &scope);
-        let n_ir = cast_i(n_ir, nt);
-        let (pi, pj) = if over_pre {
-            (ir::Expr::Local(result), ir::Expr::Local(outer))
-        } else {
-            (ir::Expr::Local(outer), ir::Expr::Local(result))
-        };
-        // An expression for n is checked for each pair it is evaluated for (a
-        // constant was checked before).
-        let push: Vec<Stmt> = if n_src.is_some() {
-            let n_l = b.kernel.local("_n", Ty::I64);
-            vec![
-                Stmt::Assign(n_l, n_ir),
-                Stmt::If {
-                    cond: ir::Expr::bin(BinOp::Lt, ir::Expr::Local(n_l), ir::Expr::I64(0)),
-                    then: vec![Stmt::Eval(ir::Expr::Call(
-                        Func::ReportValue,
-                        vec![
-                            ir::Expr::I64(spikejit_runtime::error_code::NEGATIVE_N),
-                            pi.clone(),
-                            pj.clone(),
-                            ir::Expr::cast(Ty::F64, ir::Expr::Local(n_l)),
-                        ],
-                    ))],
-                    els: vec![],
-                },
-                Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, ir::Expr::Local(n_l)])),
-            ]
-        } else {
-            vec![Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, n_ir]))]
-        };
-        let on_valid = |b: &mut lower::KernelBuilder, cond: Option<&Expr>| -> Vec<Stmt> {
-            match cond {
-                Some(e) => {
-                    let (ce, _) = b.expr(e, &scope);
-                    vec![Stmt::If {
-                        cond: ce,
-                        then: push.clone(),
-                        els: vec![],
-                    }]
-                }
-                None => push.clone(),
-            }
-        };
-        let invalid = if skip { vec![] } else { vec![report] };
-        if let Some(p) = &pair_p {
-            // `condition and rand() < p` (the condition path: j runs over
-            // range(N_post), always in range), evaluated in that order as the
-            // expression was, with p kept to check it for the pairs the
-            // condition selects: one compare per candidate.
-            let cond_l = g.cond.as_ref().map(|e| {
-                let (ce, _) = b.expr(e, &scope);
-                let l = b.kernel.local("_cond", Ty::Bool);
-                cand.push(Stmt::Assign(l, ce));
-                l
-            });
-            let (r, rt) = b.expr(&Expr::call("rand", vec![]), &scope);
-            let r_l = b.kernel.local("_r", rt);
-            cand.push(Stmt::Assign(r_l, r));
-            let (pe, pt) = b.expr(p, &scope);
-            let p_l = b.kernel.local("_p", pt);
-            cand.push(Stmt::Assign(p_l, pe));
-            let (lt, _) = b.binary(BinOp::Lt, ir::Expr::Local(r_l), rt, ir::Expr::Local(p_l), pt);
-            let p64 = if pt == Ty::F64 {
-                ir::Expr::Local(p_l)
-            } else {
-                ir::Expr::cast(Ty::F64, ir::Expr::Local(p_l))
-            };
-            // One compare per candidate the condition selects: |p - 1/2| <= 1/2
-            // holds for p in [0, 1] and fails for NaN (a negative p smaller
-            // than 3e-17 in magnitude passes, and connects nothing, as 0 does).
-            let p_ok = ir::Expr::bin(
-                BinOp::Le,
-                ir::Expr::Call(
-                    Func::Abs,
-                    vec![ir::Expr::bin(BinOp::Sub, p64.clone(), ir::Expr::F64(0.5))],
-                ),
-                ir::Expr::F64(0.5),
-            );
-            let mut selected = vec![
-                Stmt::If {
-                    cond: ir::Expr::logical_not(p_ok),
-                    then: vec![report_probability(ir::Expr::Local(outer), ir::Expr::Local(result), p64)],
-                    els: vec![],
-                },
-                Stmt::If {
-                    cond: lt,
-                    then: push.clone(),
-                    els: vec![],
-                },
-            ];
-            if let Some(l) = cond_l {
-                selected = vec![Stmt::If {
-                    cond: ir::Expr::Local(l),
-                    then: selected,
-                    els: vec![],
-                }];
-            }
-            cand.push(Stmt::If {
-                cond: in_range,
-                then: selected,
-                els: invalid,
-            });
-        } else if cond_per_pair && !cond_reads_result_vars {
-            // Condition first (no result-side variables), then the range check.
-            let (ce, _) = b.expr(
-                g.cond.as_ref().map_or(&Expr::synth(ExprKind::Bool(true)), |e| e),
-                &scope,
-            );
-            cand.push(Stmt::If {
-                cond: ce,
-                then: vec![Stmt::If {
-                    cond: in_range,
-                    then: push.clone(),
-                    els: invalid,
-                }],
-                els: vec![],
-            });
-        } else {
-            let then = on_valid(&mut b, if cond_per_pair { g.cond.as_ref() } else { None });
-            cand.push(Stmt::If {
-                cond: in_range,
-                then,
-                els: invalid,
-            });
-        }
-        // Iteration.
-        let k = ir::Expr::Local(inner);
-        let step_pos = ir::Expr::bin(BinOp::Gt, ir::Expr::Local(st_l), ir::Expr::I64(0));
-        let in_iter = |k: ir::Expr| {
-            ir::Expr::select(
-                step_pos.clone(),
-                ir::Expr::bin(BinOp::Lt, k.clone(), ir::Expr::Local(hi_l)),
-                ir::Expr::bin(BinOp::Gt, k, ir::Expr::Local(hi_l)),
-            )
-        };
-        let advance = |extra: Option<ir::Expr>| {
-            let stepn = match extra {
-                Some(s) => ir::Expr::bin(
-                    BinOp::Mul,
-                    ir::Expr::Local(st_l),
-                    ir::Expr::bin(BinOp::Add, ir::Expr::I64(1), s),
-                ),
-                None => ir::Expr::Local(st_l),
-            };
-            Stmt::Assign(inner, ir::Expr::bin(BinOp::Add, k.clone(), stepn))
-        };
-        let zero_step = Stmt::If {
-            cond: ir::Expr::bin(BinOp::Eq, ir::Expr::Local(st_l), ir::Expr::I64(0)),
-            then: vec![
-                Stmt::Eval(ir::Expr::Call(
-                    Func::ReportError,
-                    vec![
-                        ir::Expr::I64(spikejit_runtime::error_code::ZERO_STEP),
-                        ir::Expr::I64(0),
-                        ir::Expr::I64(0),
-                    ],
-                )),
-                Stmt::Assign(st_l, ir::Expr::I64(1)),
-                Stmt::Assign(hi_l, ir::Expr::Local(lo_l)),
-            ],
-            els: vec![],
-        };
-        body.push(zero_step);
-        match &g.iter {
-            GenIter::Range { .. } => {
-                body.push(Stmt::Assign(inner, ir::Expr::Local(lo_l)));
-                let mut lb = cand.clone();
-                lb.push(advance(None));
-                body.push(Stmt::While {
-                    cond: in_iter(k.clone()),
-                    body: lb,
-                });
-            }
+        let p_names_outer = match &g.iter {
             GenIter::SampleP { p, .. } => {
-                let (pe, pt) = b.expr(p, &scope);
-                let pe = if pt == Ty::F64 { pe } else { ir::Expr::cast(Ty::F64, pe) };
-                let p_l = b.kernel.local("_p", Ty::F64);
-                body.push(Stmt::Assign(p_l, pe));
-                // p is the same for every candidate of an outer element: checked
-                // once per outer element, naming it when p depends on it.
-                let outer_dep = uses(p, &|n| {
+                uses(p, &|n| {
                     if over_pre {
                         n == "j" || (n != "N_post" && n.ends_with("_post")) || self.is_post_name(id, n)
                     } else {
                         n == "i" || (n != "N_pre" && n.ends_with("_pre"))
                     }
                 }) || uses_rand(p)
-                    || uses(p, &|n| self.syn(id).and_then(|s| s.eqs.get(n)).is_some());
-                let at = if outer_dep {
-                    ir::Expr::Local(outer)
-                } else {
-                    ir::Expr::I64(-1)
-                };
-                let (pi, pj) = if over_pre {
-                    (ir::Expr::I64(-1), at)
-                } else {
-                    (at, ir::Expr::I64(-1))
-                };
-                body.push(Stmt::If {
-                    cond: out_of_unit_range(ir::Expr::Local(p_l)),
-                    then: vec![report_probability(pi, pj, ir::Expr::Local(p_l))],
-                    els: vec![],
-                });
-                let skip_draw = ir::Expr::Call(Func::GeometricSkip, vec![ir::Expr::Local(p_l)]);
-                // k = low + step*skip; while in range: body; k += step*(1+skip)
-                body.push(Stmt::If {
-                    cond: ir::Expr::bin(BinOp::Gt, ir::Expr::Local(p_l), ir::Expr::F64(0.0)),
-                    then: {
-                        let mut v = vec![Stmt::Assign(
-                            inner,
-                            ir::Expr::bin(
-                                BinOp::Add,
-                                ir::Expr::Local(lo_l),
-                                ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), skip_draw.clone()),
-                            ),
-                        )];
-                        let mut lb = cand.clone();
-                        lb.push(advance(Some(skip_draw)));
-                        v.push(Stmt::While {
-                            cond: in_iter(k.clone()),
-                            body: lb,
-                        });
-                        v
-                    },
-                    els: vec![],
-                });
+                    || uses(p, &|n| self.syn(id).and_then(|s| s.eqs.get(n)).is_some())
             }
-            GenIter::SampleSize { size, .. } => {
-                let (se, st) = b.expr(size, &scope);
-                let cnt = b.kernel.local("_nsample", Ty::I64);
-                let m = b.kernel.local("_m", Ty::I64);
-                body.push(Stmt::Assign(
-                    cnt,
-                    ir::Expr::Call(
-                        Func::SampleSize,
-                        vec![
-                            ir::Expr::Local(lo_l),
-                            ir::Expr::Local(hi_l),
-                            ir::Expr::Local(st_l),
-                            cast_i(se, st),
-                            ir::Expr::I64(i64::from(skip)),
-                        ],
-                    ),
-                ));
-                let mut lb = vec![Stmt::Assign(
-                    inner,
-                    ir::Expr::Call(Func::SampleGet, vec![ir::Expr::Local(m)]),
-                )];
-                lb.extend(cand.clone());
-                body.push(Stmt::For {
-                    var: m,
-                    start: ir::Expr::I64(0),
-                    end: ir::Expr::Local(cnt),
-                    body: lb,
-                });
-            }
-        }
-        // An outer condition (depends only on the outer index): tested once.
-        let body = match (&g.cond, cond_per_pair) {
-            (Some(e), false) => {
-                let (ce, _) = b.expr(e, &scope);
-                vec![Stmt::If {
-                    cond: ce,
-                    then: body,
-                    els: vec![],
-                }]
-            }
-            _ => body,
+            _ => false,
         };
-        let l = lower::range_loop(&mut b, body);
-        b.kernel.body.push(l);
+        lower::connect(
+            &mut b,
+            &lower::ConnectKernel {
+                generator: g,
+                locals,
+                over_pre,
+                n_result,
+                scope: &scope,
+                element_scope: &el_scope,
+                n: &n_expr,
+                n_per_pair: n_src.is_some(),
+                pair_p: pair_p.as_ref(),
+                cond_per_pair,
+                cond_reads_result_vars,
+                p_names_outer,
+                skip_if_invalid: c.skip_if_invalid,
+            },
+        );
         let kern = self.compile(b)?;
         let mut rng = self.next_rng();
         let mut cx = spikejit_runtime::Context::new();
@@ -724,28 +438,6 @@ impl Network {
     }
 }
 
-/// `!(0 <= p <= 1)` of an `F64` (true for NaN).
-fn out_of_unit_range(p: ir::Expr) -> ir::Expr {
-    ir::Expr::logical_not(ir::Expr::bin(
-        BinOp::And,
-        ir::Expr::bin(BinOp::Ge, p.clone(), ir::Expr::F64(0.0)),
-        ir::Expr::bin(BinOp::Le, p, ir::Expr::F64(1.0)),
-    ))
-}
-
-/// Records a probability `p` (`F64`) out of range for the pair `(i, j)` (-1: not named).
-fn report_probability(i: ir::Expr, j: ir::Expr, p: ir::Expr) -> Stmt {
-    Stmt::Eval(ir::Expr::Call(
-        Func::ReportValue,
-        vec![
-            ir::Expr::I64(spikejit_runtime::error_code::PROBABILITY_OUT_OF_RANGE),
-            i,
-            j,
-            p,
-        ],
-    ))
-}
-
 /// `e` with the synapses' subexpressions expanded (as the condition is, for the
 /// analysis of what it depends on).
 fn s_expand(net: &Network, id: usize, e: &Expr) -> Expr {
@@ -753,8 +445,4 @@ fn s_expand(net: &Network, id: usize, e: &Expr) -> Expr {
         Some(s) => s.eqs.substitute_subexpressions(e),
         None => e.clone(),
     }
-}
-
-fn cast_i(e: ir::Expr, t: Ty) -> ir::Expr {
-    if t == Ty::I64 { e } else { ir::Expr::cast(Ty::I64, e) }
 }
