@@ -44,8 +44,8 @@ pub struct RunControl {
     pub max_steps: Option<u64>,
     /// Called with each finding of the run-time checks in
     /// [`NanMode::Warn`](super::NanMode::Warn), as a warning to show (the CLI
-    /// renders it with the statement's place); without it, warnings are
-    /// printed to stderr as one line each.
+    /// renders it with the statement's place); without it, they are only
+    /// kept ([`Network::findings`](crate::sim::Network::findings)).
     pub on_warning: Option<WarningHandler>,
 }
 

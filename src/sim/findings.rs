@@ -20,8 +20,8 @@ use crate::diag::{Diagnostic, Source, Span};
 pub enum NanMode {
     /// No check (the kernels are compiled without them).
     Off,
-    /// Reports each finding once per variable and kind (a warning on stderr, or
-    /// through [`RunControl::on_warning`](super::RunControl::on_warning), and
+    /// Reports each finding once per variable and kind (a warning through
+    /// [`RunControl::on_warning`](super::RunControl::on_warning) when set, and
     /// [`Network::findings`](crate::sim::Network::findings)) and goes on.
     #[default]
     Warn,

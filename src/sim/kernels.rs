@@ -1,10 +1,11 @@
 //! Building and compiling a kernel: the builder every room's kernels start
 //! from (the element type of each array, the float type, fast math), the
 //! compile step, and the checks of user code that every kind shares (what a
-//! block may write, the units of equations).
+//! block may write, the units of equations), and the text of each kernel
+//! compiled, for a program that shows it ([`dump_kernels`]).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::exec::{DYNAMIC, Prepared};
 use super::network::{Network, SYNAPSE_COUNTS, err, trimmed};
@@ -16,6 +17,28 @@ use crate::model::equations::Equations;
 use crate::model::scope::{ArrayKey, NameRef, Scope, ValTy};
 use crate::syntax::ast::{EquationKind, Statement};
 use crate::units::Dim;
+
+/// Where the text of each kernel compiled goes, when a program asks for it
+/// (the command line, for `SPIKEJIT_DUMP_IR` and `SPIKEJIT_DUMP_ASM`): its
+/// printed IR before it is compiled, its machine code (`; kernel NAME` and
+/// Cranelift's listing) after, each as one text in the order they come.
+pub struct KernelDumps {
+    /// Hand over each kernel's printed IR.
+    pub ir: bool,
+    /// Hand over each kernel's machine code (the JIT backend, cache misses).
+    pub asm: bool,
+    /// Takes each text (without a final newline).
+    pub sink: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+static KERNEL_DUMPS: OnceLock<KernelDumps> = OnceLock::new();
+
+/// Hands the text of every kernel any network of this process compiles from
+/// now on to `dumps.sink` (the kernels are data; the program that asked
+/// shows them). Set once: a second call is refused and returns its argument.
+pub fn dump_kernels(dumps: KernelDumps) -> std::result::Result<(), KernelDumps> {
+    KERNEL_DUMPS.set(dumps)
+}
 
 impl Network {
     pub(crate) fn builder(&self, name: &str) -> KernelBuilder {
@@ -43,8 +66,10 @@ impl Network {
         let scalars = b.scalar_names();
         let sites = std::mem::take(&mut b.sites);
         let (kernel, bindings) = b.finish();
-        if std::env::var_os("SPIKEJIT_DUMP_IR").is_some() {
-            eprintln!("{kernel}");
+        if let Some(d) = KERNEL_DUMPS.get()
+            && d.ir
+        {
+            (d.sink)(&kernel.to_string());
         }
         let mut p = self.compile_kernel(kernel, bindings, scalars)?;
         p.sites = sites;
@@ -58,7 +83,15 @@ impl Network {
         bindings: Vec<ArrayKey>,
         scalars: Vec<String>,
     ) -> Result<Prepared> {
-        let exe = self.compiler.compile(&kernel).map_err(|e| {
+        let dumps = KERNEL_DUMPS.get().filter(|d| d.asm);
+        self.compiler.jit.keep_asm = dumps.is_some();
+        let exe = self.compiler.compile(&kernel);
+        if let Some(d) = dumps {
+            for text in self.compiler.jit.take_asm() {
+                (d.sink)(&text);
+            }
+        }
+        let exe = exe.map_err(|e| {
             err(
                 "codegen",
                 &kernel.name,

@@ -514,6 +514,7 @@ pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
 pub use control::{RunControl, RunStats, WarningHandler};
 pub use findings::{Fault, Finding, NanCheck, NanMode, StatementRef};
+pub use kernels::{KernelDumps, dump_kernels};
 pub(crate) use memory::check_memory;
 pub use monitors::{SpikeData, StateData, Window, smooth};
 pub use network::Network;

@@ -489,15 +489,14 @@ impl Network {
         Errors(found)
     }
 
-    /// Keeps a finding, and warns about it in [`NanMode::Warn`] (through
-    /// [`RunControl::on_warning`](super::RunControl::on_warning) when set, else
-    /// on stderr).
+    /// Keeps a finding ([`Network::findings`]), and in [`NanMode::Warn`] hands
+    /// it as a warning to
+    /// [`RunControl::on_warning`](super::RunControl::on_warning) when set.
     fn report(&mut self, f: Finding) {
-        if self.nan_check.mode == NanMode::Warn {
-            match self.control.on_warning.as_mut() {
-                Some(w) => w(&f.diagnostic()),
-                None => eprintln!("warning[{}]: {f}", f.fault.code()),
-            }
+        if self.nan_check.mode == NanMode::Warn
+            && let Some(w) = self.control.on_warning.as_mut()
+        {
+            w(&f.diagnostic());
         }
         self.findings.push(f);
     }
