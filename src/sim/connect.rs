@@ -14,6 +14,7 @@ use super::objects::Object;
 use super::spec::{Code, Connect, Count, Handle, Indices, Prob};
 use crate::diag::{Diagnostic, Errors, Result, Source};
 use crate::model::check::Checker;
+use crate::model::equations::VarFlag;
 use crate::model::scope::ArrayKey;
 use crate::syntax::ast::{Expr, ExprKind, GenIter, Generator};
 use crate::units::Dim;
@@ -370,7 +371,7 @@ impl Network {
         s.eqs
             .vars
             .iter()
-            .filter(|v| !v.has_flag("shared"))
+            .filter(|v| !v.has_flag(VarFlag::Shared))
             .filter(|v| v.kind() != crate::syntax::ast::EquationKind::Subexpression)
             .count()
             + s.pathways.len()
@@ -406,7 +407,7 @@ impl Network {
             let shared = self
                 .syn(id)
                 .and_then(|s| s.eqs.get(&k.var))
-                .map(|v| v.has_flag("shared"))
+                .map(|v| v.has_flag(VarFlag::Shared))
                 .unwrap_or(false);
             if let Some(a) = self.store.get_mut(&k)
                 && !shared

@@ -13,6 +13,7 @@ use super::spec::{Connect, Count};
 use crate::diag::{Diagnostic, Errors, Result, Source};
 use crate::lower;
 use crate::model::check::Checker;
+use crate::model::equations::VarFlag;
 use crate::model::scope::{IndexSel, NameRef, Scope, ValTy};
 use crate::syntax::ast::{Expr, GenIter, Generator};
 use crate::units::Dim;
@@ -90,7 +91,7 @@ impl Network {
         }
         // The synapses' own subexpressions (of pre/post variables) may be used.
         for v in &s.eqs.vars {
-            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("summed") {
+            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag(VarFlag::Summed) {
                 scope.insert(
                     v.name(),
                     NameRef::Subexpr {

@@ -13,7 +13,7 @@ use crate::diag::{Diagnostic, Result, Source, Span};
 use crate::ir::{ElemTy, Ty};
 use crate::lower::KernelBuilder;
 use crate::model::check::Checker;
-use crate::model::equations::Equations;
+use crate::model::equations::{Equations, VarFlag};
 use crate::model::scope::{ArrayKey, NameRef, Scope, ValTy};
 use crate::syntax::ast::{EquationKind, Statement};
 use crate::units::Dim;
@@ -186,7 +186,7 @@ impl Network {
         let scope = &with_noise;
         let mut c = Checker::new(scope, &eqs.source);
         for v in &eqs.vars {
-            if v.kind() != EquationKind::Subexpression || !v.has_flag("shared") {
+            if v.kind() != EquationKind::Subexpression || !v.has_flag(VarFlag::Shared) {
                 continue;
             }
             let Some(rhs) = v.rhs() else { continue };
@@ -194,7 +194,7 @@ impl Network {
                 let per_element = match scope.resolve(&n) {
                     Some(NameRef::Var { shared, .. }) => !shared,
                     Some(NameRef::Index { .. }) => true,
-                    Some(NameRef::Subexpr { .. }) => eqs.get(&n).is_some_and(|d| !d.has_flag("shared")),
+                    Some(NameRef::Subexpr { .. }) => eqs.get(&n).is_some_and(|d| !d.has_flag(VarFlag::Shared)),
                     _ => false,
                 };
                 if per_element {
@@ -212,7 +212,7 @@ impl Network {
         }
         for v in &eqs.vars {
             let Some(rhs) = v.rhs() else { continue };
-            if v.has_flag("summed") {
+            if v.has_flag(VarFlag::Summed) {
                 continue;
             }
             let want = match v.kind() {
@@ -251,10 +251,7 @@ impl Network {
                         "the expression must have the unit declared after ':'".to_string()
                     });
                     c.errors.push(d);
-                } else if v.kind() == EquationKind::Subexpression
-                    && !v.has_flag("constant over dt")
-                    && crate::model::check::is_stateful(rhs)
-                {
+                } else if !v.is_stored() && crate::model::check::is_stateful(rhs) {
                     c.errors.push(Diagnostic::at(
                         "stateful-subexpression",
                         &eqs.source,

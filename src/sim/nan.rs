@@ -184,7 +184,7 @@ impl Network {
                 _ => continue,
             };
             for v in &eqs.vars {
-                if v.kind() == EquationKind::Subexpression && !v.has_flag("constant over dt") {
+                if !v.is_stored() {
                     continue;
                 }
                 let name = v.name().to_string();

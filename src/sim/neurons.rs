@@ -11,7 +11,7 @@ use super::schedule::slot_rank;
 use super::spec::{Handle, NeuronGroup};
 use crate::diag::{Diagnostic, Errors, Result, Source};
 use crate::integrate::Method;
-use crate::model::equations::{Equations, Owner};
+use crate::model::equations::{Equations, Owner, VarFlag};
 use crate::model::scope::ArrayKey;
 use crate::syntax::ast::Expr;
 
@@ -158,8 +158,8 @@ impl Network {
         let per_neuron = eqs
             .vars
             .iter()
-            .filter(|v| !v.has_flag("shared"))
-            .filter(|v| v.kind() != crate::syntax::ast::EquationKind::Subexpression || v.has_flag("constant over dt"))
+            .filter(|v| !v.has_flag(VarFlag::Shared))
+            .filter(|v| v.is_stored())
             .map(|v| match v.ty {
                 crate::model::scope::ValTy::Float => elem_size(fl),
                 crate::model::scope::ValTy::Int => 4.0,
@@ -183,10 +183,10 @@ impl Network {
             );
         }
         for v in &eqs.vars {
-            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("constant over dt") {
+            if !v.is_stored() {
                 continue;
             }
-            let len = if v.has_flag("shared") { 1 } else { spec.n };
+            let len = if v.has_flag(VarFlag::Shared) { 1 } else { spec.n };
             let elem = match v.ty {
                 crate::model::scope::ValTy::Float => spec
                     .dtype

@@ -10,8 +10,9 @@ use super::objects::Object;
 use super::spec::Handle;
 use crate::diag::Result;
 use crate::integrate::Env;
+use crate::model::equations::VarFlag;
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, ValTy};
-use crate::syntax::ast::{EquationKind, Expr};
+use crate::syntax::ast::Expr;
 use crate::units::Dim;
 
 /// A scope in which `dt` is not a constant (event-driven updates use the time
@@ -62,22 +63,23 @@ impl Network {
         for v in &g.eqs.vars {
             let (dim, ty) = dim_ty(v);
             let name = format!("{}{suffix}", v.name());
-            let r = match v.kind() {
-                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+            let r = match v.is_stored() {
+                // Computed where it is read.
+                false => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
                     scope: Some(own.clone()),
                 },
-                _ => {
-                    let shared = v.has_flag("shared");
+                true => {
+                    let shared = v.has_flag(VarFlag::Shared);
                     NameRef::Var {
                         array: ArrayKey::new(group, v.name()),
                         index: if shared { IndexSel::Zero } else { index.clone() },
                         dim,
                         ty,
                         read_only: false,
-                        write_mask: (v.has_flag("unless refractory") && g.refractory.is_some())
+                        write_mask: (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
                             .then(|| ArrayKey::new(group, "not_refractory")),
                         shared,
                     }
@@ -113,19 +115,20 @@ impl Network {
         let Some(s) = self.syn(id) else { return };
         let mut own = self.constants_scope();
         for v in &s.eqs.vars {
-            if v.has_flag("summed") {
+            if v.has_flag(VarFlag::Summed) {
                 continue;
             }
             let (dim, ty) = dim_ty(v);
-            let shared = v.has_flag("shared");
-            let r = match v.kind() {
-                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+            let shared = v.has_flag(VarFlag::Shared);
+            let r = match v.is_stored() {
+                // Computed where it is read.
+                false => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
                     scope: None,
                 },
-                _ => NameRef::Var {
+                true => NameRef::Var {
                     array: ArrayKey::new(id, v.name()),
                     index: if shared { IndexSel::Zero } else { index.clone() },
                     dim,
@@ -180,22 +183,23 @@ impl Network {
         // Subexpressions resolve in this same scope (scope: None).
         for v in &g.eqs.vars {
             let (dim, ty) = dim_ty(v);
-            let r = match v.kind() {
-                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+            let r = match v.is_stored() {
+                // Computed where it is read.
+                false => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
                     scope: None,
                 },
-                _ => {
-                    let shared = v.has_flag("shared");
+                true => {
+                    let shared = v.has_flag(VarFlag::Shared);
                     NameRef::Var {
                         array: ArrayKey::new(group, v.name()),
                         index: if shared { IndexSel::Zero } else { index.clone() },
                         dim,
                         ty,
                         read_only: false,
-                        write_mask: (v.has_flag("unless refractory") && g.refractory.is_some())
+                        write_mask: (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
                             .then(|| ArrayKey::new(group, "not_refractory")),
                         shared,
                     }
@@ -305,19 +309,20 @@ impl Network {
             );
         }
         for v in &s.eqs.vars {
-            if v.has_flag("summed") {
+            if v.has_flag(VarFlag::Summed) {
                 continue;
             }
             let (dim, ty) = dim_ty(v);
-            let r = match v.kind() {
-                EquationKind::Subexpression if !v.has_flag("constant over dt") => NameRef::Subexpr {
+            let r = match v.is_stored() {
+                // Computed where it is read.
+                false => NameRef::Subexpr {
                     expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
                     dim,
                     ty,
                     scope: None,
                 },
-                _ => {
-                    let shared = v.has_flag("shared");
+                true => {
+                    let shared = v.has_flag(VarFlag::Shared);
                     NameRef::Var {
                         array: ArrayKey::new(id, v.name()),
                         index: if shared { IndexSel::Zero } else { IndexSel::Item },

@@ -7,6 +7,7 @@ use super::memory;
 use super::network::{Network, SYNAPSE_COUNTS, err};
 use super::objects::{GroupKind, Object, Snapshot};
 use crate::diag::Result;
+use crate::model::equations::VarFlag;
 use crate::model::scope::ArrayKey;
 
 /// One object's state dump: (name, [(variable, values, is_scalar)]).
@@ -132,11 +133,11 @@ impl Network {
             };
             let mut vars: Vec<(String, Array, bool)> = Vec::new();
             for v in &eqs.vars {
-                if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("constant over dt") {
+                if !v.is_stored() {
                     continue;
                 }
                 if let Some(a) = self.store.get(&ArrayKey::new(id, v.name())) {
-                    vars.push((v.name().to_string(), a.clone(), v.has_flag("shared")));
+                    vars.push((v.name().to_string(), a.clone(), v.has_flag(VarFlag::Shared)));
                 }
             }
             if let Object::Synapses(s) = o

@@ -8,6 +8,7 @@ use super::ops::{Op, OpKind};
 use super::schedule::slot_rank;
 use crate::diag::{Errors, Result};
 use crate::lower;
+use crate::model::equations::VarFlag;
 use crate::model::scope::IndexSel;
 use crate::syntax::ast::{AssignOp, EquationKind, Statement};
 
@@ -25,7 +26,7 @@ impl Network {
         let stmts: Vec<Statement> = eqs
             .vars
             .iter()
-            .filter(|v| v.kind() == EquationKind::Subexpression && v.has_flag("constant over dt"))
+            .filter(|v| v.kind() == EquationKind::Subexpression && v.has_flag(VarFlag::ConstantOverDt))
             .filter_map(|v| {
                 Some(Statement {
                     target: v.name().to_string(),
@@ -46,7 +47,7 @@ impl Network {
         };
         let shared = stmts
             .iter()
-            .any(|s| eqs.get(&s.target).is_some_and(|v| v.has_flag("shared")));
+            .any(|s| eqs.get(&s.target).is_some_and(|v| v.has_flag(VarFlag::Shared)));
         let errors = self.check_block(&scope, &eqs.source, &stmts, true);
         if !errors.is_empty() {
             return Err(Errors(errors));

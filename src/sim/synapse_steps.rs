@@ -21,6 +21,7 @@ use crate::integrate::{self, DiffEq};
 use crate::ir::Ty;
 use crate::lower;
 use crate::model::check::Checker;
+use crate::model::equations::VarFlag;
 use crate::model::scope::ArrayKey;
 use crate::syntax::ast::{AssignOp, Expr, Statement};
 
@@ -187,7 +188,7 @@ impl Network {
         let event: Vec<DiffEq> = eqs
             .differential()
             .iter()
-            .filter(|v| v.has_flag("event-driven"))
+            .filter(|v| v.has_flag(VarFlag::EventDriven))
             .map(|v| DiffEq {
                 var: v.name().to_string(),
                 rhs: eqs.substitute_subexpressions(v.rhs().unwrap_or(&Expr::float(0.0))),
@@ -246,7 +247,7 @@ impl Network {
         let diff: Vec<DiffEq> = eqs
             .differential()
             .iter()
-            .filter(|v| !v.has_flag("event-driven"))
+            .filter(|v| !v.has_flag(VarFlag::EventDriven))
             .map(|v| DiffEq {
                 var: v.name().to_string(),
                 rhs: eqs.substitute_subexpressions(v.rhs().unwrap_or(&Expr::float(0.0))),
@@ -277,7 +278,13 @@ impl Network {
     pub(crate) fn summed_kernels(&mut self, id: usize) -> Result<Vec<(Prepared, GroupRange, String)>> {
         let scope = self.synapse_scope(id);
         let Some(s) = self.syn(id) else { return Ok(vec![]) };
-        let summed: Vec<_> = s.eqs.vars.iter().filter(|v| v.has_flag("summed")).cloned().collect();
+        let summed: Vec<_> = s
+            .eqs
+            .vars
+            .iter()
+            .filter(|v| v.has_flag(VarFlag::Summed))
+            .cloned()
+            .collect();
         let (source, target, name, src) = (s.source, s.target, s.name.clone(), s.eqs.source.clone());
         let mut out = Vec::new();
         for v in summed {

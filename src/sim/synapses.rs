@@ -15,7 +15,7 @@ use super::schedule::slot_rank;
 use super::spec::{Handle, Synapses};
 use crate::diag::{Diagnostic, Errors, Result, Source};
 use crate::integrate::Method;
-use crate::model::equations::{Equations, Owner};
+use crate::model::equations::{Equations, Owner, VarFlag};
 use crate::model::scope::ArrayKey;
 use queue::MAX_DELAY_STEPS;
 
@@ -35,7 +35,7 @@ impl Network {
         let mut errors = Vec::new();
         let mut summed_targets: Vec<(usize, String, usize, usize, crate::diag::Span)> = Vec::new();
         for v in &eqs.vars {
-            if v.has_flag("summed") {
+            if v.has_flag(VarFlag::Summed) {
                 match self.check_summed(v, source, target, &eqs.source) {
                     Ok((g, var)) => {
                         let r = if v.name().ends_with("_post") { target } else { source };
@@ -86,7 +86,7 @@ impl Network {
                     .filter(|s2| {
                         s2.eqs.vars.iter().any(|v2| {
                             let n = v2.name();
-                            v2.has_flag("summed")
+                            v2.has_flag(VarFlag::Summed)
                                 && ((n.strip_suffix("_post") == Some(var.as_str()) && s2.target.group == *g)
                                     || (n.strip_suffix("_pre") == Some(var.as_str()) && s2.source.group == *g))
                         })
@@ -287,10 +287,10 @@ impl Network {
                 .insert(ArrayKey::new(id, k.clone()), Array::zeros(crate::ir::ElemTy::I32, 0));
         }
         for v in &eqs.vars {
-            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("constant over dt") {
+            if !v.is_stored() {
                 continue;
             }
-            let shared = v.has_flag("shared");
+            let shared = v.has_flag(VarFlag::Shared);
             let elem = match v.ty {
                 crate::model::scope::ValTy::Float => spec
                     .dtype
@@ -308,7 +308,7 @@ impl Network {
             self.store
                 .insert(ArrayKey::new(id, k), Array::zeros(crate::ir::ElemTy::I32, 0));
         }
-        if eqs.vars.iter().any(|v| v.has_flag("event-driven")) && eqs.get("lastupdate").is_none() {
+        if eqs.vars.iter().any(|v| v.has_flag(VarFlag::EventDriven)) && eqs.get("lastupdate").is_none() {
             self.store
                 .insert(ArrayKey::new(id, "lastupdate"), Array::zeros(crate::ir::ElemTy::F64, 0));
         }
@@ -362,30 +362,30 @@ fn check_synaptic_dependencies(eqs: &Equations) -> Vec<Diagnostic> {
     let event: Vec<&str> = eqs
         .vars
         .iter()
-        .filter(|v| v.kind() == EquationKind::Differential && v.has_flag("event-driven"))
+        .filter(|v| v.kind() == EquationKind::Differential && v.has_flag(VarFlag::EventDriven))
         .map(|v| v.name())
         .collect();
     let clock: Vec<&str> = eqs
         .vars
         .iter()
-        .filter(|v| v.kind() == EquationKind::Differential && !v.has_flag("event-driven"))
+        .filter(|v| v.kind() == EquationKind::Differential && !v.has_flag(VarFlag::EventDriven))
         .map(|v| v.name())
         .collect();
     for v in &eqs.vars {
         let Some(rhs) = v.rhs() else { continue };
         let rhs = eqs.substitute_subexpressions(rhs);
         let names = rhs.names();
-        let (bad, what): (&[&str], &str) = if v.has_flag("event-driven") {
+        let (bad, what): (&[&str], &str) = if v.has_flag(VarFlag::EventDriven) {
             (&clock, "clock-driven")
-        } else if v.kind() == EquationKind::Differential || v.has_flag("summed") {
+        } else if v.kind() == EquationKind::Differential || v.has_flag(VarFlag::Summed) {
             (&event, "event-driven")
         } else {
             continue;
         };
         if let Some(b) = names.iter().find(|n| bad.contains(&n.as_str())) {
-            let kind = if v.has_flag("event-driven") {
+            let kind = if v.has_flag(VarFlag::EventDriven) {
                 "event-driven"
-            } else if v.has_flag("summed") {
+            } else if v.has_flag(VarFlag::Summed) {
                 "summed"
             } else {
                 "clock-driven"
@@ -487,7 +487,7 @@ impl Network {
         for o in &self.objects {
             if let Object::Synapses(s) = o {
                 for v in &s.eqs.vars {
-                    if v.has_flag("summed") {
+                    if v.has_flag(VarFlag::Summed) {
                         let n = v.name();
                         if let Some(x) = n.strip_suffix("_post") {
                             out.push((s.target.group, x.to_string(), s.target.start, s.target.stop));
