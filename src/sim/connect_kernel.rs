@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::connect::{ProbCheck, uses, uses_rand};
 use super::memory;
 use super::network::{Network, err};
+use super::scopes::count;
 use super::spec::{Connect, Count};
 use crate::diag::{Diagnostic, Errors, Result, Source};
 use crate::lower;
@@ -59,31 +60,10 @@ impl Network {
             },
         );
         let _ = inner;
-        scope.insert(
-            "N_pre",
-            NameRef::Const {
-                value: s.source.len() as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
-        scope.insert(
-            "N_post",
-            NameRef::Const {
-                value: s.target.len() as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
+        scope.insert("N_pre", count(s.source.len()));
+        scope.insert("N_post", count(s.target.len()));
         scope.insert("t", NameRef::Time);
-        scope.insert(
-            "dt",
-            NameRef::Const {
-                value: s.dt,
-                dim: Dim::SECOND,
-                ty: ValTy::Float,
-            },
-        );
+        scope.insert("dt", NameRef::constant(s.dt, Dim::SECOND));
         for n in ["N_incoming", "N_outgoing"] {
             scope
                 .forbidden

@@ -58,29 +58,7 @@ impl Network {
     /// `"(60*0.27/10)*mV"`, using units and the constants defined so far) to its
     /// SI value and dimension.
     pub fn eval_constant(&self, code: &Code, what: &str) -> Result<(f64, Dim)> {
-        let src = code.source(what.to_string());
-        let e = crate::syntax::parse_expression(&src)?;
-        let scope = self.constants_scope();
-        let mut c = crate::model::check::Checker::new(&scope, &src);
-        let t = c.expr(&e);
-        if !c.errors.is_empty() {
-            return Err(Errors(c.errors));
-        }
-        let Some(t) = t else {
-            return Err(err("bad-constant", what, "invalid constant expression"));
-        };
-        match c.const_value(&e) {
-            Some(v) => Ok((v, t.dim)),
-            None => Err(Errors::one(
-                Diagnostic::at(
-                    "not-constant",
-                    &src,
-                    e.span,
-                    format!("'{}' is not a constant expression", code.text.trim()),
-                )
-                .with_help("only numbers, units, functions of them and constants defined earlier can be used here"),
-            )),
-        }
+        self.eval_constant_typed(code, what).map(|(v, d, _)| (v, d))
     }
 
     /// [`Network::eval_constant`] with the type of the value (integer for
@@ -94,14 +72,26 @@ impl Network {
         if !c.errors.is_empty() {
             return Err(Errors(c.errors));
         }
-        let (v, d) = self.eval_constant(code, what)?;
-        let ty = t.map(|t| t.ty).unwrap_or(crate::model::scope::ValTy::Float);
-        let ty = if ty == crate::model::scope::ValTy::Bool {
+        let Some(t) = t else {
+            return Err(err("bad-constant", what, "invalid constant expression"));
+        };
+        let Some(v) = c.const_value(&e) else {
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "not-constant",
+                    &src,
+                    e.span,
+                    format!("'{}' is not a constant expression", code.text.trim()),
+                )
+                .with_help("only numbers, units, functions of them and constants defined earlier can be used here"),
+            ));
+        };
+        let ty = if t.ty == crate::model::scope::ValTy::Bool {
             crate::model::scope::ValTy::Float
         } else {
-            ty
+            t.ty
         };
-        Ok((v, d, ty))
+        Ok((v, t.dim, ty))
     }
 
     pub(crate) fn constants_scope(&self) -> crate::model::scope::Scope {

@@ -4,17 +4,20 @@
 //! below every room that adds, builds or runs something.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::arrays::{Array, Store};
 use super::control::{PendingRun, RunControl, RunStats};
 use super::findings::{Finding, NanCheck};
 use super::objects::{Group, GroupRange, Object, Regular, Snapshot, Syn};
-use super::spec::Handle;
+use super::spec::{Code, Handle};
 use super::team;
 use crate::codegen::{Backend, Compiler};
-use crate::diag::{Diagnostic, Errors, Result};
-use crate::model::equations::Equations;
-use crate::model::scope::ArrayKey;
+use crate::diag::{Diagnostic, Errors, Result, Source};
+use crate::integrate::Method;
+use crate::ir::ElemTy;
+use crate::model::equations::{Equations, VarDef};
+use crate::model::scope::{ArrayKey, ValTy};
 use crate::units::Dim;
 
 /// A network: its objects, their arrays, the clocks and the compiler (Brian2's
@@ -86,6 +89,43 @@ pub(crate) fn check_dt(dt: f64, ctx: &str) -> Result<()> {
 pub(crate) fn trimmed(text: &str) -> crate::diag::Span {
     let start = text.len() - text.trim_start().len();
     crate::diag::Span::new(start, text.trim_end().len().max(start))
+}
+
+/// The integration methods of an object whose `method` is given (named
+/// `what`, as `neurons 'G'.method`) or not (Brian2's defaults, tried in
+/// turn), with the method's source; an unknown method is added to `errors`.
+pub(crate) fn integration_methods(
+    method: Option<&Code>,
+    what: String,
+    errors: &mut Vec<Diagnostic>,
+) -> (Option<Arc<Source>>, Vec<Method>) {
+    let method_src = method.map(|m| m.source(what));
+    let methods = match &method_src {
+        Some(src) => match Method::parse(src.text.trim()) {
+            Ok(m) => vec![m],
+            Err(msg) => {
+                errors.push(Diagnostic::at("bad-method", src, trimmed(&src.text), msg));
+                vec![]
+            }
+        },
+        None => crate::integrate::DEFAULT_METHODS.to_vec(),
+    };
+    (method_src, methods)
+}
+
+/// The element type of variable `v`'s array: a float variable's as `dtype`
+/// gives it (by name, else `"*"`, else `float`), 32-bit integers, bytes for
+/// booleans.
+pub(crate) fn storage_type(v: &VarDef, dtype: &[(String, ElemTy)], float: ElemTy) -> ElemTy {
+    match v.ty {
+        ValTy::Float => dtype
+            .iter()
+            .find(|(n, _)| n == v.name())
+            .or_else(|| dtype.iter().find(|(n, _)| n == "*"))
+            .map_or(float, |(_, e)| *e),
+        ValTy::Int => ElemTy::I32,
+        ValTy::Bool => ElemTy::U8,
+    }
 }
 
 pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> Errors {

@@ -5,12 +5,11 @@ use std::sync::Arc;
 
 use super::arrays::{Array, ArrayExt};
 use super::memory::check_size;
-use super::network::{Network, check_dt, err, trimmed};
+use super::network::{Network, check_dt, err, integration_methods, storage_type};
 use super::objects::{Group, GroupKind, GroupRange, Object, space_key};
 use super::schedule::slot_rank;
 use super::spec::{Handle, NeuronGroup};
 use crate::diag::{Diagnostic, Errors, Result, Source};
-use crate::integrate::Method;
 use crate::model::equations::{Equations, Owner, VarFlag};
 use crate::model::scope::ArrayKey;
 use crate::syntax::ast::Expr;
@@ -35,59 +34,29 @@ impl Network {
         let model_src = spec.model.source(format!("neurons '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::NeuronGroup)?;
         let mut errors = Vec::new();
-        let threshold = match &spec.threshold {
-            Some(c) => {
-                let src = c.source(format!("neurons '{name}'.threshold"));
-                match crate::syntax::parse_expression(&src) {
-                    Ok(e) => Some((src, e)),
-                    Err(e) => {
-                        errors.extend(e.0);
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        let reset = match &spec.reset {
-            Some(c) => {
-                let src = c.source(format!("neurons '{name}'.reset"));
-                match crate::syntax::parse_statements(&src) {
-                    Ok(s) => Some((src, s)),
-                    Err(e) => {
-                        errors.extend(e.0);
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        let refractory = match &spec.refractory {
-            Some(c) => {
-                let src = c.source(format!("neurons '{name}'.refractory"));
-                match crate::syntax::parse_expression(&src) {
-                    Ok(e) => Some((src, e)),
-                    Err(e) => {
-                        errors.extend(e.0);
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        let method_src = spec
-            .method
-            .as_ref()
-            .map(|m| m.source(format!("neurons '{name}'.method")));
-        let methods = match &method_src {
-            Some(src) => match Method::parse(src.text.trim()) {
-                Ok(m) => vec![m],
-                Err(msg) => {
-                    errors.push(Diagnostic::at("bad-method", src, trimmed(&src.text), msg));
-                    vec![]
-                }
-            },
-            None => crate::integrate::DEFAULT_METHODS.to_vec(),
-        };
+        let threshold = spec.threshold.as_ref().and_then(|c| {
+            c.parse_into(
+                format!("neurons '{name}'.threshold"),
+                crate::syntax::parse_expression,
+                &mut errors,
+            )
+        });
+        let reset = spec.reset.as_ref().and_then(|c| {
+            c.parse_into(
+                format!("neurons '{name}'.reset"),
+                crate::syntax::parse_statements,
+                &mut errors,
+            )
+        });
+        let refractory = spec.refractory.as_ref().and_then(|c| {
+            c.parse_into(
+                format!("neurons '{name}'.refractory"),
+                crate::syntax::parse_expression,
+                &mut errors,
+            )
+        });
+        let (method_src, methods) =
+            integration_methods(spec.method.as_ref(), format!("neurons '{name}'.method"), &mut errors);
         let when = match &spec.when {
             Some(w) => match slot_rank(w) {
                 Some(r) => r,
@@ -187,16 +156,7 @@ impl Network {
                 continue;
             }
             let len = if v.has_flag(VarFlag::Shared) { 1 } else { spec.n };
-            let elem = match v.ty {
-                crate::model::scope::ValTy::Float => spec
-                    .dtype
-                    .iter()
-                    .find(|(n, _)| n == v.name())
-                    .or_else(|| spec.dtype.iter().find(|(n, _)| n == "*"))
-                    .map_or(fl, |(_, e)| *e),
-                crate::model::scope::ValTy::Int => crate::ir::ElemTy::I32,
-                crate::model::scope::ValTy::Bool => crate::ir::ElemTy::U8,
-            };
+            let elem = storage_type(v, &spec.dtype, fl);
             self.store.insert(ArrayKey::new(id, v.name()), Array::zeros(elem, len));
         }
         if refractory.is_some() {

@@ -10,7 +10,7 @@ use super::objects::Object;
 use super::spec::Handle;
 use crate::diag::Result;
 use crate::integrate::Env;
-use crate::model::equations::VarFlag;
+use crate::model::equations::{VarDef, VarFlag};
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, ValTy};
 use crate::syntax::ast::Expr;
 use crate::units::Dim;
@@ -46,8 +46,49 @@ impl Env for Scope {
     }
 }
 
-fn dim_ty(v: &crate::model::equations::VarDef) -> (Dim, ValTy) {
+fn dim_ty(v: &VarDef) -> (Dim, ValTy) {
     (v.dim, v.ty)
+}
+
+/// A count (`N`, `N_pre`, `N_post`): a constant integer.
+pub(crate) fn count(n: usize) -> NameRef {
+    NameRef::Const {
+        value: n as f64,
+        dim: Dim::ONE,
+        ty: ValTy::Int,
+    }
+}
+
+/// How code names variable `v` of object `object`: a subexpression is
+/// computed where it is read (its names resolved in `sub_scope`, or in the
+/// scope that reads it); a stored variable is its array, read through
+/// `index` (element 0 when shared), its writes masked by `write_mask`.
+fn var_ref(
+    v: &VarDef,
+    object: usize,
+    index: &IndexSel,
+    write_mask: Option<ArrayKey>,
+    sub_scope: Option<Rc<Scope>>,
+) -> NameRef {
+    let (dim, ty) = dim_ty(v);
+    if !v.is_stored() {
+        return NameRef::Subexpr {
+            expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
+            dim,
+            ty,
+            scope: sub_scope,
+        };
+    }
+    let shared = v.has_flag(VarFlag::Shared);
+    NameRef::Var {
+        array: ArrayKey::new(object, v.name()),
+        index: if shared { IndexSel::Zero } else { index.clone() },
+        dim,
+        ty,
+        read_only: false,
+        write_mask,
+        shared,
+    }
 }
 
 impl Network {
@@ -61,31 +102,15 @@ impl Network {
         let own = self.group_view(group, index.clone(), offset);
         let own = Rc::new(own);
         for v in &g.eqs.vars {
-            let (dim, ty) = dim_ty(v);
-            let name = format!("{}{suffix}", v.name());
-            let r = match v.is_stored() {
-                // Computed where it is read.
-                false => NameRef::Subexpr {
-                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
-                    dim,
-                    ty,
-                    scope: Some(own.clone()),
-                },
-                true => {
-                    let shared = v.has_flag(VarFlag::Shared);
-                    NameRef::Var {
-                        array: ArrayKey::new(group, v.name()),
-                        index: if shared { IndexSel::Zero } else { index.clone() },
-                        dim,
-                        ty,
-                        read_only: false,
-                        write_mask: (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
-                            .then(|| ArrayKey::new(group, "not_refractory")),
-                        shared,
-                    }
-                }
-            };
-            scope.insert(name, r);
+            let r = var_ref(
+                v,
+                group,
+                &index,
+                (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
+                    .then(|| ArrayKey::new(group, "not_refractory")),
+                Some(own.clone()),
+            );
+            scope.insert(format!("{}{suffix}", v.name()), r);
         }
         if g.refractory.is_some() {
             for (n, d, t) in [
@@ -118,26 +143,7 @@ impl Network {
             if v.has_flag(VarFlag::Summed) {
                 continue;
             }
-            let (dim, ty) = dim_ty(v);
-            let shared = v.has_flag(VarFlag::Shared);
-            let r = match v.is_stored() {
-                // Computed where it is read.
-                false => NameRef::Subexpr {
-                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
-                    dim,
-                    ty,
-                    scope: None,
-                },
-                true => NameRef::Var {
-                    array: ArrayKey::new(id, v.name()),
-                    index: if shared { IndexSel::Zero } else { index.clone() },
-                    dim,
-                    ty,
-                    read_only: false,
-                    write_mask: None,
-                    shared,
-                },
-            };
+            let r = var_ref(v, id, &index, None, None);
             own.insert(v.name(), r);
         }
         // `i` and `j` of a synapse are its pre- and postsynaptic neurons.
@@ -182,29 +188,14 @@ impl Network {
         }
         // Subexpressions resolve in this same scope (scope: None).
         for v in &g.eqs.vars {
-            let (dim, ty) = dim_ty(v);
-            let r = match v.is_stored() {
-                // Computed where it is read.
-                false => NameRef::Subexpr {
-                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
-                    dim,
-                    ty,
-                    scope: None,
-                },
-                true => {
-                    let shared = v.has_flag(VarFlag::Shared);
-                    NameRef::Var {
-                        array: ArrayKey::new(group, v.name()),
-                        index: if shared { IndexSel::Zero } else { index.clone() },
-                        dim,
-                        ty,
-                        read_only: false,
-                        write_mask: (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
-                            .then(|| ArrayKey::new(group, "not_refractory")),
-                        shared,
-                    }
-                }
-            };
+            let r = var_ref(
+                v,
+                group,
+                &index,
+                (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
+                    .then(|| ArrayKey::new(group, "not_refractory")),
+                None,
+            );
             s.insert(v.name(), r);
         }
         if g.refractory.is_some() {
@@ -227,24 +218,10 @@ impl Network {
             }
         }
         s.insert("i", NameRef::Index { index, offset });
-        s.insert(
-            "N",
-            NameRef::Const {
-                value: g.n as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
+        s.insert("N", count(g.n));
         s.insert("t", NameRef::Time);
         s.insert("t_in_timesteps", NameRef::TimeStep);
-        s.insert(
-            "dt",
-            NameRef::Const {
-                value: g.dt,
-                dim: Dim::SECOND,
-                ty: ValTy::Float,
-            },
-        );
+        s.insert("dt", NameRef::constant(g.dt, Dim::SECOND));
         s
     }
 
@@ -312,28 +289,7 @@ impl Network {
             if v.has_flag(VarFlag::Summed) {
                 continue;
             }
-            let (dim, ty) = dim_ty(v);
-            let r = match v.is_stored() {
-                // Computed where it is read.
-                false => NameRef::Subexpr {
-                    expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
-                    dim,
-                    ty,
-                    scope: None,
-                },
-                true => {
-                    let shared = v.has_flag(VarFlag::Shared);
-                    NameRef::Var {
-                        array: ArrayKey::new(id, v.name()),
-                        index: if shared { IndexSel::Zero } else { IndexSel::Item },
-                        dim,
-                        ty,
-                        read_only: false,
-                        write_mask: None,
-                        shared,
-                    }
-                }
-            };
+            let r = var_ref(v, id, &IndexSel::Item, None, None);
             scope.insert(v.name(), r);
         }
         scope.insert(
@@ -381,50 +337,18 @@ impl Network {
                 }
                 scope.insert(format!("{}.delay", p.name), r);
             } else if let Some(d) = p.scalar_delay {
-                let r = NameRef::Const {
-                    value: d,
-                    dim: Dim::SECOND,
-                    ty: ValTy::Float,
-                };
+                let r = NameRef::constant(d, Dim::SECOND);
                 if p.name == "pre" {
                     scope.insert("delay", r.clone());
                 }
             }
         }
-        scope.insert(
-            "N",
-            NameRef::Const {
-                value: s.n as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
-        scope.insert(
-            "N_pre",
-            NameRef::Const {
-                value: s.source.len() as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
-        scope.insert(
-            "N_post",
-            NameRef::Const {
-                value: s.target.len() as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
+        scope.insert("N", count(s.n));
+        scope.insert("N_pre", count(s.source.len()));
+        scope.insert("N_post", count(s.target.len()));
         scope.insert("t", NameRef::Time);
         scope.insert("t_in_timesteps", NameRef::TimeStep);
-        scope.insert(
-            "dt",
-            NameRef::Const {
-                value: s.dt,
-                dim: Dim::SECOND,
-                ty: ValTy::Float,
-            },
-        );
+        scope.insert("dt", NameRef::constant(s.dt, Dim::SECOND));
         scope
     }
 

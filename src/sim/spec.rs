@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::diag::{FileOrigin, Source};
+use crate::diag::{Diagnostic, Errors, FileOrigin, Source};
 use crate::units::Dim;
 
 /// A piece of model text (equations, a condition, statements), from Rust code
@@ -39,6 +39,25 @@ impl From<String> for Code {
 }
 
 impl Code {
+    /// The code parsed by `parse`, with its source named `name` (as for
+    /// [`Code::source`]); `None` when it does not parse, its errors added to
+    /// `errors`.
+    pub(crate) fn parse_into<T>(
+        &self,
+        name: String,
+        parse: impl Fn(&Arc<Source>) -> Result<T, Errors>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<(Arc<Source>, T)> {
+        let src = self.source(name);
+        match parse(&src) {
+            Ok(x) => Some((src, x)),
+            Err(e) => {
+                errors.extend(e.0);
+                None
+            }
+        }
+    }
+
     /// The text as a named source for diagnostics (`name` says what it is, as
     /// `neurons 'P'.model`).
     pub fn source(&self, name: impl Into<String>) -> Arc<Source> {

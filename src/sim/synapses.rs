@@ -9,12 +9,11 @@ use std::sync::Arc;
 use spikejit_runtime::queue;
 
 use super::arrays::{Array, ArrayExt};
-use super::network::{Network, check_dt, err, trimmed};
+use super::network::{Network, check_dt, err, integration_methods, storage_type};
 use super::objects::{GroupRange, Object, Pathway, Syn};
 use super::schedule::slot_rank;
 use super::spec::{Handle, Synapses};
 use crate::diag::{Diagnostic, Errors, Result, Source};
-use crate::integrate::Method;
 use crate::model::equations::{Equations, Owner, VarFlag};
 use crate::model::scope::ArrayKey;
 use queue::MAX_DELAY_STEPS;
@@ -238,20 +237,8 @@ impl Network {
                 );
             }
         }
-        let method_src = spec
-            .method
-            .as_ref()
-            .map(|m| m.source(format!("synapses '{name}'.method")));
-        let methods = match &method_src {
-            Some(src) => match Method::parse(src.text.trim()) {
-                Ok(m) => vec![m],
-                Err(msg) => {
-                    errors.push(Diagnostic::at("bad-method", src, trimmed(&src.text), msg));
-                    vec![]
-                }
-            },
-            None => crate::integrate::DEFAULT_METHODS.to_vec(),
-        };
+        let (method_src, methods) =
+            integration_methods(spec.method.as_ref(), format!("synapses '{name}'.method"), &mut errors);
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
@@ -291,16 +278,7 @@ impl Network {
                 continue;
             }
             let shared = v.has_flag(VarFlag::Shared);
-            let elem = match v.ty {
-                crate::model::scope::ValTy::Float => spec
-                    .dtype
-                    .iter()
-                    .find(|(n, _)| n == v.name())
-                    .or_else(|| spec.dtype.iter().find(|(n, _)| n == "*"))
-                    .map_or(fl, |(_, e)| *e),
-                crate::model::scope::ValTy::Int => crate::ir::ElemTy::I32,
-                crate::model::scope::ValTy::Bool => crate::ir::ElemTy::U8,
-            };
+            let elem = storage_type(v, &spec.dtype, fl);
             self.store
                 .insert(ArrayKey::new(id, v.name()), Array::zeros(elem, usize::from(shared)));
         }
