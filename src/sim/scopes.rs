@@ -98,39 +98,8 @@ impl Network {
         if self.syn(group).is_some() {
             return self.synapse_object_names(scope, group, index, suffix);
         }
-        let g = self.group(group);
-        let own = self.group_view(group, index.clone(), offset);
-        let own = Rc::new(own);
-        for v in &g.eqs.vars {
-            let r = var_ref(
-                v,
-                group,
-                &index,
-                (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
-                    .then(|| ArrayKey::new(group, "not_refractory")),
-                Some(own.clone()),
-            );
-            scope.insert(format!("{}{suffix}", v.name()), r);
-        }
-        if g.refractory.is_some() {
-            for (n, d, t) in [
-                ("lastspike", Dim::SECOND, ValTy::Float),
-                ("not_refractory", Dim::ONE, ValTy::Bool),
-            ] {
-                scope.insert(
-                    format!("{n}{suffix}"),
-                    NameRef::Var {
-                        array: ArrayKey::new(group, n),
-                        index: index.clone(),
-                        dim: d,
-                        ty: t,
-                        read_only: false,
-                        write_mask: None,
-                        shared: false,
-                    },
-                );
-            }
-        }
+        let own = Rc::new(self.group_view(group, index.clone(), offset));
+        self.group_variables(scope, group, &index, suffix, Some(own));
         scope.insert(format!("i{suffix}"), NameRef::Index { index, offset });
     }
 
@@ -179,32 +148,32 @@ impl Network {
         }
     }
 
-    /// A neuron group's own names (no suffix), with constants and clock names.
-    pub(crate) fn group_view(&self, group: usize, index: IndexSel, offset: i64) -> Scope {
-        let mut s = self.constants_scope();
+    /// The variables of neuron group `group` seen through `index`, with
+    /// `suffix` (refractoriness's `lastspike` and `not_refractory`
+    /// included); its subexpressions resolve their names in `sub_scope`
+    /// (see [`var_ref`]).
+    fn group_variables(
+        &self,
+        scope: &mut Scope,
+        group: usize,
+        index: &IndexSel,
+        suffix: &str,
+        sub_scope: Option<Rc<Scope>>,
+    ) {
         let g = self.group(group);
-        for (n, v, d) in &g.namespace {
-            s.insert(n.clone(), NameRef::constant(*v, *d));
-        }
-        // Subexpressions resolve in this same scope (scope: None).
         for v in &g.eqs.vars {
-            let r = var_ref(
-                v,
-                group,
-                &index,
-                (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
-                    .then(|| ArrayKey::new(group, "not_refractory")),
-                None,
-            );
-            s.insert(v.name(), r);
+            let write_mask = (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
+                .then(|| ArrayKey::new(group, "not_refractory"));
+            let r = var_ref(v, group, index, write_mask, sub_scope.clone());
+            scope.insert(format!("{}{suffix}", v.name()), r);
         }
         if g.refractory.is_some() {
             for (n, d, t) in [
                 ("lastspike", Dim::SECOND, ValTy::Float),
                 ("not_refractory", Dim::ONE, ValTy::Bool),
             ] {
-                s.insert(
-                    n,
+                scope.insert(
+                    format!("{n}{suffix}"),
                     NameRef::Var {
                         array: ArrayKey::new(group, n),
                         index: index.clone(),
@@ -217,6 +186,17 @@ impl Network {
                 );
             }
         }
+    }
+
+    /// A neuron group's own names (no suffix), with constants and clock names.
+    pub(crate) fn group_view(&self, group: usize, index: IndexSel, offset: i64) -> Scope {
+        let mut s = self.constants_scope();
+        let g = self.group(group);
+        for (n, v, d) in &g.namespace {
+            s.insert(n.clone(), NameRef::constant(*v, *d));
+        }
+        // Subexpressions resolve in this same scope.
+        self.group_variables(&mut s, group, &index, "", None);
         s.insert("i", NameRef::Index { index, offset });
         s.insert("N", count(g.n));
         s.insert("t", NameRef::Time);
