@@ -174,7 +174,7 @@ impl Network {
                     "a generator for i cannot be combined with j",
                 ));
             }
-            (_, Some(Indices::Generator(g)), None) => {
+            (_, Some(Indices::Generator(g)), None) | (_, None, Some(Indices::Generator(g))) => {
                 if c.p.is_some() {
                     return Err(err(
                         "bad-connect",
@@ -182,21 +182,11 @@ impl Network {
                         "generator syntax cannot be combined with the p argument",
                     ));
                 }
-                let src = g.source(format!("{ctx}.i"));
+                // A generator for i runs over the presynaptic indices.
+                let over_pre = c.i.is_some();
+                let src = g.source(format!("{ctx}.{}", if over_pre { "i" } else { "j" }));
                 let gen_ = crate::syntax::parse_generator(&src)?;
-                self.run_generator(h.0, &src, &gen_, true, &c, None, &ctx)?
-            }
-            (_, None, Some(Indices::Generator(g))) => {
-                if c.p.is_some() {
-                    return Err(err(
-                        "bad-connect",
-                        &format!("{ctx}.p"),
-                        "generator syntax cannot be combined with the p argument",
-                    ));
-                }
-                let src = g.source(format!("{ctx}.j"));
-                let gen_ = crate::syntax::parse_generator(&src)?;
-                self.run_generator(h.0, &src, &gen_, false, &c, None, &ctx)?
+                self.run_generator(h.0, &src, &gen_, over_pre, &c, None, &ctx)?
             }
             (cond, None, None) => {
                 // without a condition, the number of synapses is known (on average)

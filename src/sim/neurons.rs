@@ -72,7 +72,6 @@ impl Network {
         };
         let mut events = Vec::new();
         for (ev, c) in &spec.events {
-            let src = c.source(format!("neurons '{name}'.events.{ev}"));
             if ev == "spike" {
                 errors.push(
                     Diagnostic::new(
@@ -92,14 +91,13 @@ impl Network {
                 );
                 continue;
             }
-            match crate::syntax::parse_expression(&src) {
-                Ok(e) => events.push((ev.clone(), src, e)),
-                Err(e) => errors.extend(e.0),
+            let what = format!("neurons '{name}'.events.{ev}");
+            if let Some((src, e)) = c.parse_into(what, crate::syntax::parse_expression, &mut errors) {
+                events.push((ev.clone(), src, e));
             }
         }
         let mut event_code = Vec::new();
         for (ev, c) in &spec.run_on_event {
-            let src = c.source(format!("neurons '{name}'.run_on_event.{ev}"));
             let known = (ev == "spike" && threshold.is_some())
                 || events.iter().any(|e: &(String, Arc<Source>, Expr)| &e.0 == ev);
             if !known {
@@ -109,9 +107,9 @@ impl Network {
                 );
                 continue;
             }
-            match crate::syntax::parse_statements(&src) {
-                Ok(st) => event_code.push((ev.clone(), src, st)),
-                Err(e) => errors.extend(e.0),
+            let what = format!("neurons '{name}'.run_on_event.{ev}");
+            if let Some((src, st)) = c.parse_into(what, crate::syntax::parse_statements, &mut errors) {
+                event_code.push((ev.clone(), src, st));
             }
         }
         if !errors.is_empty() {

@@ -50,6 +50,20 @@ fn dim_ty(v: &VarDef) -> (Dim, ValTy) {
     (v.dim, v.ty)
 }
 
+/// An array of the object's own, read and written at the current element
+/// (`lastupdate`, a pathway's delays, the multisynaptic index).
+fn item_array(array: ArrayKey, dim: Dim, ty: ValTy) -> NameRef {
+    NameRef::Var {
+        array,
+        index: IndexSel::Item,
+        dim,
+        ty,
+        read_only: false,
+        write_mask: None,
+        shared: false,
+    }
+}
+
 /// A count (`N`, `N_pre`, `N_post`): a constant integer.
 pub(crate) fn count(n: usize) -> NameRef {
     NameRef::Const {
@@ -214,55 +228,34 @@ impl Network {
         }
         let pre = ArrayKey::new(id, "_pre");
         let post = ArrayKey::new(id, "_post");
-        // Post names without suffix first, so that the synapses' own names win.
-        self.group_names(
-            &mut scope,
-            s.target.group,
-            IndexSel::Via(post.clone()),
-            "",
-            s.target.start as i64,
-        );
-        scope.names.remove("i");
-        self.group_names(
-            &mut scope,
-            s.target.group,
-            IndexSel::Via(post.clone()),
-            "_post",
-            s.target.start as i64,
-        );
-        self.group_names(
-            &mut scope,
-            s.source.group,
-            IndexSel::Via(pre.clone()),
-            "_pre",
-            s.source.start as i64,
-        );
+        // Post names without suffix first, so that the synapses' own names
+        // win; their `i` is the synapses' own.
+        for (suffix, range, via) in [
+            ("", s.target, &post),
+            ("_post", s.target, &post),
+            ("_pre", s.source, &pre),
+        ] {
+            self.group_names(
+                &mut scope,
+                range.group,
+                IndexSel::Via(via.clone()),
+                suffix,
+                range.start as i64,
+            );
+            if suffix.is_empty() {
+                scope.names.remove("i");
+            }
+        }
         if self.store.get(&ArrayKey::new(id, "lastupdate")).is_some() && s.eqs.get("lastupdate").is_none() {
             scope.insert(
                 "lastupdate",
-                NameRef::Var {
-                    array: ArrayKey::new(id, "lastupdate"),
-                    index: IndexSel::Item,
-                    dim: Dim::SECOND,
-                    ty: ValTy::Float,
-                    read_only: false,
-                    write_mask: None,
-                    shared: false,
-                },
+                item_array(ArrayKey::new(id, "lastupdate"), Dim::SECOND, ValTy::Float),
             );
         }
         if let Some(k) = &s.multisynaptic_index {
             scope.insert(
                 k.clone(),
-                NameRef::Var {
-                    array: ArrayKey::new(id, k.clone()),
-                    index: IndexSel::Item,
-                    dim: Dim::ONE,
-                    ty: ValTy::Int,
-                    read_only: false,
-                    write_mask: None,
-                    shared: false,
-                },
+                item_array(ArrayKey::new(id, k.clone()), Dim::ONE, ValTy::Int),
             );
         }
         for v in &s.eqs.vars {
@@ -303,15 +296,7 @@ impl Network {
         for p in &s.pathways {
             if p.scalar_delay.is_none() {
                 let key = ArrayKey::new(id, format!("{}.delay", p.name));
-                let r = NameRef::Var {
-                    array: key,
-                    index: IndexSel::Item,
-                    dim: Dim::SECOND,
-                    ty: ValTy::Float,
-                    read_only: false,
-                    write_mask: None,
-                    shared: false,
-                };
+                let r = item_array(key, Dim::SECOND, ValTy::Float);
                 if p.name == "pre" {
                     scope.insert("delay", r.clone());
                 }
