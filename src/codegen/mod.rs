@@ -119,6 +119,10 @@ pub struct Jit {
     compiled: usize,
     hits: usize,
     total: Duration,
+    /// Keeps the machine code of each kernel compiled, as text, for
+    /// [`Jit::take_asm`].
+    pub keep_asm: bool,
+    asm: Vec<String>,
 }
 
 impl Jit {
@@ -147,7 +151,8 @@ impl Jit {
             None => self.state.insert(JitState::new()?),
         };
         let start = Instant::now();
-        let f = state.compile(k).map_err(|message| CodegenError::Cranelift {
+        let asm = self.keep_asm.then_some(&mut self.asm);
+        let f = state.compile(k, asm).map_err(|message| CodegenError::Cranelift {
             kernel: k.name.clone(),
             message,
         })?;
@@ -160,6 +165,12 @@ impl Jit {
         self.compiled += 1;
         self.total += compile_time;
         Ok(c)
+    }
+
+    /// The machine code of the kernels compiled since the last call (with
+    /// [`Jit::keep_asm`]): `; kernel NAME` and Cranelift's listing.
+    pub fn take_asm(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.asm)
     }
 
     /// How many kernels were compiled (cache misses).
@@ -207,7 +218,8 @@ impl JitState {
         })
     }
 
-    fn compile(&mut self, k: &Kernel) -> Result<KernelFn, String> {
+    /// Compiles `k`; its machine code as text goes to `asm` when given.
+    fn compile(&mut self, k: &Kernel, asm: Option<&mut Vec<String>>) -> Result<KernelFn, String> {
         let ptr = self.module.target_config().pointer_type();
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(ptr));
@@ -218,16 +230,17 @@ impl JitState {
         self.module.clear_context(&mut self.ctx);
         self.ctx.func.signature = sig;
 
-        // SPIKEJIT_DUMP_ASM=1 prints each kernel's machine code (for profiling).
-        let dump_asm = std::env::var_os("SPIKEJIT_DUMP_ASM").is_some();
-        self.ctx.set_disasm(dump_asm);
+        // The machine code as text (`SPIKEJIT_DUMP_ASM`, for profiling).
+        self.ctx.set_disasm(asm.is_some());
         let result = self.translate(k, ptr).and_then(|()| {
             self.module
                 .define_function(id, &mut self.ctx)
                 .map_err(|e| format!("{e:?}"))
         });
-        if dump_asm && let Some(code) = self.ctx.compiled_code() {
-            eprintln!("; kernel {}\n{}", k.name, code.vcode.as_deref().unwrap_or(""));
+        if let Some(asm) = asm
+            && let Some(code) = self.ctx.compiled_code()
+        {
+            asm.push(format!("; kernel {}\n{}", k.name, code.vcode.as_deref().unwrap_or("")));
         }
         self.module.clear_context(&mut self.ctx);
         result?;

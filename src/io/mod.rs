@@ -99,7 +99,7 @@ pub struct RunOptions {
     /// `--nan-check-every`).
     pub nan: crate::sim::NanCheck,
     /// Shows each warning of the run-time checks (with `--nan=warn`) as it
-    /// is found; without it they go to stderr as one line each.
+    /// is found; without it they are only kept in the network's findings.
     pub on_warning: Option<crate::sim::WarningHandler>,
     /// Threads (`--threads N`; `Some(0)`: one per core; `None`: one), see
     /// [`Network::set_threads`](crate::sim::Network::set_threads).

@@ -3,6 +3,7 @@
 //! threshold, reset, pathway, connect, set-by-expression); the model code is only
 //! what happens to one element.
 
+mod connect;
 mod operators;
 mod skeleton;
 
@@ -14,6 +15,7 @@ use crate::ir::{self, ArrayId, BinOp, ElemTy, Func, Kernel, LocalId, ScalarId, S
 use crate::model::equations::Equations;
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, TableFn, ValTy};
 use crate::syntax::ast::{AssignOp, Expr, ExprKind, Statement, UnOp};
+pub use connect::{ConnectKernel, ConnectLocals, connect};
 pub use skeleton::*;
 
 /// What a kernel checks as it runs, and where its code comes from (for the

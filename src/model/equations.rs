@@ -31,6 +31,70 @@ pub struct VarDef {
     pub dim: Dim,
     /// Its value type (`boolean`, `integer`, or float for a unit).
     pub ty: ValTy,
+    /// Its flags, as parsed from the equation's (those Brian2 knows).
+    pub flags: Vec<VarFlag>,
+}
+
+/// A flag of a model equation, in parentheses after its unit (Brian2's
+/// flags): parsed once, when the equations are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VarFlag {
+    /// `unless refractory`: a differential equation held while refractory.
+    UnlessRefractory,
+    /// `constant`: a parameter no code may write.
+    Constant,
+    /// `shared`: one value for the whole group.
+    Shared,
+    /// `linked`: a parameter that refers to another group's (not yet supported).
+    Linked,
+    /// `constant over dt`: a subexpression evaluated once per time step, into
+    /// an array of its own.
+    ConstantOverDt,
+    /// `event-driven`: a synaptic equation integrated when an event arrives.
+    EventDriven,
+    /// `clock-driven`: a synaptic equation integrated at every time step.
+    ClockDriven,
+    /// `summed`: a synaptic subexpression summed into a variable of the
+    /// pre- or post-synaptic group.
+    Summed,
+}
+
+impl VarFlag {
+    /// Every flag Brian2 knows.
+    pub const ALL: [VarFlag; 8] = [
+        VarFlag::UnlessRefractory,
+        VarFlag::Constant,
+        VarFlag::Shared,
+        VarFlag::Linked,
+        VarFlag::ConstantOverDt,
+        VarFlag::EventDriven,
+        VarFlag::ClockDriven,
+        VarFlag::Summed,
+    ];
+
+    /// The flag as a model writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            VarFlag::UnlessRefractory => "unless refractory",
+            VarFlag::Constant => "constant",
+            VarFlag::Shared => "shared",
+            VarFlag::Linked => "linked",
+            VarFlag::ConstantOverDt => "constant over dt",
+            VarFlag::EventDriven => "event-driven",
+            VarFlag::ClockDriven => "clock-driven",
+            VarFlag::Summed => "summed",
+        }
+    }
+
+    /// The flag written `name`, if Brian2 has one.
+    pub fn parse(name: &str) -> Option<VarFlag> {
+        VarFlag::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// The names of `flags`, separated by commas.
+fn flag_names(flags: &[VarFlag]) -> String {
+    flags.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
 }
 
 impl VarDef {
@@ -44,9 +108,16 @@ impl VarDef {
         self.eq.kind
     }
 
-    /// True if the equation carries the flag `f` (e.g. `"constant"`).
-    pub fn has_flag(&self, f: &str) -> bool {
-        self.eq.has_flag(f)
+    /// True if the equation carries the flag `f` (e.g. [`VarFlag::Constant`]).
+    pub fn has_flag(&self, f: VarFlag) -> bool {
+        self.flags.contains(&f)
+    }
+
+    /// Whether the variable has an array of its own: all but the
+    /// subexpressions, which are computed where they are read (except those
+    /// `constant over dt`, evaluated once per step into their array).
+    pub fn is_stored(&self) -> bool {
+        self.kind() != EquationKind::Subexpression || self.has_flag(VarFlag::ConstantOverDt)
     }
 
     /// The right-hand side; `None` for a parameter.
@@ -65,31 +136,20 @@ pub struct Equations {
     pub vars: Vec<VarDef>,
 }
 
-fn allowed_flags(owner: Owner, kind: EquationKind) -> &'static [&'static str] {
+fn allowed_flags(owner: Owner, kind: EquationKind) -> &'static [VarFlag] {
+    use VarFlag::*;
     match (owner, kind) {
-        (Owner::NeuronGroup, EquationKind::Differential) => &["unless refractory"],
-        (Owner::NeuronGroup, EquationKind::Parameter) => &["constant", "shared", "linked"],
-        (Owner::NeuronGroup, EquationKind::Subexpression) => &["shared", "constant over dt"],
-        (Owner::Synapses, EquationKind::Differential) => &["event-driven", "clock-driven"],
-        (Owner::Synapses, EquationKind::Parameter) => &["constant", "shared", "linked"],
-        (Owner::Synapses, EquationKind::Subexpression) => &["summed", "shared", "constant over dt"],
+        (Owner::NeuronGroup, EquationKind::Differential) => &[UnlessRefractory],
+        (Owner::NeuronGroup, EquationKind::Parameter) => &[Constant, Shared, Linked],
+        (Owner::NeuronGroup, EquationKind::Subexpression) => &[Shared, ConstantOverDt],
+        (Owner::Synapses, EquationKind::Differential) => &[EventDriven, ClockDriven],
+        (Owner::Synapses, EquationKind::Parameter) => &[Constant, Shared, Linked],
+        (Owner::Synapses, EquationKind::Subexpression) => &[Summed, Shared, ConstantOverDt],
     }
 }
 
-/// Every flag Brian2 knows.
-const ALL_FLAGS: &[&str] = &[
-    "unless refractory",
-    "constant",
-    "shared",
-    "linked",
-    "constant over dt",
-    "event-driven",
-    "clock-driven",
-    "summed",
-];
-
 /// Flags Brian2 has that spikejit does not implement yet.
-const NOT_YET: &[&str] = &["linked"];
+const NOT_YET: &[VarFlag] = &[VarFlag::Linked];
 
 fn kind_name(k: EquationKind) -> &'static str {
     match k {
@@ -207,7 +267,7 @@ impl Equations {
         // The equation that uses plain `xi`, if any (§1.11).
         let mut plain_xi: Option<(String, crate::diag::Span)> = None;
         for eq in eqs {
-            let summed = eq.has_flag("summed");
+            let summed = eq.has_flag(VarFlag::Summed.name());
             if let Err(msg) = check_identifier(&eq.name, owner, summed) {
                 errors.push(Diagnostic::at("bad-name", &source, eq.name_span, msg));
             }
@@ -223,12 +283,17 @@ impl Equations {
                 );
             }
             let allowed = allowed_flags(owner, eq.kind);
+            let mut flags = Vec::new();
             for f in &eq.flags {
-                if !ALL_FLAGS.contains(&f.name.as_str()) {
+                let flag = VarFlag::parse(&f.name);
+                if let Some(flag) = flag {
+                    flags.push(flag);
+                }
+                if flag.is_none() {
                     let mut d = Diagnostic::at("bad-flag", &source, f.span, format!("unknown flag '{}'", f.name))
                         .with_label("not a flag");
-                    d = match crate::model::scope::suggest(&f.name, allowed.iter().copied())
-                        .or_else(|| crate::model::scope::suggest(&f.name, ALL_FLAGS.iter().copied()))
+                    d = match crate::model::scope::suggest(&f.name, allowed.iter().map(|f| f.name()))
+                        .or_else(|| crate::model::scope::suggest(&f.name, VarFlag::ALL.iter().map(|f| f.name())))
                     {
                         Some(s) => d.with_help(format!("did you mean '{s}'?")),
                         None if allowed.is_empty() => {
@@ -237,11 +302,13 @@ impl Equations {
                         None => d.with_help(format!(
                             "the flags of a {} are: {}",
                             kind_name(eq.kind),
-                            allowed.join(", ")
+                            flag_names(allowed)
                         )),
                     };
                     errors.push(d);
-                } else if !allowed.contains(&f.name.as_str()) {
+                } else if let Some(flag) = flag
+                    && !allowed.contains(&flag)
+                {
                     let owner_name = match owner {
                         Owner::NeuronGroup => "a neuron group",
                         Owner::Synapses => "synapses",
@@ -260,10 +327,12 @@ impl Equations {
                         .with_help(if allowed.is_empty() {
                             "no flags are allowed here".to_string()
                         } else {
-                            format!("allowed flags: {}", allowed.join(", "))
+                            format!("allowed flags: {}", flag_names(allowed))
                         }),
                     );
-                } else if NOT_YET.contains(&f.name.as_str()) {
+                } else if let Some(flag) = flag
+                    && NOT_YET.contains(&flag)
+                {
                     errors.push(Diagnostic::at(
                         "not-supported",
                         &source,
@@ -272,7 +341,7 @@ impl Equations {
                     ));
                 }
             }
-            if eq.has_flag("event-driven") && eq.has_flag("clock-driven") {
+            if flags.contains(&VarFlag::EventDriven) && flags.contains(&VarFlag::ClockDriven) {
                 errors.push(Diagnostic::at(
                     "bad-flag",
                     &source,
@@ -317,7 +386,7 @@ impl Equations {
                 check_noise(&eq, rhs, &source, &mut plain_xi, &mut errors);
             }
             seen.insert(eq.name.clone(), vars.len());
-            vars.push(VarDef { eq, dim, ty });
+            vars.push(VarDef { eq, dim, ty, flags });
         }
         let mut me = Equations { source, vars };
         if errors.is_empty()
@@ -424,8 +493,8 @@ impl Equations {
                 self.get(n)
                     .filter(|v| {
                         v.kind() == EquationKind::Subexpression
-                            && !v.has_flag("summed")
-                            && !v.has_flag("constant over dt")
+                            && !v.has_flag(VarFlag::Summed)
+                            && !v.has_flag(VarFlag::ConstantOverDt)
                     })
                     .and_then(|v| v.rhs().cloned())
             });

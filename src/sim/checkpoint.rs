@@ -12,8 +12,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use spikejit_runtime::checkpoint::{RngState, queue_events, queue_from_events};
 
-use super::run::PendingRun;
-use super::{Array, Finding, GroupKind, Network, Object, Snapshot};
+use super::arrays::Array;
+use super::control::PendingRun;
+use super::findings::Finding;
+use super::network::{Network, SYNAPSE_COUNTS};
+use super::objects::{GroupKind, Object, Snapshot};
 use crate::diag::{Diagnostic, Errors, Result};
 use crate::model::scope::ArrayKey;
 
@@ -335,7 +338,7 @@ impl Network {
             theirs.insert((*o, v.as_str()), a);
         }
         for (key, a) in &self.store.arrays {
-            if super::connect::SYNAPSE_COUNTS.contains(&key.var.as_str()) {
+            if SYNAPSE_COUNTS.contains(&key.var.as_str()) {
                 // derived from the indices, and made when first used
                 continue;
             }

@@ -1,109 +1,32 @@
 //! `Synapses.connect`: every form is turned into one generator kernel
 //! (brian2-semantics.md §2.3): an outer loop over presynaptic indices (or
 //! postsynaptic ones for `i='...'`), an inner `range`/`sample` iteration, the
-//! element expression, the condition and the count `n`.
-
-use super::Code;
-
-/// Indices given to `connect(i=..., j=...)`.
-#[derive(Clone, Debug)]
-pub enum Indices {
-    /// Explicit indices (broadcast against the other side).
-    Array(Vec<i64>),
-    /// A generator expression (`'k for k in range(i+1)'`, `'i'`).
-    Generator(Code),
-}
-
-/// A probability: a number or a string expression.
-#[derive(Clone, Debug)]
-pub enum Prob {
-    /// The same probability for every pair.
-    Value(f64),
-    /// An expression of the pair (`'exp(-(x_pre-x_post)**2)'`).
-    Expr(Code),
-}
-
-/// The number of synapses per pair: a number or a string expression.
-#[derive(Clone, Debug)]
-pub enum Count {
-    /// The same count for every pair.
-    Value(i64),
-    /// An expression of the pair.
-    Expr(Code),
-}
-
-/// The arguments of one `connect` call.
-#[derive(Clone, Debug, Default)]
-pub struct Connect {
-    /// Which pairs to connect (`'i != j'`); all pairs when absent.
-    pub condition: Option<Code>,
-    /// Presynaptic indices, or a generator of them for each `j`.
-    pub i: Option<Indices>,
-    /// Postsynaptic indices, or a generator of them for each `i`.
-    pub j: Option<Indices>,
-    /// Probability of connecting each candidate pair.
-    pub p: Option<Prob>,
-    /// Synapses per connected pair (Brian2's `n`, default 1).
-    pub n: Option<Count>,
-    /// Drop generated indices outside the target group instead of failing.
-    pub skip_if_invalid: bool,
-}
-
-impl Connect {
-    /// All-to-all (`connect()`).
-    pub fn all() -> Connect {
-        Connect::default()
-    }
-    /// `connect(p=p)`.
-    pub fn p(p: f64) -> Connect {
-        Connect {
-            p: Some(Prob::Value(p)),
-            ..Connect::default()
-        }
-    }
-    /// `connect(condition)`.
-    pub fn condition(c: impl Into<Code>) -> Connect {
-        Connect {
-            condition: Some(c.into()),
-            ..Connect::default()
-        }
-    }
-    /// `connect(i=..., j=...)` with index arrays.
-    pub fn arrays(i: Vec<i64>, j: Vec<i64>) -> Connect {
-        Connect {
-            i: Some(Indices::Array(i)),
-            j: Some(Indices::Array(j)),
-            ..Connect::default()
-        }
-    }
-    /// `connect(j='...')`.
-    pub fn j(generator: impl Into<Code>) -> Connect {
-        Connect {
-            j: Some(Indices::Generator(generator.into())),
-            ..Connect::default()
-        }
-    }
-}
+//! element expression, the condition and the count `n`. This room checks
+//! the arguments, rewrites a condition and `p` into a generator, and
+//! appends the synapses made; `connect_kernel` builds and runs the kernel.
 
 use std::sync::Arc;
 
-use super::{Errors, Handle, Network, Object, Result, err};
-use crate::diag::{Diagnostic, Source};
-use crate::ir::{self, BinOp, Func, Stmt, Ty};
-use crate::lower;
+use super::arrays::Array;
+use super::memory::check_size;
+use super::network::{Network, SYNAPSE_COUNTS, err};
+use super::objects::Object;
+use super::spec::{Code, Connect, Count, Handle, Indices, Prob};
+use crate::diag::{Diagnostic, Errors, Result, Source};
 use crate::model::check::Checker;
-use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, ValTy};
+use crate::model::equations::VarFlag;
+use crate::model::scope::ArrayKey;
 use crate::syntax::ast::{Expr, ExprKind, GenIter, Generator};
 use crate::units::Dim;
 
 /// Whether an expression uses any of `names`, or a random function.
-fn uses(e: &Expr, names: &dyn Fn(&str) -> bool) -> bool {
+pub(crate) fn uses(e: &Expr, names: &dyn Fn(&str) -> bool) -> bool {
     let mut found = false;
     e.for_each_name(&mut |n, _| found |= names(n));
     found
 }
 
-fn uses_rand(e: &Expr) -> bool {
+pub(crate) fn uses_rand(e: &Expr) -> bool {
     crate::model::check::is_stateful(e)
 }
 
@@ -220,7 +143,7 @@ impl Network {
                 };
                 // `n` synapses per pair at most, and the two index lists they are made from.
                 let most = i.len() as f64 * n as f64;
-                super::check_size("too-large", &ctx, "synapses", most, self.bytes_per_synapse(h.0) + 8.0)?;
+                check_size("too-large", &ctx, "synapses", most, self.bytes_per_synapse(h.0) + 8.0)?;
                 let mut pre = Vec::new();
                 let mut post = Vec::new();
                 let mut rng = (keep_p < 1.0).then(|| self.next_rng());
@@ -251,7 +174,7 @@ impl Network {
                     "a generator for i cannot be combined with j",
                 ));
             }
-            (_, Some(Indices::Generator(g)), None) => {
+            (_, Some(Indices::Generator(g)), None) | (_, None, Some(Indices::Generator(g))) => {
                 if c.p.is_some() {
                     return Err(err(
                         "bad-connect",
@@ -259,27 +182,17 @@ impl Network {
                         "generator syntax cannot be combined with the p argument",
                     ));
                 }
-                let src = g.source(format!("{ctx}.i"));
+                // A generator for i runs over the presynaptic indices.
+                let over_pre = c.i.is_some();
+                let src = g.source(format!("{ctx}.{}", if over_pre { "i" } else { "j" }));
                 let gen_ = crate::syntax::parse_generator(&src)?;
-                self.run_generator(h.0, &src, &gen_, true, &c, None, &ctx)?
-            }
-            (_, None, Some(Indices::Generator(g))) => {
-                if c.p.is_some() {
-                    return Err(err(
-                        "bad-connect",
-                        &format!("{ctx}.p"),
-                        "generator syntax cannot be combined with the p argument",
-                    ));
-                }
-                let src = g.source(format!("{ctx}.j"));
-                let gen_ = crate::syntax::parse_generator(&src)?;
-                self.run_generator(h.0, &src, &gen_, false, &c, None, &ctx)?
+                self.run_generator(h.0, &src, &gen_, over_pre, &c, None, &ctx)?
             }
             (cond, None, None) => {
                 // without a condition, the number of synapses is known (on average)
                 // before any is made: refuse what cannot fit
                 if let Some(mean) = self.expected_synapses(h.0, &c) {
-                    super::check_size("too-large", &ctx, "synapses", mean, self.bytes_per_synapse(h.0))?;
+                    check_size("too-large", &ctx, "synapses", mean, self.bytes_per_synapse(h.0))?;
                 }
                 let (src, gen_, p_check) = self.condition_generator(h.0, cond.as_ref(), c.p.as_ref(), &ctx)?;
                 match gen_ {
@@ -294,7 +207,7 @@ impl Network {
 
     /// The mean number of synapses a connect makes, where it is known before any
     /// is made: no condition, no generator, and constant `p` and `n`.
-    fn expected_synapses(&self, id: usize, c: &Connect) -> Option<f64> {
+    pub(crate) fn expected_synapses(&self, id: usize, c: &Connect) -> Option<f64> {
         if c.condition.is_some() || c.i.is_some() || c.j.is_some() {
             return None;
         }
@@ -435,734 +348,28 @@ impl Network {
         ))
     }
 
-    /// The number of per-synapse arrays of a synapses object (its non-shared
-    /// variables and per-synapse delays), for memory estimates.
     /// The memory a synapse of `id` holds: its two indices and one 8-byte
     /// element per per-synapse array.
-    fn bytes_per_synapse(&self, id: usize) -> f64 {
+    pub(crate) fn bytes_per_synapse(&self, id: usize) -> f64 {
         8.0 + 8.0 * self.synaptic_arrays(id) as f64
     }
 
+    /// The number of per-synapse arrays of a synapses object (its non-shared
+    /// variables and per-synapse delays), for memory estimates.
     fn synaptic_arrays(&self, id: usize) -> usize {
         let Some(s) = self.syn(id) else { return 0 };
         s.eqs
             .vars
             .iter()
-            .filter(|v| !v.has_flag("shared"))
+            .filter(|v| !v.has_flag(VarFlag::Shared))
             .filter(|v| v.kind() != crate::syntax::ast::EquationKind::Subexpression)
             .count()
             + s.pathways.len()
     }
 
-    fn is_post_name(&self, id: usize, n: &str) -> bool {
+    pub(crate) fn is_post_name(&self, id: usize, n: &str) -> bool {
         let Some(s) = self.syn(id) else { return false };
         self.eqs_of(s.target.group).get(n).is_some() && s.eqs.get(n).is_none()
-    }
-
-    /// The scope of connect code: the outer index, the inner variable and the result
-    /// are locals of the kernel; pre/post variables are read through them.
-    fn connect_scope(&self, id: usize, locals: Option<(usize, usize, usize, bool)>) -> Scope {
-        let Some(s) = self.syn(id) else { return Scope::default() };
-        let mut scope = self.constants_scope();
-        // (outer local, inner local, result local, over_pre)
-        let (outer, inner, result, i_gen) = locals.unwrap_or((0, 0, 0, false));
-        let (pre_l, post_l) = if i_gen { (result, outer) } else { (outer, result) };
-        let pre_sel = IndexSel::Local {
-            local: pre_l,
-            offset: s.source.start as i64,
-        };
-        let post_sel = IndexSel::Local {
-            local: post_l,
-            offset: s.target.start as i64,
-        };
-        self.group_names(&mut scope, s.target.group, post_sel.clone(), "", 0);
-        self.group_names(&mut scope, s.target.group, post_sel, "_post", 0);
-        self.group_names(&mut scope, s.source.group, pre_sel, "_pre", 0);
-        scope.insert(
-            "i",
-            NameRef::Index {
-                index: IndexSel::Local {
-                    local: pre_l,
-                    offset: 0,
-                },
-                offset: 0,
-            },
-        );
-        scope.insert(
-            "j",
-            NameRef::Index {
-                index: IndexSel::Local {
-                    local: post_l,
-                    offset: 0,
-                },
-                offset: 0,
-            },
-        );
-        let _ = inner;
-        scope.insert(
-            "N_pre",
-            NameRef::Const {
-                value: s.source.len() as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
-        scope.insert(
-            "N_post",
-            NameRef::Const {
-                value: s.target.len() as f64,
-                dim: Dim::ONE,
-                ty: ValTy::Int,
-            },
-        );
-        scope.insert("t", NameRef::Time);
-        scope.insert(
-            "dt",
-            NameRef::Const {
-                value: s.dt,
-                dim: Dim::SECOND,
-                ty: ValTy::Float,
-            },
-        );
-        for n in ["N_incoming", "N_outgoing"] {
-            scope
-                .forbidden
-                .insert(n.into(), format!("a connect statement cannot refer to '{n}'"));
-        }
-        // The synapses' own subexpressions (of pre/post variables) may be used.
-        for v in &s.eqs.vars {
-            if v.kind() == crate::syntax::ast::EquationKind::Subexpression && !v.has_flag("summed") {
-                scope.insert(
-                    v.name(),
-                    NameRef::Subexpr {
-                        expr: v.rhs().cloned().unwrap_or_else(|| Expr::int(0)),
-                        dim: v.dim,
-                        ty: v.ty,
-                        scope: None,
-                    },
-                );
-            }
-        }
-        scope
-    }
-
-    /// Builds and runs the connect kernel of a generator; returns the new (i, j)
-    /// pairs, relative to source and target.
-    #[allow(clippy::too_many_arguments)]
-    fn run_generator(
-        &mut self,
-        id: usize,
-        src: &Arc<Source>,
-        g: &Generator,
-        over_pre: bool,
-        c: &Connect,
-        p_check: Option<&ProbCheck>,
-        ctx: &str,
-    ) -> Result<(Vec<i32>, Vec<i32>)> {
-        let Some(s) = self.syn(id) else {
-            return Err(err("internal", ctx, "not synapses"));
-        };
-        let (n_outer, n_result) = if over_pre {
-            (s.target.len(), s.source.len())
-        } else {
-            (s.source.len(), s.target.len())
-        };
-        let sname = s.name.clone();
-        // The synapses' subexpressions are expanded first, so that the analysis of
-        // what the condition depends on sees the pre/post variables they use.
-        let expanded;
-        let g = if g.cond.is_some() {
-            let mut e = g.clone();
-            e.cond = g.cond.as_ref().map(|c| s.eqs.substitute_subexpressions(c));
-            expanded = e;
-            &expanded
-        } else {
-            g
-        };
-        let mut b = self.builder(&format!("{sname}_connect"));
-        let outer = b.item;
-        let inner = b.kernel.local(format!("{}_gen", g.var), Ty::I64);
-        let result = b.kernel.local("_result", Ty::I64);
-        let mut scope = self.connect_scope(id, Some((outer, inner, result, over_pre)));
-        let result_name = if over_pre { "i" } else { "j" };
-        // The inner variable (if it has its own name).
-        if g.var != result_name && g.var != "_" {
-            scope.insert(
-                g.var.clone(),
-                NameRef::Index {
-                    index: IndexSel::Local {
-                        local: inner,
-                        offset: 0,
-                    },
-                    offset: 0,
-                },
-            );
-        }
-        // Checks.
-        let mut ck = Checker::new(&scope, src);
-        let int_check = |ck: &mut Checker, e: &Expr, what: &str| {
-            if let Some(t) = ck.expr(e)
-                && (t.ty != ValTy::Int || !t.dim.is_one())
-            {
-                let d = Diagnostic::at(
-                    "type",
-                    src,
-                    e.span,
-                    format!("the '{what}' argument of the iterator was '{e}', but it needs to be an integer"),
-                )
-                .with_help("use int(...) or // to get an integer");
-                ck.errors.push(d);
-            }
-        };
-        let (low, high, step) = match &g.iter {
-            GenIter::Range { low, high, step }
-            | GenIter::SampleP { low, high, step, .. }
-            | GenIter::SampleSize { low, high, step, .. } => (low, high, step),
-        };
-        let dep_names = |n: &str| {
-            n == result_name
-                || n == g.var
-                || (n != "N_post" && n.ends_with("_post") && !over_pre)
-                || (n != "N_pre" && n.ends_with("_pre") && over_pre)
-        };
-        for (e, what) in [(low.as_ref(), "low"), (Some(high), "high"), (step.as_ref(), "step")] {
-            if let Some(e) = e {
-                int_check(&mut ck, e, what);
-                if uses(e, &dep_names) {
-                    ck.errors.push(Diagnostic::at(
-                        "bad-connect",
-                        src,
-                        e.span,
-                        format!("the iterator argument '{e}' depends on the result index or the iterator variable"),
-                    ));
-                }
-            }
-        }
-        match &g.iter {
-            GenIter::SampleP { p, .. } => {
-                ck.expect_dim(p, Dim::ONE, "p");
-                if uses(p, &dep_names) {
-                    ck.errors.push(Diagnostic::at(
-                        "bad-connect",
-                        src,
-                        p.span,
-                        "p depends on the result index or the iterator variable",
-                    ));
-                }
-            }
-            GenIter::SampleSize { size, .. } => int_check(&mut ck, size, "size"),
-            _ => {}
-        }
-        // The element: evaluated with the inner variable bound; the result name is
-        // not yet known there.
-        let el_scope = {
-            let mut sc = scope.clone();
-            sc.names.remove(result_name);
-            if g.var == result_name {
-                sc.insert(
-                    result_name,
-                    NameRef::Index {
-                        index: IndexSel::Local {
-                            local: inner,
-                            offset: 0,
-                        },
-                        offset: 0,
-                    },
-                );
-            }
-            sc
-        };
-        {
-            let mut ek = Checker::new(&el_scope, src);
-            if let Some(t) = ek.expr(&g.element)
-                && (t.ty == ValTy::Float || !t.dim.is_one())
-            {
-                ek.errors.push(Diagnostic::at(
-                    "type",
-                    src,
-                    g.element.span,
-                    format!("the generator element '{}' must be an integer index", g.element),
-                ));
-            }
-            ck.errors.extend(ek.errors);
-        }
-        if let Some(cond) = &g.cond {
-            ck.condition(cond, "the generator condition");
-        }
-        let mut n_src = None;
-        let n_expr = match &c.n {
-            None => Expr::int(1),
-            Some(Count::Value(v)) => Expr::int(*v),
-            Some(Count::Expr(code)) => {
-                let src = code.source(format!("{ctx}.n"));
-                let e = crate::syntax::parse_expression(&src)?;
-                let mut nk = Checker::new(&scope, &src);
-                if let Some(t) = nk.expr(&e)
-                    && (t.ty == ValTy::Float || !t.dim.is_one())
-                {
-                    nk.errors
-                        .push(Diagnostic::at("type", &src, e.span, "n must be an integer expression"));
-                }
-                if let Some(v) = nk.const_value(&e)
-                    && v < 0.0
-                {
-                    nk.errors.push(
-                        Diagnostic::at(
-                            "bad-count",
-                            &src,
-                            e.span,
-                            format!("{ctx}: the number of synapses per pair n must not be negative, but it is {v}"),
-                        )
-                        .with_label(format!("this is {v}")),
-                    );
-                }
-                ck.errors.extend(nk.errors);
-                n_src = Some(src);
-                e
-            }
-        };
-        // A per-pair p (made into `rand() < p` here) and what it depends on.
-        let pair_p = p_check.filter(|pc| pc.per_pair).map(|pc| s_expand(self, id, &pc.expr));
-        if !ck.errors.is_empty() {
-            return Err(Errors(ck.errors));
-        }
-        // Does the condition need the result (or post/pre variables of the result side)?
-        let result_var = |n: &str| {
-            (n != "N_post" && n != "N_pre" && n.ends_with(if over_pre { "_pre" } else { "_post" }))
-                || (!over_pre && self.is_post_name(id, n))
-        };
-        let cond_per_pair = g
-            .cond
-            .as_ref()
-            .map(|e| uses(e, &|n| dep_names(n) || result_var(n)) || uses_rand(e))
-            .unwrap_or(false)
-            || pair_p.is_some();
-        let cond_reads_result_vars = g.cond.as_ref().map(|e| uses(e, &result_var)).unwrap_or(false)
-            || pair_p.as_ref().is_some_and(|p| uses(p, &result_var));
-        // Kernel body.
-        let skip = c.skip_if_invalid;
-        let mut body: Vec<Stmt> = Vec::new();
-        let (low_ir, high_ir, step_ir) = {
-            let lo = low
-                .as_ref()
-                .map(|e| b.expr(e, &scope))
-                .map(|(e, t)| cast_i(e, t))
-                .unwrap_or(ir::Expr::I64(0));
-            let (hi, ht) = b.expr(high, &scope);
-            let st = step
-                .as_ref()
-                .map(|e| b.expr(e, &scope))
-                .map(|(e, t)| cast_i(e, t))
-                .unwrap_or(ir::Expr::I64(1));
-            (lo, cast_i(hi, ht), st)
-        };
-        let lo_l = b.kernel.local("_low", Ty::I64);
-        let hi_l = b.kernel.local("_high", Ty::I64);
-        let st_l = b.kernel.local("_step", Ty::I64);
-        body.push(Stmt::Assign(lo_l, low_ir));
-        body.push(Stmt::Assign(hi_l, high_ir));
-        body.push(Stmt::Assign(st_l, step_ir));
-        // Per candidate: element, condition, range check, push.
-        let mut cand: Vec<Stmt> = Vec::new();
-        let (el, et) = b.expr(&g.element, &el_scope);
-        cand.push(Stmt::Assign(result, cast_i(el, et)));
-        let in_range = ir::Expr::bin(
-            BinOp::And,
-            ir::Expr::bin(BinOp::Ge, ir::Expr::Local(result), ir::Expr::I64(0)),
-            ir::Expr::bin(BinOp::Lt, ir::Expr::Local(result), ir::Expr::I64(n_result as i64)),
-        );
-        let code = if over_pre {
-            spikejit_runtime::error_code::PRE_INDEX_OUT_OF_RANGE
-        } else {
-            spikejit_runtime::error_code::POST_INDEX_OUT_OF_RANGE
-        };
-        let report = Stmt::Eval(ir::Expr::Call(
-            Func::ReportError,
-            vec![
-                ir::Expr::I64(code),
-                ir::Expr::Local(result),
-                ir::Expr::I64(n_result as i64),
-            ],
-        ));
-        let (n_ir, nt) = b.expr(&n_expr, &scope);
-        let n_ir = cast_i(n_ir, nt);
-        let (pi, pj) = if over_pre {
-            (ir::Expr::Local(result), ir::Expr::Local(outer))
-        } else {
-            (ir::Expr::Local(outer), ir::Expr::Local(result))
-        };
-        // An expression for n is checked for each pair it is evaluated for (a
-        // constant was checked before).
-        let push: Vec<Stmt> = if n_src.is_some() {
-            let n_l = b.kernel.local("_n", Ty::I64);
-            vec![
-                Stmt::Assign(n_l, n_ir),
-                Stmt::If {
-                    cond: ir::Expr::bin(BinOp::Lt, ir::Expr::Local(n_l), ir::Expr::I64(0)),
-                    then: vec![Stmt::Eval(ir::Expr::Call(
-                        Func::ReportValue,
-                        vec![
-                            ir::Expr::I64(spikejit_runtime::error_code::NEGATIVE_N),
-                            pi.clone(),
-                            pj.clone(),
-                            ir::Expr::cast(Ty::F64, ir::Expr::Local(n_l)),
-                        ],
-                    ))],
-                    els: vec![],
-                },
-                Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, ir::Expr::Local(n_l)])),
-            ]
-        } else {
-            vec![Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, n_ir]))]
-        };
-        let on_valid = |b: &mut lower::KernelBuilder, cond: Option<&Expr>| -> Vec<Stmt> {
-            match cond {
-                Some(e) => {
-                    let (ce, _) = b.expr(e, &scope);
-                    vec![Stmt::If {
-                        cond: ce,
-                        then: push.clone(),
-                        els: vec![],
-                    }]
-                }
-                None => push.clone(),
-            }
-        };
-        let invalid = if skip { vec![] } else { vec![report] };
-        if let Some(p) = &pair_p {
-            // `condition and rand() < p` (the condition path: j runs over
-            // range(N_post), always in range), evaluated in that order as the
-            // expression was, with p kept to check it for the pairs the
-            // condition selects: one compare per candidate.
-            let cond_l = g.cond.as_ref().map(|e| {
-                let (ce, _) = b.expr(e, &scope);
-                let l = b.kernel.local("_cond", Ty::Bool);
-                cand.push(Stmt::Assign(l, ce));
-                l
-            });
-            let (r, rt) = b.expr(&Expr::call("rand", vec![]), &scope);
-            let r_l = b.kernel.local("_r", rt);
-            cand.push(Stmt::Assign(r_l, r));
-            let (pe, pt) = b.expr(p, &scope);
-            let p_l = b.kernel.local("_p", pt);
-            cand.push(Stmt::Assign(p_l, pe));
-            let (lt, _) = b.binary(BinOp::Lt, ir::Expr::Local(r_l), rt, ir::Expr::Local(p_l), pt);
-            let p64 = if pt == Ty::F64 {
-                ir::Expr::Local(p_l)
-            } else {
-                ir::Expr::cast(Ty::F64, ir::Expr::Local(p_l))
-            };
-            // One compare per candidate the condition selects: |p - 1/2| <= 1/2
-            // holds for p in [0, 1] and fails for NaN (a negative p smaller
-            // than 3e-17 in magnitude passes, and connects nothing, as 0 does).
-            let p_ok = ir::Expr::bin(
-                BinOp::Le,
-                ir::Expr::Call(
-                    Func::Abs,
-                    vec![ir::Expr::bin(BinOp::Sub, p64.clone(), ir::Expr::F64(0.5))],
-                ),
-                ir::Expr::F64(0.5),
-            );
-            let mut selected = vec![
-                Stmt::If {
-                    cond: ir::Expr::logical_not(p_ok),
-                    then: vec![report_probability(ir::Expr::Local(outer), ir::Expr::Local(result), p64)],
-                    els: vec![],
-                },
-                Stmt::If {
-                    cond: lt,
-                    then: push.clone(),
-                    els: vec![],
-                },
-            ];
-            if let Some(l) = cond_l {
-                selected = vec![Stmt::If {
-                    cond: ir::Expr::Local(l),
-                    then: selected,
-                    els: vec![],
-                }];
-            }
-            cand.push(Stmt::If {
-                cond: in_range,
-                then: selected,
-                els: invalid,
-            });
-        } else if cond_per_pair && !cond_reads_result_vars {
-            // Condition first (no result-side variables), then the range check.
-            let (ce, _) = b.expr(
-                g.cond.as_ref().map_or(&Expr::synth(ExprKind::Bool(true)), |e| e),
-                &scope,
-            );
-            cand.push(Stmt::If {
-                cond: ce,
-                then: vec![Stmt::If {
-                    cond: in_range,
-                    then: push.clone(),
-                    els: invalid,
-                }],
-                els: vec![],
-            });
-        } else {
-            let then = on_valid(&mut b, if cond_per_pair { g.cond.as_ref() } else { None });
-            cand.push(Stmt::If {
-                cond: in_range,
-                then,
-                els: invalid,
-            });
-        }
-        // Iteration.
-        let k = ir::Expr::Local(inner);
-        let step_pos = ir::Expr::bin(BinOp::Gt, ir::Expr::Local(st_l), ir::Expr::I64(0));
-        let in_iter = |k: ir::Expr| {
-            ir::Expr::select(
-                step_pos.clone(),
-                ir::Expr::bin(BinOp::Lt, k.clone(), ir::Expr::Local(hi_l)),
-                ir::Expr::bin(BinOp::Gt, k, ir::Expr::Local(hi_l)),
-            )
-        };
-        let advance = |extra: Option<ir::Expr>| {
-            let stepn = match extra {
-                Some(s) => ir::Expr::bin(
-                    BinOp::Mul,
-                    ir::Expr::Local(st_l),
-                    ir::Expr::bin(BinOp::Add, ir::Expr::I64(1), s),
-                ),
-                None => ir::Expr::Local(st_l),
-            };
-            Stmt::Assign(inner, ir::Expr::bin(BinOp::Add, k.clone(), stepn))
-        };
-        let zero_step = Stmt::If {
-            cond: ir::Expr::bin(BinOp::Eq, ir::Expr::Local(st_l), ir::Expr::I64(0)),
-            then: vec![
-                Stmt::Eval(ir::Expr::Call(
-                    Func::ReportError,
-                    vec![
-                        ir::Expr::I64(spikejit_runtime::error_code::ZERO_STEP),
-                        ir::Expr::I64(0),
-                        ir::Expr::I64(0),
-                    ],
-                )),
-                Stmt::Assign(st_l, ir::Expr::I64(1)),
-                Stmt::Assign(hi_l, ir::Expr::Local(lo_l)),
-            ],
-            els: vec![],
-        };
-        body.push(zero_step);
-        match &g.iter {
-            GenIter::Range { .. } => {
-                body.push(Stmt::Assign(inner, ir::Expr::Local(lo_l)));
-                let mut lb = cand.clone();
-                lb.push(advance(None));
-                body.push(Stmt::While {
-                    cond: in_iter(k.clone()),
-                    body: lb,
-                });
-            }
-            GenIter::SampleP { p, .. } => {
-                let (pe, pt) = b.expr(p, &scope);
-                let pe = if pt == Ty::F64 { pe } else { ir::Expr::cast(Ty::F64, pe) };
-                let p_l = b.kernel.local("_p", Ty::F64);
-                body.push(Stmt::Assign(p_l, pe));
-                // p is the same for every candidate of an outer element: checked
-                // once per outer element, naming it when p depends on it.
-                let outer_dep = uses(p, &|n| {
-                    if over_pre {
-                        n == "j" || (n != "N_post" && n.ends_with("_post")) || self.is_post_name(id, n)
-                    } else {
-                        n == "i" || (n != "N_pre" && n.ends_with("_pre"))
-                    }
-                }) || uses_rand(p)
-                    || uses(p, &|n| self.syn(id).and_then(|s| s.eqs.get(n)).is_some());
-                let at = if outer_dep {
-                    ir::Expr::Local(outer)
-                } else {
-                    ir::Expr::I64(-1)
-                };
-                let (pi, pj) = if over_pre {
-                    (ir::Expr::I64(-1), at)
-                } else {
-                    (at, ir::Expr::I64(-1))
-                };
-                body.push(Stmt::If {
-                    cond: out_of_unit_range(ir::Expr::Local(p_l)),
-                    then: vec![report_probability(pi, pj, ir::Expr::Local(p_l))],
-                    els: vec![],
-                });
-                let skip_draw = ir::Expr::Call(Func::GeometricSkip, vec![ir::Expr::Local(p_l)]);
-                // k = low + step*skip; while in range: body; k += step*(1+skip)
-                body.push(Stmt::If {
-                    cond: ir::Expr::bin(BinOp::Gt, ir::Expr::Local(p_l), ir::Expr::F64(0.0)),
-                    then: {
-                        let mut v = vec![Stmt::Assign(
-                            inner,
-                            ir::Expr::bin(
-                                BinOp::Add,
-                                ir::Expr::Local(lo_l),
-                                ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), skip_draw.clone()),
-                            ),
-                        )];
-                        let mut lb = cand.clone();
-                        lb.push(advance(Some(skip_draw)));
-                        v.push(Stmt::While {
-                            cond: in_iter(k.clone()),
-                            body: lb,
-                        });
-                        v
-                    },
-                    els: vec![],
-                });
-            }
-            GenIter::SampleSize { size, .. } => {
-                let (se, st) = b.expr(size, &scope);
-                let cnt = b.kernel.local("_nsample", Ty::I64);
-                let m = b.kernel.local("_m", Ty::I64);
-                body.push(Stmt::Assign(
-                    cnt,
-                    ir::Expr::Call(
-                        Func::SampleSize,
-                        vec![
-                            ir::Expr::Local(lo_l),
-                            ir::Expr::Local(hi_l),
-                            ir::Expr::Local(st_l),
-                            cast_i(se, st),
-                            ir::Expr::I64(i64::from(skip)),
-                        ],
-                    ),
-                ));
-                let mut lb = vec![Stmt::Assign(
-                    inner,
-                    ir::Expr::Call(Func::SampleGet, vec![ir::Expr::Local(m)]),
-                )];
-                lb.extend(cand.clone());
-                body.push(Stmt::For {
-                    var: m,
-                    start: ir::Expr::I64(0),
-                    end: ir::Expr::Local(cnt),
-                    body: lb,
-                });
-            }
-        }
-        // An outer condition (depends only on the outer index): tested once.
-        let body = match (&g.cond, cond_per_pair) {
-            (Some(e), false) => {
-                let (ce, _) = b.expr(e, &scope);
-                vec![Stmt::If {
-                    cond: ce,
-                    then: body,
-                    els: vec![],
-                }]
-            }
-            _ => body,
-        };
-        let l = lower::range_loop(&mut b, body);
-        b.kernel.body.push(l);
-        let kern = self.compile(b)?;
-        let mut rng = self.next_rng();
-        let mut cx = spikejit_runtime::Context::new();
-        // Room for all the synapses a random connect makes (its mean and six
-        // standard deviations): growing by doubling would hold up to twice the
-        // memory, and copy it, at the peak.
-        let expected = self.expected_synapses(id, c);
-        let reserved = expected.filter(|m| m.is_finite() && *m > 0.0);
-        if let Some(mean) = reserved {
-            cx.reserve((mean + 6.0 * mean.sqrt() + 1024.0) as usize);
-        }
-        // A connect whose count shows only as it runs (a condition, a
-        // generator) stops with an error before the synapses outgrow the
-        // machine's memory (with room for the lists' doubling when nothing was
-        // reserved) or 32-bit indices, instead of being killed for memory.
-        let per_synapse = self.bytes_per_synapse(id) + if reserved.is_some() { 0.0 } else { 8.0 };
-        let by_memory = super::memory::available_memory().map_or(f64::INFINITY, |m| m.bytes / per_synapse);
-        let existing = self.syn(id).map_or(0, |s| s.n);
-        cx.max_synapses = Some((by_memory.min(f64::from(i32::MAX)) as usize).saturating_sub(existing));
-        // In chunks of outer elements, so that an error ends the connect
-        // without visiting the remaining pairs.
-        let t = self.t;
-        self.exec_in_chunks(&kern, 0..n_outer, 1024, t, &mut rng, &mut cx);
-        let whole = {
-            let t = &src.text;
-            let start = t.len() - t.trim_start().len();
-            crate::diag::Span::new(start, t.trim_end().len().max(start))
-        };
-        let known = |s: crate::diag::Span| if s == crate::diag::Span::default() { whole } else { s };
-        let p_place = || match (p_check, &g.iter) {
-            (Some(pc), _) => (&pc.src, pc.expr.span),
-            (None, GenIter::SampleP { p, .. }) => (src, known(p.span)),
-            (None, _) => (src, whole),
-        };
-        if let Some(e) = cx.clipped_probability.take() {
-            // Brian2's own examples rely on p > 1 meaning "always" (e.g.
-            // spatial_connections' 1.5*exp(-d**2/...)), so the connect is
-            // Brian2's, and the value is told.
-            let (p_src, p_span) = p_place();
-            let value = e.value.unwrap_or(f64::NAN);
-            let (label, means) = if value > 1.0 {
-                (
-                    format!("this is {value}"),
-                    "every such pair was connected, as with p = 1",
-                )
-            } else {
-                (format!("this is {value}"), "no such pair was connected, as with p = 0")
-            };
-            self.warn(vec![
-                Diagnostic::at("probability-clipped", p_src, p_span, format!("{ctx}: {}", e.message()))
-                    .with_label(label)
-                    .with_help(format!(
-                        "{means} (Brian2's behaviour); write 'clip(..., 0, 1)' to say so, \
-                         or check the expression: p is the probability that a candidate pair is connected"
-                    ))
-                    .warning(),
-            ]);
-        }
-        if let Some(e) = cx.take_error() {
-            use spikejit_runtime::error_code as ec;
-            if e.code == ec::PROBABILITY_OUT_OF_RANGE {
-                let (p_src, p_span) = p_place();
-                // Only NaN is an error here (see `Context::report_value`).
-                let value = e.value.unwrap_or(f64::NAN);
-                return Err(Errors::one(
-                    Diagnostic::at("bad-probability", p_src, p_span, format!("{ctx}: {}", e.message()))
-                        .with_label(format!("this is {value}"))
-                        .with_help(
-                            "p must be a number between 0 and 1; NaN comes from an undefined operation \
-                             such as the log or square root of a negative number",
-                        ),
-                ));
-            }
-            if (e.code == ec::NEGATIVE_N || e.code == ec::NEGATIVE_COUNT)
-                && let Some(n_src) = &n_src
-            {
-                let whole_n = {
-                    let t = &n_src.text;
-                    let start = t.len() - t.trim_start().len();
-                    crate::diag::Span::new(start, t.trim_end().len().max(start))
-                };
-                return Err(Errors::one(
-                    Diagnostic::at("bad-count", n_src, whole_n, format!("{ctx}: {}", e.message()))
-                        .with_label("negative for this pair")
-                        .with_help("n is the number of synapses made for each chosen pair: 0 or more"),
-                ));
-            }
-            let index_error = e.code == ec::POST_INDEX_OUT_OF_RANGE || e.code == ec::PRE_INDEX_OUT_OF_RANGE;
-            let span = if index_error {
-                known(g.element.span)
-            } else if e.code == ec::SAMPLE_SIZE_TOO_LARGE
-                || e.code == ec::SAMPLE_SIZE_NEGATIVE
-                || e.code == ec::ZERO_STEP
-            {
-                known(g.iter_span)
-            } else {
-                whole
-            };
-            let mut d = Diagnostic::at("connect", src, span, format!("{ctx}: {}", e.message()));
-            if index_error {
-                d = d
-                    .with_label("this index is out of range")
-                    .with_help("add skip_if_invalid = true to skip the synapses whose index is out of range");
-            }
-            return Err(Errors::one(d));
-        }
-        Ok(cx.take_synapses())
     }
 
     /// Appends synapses (relative indices) and updates the per-synapse arrays.
@@ -1190,7 +397,7 @@ impl Network {
             let shared = self
                 .syn(id)
                 .and_then(|s| s.eqs.get(&k.var))
-                .map(|v| v.has_flag("shared"))
+                .map(|v| v.has_flag(VarFlag::Shared))
                 .unwrap_or(false);
             if let Some(a) = self.store.get_mut(&k)
                 && !shared
@@ -1205,7 +412,7 @@ impl Network {
         // The new indices move into the (usually empty) index arrays: a copy
         // here would be the peak of memory use for millions of synapses.
         for (key, mut new, off) in [("_pre", pre, soff), ("_post", post, toff)] {
-            if let Some(super::Array::I32(v)) = self.store.get_mut(&ArrayKey::new(id, key)) {
+            if let Some(Array::I32(v)) = self.store.get_mut(&ArrayKey::new(id, key)) {
                 if off != 0 {
                     new.iter_mut().for_each(|x| *x += off);
                 }
@@ -1220,7 +427,7 @@ impl Network {
         // multisynaptic_index: the number of earlier synapses with the same pair.
         let multi = self.syn(id).and_then(|s| s.multisynaptic_index.clone());
         if let Some(k) = multi {
-            let (Some(super::Array::I32(pv)), Some(super::Array::I32(qv))) = (
+            let (Some(Array::I32(pv)), Some(Array::I32(qv))) = (
                 self.store.get(&ArrayKey::new(id, "_pre")),
                 self.store.get(&ArrayKey::new(id, "_post")),
             ) else {
@@ -1237,103 +444,31 @@ impl Network {
                     r
                 })
                 .collect();
-            self.store.insert(ArrayKey::new(id, k), super::Array::I32(idx));
-        }
-    }
-
-    /// `N_incoming` or `N_outgoing` of synapses `id`, one value per synapse (the
-    /// number of synapses onto that synapse's target, or out of its source),
-    /// computed from the synapse indices; `None` for any other name.
-    pub(crate) fn per_synapse_counts(&self, id: usize, var: &str) -> Option<Vec<i32>> {
-        let s = self.syn(id)?;
-        let (index, range) = match var {
-            "N_incoming" => ("_post", &s.target),
-            "N_outgoing" => ("_pre", &s.source),
-            _ => return None,
-        };
-        let Some(super::Array::I32(v)) = self.store.get(&ArrayKey::new(id, index)) else {
-            return None;
-        };
-        let off = range.start as i32;
-        let mut count = vec![0i32; range.len()];
-        for &x in v {
-            count[(x - off) as usize] += 1;
-        }
-        Some(v.iter().map(|&x| count[(x - off) as usize]).collect())
-    }
-
-    /// Makes the per-synapse counts `key` names if they are not in the store:
-    /// called wherever a kernel binds arrays.
-    pub(crate) fn materialise_synapse_counts(&mut self, key: &ArrayKey) {
-        if SYNAPSE_COUNTS.contains(&key.var.as_str())
-            && self.store.get(key).is_none()
-            && let Some(v) = self.per_synapse_counts(key.object, &key.var)
-        {
-            self.store.insert(key.clone(), super::Array::I32(v));
+            self.store.insert(ArrayKey::new(id, k), Array::I32(idx));
         }
     }
 }
-
-/// The per-synapse counts: derived from the synapse indices, so they are not
-/// kept from connect on but made when a kernel, a monitor or a user first reads
-/// them (synapses that never do cost 8 bytes less each).
-pub(crate) const SYNAPSE_COUNTS: [&str; 2] = ["N_incoming", "N_outgoing"];
 
 /// Where a connect's probability expression is checked while the connect
 /// kernel runs: a value outside [0, 1] (or NaN) is an error at the expression,
 /// with the value and the pair (Brian2 silently connects every pair for
 /// p > 1 and none for p < 0).
-struct ProbCheck {
+pub(crate) struct ProbCheck {
     /// The text of `p` (errors point into it).
-    src: Arc<Source>,
+    pub src: Arc<Source>,
     /// The expression of `p`.
-    expr: Expr,
+    pub expr: Expr,
     /// `p` differs between pairs of one presynaptic neuron (it reads `j`,
     /// postsynaptic variables or random numbers): checked per pair, as the
     /// kernel draws `rand() < p`; else once per presynaptic neuron, as
     /// `sample(N_post, p=p)` uses it.
-    per_pair: bool,
+    pub per_pair: bool,
 }
 
 /// The help of every error about a connection probability.
-const P_HELP: &str = "p is the probability that each candidate pair is connected, between 0 and 1 \
+pub(crate) const P_HELP: &str = "p is the probability that each candidate pair is connected, between 0 and 1 \
      (Brian2 connects every pair for p > 1 and none for p < 0, without a word); \
      to do that, write 'clip(..., 0, 1)'";
-
-/// `!(0 <= p <= 1)` of an `F64` (true for NaN).
-fn out_of_unit_range(p: ir::Expr) -> ir::Expr {
-    ir::Expr::logical_not(ir::Expr::bin(
-        BinOp::And,
-        ir::Expr::bin(BinOp::Ge, p.clone(), ir::Expr::F64(0.0)),
-        ir::Expr::bin(BinOp::Le, p, ir::Expr::F64(1.0)),
-    ))
-}
-
-/// Records a probability `p` (`F64`) out of range for the pair `(i, j)` (-1: not named).
-fn report_probability(i: ir::Expr, j: ir::Expr, p: ir::Expr) -> Stmt {
-    Stmt::Eval(ir::Expr::Call(
-        Func::ReportValue,
-        vec![
-            ir::Expr::I64(spikejit_runtime::error_code::PROBABILITY_OUT_OF_RANGE),
-            i,
-            j,
-            p,
-        ],
-    ))
-}
-
-/// `e` with the synapses' subexpressions expanded (as the condition is, for the
-/// analysis of what it depends on).
-fn s_expand(net: &Network, id: usize, e: &Expr) -> Expr {
-    match net.syn(id) {
-        Some(s) => s.eqs.substitute_subexpressions(e),
-        None => e.clone(),
-    }
-}
-
-fn cast_i(e: ir::Expr, t: Ty) -> ir::Expr {
-    if t == Ty::I64 { e } else { ir::Expr::cast(Ty::I64, e) }
-}
 
 /// numpy broadcasting of two 1-D index arrays.
 fn broadcast(i: &[i64], j: &[i64]) -> Option<(Vec<i64>, Vec<i64>)> {

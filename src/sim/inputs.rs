@@ -1,88 +1,199 @@
-//! Inputs and periodic code: TimedArray, PoissonInput, `run_regularly`.
+//! Inputs and periodic code: Poisson groups, spike generators, timed
+//! arrays, Poisson inputs and `run_regularly`.
 
-use std::sync::Arc;
-
-use super::build::Prepared;
-use super::{Array, Code, Errors, Handle, Network, Object, Result, err, slot_rank};
-use crate::diag::{Diagnostic, Source};
+use super::arrays::{Array, ArrayExt};
+use super::memory::check_size;
+use super::network::{Network, check_dt, err};
+use super::objects::{GeneratorState, GroupKind, Object, PoissonInputObj, Regular, TimedArrayObj};
+use super::ops::{Op, OpKind};
+use super::schedule::slot_rank;
+use super::spec::{
+    Code, Handle, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, Selection, SpikeGeneratorGroup, TimedArray,
+    Value,
+};
+use crate::diag::{Diagnostic, Errors, Result};
 use crate::lower;
 use crate::model::check::Checker;
 use crate::model::scope::{ArrayKey, NameRef, TableFn};
 use crate::syntax::ast::{AssignOp, BinOp, Expr, Statement};
 use crate::units::Dim;
 
-/// A TimedArray: values over time (1-D), or over time and element (2-D,
-/// `values[t][i]`, called as `name(t, i)`).
-#[derive(Clone, Debug)]
-pub struct TimedArray {
-    /// The name code calls it by.
-    pub name: String,
-    /// Row-major values in SI units: `len` rows of `cols` values (`cols` 1 for 1-D).
-    pub values: Vec<f64>,
-    /// Values per row for a 2-D array (`None`: 1-D).
-    pub cols: Option<usize>,
-    /// The time between rows, in seconds.
-    pub dt: f64,
-    /// The unit of the values.
-    pub dim: Dim,
-}
-
-/// A PoissonInput: `n` independent Poisson sources at `rate` added to `var` of
-/// every element of `target`, without synapses.
-#[derive(Clone, Debug)]
-pub struct PoissonInput {
-    /// The object's name (generated when absent).
-    pub name: Option<String>,
-    /// The group whose variable receives the input.
-    pub target: Handle,
-    /// The variable increased by `weight` per input spike.
-    pub var: String,
-    /// The number of independent sources per target element.
-    pub n: usize,
-    /// Rate in Hz.
-    pub rate: f64,
-    /// A quantity or an expression evaluated per target element.
-    pub weight: Code,
-}
-
-/// Code run regularly on a group or synapses (Brian2's `run_regularly`).
-#[derive(Clone, Debug)]
-pub struct RunRegularly {
-    /// The statements to run.
-    pub code: Code,
-    /// How often, in seconds (the object's own clock when absent).
-    pub dt: Option<f64>,
-    /// The schedule slot (`start` by default, as in Brian2).
-    pub when: Option<String>,
-    /// Order within the slot.
-    pub order: i32,
-}
-
-pub(crate) struct TimedArrayObj {
-    pub name: String,
-    pub table: TableFn,
-}
-
-pub(crate) struct PoissonInputObj {
-    pub name: String,
-    pub target: Handle,
-    pub var: String,
-    pub n: usize,
-    pub rate: f64,
-    pub weight_expr: Expr,
-}
-
-pub(crate) struct Regular {
-    pub name: String,
-    pub owner: Handle,
-    pub code: Arc<Source>,
-    pub stmts: Vec<Statement>,
-    pub dt: f64,
-    pub when: i32,
-    pub order: i32,
-}
-
 impl Network {
+    /// Adds a PoissonGroup (Brian2's `PoissonGroup(N, rates)`).
+    pub fn add_poisson_group(&mut self, spec: PoissonGroup) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "poissongroup")?;
+        let ctx = format!("poisson '{name}'");
+        if spec.n == 0 {
+            return Err(err("bad-size", &ctx, "a Poisson group needs at least 1 neuron, got 0"));
+        }
+        // A constant rate is a parameter; an expression is a subexpression.
+        let constant = self.eval_constant(&spec.rates, &format!("{ctx}.rates")).ok();
+        let model = match constant {
+            Some((_, d)) if !d.same(Dim::HERTZ) => {
+                return Err(err(
+                    "unit-mismatch",
+                    &ctx,
+                    format!(
+                        "the rates must have unit hertz, but '{}' has unit {d}",
+                        spec.rates.text.trim()
+                    ),
+                ));
+            }
+            Some(_) => Code::from("rates : hertz"),
+            None => Code {
+                text: format!("rates = {} : hertz", spec.rates.text.trim().replace('\n', " ")),
+                origin: None,
+            },
+        };
+        let h = self.add_neurons(
+            NeuronGroup::new(spec.n, model)
+                .name(&name)
+                .threshold("rand() < rates*dt"),
+        )?;
+        if let Object::Group(g) = &mut self.objects[h.0] {
+            g.kind = GroupKind::Poisson;
+        }
+        if let Some((v, _)) = constant {
+            self.set(h, "rates", Value::Scalar(v), Selection::All)?;
+        } else {
+            // Unit-check the expression now, with the group's names.
+            let scope = self.group_view(h.0, crate::model::scope::IndexSel::Item, 0);
+            let src = spec.rates.source(format!("{ctx}.rates"));
+            let e = crate::syntax::parse_expression(&src)?;
+            let mut c = crate::model::check::Checker::new(&scope, &src);
+            if c.expect_dim(&e, Dim::HERTZ, "the Poisson rates").is_none() {
+                self.objects.pop();
+                return Err(Errors(c.errors));
+            }
+        }
+        Ok(h)
+    }
+
+    /// Adds a SpikeGeneratorGroup (Brian2's `SpikeGeneratorGroup(N, indices, times, period)`).
+    pub fn add_spike_generator(&mut self, spec: SpikeGeneratorGroup) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "spikegeneratorgroup")?;
+        let ctx = format!("spike_generators '{name}'");
+        check_dt(self.dt, "the default clock")?;
+        if spec.n == 0 {
+            return Err(err(
+                "bad-size",
+                &ctx,
+                "a spike generator needs at least 1 neuron, got 0",
+            ));
+        }
+        if spec.indices.len() != spec.times.len() {
+            return Err(err(
+                "bad-length",
+                &ctx,
+                format!(
+                    "'indices' has {} entries but 'times' has {}",
+                    spec.indices.len(),
+                    spec.times.len()
+                ),
+            ));
+        }
+        if let Some((k, bad)) = spec
+            .indices
+            .iter()
+            .enumerate()
+            .find(|(_, k)| **k < 0 || **k as usize >= spec.n)
+        {
+            return Err(err(
+                "bad-index",
+                &format!("{ctx}.indices[{k}]"),
+                format!("indices[{k}]: index {bad} is outside the group [0, {})", spec.n),
+            ));
+        }
+        // Errors about one spike name it by its place in `times` (`.times[k]`).
+        if let Some((k, bad)) = spec
+            .times
+            .iter()
+            .enumerate()
+            .find(|(_, t)| !(**t >= 0.0 && t.is_finite()))
+        {
+            return Err(err(
+                "bad-time",
+                &format!("{ctx}.times[{k}]"),
+                format!("times[{k}]: a spike time must be a non-negative, finite time, got {bad} s"),
+            ));
+        }
+        if !(spec.period >= 0.0 && spec.period.is_finite()) {
+            return Err(err(
+                "bad-period",
+                &format!("{ctx}.period"),
+                format!("the period must be a non-negative, finite time, got {} s", spec.period),
+            ));
+        }
+        let dt = self.dt;
+        let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
+        // Brian2 sorts the spikes by (time, index): within one step, an earlier spike
+        // comes first whatever its index.
+        let mut order: Vec<usize> = (0..spec.times.len()).collect();
+        order.sort_by(|&a, &b| {
+            spec.times[a]
+                .total_cmp(&spec.times[b])
+                .then(spec.indices[a].cmp(&spec.indices[b]))
+        });
+        let spikes: Vec<(i64, i32)> = order
+            .iter()
+            .map(|&k| (step_of(spec.times[k]), spec.indices[k] as i32))
+            .collect();
+        let mut seen = std::collections::HashMap::new();
+        for (&(step, idx), &k) in spikes.iter().zip(&order) {
+            if let Some(first) = seen.insert((step, idx), k) {
+                // the later of the two in the list
+                let (first, k) = (first.min(k), first.max(k));
+                return Err(err(
+                    "double-spike",
+                    &format!("{ctx}.times[{k}]"),
+                    format!(
+                        "neuron {idx} spikes more than once in the time step {step} (dt = {dt} s): \
+                         times[{first}] and times[{k}]"
+                    ),
+                ));
+            }
+        }
+        let period = if spec.period > 0.0 {
+            let p = spec.period / dt;
+            if (p - p.round()).abs() > 1e-6 {
+                return Err(err(
+                    "bad-period",
+                    &format!("{ctx}.period"),
+                    format!("the period ({} s) must be a multiple of dt ({dt} s)", spec.period),
+                ));
+            }
+            let p = p.round() as i64;
+            if let Some(&(last, _)) = spikes.last()
+                && p <= last
+            {
+                return Err(err(
+                    "bad-period",
+                    &format!("{ctx}.period"),
+                    "the period has to be greater than the last spike time",
+                ));
+            }
+            p
+        } else {
+            0
+        };
+        // The group has no variables: its spike space (4 bytes a neuron) is its size.
+        check_size("too-large", &format!("{ctx}.N"), "neurons", spec.n as f64, 4.0)?;
+        let h = self.add_neurons(NeuronGroup::new(spec.n, "").name(&name))?;
+        self.store.insert(
+            ArrayKey::new(h.0, "_spikespace"),
+            Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+        );
+        if let Object::Group(g) = &mut self.objects[h.0] {
+            g.kind = GroupKind::Generator(Box::new(GeneratorState {
+                steps: spikes.iter().map(|s| s.0).collect(),
+                indices: spikes.iter().map(|s| s.1).collect(),
+                period,
+                next: 0,
+            }));
+        }
+        Ok(h)
+    }
+
     /// Adds a TimedArray, usable as a function `name(t)` (or `name(t, i)`) in every
     /// expression.
     pub fn add_timed_array(&mut self, spec: TimedArray) -> Result<Handle> {
@@ -204,7 +315,7 @@ impl Network {
             None => slot_rank("start").unwrap_or(1),
         };
         let dt = spec.dt.unwrap_or_else(|| self.clock_of(owner));
-        super::check_dt(dt, &format!("{name}.dt"))?;
+        check_dt(dt, &format!("{name}.dt"))?;
         self.regular.push(Regular {
             name,
             owner,
@@ -220,7 +331,8 @@ impl Network {
     /// The kernel of a PoissonInput: `var += X*weight` per target element, with X
     /// binomial (or its normal approximation, as Brian2 does when N·p and N·(1−p)
     /// exceed 5).
-    pub(crate) fn poisson_input_kernel(&mut self, k: usize) -> Result<(Prepared, usize, usize, f64, i32, String)> {
+    /// Its op runs in the `synapses` slot, over the target's elements.
+    pub(crate) fn poisson_input_op(&mut self, k: usize) -> Result<Op> {
         let Some(Object::PoissonInput(pi)) = self.objects.get(k) else {
             return Err(err("internal", "poisson input", "not a Poisson input"));
         };
@@ -254,11 +366,24 @@ impl Network {
         let mut b = self.builder(&name);
         b.check_faults(self.fault_checks(range.group, None, None, true));
         lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope);
-        Ok((self.compile(b)?, range.start, range.stop, dt, order, name))
+        let kernel = self.compile(b)?;
+        Ok(Op::new(
+            OpKind::Range {
+                start: range.start,
+                end: range.stop,
+                extra: vec![],
+            },
+            Some(kernel),
+            dt,
+            (slot_rank("synapses").unwrap_or(10), order, name),
+            "PoissonInput",
+            self.next_rng(),
+        ))
     }
 
-    /// The kernel of a `run_regularly` entry: the code over the owner's elements.
-    pub(crate) fn regular_kernel(&mut self, r: usize) -> Result<(Prepared, usize, usize)> {
+    /// The op of `run_regularly` entry `r`: a kernel that runs the code over
+    /// the owner's elements.
+    pub(crate) fn regular_op(&mut self, r: usize) -> Result<Op> {
         let (owner, src, stmts, name) = {
             let reg = &self.regular[r];
             (reg.owner, reg.code.clone(), reg.stmts.clone(), reg.name.clone())
@@ -288,7 +413,50 @@ impl Network {
         };
         b.check_faults(self.fault_checks(object, Some(src.clone()), None, true));
         lower::scalar_then_range(&mut b, &stmts[..split], &stmts[split..], &scope);
-        Ok((self.compile(b)?, start, end))
+        let kernel = self.compile(b)?;
+        let reg = &self.regular[r];
+        let (dt, key) = (reg.dt, (reg.when, reg.order, reg.name.clone()));
+        Ok(Op::new(
+            OpKind::Range {
+                start,
+                end,
+                extra: vec![],
+            },
+            Some(kernel),
+            dt,
+            key,
+            "CodeRunner",
+            self.next_rng(),
+        ))
+    }
+
+    /// The spikes of spike generator `group` (of `n` neurons) at step `step`
+    /// of its clock, written to its event space; how many.
+    pub(crate) fn generator_step(&mut self, group: usize, n: usize, step: i64) -> u64 {
+        let mut fired = 0;
+        if let Object::Group(g) = &mut self.objects[group]
+            && let GroupKind::Generator(gs) = &mut g.kind
+        {
+            let local = if gs.period > 0 { step % gs.period } else { step };
+            if gs.period > 0 && local == 0 {
+                gs.next = 0;
+            }
+            let mut space = match self.store.get_mut(&ArrayKey::new(group, "_spikespace")) {
+                Some(Array::I32(ss)) => Some(ss),
+                _ => None,
+            };
+            while gs.next < gs.steps.len() && gs.steps[gs.next] <= local {
+                if let Some(ss) = space.as_deref_mut() {
+                    ss[fired] = gs.indices[gs.next];
+                }
+                fired += 1;
+                gs.next += 1;
+            }
+            if let Some(ss) = space {
+                ss[n] = fired as i32;
+            }
+        }
+        fired as u64
     }
 }
 

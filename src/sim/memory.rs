@@ -2,7 +2,6 @@
 //! is allocated, what a model asks for beyond it (an allocation that fails
 //! aborts the process: a size that comes from the model is checked first).
 
-use super::{Network, Object};
 use crate::diag::{Diagnostic, Errors, Result};
 
 /// The memory a network may still allocate, in bytes, and what bounds it.
@@ -143,130 +142,38 @@ pub(crate) fn show_bytes(b: f64) -> String {
     }
 }
 
-impl Network {
-    /// Refuses, before a run to `t_end` (seconds), a state or rate monitor
-    /// whose recordings would outgrow the memory available (see
-    /// [`available_memory`]): what it holds plus a sample per step of its
-    /// clock until `t_end`, and a copy of that to read or write it (the
-    /// outputs). The error's context names the monitor
-    /// (`monitors 'M'`). A spike monitor's growth cannot be known before:
-    /// it fails with an error when a step's spikes do not fit
-    /// ([`Network::run`]).
-    pub(crate) fn check_recording(&self, t_end: f64) -> Result<()> {
-        if !self
-            .objects
-            .iter()
-            .any(|o| matches!(o, Object::StateMon(_) | Object::RateMon(_)))
-        {
-            return Ok(());
-        }
-        let Some(avail) = available_memory() else {
-            return Ok(());
-        };
-        let mut errors = Vec::new();
-        for o in &self.objects {
-            let (name, dt, per_sample, held, what) = match o {
-                Object::StateMon(m) => {
-                    let values = (m.indices.len() * m.variables.len()) as f64;
-                    let per_sample = 8.0 * (1.0 + values);
-                    let what = format!(
-                        "{} variable{} of {} element{}",
-                        m.variables.len(),
-                        if m.variables.len() == 1 { "" } else { "s" },
-                        m.indices.len(),
-                        if m.indices.len() == 1 { "" } else { "s" }
-                    );
-                    (&m.name, m.dt, per_sample, m.t.len() as f64 * per_sample, what)
-                }
-                Object::RateMon(m) => {
-                    let dt = self.group(m.source.group).dt;
-                    (
-                        &m.name,
-                        dt,
-                        16.0,
-                        m.t.len() as f64 * 16.0,
-                        "the population rate".to_string(),
-                    )
-                }
-                _ => continue,
-            };
-            // A sample per step from now to `t_end`, one more for rounding; and
-            // a copy of the recording, to read or write it.
-            let samples = ((t_end - self.t) / dt).ceil().max(0.0) + 1.0;
-            let need = 2.0 * (held + samples * per_sample);
-            if need > avail.bytes {
-                errors.push(
-                    Diagnostic::new(
-                        "too-large",
-                        format!(
-                            "monitors '{name}': recording {what} every {} s until t = {} s ({} samples) would need {} of memory (with a copy to write it out), more than {}",
-                            crate::units::py_float_repr(dt),
-                            crate::units::py_float_repr(t_end),
-                            show_count(samples),
-                            show_bytes(need),
-                            avail.describe()
-                        ),
-                    )
-                    .with_context(format!("monitors '{name}'"))
-                    .with_help("record fewer elements (`record = [0, 1, 2]`) or variables, a coarser `dt`, or a shorter run"),
-                );
+/// Refuses, before anything is allocated, `count` elements (`what`: "neurons",
+/// "synapses") of `bytes_each` bytes when they cannot fit: more than the 32-bit
+/// indices spikejit uses (as Brian2 does) can address, or more bytes than the
+/// memory available ([`memory::available_memory`]). `ctx` names the object
+/// and key (`neurons 'P'.N`).
+pub(crate) fn check_size(code: &'static str, ctx: &str, what: &str, count: f64, bytes_each: f64) -> Result<()> {
+    let max_index = f64::from(i32::MAX);
+    let shown = show_count(count);
+    if let Err(mut e) = check_memory(code, ctx, what, count, bytes_each) {
+        if count > max_index {
+            for d in &mut e.0 {
+                d.help = Some(format!(
+                    "spikejit indexes {what} with 32-bit integers, as Brian2 does: at most {}",
+                    i32::MAX
+                ));
             }
         }
-        if errors.is_empty() { Ok(()) } else { Err(Errors(errors)) }
+        return Err(e);
     }
-}
-
-/// The bytes of an array's elements.
-fn array_bytes(a: &super::Array) -> f64 {
-    use super::Array;
-    let each = match a {
-        Array::F64(_) => 8.0,
-        Array::F32(_) | Array::I32(_) => 4.0,
-        Array::U8(_) => 1.0,
-    };
-    a.len() as f64 * each
-}
-
-/// The bytes a stored state holds: its arrays, monitor recordings and spike queues.
-pub(crate) fn snapshot_bytes(s: &super::Snapshot) -> f64 {
-    let f64s = |v: &[f64]| 8.0 * v.len() as f64;
-    s.arrays.values().map(array_bytes).sum::<f64>()
-        + s.spike_mons
-            .iter()
-            .map(|(_, i, t, count, values)| {
-                4.0 * (i.len() + count.len()) as f64 + f64s(t) + values.iter().map(|v| f64s(v)).sum::<f64>()
-            })
-            .sum::<f64>()
-        + s.state_mons
-            .iter()
-            .map(|(_, t, data)| f64s(t) + data.iter().map(|v| f64s(v)).sum::<f64>())
-            .sum::<f64>()
-        + s.rate_mons.iter().map(|(_, t, r)| f64s(t) + f64s(r)).sum::<f64>()
-        + s.queues.iter().map(|(_, _, q)| q.heap_bytes() as f64).sum::<f64>()
-}
-
-impl Network {
-    /// The bytes a stored state of the network would hold now
-    /// ([`snapshot_bytes`] of what [`Network::store`] copies).
-    pub(crate) fn state_bytes(&self) -> f64 {
-        let f64s = |v: &[f64]| 8.0 * v.len() as f64;
-        let objects: f64 = self
-            .objects
-            .iter()
-            .map(|o| match o {
-                Object::SpikeMon(m) => {
-                    4.0 * (m.i.len() + m.count.len()) as f64
-                        + f64s(&m.t)
-                        + m.values.iter().map(|v| f64s(v)).sum::<f64>()
-                }
-                Object::StateMon(m) => f64s(&m.t) + m.data.iter().map(|v| f64s(v)).sum::<f64>(),
-                Object::RateMon(m) => f64s(&m.t) + f64s(&m.rate),
-                Object::Synapses(s) => s.pathways.iter().map(|p| p.queue.heap_bytes() as f64).sum(),
-                _ => 0.0,
-            })
-            .sum();
-        self.store.arrays.values().map(array_bytes).sum::<f64>() + objects
+    if count > max_index {
+        return Err(Errors::one(
+            Diagnostic::new(
+                code,
+                format!(
+                    "{shown} {what} are too many: spikejit indexes {what} with 32-bit integers, as Brian2 does (at most {})",
+                    i32::MAX
+                ),
+            )
+            .with_context(ctx),
+        ));
     }
+    Ok(())
 }
 
 /// Refuses a copy of a network's state of `bytes` (a `store`, a `restore`)
@@ -307,6 +214,8 @@ pub(crate) fn recording_failed(monitor: &str, held: usize, t: f64) -> Diagnostic
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::Network;
+    use crate::sim::objects::Object;
 
     #[test]
     fn bytes_are_shown_rounded_up() {

@@ -22,284 +22,17 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-use super::{Array, GroupKind, Network, Object};
-use crate::diag::{Diagnostic, Source, Span};
+use super::arrays::Array;
+use super::exec::KernelCall;
+use super::findings::{BEFORE_RUN, Fault, Finding, INTEGRATED, NanCheck, NanMode, Origin, STORED, statement_ref};
+use super::network::Network;
+use super::objects::{GroupKind, Object};
+use super::schedule::Clocks;
+use crate::diag::{Errors, Source, Span};
 use crate::ir::Func;
 use crate::lower::FaultSite;
 use crate::model::scope::ArrayKey;
 use crate::syntax::ast::EquationKind;
-use spikejit_runtime::fault_code;
-
-/// What the run loop does about what its checks find: NaN or infinities in
-/// state variables, integer division or modulo by zero, integer overflow, and
-/// float-to-integer conversions of NaN, infinities or values out of range.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum NanMode {
-    /// No check (the kernels are compiled without them).
-    Off,
-    /// Reports each finding once per variable and kind (a warning on stderr, or
-    /// through [`RunControl::on_warning`](super::RunControl::on_warning), and
-    /// [`Network::findings`]) and goes on.
-    #[default]
-    Warn,
-    /// Stops the run at the end of the step where something is found;
-    /// [`Network::run`] returns an error (the code of the [`Fault`]).
-    Error,
-}
-
-/// How often and how strictly the run loop checks (see [`Network::set_nan_check`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NanCheck {
-    /// What to do about a finding.
-    pub mode: NanMode,
-    /// Check the float state variables after every `every` time steps (counted
-    /// over all runs) and at the end of each run; 1 names the exact step. 0
-    /// counts as 1. (The checked operations in the kernels find their faults
-    /// at the exact step whatever this is.)
-    pub every: u64,
-}
-
-impl Default for NanCheck {
-    /// Warn, checking every 100 steps.
-    fn default() -> Self {
-        NanCheck {
-            mode: NanMode::Warn,
-            every: 100,
-        }
-    }
-}
-
-/// The kind of a [`Finding`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Fault {
-    /// A float state variable holding NaN or an infinity.
-    #[serde(rename = "non-finite")]
-    NonFinite,
-    /// An integer `a // 0` (taken as 0, as numpy does).
-    #[serde(rename = "division-by-zero")]
-    DivisionByZero,
-    /// An integer `a % 0` (taken as 0, as numpy does).
-    #[serde(rename = "modulo-by-zero")]
-    ModuloByZero,
-    /// An integer result that does not fit: in 64 bits (arithmetic), or in the
-    /// 32 bits of an integer variable (it wraps, as in numpy and C).
-    #[serde(rename = "integer-overflow")]
-    Overflow,
-    /// A float converted to an integer that is NaN, infinite or out of range.
-    #[serde(rename = "invalid-conversion")]
-    InvalidConversion,
-}
-
-impl Fault {
-    /// The code of the diagnostic (`non-finite`, `division-by-zero`,
-    /// `modulo-by-zero`, `integer-overflow`, `invalid-conversion`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Fault::NonFinite => "non-finite",
-            Fault::DivisionByZero => "division-by-zero",
-            Fault::ModuloByZero => "modulo-by-zero",
-            Fault::Overflow => "integer-overflow",
-            Fault::InvalidConversion => "invalid-conversion",
-        }
-    }
-
-    fn of_code(code: i64) -> Fault {
-        match code {
-            fault_code::DIVISION_BY_ZERO => Fault::DivisionByZero,
-            fault_code::MODULO_BY_ZERO => Fault::ModuloByZero,
-            fault_code::INVALID_CONVERSION => Fault::InvalidConversion,
-            fault_code::NON_FINITE => Fault::NonFinite,
-            _ => Fault::Overflow,
-        }
-    }
-}
-
-/// The statement a finding names, as text and place.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StatementRef {
-    /// The statement (or equation, or condition) as written.
-    pub code: String,
-    /// The model file, or the name of the model string without one
-    /// (`neurons 'G'.reset`).
-    pub file: String,
-    /// 1-based line in `file`.
-    pub line: usize,
-    /// 1-based column (in characters) in `file`.
-    pub column: usize,
-}
-
-/// The text and span of a statement, kept in memory to render the finding
-/// with a caret (not saved in checkpoints: [`StatementRef`] is).
-#[derive(Clone, Debug)]
-pub(crate) struct Origin {
-    source: Arc<Source>,
-    span: Span,
-}
-
-impl PartialEq for Origin {
-    fn eq(&self, other: &Origin) -> bool {
-        Arc::ptr_eq(&self.source, &other.source) && self.span == other.span
-    }
-}
-
-/// What a check found: a state variable holding NaN or an infinity, or an
-/// integer fault of a statement, with the element, the step and, where one
-/// statement made it, that statement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    /// What was found.
-    pub fault: Fault,
-    /// `neurons`, `poisson` or `synapses`.
-    pub kind: String,
-    /// The group or synapses object.
-    pub object: String,
-    /// For [`Fault::NonFinite`], the state variable. For the integer faults,
-    /// the variable the statement assigns, as written there (`n`, `v_post`);
-    /// empty for a condition (a threshold, an event).
-    pub variable: String,
-    /// The element: the neuron, or the synapse (for a value stored through
-    /// `v_post`, the postsynaptic neuron of `variable`'s group).
-    pub index: usize,
-    /// For synapses: the indices `i` and `j` of the synapse.
-    pub pair: Option<(i64, i64)>,
-    /// The value: `NaN`, `inf` or `-inf`; for an integer fault, the result the
-    /// operation gave (`0` for a division by zero, the wrapped value of an overflow).
-    pub value: String,
-    /// What happened: for an integer fault, the operation and its result
-    /// (`integer division by zero: 5 // 0 is taken as 0`); for NaN or an
-    /// infinity, what made it: `stored by a statement`, `made by the state
-    /// update` (named after the differential equation), `set before the run`,
-    /// or empty (unknown: a variable without an equation).
-    pub detail: String,
-    /// The first step (of the finest clock) since the previous check, and its time in seconds.
-    pub first_step: i64,
-    /// The time of `first_step`, in seconds.
-    pub first_t: f64,
-    /// The step after which the value was found, and its time in seconds.
-    pub step: i64,
-    /// The time of `step`, in seconds.
-    pub t: f64,
-    /// Found before the first step of a run: set so before it.
-    pub before_run: bool,
-    /// The statement that made the value, where one did: the statement of a
-    /// failed check, or the differential equation of a variable the periodic
-    /// check found.
-    pub statement: Option<StatementRef>,
-    #[serde(skip)]
-    pub(crate) origin: Option<Origin>,
-}
-
-/// A time in seconds as milliseconds, without float noise (`12.3 ms`).
-fn ms(t: f64) -> String {
-    let s = format!("{:.6}", t * 1e3);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    format!("{s} ms")
-}
-
-impl Finding {
-    /// `neurons 'P'.v[17] is NaN at t = 12.3 ms (step 123)` (or `... between
-    /// step 101 (t = 10.1 ms) and step 200 (t = 20 ms)` when the periodic
-    /// checks are further apart than a step), `neurons 'G'.n[2]: integer
-    /// division by zero (7 // 0 is taken as 0) at t = 0.5 ms (step 5)`.
-    pub fn message(&self) -> String {
-        let pair = self
-            .pair
-            .map(|(i, j)| format!(" (i = {i}, j = {j})"))
-            .unwrap_or_default();
-        let when = if self.before_run {
-            format!("at the start of a run (t = {}), before step {}", ms(self.t), self.step)
-        } else if self.first_step == self.step {
-            format!("at t = {} (step {})", ms(self.t), self.step)
-        } else {
-            format!(
-                "between step {} (t = {}) and step {} (t = {})",
-                self.first_step,
-                ms(self.first_t),
-                self.step,
-                ms(self.t)
-            )
-        };
-        let var = if self.variable.is_empty() {
-            String::new()
-        } else {
-            format!(".{}", self.variable)
-        };
-        let place = format!("{} '{}'{var}[{}]{pair}", self.kind, self.object, self.index);
-        match self.fault {
-            Fault::NonFinite => format!("{place} is {} {when}", self.value),
-            _ => format!("{place}: {} {when}", self.detail),
-        }
-    }
-
-    /// The finding as a diagnostic (code [`Fault::code`]), pointing at the
-    /// statement where one made the value.
-    pub fn diagnostic(&self) -> Diagnostic {
-        let mut d = match &self.origin {
-            Some(o) => {
-                let label = match self.fault {
-                    Fault::NonFinite if self.detail == INTEGRATED => "made by this equation",
-                    Fault::NonFinite => "stored by this statement",
-                    _ if self.variable.is_empty() => "in this condition",
-                    _ => "in this statement",
-                };
-                Diagnostic::at(self.fault.code(), &o.source, o.span, self.message()).with_label(label)
-            }
-            None => Diagnostic::new(self.fault.code(), self.message()),
-        };
-        d = d.with_context(format!("{} '{}'", self.kind, self.object));
-        if self.origin.is_none()
-            && let Some(s) = &self.statement
-        {
-            d = d.with_note(
-                None,
-                Span::default(),
-                format!("in '{}' at {}:{}:{}", s.code, s.file, s.line, s.column),
-            );
-        }
-        d
-    }
-}
-
-/// The `detail` of NaN or an infinity found by the periodic check during a
-/// run, in a variable with a differential equation.
-const INTEGRATED: &str = "made by the state update";
-/// The `detail` of NaN or an infinity found where a statement stored it.
-const STORED: &str = "stored by a statement";
-/// The `detail` of NaN or an infinity found before a run's first step.
-const BEFORE_RUN: &str = "set before the run";
-
-impl std::fmt::Display for Finding {
-    /// The message, and the statement with its place where there is one.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message())?;
-        if let Some(s) = &self.statement {
-            write!(f, "; in '{}' at {}:{}:{}", s.code, s.file, s.line, s.column)?;
-        }
-        Ok(())
-    }
-}
-
-/// The statement at `span` of `source`: its first line, and its place in the
-/// file (or the string).
-fn statement_ref(source: &Arc<Source>, span: Span) -> StatementRef {
-    let d = Diagnostic::at("", source, span, "");
-    let (line, column) = d.line_col().unwrap_or((1, 1));
-    let text = source.text.get(span.start..span.end).unwrap_or("");
-    let code = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-        .to_string();
-    StatementRef {
-        code,
-        file: d.location_name().unwrap_or_default(),
-        line,
-        column,
-    }
-}
 
 /// Whether every element is finite: `x * 0` is 0 for finite `x` and NaN
 /// otherwise, and a NaN stays in a sum; eight independent sums let the
@@ -349,6 +82,22 @@ fn float_text(x: f64) -> String {
     } else {
         non_finite_name(x).to_string()
     }
+}
+
+/// The run-time checks of one run, as the run loop carries them from step
+/// to step.
+pub(crate) struct RunChecks {
+    /// The periodic check runs after every `every` steps.
+    every: u64,
+    /// The float arrays it looks at: (object, variable), less those found
+    /// non-finite.
+    targets: Vec<(usize, String)>,
+    /// A check found something in [`NanMode::Error`]: the run stops.
+    pub failed: bool,
+    /// The findings before the run (what the run found comes after).
+    first_finding: usize,
+    /// The step and time of the last step checked.
+    last: Option<(i64, f64)>,
 }
 
 impl Network {
@@ -435,7 +184,7 @@ impl Network {
                 _ => continue,
             };
             for v in &eqs.vars {
-                if v.kind() == EquationKind::Subexpression && !v.has_flag("constant over dt") {
+                if !v.is_stored() {
                     continue;
                 }
                 let name = v.name().to_string();
@@ -548,12 +297,7 @@ impl Network {
     /// Turns the faults a kernel recorded in `ctx` into findings (once per
     /// variable and kind) and empties the list; `sites` are the kernel's
     /// checks. Returns whether anything new was found.
-    pub(crate) fn record_faults(
-        &mut self,
-        sites: &[FaultSite],
-        ctx: &mut spikejit_runtime::Context,
-        now: (i64, f64),
-    ) -> bool {
+    fn record_faults(&mut self, sites: &[FaultSite], ctx: &mut spikejit_runtime::Context, now: (i64, f64)) -> bool {
         let mut found = false;
         // (statement, element) of the integer faults so far: a later fault of
         // the same statement and element follows from the first (`n = int(x)`
@@ -660,15 +404,99 @@ impl Network {
         found
     }
 
-    /// Keeps a finding, and warns about it in [`NanMode::Warn`] (through
-    /// [`RunControl::on_warning`](super::RunControl::on_warning) when set, else
-    /// on stderr).
-    fn report(&mut self, f: Finding) {
-        if self.nan_check.mode == NanMode::Warn {
-            match self.control.on_warning.as_mut() {
-                Some(w) => w(&f.diagnostic()),
-                None => eprintln!("warning[{}]: {f}", f.fault.code()),
+    /// Turns the faults a kernel of the run loop recorded into findings
+    /// ([`Network::record_faults`]) at the step `now`; whether anything new
+    /// was found.
+    pub(crate) fn record_kernel_faults(&mut self, call: &mut KernelCall, now: (i64, f64)) -> bool {
+        match &call.kernel {
+            Some(k) => self.record_faults(&k.sites, &mut call.ctx, now),
+            None => false,
+        }
+    }
+
+    /// The checks of a run whose clocks are `clocks`: the float arrays the
+    /// periodic check looks at, and, unless the run goes on from one stopped
+    /// early (`resuming`, checked when it stopped), the values set before the
+    /// run, found now rather than blamed on the first state update.
+    pub(crate) fn start_checks(&mut self, clocks: &Clocks, resuming: bool) -> RunChecks {
+        let mut checks = RunChecks {
+            every: self.nan_check.every.max(1),
+            targets: match self.nan_check.mode {
+                NanMode::Off => Vec::new(),
+                _ => self.nan_targets(),
+            },
+            failed: false,
+            first_finding: self.findings.len(),
+            last: None,
+        };
+        if !checks.targets.is_empty() && !resuming {
+            let cur = clocks.start();
+            if cur.is_finite()
+                && self.check_non_finite(&mut checks.targets, (clocks.finest_step(cur), cur), true)
+                && self.nan_check.mode == NanMode::Error
+            {
+                checks.failed = true;
             }
+        }
+        checks
+    }
+
+    /// The periodic check after the step at time `t` (every
+    /// [`NanCheck::every`] steps): whether it found something that stops the
+    /// run ([`NanMode::Error`]).
+    #[inline]
+    pub(crate) fn periodic_check(&mut self, checks: &mut RunChecks, clocks: &Clocks, t: f64) -> bool {
+        if checks.targets.is_empty() {
+            return false;
+        }
+        let now = (clocks.finest_step(t), t);
+        self.nan_since.get_or_insert(now);
+        checks.last = Some(now);
+        if self.stats.steps.is_multiple_of(checks.every)
+            && self.check_non_finite(&mut checks.targets, now, false)
+            && self.nan_check.mode == NanMode::Error
+        {
+            checks.failed = true;
+        }
+        checks.failed
+    }
+
+    /// The check at the end of a run that was not stopped early (one stopped
+    /// early goes on later, and is checked then).
+    pub(crate) fn final_check(&mut self, checks: &mut RunChecks) {
+        if let Some(now) = checks.last
+            && self.nan_since.is_some()
+            && self.check_non_finite(&mut checks.targets, now, false)
+            && self.nan_check.mode == NanMode::Error
+        {
+            checks.failed = true;
+        }
+    }
+
+    /// The error of a run stopped by its checks: what the step where it
+    /// stopped found.
+    pub(crate) fn stop_error(&self, checks: &RunChecks) -> Errors {
+        let found = self.findings[checks.first_finding.min(self.findings.len())..]
+            .iter()
+            .map(|f| {
+                f.diagnostic().with_help(if f.before_run {
+                    "the run did not start; in warn mode (`--nan=warn`) it is reported and the run goes on"
+                } else {
+                    "the run stopped at the end of that step; in warn mode (`--nan=warn`) it is reported and the run goes on"
+                })
+            })
+            .collect();
+        Errors(found)
+    }
+
+    /// Keeps a finding ([`Network::findings`]), and in [`NanMode::Warn`] hands
+    /// it as a warning to
+    /// [`RunControl::on_warning`](super::RunControl::on_warning) when set.
+    fn report(&mut self, f: Finding) {
+        if self.nan_check.mode == NanMode::Warn
+            && let Some(w) = self.control.on_warning.as_mut()
+        {
+            w(&f.diagnostic());
         }
         self.findings.push(f);
     }

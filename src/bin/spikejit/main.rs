@@ -314,6 +314,19 @@ fn progress_bar() -> ProgressBar {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // SPIKEJIT_DUMP_IR=1, SPIKEJIT_DUMP_ASM=1: each kernel's IR, machine
+    // code, on stderr as it is compiled (for profiling).
+    let (ir, asm) = (
+        std::env::var_os("SPIKEJIT_DUMP_IR").is_some(),
+        std::env::var_os("SPIKEJIT_DUMP_ASM").is_some(),
+    );
+    if ir || asm {
+        let _ = spikejit::sim::dump_kernels(spikejit::sim::KernelDumps {
+            ir,
+            asm,
+            sink: Box::new(|text| eprintln!("{text}")),
+        });
+    }
     match cli.cmd {
         Cmd::Run { file, out, args } => run(&file, &out, args),
         Cmd::Plot { dir } => match plot_dir(&dir, false) {

@@ -1,0 +1,415 @@
+//! The connect kernel of a generator (`j for j in range(...) if cond`): for
+//! each outer element, the candidates of the generator's iterator (a range,
+//! a sample with probability p, a sample of a given size), the element and
+//! the condition of each, the pairs pushed as synapses through the runtime,
+//! the indices out of range and the bad values reported. A skeleton like
+//! those of `skeleton`, in a room of its own for its size.
+
+use super::{KernelBuilder, range_loop};
+use crate::ir::{self, BinOp, Func, LocalId, Stmt, Ty};
+use crate::model::scope::Scope;
+use crate::syntax::ast::{Expr, ExprKind, GenIter, Generator};
+
+/// The locals of a connect kernel, made before the scope that names them.
+#[derive(Clone, Copy)]
+pub struct ConnectLocals {
+    /// The outer element (the builder's item).
+    pub outer: LocalId,
+    /// The iterator variable.
+    pub inner: LocalId,
+    /// The result index of a candidate.
+    pub result: LocalId,
+}
+
+impl ConnectLocals {
+    /// The locals of the connect kernel built by `b` for a generator whose
+    /// iterator variable is `var`.
+    pub fn new(b: &mut KernelBuilder, var: &str) -> ConnectLocals {
+        let outer = b.item;
+        let inner = b.kernel.local(format!("{var}_gen"), Ty::I64);
+        let result = b.kernel.local("_result", Ty::I64);
+        ConnectLocals { outer, inner, result }
+    }
+}
+
+/// A generator to lower, with what the simulator found about it (which
+/// names it reads, checked before).
+pub struct ConnectKernel<'a> {
+    /// The generator, its subexpressions expanded.
+    pub generator: &'a Generator,
+    /// The kernel's locals, as the scopes name them.
+    pub locals: ConnectLocals,
+    /// The generator runs over pre-synaptic indices (`i for i in ...`): the
+    /// result is `i`, the outer element `j`.
+    pub over_pre: bool,
+    /// The number of valid result indices.
+    pub n_result: usize,
+    /// The names of connect code.
+    pub scope: &'a Scope,
+    /// The names of the generator's element (the result name is not known
+    /// there).
+    pub element_scope: &'a Scope,
+    /// The number of synapses per pair.
+    pub n: &'a Expr,
+    /// `n` is an expression, checked for each pair it is evaluated for (a
+    /// constant was checked before).
+    pub n_per_pair: bool,
+    /// A per-pair probability: `condition and rand() < p`.
+    pub pair_p: Option<&'a Expr>,
+    /// The condition is tested for each candidate (else once per outer
+    /// element).
+    pub cond_per_pair: bool,
+    /// The condition reads variables of the result side (the range check
+    /// then comes first).
+    pub cond_reads_result_vars: bool,
+    /// A sampling p depends on the outer element (its error names it).
+    pub p_names_outer: bool,
+    /// Candidates out of range are skipped, not reported.
+    pub skip_if_invalid: bool,
+}
+
+/// The connect kernel of `spec`: for each outer element of `_start.._end`,
+/// its candidates pushed as synapses.
+pub fn connect(b: &mut KernelBuilder, spec: &ConnectKernel) {
+    let g = spec.generator;
+    let (scope, el_scope) = (spec.scope, spec.element_scope);
+    let (over_pre, n_result) = (spec.over_pre, spec.n_result);
+    let ConnectLocals { outer, inner, result } = spec.locals;
+    let (low, high, step) = match &g.iter {
+        GenIter::Range { low, high, step }
+        | GenIter::SampleP { low, high, step, .. }
+        | GenIter::SampleSize { low, high, step, .. } => (low, high, step),
+    };
+    // Kernel body.
+    let skip = spec.skip_if_invalid;
+    let mut body: Vec<Stmt> = Vec::new();
+    let (low_ir, high_ir, step_ir) = {
+        let lo = low
+            .as_ref()
+            .map(|e| b.expr(e, scope))
+            .map(|(e, t)| cast_i(e, t))
+            .unwrap_or(ir::Expr::I64(0));
+        let (hi, ht) = b.expr(high, scope);
+        let st = step
+            .as_ref()
+            .map(|e| b.expr(e, scope))
+            .map(|(e, t)| cast_i(e, t))
+            .unwrap_or(ir::Expr::I64(1));
+        (lo, cast_i(hi, ht), st)
+    };
+    let lo_l = b.kernel.local("_low", Ty::I64);
+    let hi_l = b.kernel.local("_high", Ty::I64);
+    let st_l = b.kernel.local("_step", Ty::I64);
+    body.push(Stmt::Assign(lo_l, low_ir));
+    body.push(Stmt::Assign(hi_l, high_ir));
+    body.push(Stmt::Assign(st_l, step_ir));
+    // Per candidate: element, condition, range check, push.
+    let mut cand: Vec<Stmt> = Vec::new();
+    let (el, et) = b.expr(&g.element, el_scope);
+    cand.push(Stmt::Assign(result, cast_i(el, et)));
+    let in_range = ir::Expr::bin(
+        BinOp::And,
+        ir::Expr::bin(BinOp::Ge, ir::Expr::Local(result), ir::Expr::I64(0)),
+        ir::Expr::bin(BinOp::Lt, ir::Expr::Local(result), ir::Expr::I64(n_result as i64)),
+    );
+    let code = if over_pre {
+        spikejit_runtime::error_code::PRE_INDEX_OUT_OF_RANGE
+    } else {
+        spikejit_runtime::error_code::POST_INDEX_OUT_OF_RANGE
+    };
+    let report = Stmt::Eval(ir::Expr::Call(
+        Func::ReportError,
+        vec![
+            ir::Expr::I64(code),
+            ir::Expr::Local(result),
+            ir::Expr::I64(n_result as i64),
+        ],
+    ));
+    let (n_ir, nt) = b.expr(spec.n, scope);
+    let n_ir = cast_i(n_ir, nt);
+    let (pi, pj) = if over_pre {
+        (ir::Expr::Local(result), ir::Expr::Local(outer))
+    } else {
+        (ir::Expr::Local(outer), ir::Expr::Local(result))
+    };
+    // An expression for n is checked for each pair it is evaluated for (a
+    // constant was checked before).
+    let push: Vec<Stmt> = if spec.n_per_pair {
+        let n_l = b.kernel.local("_n", Ty::I64);
+        vec![
+            Stmt::Assign(n_l, n_ir),
+            Stmt::If {
+                cond: ir::Expr::bin(BinOp::Lt, ir::Expr::Local(n_l), ir::Expr::I64(0)),
+                then: vec![Stmt::Eval(ir::Expr::Call(
+                    Func::ReportValue,
+                    vec![
+                        ir::Expr::I64(spikejit_runtime::error_code::NEGATIVE_N),
+                        pi.clone(),
+                        pj.clone(),
+                        ir::Expr::cast(Ty::F64, ir::Expr::Local(n_l)),
+                    ],
+                ))],
+                els: vec![],
+            },
+            Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, ir::Expr::Local(n_l)])),
+        ]
+    } else {
+        vec![Stmt::Eval(ir::Expr::Call(Func::PushSynapse, vec![pi, pj, n_ir]))]
+    };
+    let on_valid = |b: &mut KernelBuilder, cond: Option<&Expr>| -> Vec<Stmt> {
+        match cond {
+            Some(e) => {
+                let (ce, _) = b.expr(e, scope);
+                vec![Stmt::If {
+                    cond: ce,
+                    then: push.clone(),
+                    els: vec![],
+                }]
+            }
+            None => push.clone(),
+        }
+    };
+    let invalid = if skip { vec![] } else { vec![report] };
+    if let Some(p) = spec.pair_p {
+        // `condition and rand() < p` (the condition path: j runs over
+        // range(N_post), always in range), evaluated in that order as the
+        // expression was, with p kept to check it for the pairs the
+        // condition selects: one compare per candidate.
+        let cond_l = g.cond.as_ref().map(|e| {
+            let (ce, _) = b.expr(e, scope);
+            let l = b.kernel.local("_cond", Ty::Bool);
+            cand.push(Stmt::Assign(l, ce));
+            l
+        });
+        let (r, rt) = b.expr(&Expr::call("rand", vec![]), scope);
+        let r_l = b.kernel.local("_r", rt);
+        cand.push(Stmt::Assign(r_l, r));
+        let (pe, pt) = b.expr(p, scope);
+        let p_l = b.kernel.local("_p", pt);
+        cand.push(Stmt::Assign(p_l, pe));
+        let (lt, _) = b.binary(BinOp::Lt, ir::Expr::Local(r_l), rt, ir::Expr::Local(p_l), pt);
+        let p64 = if pt == Ty::F64 {
+            ir::Expr::Local(p_l)
+        } else {
+            ir::Expr::cast(Ty::F64, ir::Expr::Local(p_l))
+        };
+        // One compare per candidate the condition selects: |p - 1/2| <= 1/2
+        // holds for p in [0, 1] and fails for NaN (a negative p smaller
+        // than 3e-17 in magnitude passes, and connects nothing, as 0 does).
+        let p_ok = ir::Expr::bin(
+            BinOp::Le,
+            ir::Expr::Call(
+                Func::Abs,
+                vec![ir::Expr::bin(BinOp::Sub, p64.clone(), ir::Expr::F64(0.5))],
+            ),
+            ir::Expr::F64(0.5),
+        );
+        let mut selected = vec![
+            Stmt::If {
+                cond: ir::Expr::logical_not(p_ok),
+                then: vec![report_probability(ir::Expr::Local(outer), ir::Expr::Local(result), p64)],
+                els: vec![],
+            },
+            Stmt::If {
+                cond: lt,
+                then: push.clone(),
+                els: vec![],
+            },
+        ];
+        if let Some(l) = cond_l {
+            selected = vec![Stmt::If {
+                cond: ir::Expr::Local(l),
+                then: selected,
+                els: vec![],
+            }];
+        }
+        cand.push(Stmt::If {
+            cond: in_range,
+            then: selected,
+            els: invalid,
+        });
+    } else if spec.cond_per_pair && !spec.cond_reads_result_vars {
+        // Condition first (no result-side variables), then the range check.
+        let (ce, _) = b.expr(g.cond.as_ref().map_or(&Expr::synth(ExprKind::Bool(true)), |e| e), scope);
+        cand.push(Stmt::If {
+            cond: ce,
+            then: vec![Stmt::If {
+                cond: in_range,
+                then: push.clone(),
+                els: invalid,
+            }],
+            els: vec![],
+        });
+    } else {
+        let then = on_valid(b, if spec.cond_per_pair { g.cond.as_ref() } else { None });
+        cand.push(Stmt::If {
+            cond: in_range,
+            then,
+            els: invalid,
+        });
+    }
+    // Iteration.
+    let k = ir::Expr::Local(inner);
+    let step_pos = ir::Expr::bin(BinOp::Gt, ir::Expr::Local(st_l), ir::Expr::I64(0));
+    let in_iter = |k: ir::Expr| {
+        ir::Expr::select(
+            step_pos.clone(),
+            ir::Expr::bin(BinOp::Lt, k.clone(), ir::Expr::Local(hi_l)),
+            ir::Expr::bin(BinOp::Gt, k, ir::Expr::Local(hi_l)),
+        )
+    };
+    let advance = |extra: Option<ir::Expr>| {
+        let stepn = match extra {
+            Some(s) => ir::Expr::bin(
+                BinOp::Mul,
+                ir::Expr::Local(st_l),
+                ir::Expr::bin(BinOp::Add, ir::Expr::I64(1), s),
+            ),
+            None => ir::Expr::Local(st_l),
+        };
+        Stmt::Assign(inner, ir::Expr::bin(BinOp::Add, k.clone(), stepn))
+    };
+    let zero_step = Stmt::If {
+        cond: ir::Expr::bin(BinOp::Eq, ir::Expr::Local(st_l), ir::Expr::I64(0)),
+        then: vec![
+            Stmt::Eval(ir::Expr::Call(
+                Func::ReportError,
+                vec![
+                    ir::Expr::I64(spikejit_runtime::error_code::ZERO_STEP),
+                    ir::Expr::I64(0),
+                    ir::Expr::I64(0),
+                ],
+            )),
+            Stmt::Assign(st_l, ir::Expr::I64(1)),
+            Stmt::Assign(hi_l, ir::Expr::Local(lo_l)),
+        ],
+        els: vec![],
+    };
+    body.push(zero_step);
+    match &g.iter {
+        GenIter::Range { .. } => {
+            body.push(Stmt::Assign(inner, ir::Expr::Local(lo_l)));
+            let mut lb = cand.clone();
+            lb.push(advance(None));
+            body.push(Stmt::While {
+                cond: in_iter(k.clone()),
+                body: lb,
+            });
+        }
+        GenIter::SampleP { p, .. } => {
+            let (pe, pt) = b.expr(p, scope);
+            let pe = if pt == Ty::F64 { pe } else { ir::Expr::cast(Ty::F64, pe) };
+            let p_l = b.kernel.local("_p", Ty::F64);
+            body.push(Stmt::Assign(p_l, pe));
+            // p is the same for every candidate of an outer element: checked
+            // once per outer element, naming it when p depends on it.
+            let at = if spec.p_names_outer {
+                ir::Expr::Local(outer)
+            } else {
+                ir::Expr::I64(-1)
+            };
+            let (pi, pj) = if over_pre {
+                (ir::Expr::I64(-1), at)
+            } else {
+                (at, ir::Expr::I64(-1))
+            };
+            body.push(Stmt::If {
+                cond: out_of_unit_range(ir::Expr::Local(p_l)),
+                then: vec![report_probability(pi, pj, ir::Expr::Local(p_l))],
+                els: vec![],
+            });
+            let skip_draw = ir::Expr::Call(Func::GeometricSkip, vec![ir::Expr::Local(p_l)]);
+            // k = low + step*skip; while in range: body; k += step*(1+skip)
+            body.push(Stmt::If {
+                cond: ir::Expr::bin(BinOp::Gt, ir::Expr::Local(p_l), ir::Expr::F64(0.0)),
+                then: {
+                    let mut v = vec![Stmt::Assign(
+                        inner,
+                        ir::Expr::bin(
+                            BinOp::Add,
+                            ir::Expr::Local(lo_l),
+                            ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), skip_draw.clone()),
+                        ),
+                    )];
+                    let mut lb = cand.clone();
+                    lb.push(advance(Some(skip_draw)));
+                    v.push(Stmt::While {
+                        cond: in_iter(k.clone()),
+                        body: lb,
+                    });
+                    v
+                },
+                els: vec![],
+            });
+        }
+        GenIter::SampleSize { size, .. } => {
+            let (se, st) = b.expr(size, scope);
+            let cnt = b.kernel.local("_nsample", Ty::I64);
+            let m = b.kernel.local("_m", Ty::I64);
+            body.push(Stmt::Assign(
+                cnt,
+                ir::Expr::Call(
+                    Func::SampleSize,
+                    vec![
+                        ir::Expr::Local(lo_l),
+                        ir::Expr::Local(hi_l),
+                        ir::Expr::Local(st_l),
+                        cast_i(se, st),
+                        ir::Expr::I64(i64::from(skip)),
+                    ],
+                ),
+            ));
+            let mut lb = vec![Stmt::Assign(
+                inner,
+                ir::Expr::Call(Func::SampleGet, vec![ir::Expr::Local(m)]),
+            )];
+            lb.extend(cand.clone());
+            body.push(Stmt::For {
+                var: m,
+                start: ir::Expr::I64(0),
+                end: ir::Expr::Local(cnt),
+                body: lb,
+            });
+        }
+    }
+    // An outer condition (depends only on the outer index): tested once.
+    let body = match (&g.cond, spec.cond_per_pair) {
+        (Some(e), false) => {
+            let (ce, _) = b.expr(e, scope);
+            vec![Stmt::If {
+                cond: ce,
+                then: body,
+                els: vec![],
+            }]
+        }
+        _ => body,
+    };
+    let l = range_loop(b, body);
+    b.kernel.body.push(l);
+}
+
+/// `!(0 <= p <= 1)` of an `F64` (true for NaN).
+fn out_of_unit_range(p: ir::Expr) -> ir::Expr {
+    ir::Expr::logical_not(ir::Expr::bin(
+        BinOp::And,
+        ir::Expr::bin(BinOp::Ge, p.clone(), ir::Expr::F64(0.0)),
+        ir::Expr::bin(BinOp::Le, p, ir::Expr::F64(1.0)),
+    ))
+}
+
+/// Records a probability `p` (`F64`) out of range for the pair `(i, j)` (-1: not named).
+fn report_probability(i: ir::Expr, j: ir::Expr, p: ir::Expr) -> Stmt {
+    Stmt::Eval(ir::Expr::Call(
+        Func::ReportValue,
+        vec![
+            ir::Expr::I64(spikejit_runtime::error_code::PROBABILITY_OUT_OF_RANGE),
+            i,
+            j,
+            p,
+        ],
+    ))
+}
+
+fn cast_i(e: ir::Expr, t: Ty) -> ir::Expr {
+    if t == Ty::I64 { e } else { ir::Expr::cast(Ty::I64, e) }
+}

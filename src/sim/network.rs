@@ -1,0 +1,489 @@
+//! The [`Network`]: what it holds, its settings, and the lookups every other
+//! room uses (objects by handle, neuron ranges, clocks, the arrays derived
+//! from synapse indices). Above the data rooms (`spec`, `objects`, ...),
+//! below every room that adds, builds or runs something.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::arrays::{Array, Store};
+use super::control::{PendingRun, RunControl, RunStats};
+use super::findings::{Finding, NanCheck};
+use super::objects::{Group, GroupRange, Object, Regular, Snapshot, Syn};
+use super::spec::{Code, Handle};
+use super::team;
+use crate::codegen::{Backend, Compiler};
+use crate::diag::{Diagnostic, Errors, Result, Source};
+use crate::integrate::Method;
+use crate::ir::ElemTy;
+use crate::model::equations::{Equations, VarDef};
+use crate::model::scope::{ArrayKey, ValTy};
+use crate::units::Dim;
+
+/// A network: its objects, their arrays, the clocks and the compiler (Brian2's
+/// `Network` with `defaultclock`, `seed()` and the namespace).
+///
+/// Objects are added with `add_*` methods, each returning a [`Handle`];
+/// kernels are compiled at the first [`Network::run`] (or by
+/// [`Network::check`]) and again only when an object was added since.
+///
+/// How to connect synapses, set variables and run is in the module's guide:
+/// [`sim`](crate::sim#synapses-and-connect).
+pub struct Network {
+    pub(crate) objects: Vec<Object>,
+    pub(crate) store: Store,
+    pub(crate) constants: HashMap<String, (f64, Dim)>,
+    pub(crate) dt: f64,
+    pub(crate) seed: u64,
+    pub(crate) float32: bool,
+    /// Divisions by constants as multiplications ([`Network::set_fast_math`]).
+    pub(crate) fast_math: bool,
+    pub(crate) compiler: Compiler,
+    /// The current time step of each clock (by dt bits).
+    pub(crate) clock_steps: HashMap<u64, i64>,
+    pub(crate) t: f64,
+    pub(crate) rng_streams: u64,
+    pub(crate) stats: RunStats,
+    pub(crate) control: RunControl,
+    pub(crate) regular: Vec<Regular>,
+    pub(crate) snapshots: HashMap<String, Box<Snapshot>>,
+    pub(crate) constant_types: HashMap<String, crate::model::scope::ValTy>,
+    /// The run stopped early, to continue ([`Network::continue_run`]).
+    pub(crate) pending: Option<PendingRun>,
+    pub(crate) nan_check: NanCheck,
+    /// What the run-time checks found.
+    pub(crate) findings: Vec<Finding>,
+    /// The first step (of the finest clock) and its time since the last check.
+    pub(crate) nan_since: Option<(i64, f64)>,
+    /// Whether the last run stopped on a finding of the checks ([`NanMode::Error`]).
+    pub(crate) nan_failed: bool,
+    /// Why the last run stopped when a monitor's buffer could not grow.
+    pub(crate) recording_failed: Option<Diagnostic>,
+    /// Threads for the kernels that split over element ranges (1: none).
+    pub(crate) threads: usize,
+    pub(crate) team: Option<std::sync::Arc<team::Team>>,
+    /// Warnings found while checking code (see [`Network::warnings`]), each once.
+    warnings: std::sync::Mutex<Vec<Diagnostic>>,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network::new()
+    }
+}
+
+/// A clock's dt (`ctx` names it) must be a positive, finite time in seconds.
+pub(crate) fn check_dt(dt: f64, ctx: &str) -> Result<()> {
+    if dt > 0.0 && dt.is_finite() {
+        return Ok(());
+    }
+    Err(err(
+        "bad-dt",
+        ctx,
+        format!("dt must be a positive, finite time, got {dt} s"),
+    ))
+}
+
+/// The span of `text` without its leading and trailing blanks (a whole
+/// one-word value such as a method name).
+pub(crate) fn trimmed(text: &str) -> crate::diag::Span {
+    let start = text.len() - text.trim_start().len();
+    crate::diag::Span::new(start, text.trim_end().len().max(start))
+}
+
+/// The integration methods of an object whose `method` is given (named
+/// `what`, as `neurons 'G'.method`) or not (Brian2's defaults, tried in
+/// turn), with the method's source; an unknown method is added to `errors`.
+pub(crate) fn integration_methods(
+    method: Option<&Code>,
+    what: String,
+    errors: &mut Vec<Diagnostic>,
+) -> (Option<Arc<Source>>, Vec<Method>) {
+    let method_src = method.map(|m| m.source(what));
+    let methods = match &method_src {
+        Some(src) => match Method::parse(src.text.trim()) {
+            Ok(m) => vec![m],
+            Err(msg) => {
+                errors.push(Diagnostic::at("bad-method", src, trimmed(&src.text), msg));
+                vec![]
+            }
+        },
+        None => crate::integrate::DEFAULT_METHODS.to_vec(),
+    };
+    (method_src, methods)
+}
+
+/// The element type of variable `v`'s array: a float variable's as `dtype`
+/// gives it (by name, else `"*"`, else `float`), 32-bit integers, bytes for
+/// booleans.
+pub(crate) fn storage_type(v: &VarDef, dtype: &[(String, ElemTy)], float: ElemTy) -> ElemTy {
+    match v.ty {
+        ValTy::Float => dtype
+            .iter()
+            .find(|(n, _)| n == v.name())
+            .or_else(|| dtype.iter().find(|(n, _)| n == "*"))
+            .map_or(float, |(_, e)| *e),
+        ValTy::Int => ElemTy::I32,
+        ValTy::Bool => ElemTy::U8,
+    }
+}
+
+pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> Errors {
+    Errors::one(Diagnostic::new(code, msg).with_context(context))
+}
+
+impl Network {
+    /// An empty network: default clock dt 0.1 ms, seed 0, float64, the JIT
+    /// backend, time 0.
+    ///
+    /// An example is in the module's guide: [`sim`](crate::sim#network).
+    pub fn new() -> Network {
+        Network {
+            objects: Vec::new(),
+            store: Store::default(),
+            constants: HashMap::new(),
+            dt: 1e-4,
+            seed: 0,
+            float32: false,
+            fast_math: false,
+            compiler: Compiler::new(Backend::Jit),
+            clock_steps: HashMap::new(),
+            t: 0.0,
+            rng_streams: 0,
+            stats: RunStats::default(),
+            control: RunControl::default(),
+            regular: Vec::new(),
+            snapshots: HashMap::new(),
+            constant_types: HashMap::new(),
+            pending: None,
+            nan_check: NanCheck::default(),
+            findings: Vec::new(),
+            nan_since: None,
+            nan_failed: false,
+            recording_failed: None,
+            threads: 1,
+            team: None,
+            warnings: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Warnings about the model's code, found when its kernels were built
+    /// (by [`Network::check`] or a run): an assignment to a name that is no
+    /// variable and that nothing reads (`u = 5` where the model has no `u`: it
+    /// makes a temporary, as in Brian2, and so does nothing), a float value
+    /// stored into an integer variable (truncated toward zero). The model runs
+    /// as written; each warning is reported once.
+    ///
+    /// An example is in the module's guide: [`sim`](crate::sim#network).
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+
+    /// Keeps warnings not reported before (a kernel built again finds them again).
+    pub(crate) fn warn(&self, found: Vec<Diagnostic>) {
+        if found.is_empty() {
+            return;
+        }
+        let Ok(mut kept) = self.warnings.lock() else { return };
+        for w in found {
+            let same = |k: &Diagnostic| {
+                k.code == w.code
+                    && k.span == w.span
+                    && k.message == w.message
+                    && k.source.as_ref().map(|s| &s.name) == w.source.as_ref().map(|s| &s.name)
+            };
+            if !kept.iter().any(same) {
+                kept.push(w);
+            }
+        }
+    }
+
+    /// Runs on `n` threads (0: one per core of the machine). Results do not
+    /// depend on the number: only kernels whose elements are independent and
+    /// that draw no random numbers (a neuron group's state update and threshold)
+    /// are split, each over contiguous element ranges, and spikes are collected
+    /// in element order. Groups under 16384 elements stay on one thread (the
+    /// hand-over would cost more than it saves).
+    ///
+    /// ```
+    /// # use spikejit::sim::Network;
+    /// let mut net = Network::new();
+    /// net.set_threads(2);
+    /// assert_eq!(net.threads(), 2);
+    /// ```
+    pub fn set_threads(&mut self, n: usize) {
+        let n = if n == 0 {
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        } else {
+            n
+        };
+        self.team = if n > 1 {
+            team::Team::new(n).map(std::sync::Arc::new)
+        } else {
+            None
+        };
+        self.threads = self.team.as_ref().map_or(1, |t| t.size());
+    }
+
+    /// The number of threads runs use ([`Network::set_threads`]).
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Uses the interpreter instead of the JIT (slow; for testing).
+    pub fn set_backend(&mut self, b: Backend) {
+        self.compiler = Compiler::new(b);
+    }
+
+    /// The default clock's time step in seconds.
+    pub fn set_dt(&mut self, dt: f64) {
+        self.dt = dt;
+    }
+
+    /// The seed of every random number drawn (`rand()`, `randn()`, connect,
+    /// Poisson inputs), as Brian2's `seed()`: the same seed gives the same
+    /// results. Set it before adding objects whose `set` or `connect` draws.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
+    /// Runs every kernel in single precision (Brian2's `float32` default dtype).
+    pub fn set_float32(&mut self, on: bool) {
+        self.float32 = on;
+    }
+
+    /// Compiles kernels compiled from now on as Brian2's C++ targets do under
+    /// their default `-ffast-math` in one respect: a division by a constant
+    /// (`v/(4*mV)`, `x/tau` with `tau` a constant) becomes a multiplication by
+    /// its reciprocal. Faster where a state update divides a lot (COBAHH-type
+    /// models); results can differ from exact IEEE division (and from Brian2's
+    /// numpy target) by an ulp per division. Off by default. Set it before
+    /// adding objects.
+    ///
+    /// ```
+    /// use spikejit::sim::Network;
+    ///
+    /// let mut net = Network::new();
+    /// net.set_fast_math(true);
+    /// assert!(net.fast_math());
+    /// ```
+    pub fn set_fast_math(&mut self, on: bool) {
+        self.fast_math = on;
+    }
+
+    /// Whether divisions by constants are compiled as multiplications
+    /// ([`Network::set_fast_math`]).
+    pub fn fast_math(&self) -> bool {
+        self.fast_math
+    }
+
+    /// The current simulation time in seconds.
+    pub fn t(&self) -> f64 {
+        self.t
+    }
+
+    /// Statistics of the runs so far (compile and run seconds, kernels).
+    pub fn stats(&self) -> &RunStats {
+        &self.stats
+    }
+
+    pub(crate) fn unique_name(&self, wanted: Option<&str>, prefix: &str) -> Result<String> {
+        match wanted {
+            Some(n) => {
+                if self.objects.iter().any(|o| o.name() == n) {
+                    return Err(err(
+                        "duplicate",
+                        n,
+                        format!("the name '{n}' is already used by another object"),
+                    ));
+                }
+                Ok(n.to_string())
+            }
+            None => {
+                let mut k = 0;
+                loop {
+                    let n = if k == 0 {
+                        prefix.to_string()
+                    } else {
+                        format!("{prefix}_{k}")
+                    };
+                    if !self.objects.iter().any(|o| o.name() == n) {
+                        return Ok(n);
+                    }
+                    k += 1;
+                }
+            }
+        }
+    }
+
+    /// The object with this name.
+    pub fn handle(&self, name: &str) -> Option<Handle> {
+        self.objects.iter().position(|o| o.name() == name).map(Handle)
+    }
+
+    /// The name of an object (`"?"` for a handle of no object).
+    pub fn name_of(&self, h: Handle) -> &str {
+        self.objects.get(h.0).map(|o| o.name()).unwrap_or("?")
+    }
+
+    pub(crate) fn float_elem(&self) -> crate::ir::ElemTy {
+        if self.float32 {
+            crate::ir::ElemTy::F32
+        } else {
+            crate::ir::ElemTy::F64
+        }
+    }
+
+    /// Brian2's `order` of what a handle designates: a group's or synapses'
+    /// own, and for a subgroup its group's + 1 (Brian2's `Subgroup` is a
+    /// `SpikeSource` scheduled right after its group's threshold).
+    pub(crate) fn view_order(&self, h: Handle) -> i32 {
+        match self.objects.get(h.0) {
+            Some(Object::Subgroup { range, .. }) => self.view_order(Handle(range.group)) + 1,
+            Some(Object::Synapses(s)) => s.order,
+            Some(Object::Group(g)) => g.order,
+            _ => 0,
+        }
+    }
+
+    /// Like [`Network::range`], but a Synapses object is also accepted (as the
+    /// source or target of other synapses: its elements are its synapses).
+    pub(crate) fn range_any(&self, h: Handle) -> Result<GroupRange> {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => Ok(GroupRange {
+                group: h.0,
+                start: 0,
+                stop: s.n,
+            }),
+            _ => self.range(h),
+        }
+    }
+
+    /// The model equations of a neuron group or synapses object.
+    pub(crate) fn eqs_of(&self, id: usize) -> &Equations {
+        match &self.objects[id] {
+            Object::Synapses(s) => &s.eqs,
+            _ => &self.group(id).eqs,
+        }
+    }
+
+    /// The clock dt and schedule order of a neuron group or synapses object.
+    pub(crate) fn dt_order_of(&self, id: usize) -> (f64, i32) {
+        match &self.objects[id] {
+            Object::Synapses(s) => (s.dt, s.order),
+            _ => {
+                let g = self.group(id);
+                (g.dt, g.order)
+            }
+        }
+    }
+
+    /// The neuron range a handle designates (a group or a subgroup).
+    pub(crate) fn range(&self, h: Handle) -> Result<GroupRange> {
+        match self.objects.get(h.0) {
+            Some(Object::Group(g)) => Ok(GroupRange {
+                group: h.0,
+                start: 0,
+                stop: g.n,
+            }),
+            Some(Object::Subgroup { range, .. }) => Ok(*range),
+            Some(o) => Err(err(
+                "not-a-group",
+                o.name(),
+                format!("'{}' is not a neuron group", o.name()),
+            )),
+            None => Err(err("not-a-group", "?", "unknown object")),
+        }
+    }
+
+    pub(crate) fn group(&self, id: usize) -> &Group {
+        match &self.objects[id] {
+            Object::Group(g) => g,
+            _ => panic!("object {id} is not a neuron group"),
+        }
+    }
+
+    /// The clock dt of the group emitting the events of the pathway whose
+    /// delay is the variable `var` (`delay`: `pre`; `NAME.delay`) of synapses `id`.
+    pub(crate) fn delay_dt(&self, id: usize, var: &str) -> Option<f64> {
+        let pname = if var == "delay" {
+            "pre"
+        } else {
+            var.strip_suffix(".delay")?
+        };
+        let s = self.syn(id)?;
+        let p = s.pathways.iter().find(|p| p.name == pname)?;
+        Some(self.group(if p.is_post { s.target.group } else { s.source.group }).dt)
+    }
+
+    pub(crate) fn syn(&self, id: usize) -> Option<&Syn> {
+        match &self.objects[id] {
+            Object::Synapses(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn syn_mut(&mut self, id: usize) -> &mut Syn {
+        match &mut self.objects[id] {
+            Object::Synapses(s) => s,
+            _ => panic!("object {id} is not synapses"),
+        }
+    }
+
+    /// The number of elements of a group, subgroup or synapses.
+    pub fn size_of(&self, h: Handle) -> Result<usize> {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => Ok(s.n),
+            _ => Ok(self.range(h)?.len()),
+        }
+    }
+
+    pub(crate) fn clock_of(&self, h: Handle) -> f64 {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => s.dt,
+            _ => self.range(h).map(|r| self.group(r.group).dt).unwrap_or(self.dt),
+        }
+    }
+
+    pub(crate) fn next_rng(&mut self) -> spikejit_runtime::Rng {
+        self.rng_streams += 1;
+        spikejit_runtime::Rng::seed(self.seed, self.rng_streams)
+    }
+
+    /// `N_incoming` or `N_outgoing` of synapses `id`, one value per synapse (the
+    /// number of synapses onto that synapse's target, or out of its source),
+    /// computed from the synapse indices; `None` for any other name.
+    pub(crate) fn per_synapse_counts(&self, id: usize, var: &str) -> Option<Vec<i32>> {
+        let s = self.syn(id)?;
+        let (index, range) = match var {
+            "N_incoming" => ("_post", &s.target),
+            "N_outgoing" => ("_pre", &s.source),
+            _ => return None,
+        };
+        let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(id, index)) else {
+            return None;
+        };
+        let off = range.start as i32;
+        let mut count = vec![0i32; range.len()];
+        for &x in v {
+            count[(x - off) as usize] += 1;
+        }
+        Some(v.iter().map(|&x| count[(x - off) as usize]).collect())
+    }
+
+    /// Makes the per-synapse counts `key` names if they are not in the store:
+    /// called wherever a kernel binds arrays.
+    pub(crate) fn materialise_synapse_counts(&mut self, key: &ArrayKey) {
+        if SYNAPSE_COUNTS.contains(&key.var.as_str())
+            && self.store.get(key).is_none()
+            && let Some(v) = self.per_synapse_counts(key.object, &key.var)
+        {
+            self.store.insert(key.clone(), Array::I32(v));
+        }
+    }
+}
+
+/// The per-synapse counts: derived from the synapse indices, so they are not
+/// kept from connect on but made when a kernel, a monitor or a user first reads
+/// them (synapses that never do cost 8 bytes less each).
+pub(crate) const SYNAPSE_COUNTS: [&str; 2] = ["N_incoming", "N_outgoing"];

@@ -1,0 +1,217 @@
+//! Adding neuron groups and subgroups: their code parsed and checked, their
+//! arrays allocated. What a group does in a time step is in `neuron_steps`.
+
+use std::sync::Arc;
+
+use super::arrays::{Array, ArrayExt};
+use super::memory::check_size;
+use super::network::{Network, check_dt, err, integration_methods, storage_type};
+use super::objects::{Group, GroupKind, GroupRange, Object, space_key};
+use super::schedule::slot_rank;
+use super::spec::{Handle, NeuronGroup};
+use crate::diag::{Diagnostic, Errors, Result, Source};
+use crate::model::equations::{Equations, Owner, VarFlag};
+use crate::model::scope::ArrayKey;
+use crate::syntax::ast::Expr;
+
+impl Network {
+    /// Adds a NeuronGroup; its variables start at 0 (`not_refractory` True,
+    /// `lastspike` -10000 s). The model strings are parsed now (syntax and
+    /// structure errors are returned here); units are checked when kernels
+    /// are built.
+    ///
+    /// An example is in the module's guide: [`sim`](crate::sim#neurongroup).
+    pub fn add_neurons(&mut self, spec: NeuronGroup) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), "neurongroup")?;
+        check_dt(spec.dt.unwrap_or(self.dt), &format!("neurons '{name}'.dt"))?;
+        if spec.n == 0 {
+            return Err(err(
+                "bad-size",
+                &format!("neurons '{name}'"),
+                "a neuron group needs at least 1 neuron, got 0",
+            ));
+        }
+        let model_src = spec.model.source(format!("neurons '{name}'.model"));
+        let eqs = Equations::parse(model_src, Owner::NeuronGroup)?;
+        let mut errors = Vec::new();
+        let threshold = spec.threshold.as_ref().and_then(|c| {
+            c.parse_into(
+                format!("neurons '{name}'.threshold"),
+                crate::syntax::parse_expression,
+                &mut errors,
+            )
+        });
+        let reset = spec.reset.as_ref().and_then(|c| {
+            c.parse_into(
+                format!("neurons '{name}'.reset"),
+                crate::syntax::parse_statements,
+                &mut errors,
+            )
+        });
+        let refractory = spec.refractory.as_ref().and_then(|c| {
+            c.parse_into(
+                format!("neurons '{name}'.refractory"),
+                crate::syntax::parse_expression,
+                &mut errors,
+            )
+        });
+        let (method_src, methods) =
+            integration_methods(spec.method.as_ref(), format!("neurons '{name}'.method"), &mut errors);
+        let when = match &spec.when {
+            Some(w) => match slot_rank(w) {
+                Some(r) => r,
+                None => {
+                    errors.push(
+                        Diagnostic::new("bad-slot", format!("unknown schedule slot '{w}'"))
+                            .with_context(format!("neurons '{name}'.when")),
+                    );
+                    0
+                }
+            },
+            None => slot_rank("groups").unwrap_or(4),
+        };
+        let mut events = Vec::new();
+        for (ev, c) in &spec.events {
+            if ev == "spike" {
+                errors.push(
+                    Diagnostic::new(
+                        "bad-event",
+                        "'spike' is the threshold's event: give it as 'threshold', not in 'events'",
+                    )
+                    .with_context(format!("neurons '{name}'.events")),
+                );
+                continue;
+            }
+            if crate::model::equations::check_identifier(ev, Owner::NeuronGroup, false).is_err()
+                || !ev.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            {
+                errors.push(
+                    Diagnostic::new("bad-event", format!("'{ev}' is not a valid event name"))
+                        .with_context(format!("neurons '{name}'.events")),
+                );
+                continue;
+            }
+            let what = format!("neurons '{name}'.events.{ev}");
+            if let Some((src, e)) = c.parse_into(what, crate::syntax::parse_expression, &mut errors) {
+                events.push((ev.clone(), src, e));
+            }
+        }
+        let mut event_code = Vec::new();
+        for (ev, c) in &spec.run_on_event {
+            let known = (ev == "spike" && threshold.is_some())
+                || events.iter().any(|e: &(String, Arc<Source>, Expr)| &e.0 == ev);
+            if !known {
+                errors.push(
+                    Diagnostic::new("bad-event", format!("unknown event '{ev}'"))
+                        .with_context(format!("neurons '{name}'.run_on_event")),
+                );
+                continue;
+            }
+            let what = format!("neurons '{name}'.run_on_event.{ev}");
+            if let Some((src, st)) = c.parse_into(what, crate::syntax::parse_statements, &mut errors) {
+                event_code.push((ev.clone(), src, st));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Errors(errors));
+        }
+        let fl = self.float_elem();
+        // the bytes per neuron of the arrays allocated below, checked before any is
+        let elem_size = |e: crate::ir::ElemTy| match e {
+            crate::ir::ElemTy::F64 => 8.0,
+            crate::ir::ElemTy::U8 => 1.0,
+            _ => 4.0,
+        };
+        let per_neuron = eqs
+            .vars
+            .iter()
+            .filter(|v| !v.has_flag(VarFlag::Shared))
+            .filter(|v| v.is_stored())
+            .map(|v| match v.ty {
+                crate::model::scope::ValTy::Float => elem_size(fl),
+                crate::model::scope::ValTy::Int => 4.0,
+                crate::model::scope::ValTy::Bool => 1.0,
+            })
+            .sum::<f64>()
+            + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64
+            + if refractory.is_some() { 9.0 } else { 0.0 };
+        check_size(
+            "too-large",
+            &format!("neurons '{name}'.N"),
+            "neurons",
+            spec.n as f64,
+            per_neuron.max(1.0),
+        )?;
+        let id = self.objects.len();
+        for (ev, _, _) in &events {
+            self.store.insert(
+                ArrayKey::new(id, space_key(ev)),
+                Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+            );
+        }
+        for v in &eqs.vars {
+            if !v.is_stored() {
+                continue;
+            }
+            let len = if v.has_flag(VarFlag::Shared) { 1 } else { spec.n };
+            let elem = storage_type(v, &spec.dtype, fl);
+            self.store.insert(ArrayKey::new(id, v.name()), Array::zeros(elem, len));
+        }
+        if refractory.is_some() {
+            let mut ls = Array::zeros(crate::ir::ElemTy::F64, spec.n);
+            ls.fill(-1e4);
+            self.store.insert(ArrayKey::new(id, "lastspike"), ls);
+            let mut nr = Array::zeros(crate::ir::ElemTy::U8, spec.n);
+            nr.fill(1.0);
+            self.store.insert(ArrayKey::new(id, "not_refractory"), nr);
+        }
+        if threshold.is_some() {
+            self.store.insert(
+                ArrayKey::new(id, "_spikespace"),
+                Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+            );
+        }
+        self.objects.push(Object::Group(Group {
+            name,
+            n: spec.n,
+            eqs,
+            threshold,
+            reset,
+            refractory,
+            methods,
+            method_src,
+            dt: spec.dt.unwrap_or(self.dt),
+            order: spec.order,
+            when,
+            kind: GroupKind::Neurons,
+            events,
+            event_code,
+            namespace: spec.namespace.clone(),
+        }));
+        Ok(Handle(id))
+    }
+
+    /// A contiguous slice `[start, stop)` of a group (or of a subgroup), as Brian2's `G[start:stop]`.
+    pub fn subgroup(&mut self, of: Handle, start: usize, stop: usize, name: Option<&str>) -> Result<Handle> {
+        let base = self.range(of)?;
+        if start >= stop || stop > base.len() {
+            return Err(err(
+                "bad-slice",
+                self.name_of(of),
+                format!(
+                    "slice [{start}:{stop}] is out of range for '{}' of size {}",
+                    self.name_of(of),
+                    base.len()
+                ),
+            ));
+        }
+        let name = self.unique_name(name, &format!("{}_subgroup", self.name_of(of)))?;
+        let range = GroupRange {
+            group: base.group,
+            start: base.start + start,
+            stop: base.start + stop,
+        };
+        self.objects.push(Object::Subgroup { name, range });
+        Ok(Handle(self.objects.len() - 1))
+    }
+}

@@ -1,0 +1,242 @@
+//! What a network keeps of each object it was given: neuron groups (and the
+//! Poisson groups and spike generators that behave like them), subgroups,
+//! synapses with their pathways, monitors with their recordings, inputs,
+//! and the states `store` keeps. Plain data, below every room: what each
+//! kind of object does is in that kind's room.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use spikejit_runtime::queue;
+
+use super::arrays::Array;
+use super::spec::Handle;
+use crate::diag::Source;
+use crate::integrate::Method;
+use crate::model::equations::Equations;
+use crate::model::scope::{ArrayKey, TableFn};
+use crate::syntax::ast::{Expr, Statement};
+use crate::units::Dim;
+
+pub(crate) struct Group {
+    pub name: String,
+    pub n: usize,
+    pub eqs: Equations,
+    pub threshold: Option<(Arc<Source>, Expr)>,
+    pub reset: Option<(Arc<Source>, Vec<Statement>)>,
+    pub refractory: Option<(Arc<Source>, Expr)>,
+    pub methods: Vec<Method>,
+    /// The method as given (integration errors point at it); `None` when chosen automatically.
+    pub method_src: Option<Arc<Source>>,
+    pub dt: f64,
+    pub order: i32,
+    pub when: i32,
+    pub kind: GroupKind,
+    pub namespace: Vec<(String, f64, Dim)>,
+    /// Custom events (name, source, condition) and their code (event, source, statements).
+    pub events: Vec<(String, Arc<Source>, Expr)>,
+    pub event_code: Vec<(String, Arc<Source>, Vec<Statement>)>,
+}
+
+/// What kind of group a [`Group`] is: neurons, or an input that behaves like one.
+pub(crate) enum GroupKind {
+    Neurons,
+    /// A PoissonGroup: a group whose threshold is `rand() < rates*dt`.
+    Poisson,
+    /// A SpikeGeneratorGroup: spikes from a list.
+    Generator(Box<GeneratorState>),
+}
+
+/// The spikes of a SpikeGeneratorGroup, sorted by (step, index).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GeneratorState {
+    pub steps: Vec<i64>,
+    pub indices: Vec<i32>,
+    /// The period in steps (0: no period).
+    pub period: i64,
+    pub next: usize,
+}
+
+impl Group {
+    /// Whether the group emits spikes (has a threshold or is a spike source).
+    pub fn spikes(&self) -> bool {
+        self.threshold.is_some() || matches!(self.kind, GroupKind::Generator(_))
+    }
+
+    /// Whether the group emits `event`.
+    pub fn has_event(&self, event: &str) -> bool {
+        if event == "spike" {
+            self.spikes()
+        } else {
+            self.events.iter().any(|e| e.0 == event)
+        }
+    }
+}
+
+/// The array holding the indices of the elements that had `event` this step.
+pub(crate) fn space_key(event: &str) -> String {
+    if event == "spike" {
+        "_spikespace".to_string()
+    } else {
+        format!("_{event}space")
+    }
+}
+
+pub(crate) struct Pathway {
+    pub name: String,
+    pub code: Arc<Source>,
+    pub stmts: Vec<Statement>,
+    pub is_post: bool,
+    /// Scalar delay in seconds, or `None` for per-synapse delays (array `NAME.delay`).
+    pub scalar_delay: Option<f64>,
+    pub queue: queue::SpikeQueue,
+    /// The event of the emitting group this pathway reacts to.
+    pub event: String,
+}
+
+pub(crate) struct Syn {
+    pub namespace: Vec<(String, f64, Dim)>,
+    pub multisynaptic_index: Option<String>,
+    pub when: i32,
+    pub name: String,
+    pub source: GroupRange,
+    pub target: GroupRange,
+    /// Brian2's `order` of the source and of the target as given (a subgroup's
+    /// is its group's + 1): summed variables are updated at the order before.
+    pub source_order: i32,
+    pub target_order: i32,
+    pub eqs: Equations,
+    pub pathways: Vec<Pathway>,
+    pub connected: bool,
+    pub n: usize,
+    pub methods: Vec<Method>,
+    /// The method as given (integration errors point at it); `None` when chosen automatically.
+    pub method_src: Option<Arc<Source>>,
+    pub dt: f64,
+    pub order: i32,
+}
+
+/// A contiguous range of a neuron group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupRange {
+    /// The index of the group among the network's objects.
+    pub group: usize,
+    /// The first neuron of the range.
+    pub start: usize,
+    /// One past the last neuron of the range.
+    pub stop: usize,
+}
+
+impl GroupRange {
+    /// The number of neurons in the range.
+    pub fn len(&self) -> usize {
+        self.stop - self.start
+    }
+    /// Whether the range holds no neuron.
+    pub fn is_empty(&self) -> bool {
+        self.stop == self.start
+    }
+}
+
+pub(crate) struct SpikeMon {
+    pub name: String,
+    pub source: GroupRange,
+    pub record: bool,
+    pub event: String,
+    pub variables: Vec<String>,
+    pub values: Vec<Vec<f64>>,
+    pub when: i32,
+    pub order: i32,
+    pub i: Vec<i32>,
+    pub t: Vec<f64>,
+    pub count: Vec<i32>,
+}
+
+pub(crate) struct StateMon {
+    pub name: String,
+    pub source: Handle,
+    pub variables: Vec<String>,
+    pub indices: Vec<usize>,
+    pub dt: f64,
+    pub when: i32,
+    pub order: i32,
+    pub t: Vec<f64>,
+    /// Per variable: time-major samples (`t.len() × indices.len()`).
+    pub data: Vec<Vec<f64>>,
+}
+
+pub(crate) enum Object {
+    Group(Group),
+    Subgroup { name: String, range: GroupRange },
+    Synapses(Box<Syn>),
+    SpikeMon(SpikeMon),
+    StateMon(StateMon),
+    RateMon(RateMon),
+    TimedArray(TimedArrayObj),
+    PoissonInput(PoissonInputObj),
+}
+
+impl Object {
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Object::Group(g) => &g.name,
+            Object::Subgroup { name, .. } => name,
+            Object::Synapses(s) => &s.name,
+            Object::SpikeMon(m) => &m.name,
+            Object::StateMon(m) => &m.name,
+            Object::RateMon(m) => &m.name,
+            Object::TimedArray(t) => &t.name,
+            Object::PoissonInput(p) => &p.name,
+        }
+    }
+}
+
+pub(crate) struct RateMon {
+    pub name: String,
+    pub source: GroupRange,
+    pub when: i32,
+    pub order: i32,
+    pub t: Vec<f64>,
+    pub rate: Vec<f64>,
+}
+
+pub(crate) struct TimedArrayObj {
+    pub name: String,
+    pub table: TableFn,
+}
+
+pub(crate) struct PoissonInputObj {
+    pub name: String,
+    pub target: Handle,
+    pub var: String,
+    pub n: usize,
+    pub rate: f64,
+    pub weight_expr: Expr,
+}
+
+pub(crate) struct Regular {
+    pub name: String,
+    pub owner: Handle,
+    pub code: Arc<Source>,
+    pub stmts: Vec<Statement>,
+    pub dt: f64,
+    pub when: i32,
+    pub order: i32,
+}
+
+/// A spike monitor's recorded data: (object, i, t, count, values).
+pub(crate) type SpikeMonState = (usize, Vec<i32>, Vec<f64>, Vec<i32>, Vec<Vec<f64>>);
+
+/// A stored network state (Brian2's `Network.store()`).
+#[derive(Clone)]
+pub(crate) struct Snapshot {
+    pub arrays: HashMap<ArrayKey, Array>,
+    pub spike_mons: Vec<SpikeMonState>,
+    pub state_mons: Vec<(usize, Vec<f64>, Vec<Vec<f64>>)>,
+    pub rate_mons: Vec<(usize, Vec<f64>, Vec<f64>)>,
+    pub queues: Vec<(usize, usize, queue::SpikeQueue)>,
+    pub generators: Vec<(usize, usize)>,
+    pub t: f64,
+    pub clock_steps: HashMap<u64, i64>,
+    pub spikes: HashMap<String, u64>,
+}

@@ -1,0 +1,147 @@
+//! The steps of a run: one [`Op`] for each thing that runs in a time step
+//! (a kernel, a spike generator, a monitor's recording), with its clock and
+//! its key in the schedule. The room of each kind of object makes its ops
+//! and does their steps; the run loop only walks them in schedule order.
+
+use spikejit_runtime::queue::{BySource, SpikeQueue};
+
+use super::exec::{EventSpace, KernelCall, Prepared};
+use super::objects::GroupRange;
+use crate::model::scope::ArrayKey;
+
+pub(crate) enum OpKind {
+    /// A kernel over `start..end` with extra scalar slots (synaptic state updates,
+    /// summed variables).
+    Range {
+        start: usize,
+        end: usize,
+        extra: Vec<(&'static str, u64)>,
+    },
+    StateUpdate {
+        group: usize,
+        n: usize,
+    },
+    Threshold {
+        group: usize,
+        n: usize,
+        /// `spike` for the threshold (its spikes are counted), else a custom event.
+        event: String,
+    },
+    Reset {
+        n: usize,
+    },
+    /// A synaptic pathway: the events of its emitter into its spike queue,
+    /// and its kernel over the events due.
+    Pathway(PathwayStep),
+    /// A SpikeGeneratorGroup's spikes for this step.
+    Generator {
+        group: usize,
+        n: usize,
+    },
+    RateMon {
+        mon: usize,
+        range: GroupRange,
+    },
+    SpikeMon {
+        mon: usize,
+        group: usize,
+        range: GroupRange,
+        event: String,
+        /// Arrays of the recorded variables (shared ones have one element).
+        vars: Vec<ArrayKey>,
+    },
+    StateMon {
+        mon: usize,
+        /// The monitor's recording buffers (`_rec_VAR`), one per variable.
+        rec_keys: Vec<ArrayKey>,
+    },
+    /// An object Brian2 schedules that has nothing to do here (a state updater
+    /// without equations, synapses without pathways): listed by
+    /// [`Network::schedule`], dropped before a run.
+    Idle,
+}
+
+/// What a pathway's op keeps: where its events come from, and the spike
+/// queue (taken from the pathway for the run, given back after it).
+pub(crate) struct PathwayStep {
+    /// The event of the emitting group the pathway reacts to.
+    pub event: String,
+    /// The synapses object and the pathway's index in it.
+    pub syn: usize,
+    pub p: usize,
+    /// The emitting group's range (its events outside it are not this pathway's).
+    pub emitter: GroupRange,
+    pub queue: SpikeQueue,
+    /// The synapses of each emitting element.
+    pub by_source: BySource,
+}
+
+pub(crate) struct Op {
+    pub kind: OpKind,
+    /// The kernel the op calls (none for a spike generator or a spike or rate
+    /// monitor), with its arguments, random stream and runtime context.
+    pub call: KernelCall,
+    /// The event space this op reads (its group's elements + 1 entries), resolved
+    /// when the run starts: spikes are read without a lookup on every step.
+    pub space: EventSpace,
+    pub dt: f64,
+    /// (slot rank, order, name): Brian2's sort key.
+    pub key: (i32, i32, String),
+    /// Brian2's class of the object this op stands for (`StateUpdater`,
+    /// `SynapticPathway`, ...), for [`Network::schedule`](crate::sim::Network::schedule).
+    pub class: &'static str,
+}
+
+impl Op {
+    /// An [`OpKind::Idle`] op. Its random stream is never drawn from, and it
+    /// takes none of the network's streams, so that listing it changes no
+    /// other op's stream.
+    pub(crate) fn idle(dt: f64, key: (i32, i32, String), class: &'static str) -> Op {
+        Op::new(OpKind::Idle, None, dt, key, class, spikejit_runtime::Rng::seed(0, 0))
+    }
+
+    /// An op as `before_run` makes it: nothing bound yet.
+    pub(crate) fn new(
+        kind: OpKind,
+        kernel: Option<Prepared>,
+        dt: f64,
+        key: (i32, i32, String),
+        class: &'static str,
+        rng: spikejit_runtime::Rng,
+    ) -> Op {
+        Op {
+            kind,
+            call: KernelCall::new(kernel, rng),
+            space: EventSpace::NONE,
+            dt,
+            key,
+            class,
+        }
+    }
+
+    /// The op's schedule key as a checkpoint keeps it (`when/order/name`).
+    pub(crate) fn key_text(&self) -> String {
+        format!("{}/{}/{}", self.key.0, self.key.1, self.key.2)
+    }
+
+    /// The group and the event whose event space the op reads at each step.
+    pub(crate) fn reads_events(&self) -> Option<(usize, &str)> {
+        match &self.kind {
+            OpKind::Threshold { group, event, .. } | OpKind::SpikeMon { group, event, .. } => {
+                Some((*group, event.as_str()))
+            }
+            OpKind::Pathway(path) => Some((path.emitter.group, path.event.as_str())),
+            OpKind::RateMon { range, .. } => Some((range.group, "spike")),
+            _ => None,
+        }
+    }
+
+    /// The number of elements of a kernel that may be split over threads (a
+    /// neuron group's state update and thresholds).
+    pub(crate) fn splittable_elements(&self) -> Option<usize> {
+        match self.kind {
+            OpKind::StateUpdate { n, .. } | OpKind::Threshold { n, .. } => Some(n),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! What monitors do in a time step: their ops, and their recordings, appended
+//! in place (no per-step buffers). A buffer that cannot grow stops the run
+//! with what was recorded, never aborts. Its own room so that the run loop
+//! only hands each monitor its step.
+
+use super::memory;
+use super::network::Network;
+use super::objects::{GroupRange, Object};
+use super::ops::{Op, OpKind};
+use crate::diag::Diagnostic;
+use crate::model::scope::ArrayKey;
+
+impl Network {
+    /// The op of monitor `id` (a spike, event, state or rate monitor; none
+    /// for other objects). Errors go to `errors`.
+    pub(crate) fn monitor_ops(&mut self, id: usize, ops: &mut Vec<Op>, errors: &mut Vec<Diagnostic>) {
+        match &self.objects[id] {
+            Object::SpikeMon(m) => {
+                let g = self.group(m.source.group);
+                ops.push(Op::new(
+                    OpKind::SpikeMon {
+                        mon: id,
+                        group: m.source.group,
+                        range: m.source,
+                        event: m.event.clone(),
+                        vars: m
+                            .variables
+                            .iter()
+                            .map(|v| ArrayKey::new(m.source.group, v.clone()))
+                            .collect(),
+                    },
+                    None,
+                    g.dt,
+                    (m.when, m.order, m.name.clone()),
+                    if m.event == "spike" {
+                        "SpikeMonitor"
+                    } else {
+                        "EventMonitor"
+                    },
+                    self.next_rng(),
+                ));
+            }
+            Object::StateMon(m) => {
+                let (dt, key) = (m.dt, (m.when, m.order, m.name.clone()));
+                let rec_keys: Vec<ArrayKey> = m
+                    .variables
+                    .iter()
+                    .map(|v| ArrayKey::new(id, format!("_rec_{v}")))
+                    .collect();
+                match self.recorder_kernel(id) {
+                    Ok(k) => ops.push(Op::new(
+                        OpKind::StateMon { mon: id, rec_keys },
+                        Some(k),
+                        dt,
+                        key,
+                        "StateMonitor",
+                        self.next_rng(),
+                    )),
+                    Err(e) => errors.extend(e.0),
+                }
+            }
+            Object::RateMon(m) => {
+                let g = self.group(m.source.group);
+                ops.push(Op::new(
+                    OpKind::RateMon {
+                        mon: id,
+                        range: m.source,
+                    },
+                    None,
+                    g.dt,
+                    (m.when, m.order, m.name.clone()),
+                    "PopulationRateMonitor",
+                    self.next_rng(),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// A rate monitor's step at time `t` (clock `dt`): the rate of the
+    /// events `events` of its range.
+    pub(crate) fn record_rate(&mut self, mon: usize, range: GroupRange, events: &[i32], t: f64, dt: f64) {
+        let (start, stop) = (range.start, range.stop);
+        let count = events
+            .iter()
+            .filter(|&&x| (x as usize) >= start && (x as usize) < stop)
+            .count();
+        if let Object::RateMon(m) = &mut self.objects[mon] {
+            if !memory::make_room(&mut m.t, 1) || !memory::make_room(&mut m.rate, 1) {
+                let held = 16 * m.t.len();
+                self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
+                return;
+            }
+            m.t.push(t);
+            m.rate.push(count as f64 / ((stop - start) as f64 * dt));
+        }
+    }
+
+    /// A spike (or event) monitor's step at time `t`: the events `ss` of its
+    /// range counted, and, when it records, their indices, times and the
+    /// values of `vars`.
+    pub(crate) fn record_spikes(&mut self, mon: usize, range: GroupRange, vars: &[ArrayKey], ss: &[i32], t: f64) {
+        let store = &self.store;
+        if let Object::SpikeMon(m) = &mut self.objects[mon] {
+            let in_range = |x: &&i32| (**x as usize) >= range.start && (**x as usize) < range.stop;
+            if m.record && !ss.is_empty() {
+                // Room for this step's events first: a buffer that cannot grow
+                // stops the run with what was recorded, never aborts.
+                let k = ss.iter().filter(in_range).count();
+                let room = memory::make_room(&mut m.i, k)
+                    && memory::make_room(&mut m.t, k)
+                    && m.values.iter_mut().all(|d| memory::make_room(d, k));
+                if !room {
+                    let held = 12 * m.i.len() + m.values.iter().map(|d| 8 * d.len()).sum::<usize>();
+                    self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
+                    return;
+                }
+            }
+            if m.record {
+                // Appends the recorded values in place: no per-step buffers.
+                for (d, key) in m.values.iter_mut().zip(vars.iter()) {
+                    if let Some(a) = store.get(key) {
+                        let shared = a.len() == 1;
+                        d.extend(
+                            ss.iter()
+                                .filter(in_range)
+                                .map(|&x| a.get(if shared { 0 } else { x as usize })),
+                        );
+                    }
+                }
+            }
+            for &x in ss {
+                let x = x as usize;
+                if x >= range.start && x < range.stop {
+                    let r = x - range.start;
+                    m.count[r] += 1;
+                    if m.record {
+                        m.i.push(r as i32);
+                        m.t.push(t);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The number of elements a state monitor samples.
+    pub(crate) fn recorded_elements(&self, mon: usize) -> Option<usize> {
+        match &self.objects[mon] {
+            Object::StateMon(m) => Some(m.indices.len()),
+            _ => None,
+        }
+    }
+
+    /// A state monitor's step at time `t`, after its kernel sampled the
+    /// variables into `rec_keys`: the samples appended to its recordings.
+    pub(crate) fn record_state(&mut self, mon: usize, rec_keys: &[ArrayKey], t: f64) {
+        // Appends the recording buffers in place: no per-step copies.
+        let store = &self.store;
+        if let Object::StateMon(m) = &mut self.objects[mon] {
+            let room = memory::make_room(&mut m.t, 1)
+                && m.data
+                    .iter_mut()
+                    .zip(rec_keys.iter())
+                    .all(|(d, key)| memory::make_room(d, store.get(key).map_or(0, |a| a.len())));
+            if !room {
+                let held = 8 * (m.t.len() + m.data.iter().map(Vec::len).sum::<usize>());
+                self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
+                return;
+            }
+            m.t.push(t);
+            for (d, key) in m.data.iter_mut().zip(rec_keys.iter()) {
+                if let Some(a) = store.get(key) {
+                    d.extend((0..a.len()).map(|k| a.get(k)));
+                }
+            }
+        }
+    }
+}

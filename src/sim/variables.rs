@@ -1,0 +1,329 @@
+//! Setting and reading the variables of groups, subgroups and synapses
+//! (Brian2's `G.v = ...`, `S.w['i > j'] = ...`, `S.w[i, j] = ...`, `G.v[:]`).
+
+use std::sync::Arc;
+
+use spikejit_runtime::queue;
+
+use super::arrays::Array;
+use super::network::{Network, err};
+use super::objects::Object;
+use super::spec::{Handle, Selection, Value};
+use super::synapses::delay_error;
+use crate::diag::{Diagnostic, Errors, Result, Source};
+use crate::ir::Ty;
+use crate::lower;
+use crate::model::check::Checker;
+use crate::model::scope::{ArrayKey, NameRef, Scope, ValTy};
+use crate::syntax::ast::{AssignOp, Expr, Statement};
+use crate::units::Dim;
+
+impl Network {
+    /// Sets a variable of a group, subgroup or synapses (Brian2's `G.v = ...`,
+    /// `S.w['i>j'] = ...`, `S.w[i, j] = ...`).
+    pub fn set(&mut self, h: Handle, var: &str, value: Value, sel: Selection) -> Result<()> {
+        let ctx = format!("set '{}' of '{}'", var, self.name_of(h));
+        let is_syn = matches!(self.objects.get(h.0), Some(Object::Synapses(_)));
+        if is_syn {
+            if self.set_scalar_delay(h.0, var, &value, &sel)? {
+                return Ok(());
+            }
+            if let Some(s) = self.syn(h.0)
+                && !s.connected
+            {
+                return Err(err(
+                    "not-connected",
+                    &ctx,
+                    format!(
+                        "cannot write to synaptic variable '{var}' of '{}': call connect first",
+                        s.name
+                    ),
+                ));
+            }
+        }
+        let scope = self.scope_for_object(h)?;
+        let Some(r) = scope
+            .resolve(var)
+            .filter(|_| crate::units::lookup(var).is_none() || scope.names.contains_key(var))
+        else {
+            let mut d = Diagnostic::new(
+                "unknown-variable",
+                format!("'{}' has no variable '{var}'", self.name_of(h)),
+            )
+            .with_context(ctx.clone());
+            if let Some(s) = crate::model::scope::suggest(var, scope.known_names()) {
+                d = d.with_help(format!("did you mean '{s}'?"));
+            }
+            return Err(Errors::one(d));
+        };
+        let NameRef::Var { dim, ty, read_only, .. } = &r else {
+            return Err(err(
+                "read-only",
+                &ctx,
+                format!("'{var}' cannot be set (it is not a state variable)"),
+            ));
+        };
+        if *read_only {
+            return Err(err("read-only", &ctx, format!("variable '{var}' is read-only")));
+        }
+        let (dim, ty) = (*dim, *ty);
+        // The element range of the loop: absolute indices.
+        let (start, end) = match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => (0usize, s.n),
+            _ => {
+                let r = self.range(h)?;
+                (r.start, r.stop)
+            }
+        };
+        let shared = matches!(r, NameRef::Var { shared: true, .. });
+        if shared && !matches!(sel, Selection::All) {
+            return Err(err(
+                "shared-index",
+                &ctx,
+                format!(
+                    "cannot conditionally set the shared (scalar) variable '{var}': it has one value for all elements"
+                ),
+            ));
+        }
+        let (start, end) = if shared { (0, 1) } else { (start, end) };
+        // Selection → a condition expression (or an explicit list for [i, j]).
+        let (cond, cond_src): (Option<Expr>, Option<Arc<Source>>) = match &sel {
+            Selection::All => (None, None),
+            Selection::Where(code) => {
+                let src = code.source(format!("{ctx} (index)"));
+                let e = crate::syntax::parse_expression(&src)?;
+                let mut c = Checker::new(&scope, &src);
+                if !c.condition(&e, "the index condition") {
+                    return Err(Errors(c.errors));
+                }
+                (Some(e), Some(src))
+            }
+            Selection::Pair(i, j) => {
+                if !is_syn {
+                    return Err(err(
+                        "bad-index",
+                        &ctx,
+                        "an [i, j] index selects synapses; for a group use a condition string",
+                    ));
+                }
+                let e = Expr::bin(
+                    crate::syntax::ast::BinOp::And,
+                    Expr::bin(crate::syntax::ast::BinOp::Eq, Expr::name("i"), Expr::int(*i as i64)),
+                    Expr::bin(crate::syntax::ast::BinOp::Eq, Expr::name("j"), Expr::int(*j as i64)),
+                );
+                (Some(e), None)
+            }
+        };
+        let _ = cond_src;
+        match value {
+            Value::Scalar(_) | Value::Array(_) if cond.is_none() => {
+                let key = match &r {
+                    NameRef::Var { array, .. } => array.clone(),
+                    _ => unreachable!(),
+                };
+                let n = end - start;
+                let vals: Vec<f64> = match value {
+                    Value::Scalar(_) => vec![x_of(&value); n],
+                    Value::Array(v) => {
+                        if v.len() != n {
+                            return Err(err("bad-length", &ctx, format!("expected {n} values, got {}", v.len())));
+                        }
+                        v
+                    }
+                    Value::Expr(_) => unreachable!(),
+                };
+                if ty == ValTy::Bool && vals.iter().any(|v| *v != 0.0 && *v != 1.0) {
+                    return Err(err("type", &ctx, format!("'{var}' is boolean: give true/false (1/0)")));
+                }
+                let _ = dim;
+                let a = self
+                    .store
+                    .get_mut(&key)
+                    .ok_or_else(|| err("internal", &ctx, "missing array"))?;
+                for (k, v) in vals.into_iter().enumerate() {
+                    a.set(start + k, v);
+                }
+                Ok(())
+            }
+            Value::Array(_) => Err(err(
+                "bad-value",
+                &ctx,
+                "when setting a variable with a string index, the value must be a string expression or a single number",
+            )),
+            Value::Scalar(x) => {
+                let e = if ty == ValTy::Bool {
+                    Expr::synth(crate::syntax::ast::ExprKind::Bool(x != 0.0))
+                } else {
+                    Expr::float(x)
+                };
+                // A number is given in SI units: bypass the unit check by typing it with the variable's unit.
+                self.set_by_expr(h, var, &scope, e, None, cond, start, end, &ctx, Some(dim))
+            }
+            Value::Expr(code) => {
+                let src = code.source(ctx.clone());
+                let e = crate::syntax::parse_expression(&src)?;
+                self.set_by_expr(h, var, &scope, e, Some(src), cond, start, end, &ctx, None)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn set_by_expr(
+        &mut self,
+        h: Handle,
+        var: &str,
+        scope: &Scope,
+        e: Expr,
+        src: Option<Arc<Source>>,
+        cond: Option<Expr>,
+        start: usize,
+        end: usize,
+        ctx: &str,
+        si_dim: Option<Dim>,
+    ) -> Result<()> {
+        let src = src.unwrap_or_else(|| Source::new(ctx.to_string(), ""));
+        let stmt = Statement {
+            target: var.to_string(),
+            target_span: Default::default(),
+            op: AssignOp::Set,
+            expr: e,
+            span: Default::default(),
+        };
+        if si_dim.is_none() {
+            let errors = self.check_block(scope, &src, std::slice::from_ref(&stmt), true);
+            if !errors.is_empty() {
+                return Err(Errors(errors));
+            }
+        }
+        let mut scope = scope.clone();
+        for r in scope.names.values_mut() {
+            if let NameRef::Var { write_mask, .. } = r {
+                *write_mask = None;
+            }
+        }
+        let mut b = self.builder(&format!("{}_set_{}", self.name_of(h), var.replace('.', "_")));
+        // Values set from Python-side expressions are computed in double precision
+        // and stored in the variable's type, as Brian2 does in float32 mode.
+        b.float = Ty::F64;
+        match &cond {
+            Some(c) => lower::block_over_range_if(&mut b, c, std::slice::from_ref(&stmt), &scope),
+            None => lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope),
+        }
+        let k = self.compile(b)?;
+        let mut rng = self.next_rng();
+        let mut cx = spikejit_runtime::Context::new();
+        let t = self.t;
+        self.exec(&k, start..end, t, &mut rng, &mut cx);
+        Ok(())
+    }
+
+    /// A pathway with a scalar delay (given with the synapses) keeps it scalar, as
+    /// in Brian2: it can be set to another constant, not per synapse. Returns
+    /// whether the value was taken.
+    fn set_scalar_delay(&mut self, id: usize, var: &str, value: &Value, sel: &Selection) -> Result<bool> {
+        let pname = if var == "delay" {
+            "pre"
+        } else if let Some(p) = var.strip_suffix(".delay") {
+            p
+        } else {
+            return Ok(false);
+        };
+        let Some(s) = self.syn(id) else { return Ok(false) };
+        let sname = s.name.clone();
+        let Some(p) = s.pathways.iter().position(|p| p.name == pname) else {
+            return Err(err(
+                "unknown-pathway",
+                &format!("synapses '{sname}'"),
+                format!("there is no pathway '{pname}' whose delay could be set"),
+            ));
+        };
+        if s.pathways[p].scalar_delay.is_none() {
+            return Ok(false);
+        }
+        let ctx = format!("set '{var}' of '{sname}'");
+        let d = match (value, sel) {
+            (Value::Scalar(x), Selection::All) => *x,
+            (Value::Expr(code), Selection::All) => {
+                let (v, dim) = self.eval_constant(code, &ctx).map_err(|_| {
+                    err("scalar-delay", &ctx, format!("the delay of pathway '{pname}' was given as one value for all synapses, so it can only be set to a constant time, not per synapse"))
+                })?;
+                if !dim.same(Dim::SECOND) {
+                    return Err(err(
+                        "unit-mismatch",
+                        &ctx,
+                        format!("a delay must be a time, but '{}' has unit {dim}", code.text.trim()),
+                    ));
+                }
+                v
+            }
+            _ => {
+                return Err(err(
+                    "scalar-delay",
+                    &ctx,
+                    format!(
+                        "the delay of pathway '{pname}' was given as one value for all synapses, so it cannot be set per synapse"
+                    ),
+                ));
+            }
+        };
+        if d < 0.0 || !d.is_finite() {
+            return Err(err(
+                "bad-delay",
+                &ctx,
+                format!("a delay must be a non-negative time, got {d} s"),
+            ));
+        }
+        if let Some(dt) = self.delay_dt(id, var)
+            && queue::delay_steps(d, dt).is_none()
+        {
+            return Err(Errors::one(delay_error(&sname, pname, d, dt).with_context(ctx)));
+        }
+        self.syn_mut(id).pathways[p].scalar_delay = Some(d);
+        Ok(true)
+    }
+
+    /// Whether an object has a (readable) variable of this name.
+    pub fn has_variable(&self, h: Handle, var: &str) -> bool {
+        self.scope_for_object(h)
+            .map(|s| s.resolve(var).is_some() && crate::units::lookup(var).is_none())
+            .unwrap_or(false)
+    }
+
+    /// The values of a variable of a group, subgroup or synapses, in SI units
+    /// (one value for a `(shared)` variable), as Brian2's `G.v[:]`. The
+    /// synapses' indices `i` and `j` are not variables here; they are in
+    /// [`Network::state_dump`].
+    ///
+    /// An example is in the module's guide: [`sim`](crate::sim#setting-and-reading-variables).
+    pub fn get(&self, h: Handle, var: &str) -> Result<ndarray::Array1<f64>> {
+        let (id, start, stop) = match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => (h.0, 0, s.n),
+            _ => {
+                let r = self.range(h)?;
+                (r.group, r.start, r.stop)
+            }
+        };
+        let key = ArrayKey::new(id, var);
+        let counts = self.per_synapse_counts(id, var).map(Array::I32);
+        let a = counts.as_ref().or_else(|| self.store.get(&key)).ok_or_else(|| {
+            err(
+                "unknown-variable",
+                self.name_of(h),
+                format!("'{var}' is not a variable of '{}'", self.name_of(h)),
+            )
+        })?;
+        if a.len() == 1 && stop - start != 1 {
+            return Ok(ndarray::Array1::from(vec![a.get(0)]));
+        }
+        Ok(ndarray::Array1::from(
+            (start..stop).map(|k| a.get(k)).collect::<Vec<_>>(),
+        ))
+    }
+}
+
+fn x_of(v: &Value) -> f64 {
+    match v {
+        Value::Scalar(x) => *x,
+        _ => 0.0,
+    }
+}
