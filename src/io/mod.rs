@@ -104,6 +104,9 @@ pub struct RunOptions {
     /// Threads (`--threads N`; `Some(0)`: one per core; `None`: one), see
     /// [`Network::set_threads`](crate::sim::Network::set_threads).
     pub threads: Option<usize>,
+    /// Times each object of the schedule (`--profile`): the summary's
+    /// `profile` ([`Network::set_profiling`](crate::sim::Network::set_profiling)).
+    pub profile: bool,
 }
 
 /// The hash of a model file's text a checkpoint keeps (FNV-1a, 64 bits, and the length).
@@ -213,6 +216,7 @@ pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summa
     if let Some(n) = opts.threads {
         net.set_threads(n);
     }
+    net.set_profiling(opts.profile);
     let (start, continue_first) = match resume {
         Some(r) => {
             let ck_path = opts.resume.as_deref().unwrap_or(Path::new(""));

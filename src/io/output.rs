@@ -105,6 +105,10 @@ pub struct Summary {
     /// `summary.json` as one line each (`FILE:LINE:COL: message (in ...)`).
     #[serde(serialize_with = "diagnostics_as_lines")]
     pub warnings: Vec<crate::diag::Diagnostic>,
+    /// With `--profile`: the seconds and steps of each object of the
+    /// schedule over all runs, in schedule order (absent without it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profile: Vec<crate::sim::OpTime>,
 }
 
 fn diagnostics_as_lines<S: serde::Serializer>(
@@ -150,6 +154,7 @@ impl Summary {
             threads: net.threads(),
             threaded_kernels: stats.threaded_kernels.clone(),
             warnings: net.warnings(),
+            profile: stats.profile.clone(),
         }
     }
 

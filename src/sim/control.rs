@@ -26,6 +26,26 @@ pub struct RunStats {
     pub synaptic_events: u64,
     /// The kernels that ran split over threads ([`Network::set_threads`](crate::sim::Network::set_threads)).
     pub threaded_kernels: Vec<String>,
+    /// With profiling on ([`Network::set_profiling`](crate::sim::Network::set_profiling)): the
+    /// wall time of each object of the schedule over all runs, in schedule
+    /// order (Brian2's `profiling_summary()`); empty otherwise.
+    pub profile: Vec<OpTime>,
+}
+
+/// The wall time one object of the schedule took over the runs of a network
+/// (Brian2's `profiling_summary()` lists the same, by code object).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OpTime {
+    /// The object's name as [`Network::schedule`](crate::sim::Network::schedule) lists it
+    /// (`P_stateupdater`, `Ce_pre`, `spikes`); a state update that runs
+    /// fused with its group's threshold names both (`P_stateupdater+P_spike_thresholder`).
+    pub name: String,
+    /// Brian2's class of the object (`StateUpdater`, `SynapticPathway`, ...).
+    pub class: String,
+    /// Seconds spent in the object's steps, summed over all its calls.
+    pub seconds: f64,
+    /// The time steps it ran.
+    pub calls: u64,
 }
 
 /// How a caller watches and stops runs (a progress bar, Ctrl-C).

@@ -512,7 +512,7 @@ mod variables;
 
 pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
-pub use control::{RunControl, RunStats, WarningHandler};
+pub use control::{OpTime, RunControl, RunStats, WarningHandler};
 pub use findings::{Fault, Finding, NanCheck, NanMode, StatementRef};
 pub use kernels::{KernelDumps, dump_kernels};
 pub(crate) use memory::check_memory;

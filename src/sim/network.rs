@@ -61,6 +61,8 @@ pub struct Network {
     pub(crate) recording_failed: Option<Diagnostic>,
     /// Threads for the kernels that split over element ranges (1: none).
     pub(crate) threads: usize,
+    /// Whether runs time each op ([`Network::set_profiling`]).
+    pub(crate) profiling: bool,
     pub(crate) team: Option<std::sync::Arc<team::Team>>,
     /// Warnings found while checking code (see [`Network::warnings`]), each once.
     warnings: std::sync::Mutex<Vec<Diagnostic>>,
@@ -162,6 +164,7 @@ impl Network {
             nan_failed: false,
             recording_failed: None,
             threads: 1,
+            profiling: false,
             team: None,
             warnings: std::sync::Mutex::new(Vec::new()),
         }
@@ -269,6 +272,14 @@ impl Network {
     /// ```
     pub fn set_fast_math(&mut self, on: bool) {
         self.fast_math = on;
+    }
+
+    /// Times each object of the schedule in the runs that follow (Brian2's
+    /// `run(..., profile=True)`): [`RunStats::profile`] then holds the wall
+    /// time and the steps of each, summed over the runs. Off by default: a
+    /// step then reads no clock.
+    pub fn set_profiling(&mut self, on: bool) {
+        self.profiling = on;
     }
 
     /// Whether divisions by constants are compiled as multiplications

@@ -90,6 +90,9 @@ pub(crate) struct Op {
     /// Brian2's class of the object this op stands for (`StateUpdater`,
     /// `SynapticPathway`, ...), for [`Network::schedule`](crate::sim::Network::schedule).
     pub class: &'static str,
+    /// The name of the op fused into this one (a group's threshold into its
+    /// state update), for the profile.
+    pub fused: Option<String>,
 }
 
 impl Op {
@@ -116,6 +119,15 @@ impl Op {
             dt,
             key,
             class,
+            fused: None,
+        }
+    }
+
+    /// The op's name in a profile: its object's, and that of the op fused into it.
+    pub(crate) fn profile_name(&self) -> String {
+        match &self.fused {
+            Some(other) => format!("{}+{other}", self.key.2),
+            None => self.key.2.clone(),
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use super::arrays::Array;
-use super::control::{PendingRun, RunControl};
+use super::control::{OpTime, PendingRun, RunControl};
 use super::exec::{EventSpace, SlotValues};
 use super::findings::NanMode;
 use super::network::{Network, check_dt, err};
@@ -238,6 +238,7 @@ impl Network {
                         let op = &mut ops[i];
                         op.call.kernel = Some(p);
                         op.kind = threshold.kind;
+                        op.fused = Some(threshold.key.2);
                     }
                 }
             }
@@ -342,6 +343,8 @@ impl Network {
         let mut interrupted_at: Option<f64> = None;
         let mut last_report = Instant::now();
         let mut checks = self.start_checks(&clocks, resuming);
+        // With profiling, each op's (nanoseconds, calls); without, no clock is read.
+        let mut op_times: Vec<(u64, u64)> = vec![(0, 0); if self.profiling { ops.len() } else { 0 }];
         loop {
             if checks.failed {
                 interrupted_at = Some(self.t);
@@ -355,7 +358,14 @@ impl Network {
             let mut faulted = false;
             for (oi, op) in ops.iter_mut().enumerate() {
                 let Some((step, t)) = clocks.tick(oi) else { continue };
-                self.run_op(op, t, step, &mut spikes);
+                if let Some((ns, calls)) = op_times.get_mut(oi) {
+                    let start = Instant::now();
+                    self.run_op(op, t, step, &mut spikes);
+                    *ns += start.elapsed().as_nanos() as u64;
+                    *calls += 1;
+                } else {
+                    self.run_op(op, t, step, &mut spikes);
+                }
                 // A failed check in the kernel (none without checks: one
                 // length test per call).
                 if op.call.faulted() {
@@ -391,6 +401,7 @@ impl Network {
             *self.stats.spikes.entry(name).or_insert(0) += n;
         }
         self.stats.run_seconds += t0.elapsed().as_secs_f64();
+        self.add_to_profile(&ops, &op_times);
         if self.control.interrupted {
             self.pending = Some(PendingRun {
                 t_end,
@@ -408,6 +419,29 @@ impl Network {
             return Err(self.stop_error(&checks));
         }
         Ok(())
+    }
+
+    /// Adds the time of each op of a run to the profile (by name: a later run
+    /// adds to the same entry, and a new object's entry comes last).
+    fn add_to_profile(&mut self, ops: &[Op], op_times: &[(u64, u64)]) {
+        for (op, (ns, calls)) in ops.iter().zip(op_times) {
+            let name = op.profile_name();
+            let profile = &mut self.stats.profile;
+            let k = match profile.iter().position(|e| e.name == name) {
+                Some(k) => k,
+                None => {
+                    profile.push(OpTime {
+                        name,
+                        class: op.class.to_string(),
+                        seconds: 0.0,
+                        calls: 0,
+                    });
+                    profile.len() - 1
+                }
+            };
+            profile[k].seconds += *ns as f64 * 1e-9;
+            profile[k].calls += calls;
+        }
     }
 
     /// The random streams of the run stopped early `p` given back to its

@@ -156,6 +156,11 @@ struct RunArgs {
     /// core; one by default. Results are identical for any number
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Time each object of the schedule (state updates, thresholds, resets,
+    /// pathways, monitors) and print where the run time went, as Brian2's
+    /// profiling_summary(); also in summary.json as `profile`
+    #[arg(long)]
+    profile: bool,
 }
 
 fn stderr_color() -> bool {
@@ -204,6 +209,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
         nan,
         nan_check_every,
         threads,
+        profile,
     } = args;
     // Ctrl-C sets the flag; the run stops at the end of the step and the outputs
     // recorded so far are written.
@@ -247,6 +253,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
         },
         on_warning: Some(on_warning),
         threads,
+        profile,
     };
     let result = io::run_model_file(file, out, opts);
     if let Some(bar) = bar {
@@ -266,6 +273,9 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
                     s.run_seconds,
                     out.display()
                 );
+            }
+            if profile {
+                print!("{}", profile_table(&s.profile, s.run_seconds));
             }
             let has_monitors = std::fs::read_dir(out)
                 .map(|d| {
@@ -298,6 +308,54 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
         }
         Err(e) => report(&e),
     }
+}
+
+/// `--profile`'s table: each object of the schedule by the time it took,
+/// largest first, with its share of the run, its steps and the time per step,
+/// and what the run loop itself took around them (Brian2's
+/// `profiling_summary()` has the same rows, by code object).
+fn profile_table(profile: &[spikejit::sim::OpTime], run_seconds: f64) -> String {
+    let mut rows: Vec<&spikejit::sim::OpTime> = profile.iter().collect();
+    rows.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    let in_ops: f64 = profile.iter().map(|p| p.seconds).sum();
+    let share = |s: f64| {
+        if run_seconds > 0.0 {
+            100.0 * s / run_seconds
+        } else {
+            0.0
+        }
+    };
+    let width = rows
+        .iter()
+        .map(|p| p.name.len() + p.class.len() + 3)
+        .max()
+        .unwrap_or(0)
+        .max(30);
+    let mut t = format!(
+        "Profiling summary (run {run_seconds:.3} s)\n{:<width$}  {:>9}  {:>6}  {:>9}  {:>10}\n",
+        "object", "seconds", "%", "steps", "us/step"
+    );
+    for p in rows {
+        let per = if p.calls > 0 {
+            1e6 * p.seconds / p.calls as f64
+        } else {
+            0.0
+        };
+        let name = format!("{} ({})", p.name, p.class);
+        t += &format!(
+            "{name:<width$}  {:>9.4}  {:>6.1}  {:>9}  {per:>10.3}\n",
+            p.seconds,
+            share(p.seconds),
+            p.calls
+        );
+    }
+    let rest = (run_seconds - in_ops).max(0.0);
+    t += &format!(
+        "{:<width$}  {rest:>9.4}  {:>6.1}\n",
+        "(run loop, checks, set steps)",
+        share(rest)
+    );
+    t
 }
 
 /// Brian2's `report='text'`, as a bar: simulated time, wall time, estimate.
