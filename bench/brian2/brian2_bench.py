@@ -264,6 +264,10 @@ def main():
                     help="cython cache directory (default bench/brian2/work/cython-cache)")
     ap.add_argument("--keep-project", action="store_true",
                     help="cpp_standalone: keep the temporary project directory")
+    ap.add_argument("--profile", action="store_true",
+                    help="run with profile=True and add Brian2's profiling_info (seconds per "
+                         "code object) to the JSON line as \"profile\" (its timings then include "
+                         "the profiling's own cost: time with and without it apart)")
     args = ap.parse_args()
     N = args.N if args.N is not None else DEFAULT_N[args.model]
 
@@ -308,7 +312,7 @@ def main():
     timings = {"import_s": t_imported - t_imp}
 
     if args.device == "cpp_standalone":
-        net.run(duration)  # records the run, generates the code objects
+        net.run(duration, profile=args.profile)  # records the run, generates the code objects
         b.device.build(directory=project_dir, compile=True, run=False, with_output=False)
         t_built = time.perf_counter()
         b.device.run(project_dir, "results", with_output=False, run_args=[])
@@ -319,7 +323,7 @@ def main():
         timings["compile_s"] = compile_s
         timings["binary_s"] = b.device.timers["run_binary"]
     else:
-        net.run(duration)
+        net.run(duration, profile=args.profile)
         t_run_wall, t_run_cpu = time.perf_counter(), time.process_time()
         timings["build_s"] = marks["wall"] - t_imported
         timings["run_s"] = t_run_cpu - marks["cpu"]
@@ -355,6 +359,8 @@ def main():
         "loadavg_end": os.getloadavg()[0],
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    if args.profile:
+        result["profile"] = [[name, float(seconds)] for name, seconds in net.profiling_info]
     json_out.write(json.dumps(result) + "\n")
     json_out.flush()
     if project_dir is not None and not args.keep_project:
