@@ -14,7 +14,19 @@ compiler's output included, goes to stderr):
   {synapses: n} (named as in the TOML file), duration_s (bio seconds), steps,
   rate_hz (spikes / (neurons * duration)), timings {...}, max_rss_bytes,
   brian2_version, python_version, numpy_version, loadavg_start, loadavg_end
-  (1-minute load average), timestamp.
+  (1-minute load average), load, load_run, busy, busy_threshold_cores, timestamp.
+
+load / load_run: how busy the machine was beside the run, as `spikejit bench`
+measures its own runs (src/bench/load.rs): the busy CPU time of all CPUs
+(/proc/stat: user, nice, system, irq, softirq, steal) during a window minus this
+process's own (user + system of itself and its children, resource.getrusage) is
+what other processes used; over the wall time, the cores they kept busy.
+Fields: wall_s, machine_cpu_s, own_cpu_s, other_cpu_s, other_cores,
+load1_before, load1_after. `load` spans the whole process (from before `import
+brian2`), `load_run` the simulation loop (cpp_standalone: the generated program;
+cython / numpy: Network.run after before_run). Both null without /proc/stat.
+busy: other_cpu_s - TICK_SLACK_S > busy_threshold_cores * wall_s in either window
+(--busy-threshold, default 0.2 cores; TICK_SLACK_S is /proc/stat's rounding).
 
 timings (seconds):
   import_s   wall, `import brian2`.
@@ -50,11 +62,68 @@ import time
 
 T0 = time.perf_counter()  # before `import brian2` (and everything else)
 
+import os  # noqa: E402
+import resource  # noqa: E402
+
+# CPU seconds a window's figure may be off by (/proc/stat counts in rounded clock
+# ticks): the same as TICK_SLACK_S in src/bench/load.rs.
+TICK_SLACK_S = 0.03
+
+
+def machine_busy_s():
+    """Busy CPU seconds of all CPUs since boot (/proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            for line in f:
+                fields = line.split()
+                if fields and fields[0] == "cpu":
+                    v = [int(x) for x in fields[1:]] + [0] * 8
+                    return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def own_cpu_s():
+    """User + system CPU seconds of this process and its waited-for children."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        ru = resource.getrusage(who)
+        total += ru.ru_utime + ru.ru_stime
+    return total
+
+
+class LoadWindow:
+    """What other processes used between open (construction) and close()."""
+
+    def __init__(self):
+        self.load1 = os.getloadavg()[0]
+        self.own = own_cpu_s()
+        self.machine = machine_busy_s()
+        self.t = time.perf_counter()
+
+    def close(self):
+        wall = time.perf_counter() - self.t
+        machine = machine_busy_s()
+        if machine is None or self.machine is None:
+            return None
+        machine -= self.machine
+        own = own_cpu_s() - self.own
+        other = machine - own
+        return {"wall_s": wall, "machine_cpu_s": machine, "own_cpu_s": own, "other_cpu_s": other,
+                "other_cores": other / wall if wall > 0 else 0.0,
+                "load1_before": self.load1, "load1_after": os.getloadavg()[0]}
+
+
+def is_busy(sample, threshold_cores):
+    return sample is not None and sample["other_cpu_s"] - TICK_SLACK_S > threshold_cores * sample["wall_s"]
+
+
+WHOLE = LoadWindow()  # the whole process's window, from before `import brian2`
+
 import argparse  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import platform  # noqa: E402
-import resource  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -264,6 +333,8 @@ def main():
                     help="cython cache directory (default bench/brian2/work/cython-cache)")
     ap.add_argument("--keep-project", action="store_true",
                     help="cpp_standalone: keep the temporary project directory")
+    ap.add_argument("--busy-threshold", type=float, default=0.2,
+                    help="cores of other load above which the run is marked busy (default 0.2)")
     ap.add_argument("--profile", action="store_true",
                     help="run with profile=True and add Brian2's profiling_info (seconds per "
                          "code object) to the JSON line as \"profile\" (its timings then include "
@@ -301,6 +372,7 @@ def main():
             orig_before_run(self, run_namespace)
             marks["wall"] = time.perf_counter()
             marks["cpu"] = time.process_time()
+            marks["load"] = LoadWindow()
 
         b.Network.before_run = before_run_hook
 
@@ -315,7 +387,9 @@ def main():
         net.run(duration, profile=args.profile)  # records the run, generates the code objects
         b.device.build(directory=project_dir, compile=True, run=False, with_output=False)
         t_built = time.perf_counter()
+        run_window = LoadWindow()
         b.device.run(project_dir, "results", with_output=False, run_args=[])
+        load_run = run_window.close()
         compile_s = b.device.timers["compile"]["make"]
         timings["build_s"] = t_built - t_imported
         timings["run_s"] = float(b.device._last_run_time)
@@ -325,6 +399,7 @@ def main():
     else:
         net.run(duration, profile=args.profile)
         t_run_wall, t_run_cpu = time.perf_counter(), time.process_time()
+        load_run = marks["load"].close()
         timings["build_s"] = marks["wall"] - t_imported
         timings["run_s"] = t_run_cpu - marks["cpu"]
         timings["run_wall_s"] = t_run_wall - marks["wall"]
@@ -332,6 +407,7 @@ def main():
     spike_counts = spike_counts_fn()
     synapse_counts = synapse_counts_fn()
     timings["total_s"] = time.perf_counter() - T0
+    load = WHOLE.close()
     dur_s = float(duration)
     spikes = sum(spike_counts.values())
     main_group = {"cuba": "P", "cobahh": "P", "stdp": "input", "brunel": "neurons"}[args.model]
@@ -357,6 +433,10 @@ def main():
         "seed": args.seed,
         "loadavg_start": load_start,
         "loadavg_end": os.getloadavg()[0],
+        "load": load,
+        "load_run": load_run,
+        "busy": is_busy(load, args.busy_threshold) or is_busy(load_run, args.busy_threshold),
+        "busy_threshold_cores": args.busy_threshold,
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     if args.profile:

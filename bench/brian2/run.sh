@@ -11,6 +11,13 @@
 #   DEVICES     default "cpp_standalone cython numpy"
 #   REPS        repetitions per configuration, default 3 (the repetition loop is outermost,
 #               so a burst of machine load hits different configurations)
+#   REP_FIRST   index of the first repetition, default 0 (recorded in the lines; SLOW
+#               configurations run at indices below REPS_SLOW only). `spikejit bench
+#               --compare` calls this script once per model and repetition (REPS=1,
+#               REP_FIRST=rep), right after spikejit's runs of the same model
+#   WARMUP      1 (default): cython's untimed cache-filling run first; 0: none
+#   BUSY_THRESHOLD  cores of other load above which a run is marked "busy" in its line,
+#               default 0.2 (see brian2_bench.py --busy-threshold)
 #   SLOW        configurations that cython and numpy run only REPS_SLOW times,
 #               default "cuba:256000 stdp:1000"
 #   REPS_SLOW   default 1
@@ -41,6 +48,9 @@ case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 MODELS=${MODELS:-"cuba:4000 cuba:16000 cuba:64000 cuba:256000 cobahh:4000 stdp:1000 brunel:12500"}
 DEVICES=${DEVICES:-"cpp_standalone cython numpy"}
 REPS=${REPS:-3}
+REP_FIRST=${REP_FIRST:-0}
+WARMUP=${WARMUP:-1}
+BUSY_THRESHOLD=${BUSY_THRESHOLD:-0.2}
 REPS_SLOW=${REPS_SLOW:-1}
 SLOW=${SLOW:-"cuba:256000 stdp:1000"}
 RUN_TIMEOUT=${RUN_TIMEOUT:-3600}
@@ -69,13 +79,14 @@ if [ ! -x "$VENV/bin/python" ]; then
     fi
 fi
 PY="$VENV/bin/python"
-if ! "$PY" -c "import brian2" >/dev/null 2>&1; then
+# one import for the check and the version (each call of this script pays it)
+brian2_version() { "$PY" -c "import brian2; print(brian2.__version__)" 2>/dev/null; }
+if ! version=$(brian2_version); then
     echo "brian2 is not importable in $VENV: installing it" >&2
     "$VENV/bin/pip" install brian2==2.9.0 "numpy<2" >&2 \
         || skip "pip install brian2==2.9.0 \"numpy<2\" failed (in $VENV)"
+    version=$(brian2_version) || skip "brian2 cannot be imported from $VENV"
 fi
-version=$("$PY" -c "import brian2; print(brian2.__version__)" 2>/dev/null) \
-    || skip "brian2 cannot be imported from $VENV"
 [ "$version" = "2.9.0" ] || echo "warning: $VENV has brian2 $version, not 2.9.0" >&2
 
 # cpp_standalone and cython need a C++ compiler (and make)
@@ -127,7 +138,7 @@ run_one() {
     local line rc
     echo "[$(date +%H:%M:%S)] brian2 $m N=$n $dev ${discard:+warm-up (untimed)}${discard:-rep=$rep}" >&2
     line=$("${TIMEOUT[@]}" "$PY" "$BENCH" --model "$m" --N "$n" --device "$dev" --rep "$rep" \
-        ${DURATION:+--duration "$DURATION"} 2>"$log")
+        --busy-threshold "$BUSY_THRESHOLD" ${DURATION:+--duration "$DURATION"} 2>"$log")
     rc=$?
     if [ $rc -ne 0 ] || [ "${line#\{\"model\"}" = "$line" ]; then
         echo "  FAILED (exit $rc), log: $log" >&2
@@ -139,10 +150,12 @@ run_one() {
     echo "$line" >>"$OUT"
 }
 
-for spec in $specs; do
-    case " $devices " in *" cython "*) run_one "$spec" cython -1 warmup ;; esac
-done
-for ((rep = 0; rep < REPS; rep++)); do
+if [ "$WARMUP" != 0 ]; then
+    for spec in $specs; do
+        case " $devices " in *" cython "*) run_one "$spec" cython -1 warmup ;; esac
+    done
+fi
+for ((rep = REP_FIRST; rep < REP_FIRST + REPS; rep++)); do
     for spec in $specs; do
         for dev in $devices; do
             if [ "$dev" != cpp_standalone ] && [ "$rep" -ge "$REPS_SLOW" ]; then

@@ -7,6 +7,7 @@
 //! With Brian2 results beside them ([`report`]), it writes the side-by-side
 //! comparison `docs/benchmarks.md` and the scaling figure ([`scaling_plot`]).
 
+pub mod load;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+
+pub use load::{LoadSample, load_average};
 
 /// A bundled benchmark model: a model file of the contract at one size.
 #[derive(Clone, Copy, Debug)]
@@ -134,6 +137,25 @@ pub struct BenchResult {
     pub events_per_s: f64,
     /// Each kernel's compile time, in the order the last repetition compiled them.
     pub kernels: Vec<KernelCompile>,
+    /// Every repetition, in the order run, with the machine's load beside it
+    /// (empty in files written before the load was measured).
+    #[serde(default)]
+    pub runs: Vec<RunRecord>,
+}
+
+/// One `spikejit run` process of a benchmark.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The repetition (from 0).
+    pub rep: usize,
+    /// Wall seconds of the whole process.
+    pub total_s: f64,
+    /// The time-step loop's seconds (`run_seconds` of `summary.json`).
+    pub run_s: f64,
+    /// What other processes used beside it (`None` without `/proc/stat`).
+    pub load: Option<LoadSample>,
+    /// Other load above the run's busy threshold ([`LoadSample::is_busy`]).
+    pub busy: bool,
 }
 
 fn one() -> usize {
@@ -170,6 +192,10 @@ pub struct BenchRun {
     pub command: String,
     /// One result per model, in the order run.
     pub results: Vec<BenchResult>,
+    /// The other load (cores) above which a run was marked busy (`None` in
+    /// files written before the load was measured).
+    #[serde(default)]
+    pub busy_threshold_cores: Option<f64>,
 }
 
 /// Options of one benchmark run.
@@ -187,6 +213,61 @@ pub struct BenchOptions {
     pub command: String,
     /// Each model runs once per thread count, in this order (`--threads 1,2`).
     pub threads: Vec<usize>,
+    /// Other load (cores) above which a run is marked busy.
+    pub busy_threshold: f64,
+}
+
+/// One run of a benchmark session, in the order [`schedule`] gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// `spikejit run` of a model with a thread count.
+    Spikejit {
+        /// An index into the session's models.
+        model: usize,
+        /// `spikejit run --threads`.
+        threads: usize,
+        /// The repetition (from 0).
+        rep: usize,
+    },
+    /// Brian2's side of a model (every Brian2 device, one run each).
+    Brian2 {
+        /// An index into the session's models.
+        model: usize,
+        /// The repetition (from 0).
+        rep: usize,
+    },
+}
+
+/// The order of a benchmark session: repetitions outermost, then the models;
+/// each model runs with each thread count, then (with `brian2`) on Brian2, so
+/// that a burst of load on a shared machine hits both sides and different
+/// models rather than all of one.
+pub fn schedule(models: usize, threads: &[usize], reps: usize, brian2: bool) -> Vec<Step> {
+    let threads = thread_counts(threads);
+    let mut out = Vec::new();
+    for rep in 0..reps.max(1) {
+        for model in 0..models {
+            out.extend(threads.iter().map(|&threads| Step::Spikejit { model, threads, rep }));
+            if brian2 {
+                out.push(Step::Brian2 { model, rep });
+            }
+        }
+    }
+    out
+}
+
+/// The distinct thread counts in the order given (1 when none).
+fn thread_counts(threads: &[usize]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for &t in threads {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.is_empty() {
+        out.push(1);
+    }
+    out
 }
 
 /// The models named in `names` (all when empty); an unknown name is an error
@@ -233,10 +314,15 @@ fn sum_counts(m: &serde_json::Map<String, serde_json::Value>) -> u64 {
     m.values().filter_map(|v| v.as_u64()).sum()
 }
 
-/// Runs every model `reps` times, the repetition loop outermost so that a burst
-/// of load on a shared machine hits different models. `progress` is told each
-/// finished run.
-pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> Result<BenchRun, String> {
+/// Runs the session [`schedule`] gives: each model `reps` times with each
+/// thread count, and after each model's runs of a repetition `brian2` (when
+/// given) for Brian2's side of the same model and repetition. Each spikejit
+/// run is measured in a [`load::Window`]; `progress` is told each finished run.
+pub fn run(
+    opts: &BenchOptions,
+    mut brian2: Option<&mut dyn FnMut(&BenchModel, usize)>,
+    mut progress: impl FnMut(&str, &RunRecord),
+) -> Result<BenchRun, String> {
     let load_start = load_average();
     std::fs::create_dir_all(&opts.work_dir).map_err(|e| format!("cannot create '{}': {e}", opts.work_dir.display()))?;
     let mut files = Vec::new();
@@ -245,42 +331,54 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> R
         std::fs::write(&path, m.source).map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
         files.push(path);
     }
-    let threads: Vec<usize> = if opts.threads.is_empty() {
-        vec![1]
-    } else {
-        opts.threads.clone()
-    };
+    let threads = thread_counts(&opts.threads);
     // One slot per (model, thread count), models outermost.
     let cases: Vec<(usize, usize)> = (0..opts.models.len())
         .flat_map(|k| threads.iter().map(move |&t| (k, t)))
         .collect();
-    let mut samples: Vec<Vec<(f64, RunSummary)>> = cases.iter().map(|_| Vec::new()).collect();
-    for rep in 0..opts.reps.max(1) {
-        for (c, &(k, t)) in cases.iter().enumerate() {
-            let m = &opts.models[k];
-            let out = opts.work_dir.join(format!("{}.out", m.name));
-            let t0 = Instant::now();
-            let status = Command::new(&opts.exe)
-                .arg("run")
-                .arg(&files[k])
-                .arg("--out")
-                .arg(&out)
-                .arg("--quiet")
-                .arg("--threads")
-                .arg(t.to_string())
-                .status()
-                .map_err(|e| format!("cannot start '{}': {e}", opts.exe.display()))?;
-            let wall = t0.elapsed().as_secs_f64();
-            if !status.success() {
-                return Err(format!("'spikejit run {}' failed ({status})", files[k].display()));
+    let mut samples: Vec<Vec<(RunRecord, RunSummary)>> = cases.iter().map(|_| Vec::new()).collect();
+    for step in schedule(opts.models.len(), &threads, opts.reps, brian2.is_some()) {
+        let (k, t, rep) = match step {
+            Step::Spikejit { model, threads, rep } => (model, threads, rep),
+            Step::Brian2 { model, rep } => {
+                if let Some(b) = brian2.as_mut() {
+                    b(&opts.models[model], rep);
+                }
+                continue;
             }
-            let text = std::fs::read_to_string(out.join("summary.json"))
-                .map_err(|e| format!("cannot read the summary of {}: {e}", m.name))?;
-            let s: RunSummary =
-                serde_json::from_str(&text).map_err(|e| format!("bad summary.json of {}: {e}", m.name))?;
-            progress(m.name, rep, wall);
-            samples[c].push((wall, s));
+        };
+        let m = &opts.models[k];
+        let out = opts.work_dir.join(format!("{}.out", m.name));
+        let window = load::Window::open();
+        let t0 = Instant::now();
+        let status = Command::new(&opts.exe)
+            .arg("run")
+            .arg(&files[k])
+            .arg("--out")
+            .arg(&out)
+            .arg("--quiet")
+            .arg("--threads")
+            .arg(t.to_string())
+            .status()
+            .map_err(|e| format!("cannot start '{}': {e}", opts.exe.display()))?;
+        let wall = t0.elapsed().as_secs_f64();
+        let load = window.close();
+        if !status.success() {
+            return Err(format!("'spikejit run {}' failed ({status})", files[k].display()));
         }
+        let text = std::fs::read_to_string(out.join("summary.json"))
+            .map_err(|e| format!("cannot read the summary of {}: {e}", m.name))?;
+        let s: RunSummary = serde_json::from_str(&text).map_err(|e| format!("bad summary.json of {}: {e}", m.name))?;
+        let record = RunRecord {
+            rep,
+            total_s: wall,
+            run_s: s.run_seconds,
+            busy: load.is_some_and(|l| l.is_busy(opts.busy_threshold)),
+            load,
+        };
+        progress(m.name, &record);
+        let c = cases.iter().position(|&x| x == (k, t)).unwrap_or(0);
+        samples[c].push((record, s));
     }
     let results = cases
         .iter()
@@ -296,11 +394,12 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str, usize, f64)) -> R
         },
         command: opts.command.clone(),
         results,
+        busy_threshold_cores: Some(opts.busy_threshold),
     })
 }
 
-fn aggregate(m: &BenchModel, threads: usize, runs: &[(f64, RunSummary)]) -> BenchResult {
-    let stat = |f: &dyn Fn(&(f64, RunSummary)) -> f64| Stat::of(&runs.iter().map(f).collect::<Vec<_>>());
+fn aggregate(m: &BenchModel, threads: usize, runs: &[(RunRecord, RunSummary)]) -> BenchResult {
+    let stat = |f: &dyn Fn(&(RunRecord, RunSummary)) -> f64| Stat::of(&runs.iter().map(f).collect::<Vec<_>>());
     let run_s = stat(&|r| r.1.run_seconds);
     let last = &runs[runs.len() - 1].1;
     let kernels = last
@@ -334,7 +433,7 @@ fn aggregate(m: &BenchModel, threads: usize, runs: &[(f64, RunSummary)]) -> Benc
         connect_s: stat(&|r| r.1.connect_seconds),
         build_s: stat(&|r| r.1.compile_seconds),
         run_s,
-        total_s: stat(&|r| r.0),
+        total_s: stat(&|r| r.0.total_s),
         peak_memory_bytes: stat(&|r| r.1.peak_memory_bytes.unwrap_or(0) as f64),
         events_per_s: if run_s.median > 0.0 {
             events as f64 / run_s.median
@@ -342,17 +441,8 @@ fn aggregate(m: &BenchModel, threads: usize, runs: &[(f64, RunSummary)]) -> Benc
             0.0
         },
         kernels,
+        runs: runs.iter().map(|r| r.0.clone()).collect(),
     }
-}
-
-/// The 1-minute load average (Linux).
-pub fn load_average() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// What this machine is, for the report.
@@ -498,6 +588,45 @@ mod tests {
                 panic!("{}: {}", m.name, crate::io::render(&e, false));
             }
         }
+    }
+
+    #[test]
+    fn repetitions_alternate_spikejit_and_brian2() {
+        use Step::*;
+        let s = schedule(2, &[1, 2], 2, true);
+        let mut want = Vec::new();
+        for rep in 0..2 {
+            for model in 0..2 {
+                want.push(Spikejit { model, threads: 1, rep });
+                want.push(Spikejit { model, threads: 2, rep });
+                want.push(Brian2 { model, rep });
+            }
+        }
+        assert_eq!(s, want);
+        // spikejit alone; no thread count is one; a repeated count runs once
+        assert_eq!(
+            schedule(1, &[], 2, false),
+            vec![
+                Spikejit {
+                    model: 0,
+                    threads: 1,
+                    rep: 0
+                },
+                Spikejit {
+                    model: 0,
+                    threads: 1,
+                    rep: 1
+                }
+            ]
+        );
+        assert_eq!(
+            schedule(1, &[2, 2], 1, false),
+            vec![Spikejit {
+                model: 0,
+                threads: 2,
+                rep: 0
+            }]
+        );
     }
 
     #[test]

@@ -4,32 +4,49 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use spikejit::bench::{self, BenchOptions, report};
+use spikejit::bench::{self, BenchModel, BenchOptions, Step, report};
 
 /// Where the Brian2 side lives, relative to the working directory (the repository).
 const BRIAN2_SCRIPT: &str = "bench/brian2/run.sh";
+
+/// The options of `spikejit bench` (see `Cmd::Bench` in main.rs).
+pub struct Args {
+    pub models: Vec<String>,
+    pub reps: usize,
+    pub out: PathBuf,
+    pub compare: bool,
+    pub report: PathBuf,
+    pub report_only: bool,
+    pub threads: Vec<usize>,
+    pub busy_threshold: f64,
+    pub allow_busy: bool,
+    pub dry_run: bool,
+}
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error[bench]: {msg}");
     ExitCode::from(1)
 }
 
-pub fn main(
-    models: &[String],
-    reps: usize,
-    out: &Path,
-    compare: bool,
-    report_path: &Path,
-    report_only: bool,
-    threads: &[usize],
-) -> ExitCode {
-    let selected = match bench::select_models(models) {
+pub fn main(a: &Args) -> ExitCode {
+    let selected = match bench::select_models(&a.models) {
         Ok(m) => m,
         Err(e) => return fail(e),
     };
-    let json = out.join("spikejit.json");
-    let brian2_file = out.join("brian2.jsonl");
-    let run = if report_only {
+    if !(a.busy_threshold.is_finite() && a.busy_threshold >= 0.0) {
+        return fail(format!(
+            "--busy-threshold must be a number of cores, 0 or more (got {})",
+            a.busy_threshold
+        ));
+    }
+    if a.dry_run {
+        print_schedule(&selected, a);
+        return ExitCode::SUCCESS;
+    }
+    let json = a.out.join("spikejit.json");
+    let brian2_file = a.out.join("brian2.jsonl");
+    let mut note = String::new();
+    let run = if a.report_only {
         match bench::read_json(&json) {
             Ok(r) => r,
             Err(e) => return fail(e),
@@ -46,50 +63,87 @@ pub fn main(
         let opts = BenchOptions {
             exe,
             models: selected.clone(),
-            reps,
-            work_dir: out.join("work"),
+            reps: a.reps,
+            work_dir: a.out.join("work"),
             command,
-            threads: threads.to_vec(),
+            threads: a.threads.clone(),
+            busy_threshold: a.busy_threshold,
         };
-        let total = selected.len() * reps.max(1) * threads.len().max(1);
+        let mut brian2 = if a.compare {
+            match Brian2Side::new(&brian2_file, a.busy_threshold) {
+                Ok(b) => Some(b),
+                Err(msg) => {
+                    eprintln!("{msg}");
+                    note = format!("**Brian2 side skipped:** {msg}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let total = bench::schedule(selected.len(), &a.threads, a.reps, false).len();
         let mut done = 0;
         eprintln!(
-            "spikejit bench: {} models x {} repetitions, {}",
+            "spikejit bench: {} models x {} repetitions{}, {}",
             selected.len(),
-            reps.max(1),
+            a.reps.max(1),
+            if brian2.is_some() {
+                ", each model's spikejit runs then Brian2's"
+            } else {
+                ""
+            },
             bench::utc_now()
         );
-        let run = bench::run(&opts, |name, rep, wall| {
+        let mut brian2_step = |m: &BenchModel, rep: usize| {
+            if let Some(b) = brian2.as_mut() {
+                b.run(m, rep);
+            }
+        };
+        let hook: Option<&mut dyn FnMut(&BenchModel, usize)> = if a.compare { Some(&mut brian2_step) } else { None };
+        let run = bench::run(&opts, hook, |name, r| {
             done += 1;
-            eprintln!("  [{done}/{total}] {name} (rep {}): {wall:.3} s", rep + 1);
+            let load = match &r.load {
+                Some(l) => format!(
+                    ", other load {:.2} cores{}",
+                    l.other_cores.max(0.0),
+                    if r.busy { " (busy)" } else { "" }
+                ),
+                None => String::new(),
+            };
+            eprintln!(
+                "  [{done}/{total}] {name} (rep {}): {:.3} s{load}",
+                r.rep + 1,
+                r.total_s
+            );
         });
         let run = match run {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
+        if let Some(b) = &brian2 {
+            note = b.note();
+        }
         if let Err(e) = bench::write_json(&run, &json) {
             return fail(e);
         }
-        let md = report::spikejit_table(&run);
-        if let Err(e) = spikejit::io::write_atomic(&out.join("spikejit.md"), md.as_bytes()) {
+        let md = report::spikejit_table(&run, a.busy_threshold);
+        if let Err(e) = spikejit::io::write_atomic(&a.out.join("spikejit.md"), md.as_bytes()) {
             return fail(format!("{e:?}"));
         }
         println!("{md}");
-        println!("written: {} and {}", json.display(), out.join("spikejit.md").display());
+        println!(
+            "written: {} and {}",
+            json.display(),
+            a.out.join("spikejit.md").display()
+        );
         run
     };
-    if !compare && !report_only {
+    if !a.compare && !a.report_only {
+        warn_busy(
+            &report::busy_models(&run, &Default::default(), a.busy_threshold),
+            a.busy_threshold,
+        );
         return ExitCode::SUCCESS;
-    }
-    let mut note = String::new();
-    if compare {
-        match run_brian2(&selected, reps, &brian2_file) {
-            Ok(()) => {}
-            Err(msg) => {
-                eprintln!("{msg}");
-                note = format!("**Brian2 side skipped:** {msg}");
-            }
-        }
     }
     let lines = match std::fs::read_to_string(&brian2_file) {
         Ok(text) => match report::parse_brian2(&text) {
@@ -103,10 +157,25 @@ pub fn main(
             Vec::new()
         }
     };
-    let agg = report::aggregate_brian2(&lines);
-    let plot = report_path.with_file_name(format!(
+    let agg = report::aggregate_brian2(&lines, a.busy_threshold);
+    let busy = report::busy_models(&run, &agg, a.busy_threshold);
+    warn_busy(&busy, a.busy_threshold);
+    if !busy.is_empty() && !a.allow_busy {
+        return fail(format!(
+            "{} not written: the machine was busy (see above). Rerun on a quiet machine, or write it with a \
+             warning from these results: spikejit bench --report-only --allow-busy --out {}{}",
+            a.report.display(),
+            a.out.display(),
+            if a.report != Path::new("docs/benchmarks.md") {
+                format!(" --report {}", a.report.display())
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let plot = a.report.with_file_name(format!(
         "{}-scaling.svg",
-        report_path.file_stem().and_then(|s| s.to_str()).unwrap_or("benchmarks")
+        a.report.file_stem().and_then(|s| s.to_str()).unwrap_or("benchmarks")
     ));
     let plot_name = plot.file_name().and_then(|s| s.to_str()).map(str::to_string);
     let has_cuba = run.results.iter().any(|r| r.model == "cuba");
@@ -123,44 +192,121 @@ pub fn main(
     } else {
         None
     };
-    let md = report::comparison(&run, &agg, &note, plot_ref);
-    if let Some(parent) = report_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+    let md = report::comparison(&run, &agg, &note, plot_ref, a.busy_threshold);
+    if let Some(parent) = a.report.parent().filter(|p| !p.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(parent);
     }
-    if let Err(e) = spikejit::io::write_atomic(report_path, md.as_bytes()) {
+    if let Err(e) = spikejit::io::write_atomic(&a.report, md.as_bytes()) {
         return fail(format!("{e:?}"));
     }
-    println!("written: {}", report_path.display());
+    println!("written: {}", a.report.display());
     ExitCode::SUCCESS
 }
 
-/// Runs Brian2's side for the selected models; `Err` says why it was skipped.
-fn run_brian2(models: &[bench::BenchModel], reps: usize, out: &Path) -> Result<(), String> {
-    let script = PathBuf::from(BRIAN2_SCRIPT);
-    if !script.exists() {
-        return Err(format!(
-            "{BRIAN2_SCRIPT} not found (run `spikejit bench --compare` from the repository's root)"
-        ));
+/// Tells stderr which models ran beside other load.
+fn warn_busy(busy: &[String], threshold: f64) {
+    if busy.is_empty() {
+        return;
     }
-    let _ = std::fs::remove_file(out);
-    let list = models
-        .iter()
-        .map(|m| format!("{}:{}", m.model, m.n))
-        .collect::<Vec<_>>()
-        .join(" ");
-    eprintln!("Brian2 side: {BRIAN2_SCRIPT} ({list})");
-    let status = Command::new("bash")
-        .arg(&script)
-        .arg(out)
-        .env("MODELS", &list)
-        .env("REPS", reps.max(1).to_string())
-        .status()
-        .map_err(|e| format!("cannot start bash for {BRIAN2_SCRIPT}: {e}"))?;
-    if !status.success() {
-        return Err(format!("{BRIAN2_SCRIPT} failed ({status})"));
+    eprintln!("warning[bench]: busy machine: these runs had more than {threshold} cores of other load beside them:");
+    for b in busy {
+        eprintln!("  {b}");
     }
-    if !out.exists() {
-        return Err("Brian2 wrote no results (see the message above: Python or Brian2 unavailable)".into());
+}
+
+/// `--dry-run`: the runs in the order they would run.
+fn print_schedule(models: &[BenchModel], a: &Args) {
+    let steps = bench::schedule(models.len(), &a.threads, a.reps, a.compare);
+    println!(
+        "spikejit bench --dry-run: {} runs, in this order (nothing is run)",
+        steps.len()
+    );
+    for s in steps {
+        match s {
+            Step::Spikejit { model, threads, rep } => {
+                println!("rep {}: spikejit {} --threads {threads}", rep + 1, models[model].name)
+            }
+            Step::Brian2 { model, rep } => println!(
+                "rep {}: brian2 {}:{} ({BRIAN2_SCRIPT})",
+                rep + 1,
+                models[model].model,
+                models[model].n
+            ),
+        }
     }
-    Ok(())
+}
+
+/// Brian2's side, one `bench/brian2/run.sh` call per model and repetition.
+struct Brian2Side {
+    script: PathBuf,
+    out: PathBuf,
+    busy_threshold: f64,
+    /// Why Brian2's side stopped (Python or Brian2 missing, a bad argument).
+    stopped: Option<String>,
+    /// Calls that reported a failed run.
+    failed: usize,
+}
+
+impl Brian2Side {
+    /// Brian2's side writing to `out` (emptied first); `Err` says why it cannot run.
+    fn new(out: &Path, busy_threshold: f64) -> Result<Brian2Side, String> {
+        let script = PathBuf::from(BRIAN2_SCRIPT);
+        if !script.exists() {
+            return Err(format!(
+                "{BRIAN2_SCRIPT} not found (run `spikejit bench --compare` from the repository's root)"
+            ));
+        }
+        let _ = std::fs::remove_file(out);
+        Ok(Brian2Side {
+            script,
+            out: out.to_path_buf(),
+            busy_threshold,
+            stopped: None,
+            failed: 0,
+        })
+    }
+
+    /// Runs every Brian2 device once on `m`, as repetition `rep`.
+    fn run(&mut self, m: &BenchModel, rep: usize) {
+        if self.stopped.is_some() {
+            return;
+        }
+        let status = Command::new("bash")
+            .arg(&self.script)
+            .arg(&self.out)
+            .env("MODELS", format!("{}:{}", m.model, m.n))
+            .env("REPS", "1")
+            .env("REP_FIRST", rep.to_string())
+            // cython's untimed cache-filling run, before the model's first timed one
+            .env("WARMUP", if rep == 0 { "1" } else { "0" })
+            .env("BUSY_THRESHOLD", self.busy_threshold.to_string())
+            .status();
+        let lines = std::fs::read_to_string(&self.out).map_or(0, |t| t.lines().count());
+        match status {
+            Err(e) => self.stopped = Some(format!("cannot start bash for {BRIAN2_SCRIPT}: {e}")),
+            Ok(st) if st.code() == Some(2) => self.stopped = Some(format!("{BRIAN2_SCRIPT} refused its arguments")),
+            Ok(st) if !st.success() => self.failed += 1,
+            // run.sh exits 0 without a line when Python, its venv or Brian2 is missing
+            Ok(_) if lines == 0 => {
+                self.stopped =
+                    Some("Brian2 wrote no results (see the message above: Python or Brian2 unavailable)".into())
+            }
+            Ok(_) => {}
+        }
+        if let Some(msg) = &self.stopped {
+            eprintln!("Brian2 side stopped: {msg}");
+        }
+    }
+
+    /// The report's note on Brian2's side (empty when all went well).
+    fn note(&self) -> String {
+        match (&self.stopped, self.failed) {
+            (Some(msg), _) => format!("**Brian2 side skipped:** {msg}"),
+            (None, 0) => String::new(),
+            (None, n) => format!(
+                "**Brian2: {n} call(s) of `{BRIAN2_SCRIPT}` had a failed run** (logs in `bench/brian2/work/logs/`); \
+                 those runs are missing from the tables."
+            ),
+        }
+    }
 }

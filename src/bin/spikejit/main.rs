@@ -88,6 +88,15 @@ enum Cmd {
         /// Thread counts: each model runs with each (`--threads 1,2`); Brian2 runs on one
         #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "1")]
         threads: Vec<usize>,
+        /// Cores of other processes' load beside a run above which it is marked busy
+        #[arg(long, value_name = "CORES", default_value_t = spikejit::bench::load::DEFAULT_BUSY_THRESHOLD)]
+        busy_threshold: f64,
+        /// Write the comparison report even when runs were busy (with a warning on top)
+        #[arg(long)]
+        allow_busy: bool,
+        /// Print the runs in the order they would run, and run nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Build a model file and compile every kernel without running it
     ///
@@ -399,7 +408,21 @@ fn main() -> ExitCode {
             report,
             report_only,
             threads,
-        } => bench::main(&models, reps, &out, compare, &report, report_only, &threads),
+            busy_threshold,
+            allow_busy,
+            dry_run,
+        } => bench::main(&bench::Args {
+            models,
+            reps,
+            out,
+            compare,
+            report,
+            report_only,
+            threads,
+            busy_threshold,
+            allow_busy,
+            dry_run,
+        }),
         Cmd::Check { file, schedule: false } => match io::check_model_file(&file) {
             Ok(warnings) => {
                 warn(&warnings);
