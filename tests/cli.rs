@@ -448,3 +448,107 @@ duration = "3*ms"
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("nothing was stored under the name 'start'"), "{err}");
 }
+
+/// `spikejit bench --dry-run`: each repetition runs every model's spikejit runs
+/// then its Brian2 runs, rather than all of one side then all of the other.
+#[test]
+fn bench_dry_run_alternates_spikejit_and_brian2() {
+    let o = spikejit(&[
+        "bench",
+        "cuba_4000",
+        "stdp",
+        "--reps",
+        "2",
+        "--threads",
+        "1,2",
+        "--compare",
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let steps: Vec<&str> = out.lines().skip(1).collect();
+    let mut want = Vec::new();
+    for rep in 1..=2 {
+        for (name, brian2) in [("cuba_4000", "cuba:4000"), ("stdp", "stdp:1000")] {
+            want.push(format!("rep {rep}: spikejit {name} --threads 1"));
+            want.push(format!("rep {rep}: spikejit {name} --threads 2"));
+            want.push(format!("rep {rep}: brian2 {brian2} (bench/brian2/run.sh)"));
+        }
+    }
+    assert_eq!(steps, want, "{out}");
+    // without --compare: spikejit alone
+    let o = spikejit(&["bench", "stdp", "--reps", "2", "--dry-run"]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("brian2"));
+    // a threshold that is no number of cores
+    let o = spikejit(&["bench", "stdp", "--busy-threshold=-1", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--busy-threshold must be a number of cores"));
+}
+
+/// A `spikejit.json` with one STDP run beside `other_cores` of other load.
+fn bench_json(other_cores: f64) -> String {
+    let stat = r#"{"median":0.5,"min":0.5,"max":0.5}"#;
+    let busy = other_cores - 0.03 > 0.2;
+    format!(
+        r#"{{"spikejit_version":"0.1.0","machine":{{"cpu":"test","cores":2,"memory_gib":1.0,"os":"linux",
+"date":"2026-12-07 00:00 UTC","load_start":0.1,"load_end":0.1}},"command":"spikejit bench stdp","busy_threshold_cores":0.2,
+"results":[{{"name":"stdp","model":"stdp","N":1000,"threads":1,"reps":1,"synapses":1000,"spikes":10,
+"synaptic_events":100,"duration":10.0,"parse_s":{stat},"jit_s":{stat},"connect_s":{stat},"build_s":{stat},
+"run_s":{stat},"total_s":{stat},"peak_memory_bytes":{stat},"events_per_s":200.0,"kernels":[],
+"runs":[{{"rep":0,"total_s":1.0,"run_s":0.5,"busy":{busy},"load":{{"wall_s":1.0,"machine_cpu_s":{m},
+"own_cpu_s":1.0,"other_cpu_s":{other_cores},"other_cores":{other_cores},"load1_before":0.5,"load1_after":0.6}}}}]}}]}}"#,
+        m = 1.0 + other_cores
+    )
+}
+
+/// The comparison report is refused when a run was busy, written with a
+/// warning under --allow-busy, and written plainly on a quiet machine.
+#[test]
+fn bench_report_refuses_busy_runs_unless_allowed() {
+    let dir = temp_dir("bench-busy");
+    let out = dir.to_str().unwrap_or_default();
+    let report = dir.join("report.md");
+    let report_s = report.to_str().unwrap_or_default();
+    let write = |text: String| std::fs::write(dir.join("spikejit.json"), text).expect("write spikejit.json");
+    write(bench_json(0.8));
+    let o = spikejit(&["bench", "--report-only", "--out", out, "--report", report_s]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("stdp (N = 1000): 1 of 1 spikejit runs"), "{err}");
+    assert!(err.contains("not written: the machine was busy"), "{err}");
+    assert!(err.contains("--report-only --allow-busy"), "{err}");
+    assert!(!report.exists());
+
+    let o = spikejit(&[
+        "bench",
+        "--report-only",
+        "--allow-busy",
+        "--out",
+        out,
+        "--report",
+        report_s,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(md.contains("**Warning: the machine was busy.** 1 of 1 runs"), "{md}");
+    assert!(md.contains("| stdp ⚠ busy | 1000 |"), "{md}");
+    // a higher threshold: the same run is quiet
+    let o = spikejit(&[
+        "bench",
+        "--report-only",
+        "--busy-threshold",
+        "1",
+        "--out",
+        out,
+        "--report",
+        report_s,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    write(bench_json(0.05));
+    let o = spikejit(&["bench", "--report-only", "--out", out, "--report", report_s]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(!md.contains('⚠') && md.contains("| 0.05 |"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

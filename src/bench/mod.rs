@@ -217,6 +217,10 @@ pub struct BenchOptions {
     pub busy_threshold: f64,
 }
 
+/// Brian2's side of a benchmark session: told each model and repetition
+/// after spikejit's runs of them (see [`run`]).
+pub type Brian2Step<'a> = &'a mut dyn FnMut(&BenchModel, usize);
+
 /// One run of a benchmark session, in the order [`schedule`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -320,7 +324,7 @@ fn sum_counts(m: &serde_json::Map<String, serde_json::Value>) -> u64 {
 /// run is measured in a [`load::Window`]; `progress` is told each finished run.
 pub fn run(
     opts: &BenchOptions,
-    mut brian2: Option<&mut dyn FnMut(&BenchModel, usize)>,
+    mut brian2: Option<Brian2Step>,
     mut progress: impl FnMut(&str, &RunRecord),
 ) -> Result<BenchRun, String> {
     let load_start = load_average();

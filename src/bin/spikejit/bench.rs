@@ -99,7 +99,7 @@ pub fn main(a: &Args) -> ExitCode {
                 b.run(m, rep);
             }
         };
-        let hook: Option<&mut dyn FnMut(&BenchModel, usize)> = if a.compare { Some(&mut brian2_step) } else { None };
+        let hook: Option<bench::Brian2Step> = if a.compare { Some(&mut brian2_step) } else { None };
         let run = bench::run(&opts, hook, |name, r| {
             done += 1;
             let load = match &r.load {

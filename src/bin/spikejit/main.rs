@@ -62,11 +62,14 @@ enum Cmd {
     /// Runs each model (CUBA at N = 4000, 16000, 64000, 256000; COBAHH; STDP;
     /// Brunel 2000) as separate `spikejit run` processes, --reps times each, and
     /// reports parse, JIT, connect, run and whole-process seconds (median
-    /// [min-max]), peak memory, spikes and synaptic events per second. Writes
-    /// DIR/spikejit.json and DIR/spikejit.md. With --compare it then runs
-    /// bench/brian2/run.sh (Brian2 2.9.0 in cpp_standalone, cython and numpy
-    /// modes, in a virtual environment it creates) and writes the side-by-side
-    /// report and a scaling figure.
+    /// [min-max]), peak memory, spikes, synaptic events per second and the
+    /// other processes' load beside each run (/proc/stat's busy CPU time minus
+    /// the run's own). Writes DIR/spikejit.json and DIR/spikejit.md. With
+    /// --compare each model's runs of a repetition are followed by Brian2's
+    /// (bench/brian2/run.sh: Brian2 2.9.0 in cpp_standalone, cython and numpy
+    /// modes, in a virtual environment it creates), then it writes the
+    /// side-by-side report and a scaling figure; it refuses to write the
+    /// report when runs were busy, unless --allow-busy.
     Bench {
         /// Models to run: names (cuba_4000) or families (cuba); all when omitted
         models: Vec<String>,
