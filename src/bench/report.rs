@@ -411,13 +411,20 @@ pub fn comparison(
         s,
         "**Other load** is what other processes used beside each run: the busy CPU time of all CPUs \
          (`/proc/stat`) during the run minus the run's own (user + system time of its processes), in cores. \
-         A run beside more than {threshold_cores} cores (beyond the {} s rounding of `/proc/stat`) is marked busy; \
-         the largest other load of any run here: {:.2} cores.{}\n",
+         A run beside more than {threshold_cores} cores (beyond the {} s rounding of `/proc/stat`) is marked busy.{}{}\n",
         super::load::TICK_SLACK_S,
-        all.max_other_cores.max(0.0),
+        if all.measured > 0 {
+            format!(
+                " The largest other load of any run here: {:.2} cores.",
+                all.max_other_cores.max(0.0)
+            )
+        } else {
+            String::new()
+        },
         if all.measured < all.runs {
             format!(
-                " **{} of {} runs have no load measurement** (results from before it was recorded, or no `/proc/stat`).",
+                " **{} of {} runs have no load measurement** (results from before it was recorded, or no `/proc/stat`): \
+                 whether the machine was quiet is not known.",
                 all.runs - all.measured,
                 all.runs
             )
@@ -656,7 +663,7 @@ mod tests {
         let md = comparison(&quiet, &BTreeMap::new(), "", None, 0.2);
         assert!(!md.contains("Warning") && !md.contains('⚠'), "{md}");
         assert!(
-            md.contains("the largest other load of any run here: 0.05 cores."),
+            md.contains("The largest other load of any run here: 0.05 cores."),
             "{md}"
         );
         assert!(spikejit_table(&quiet, 0.2).contains("| 0.05 |"));
