@@ -13,13 +13,84 @@ use rand_pcg::Pcg64Mcg;
 /// Besides the generator it caches the set-up of the last binomial and Poisson
 /// distribution, because kernels typically draw many numbers with the same
 /// parameters (PoissonInput draws `binomial(N, p)` for every target, every step)
-/// and the set-up costs a `pow`/`log`. The cache does not change the numbers.
+/// and the set-up costs a `pow`/`log` (for a binomial of small mean, a table of
+/// its distribution function). How a number is drawn depends only on the
+/// parameters, never on the cache: it does not change the numbers.
 #[derive(Clone, Debug)]
 pub struct Rng {
     // Crate-visible for the checkpoint's `Rng::state`/`Rng::from_state`.
     pub(crate) pcg: Pcg64Mcg,
-    pub(crate) binomial: Option<(i64, u64, Binomial)>,
+    pub(crate) binomial: Option<BinomialSetup>,
     pub(crate) poisson: Option<(u64, Poisson<f64>)>,
+}
+
+/// The largest mean `n·p` sampled from a table of the distribution function
+/// (with `p <= 0.5`): the search then takes at most a few comparisons, and
+/// `(1-p)^n >= e^-11` keeps every term of the table far from underflow.
+const TABLE_MAX_MEAN: f64 = 8.0;
+
+/// The set-up of a binomial's parameters `(n, p)`, kept for the next draw.
+#[derive(Clone, Debug)]
+pub(crate) struct BinomialSetup {
+    n: i64,
+    p_bits: u64,
+    method: BinomialMethod,
+}
+
+/// How a binomial is drawn: which one depends only on `(n, p)`, so that the
+/// same parameters give the same numbers whatever was drawn before.
+#[derive(Clone, Debug)]
+enum BinomialMethod {
+    /// Inversion of a table of the distribution function: one uniform draw and
+    /// a search from 0, about `n·p + 1` comparisons (PoissonInput's
+    /// `binomial(N, rate·dt)`: N·p is 2 in Brunel's network). `cdf[k]` is
+    /// P(X <= k), the last entry set to 1 where the terms left are below
+    /// 2^-56 of it.
+    Table(Vec<f64>),
+    /// rand_distr's sampler (BTPE for large means).
+    Sampler(Binomial),
+}
+
+impl BinomialMethod {
+    /// The method for `(n, p)` with `0 < p < 1`, reusing the table's memory
+    /// of `old` (no allocation on the hot path once it has grown).
+    fn new(n: i64, p: f64, old: Option<BinomialMethod>) -> Option<BinomialMethod> {
+        if p > 0.5 || n as f64 * p > TABLE_MAX_MEAN {
+            return Binomial::new(n as u64, p).ok().map(BinomialMethod::Sampler);
+        }
+        let mut cdf = match old {
+            Some(BinomialMethod::Table(v)) => v,
+            _ => Vec::new(),
+        };
+        cdf.clear();
+        let mean = n as f64 * p;
+        let ratio = p / (1.0 - p);
+        // P(X = 0) = (1-p)^n, then P(X = k+1) = P(X = k)·(n-k)/(k+1)·p/(1-p).
+        let mut pmf = libm::exp(n as f64 * libm::log1p(-p));
+        let mut sum = 0.0;
+        let mut k: i64 = 0;
+        loop {
+            sum += pmf;
+            cdf.push(sum);
+            // Past the mean the terms fall geometrically: stop once the rest
+            // cannot reach one draw's resolution.
+            if k == n || (k as f64 > mean && pmf < sum * f64::EPSILON / 16.0) {
+                break;
+            }
+            pmf *= (n - k) as f64 / (k + 1) as f64 * ratio;
+            k += 1;
+        }
+        if let Some(last) = cdf.last_mut() {
+            *last = 1.0;
+        }
+        Some(BinomialMethod::Table(cdf))
+    }
+}
+
+/// A uniform draw in [0, 1): the top 53 bits of the next output.
+#[inline]
+fn unit(pcg: &mut Pcg64Mcg) -> f64 {
+    (pcg.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// SplitMix64's output function: a bijective 64-bit mixer.
@@ -56,7 +127,7 @@ impl Rng {
     /// Uniform in [0, 1), with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        unit(&mut self.pcg)
     }
 
     /// Uniform integer in `0..n` (unbiased; Lemire's multiply-and-reject). `n == 0` gives 0.
@@ -108,18 +179,29 @@ impl Rng {
         if p >= 1.0 {
             return n;
         }
-        let dist = match self.binomial {
-            Some((cn, bits, d)) if cn == n && bits == p.to_bits() => d,
-            _ => match Binomial::new(n as u64, p) {
-                Ok(d) => {
-                    self.binomial = Some((n, p.to_bits(), d));
-                    d
-                }
-                // Unreachable: p is in (0, 1) here.
-                Err(_) => return 0,
-            },
-        };
-        dist.sample(&mut self.pcg) as i64
+        let current = matches!(&self.binomial, Some(b) if b.n == n && b.p_bits == p.to_bits());
+        if !current {
+            let old = self.binomial.take().map(|b| b.method);
+            // Unreachable: p is in (0, 1) here.
+            let Some(method) = BinomialMethod::new(n, p, old) else {
+                return 0;
+            };
+            self.binomial = Some(BinomialSetup {
+                n,
+                p_bits: p.to_bits(),
+                method,
+            });
+        }
+        let Rng { pcg, binomial, .. } = self;
+        match binomial.as_ref().map(|b| &b.method) {
+            Some(BinomialMethod::Table(cdf)) => {
+                let u = unit(pcg);
+                // The last entry is 1 > u: the search always ends in the table.
+                cdf.iter().position(|&c| u < c).unwrap_or(cdf.len() - 1) as i64
+            }
+            Some(BinomialMethod::Sampler(d)) => d.sample(pcg) as i64,
+            None => 0,
+        }
     }
 
     /// The number of failures before the next success in a sequence of
@@ -241,6 +323,64 @@ mod tests {
             b.binomial = None;
             let y = b.binomial(100, 0.2);
             assert_eq!(x, y, "draw {k}");
+        }
+    }
+
+    #[test]
+    fn binomial_draws_do_not_depend_on_the_parameters_before() {
+        // Alternating parameters (a table, rand_distr's sampler, another
+        // table) give what fresh set-ups give.
+        let params = [(1000, 0.002), (100, 0.2), (10, 0.3), (1000, 0.002), (40, 0.5)];
+        let mut a = Rng::seed(3, 1);
+        let mut b = Rng::seed(3, 1);
+        for k in 0..1000 {
+            let (n, p) = params[k % params.len()];
+            b.binomial = None;
+            assert_eq!(a.binomial(n, p), b.binomial(n, p), "draw {k}");
+        }
+    }
+
+    /// P(X = k) of Binomial(n, p), from log-gamma (independent of the table's
+    /// recurrence).
+    fn binomial_pmf(n: i64, p: f64, k: i64) -> f64 {
+        let (n, k) = (n as f64, k as f64);
+        let log_choose = libm::lgamma(n + 1.0) - libm::lgamma(k + 1.0) - libm::lgamma(n - k + 1.0);
+        libm::exp(log_choose + k * libm::log(p) + (n - k) * libm::log1p(-p))
+    }
+
+    #[test]
+    fn binomial_tables_draw_the_binomial_distribution() {
+        // Pearson's chi-square of 10^6 draws against the exact probabilities,
+        // cells of expected count below 20 pooled into the last: at a p-value
+        // of 1e-6 the statistic stays below ~50 for up to 20 cells.
+        for (n, p) in [(1000, 0.002), (10, 0.3), (20, 0.4), (1, 0.25), (16, 0.5)] {
+            let draws = 1_000_000;
+            let mut r = Rng::seed(11, n as u64);
+            let mut counts = vec![0u64; n as usize + 1];
+            for _ in 0..draws {
+                counts[r.binomial(n, p) as usize] += 1;
+            }
+            let (mut chi2, mut cells) = (0.0, 0);
+            let (mut pooled_obs, mut pooled_exp) = (0.0, 0.0);
+            for (k, &c) in counts.iter().enumerate() {
+                let e = draws as f64 * binomial_pmf(n, p, k as i64);
+                if e < 20.0 {
+                    pooled_obs += c as f64;
+                    pooled_exp += e;
+                } else {
+                    chi2 += (c as f64 - e).powi(2) / e;
+                    cells += 1;
+                }
+            }
+            if pooled_exp > 0.0 {
+                chi2 += (pooled_obs - pooled_exp).powi(2) / pooled_exp.max(1e-300);
+                cells += 1;
+            }
+            assert!((2..=21).contains(&cells), "binomial({n}, {p}): {cells} cells");
+            assert!(
+                chi2 < 50.0,
+                "binomial({n}, {p}): chi-square {chi2} over {cells} cells, counts {counts:?}"
+            );
         }
     }
 
