@@ -22,6 +22,8 @@ use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 
 use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp};
 
+mod simd;
+
 /// Why a kernel could not be compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum CodegenError {
@@ -123,12 +125,19 @@ pub struct Jit {
     /// [`Jit::take_asm`].
     pub keep_asm: bool,
     asm: Vec<String>,
+    /// Runs element loops two elements at a time (`f64x2`) where the results
+    /// cannot differ (see `simd.rs`). Off by default: a prototype, on with
+    /// `SPIKEJIT_SIMD=1` in [`Jit::new`]. Set it before the first compile.
+    pub simd: bool,
 }
 
 impl Jit {
     /// An empty JIT. Cheap: Cranelift is set up on the first compile.
     pub fn new() -> Jit {
-        Jit::default()
+        Jit {
+            simd: simd::enabled(),
+            ..Jit::default()
+        }
     }
 
     /// Native code for `k`, compiled now or taken from the cache when an
@@ -152,10 +161,12 @@ impl Jit {
         };
         let start = Instant::now();
         let asm = self.keep_asm.then_some(&mut self.asm);
-        let f = state.compile(k, asm).map_err(|message| CodegenError::Cranelift {
-            kernel: k.name.clone(),
-            message,
-        })?;
+        let f = state
+            .compile(k, asm, self.simd)
+            .map_err(|message| CodegenError::Cranelift {
+                kernel: k.name.clone(),
+                message,
+            })?;
         let compile_time = start.elapsed();
         let c = CompiledKernel {
             native: Arc::new(Native { f, compile_time }),
@@ -219,7 +230,7 @@ impl JitState {
     }
 
     /// Compiles `k`; its machine code as text goes to `asm` when given.
-    fn compile(&mut self, k: &Kernel, asm: Option<&mut Vec<String>>) -> Result<KernelFn, String> {
+    fn compile(&mut self, k: &Kernel, asm: Option<&mut Vec<String>>, simd: bool) -> Result<KernelFn, String> {
         let ptr = self.module.target_config().pointer_type();
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(ptr));
@@ -232,7 +243,7 @@ impl JitState {
 
         // The machine code as text (`SPIKEJIT_DUMP_ASM`, for profiling).
         self.ctx.set_disasm(asm.is_some());
-        let result = self.translate(k, ptr).and_then(|()| {
+        let result = self.translate(k, ptr, simd).and_then(|()| {
             self.module
                 .define_function(id, &mut self.ctx)
                 .map_err(|e| format!("{e:?}"))
@@ -251,7 +262,7 @@ impl JitState {
         Ok(unsafe { std::mem::transmute::<*const u8, KernelFn>(code) })
     }
 
-    fn translate(&mut self, k: &Kernel, ptr: Type) -> Result<(), String> {
+    fn translate(&mut self, k: &Kernel, ptr: Type, simd: bool) -> Result<(), String> {
         let tcfg = self.module.target_config();
         let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
         let entry = b.create_block();
@@ -316,6 +327,7 @@ impl JitState {
             ctx,
             ptr,
             mem,
+            simd,
         };
         t.block(&k.body)?;
         t.b.ins().return_(&[]);
@@ -360,6 +372,8 @@ struct Translator<'a> {
     ctx: Value,
     ptr: Type,
     mem: MemFlagsData,
+    /// Whether loops that can are vectorised (`simd`).
+    simd: bool,
 }
 
 impl Translator<'_> {
@@ -405,24 +419,12 @@ impl Translator<'_> {
                 self.b.switch_to_block(merge);
             }
             Stmt::For { var, start, end, body } => {
-                // Rotated loop: one test before the first iteration, then one
-                // compare-and-branch per iteration at the bottom. The counter is
-                // a block parameter, copied to `var` at the top of each
-                // iteration (the body may assign `var` without changing the trip).
                 let (start, _) = self.expr(start)?;
                 let (end, _) = self.expr(end)?;
-                let body_b = self.b.create_block();
-                let exit = self.b.create_block();
-                let i = self.b.append_block_param(body_b, types::I64);
-                let go = self.b.ins().icmp(IntCC::SignedLessThan, start, end);
-                self.b.ins().brif(go, body_b, &[start.into()], exit, &[]);
-                self.b.switch_to_block(body_b);
-                self.b.def_var(self.locals[*var], i);
-                self.block(body)?;
-                let next = self.b.ins().iadd_imm_s(i, 1);
-                let again = self.b.ins().icmp(IntCC::SignedLessThan, next, end);
-                self.b.ins().brif(again, body_b, &[next.into()], exit, &[]);
-                self.b.switch_to_block(exit);
+                match self.simd.then(|| simd::plan(self.k, *var, body)).flatten() {
+                    Some(plan) => self.vector_for(*var, start, end, body, &plan)?,
+                    None => self.scalar_for(*var, start, end, body)?,
+                }
             }
             Stmt::While { cond, body } => {
                 let header = self.b.create_block();
@@ -441,6 +443,28 @@ impl Translator<'_> {
                 self.expr(e)?;
             }
         }
+        Ok(())
+    }
+
+    /// `for var in start .. end { body }`, one element an iteration.
+    ///
+    /// Rotated loop: one test before the first iteration, then one
+    /// compare-and-branch per iteration at the bottom. The counter is a block
+    /// parameter, copied to `var` at the top of each iteration (the body may
+    /// assign `var` without changing the trip).
+    fn scalar_for(&mut self, var: usize, start: Value, end: Value, body: &[Stmt]) -> Result<(), String> {
+        let body_b = self.b.create_block();
+        let exit = self.b.create_block();
+        let i = self.b.append_block_param(body_b, types::I64);
+        let go = self.b.ins().icmp(IntCC::SignedLessThan, start, end);
+        self.b.ins().brif(go, body_b, &[start.into()], exit, &[]);
+        self.b.switch_to_block(body_b);
+        self.b.def_var(self.locals[var], i);
+        self.block(body)?;
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        let again = self.b.ins().icmp(IntCC::SignedLessThan, next, end);
+        self.b.ins().brif(again, body_b, &[next.into()], exit, &[]);
+        self.b.switch_to_block(exit);
         Ok(())
     }
 
