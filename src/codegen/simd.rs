@@ -324,13 +324,18 @@ impl Translator<'_> {
         let addr = self.address(array, i);
         match self.k.arrays[array].elem {
             ElemTy::U8 => {
-                // Each lane's mask as the byte 0 or 1, as the scalar code stores.
-                for lane in 0..2u8 {
-                    let m = self.b.ins().extractlane(v, lane);
-                    let bit = self.b.ins().band_imm_s(m, 1);
-                    let byte = self.b.ins().ireduce(types::I8, bit);
-                    self.b.ins().store(vector_mem(), byte, addr, i32::from(lane));
-                }
+                // Each lane's mask as the byte 0 or 1, as the scalar code
+                // stores: the two sign bits (movmskpd) spread to two bytes,
+                // one 16-bit store (x86 is little-endian: lane 0 first).
+                let bits = self.b.ins().vhigh_bits(types::I64, v);
+                let low = self.b.ins().band_imm_s(bits, 1);
+                let high = self.b.ins().band_imm_s(bits, 2);
+                let high = self.b.ins().ishl_imm_u(high, 7);
+                let both = self.b.ins().bor(low, high);
+                let pair = self.b.ins().ireduce(types::I16, both);
+                self.b
+                    .ins()
+                    .store(vector_mem().with_endianness(Endianness::Little), pair, addr, 0);
             }
             _ => {
                 self.b.ins().store(vector_mem(), v, addr, 0);
