@@ -1317,8 +1317,13 @@ prop_compose! {
 }
 
 thread_local! {
-    /// One JIT for all cases: it also exercises the kernel cache.
-    static JIT: RefCell<Jit> = RefCell::new(Jit::new());
+    /// One JIT for all cases: it also exercises the kernel cache. Scalar
+    /// loops only: `lanes_equal_interpreter` runs the same programs on lanes.
+    static JIT: RefCell<Jit> = RefCell::new({
+        let mut jit = Jit::new();
+        jit.simd = false;
+        jit
+    });
 }
 
 proptest! {
@@ -1787,7 +1792,8 @@ fn lane_program(tape: &[u32]) -> Kernel {
 }
 
 thread_local! {
-    /// A JIT that runs element loops on two lanes where it can.
+    /// A JIT that runs element loops on two lanes where it can (whatever
+    /// the environment says).
     static SIMD_JIT: RefCell<Jit> = RefCell::new({
         let mut jit = Jit::new();
         jit.simd = true;

@@ -126,8 +126,8 @@ pub struct Jit {
     pub keep_asm: bool,
     asm: Vec<String>,
     /// Runs element loops two elements at a time (`f64x2`) where the results
-    /// cannot differ (see `simd.rs`). Off by default: a prototype, on with
-    /// `SPIKEJIT_SIMD=1` in [`Jit::new`]. Set it before the first compile.
+    /// cannot differ (see `simd.rs`). On in [`Jit::new`] unless the
+    /// environment has `SPIKEJIT_NO_SIMD`; set it before the first compile.
     pub simd: bool,
 }
 
@@ -160,13 +160,20 @@ impl Jit {
             None => self.state.insert(JitState::new()?),
         };
         let start = Instant::now();
+        let listed = self.asm.len();
         let asm = self.keep_asm.then_some(&mut self.asm);
-        let f = state
-            .compile(k, asm, self.simd)
-            .map_err(|message| CodegenError::Cranelift {
-                kernel: k.name.clone(),
-                message,
-            })?;
+        let mut f = state.compile(k, asm, self.simd);
+        if f.is_err() && self.simd {
+            // A CPU whose Cranelift backend lacks a vector instruction the
+            // lanes need still runs the kernel, one element at a time.
+            self.asm.truncate(listed);
+            let asm = self.keep_asm.then_some(&mut self.asm);
+            f = state.compile(k, asm, false);
+        }
+        let f = f.map_err(|message| CodegenError::Cranelift {
+            kernel: k.name.clone(),
+            message,
+        })?;
         let compile_time = start.elapsed();
         let c = CompiledKernel {
             native: Arc::new(Native { f, compile_time }),

@@ -1,5 +1,5 @@
-//! Element loops on two lanes at a time (SSE2's `f64x2`), off unless
-//! `SPIKEJIT_SIMD=1` (a prototype of issue 16: see docs/performance.md).
+//! Element loops on two lanes at a time (`f64x2`: SSE2 on x86-64), unless
+//! `SPIKEJIT_NO_SIMD=1` (issue 16; the figures are in docs/performance.md).
 //!
 //! A `for` loop qualifies when its body starts with a straight-line part `P`
 //! of assignments and stores that only touch `f64` and `bool` values, reach
@@ -29,9 +29,10 @@ use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Value, types}
 use super::Translator;
 use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, LocalId, Stmt, Ty, UnOp};
 
-/// Whether loops are vectorised: `SPIKEJIT_SIMD=1` (read when the JIT is set up).
+/// Whether loops are vectorised: yes, unless `SPIKEJIT_NO_SIMD` is set (to
+/// time or debug the scalar code; read when a [`super::Jit`] is made).
 pub(super) fn enabled() -> bool {
-    std::env::var_os("SPIKEJIT_SIMD").is_some_and(|v| v == "1")
+    std::env::var_os("SPIKEJIT_NO_SIMD").is_none()
 }
 
 /// How a loop body is split for two lanes.
