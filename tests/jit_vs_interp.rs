@@ -1791,6 +1791,113 @@ fn lane_program(tape: &[u32]) -> Kernel {
     k
 }
 
+/// CUBA's fused update and threshold after forwarding: the refractory flag
+/// stored, the update selected by it, then the spike `if` appending to a list.
+/// With `carry`, the update also reads the previous element's value.
+fn cuba_shape(carry: bool) -> Kernel {
+    let mut k = Kernel::new("cuba");
+    let x = k.array("x", ElemTy::F64);
+    let v = k.array("v", ElemTy::F64);
+    let nr = k.array("nr", ElemTy::U8);
+    let spikes = k.array("spikes", ElemTy::I32);
+    let last = k.array("last", ElemTy::F64);
+    let n = k.scalar("n", Ty::I64);
+    let i = k.local("i", Ty::I64);
+    let flag = k.local("flag", Ty::Bool);
+    let v_new = k.local("v_new", Ty::F64);
+    let count = k.local("count", Ty::I64);
+    let at = |a| Expr::load(a, Expr::Local(i));
+    let store = |a, value| Stmt::Store {
+        array: a,
+        index: Expr::Local(i),
+        value,
+    };
+    let update = if carry {
+        Expr::bin(BinOp::Add, Expr::Local(v_new), at(v))
+    } else {
+        Expr::bin(BinOp::Mul, Expr::F64(1.5), at(v))
+    };
+    k.body.push(Stmt::Assign(count, Expr::I64(0)));
+    k.body.push(Stmt::For {
+        var: i,
+        start: Expr::I64(0),
+        end: Expr::Scalar(n),
+        body: vec![
+            Stmt::Assign(flag, Expr::bin(BinOp::Gt, at(x), Expr::F64(0.25))),
+            store(nr, Expr::Local(flag)),
+            Stmt::Assign(v_new, Expr::select(Expr::Local(flag), update, at(v))),
+            store(v, Expr::Local(v_new)),
+            Stmt::If {
+                cond: Expr::bin(
+                    BinOp::And,
+                    Expr::bin(BinOp::Gt, Expr::Local(v_new), Expr::F64(1.0)),
+                    Expr::Local(flag),
+                ),
+                then: vec![
+                    Stmt::Store {
+                        array: spikes,
+                        index: Expr::Local(count),
+                        value: Expr::Local(i),
+                    },
+                    Stmt::Assign(count, Expr::bin(BinOp::Add, Expr::Local(count), Expr::I64(1))),
+                    store(nr, Expr::Bool(false)),
+                    store(last, Expr::F64(7.0)),
+                ],
+                els: vec![],
+            },
+        ],
+    });
+    k.body.push(Stmt::Store {
+        array: spikes,
+        index: Expr::Scalar(n),
+        value: Expr::Local(count),
+    });
+    k
+}
+
+/// CUBA's shape runs on two lanes and agrees with the interpreter over an odd
+/// count with spikes in both lanes of some pairs; a loop that carries a value
+/// from one element to the next stays scalar.
+#[test]
+fn update_and_threshold_run_on_lanes() {
+    let mut jit = Jit::new();
+    jit.simd = true;
+    let mut on_lanes = vec![];
+    for k in [cuba_shape(false), cuba_shape(true)] {
+        let before = jit.vector_loops();
+        let exe = Executable::Native(jit.compile(&k).expect("jit compiles"));
+        on_lanes.push(jit.vector_loops() - before);
+        let interp = Compiler::new(Backend::Interpreter)
+            .compile(&k)
+            .expect("interpreter accepts");
+        let n = 63;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 37) % 64) as f64 / 64.0).collect();
+        let v: Vec<f64> = (0..n).map(|i| ((i * 11) % 16) as f64 / 8.0).collect();
+        let state = State::new(
+            vec![
+                Data::F64(x),
+                Data::F64(v),
+                Data::U8(vec![1; n]),
+                Data::I32(vec![-1; n + 1]),
+                Data::F64(vec![0.0; n]),
+            ],
+            vec![n as u64],
+        );
+        let (mut a, mut b) = (state.clone(), state);
+        a.run(&exe);
+        b.run(&interp);
+        assert_eq!(a.diff(&b), None, "{k}");
+        let Data::I32(spikes) = &a.arrays[3] else { panic!() };
+        let listed = &spikes[..spikes[n] as usize];
+        assert!(listed.windows(2).all(|w| w[0] < w[1]), "{listed:?}");
+        assert!(
+            listed.windows(2).any(|w| w[0] % 2 == 0 && w[1] == w[0] + 1),
+            "{listed:?}"
+        );
+    }
+    assert_eq!(on_lanes, [1, 0]);
+}
+
 thread_local! {
     /// A JIT that runs element loops on two lanes where it can (whatever
     /// the environment says).

@@ -120,6 +120,7 @@ pub struct Jit {
     cache: HashMap<String, CompiledKernel>,
     compiled: usize,
     hits: usize,
+    vector_loops: usize,
     total: Duration,
     /// Keeps the machine code of each kernel compiled, as text, for
     /// [`Jit::take_asm`].
@@ -170,10 +171,11 @@ impl Jit {
             let asm = self.keep_asm.then_some(&mut self.asm);
             f = state.compile(k, asm, false);
         }
-        let f = f.map_err(|message| CodegenError::Cranelift {
+        let (f, vector_loops) = f.map_err(|message| CodegenError::Cranelift {
             kernel: k.name.clone(),
             message,
         })?;
+        self.vector_loops += vector_loops;
         let compile_time = start.elapsed();
         let c = CompiledKernel {
             native: Arc::new(Native { f, compile_time }),
@@ -189,6 +191,12 @@ impl Jit {
     /// [`Jit::keep_asm`]): `; kernel NAME` and Cranelift's listing.
     pub fn take_asm(&mut self) -> Vec<String> {
         std::mem::take(&mut self.asm)
+    }
+
+    /// How many element loops of the kernels compiled run on two lanes
+    /// ([`Jit::simd`]).
+    pub fn vector_loops(&self) -> usize {
+        self.vector_loops
     }
 
     /// How many kernels were compiled (cache misses).
@@ -236,8 +244,9 @@ impl JitState {
         })
     }
 
-    /// Compiles `k`; its machine code as text goes to `asm` when given.
-    fn compile(&mut self, k: &Kernel, asm: Option<&mut Vec<String>>, simd: bool) -> Result<KernelFn, String> {
+    /// Compiles `k`; its machine code as text goes to `asm` when given. Also
+    /// returns how many of its loops run on two lanes.
+    fn compile(&mut self, k: &Kernel, asm: Option<&mut Vec<String>>, simd: bool) -> Result<(KernelFn, usize), String> {
         let ptr = self.module.target_config().pointer_type();
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(ptr));
@@ -250,10 +259,11 @@ impl JitState {
 
         // The machine code as text (`SPIKEJIT_DUMP_ASM`, for profiling).
         self.ctx.set_disasm(asm.is_some());
-        let result = self.translate(k, ptr, simd).and_then(|()| {
+        let result = self.translate(k, ptr, simd).and_then(|vector_loops| {
             self.module
                 .define_function(id, &mut self.ctx)
                 .map_err(|e| format!("{e:?}"))
+                .map(|_| vector_loops)
         });
         if let Some(asm) = asm
             && let Some(code) = self.ctx.compiled_code()
@@ -261,15 +271,19 @@ impl JitState {
             asm.push(format!("; kernel {}\n{}", k.name, code.vcode.as_deref().unwrap_or("")));
         }
         self.module.clear_context(&mut self.ctx);
-        result?;
+        let vector_loops = result?;
         self.module.finalize_definitions().map_err(|e| e.to_string())?;
         let code = self.module.get_finalized_function(id);
         // SAFETY: `code` is the entry of the function just defined with the
         // signature `(pointer) -> ()` in the platform's C calling convention.
-        Ok(unsafe { std::mem::transmute::<*const u8, KernelFn>(code) })
+        Ok((
+            unsafe { std::mem::transmute::<*const u8, KernelFn>(code) },
+            vector_loops,
+        ))
     }
 
-    fn translate(&mut self, k: &Kernel, ptr: Type, simd: bool) -> Result<(), String> {
+    /// Builds the function of `k`; returns how many loops run on two lanes.
+    fn translate(&mut self, k: &Kernel, ptr: Type, simd: bool) -> Result<usize, String> {
         let tcfg = self.module.target_config();
         let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
         let entry = b.create_block();
@@ -335,12 +349,13 @@ impl JitState {
             ptr,
             mem,
             simd,
+            vector_loops: 0,
         };
         t.block(&k.body)?;
         t.b.ins().return_(&[]);
         t.b.seal_all_blocks();
         t.b.finalize(tcfg);
-        Ok(())
+        Ok(t.vector_loops)
     }
 }
 
@@ -381,6 +396,8 @@ struct Translator<'a> {
     mem: MemFlagsData,
     /// Whether loops that can are vectorised (`simd`).
     simd: bool,
+    /// How many loops were.
+    vector_loops: usize,
 }
 
 impl Translator<'_> {

@@ -235,6 +235,7 @@ impl Translator<'_> {
         body: &[Stmt],
         plan: &Plan,
     ) -> Result<(), String> {
+        self.vector_loops += 1;
         let vbody = self.b.create_block();
         let rest = self.b.create_block();
         let i = self.b.append_block_param(vbody, types::I64);
