@@ -1317,8 +1317,13 @@ prop_compose! {
 }
 
 thread_local! {
-    /// One JIT for all cases: it also exercises the kernel cache.
-    static JIT: RefCell<Jit> = RefCell::new(Jit::new());
+    /// One JIT for all cases: it also exercises the kernel cache. Scalar
+    /// loops only: `lanes_equal_interpreter` runs the same programs on lanes.
+    static JIT: RefCell<Jit> = RefCell::new({
+        let mut jit = Jit::new();
+        jit.simd = false;
+        jit
+    });
 }
 
 proptest! {
@@ -1633,4 +1638,303 @@ fn handles_are_send() {
     send::<Compiler>();
     send_sync::<Executable>();
     send_sync::<spikejit::codegen::CompiledKernel>();
+}
+
+// ---------------------------------------------------------------------------
+// Element loops on two lanes (the JIT's `simd`)
+// ---------------------------------------------------------------------------
+
+/// An `f64` (`t` F64) or bool expression of the kind that runs on two lanes:
+/// constants, scalars, elements at the loop index, the locals `defined` so far
+/// (others: a value carried from the previous element, which keeps the loop
+/// scalar), arithmetic, comparisons, logic, casts, selects, `abs`, `sqrt`.
+fn lane_expr(g: &mut Gen, t: Ty, depth: usize, var: LocalId) -> Expr {
+    let leaf = depth == 0 || g.choose(3) == 0;
+    let d = depth.saturating_sub(1);
+    match (t, leaf) {
+        (Ty::F64, true) => match g.choose(4) {
+            0 => Expr::F64(FLOATS[g.choose(FLOATS.len())]),
+            1 => Expr::Scalar(S_F64),
+            2 => Expr::Local(L_FIRST + g.choose(2)),
+            _ => Expr::load(A_F64, Expr::Local(var)),
+        },
+        (_, true) => match g.choose(4) {
+            0 => Expr::Bool(g.choose(2) == 1),
+            1 => Expr::Scalar(S_BOOL),
+            2 => Expr::Local(L_FIRST + 6 + g.choose(2)),
+            _ => Expr::load(A_U8, Expr::Local(var)),
+        },
+        (Ty::F64, false) => match g.choose(6) {
+            0 => {
+                let op = [BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div][g.choose(4)];
+                Expr::bin(op, lane_expr(g, Ty::F64, d, var), lane_expr(g, Ty::F64, d, var))
+            }
+            1 => Expr::Unary(UnOp::Neg, Box::new(lane_expr(g, Ty::F64, d, var))),
+            2 => Expr::cast(Ty::F64, lane_expr(g, Ty::Bool, d, var)),
+            3 => Expr::select(
+                lane_expr(g, Ty::Bool, d, var),
+                lane_expr(g, Ty::F64, d, var),
+                lane_expr(g, Ty::F64, d, var),
+            ),
+            _ => Expr::Call(
+                [Func::Abs, Func::Sqrt][g.choose(2)],
+                vec![lane_expr(g, Ty::F64, d, var)],
+            ),
+        },
+        (_, false) => match g.choose(5) {
+            0 => {
+                use BinOp::*;
+                let op = [Lt, Le, Gt, Ge, Eq, Ne][g.choose(6)];
+                Expr::bin(op, lane_expr(g, Ty::F64, d, var), lane_expr(g, Ty::F64, d, var))
+            }
+            1 => {
+                let op = [BinOp::And, BinOp::Or][g.choose(2)];
+                Expr::bin(op, lane_expr(g, Ty::Bool, d, var), lane_expr(g, Ty::Bool, d, var))
+            }
+            2 => Expr::Unary(UnOp::Not, Box::new(lane_expr(g, Ty::Bool, d, var))),
+            3 => Expr::cast(Ty::Bool, lane_expr(g, Ty::F64, d, var)),
+            _ => Expr::select(
+                lane_expr(g, Ty::Bool, d, var),
+                lane_expr(g, Ty::Bool, d, var),
+                lane_expr(g, Ty::Bool, d, var),
+            ),
+        },
+    }
+}
+
+/// A state update and threshold of random lane expressions: assignments and
+/// stores at the loop index, then a spike list in the `if` (the shape of a
+/// fused update and threshold), over an even or odd number of elements; the
+/// locals are read after the loop.
+fn lane_program(tape: &[u32]) -> Kernel {
+    let mut k = random_kernel_decls();
+    let mut g = Gen {
+        tape,
+        pos: 0,
+        in_scope: vec![],
+        loops_used: 0,
+        counters_used: 0,
+    };
+    let var = L_LOOP[0];
+    let count = L_FIRST + 4;
+    let at = |a| Expr::Local(a);
+    let mut body = vec![];
+    for _ in 0..1 + g.choose(6) {
+        let t = [Ty::F64, Ty::Bool][g.choose(2)];
+        let value = lane_expr(&mut g, t, 3, var);
+        match (g.choose(2), t) {
+            (0, Ty::F64) => body.push(Stmt::Assign(L_FIRST + g.choose(2), value)),
+            (0, _) => body.push(Stmt::Assign(L_FIRST + 6 + g.choose(2), value)),
+            (_, Ty::F64) => body.push(Stmt::Store {
+                array: A_F64,
+                index: at(var),
+                value,
+            }),
+            (_, _) => body.push(Stmt::Store {
+                array: A_U8,
+                index: at(var),
+                value,
+            }),
+        }
+    }
+    let cond = lane_expr(&mut g, Ty::Bool, 3, var);
+    let mut then = vec![
+        Stmt::Store {
+            array: A_I32,
+            index: at(count),
+            value: at(var),
+        },
+        Stmt::Assign(count, Expr::bin(BinOp::Add, at(count), Expr::I64(1))),
+        Stmt::Store {
+            array: A_U8,
+            index: at(var),
+            value: Expr::Bool(false),
+        },
+        Stmt::Store {
+            array: A_F64,
+            index: at(var),
+            value: Expr::Scalar(S_F64),
+        },
+    ];
+    if g.choose(2) == 1 {
+        // The `if` changes a local the lanes computed.
+        then.push(Stmt::Assign(L_FIRST, Expr::F64(-7.0)));
+    }
+    body.push(Stmt::If {
+        cond,
+        then,
+        els: vec![],
+    });
+    k.body.push(Stmt::Assign(count, Expr::I64(0)));
+    k.body.push(Stmt::For {
+        var,
+        start: Expr::I64(g.choose(2) as i64),
+        end: Expr::Scalar(S_N),
+        body,
+    });
+    // What the loop left: the spike count and the locals of the last element.
+    let left = [
+        (A_I64, at(count)),
+        (A_F64, at(L_FIRST)),
+        (A_F64, at(L_FIRST + 1)),
+        (A_U8, at(L_FIRST + 6)),
+        (A_U8, at(L_FIRST + 7)),
+        (A_I64, at(var)),
+    ];
+    for (n, (array, value)) in left.into_iter().enumerate() {
+        k.body.push(Stmt::Store {
+            array,
+            index: Expr::I64(n as i64),
+            value,
+        });
+    }
+    k
+}
+
+/// CUBA's fused update and threshold after forwarding: the refractory flag
+/// stored, the update selected by it, then the spike `if` appending to a list.
+/// With `carry`, the update also reads the previous element's value.
+fn cuba_shape(carry: bool) -> Kernel {
+    let mut k = Kernel::new("cuba");
+    let x = k.array("x", ElemTy::F64);
+    let v = k.array("v", ElemTy::F64);
+    let nr = k.array("nr", ElemTy::U8);
+    let spikes = k.array("spikes", ElemTy::I32);
+    let last = k.array("last", ElemTy::F64);
+    let n = k.scalar("n", Ty::I64);
+    let i = k.local("i", Ty::I64);
+    let flag = k.local("flag", Ty::Bool);
+    let v_new = k.local("v_new", Ty::F64);
+    let count = k.local("count", Ty::I64);
+    let at = |a| Expr::load(a, Expr::Local(i));
+    let store = |a, value| Stmt::Store {
+        array: a,
+        index: Expr::Local(i),
+        value,
+    };
+    let update = if carry {
+        Expr::bin(BinOp::Add, Expr::Local(v_new), at(v))
+    } else {
+        Expr::bin(BinOp::Mul, Expr::F64(1.5), at(v))
+    };
+    k.body.push(Stmt::Assign(count, Expr::I64(0)));
+    k.body.push(Stmt::For {
+        var: i,
+        start: Expr::I64(0),
+        end: Expr::Scalar(n),
+        body: vec![
+            Stmt::Assign(flag, Expr::bin(BinOp::Gt, at(x), Expr::F64(0.25))),
+            store(nr, Expr::Local(flag)),
+            Stmt::Assign(v_new, Expr::select(Expr::Local(flag), update, at(v))),
+            store(v, Expr::Local(v_new)),
+            Stmt::If {
+                cond: Expr::bin(
+                    BinOp::And,
+                    Expr::bin(BinOp::Gt, Expr::Local(v_new), Expr::F64(1.0)),
+                    Expr::Local(flag),
+                ),
+                then: vec![
+                    Stmt::Store {
+                        array: spikes,
+                        index: Expr::Local(count),
+                        value: Expr::Local(i),
+                    },
+                    Stmt::Assign(count, Expr::bin(BinOp::Add, Expr::Local(count), Expr::I64(1))),
+                    store(nr, Expr::Bool(false)),
+                    store(last, Expr::F64(7.0)),
+                ],
+                els: vec![],
+            },
+        ],
+    });
+    k.body.push(Stmt::Store {
+        array: spikes,
+        index: Expr::Scalar(n),
+        value: Expr::Local(count),
+    });
+    k
+}
+
+/// CUBA's shape runs on two lanes and agrees with the interpreter over an odd
+/// count with spikes in both lanes of some pairs; a loop that carries a value
+/// from one element to the next stays scalar.
+#[test]
+fn update_and_threshold_run_on_lanes() {
+    let mut jit = Jit::new();
+    jit.simd = true;
+    let mut on_lanes = vec![];
+    for k in [cuba_shape(false), cuba_shape(true)] {
+        let before = jit.vector_loops();
+        let exe = Executable::Native(jit.compile(&k).expect("jit compiles"));
+        on_lanes.push(jit.vector_loops() - before);
+        let interp = Compiler::new(Backend::Interpreter)
+            .compile(&k)
+            .expect("interpreter accepts");
+        let n = 63;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 37) % 64) as f64 / 64.0).collect();
+        let v: Vec<f64> = (0..n).map(|i| ((i * 11) % 16) as f64 / 8.0).collect();
+        let state = State::new(
+            vec![
+                Data::F64(x),
+                Data::F64(v),
+                Data::U8(vec![1; n]),
+                Data::I32(vec![-1; n + 1]),
+                Data::F64(vec![0.0; n]),
+            ],
+            vec![n as u64],
+        );
+        let (mut a, mut b) = (state.clone(), state);
+        a.run(&exe);
+        b.run(&interp);
+        assert_eq!(a.diff(&b), None, "{k}");
+        let Data::I32(spikes) = &a.arrays[3] else { panic!() };
+        let listed = &spikes[..spikes[n] as usize];
+        assert!(listed.windows(2).all(|w| w[0] < w[1]), "{listed:?}");
+        assert!(
+            listed.windows(2).any(|w| w[0] % 2 == 0 && w[1] == w[0] + 1),
+            "{listed:?}"
+        );
+    }
+    assert_eq!(on_lanes, [1, 0]);
+}
+
+thread_local! {
+    /// A JIT that runs element loops on two lanes where it can (whatever
+    /// the environment says).
+    static SIMD_JIT: RefCell<Jit> = RefCell::new({
+        let mut jit = Jit::new();
+        jit.simd = true;
+        jit
+    });
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// Element loops on two lanes give the interpreter's results bit for bit,
+    /// spikes in element order, over even and odd element counts.
+    #[test]
+    fn lanes_equal_interpreter(
+        tape in proptest::collection::vec(any::<u32>(), 0..300),
+        state in random_state(),
+    ) {
+        let k = random_program(&tape);
+        let lanes = lane_program(&tape);
+        for k in [k, lanes] {
+            prop_assert_eq!(k.validate(), Ok(()));
+            let jit = SIMD_JIT.with(|j| j.borrow_mut().compile(&k)).map_err(|e| {
+                TestCaseError::fail(format!("{e}\n{k}"))
+            })?;
+            let interp = Compiler::new(Backend::Interpreter).compile(&k).map_err(|e| {
+                TestCaseError::fail(format!("{e}"))
+            })?;
+            let mut a = state.clone();
+            let mut b = state.clone();
+            a.run(&Executable::Native(jit));
+            b.run(&interp);
+            if let Some(d) = a.diff(&b) {
+                return Err(TestCaseError::fail(format!("backends disagree on\n{k}\n{d}")));
+            }
+        }
+    }
 }

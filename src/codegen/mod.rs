@@ -22,6 +22,8 @@ use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 
 use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp};
 
+mod simd;
+
 /// Why a kernel could not be compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum CodegenError {
@@ -118,17 +120,25 @@ pub struct Jit {
     cache: HashMap<String, CompiledKernel>,
     compiled: usize,
     hits: usize,
+    vector_loops: usize,
     total: Duration,
     /// Keeps the machine code of each kernel compiled, as text, for
     /// [`Jit::take_asm`].
     pub keep_asm: bool,
     asm: Vec<String>,
+    /// Runs element loops two elements at a time (`f64x2`) where the results
+    /// cannot differ (see `simd.rs`). On in [`Jit::new`] unless the
+    /// environment has `SPIKEJIT_NO_SIMD`; set it before the first compile.
+    pub simd: bool,
 }
 
 impl Jit {
     /// An empty JIT. Cheap: Cranelift is set up on the first compile.
     pub fn new() -> Jit {
-        Jit::default()
+        Jit {
+            simd: simd::enabled(),
+            ..Jit::default()
+        }
     }
 
     /// Native code for `k`, compiled now or taken from the cache when an
@@ -151,11 +161,21 @@ impl Jit {
             None => self.state.insert(JitState::new()?),
         };
         let start = Instant::now();
+        let listed = self.asm.len();
         let asm = self.keep_asm.then_some(&mut self.asm);
-        let f = state.compile(k, asm).map_err(|message| CodegenError::Cranelift {
+        let mut f = state.compile(k, asm, self.simd);
+        if f.is_err() && self.simd {
+            // A CPU whose Cranelift backend lacks a vector instruction the
+            // lanes need still runs the kernel, one element at a time.
+            self.asm.truncate(listed);
+            let asm = self.keep_asm.then_some(&mut self.asm);
+            f = state.compile(k, asm, false);
+        }
+        let (f, vector_loops) = f.map_err(|message| CodegenError::Cranelift {
             kernel: k.name.clone(),
             message,
         })?;
+        self.vector_loops += vector_loops;
         let compile_time = start.elapsed();
         let c = CompiledKernel {
             native: Arc::new(Native { f, compile_time }),
@@ -171,6 +191,12 @@ impl Jit {
     /// [`Jit::keep_asm`]): `; kernel NAME` and Cranelift's listing.
     pub fn take_asm(&mut self) -> Vec<String> {
         std::mem::take(&mut self.asm)
+    }
+
+    /// How many element loops of the kernels compiled run on two lanes
+    /// ([`Jit::simd`]).
+    pub fn vector_loops(&self) -> usize {
+        self.vector_loops
     }
 
     /// How many kernels were compiled (cache misses).
@@ -218,8 +244,9 @@ impl JitState {
         })
     }
 
-    /// Compiles `k`; its machine code as text goes to `asm` when given.
-    fn compile(&mut self, k: &Kernel, asm: Option<&mut Vec<String>>) -> Result<KernelFn, String> {
+    /// Compiles `k`; its machine code as text goes to `asm` when given. Also
+    /// returns how many of its loops run on two lanes.
+    fn compile(&mut self, k: &Kernel, asm: Option<&mut Vec<String>>, simd: bool) -> Result<(KernelFn, usize), String> {
         let ptr = self.module.target_config().pointer_type();
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(ptr));
@@ -232,10 +259,11 @@ impl JitState {
 
         // The machine code as text (`SPIKEJIT_DUMP_ASM`, for profiling).
         self.ctx.set_disasm(asm.is_some());
-        let result = self.translate(k, ptr).and_then(|()| {
+        let result = self.translate(k, ptr, simd).and_then(|vector_loops| {
             self.module
                 .define_function(id, &mut self.ctx)
                 .map_err(|e| format!("{e:?}"))
+                .map(|_| vector_loops)
         });
         if let Some(asm) = asm
             && let Some(code) = self.ctx.compiled_code()
@@ -243,15 +271,19 @@ impl JitState {
             asm.push(format!("; kernel {}\n{}", k.name, code.vcode.as_deref().unwrap_or("")));
         }
         self.module.clear_context(&mut self.ctx);
-        result?;
+        let vector_loops = result?;
         self.module.finalize_definitions().map_err(|e| e.to_string())?;
         let code = self.module.get_finalized_function(id);
         // SAFETY: `code` is the entry of the function just defined with the
         // signature `(pointer) -> ()` in the platform's C calling convention.
-        Ok(unsafe { std::mem::transmute::<*const u8, KernelFn>(code) })
+        Ok((
+            unsafe { std::mem::transmute::<*const u8, KernelFn>(code) },
+            vector_loops,
+        ))
     }
 
-    fn translate(&mut self, k: &Kernel, ptr: Type) -> Result<(), String> {
+    /// Builds the function of `k`; returns how many loops run on two lanes.
+    fn translate(&mut self, k: &Kernel, ptr: Type, simd: bool) -> Result<usize, String> {
         let tcfg = self.module.target_config();
         let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
         let entry = b.create_block();
@@ -316,12 +348,14 @@ impl JitState {
             ctx,
             ptr,
             mem,
+            simd,
+            vector_loops: 0,
         };
         t.block(&k.body)?;
         t.b.ins().return_(&[]);
         t.b.seal_all_blocks();
         t.b.finalize(tcfg);
-        Ok(())
+        Ok(t.vector_loops)
     }
 }
 
@@ -360,6 +394,10 @@ struct Translator<'a> {
     ctx: Value,
     ptr: Type,
     mem: MemFlagsData,
+    /// Whether loops that can are vectorised (`simd`).
+    simd: bool,
+    /// How many loops were.
+    vector_loops: usize,
 }
 
 impl Translator<'_> {
@@ -405,24 +443,12 @@ impl Translator<'_> {
                 self.b.switch_to_block(merge);
             }
             Stmt::For { var, start, end, body } => {
-                // Rotated loop: one test before the first iteration, then one
-                // compare-and-branch per iteration at the bottom. The counter is
-                // a block parameter, copied to `var` at the top of each
-                // iteration (the body may assign `var` without changing the trip).
                 let (start, _) = self.expr(start)?;
                 let (end, _) = self.expr(end)?;
-                let body_b = self.b.create_block();
-                let exit = self.b.create_block();
-                let i = self.b.append_block_param(body_b, types::I64);
-                let go = self.b.ins().icmp(IntCC::SignedLessThan, start, end);
-                self.b.ins().brif(go, body_b, &[start.into()], exit, &[]);
-                self.b.switch_to_block(body_b);
-                self.b.def_var(self.locals[*var], i);
-                self.block(body)?;
-                let next = self.b.ins().iadd_imm_s(i, 1);
-                let again = self.b.ins().icmp(IntCC::SignedLessThan, next, end);
-                self.b.ins().brif(again, body_b, &[next.into()], exit, &[]);
-                self.b.switch_to_block(exit);
+                match self.simd.then(|| simd::plan(self.k, *var, body)).flatten() {
+                    Some(plan) => self.vector_for(*var, start, end, body, &plan)?,
+                    None => self.scalar_for(*var, start, end, body)?,
+                }
             }
             Stmt::While { cond, body } => {
                 let header = self.b.create_block();
@@ -441,6 +467,28 @@ impl Translator<'_> {
                 self.expr(e)?;
             }
         }
+        Ok(())
+    }
+
+    /// `for var in start .. end { body }`, one element an iteration.
+    ///
+    /// Rotated loop: one test before the first iteration, then one
+    /// compare-and-branch per iteration at the bottom. The counter is a block
+    /// parameter, copied to `var` at the top of each iteration (the body may
+    /// assign `var` without changing the trip).
+    fn scalar_for(&mut self, var: usize, start: Value, end: Value, body: &[Stmt]) -> Result<(), String> {
+        let body_b = self.b.create_block();
+        let exit = self.b.create_block();
+        let i = self.b.append_block_param(body_b, types::I64);
+        let go = self.b.ins().icmp(IntCC::SignedLessThan, start, end);
+        self.b.ins().brif(go, body_b, &[start.into()], exit, &[]);
+        self.b.switch_to_block(body_b);
+        self.b.def_var(self.locals[var], i);
+        self.block(body)?;
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        let again = self.b.ins().icmp(IntCC::SignedLessThan, next, end);
+        self.b.ins().brif(again, body_b, &[next.into()], exit, &[]);
+        self.b.switch_to_block(exit);
         Ok(())
     }
 
