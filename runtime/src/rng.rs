@@ -196,8 +196,12 @@ impl Rng {
         match binomial.as_ref().map(|b| &b.method) {
             Some(BinomialMethod::Table(cdf)) => {
                 let u = unit(pcg);
-                // The last entry is 1 > u: the search always ends in the table.
-                cdf.iter().position(|&c| u < c).unwrap_or(cdf.len() - 1) as i64
+                // The first k with u < P(X <= k) is the number of entries
+                // <= u (the table ascends; its last entry is 1 > u). Counted
+                // over the whole table without a branch: where the search
+                // ends is random, and a loop that exits there mispredicts
+                // about once a draw (16 ns against 1 ns for the uniform).
+                cdf.iter().map(|&c| usize::from(c <= u)).sum::<usize>() as i64
             }
             Some(BinomialMethod::Sampler(d)) => d.sample(pcg) as i64,
             None => 0,
