@@ -9,17 +9,37 @@ use spikejit::bench::{self, BenchModel, BenchOptions, Step, report};
 /// Where the Brian2 side lives, relative to the working directory (the repository).
 const BRIAN2_SCRIPT: &str = "bench/brian2/run.sh";
 
-/// The options of `spikejit bench` (see `Cmd::Bench` in main.rs).
+/// The options of `spikejit bench` (flattened into `Cmd::Bench` in main.rs).
+#[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Models to run: names (cuba_4000) or families (cuba); all when omitted
     pub models: Vec<String>,
+    /// Repetitions of each model
+    #[arg(long, default_value_t = 3)]
     pub reps: usize,
+    /// Where results go
+    #[arg(long, value_name = "DIR", default_value = "bench/results")]
     pub out: PathBuf,
+    /// Also run Brian2's side (bench/brian2/run.sh) and write the comparison report
+    #[arg(long)]
     pub compare: bool,
+    /// The comparison report (with --compare or --report-only)
+    #[arg(long, value_name = "FILE", default_value = "docs/benchmarks.md")]
     pub report: PathBuf,
+    /// Run nothing: rewrite the report from DIR/spikejit.json and DIR/brian2.jsonl
+    #[arg(long)]
     pub report_only: bool,
+    /// Thread counts: each model runs with each (`--threads 1,2`); Brian2 runs on one
+    #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "1")]
     pub threads: Vec<usize>,
+    /// Cores of other processes' load beside a run above which it is marked busy
+    #[arg(long, value_name = "CORES", default_value_t = spikejit::bench::load::DEFAULT_BUSY_THRESHOLD)]
     pub busy_threshold: f64,
+    /// Write the comparison report even when runs were busy (with a warning on top)
+    #[arg(long)]
     pub allow_busy: bool,
+    /// Print the runs in the order they would run, and run nothing
+    #[arg(long)]
     pub dry_run: bool,
 }
 

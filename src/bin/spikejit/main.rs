@@ -71,35 +71,8 @@ enum Cmd {
     /// side-by-side report and a scaling figure; it refuses to write the
     /// report when runs were busy, unless --allow-busy.
     Bench {
-        /// Models to run: names (cuba_4000) or families (cuba); all when omitted
-        models: Vec<String>,
-        /// Repetitions of each model
-        #[arg(long, default_value_t = 3)]
-        reps: usize,
-        /// Where results go
-        #[arg(long, value_name = "DIR", default_value = "bench/results")]
-        out: PathBuf,
-        /// Also run Brian2's side (bench/brian2/run.sh) and write the comparison report
-        #[arg(long)]
-        compare: bool,
-        /// The comparison report (with --compare or --report-only)
-        #[arg(long, value_name = "FILE", default_value = "docs/benchmarks.md")]
-        report: PathBuf,
-        /// Run nothing: rewrite the report from DIR/spikejit.json and DIR/brian2.jsonl
-        #[arg(long)]
-        report_only: bool,
-        /// Thread counts: each model runs with each (`--threads 1,2`); Brian2 runs on one
-        #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "1")]
-        threads: Vec<usize>,
-        /// Cores of other processes' load beside a run above which it is marked busy
-        #[arg(long, value_name = "CORES", default_value_t = spikejit::bench::load::DEFAULT_BUSY_THRESHOLD)]
-        busy_threshold: f64,
-        /// Write the comparison report even when runs were busy (with a warning on top)
-        #[arg(long)]
-        allow_busy: bool,
-        /// Print the runs in the order they would run, and run nothing
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        args: bench::Args,
     },
     /// Build a model file and compile every kernel without running it
     ///
@@ -403,29 +376,7 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },
-        Cmd::Bench {
-            models,
-            reps,
-            out,
-            compare,
-            report,
-            report_only,
-            threads,
-            busy_threshold,
-            allow_busy,
-            dry_run,
-        } => bench::main(&bench::Args {
-            models,
-            reps,
-            out,
-            compare,
-            report,
-            report_only,
-            threads,
-            busy_threshold,
-            allow_busy,
-            dry_run,
-        }),
+        Cmd::Bench { args } => bench::main(&args),
         Cmd::Check { file, schedule: false } => match io::check_model_file(&file) {
             Ok(warnings) => {
                 warn(&warnings);
