@@ -1677,7 +1677,7 @@ fn lane_expr(g: &mut Gen, t: Ty, depth: usize, var: LocalId) -> Expr {
                 lane_expr(g, Ty::F64, d, var),
             ),
             _ => Expr::Call(
-                [Func::Abs, Func::Sqrt][g.choose(2)],
+                [Func::Abs, Func::Sqrt, Func::Exp][g.choose(3)],
                 vec![lane_expr(g, Ty::F64, d, var)],
             ),
         },
@@ -1896,6 +1896,81 @@ fn update_and_threshold_run_on_lanes() {
         );
     }
     assert_eq!(on_lanes, [1, 0]);
+}
+
+/// `exp` runs on two lanes (where the CPU has FMA) with the bits of the
+/// scalar `spikejit_exp`, which the interpreter calls: pairs with both lanes in
+/// the inline path's range, pairs with one lane or both outside it (overflow,
+/// underflow, tiny, zero, infinities, NaN, the range's edges) and an odd last
+/// element.
+#[test]
+fn exp_runs_on_lanes_with_the_scalar_bits() {
+    let mut k = Kernel::new("exp");
+    let x = k.array("x", ElemTy::F64);
+    let y = k.array("y", ElemTy::F64);
+    let n = k.scalar("n", Ty::I64);
+    let i = k.local("i", Ty::I64);
+    k.body.push(Stmt::For {
+        var: i,
+        start: Expr::I64(0),
+        end: Expr::Scalar(n),
+        body: vec![Stmt::Store {
+            array: y,
+            index: Expr::Local(i),
+            value: Expr::Call(Func::Exp, vec![Expr::load(x, Expr::Local(i))]),
+        }],
+    });
+    let specials = [
+        0.0,
+        -0.0,
+        1e-300,
+        -1e-17,
+        2f64.powi(-54),
+        2f64.powi(-55),
+        511.999,
+        512.0,
+        -512.0,
+        600.0,
+        709.78,
+        710.0,
+        -745.0,
+        -800.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    let mut xs = vec![];
+    for (j, s) in specials.iter().enumerate() {
+        // A special beside an ordinary argument, and two specials together.
+        xs.extend([*s, (j as f64 - 8.0) * 0.37, *s, specials[(j + 5) % specials.len()]]);
+    }
+    // Ordinary arguments (a last bit that a missing FMA changes is rare).
+    xs.extend((0..200_001).map(|j| (j as f64 - 100_000.0) * 3.1e-4));
+    let count = xs.len();
+    let mut jit = Jit::new();
+    jit.simd = true;
+    let exe = Executable::Native(jit.compile(&k).expect("jit compiles"));
+    let fma = std::arch::is_x86_feature_detected!("fma") && std::arch::is_x86_feature_detected!("avx");
+    assert_eq!(jit.vector_loops(), usize::from(fma));
+    let interp = Compiler::new(Backend::Interpreter)
+        .compile(&k)
+        .expect("interpreter accepts");
+    let state = State::new(
+        vec![Data::F64(xs.clone()), Data::F64(vec![0.0; count])],
+        vec![count as u64],
+    );
+    let (mut a, mut b) = (state.clone(), state);
+    a.run(&exe);
+    b.run(&interp);
+    assert_eq!(a.diff(&b), None);
+    let Data::F64(got) = &a.arrays[1] else { panic!() };
+    for (x, y) in xs.iter().zip(got) {
+        let want = spikejit_runtime::spikejit_exp(*x);
+        assert!(
+            y.to_bits() == want.to_bits() || (y.is_nan() && want.is_nan()),
+            "exp({x:e}) on lanes: {y:e}, scalar: {want:e}"
+        );
+    }
 }
 
 thread_local! {

@@ -146,3 +146,78 @@ fn connect_probability() {
         assert!(i[k] > i[k - 1] || (i[k] == i[k - 1] && j[k] > j[k - 1]));
     }
 }
+
+/// A threshold `rand() < p` (drawn by geometric jumps between candidates, not
+/// once per neuron): each neuron spikes with probability p clamped to [0, 1],
+/// whatever the other neurons' p; p <= 0 never, p >= 1 every step.
+#[test]
+fn bernoulli_threshold_per_neuron() {
+    let mut net = Network::new();
+    net.set_seed(11);
+    let g = net
+        .add_neurons(NeuronGroup::new(7, "p : 1").name("G").threshold("rand() < p"))
+        .unwrap();
+    net.set(
+        g,
+        "p",
+        Value::Array(vec![0.0, -0.5, 0.05, 0.3, 1.0, 2.5, 0.001]),
+        Selection::All,
+    )
+    .unwrap();
+    let m = net.add_spike_monitor(SpikeMonitor::new(g)).unwrap();
+    let steps = 20_000.0;
+    net.run(steps * 1e-4).unwrap();
+    let count = &net.spike_monitor(m).unwrap().count;
+    assert_eq!(
+        (count[0], count[1], count[4], count[5]),
+        (0, 0, 20_000, 20_000),
+        "{count:?}"
+    );
+    for (k, p) in [(2, 0.05), (3, 0.3), (6, 0.001)] {
+        let sd = (steps * p * (1.0 - p)).sqrt();
+        let got = f64::from(count[k]);
+        assert!((got - steps * p).abs() < 5.0 * sd, "neuron {k} (p = {p}): {got} spikes");
+    }
+}
+
+/// `rand() < p` with refractoriness: no spike within the refractory period,
+/// and after it the wait is geometric (p = 0.5: one step on average).
+#[test]
+fn bernoulli_threshold_with_refractoriness() {
+    let mut net = Network::new();
+    net.set_seed(12);
+    let g = net
+        .add_neurons(
+            NeuronGroup::new(50, "")
+                .name("G")
+                .threshold("rand() < 0.5")
+                .refractory("2*ms"),
+        )
+        .unwrap();
+    let m = net.add_spike_monitor(SpikeMonitor::new(g)).unwrap();
+    net.run(2.0).unwrap();
+    let mon = net.spike_monitor(m).unwrap();
+    let mut intervals = vec![];
+    for k in 0..50 {
+        let t: Vec<f64> = mon
+            .i
+            .iter()
+            .zip(&mon.t)
+            .filter(|(i, _)| **i == k)
+            .map(|(_, t)| *t)
+            .collect();
+        intervals.extend(t.windows(2).map(|w| ((w[1] - w[0]) / 1e-4).round()));
+    }
+    assert!(
+        intervals.iter().all(|&d| d >= 20.0),
+        "a spike within the refractory period"
+    );
+    // 20 steps of refractoriness, then a wait of Geometric(0.5) failures: 21 on average, sd 1.41.
+    let (mean, _) = mean_var(&intervals);
+    let se = 2f64.sqrt() / (intervals.len() as f64).sqrt();
+    assert!(
+        (mean - 21.0).abs() < 5.0 * se,
+        "mean interval {mean} steps over {}",
+        intervals.len()
+    );
+}

@@ -44,7 +44,7 @@ macro_rules! math_wrappers {
 }
 
 math_wrappers! {
-    spikejit_exp = exp: f64, spikejit_expf = exp: f32,
+    spikejit_expf = exp: f32,
     spikejit_log = ln: f64, spikejit_logf = ln: f32,
     spikejit_log10 = log10: f64, spikejit_log10f = log10: f32,
     spikejit_sqrt = sqrt: f64, spikejit_sqrtf = sqrt: f32,
@@ -62,6 +62,13 @@ math_wrappers! {
     spikejit_abs = abs: f64, spikejit_absf = abs: f32,
     spikejit_floor = floor: f64, spikejit_floorf = floor: f32,
     spikejit_ceil = ceil: f64, spikejit_ceilf = ceil: f32,
+}
+
+/// `exp` in double precision with the C ABI: [`crate::exp::exp`], glibc's result
+/// (computed by spikejit where the CPU has FMA, so that the JIT's inlined
+/// two-lane `exp` gives the same bits).
+pub extern "C" fn spikejit_exp(x: f64) -> f64 {
+    crate::exp::exp(x)
 }
 
 /// `f64::powf` (C's `pow`) with the C ABI.

@@ -19,6 +19,8 @@
 #![warn(missing_docs)]
 
 mod context;
+pub mod exp;
+mod exp_table;
 mod extern_c;
 mod rng;
 mod symbols;

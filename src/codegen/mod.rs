@@ -22,6 +22,7 @@ use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 
 use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp};
 
+mod exp;
 mod simd;
 
 /// Why a kernel could not be compiled.
@@ -445,7 +446,11 @@ impl Translator<'_> {
             Stmt::For { var, start, end, body } => {
                 let (start, _) = self.expr(start)?;
                 let (end, _) = self.expr(end)?;
-                match self.simd.then(|| simd::plan(self.k, *var, body)).flatten() {
+                match self
+                    .simd
+                    .then(|| simd::plan(self.k, *var, body, self.has_fma()))
+                    .flatten()
+                {
                     Some(plan) => self.vector_for(*var, start, end, body, &plan)?,
                     None => self.scalar_for(*var, start, end, body)?,
                 }

@@ -44,13 +44,20 @@ pub(super) struct Plan {
 }
 
 /// The plan for `for var in .. { body }`, or `None` when it must stay scalar.
-pub(super) fn plan(k: &Kernel, var: LocalId, body: &[Stmt]) -> Option<Plan> {
+/// `exp_on_lanes`: whether `exp` of an `f64` can run on two lanes (the CPU has
+/// FMA, see `exp.rs`).
+pub(super) fn plan(k: &Kernel, var: LocalId, body: &[Stmt], exp_on_lanes: bool) -> Option<Plan> {
     let mut assigned = HashSet::new();
     assigned_locals(body, &mut assigned);
     if assigned.contains(&var) {
         return None;
     }
-    let check = Check { k, var, assigned };
+    let check = Check {
+        k,
+        var,
+        assigned,
+        exp_on_lanes,
+    };
     let mut defined = HashSet::new();
     let mut split = 0;
     for s in body {
@@ -117,6 +124,7 @@ struct Check<'a> {
     var: LocalId,
     /// Locals the loop body assigns (its loop variable excluded).
     assigned: HashSet<LocalId>,
+    exp_on_lanes: bool,
 }
 
 impl Check<'_> {
@@ -162,6 +170,9 @@ impl Check<'_> {
                 (self.ty(c, defined)? == Ty::Bool && self.ty(b, defined)? == t).then_some(t)
             }
             Expr::Call(Func::Abs | Func::Sqrt, args) if args.len() == 1 => {
+                (self.ty(&args[0], defined)? == Ty::F64).then_some(Ty::F64)
+            }
+            Expr::Call(Func::Exp, args) if self.exp_on_lanes && args.len() == 1 => {
                 (self.ty(&args[0], defined)? == Ty::F64).then_some(Ty::F64)
             }
             _ => None,
@@ -452,6 +463,10 @@ impl Translator<'_> {
             Expr::Call(Func::Sqrt, args) => {
                 let x = self.vexpr(&args[0], i, lanes)?;
                 self.b.ins().sqrt(x)
+            }
+            Expr::Call(Func::Exp, args) => {
+                let x = self.vexpr(&args[0], i, lanes)?;
+                self.vexp(x)?
             }
             _ => return Err("an expression the vector plan does not take".into()),
         })

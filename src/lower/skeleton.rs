@@ -1,9 +1,9 @@
 //! Kernel skeletons: the loop shape of each operation.
 
 use super::KernelBuilder;
-use crate::ir::{self, BinOp, ElemTy, Stmt, Ty};
+use crate::ir::{self, BinOp, ElemTy, Func, LocalId, Stmt, Ty};
 use crate::model::scope::{ArrayKey, Scope};
-use crate::syntax::ast::{Expr, Statement};
+use crate::syntax::ast::{BinOp as AstBinOp, Expr, ExprKind, Statement};
 
 /// Scalar slots for loop ranges and counts (filled by the simulator by name).
 pub const SCALAR_START: &str = "_start";
@@ -94,7 +94,13 @@ pub fn threshold(
     let count = b.kernel.local("_count", Ty::I64);
     b.kernel.body.push(Stmt::Assign(count, ir::Expr::I64(0)));
     b.at_statement("", cond.span);
-    let (c, _) = b.expr(cond, scope);
+    let bernoulli = bernoulli_probability(cond)
+        .map(|p| b.expr(p, scope))
+        .filter(|(p, t)| matches!(t, Ty::F64 | Ty::F32) && !draws(p));
+    let (c, _) = match &bernoulli {
+        Some(_) => (ir::Expr::Bool(true), Ty::Bool),
+        None => b.expr(cond, scope),
+    };
     let item = ir::Expr::Local(b.item);
     let mut on_spike = vec![
         Stmt::Store {
@@ -128,18 +134,165 @@ pub fn threshold(
         }
         None => c,
     };
-    let body = vec![Stmt::If {
-        cond: c,
-        then: on_spike,
-        els: vec![],
-    }];
-    let l = range_loop(b, body);
-    b.kernel.body.push(l);
+    match bernoulli {
+        Some((p, t)) => {
+            let p = if t == Ty::F64 { p } else { ir::Expr::cast(Ty::F64, p) };
+            skip_to_candidates(b, p, c, on_spike);
+        }
+        None => {
+            let body = vec![Stmt::If {
+                cond: c,
+                then: on_spike,
+                els: vec![],
+            }];
+            let l = range_loop(b, body);
+            b.kernel.body.push(l);
+        }
+    }
     let end = b.scalar(SCALAR_END, Ty::I64);
     b.kernel.body.push(Stmt::Store {
         array: ss,
         index: end,
         value: ir::Expr::Local(count),
+    });
+}
+
+/// `P` when a threshold reads `rand() < P` (a Poisson group's `rand() <
+/// rates*dt`).
+fn bernoulli_probability(cond: &Expr) -> Option<&Expr> {
+    match &cond.kind {
+        ExprKind::Binary(AstBinOp::Lt, r, p) if matches!(&r.kind, ExprKind::Call(f, args) if f == "rand" && args.is_empty()) => {
+            Some(p)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `e` draws random numbers (then it cannot be evaluated twice).
+fn draws(e: &ir::Expr) -> bool {
+    let mut found = matches!(e, ir::Expr::Call(f, _) if f.sig(Ty::F64).rng);
+    e.for_each_child(|c| found |= draws(c));
+    found
+}
+
+/// A threshold `rand() < P` without drawing for every element (issue 16: a
+/// Poisson group's threshold drew 1000 numbers a step for ~1.5 spikes).
+/// Each element spikes with probability `P` clamped to [0, 1], independently,
+/// as when each draws `rand() < P`; only the random stream differs. `pmax`, the
+/// largest `P` of the range (at most 1), picks candidates by geometric jumps
+/// (each element is one with probability `pmax`), and a candidate spikes when
+/// `rand() * pmax < P` (probability `P / pmax`) and `refractory_ok` holds: a
+/// step costs one pass computing `P` and a draw or two per candidate.
+fn skip_to_candidates(b: &mut KernelBuilder, p: ir::Expr, refractory_ok: ir::Expr, on_spike: Vec<Stmt>) {
+    let local = ir::Expr::Local;
+    let item = b.item;
+    let pmax = b.kernel.local("_pmax", Ty::F64);
+    let p_l = b.kernel.local("_p", Ty::F64);
+    let skip = b.kernel.local("_skip", Ty::I64);
+    let start = b.scalar(SCALAR_START, Ty::I64);
+    let end = b.scalar(SCALAR_END, Ty::I64);
+    // pmax over the range, on two independent chains (elements at even and
+    // odd offsets from the start, then the last one when the count is odd):
+    // twice as fast as one chain of dependent comparisons. Starting from +0.0,
+    // each chain only ever holds +0.0 or a positive P (NaN and P <= 0 never
+    // compare greater), so the result is the range's maximum, bit for bit,
+    // whatever the order.
+    let odd_max = b.kernel.local("_pmax_odd", Ty::F64);
+    let pair = b.kernel.local("_pair", Ty::I64);
+    let raise = |acc: LocalId| {
+        Stmt::Assign(
+            acc,
+            ir::Expr::select(ir::Expr::bin(BinOp::Gt, local(p_l), local(acc)), local(p_l), local(acc)),
+        )
+    };
+    let count_of = ir::Expr::bin(BinOp::Sub, end.clone(), start.clone());
+    b.kernel.body.push(Stmt::Assign(pmax, ir::Expr::F64(0.0)));
+    b.kernel.body.push(Stmt::Assign(odd_max, ir::Expr::F64(0.0)));
+    b.kernel.body.push(Stmt::For {
+        var: pair,
+        start: ir::Expr::I64(0),
+        end: ir::Expr::bin(BinOp::FloorDiv, count_of.clone(), ir::Expr::I64(2)),
+        body: vec![
+            Stmt::Assign(
+                item,
+                ir::Expr::bin(
+                    BinOp::Add,
+                    start.clone(),
+                    ir::Expr::bin(BinOp::Mul, local(pair), ir::Expr::I64(2)),
+                ),
+            ),
+            Stmt::Assign(p_l, p.clone()),
+            raise(pmax),
+            Stmt::Assign(item, ir::Expr::bin(BinOp::Add, local(item), ir::Expr::I64(1))),
+            Stmt::Assign(p_l, p.clone()),
+            raise(odd_max),
+        ],
+    });
+    b.kernel.body.push(Stmt::If {
+        cond: ir::Expr::bin(
+            BinOp::Ne,
+            ir::Expr::bin(BinOp::Mod, count_of, ir::Expr::I64(2)),
+            ir::Expr::I64(0),
+        ),
+        then: vec![
+            Stmt::Assign(item, ir::Expr::bin(BinOp::Sub, end.clone(), ir::Expr::I64(1))),
+            Stmt::Assign(p_l, p.clone()),
+            raise(pmax),
+        ],
+        els: vec![],
+    });
+    b.kernel.body.push(Stmt::Assign(p_l, local(odd_max)));
+    b.kernel.body.push(raise(pmax));
+    b.kernel.body.push(Stmt::Assign(
+        pmax,
+        ir::Expr::select(
+            ir::Expr::bin(BinOp::Gt, local(pmax), ir::Expr::F64(1.0)),
+            ir::Expr::F64(1.0),
+            local(pmax),
+        ),
+    ));
+    // item = first + skip, or `end` when the jump leaves the range (a jump can
+    // be i64::MAX: compared with the room left, never added to).
+    let jump = |from: ir::Expr| {
+        vec![
+            Stmt::Assign(skip, ir::Expr::Call(Func::GeometricSkip, vec![local(pmax)])),
+            Stmt::Assign(
+                item,
+                ir::Expr::select(
+                    ir::Expr::bin(
+                        BinOp::Lt,
+                        local(skip),
+                        ir::Expr::bin(BinOp::Sub, end.clone(), from.clone()),
+                    ),
+                    ir::Expr::bin(BinOp::Add, from, local(skip)),
+                    end.clone(),
+                ),
+            ),
+        ]
+    };
+    let mut body = vec![Stmt::If {
+        cond: ir::Expr::bin(
+            BinOp::And,
+            ir::Expr::bin(
+                BinOp::Lt,
+                ir::Expr::bin(BinOp::Mul, ir::Expr::Call(Func::Rand, vec![]), local(pmax)),
+                p,
+            ),
+            refractory_ok,
+        ),
+        then: on_spike,
+        els: vec![],
+    }];
+    body.extend(jump(ir::Expr::bin(BinOp::Add, local(item), ir::Expr::I64(1))));
+    let mut then = jump(start);
+    then.push(Stmt::While {
+        cond: ir::Expr::bin(BinOp::Lt, local(item), end.clone()),
+        body,
+    });
+    b.kernel.body.push(Stmt::If {
+        cond: ir::Expr::bin(BinOp::Gt, local(pmax), ir::Expr::F64(0.0)),
+        then,
+        els: vec![],
     });
 }
 
