@@ -453,29 +453,69 @@ duration = "3*ms"
 /// then its Brian2 runs, rather than all of one side then all of the other.
 #[test]
 fn bench_dry_run_alternates_spikejit_and_brian2() {
-    let o = spikejit(&[
-        "bench",
-        "cuba_4000",
-        "stdp",
-        "--reps",
-        "2",
-        "--threads",
-        "1,2",
-        "--compare",
-        "--dry-run",
-    ]);
+    // `DEVICES` picks Brian2's devices, as bench/brian2/run.sh reads it
+    let dry_run = |devices: Option<&str>, args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_spikejit"));
+        c.arg("bench").args(args).arg("--dry-run").env("NO_COLOR", "1");
+        match devices {
+            Some(d) => c.env("DEVICES", d),
+            None => c.env_remove("DEVICES"),
+        };
+        c.output().expect("spikejit runs")
+    };
+    let o = dry_run(
+        None,
+        &["cuba_4000", "stdp", "--reps", "2", "--threads", "1,2", "--compare"],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     let steps: Vec<&str> = out.lines().skip(1).collect();
     let mut want = Vec::new();
     for rep in 1..=2 {
         for (name, brian2) in [("cuba_4000", "cuba:4000"), ("stdp", "stdp:1000")] {
+            // each thread count on both sides; cython and numpy on one thread, once
             want.push(format!("rep {rep}: spikejit {name} --threads 1"));
+            want.push(format!(
+                "rep {rep}: brian2 {brian2} cpp_standalone (1 thread, no OpenMP), cython (1 thread), numpy (1 thread) (bench/brian2/run.sh)"
+            ));
             want.push(format!("rep {rep}: spikejit {name} --threads 2"));
-            want.push(format!("rep {rep}: brian2 {brian2} (bench/brian2/run.sh)"));
+            want.push(format!(
+                "rep {rep}: brian2 {brian2} cpp_standalone (2 OpenMP threads) (bench/brian2/run.sh)"
+            ));
         }
     }
+    want.push(
+        "(bench/brian2/run.sh runs cython and numpy on its SLOW configurations, by default cuba:256000 and \
+         stdp:1000, in the first REPS_SLOW repetitions only, by default 1)"
+            .to_string(),
+    );
     assert_eq!(steps, want, "{out}");
+    assert!(out.starts_with("spikejit bench --dry-run: 16 steps"), "{out}");
+    // cpp_standalone alone, two threads only
+    let o = dry_run(
+        Some("cpp_standalone"),
+        &["cuba_64000", "--reps", "1", "--threads", "2", "--compare"],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        out.lines().skip(1).collect::<Vec<_>>(),
+        vec![
+            "rep 1: spikejit cuba_64000 --threads 2",
+            "rep 1: brian2 cuba:64000 cpp_standalone (2 OpenMP threads) (bench/brian2/run.sh)"
+        ],
+        "{out}"
+    );
+    // an unknown device; a thread count of 0
+    let o = dry_run(Some("cpp numpy"), &["stdp", "--compare"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("DEVICES: unknown Brian2 device 'cpp'"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = dry_run(None, &["stdp", "--threads", "0,1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("a thread count must be 1 or more"));
     // without --compare: spikejit alone
     let o = spikejit(&["bench", "stdp", "--reps", "2", "--dry-run"]);
     assert!(!String::from_utf8_lossy(&o.stdout).contains("brian2"));

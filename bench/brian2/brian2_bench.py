@@ -2,6 +2,7 @@
 """Brian2 side of the spikejit benchmarks: the models of bench/models/*.toml as Brian2 scripts.
 
     python brian2_bench.py --model cuba --N 4000 --device cpp_standalone|cython|numpy [--rep K]
+                           [--threads N]
 
 One function per model, with the same equations, sizes, durations, connection
 probabilities, seed (1) and monitors as the TOML files in bench/models/ (see the
@@ -9,7 +10,7 @@ header comment of each file and bench/README.md for what differs from the Brian2
 examples). Prints ONE JSON line on stdout (everything else, Brian2's and the
 compiler's output included, goes to stderr):
 
-  model, N, device, rep, synapses (all synapses), spikes (all spikes of the model's
+  model, N, device, threads, rep, synapses (all synapses), spikes (all spikes of the model's
   spiking groups: see SPIKES below), spike_counts {group: n}, synapse_counts
   {synapses: n} (named as in the TOML file), duration_s (bio seconds), steps,
   rate_hz (spikes / (neurons * duration)), timings {...}, max_rss_bytes,
@@ -36,11 +37,13 @@ timings (seconds):
              cython / numpy: object creation (synapse creation included, it runs
              during `connect`) + `Network.before_run` (code generation, compilation
              or cache lookup).
-  run_s      the simulation loop only, CPU seconds: cpp_standalone: Brian2's own
-             measure `device._last_run_time` (std::clock() around the loop in the
-             generated Network::run, single thread); cython / numpy:
-             time.process_time() from the end of `Network.before_run` to the end of
-             `Network.run`.
+  run_s      the simulation loop only: cpp_standalone: Brian2's own measure
+             `device._last_run_time` around the loop in the generated Network::run:
+             with one thread (no OpenMP) std::clock(), CPU seconds of the single
+             thread; with --threads N > 1 omp_get_wtime(), wall seconds (Brian2's
+             template divides std::clock() by the thread count only without
+             OpenMP); cython / numpy: time.process_time() from the end of
+             `Network.before_run` to the end of `Network.run` (one thread).
   total_s    wall, from before `import brian2` to the results read back (the
              temporary standalone project is deleted after this point).
   extra:     codegen_s and compile_s (cpp_standalone: build_s split at the start
@@ -54,8 +57,13 @@ record=False SpikeMonitor; stdp: input spikes (s_mon) + output spikes; brunel:
 sum(rate) * dt * N from the PopulationRateMonitor (exact: the rate of each step is
 spikes / (N dt)).
 
+threads: --threads N (default 1). cpp_standalone: 1 is Brian2's build without
+OpenMP (`prefs.devices.cpp_standalone.openmp_threads = 0`), N > 1 sets
+`openmp_threads = N` (the generated code is built with -fopenmp and runs on N
+threads). cython and numpy run on one thread only: N > 1 is refused with them.
+
 cpp_standalone: fresh temporary project directory per run (always a full `make`),
-single thread, Brian2's default compiler flags. cython: cache directory
+Brian2's default compiler flags. cython: cache directory
 bench/brian2/work/cython-cache (or --cache-dir); run once untimed first to warm it.
 """
 import time
@@ -326,6 +334,9 @@ def main():
                     help="neurons (cuba, cobahh: p = 80/N; stdp: Poisson inputs; brunel: 12500)")
     ap.add_argument("--device", required=True, choices=DEVICES)
     ap.add_argument("--rep", type=int, default=0, help="repetition index (recorded only)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="cpp_standalone: OpenMP threads (1, the default: Brian2's build without "
+                         "OpenMP, openmp_threads = 0; N > 1: openmp_threads = N); cython and numpy: 1 only")
     ap.add_argument("--duration", type=float, default=None,
                     help="override the bio duration in seconds (for quick checks)")
     ap.add_argument("--seed", type=int, default=SEED, help="Brian2 seed (default 1)")
@@ -340,6 +351,11 @@ def main():
                          "code object) to the JSON line as \"profile\" (its timings then include "
                          "the profiling's own cost: time with and without it apart)")
     args = ap.parse_args()
+    if args.threads < 1:
+        ap.error(f"--threads must be 1 or more (got {args.threads})")
+    if args.threads > 1 and args.device != "cpp_standalone":
+        ap.error(f"--threads {args.threads}: only cpp_standalone runs on several (OpenMP) threads; "
+                 f"Brian2's runtime device {args.device} runs on one thread (leave --threads out)")
     N = args.N if args.N is not None else DEFAULT_N[args.model]
 
     # Everything written to fd 1 (Brian2, make, the standalone binary, Cython) goes to
@@ -359,7 +375,8 @@ def main():
     if args.device == "cpp_standalone":
         project_dir = tempfile.mkdtemp(prefix="brian2_bench_")
         b.set_device("cpp_standalone", directory=project_dir, build_on_run=False)
-        b.prefs.devices.cpp_standalone.openmp_threads = 0  # single thread
+        # 0: Brian2's build without OpenMP (one thread); N > 1: N OpenMP threads
+        b.prefs.devices.cpp_standalone.openmp_threads = args.threads if args.threads > 1 else 0
     else:
         b.prefs.codegen.target = args.device
         if args.device == "cython":
@@ -417,6 +434,7 @@ def main():
         "model": args.model,
         "N": N,
         "device": args.device,
+        "threads": args.threads,
         "rep": args.rep,
         "synapses": int(sum(synapse_counts.values())),
         "spikes": int(spikes),

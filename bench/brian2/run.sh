@@ -9,6 +9,10 @@
 #               "cuba:4000 cuba:16000 cuba:64000 cuba:256000 cobahh:4000 stdp:1000 brunel:12500"
 #               (":N" may be left out: cuba 4000, cobahh 4000, stdp 1000, brunel 12500)
 #   DEVICES     default "cpp_standalone cython numpy"
+#   THREADS     cpp_standalone's thread counts, default "1": each runs as its own
+#               configuration (brian2_bench.py --threads: 1 is Brian2's build without
+#               OpenMP, N > 1 sets openmp_threads = N; "1 2" runs both). cython and
+#               numpy run on one thread, once, whatever THREADS says
 #   REPS        repetitions per configuration, default 3 (the repetition loop is outermost,
 #               so a burst of machine load hits different configurations)
 #   REP_FIRST   index of the first repetition, default 0 (recorded in the lines; SLOW
@@ -36,6 +40,7 @@
 #
 # Quick example:
 #   MODELS="cuba:4000" DEVICES="cpp_standalone numpy" REPS=1 bench/brian2/run.sh /tmp/b.jsonl
+#   MODELS="cuba:64000" DEVICES=cpp_standalone THREADS="1 2" REPS=1 bench/brian2/run.sh /tmp/b.jsonl
 set -u
 
 src=${BASH_SOURCE[0]}
@@ -47,6 +52,7 @@ case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 
 MODELS=${MODELS:-"cuba:4000 cuba:16000 cuba:64000 cuba:256000 cobahh:4000 stdp:1000 brunel:12500"}
 DEVICES=${DEVICES:-"cpp_standalone cython numpy"}
+THREADS=${THREADS:-1}
 REPS=${REPS:-3}
 REP_FIRST=${REP_FIRST:-0}
 WARMUP=${WARMUP:-1}
@@ -124,20 +130,27 @@ specs=""
 for s in $MODELS; do specs="$specs $(normalize "$s")" || exit 2; done
 slow=""
 for s in $SLOW; do slow="$slow $(normalize "$s")" || exit 2; done
+for t in $THREADS; do
+    case "$t" in
+        '' | *[!0-9]* | 0) echo "bad thread count '$t' in THREADS (whole numbers, 1 or more)" >&2; exit 2 ;;
+    esac
+done
 
 mkdir -p "$(dirname "$OUT")" "$WORK/logs" || exit 1
 TIMEOUT=()
 command -v timeout >/dev/null 2>&1 && TIMEOUT=(timeout "$RUN_TIMEOUT")
 
 failures=0
-# run_one MODEL:N DEVICE REP [discard]
+# run_one MODEL:N DEVICE THREADS REP [discard]
 run_one() {
-    local spec=$1 dev=$2 rep=$3 discard=${4:-}
+    local spec=$1 dev=$2 threads=$3 rep=$4 discard=${5:-}
     local m=${spec%%:*} n=${spec#*:}
-    local log="$WORK/logs/$m-$n-$dev-${discard:+warmup}${discard:-rep$rep}.log"
+    local t_name="" t_text=""
+    if [ "$threads" != 1 ]; then t_name="-t$threads" t_text=" threads=$threads"; fi
+    local log="$WORK/logs/$m-$n-$dev$t_name-${discard:+warmup}${discard:-rep$rep}.log"
     local line rc
-    echo "[$(date +%H:%M:%S)] brian2 $m N=$n $dev ${discard:+warm-up (untimed)}${discard:-rep=$rep}" >&2
-    line=$("${TIMEOUT[@]}" "$PY" "$BENCH" --model "$m" --N "$n" --device "$dev" --rep "$rep" \
+    echo "[$(date +%H:%M:%S)] brian2 $m N=$n $dev$t_text ${discard:+warm-up (untimed)}${discard:-rep=$rep}" >&2
+    line=$("${TIMEOUT[@]}" "$PY" "$BENCH" --model "$m" --N "$n" --device "$dev" --threads "$threads" --rep "$rep" \
         --busy-threshold "$BUSY_THRESHOLD" ${DURATION:+--duration "$DURATION"} 2>"$log")
     rc=$?
     if [ $rc -ne 0 ] || [ "${line#\{\"model\"}" = "$line" ]; then
@@ -152,7 +165,7 @@ run_one() {
 
 if [ "$WARMUP" != 0 ]; then
     for spec in $specs; do
-        case " $devices " in *" cython "*) run_one "$spec" cython -1 warmup ;; esac
+        case " $devices " in *" cython "*) run_one "$spec" cython 1 -1 warmup ;; esac
     done
 fi
 for ((rep = REP_FIRST; rep < REP_FIRST + REPS; rep++)); do
@@ -161,7 +174,11 @@ for ((rep = REP_FIRST; rep < REP_FIRST + REPS; rep++)); do
             if [ "$dev" != cpp_standalone ] && [ "$rep" -ge "$REPS_SLOW" ]; then
                 case " $slow " in *" $spec "*) continue ;; esac
             fi
-            run_one "$spec" "$dev" "$rep"
+            if [ "$dev" = cpp_standalone ]; then
+                for threads in $THREADS; do run_one "$spec" "$dev" "$threads" "$rep"; done
+            else
+                run_one "$spec" "$dev" 1 "$rep"
+            fi
         done
     done
 done

@@ -217,9 +217,39 @@ pub struct BenchOptions {
     pub busy_threshold: f64,
 }
 
-/// Brian2's side of a benchmark session: told each model and repetition
-/// after spikejit's runs of them (see [`run`]).
-pub type Brian2Step<'a> = &'a mut dyn FnMut(&BenchModel, usize);
+/// Brian2's side of a benchmark session: told each of its steps, with the
+/// model, right after spikejit's run of the same model, repetition and
+/// thread count (see [`run`] and [`schedule`]).
+pub type Brian2Step<'a> = &'a mut dyn FnMut(&BenchModel, Brian2Run);
+
+/// Which of Brian2's devices a benchmark session runs (none: spikejit alone).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Brian2Devices {
+    /// `cpp_standalone`, which runs once per thread count (OpenMP threads).
+    pub standalone: bool,
+    /// The runtime devices (`cython`, `numpy`), which run on one thread only.
+    pub runtime: bool,
+}
+
+impl Brian2Devices {
+    /// No Brian2 device: spikejit alone.
+    pub const NONE: Brian2Devices = Brian2Devices {
+        standalone: false,
+        runtime: false,
+    };
+}
+
+/// One Brian2 step of a session: what runs, for one model and repetition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Brian2Run {
+    /// The repetition (from 0).
+    pub rep: usize,
+    /// `cpp_standalone` with this many threads (1: Brian2's build without
+    /// OpenMP; N > 1: `openmp_threads = N`), or not in this step.
+    pub standalone_threads: Option<usize>,
+    /// The runtime devices (`cython`, `numpy`, those the session runs), on one thread.
+    pub runtime: bool,
+}
 
 /// One run of a benchmark session, in the order [`schedule`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,27 +263,36 @@ pub enum Step {
         /// The repetition (from 0).
         rep: usize,
     },
-    /// Brian2's side of a model (every Brian2 device, one run each).
+    /// Brian2's side of a model: one run of each device the step names.
     Brian2 {
         /// An index into the session's models.
         model: usize,
-        /// The repetition (from 0).
-        rep: usize,
+        /// What runs.
+        run: Brian2Run,
     },
 }
 
-/// The order of a benchmark session: repetitions outermost, then the models;
-/// each model runs with each thread count, then (with `brian2`) on Brian2, so
-/// that a burst of load on a shared machine hits both sides and different
-/// models rather than all of one.
-pub fn schedule(models: usize, threads: &[usize], reps: usize, brian2: bool) -> Vec<Step> {
+/// The order of a benchmark session: repetitions outermost, then the models,
+/// then the thread counts; each spikejit run is followed by Brian2's
+/// `cpp_standalone` on as many (OpenMP) threads, and the model's first
+/// thread count also by Brian2's runtime devices (one thread), so that a
+/// burst of load on a shared machine hits both sides at each thread count
+/// and different models rather than all of one.
+pub fn schedule(models: usize, threads: &[usize], reps: usize, brian2: Brian2Devices) -> Vec<Step> {
     let threads = thread_counts(threads);
     let mut out = Vec::new();
     for rep in 0..reps.max(1) {
         for model in 0..models {
-            out.extend(threads.iter().map(|&threads| Step::Spikejit { model, threads, rep }));
-            if brian2 {
-                out.push(Step::Brian2 { model, rep });
+            for (k, &t) in threads.iter().enumerate() {
+                out.push(Step::Spikejit { model, threads: t, rep });
+                let run = Brian2Run {
+                    rep,
+                    standalone_threads: brian2.standalone.then_some(t),
+                    runtime: brian2.runtime && k == 0,
+                };
+                if run.standalone_threads.is_some() || run.runtime {
+                    out.push(Step::Brian2 { model, run });
+                }
             }
         }
     }
@@ -319,12 +358,13 @@ fn sum_counts(m: &serde_json::Map<String, serde_json::Value>) -> u64 {
 }
 
 /// Runs the session [`schedule`] gives: each model `reps` times with each
-/// thread count, and after each model's runs of a repetition `brian2` (when
-/// given) for Brian2's side of the same model and repetition. Each spikejit
-/// run is measured in a [`load::Window`]; `progress` is told each finished run.
+/// thread count, and, when `brian2` is given, its steps for the devices it
+/// names, each after spikejit's run of the same model, repetition and thread
+/// count. Each spikejit run is measured in a [`load::Window`]; `progress` is
+/// told each finished run.
 pub fn run(
     opts: &BenchOptions,
-    mut brian2: Option<Brian2Step>,
+    mut brian2: Option<(Brian2Devices, Brian2Step)>,
     mut progress: impl FnMut(&str, &RunRecord),
 ) -> Result<BenchRun, String> {
     let load_start = load_average();
@@ -341,12 +381,13 @@ pub fn run(
         .flat_map(|k| threads.iter().map(move |&t| (k, t)))
         .collect();
     let mut samples: Vec<Vec<(RunRecord, RunSummary)>> = cases.iter().map(|_| Vec::new()).collect();
-    for step in schedule(opts.models.len(), &threads, opts.reps, brian2.is_some()) {
+    let devices = brian2.as_ref().map_or(Brian2Devices::NONE, |b| b.0);
+    for step in schedule(opts.models.len(), &threads, opts.reps, devices) {
         let (k, t, rep) = match step {
             Step::Spikejit { model, threads, rep } => (model, threads, rep),
-            Step::Brian2 { model, rep } => {
-                if let Some(b) = brian2.as_mut() {
-                    b(&opts.models[model], rep);
+            Step::Brian2 { model, run } => {
+                if let Some((_, b)) = brian2.as_mut() {
+                    b(&opts.models[model], run);
                 }
                 continue;
             }
@@ -502,39 +543,47 @@ pub fn utc_now() -> String {
 }
 
 /// The scaling figure: CUBA's run time against its number of synapses, for
-/// spikejit and each Brian2 device that ran it.
+/// spikejit at each thread count and each Brian2 device and thread count
+/// that ran it.
 pub fn scaling_plot(
     run: &BenchRun,
     brian2: &std::collections::BTreeMap<(String, usize), Vec<report::Brian2Result>>,
     path: &Path,
 ) -> Result<(), String> {
-    let mut series = vec![crate::plot::Series {
-        label: "spikejit".into(),
-        points: run
-            .results
-            .iter()
-            .filter(|r| r.model == "cuba" && r.threads == 1)
-            .map(|r| (r.synapses as f64, r.run_s.median / r.duration.max(1e-12)))
-            .collect(),
-    }];
-    let threaded: Vec<(f64, f64)> = run
+    let mut series = Vec::new();
+    let mut spikejit_threads: Vec<usize> = run
         .results
         .iter()
-        .filter(|r| r.model == "cuba" && r.threads == 2)
-        .map(|r| (r.synapses as f64, r.run_s.median / r.duration.max(1e-12)))
+        .filter(|r| r.model == "cuba")
+        .map(|r| r.threads)
         .collect();
-    if !threaded.is_empty() {
+    spikejit_threads.sort_unstable();
+    spikejit_threads.dedup();
+    for t in spikejit_threads {
         series.push(crate::plot::Series {
-            label: "spikejit, 2 threads".into(),
-            points: threaded,
+            label: format!("spikejit{}", report::threads_suffix(t)),
+            points: run
+                .results
+                .iter()
+                .filter(|r| r.model == "cuba" && r.threads == t)
+                .map(|r| (r.synapses as f64, r.run_s.median / r.duration.max(1e-12)))
+                .collect(),
         });
     }
-    for dev in report::DEVICES {
+    // Brian2's (device, threads) pairs in report order (aggregate_brian2 sorts each model's results so).
+    let mut brian2_lines: Vec<(&str, usize)> = Vec::new();
+    for x in brian2.iter().filter(|((m, _), _)| m == "cuba").flat_map(|(_, v)| v) {
+        if !brian2_lines.contains(&(x.device.as_str(), x.threads)) {
+            brian2_lines.push((x.device.as_str(), x.threads));
+        }
+    }
+    brian2_lines.sort_by_key(|&(dev, t)| (report::device_order(dev), t));
+    for (dev, t) in brian2_lines {
         let points: Vec<(f64, f64)> = brian2
             .iter()
             .filter(|((m, _), _)| m == "cuba")
             .filter_map(|((_, n), v)| {
-                let x = v.iter().find(|x| x.device == *dev)?;
+                let x = v.iter().find(|x| x.device == dev && x.threads == t)?;
                 let dur = run
                     .results
                     .iter()
@@ -543,12 +592,10 @@ pub fn scaling_plot(
                 Some((x.synapses as f64, x.run_s.median / dur.max(1e-12)))
             })
             .collect();
-        if !points.is_empty() {
-            series.push(crate::plot::Series {
-                label: format!("Brian2 {dev}"),
-                points,
-            });
-        }
+        series.push(crate::plot::Series {
+            label: format!("Brian2 {dev}{}", report::threads_suffix(t)),
+            points,
+        });
     }
     crate::plot::scaling(path, "CUBA: run time against synapses (p = 80/N)", &series)
 }
@@ -597,19 +644,88 @@ mod tests {
     #[test]
     fn repetitions_alternate_spikejit_and_brian2() {
         use Step::*;
-        let s = schedule(2, &[1, 2], 2, true);
+        let all = Brian2Devices {
+            standalone: true,
+            runtime: true,
+        };
+        let brian2 = |model, rep, standalone_threads, runtime| Brian2 {
+            model,
+            run: Brian2Run {
+                rep,
+                standalone_threads,
+                runtime,
+            },
+        };
+        // each thread count on both sides, Brian2's runtime devices once (one thread)
+        let s = schedule(2, &[1, 2], 2, all);
         let mut want = Vec::new();
         for rep in 0..2 {
             for model in 0..2 {
                 want.push(Spikejit { model, threads: 1, rep });
+                want.push(brian2(model, rep, Some(1), true));
                 want.push(Spikejit { model, threads: 2, rep });
-                want.push(Brian2 { model, rep });
+                want.push(brian2(model, rep, Some(2), false));
             }
         }
         assert_eq!(s, want);
+        // the runtime devices go with the first thread count, whichever it is
+        assert_eq!(
+            schedule(1, &[2, 1], 1, all),
+            vec![
+                Spikejit {
+                    model: 0,
+                    threads: 2,
+                    rep: 0
+                },
+                brian2(0, 0, Some(2), true),
+                Spikejit {
+                    model: 0,
+                    threads: 1,
+                    rep: 0
+                },
+                brian2(0, 0, Some(1), false),
+            ]
+        );
+        // without cpp_standalone, Brian2 runs once per model and repetition
+        let runtime_only = Brian2Devices {
+            standalone: false,
+            runtime: true,
+        };
+        assert_eq!(
+            schedule(1, &[1, 2], 1, runtime_only),
+            vec![
+                Spikejit {
+                    model: 0,
+                    threads: 1,
+                    rep: 0
+                },
+                brian2(0, 0, None, true),
+                Spikejit {
+                    model: 0,
+                    threads: 2,
+                    rep: 0
+                },
+            ]
+        );
+        // cpp_standalone alone, two threads only
+        let standalone_only = Brian2Devices {
+            standalone: true,
+            runtime: false,
+        };
+        assert_eq!(
+            schedule(1, &[2], 1, standalone_only),
+            vec![
+                Spikejit {
+                    model: 0,
+                    threads: 2,
+                    rep: 0
+                },
+                brian2(0, 0, Some(2), false),
+            ]
+        );
         // spikejit alone; no thread count is one; a repeated count runs once
         assert_eq!(
-            schedule(1, &[], 2, false),
+            schedule(1, &[], 2, Brian2Devices::NONE),
             vec![
                 Spikejit {
                     model: 0,
@@ -624,7 +740,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            schedule(1, &[2, 2], 1, false),
+            schedule(1, &[2, 2], 1, Brian2Devices::NONE),
             vec![Spikejit {
                 model: 0,
                 threads: 2,

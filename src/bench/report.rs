@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{BenchResult, BenchRun, LoadSample, Stat};
+use super::{BenchResult, BenchRun, LoadSample, Machine, Stat};
 
 /// One Brian2 run, a line of `bench/brian2/brian2_bench.py`'s output.
 #[derive(Clone, Debug, Deserialize)]
@@ -18,6 +18,10 @@ pub struct Brian2Line {
     pub n: usize,
     /// Brian2's device: `cpp_standalone`, `cython` or `numpy`.
     pub device: String,
+    /// Threads (`cpp_standalone`: 1 without OpenMP, N > 1 with `openmp_threads = N`;
+    /// 1 in lines written before Brian2 ran on several).
+    #[serde(default = "super::one")]
+    pub threads: usize,
     /// Synapses created, all synapses objects together.
     #[serde(default)]
     pub synapses: u64,
@@ -57,7 +61,7 @@ impl Brian2Line {
 }
 
 /// The load beside one simulator's runs of one model.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct LoadNote {
     /// Runs.
     pub runs: usize,
@@ -120,11 +124,13 @@ pub struct Brian2Timings {
     pub total_s: f64,
 }
 
-/// Brian2's runs of one model, size and device, aggregated.
-#[derive(Clone, Debug)]
+/// Brian2's runs of one model, size, device and thread count, aggregated.
+#[derive(Clone, Debug, Serialize)]
 pub struct Brian2Result {
     /// Brian2's device: `cpp_standalone`, `cython` or `numpy`.
     pub device: String,
+    /// Threads (see [`Brian2Line::threads`]).
+    pub threads: usize,
     /// How many runs were aggregated.
     pub reps: usize,
     /// Synapses created (of the last run).
@@ -148,6 +154,30 @@ pub struct Brian2Result {
 /// Brian2's devices in report order.
 pub const DEVICES: &[&str] = &["cpp_standalone", "cython", "numpy"];
 
+/// A device's place in [`DEVICES`] (unknown ones last).
+pub fn device_order(device: &str) -> usize {
+    DEVICES.iter().position(|d| *d == device).unwrap_or(DEVICES.len())
+}
+
+/// `, N threads` after a simulator's name, nothing for one thread.
+pub fn threads_suffix(threads: usize) -> String {
+    if threads > 1 {
+        format!(", {threads} threads")
+    } else {
+        String::new()
+    }
+}
+
+/// A Brian2 result's name in tables: `Brian2 cpp_standalone`, with its
+/// OpenMP threads when more than one.
+fn brian2_name(x: &Brian2Result) -> String {
+    if x.threads > 1 {
+        format!("Brian2 {} ({} OpenMP threads)", x.device, x.threads)
+    } else {
+        format!("Brian2 {}", x.device)
+    }
+}
+
 /// Parses Brian2's JSON lines (blank lines and lines that are not JSON objects
 /// of the expected shape are reported, not skipped silently).
 pub fn parse_brian2(text: &str) -> Result<Vec<Brian2Line>, String> {
@@ -162,18 +192,19 @@ pub fn parse_brian2(text: &str) -> Result<Vec<Brian2Line>, String> {
     Ok(out)
 }
 
-/// Groups Brian2's lines by (model, N) and device; a run with other load
-/// above `threshold_cores` counts as busy.
+/// Groups Brian2's lines by (model, N), device and thread count (each
+/// model's results in device order, then by threads); a run with other
+/// load above `threshold_cores` counts as busy.
 pub fn aggregate_brian2(lines: &[Brian2Line], threshold_cores: f64) -> BTreeMap<(String, usize), Vec<Brian2Result>> {
-    let mut groups: BTreeMap<(String, usize, String), Vec<&Brian2Line>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, usize, String, usize), Vec<&Brian2Line>> = BTreeMap::new();
     for l in lines {
         groups
-            .entry((l.model.clone(), l.n, l.device.clone()))
+            .entry((l.model.clone(), l.n, l.device.clone(), l.threads))
             .or_default()
             .push(l);
     }
     let mut out: BTreeMap<(String, usize), Vec<Brian2Result>> = BTreeMap::new();
-    for ((model, n, device), ls) in groups {
+    for ((model, n, device, threads), ls) in groups {
         let stat = |f: &dyn Fn(&Brian2Line) -> f64| Stat::of(&ls.iter().map(|l| f(l)).collect::<Vec<_>>());
         let last = ls[ls.len() - 1];
         let mut load = LoadNote::default();
@@ -182,6 +213,7 @@ pub fn aggregate_brian2(lines: &[Brian2Line], threshold_cores: f64) -> BTreeMap<
         }
         out.entry((model, n)).or_default().push(Brian2Result {
             device: device.clone(),
+            threads,
             reps: ls.len(),
             synapses: last.synapses,
             spikes: Stat::of(&ls.iter().map(|l| l.spikes as f64).collect::<Vec<_>>()).median as u64,
@@ -194,7 +226,7 @@ pub fn aggregate_brian2(lines: &[Brian2Line], threshold_cores: f64) -> BTreeMap<
         });
     }
     for v in out.values_mut() {
-        v.sort_by_key(|r| DEVICES.iter().position(|d| *d == r.device).unwrap_or(DEVICES.len()));
+        v.sort_by_key(|r| (device_order(&r.device), r.threads));
     }
     out
 }
@@ -257,7 +289,7 @@ pub fn spikejit_table(run: &BenchRun, threshold_cores: f64) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {} |",
-            label(r),
+            label(&r.model, r.threads),
             r.n,
             count(r.synapses),
             count(r.spikes),
@@ -277,82 +309,277 @@ pub fn spikejit_table(run: &BenchRun, threshold_cores: f64) -> String {
 }
 
 /// The model's name in tables: its family, and the threads when more than one.
-fn label(r: &super::BenchResult) -> String {
-    if r.threads > 1 {
-        format!("{} ({} threads)", r.model, r.threads)
+fn label(model: &str, threads: usize) -> String {
+    if threads > 1 {
+        format!("{model} ({threads} threads)")
     } else {
-        r.model.clone()
+        model.to_string()
     }
 }
 
-fn ratio(a: f64, b: f64) -> String {
-    if b > 0.0 {
-        format!("{:.2}×", a / b)
-    } else {
-        "–".into()
+/// `a ÷ b`, or `None` when `b` is not positive.
+fn over(a: f64, b: f64) -> Option<f64> {
+    (b > 0.0).then(|| a / b)
+}
+
+/// A ratio's table cell (`–` when there is none).
+fn ratio_cell(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".into(), |x| format!("{x:.2}×"))
+}
+
+/// A Brian2 result listed in a row of the comparison, with spikejit ÷ it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Brian2Beside {
+    /// Brian2's figures.
+    #[serde(flatten)]
+    pub result: Brian2Result,
+    /// spikejit's median run time ÷ this result's, when both ran on the same
+    /// number of threads (`None` otherwise).
+    pub run_ratio: Option<f64>,
+    /// The same for the whole process (time to result).
+    pub total_ratio: Option<f64>,
+}
+
+/// One row of the comparison: a spikejit result (model, size, thread
+/// count) and the Brian2 results listed with it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ComparisonRow {
+    /// The bundled model's name (`cuba_4000`).
+    pub name: String,
+    /// The model family.
+    pub model: String,
+    /// Neurons of the main population.
+    #[serde(rename = "N")]
+    pub n: usize,
+    /// spikejit's threads (`spikejit run --threads`).
+    pub threads: usize,
+    /// Synapses created (spikejit's).
+    pub synapses: u64,
+    /// spikejit's time-step loop, seconds.
+    pub run_s: Stat,
+    /// spikejit's whole process, seconds.
+    pub total_s: Stat,
+    /// spikejit's median run time on these threads ÷ its one-thread run of
+    /// the same model and size (`None` on one thread, or without such a run).
+    pub run_over_one_thread: Option<f64>,
+    /// The load beside spikejit's runs.
+    pub load: LoadNote,
+    /// Brian2's results of the same model and size on as many threads as
+    /// spikejit here (`cpp_standalone` with `openmp_threads` = threads; the
+    /// runtime devices only at one thread), and, in the model's first row,
+    /// those at a thread count spikejit did not run, without ratios: each
+    /// Brian2 result is in exactly one row.
+    pub brian2: Vec<Brian2Beside>,
+}
+
+impl ComparisonRow {
+    /// The Brian2 result of `device` on as many threads as spikejit here.
+    fn at_same_threads(&self, device: &str) -> Option<&Brian2Beside> {
+        self.brian2
+            .iter()
+            .find(|x| x.result.device == device && x.result.threads == self.threads)
+    }
+
+    /// The load beside each side's runs: spikejit's, then each Brian2 result's.
+    fn loads(&self) -> Vec<(String, LoadNote)> {
+        let mut v = vec![("spikejit".to_string(), self.load)];
+        v.extend(self.brian2.iter().map(|x| (brian2_name(&x.result), x.result.load)));
+        v
+    }
+
+    /// The busy runs of each side, as `1 of 3 spikejit runs` (empty when quiet).
+    fn busy_runs(&self) -> Vec<String> {
+        self.loads()
+            .iter()
+            .filter(|(_, n)| n.busy > 0)
+            .map(|(side, n)| format!("{} of {} {side} runs", n.busy, n.runs))
+            .collect()
     }
 }
 
-/// The load beside each simulator's runs of one result: spikejit's, then
-/// each Brian2 device's (of the same model and size).
-fn model_loads(
-    r: &BenchResult,
+/// The rows of the comparison, one per spikejit result in `run`'s order,
+/// each with the Brian2 results of its model, size and thread count.
+pub fn comparison_rows(
+    run: &BenchRun,
     brian2: &BTreeMap<(String, usize), Vec<Brian2Result>>,
     threshold_cores: f64,
-) -> Vec<(String, LoadNote)> {
-    let mut v = vec![("spikejit".to_string(), LoadNote::of_spikejit(r, threshold_cores))];
-    if let Some(bs) = brian2.get(&(r.model.clone(), r.n)) {
-        v.extend(bs.iter().map(|x| (format!("Brian2 {}", x.device), x.load)));
-    }
-    v
+) -> Vec<ComparisonRow> {
+    let mut seen = std::collections::BTreeSet::new();
+    run.results
+        .iter()
+        .map(|r| {
+            let key = (r.model.clone(), r.n);
+            let first_of_model = seen.insert(key.clone());
+            let same_model = || run.results.iter().filter(|o| o.model == r.model && o.n == r.n);
+            let one_thread = same_model().find(|o| o.threads == 1);
+            let listed = brian2.get(&key).into_iter().flatten().filter(|x| {
+                x.threads == r.threads || (first_of_model && !same_model().any(|o| o.threads == x.threads))
+            });
+            ComparisonRow {
+                name: r.name.clone(),
+                model: r.model.clone(),
+                n: r.n,
+                threads: r.threads,
+                synapses: r.synapses,
+                run_s: r.run_s,
+                total_s: r.total_s,
+                run_over_one_thread: one_thread
+                    .filter(|_| r.threads > 1)
+                    .and_then(|o| over(r.run_s.median, o.run_s.median)),
+                load: LoadNote::of_spikejit(r, threshold_cores),
+                brian2: listed
+                    .map(|x| {
+                        let same = x.threads == r.threads;
+                        Brian2Beside {
+                            result: x.clone(),
+                            run_ratio: over(r.run_s.median, x.run_s.median).filter(|_| same),
+                            total_ratio: over(r.total_s.median, x.total_s.median).filter(|_| same),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The models with busy runs (other load above `threshold_cores`), one line
-/// each naming the busy runs of each side: empty on a quiet machine.
+/// per spikejit result naming the busy runs of each side listed with it:
+/// empty on a quiet machine.
 pub fn busy_models(
     run: &BenchRun,
     brian2: &BTreeMap<(String, usize), Vec<Brian2Result>>,
     threshold_cores: f64,
 ) -> Vec<String> {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for r in &run.results {
-        // Brian2's runs of a model are listed once, with its first thread count.
-        let first = seen.insert((r.model.clone(), r.n));
-        let busy: Vec<String> = model_loads(r, brian2, threshold_cores)
-            .iter()
-            .filter(|(side, n)| n.busy > 0 && (first || side == "spikejit"))
-            .map(|(side, n)| format!("{} of {} {side} runs", n.busy, n.runs))
-            .collect();
-        if !busy.is_empty() {
-            out.push(format!("{} (N = {}): {}", label(r), r.n, busy.join(", ")));
-        }
-    }
-    out
+    busy_lines(&comparison_rows(run, brian2, threshold_cores))
 }
 
-/// Every run of the report together: (runs, measured, busy, largest other load).
-fn all_loads(run: &BenchRun, brian2: &BTreeMap<(String, usize), Vec<Brian2Result>>, threshold_cores: f64) -> LoadNote {
-    let mut seen = std::collections::BTreeSet::new();
+fn busy_lines(rows: &[ComparisonRow]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|row| {
+            let busy = row.busy_runs();
+            (!busy.is_empty()).then(|| {
+                format!(
+                    "{} (N = {}): {}",
+                    label(&row.model, row.threads),
+                    row.n,
+                    busy.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// Every run of the report together (each Brian2 result is in one row).
+fn all_loads(rows: &[ComparisonRow]) -> LoadNote {
     let mut all = LoadNote::default();
-    for r in &run.results {
-        let first = seen.insert((r.model.clone(), r.n));
-        for (side, n) in model_loads(r, brian2, threshold_cores) {
-            if first || side == "spikejit" {
-                all.runs += n.runs;
-                all.measured += n.measured;
-                all.busy += n.busy;
-                all.max_other_cores = all.max_other_cores.max(n.max_other_cores);
-            }
-        }
+    for (_, n) in rows.iter().flat_map(ComparisonRow::loads) {
+        all.runs += n.runs;
+        all.measured += n.measured;
+        all.busy += n.busy;
+        all.max_other_cores = all.max_other_cores.max(n.max_other_cores);
     }
     all
 }
 
-/// `docs/benchmarks.md`: spikejit beside each Brian2 device, per model and
-/// size, with the load beside every run; runs beside more than
-/// `threshold_cores` of other load are marked busy, and a warning heads the
-/// report when there are any.
+/// `DIR/comparison.json`: the rows of the comparison report (spikejit's and
+/// Brian2's figures per thread count, the ratios at equal thread counts and
+/// spikejit's run over its own one-thread run), with the machine and command.
+#[derive(Serialize)]
+pub struct ComparisonJson<'a> {
+    /// The version of the `spikejit` that ran the benchmarks.
+    pub spikejit_version: &'a str,
+    /// The machine the benchmarks ran on.
+    pub machine: &'a Machine,
+    /// The command line of spikejit's side.
+    pub command: &'a str,
+    /// The other load (cores) above which a run counts as busy.
+    pub busy_threshold_cores: f64,
+    /// One row per spikejit result.
+    pub rows: Vec<ComparisonRow>,
+}
+
+/// The comparison as pretty JSON (see [`ComparisonJson`]).
+pub fn comparison_json(
+    run: &BenchRun,
+    brian2: &BTreeMap<(String, usize), Vec<Brian2Result>>,
+    threshold_cores: f64,
+) -> Result<String, String> {
+    serde_json::to_string_pretty(&ComparisonJson {
+        spikejit_version: &run.spikejit_version,
+        machine: &run.machine,
+        command: &run.command,
+        busy_threshold_cores: threshold_cores,
+        rows: comparison_rows(run, brian2, threshold_cores),
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// The threads section: for each model run on several thread counts, each
+/// side's run time per thread count and over its own one-thread run, and
+/// spikejit ÷ Brian2's C++ standalone at equal thread counts.
+fn threads_table(rows: &[ComparisonRow], brian2: &BTreeMap<(String, usize), Vec<Brian2Result>>) -> String {
+    let mut s = String::new();
+    let threaded = |row: &ComparisonRow| {
+        rows.iter()
+            .any(|o| o.model == row.model && o.n == row.n && o.threads > 1)
+    };
+    if !rows.iter().any(threaded) {
+        return s;
+    }
+    let _ = writeln!(s, "## Threads: spikejit beside Brian2's C++ standalone with OpenMP\n");
+    let _ = writeln!(
+        s,
+        "spikejit with `--threads N` beside Brian2's C++ standalone with `prefs.devices.cpp_standalone.openmp_threads = N` \
+         (one thread: Brian2's build without OpenMP, `openmp_threads = 0`). Brian2's run time is `device._last_run_time`: \
+         with OpenMP the loop's wall time (`omp_get_wtime`), without it the loop's CPU time (`std::clock`). \
+         Medians of the run phase, seconds.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| model | N | threads | spikejit run s | spikejit ÷ its 1 thread | Brian2 C++ run s | Brian2 C++ ÷ its 1 thread | spikejit ÷ Brian2 C++ |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    for row in rows.iter().filter(|r| threaded(r)) {
+        let cpp = |threads: usize| {
+            brian2
+                .get(&(row.model.clone(), row.n))
+                .into_iter()
+                .flatten()
+                .find(|x| x.device == "cpp_standalone" && x.threads == threads)
+        };
+        let here = cpp(row.threads);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | **{}** |",
+            row.model,
+            row.n,
+            row.threads,
+            spread(&row.run_s),
+            if row.threads > 1 {
+                ratio_cell(row.run_over_one_thread)
+            } else {
+                String::new()
+            },
+            here.map_or_else(|| "–".into(), |x| spread(&x.run_s)),
+            if row.threads > 1 {
+                ratio_cell(
+                    here.zip(cpp(1))
+                        .and_then(|(x, one)| over(x.run_s.median, one.run_s.median)),
+                )
+            } else {
+                String::new()
+            },
+            ratio_cell(here.and_then(|x| over(row.run_s.median, x.run_s.median))),
+        );
+    }
+    let _ = writeln!(s);
+    s
+}
+
+/// `docs/benchmarks.md`: spikejit beside each Brian2 device, per model,
+/// size and thread count, with the load beside every run; runs beside more
+/// than `threshold_cores` of other load are marked busy, and a warning
+/// heads the report when there are any.
 pub fn comparison(
     run: &BenchRun,
     brian2: &BTreeMap<(String, usize), Vec<Brian2Result>>,
@@ -360,6 +587,7 @@ pub fn comparison(
     plot_file: Option<&str>,
     threshold_cores: f64,
 ) -> String {
+    let rows = comparison_rows(run, brian2, threshold_cores);
     let mut s = String::new();
     let m = &run.machine;
     let _ = writeln!(s, "# Benchmarks: spikejit beside Brian2\n");
@@ -390,10 +618,12 @@ pub fn comparison(
          for Brian2). Times are wall-clock seconds, medians of the repetitions with [min–max]. \
          **run** is the simulation loop alone; **time to result** is the whole process (start-up, parsing, \
          code generation and compilation, synapse creation, the run, writing results). \
-         The ratios are spikejit ÷ Brian2: below 1 means spikejit is faster.\n"
+         The ratios are spikejit ÷ Brian2 at equal thread counts: spikejit with `--threads N` against Brian2's \
+         C++ standalone with N OpenMP threads; Brian2's cython and numpy run on one thread, so they have ratios \
+         in the one-thread rows only. Below 1 means spikejit is faster.\n"
     );
-    let all = all_loads(run, brian2, threshold_cores);
-    let busy = busy_models(run, brian2, threshold_cores);
+    let all = all_loads(&rows);
+    let busy = busy_lines(&rows);
     if !busy.is_empty() {
         let _ = writeln!(
             s,
@@ -438,30 +668,30 @@ pub fn comparison(
     let _ = writeln!(s, "## Headline: ratios spikejit ÷ Brian2\n");
     let _ = writeln!(
         s,
-        "| model | N | synapses | run ÷ C++ standalone | run ÷ cython | run ÷ numpy | time to result ÷ C++ standalone | time to result ÷ cython | time to result ÷ numpy |"
+        "| model | N | synapses | run ÷ C++ standalone | run ÷ cython | run ÷ numpy | time to result ÷ C++ standalone | time to result ÷ cython | time to result ÷ numpy | run ÷ spikejit on 1 thread |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
-    for r in &run.results {
-        let b = brian2.get(&(r.model.clone(), r.n));
-        let cell = |dev: &str, f: &dyn Fn(&Brian2Result) -> f64, ours: f64| -> String {
-            b.and_then(|v| v.iter().find(|x| x.device == dev))
-                .map(|x| ratio(ours, f(x)))
-                .unwrap_or_else(|| "–".into())
-        };
-        let marked = model_loads(r, brian2, threshold_cores).iter().any(|(_, n)| n.busy > 0);
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
+    for row in &rows {
+        let run_cell = |dev: &str| ratio_cell(row.at_same_threads(dev).and_then(|x| x.run_ratio));
+        let total_cell = |dev: &str| ratio_cell(row.at_same_threads(dev).and_then(|x| x.total_ratio));
         let _ = writeln!(
             s,
-            "| {}{} | {} | {} | **{}** | {} | {} | **{}** | {} | {} |",
-            label(r),
-            if marked { " ⚠ busy" } else { "" },
-            r.n,
-            count(r.synapses),
-            cell("cpp_standalone", &|x| x.run_s.median, r.run_s.median),
-            cell("cython", &|x| x.run_s.median, r.run_s.median),
-            cell("numpy", &|x| x.run_s.median, r.run_s.median),
-            cell("cpp_standalone", &|x| x.total_s.median, r.total_s.median),
-            cell("cython", &|x| x.total_s.median, r.total_s.median),
-            cell("numpy", &|x| x.total_s.median, r.total_s.median),
+            "| {}{} | {} | {} | **{}** | {} | {} | **{}** | {} | {} | {} |",
+            label(&row.model, row.threads),
+            if row.busy_runs().is_empty() { "" } else { " ⚠ busy" },
+            row.n,
+            count(row.synapses),
+            run_cell("cpp_standalone"),
+            run_cell("cython"),
+            run_cell("numpy"),
+            total_cell("cpp_standalone"),
+            total_cell("cython"),
+            total_cell("numpy"),
+            if row.threads > 1 {
+                ratio_cell(row.run_over_one_thread)
+            } else {
+                String::new()
+            },
         );
     }
     if let Some(p) = plot_file {
@@ -470,15 +700,18 @@ pub fn comparison(
             "\n![Run time against the number of synapses, spikejit and Brian2's C++ standalone]({p})\n"
         );
     }
-    let _ = writeln!(s, "\n## Per model and size\n");
-    for r in &run.results {
-        let _ = writeln!(s, "### {} (N = {}, {} synapses)\n", label(r), r.n, count(r.synapses));
-        let loads = model_loads(r, brian2, threshold_cores);
-        let busy: Vec<String> = loads
-            .iter()
-            .filter(|(_, n)| n.busy > 0)
-            .map(|(side, n)| format!("{} of {} {side} runs", n.busy, n.runs))
-            .collect();
+    let _ = writeln!(s);
+    s.push_str(&threads_table(&rows, brian2));
+    let _ = writeln!(s, "## Per model and size\n");
+    for (r, row) in run.results.iter().zip(&rows) {
+        let _ = writeln!(
+            s,
+            "### {} (N = {}, {} synapses)\n",
+            label(&r.model, r.threads),
+            r.n,
+            count(r.synapses)
+        );
+        let busy = row.busy_runs();
         if !busy.is_empty() {
             let _ = writeln!(
                 s,
@@ -494,42 +727,37 @@ pub fn comparison(
         let _ = writeln!(
             s,
             "| **spikejit**{} | {} | {} | {} | {} | {} | {} | | | {} |",
-            if r.threads > 1 {
-                format!(", {} threads", r.threads)
-            } else {
-                String::new()
-            },
+            threads_suffix(r.threads),
             r.reps,
             spread(&r.build_s),
             spread(&r.run_s),
             spread(&r.total_s),
             mib(r.peak_memory_bytes.median),
             count(r.spikes),
-            loads[0].1.cell(),
+            row.load.cell(),
         );
-        if let Some(v) = brian2.get(&(r.model.clone(), r.n)) {
-            for x in v {
-                let _ = writeln!(
-                    s,
-                    "| Brian2 {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                    x.device,
-                    x.reps,
-                    spread(&x.build_s),
-                    spread(&x.run_s),
-                    spread(&x.total_s),
-                    mib(x.peak_memory_bytes.median),
-                    count(x.spikes),
-                    ratio(r.run_s.median, x.run_s.median),
-                    ratio(r.total_s.median, x.total_s.median),
-                    x.load.cell(),
-                );
-            }
+        for b in &row.brian2 {
+            let x = &b.result;
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                brian2_name(x),
+                x.reps,
+                spread(&x.build_s),
+                spread(&x.run_s),
+                spread(&x.total_s),
+                mib(x.peak_memory_bytes.median),
+                count(x.spikes),
+                ratio_cell(b.run_ratio),
+                ratio_cell(b.total_ratio),
+                x.load.cell(),
+            );
         }
         let _ = writeln!(s);
         let _ = writeln!(
             s,
             "spikejit phases (medians): parse {} s, JIT of {} kernels {} s (slowest {:.2} ms), connect {} s; \
-             {} synaptic events ({}/s of run time).\n",
+             {} synaptic events ({}/s of run time).{}\n",
             secs(r.parse_s.median),
             r.kernels.len(),
             secs(r.jit_s.median),
@@ -537,6 +765,9 @@ pub fn comparison(
             secs(r.connect_s.median),
             count(r.synaptic_events),
             rate(r.events_per_s),
+            row.run_over_one_thread
+                .map(|x| format!(" Run on {} threads ÷ on 1 thread: {x:.2}×.", r.threads))
+                .unwrap_or_default(),
         );
     }
     let _ = writeln!(s, "## spikejit alone\n");
@@ -668,6 +899,144 @@ mod tests {
         );
         assert!(spikejit_table(&quiet, 0.2).contains("| 0.05 |"));
         assert!(spikejit_table(&run, 0.2).contains("| 0.90 ⚠ 1 of 3 busy |"));
+    }
+
+    #[test]
+    fn brian2_per_thread_count_beside_spikejit_at_the_same_count() {
+        let with = |mut r: BenchResult, threads: usize, run_s: f64| {
+            r.threads = threads;
+            r.run_s = Stat::of(&[run_s]);
+            r
+        };
+        let run = bench_run(vec![
+            with(result("cuba_64000", "cuba", 64000, &[QUIET], 0.2), 1, 1.0),
+            with(result("cuba_64000", "cuba", 64000, &[QUIET], 0.2), 2, 0.6),
+            with(result("stdp", "stdp", 1000, &[QUIET], 0.2), 2, 0.2),
+        ]);
+        // Brian2: cuba's cpp_standalone on 1 and 2 threads (the 2-thread run busy), cython,
+        // numpy from a line written before the thread count (one thread); stdp on 2 threads only
+        let quiet = r#""load":{"wall_s":9,"machine_cpu_s":9.1,"own_cpu_s":9,"other_cpu_s":0.1,"other_cores":0.011}"#;
+        let busy = r#""load":{"wall_s":9,"machine_cpu_s":18,"own_cpu_s":9,"other_cpu_s":9,"other_cores":1.0}"#;
+        let text = [
+            format!(r#"{{"model":"cuba","N":64000,"device":"cpp_standalone","threads":1,"timings":{{"run_s":1.25,"total_s":10}},{quiet}}}"#),
+            format!(r#"{{"model":"cuba","N":64000,"device":"cpp_standalone","threads":2,"timings":{{"run_s":0.9,"total_s":8}},{busy}}}"#),
+            format!(r#"{{"model":"cuba","N":64000,"device":"cython","threads":1,"timings":{{"run_s":5,"total_s":20}},{quiet}}}"#),
+            format!(r#"{{"model":"cuba","N":64000,"device":"numpy","timings":{{"run_s":10,"total_s":40}},{quiet}}}"#),
+            format!(r#"{{"model":"stdp","N":1000,"device":"cpp_standalone","threads":2,"timings":{{"run_s":0.4,"total_s":5}},{quiet}}}"#),
+            format!(r#"{{"model":"stdp","N":1000,"device":"cython","threads":1,"timings":{{"run_s":2,"total_s":5}},{quiet}}}"#),
+        ]
+        .join("\n");
+        let lines = parse_brian2(&text).unwrap_or_default();
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[3].threads, 1, "a line without a thread count ran on one");
+        let agg = aggregate_brian2(&lines, 0.2);
+        let cuba: Vec<(&str, usize)> = agg[&("cuba".to_string(), 64000)]
+            .iter()
+            .map(|x| (x.device.as_str(), x.threads))
+            .collect();
+        assert_eq!(
+            cuba,
+            vec![
+                ("cpp_standalone", 1),
+                ("cpp_standalone", 2),
+                ("cython", 1),
+                ("numpy", 1)
+            ]
+        );
+
+        let rows = comparison_rows(&run, &agg, 0.2);
+        let listed = |k: usize| -> Vec<(String, usize, Option<f64>)> {
+            rows[k]
+                .brian2
+                .iter()
+                .map(|b| (b.result.device.clone(), b.result.threads, b.run_ratio))
+                .collect()
+        };
+        let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-12);
+        // cuba, 1 thread: Brian2's one-thread results; 2 threads: cpp_standalone on 2
+        assert_eq!(listed(0).len(), 3);
+        assert!(close(listed(0)[0].2, 0.8) && close(listed(0)[1].2, 0.2) && close(listed(0)[2].2, 0.1));
+        assert_eq!(listed(1).len(), 1);
+        assert_eq!((listed(1)[0].0.as_str(), listed(1)[0].1), ("cpp_standalone", 2));
+        assert!(close(listed(1)[0].2, 0.6 / 0.9));
+        assert!(rows[0].run_over_one_thread.is_none() && close(rows[1].run_over_one_thread, 0.6));
+        // stdp ran on 2 threads only: cython (1 thread) is listed, without a ratio
+        assert_eq!(listed(2).len(), 2);
+        assert!(close(listed(2)[0].2, 0.5) && listed(2)[1].2.is_none());
+        assert!(rows[2].run_over_one_thread.is_none());
+
+        let md = comparison(&run, &agg, "", None, 0.2);
+        // headline: ratios at equal thread counts, and the run over spikejit's own 1-thread run
+        assert!(
+            md.contains("| cuba | 64000 | 100 | **0.80×** | 0.20× | 0.10× | **0.10×** | 0.05× | 0.03× |  |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| cuba (2 threads) ⚠ busy | 64000 | 100 | **0.67×** | – | – | **0.12×** | – | – | 0.60× |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| stdp (2 threads) | 1000 | 100 | **0.50×** | – | – |"),
+            "{md}"
+        );
+        // the threads section: each side over its own one-thread run, spikejit ÷ Brian2 at 2 threads
+        assert!(
+            md.contains("## Threads: spikejit beside Brian2's C++ standalone with OpenMP"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| cuba | 64000 | 2 | 0.60 [0.60–0.60] | 0.60× | 0.90 [0.90–0.90] | 0.72× | **0.67×** |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| cuba | 64000 | 1 | 1.00 [1.00–1.00] |  | 1.25 [1.25–1.25] |  | **0.80×** |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| stdp | 1000 | 2 | 0.20 [0.20–0.20] | – | 0.40 [0.40–0.40] | – | **0.50×** |"),
+            "{md}"
+        );
+        // per model: each Brian2 result once, named with its OpenMP threads
+        assert_eq!(
+            md.matches("| Brian2 cpp_standalone (2 OpenMP threads) | 1 |").count(),
+            2,
+            "{md}"
+        );
+        assert_eq!(md.matches("| Brian2 cython | 1 |").count(), 2, "{md}");
+        assert!(
+            md.contains(
+                "| Brian2 cython | 1 | 0.000 [0.000–0.000] | 2.00 [2.00–2.00] | 5.00 [5.00–5.00] | 0 | 0 | – | – |"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("Run on 2 threads ÷ on 1 thread: 0.60×."), "{md}");
+        // busy marking of the 2-thread Brian2 run: its row only; every run counted once
+        assert!(
+            md.contains("> - cuba (2 threads) (N = 64000): 1 of 1 Brian2 cpp_standalone (2 OpenMP threads) runs"),
+            "{md}"
+        );
+        assert!(md.contains("1 of 9 runs ran beside more than 0.2 cores"), "{md}");
+        assert!(!md.contains("| cuba ⚠ busy"), "{md}");
+
+        // the JSON report holds the same rows
+        let json: serde_json::Value =
+            serde_json::from_str(&comparison_json(&run, &agg, 0.2).unwrap_or_default()).unwrap_or_default();
+        let row = &json["rows"][1];
+        assert_eq!(
+            (row["name"].as_str(), row["threads"].as_u64()),
+            (Some("cuba_64000"), Some(2))
+        );
+        assert!(
+            (row["run_over_one_thread"].as_f64().unwrap_or(0.0) - 0.6).abs() < 1e-12,
+            "{json}"
+        );
+        assert_eq!(row["brian2"][0]["threads"].as_u64(), Some(2), "{json}");
+        assert!(
+            (row["brian2"][0]["run_ratio"].as_f64().unwrap_or(0.0) - 0.6 / 0.9).abs() < 1e-12,
+            "{json}"
+        );
+        assert_eq!(row["brian2"][0]["load"]["busy"].as_u64(), Some(1), "{json}");
+        assert!(json["rows"][2]["brian2"][1]["run_ratio"].is_null(), "{json}");
     }
 
     #[test]

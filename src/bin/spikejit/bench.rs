@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use spikejit::bench::{self, BenchModel, BenchOptions, Step, report};
+use spikejit::bench::{self, BenchModel, BenchOptions, Brian2Devices, Brian2Run, Step, report};
 
 /// Where the Brian2 side lives, relative to the working directory (the repository).
 const BRIAN2_SCRIPT: &str = "bench/brian2/run.sh";
@@ -29,7 +29,8 @@ pub struct Args {
     /// Run nothing: rewrite the report from DIR/spikejit.json and DIR/brian2.jsonl
     #[arg(long)]
     pub report_only: bool,
-    /// Thread counts: each model runs with each (`--threads 1,2`); Brian2 runs on one
+    /// Thread counts: each model runs with each (`--threads 1,2`), and with --compare Brian2's
+    /// cpp_standalone with as many OpenMP threads (cython and numpy on one)
     #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "1")]
     pub threads: Vec<usize>,
     /// Cores of other processes' load beside a run above which it is marked busy
@@ -59,8 +60,19 @@ pub fn main(a: &Args) -> ExitCode {
             a.busy_threshold
         ));
     }
+    if let Some(t) = a.threads.iter().find(|&&t| t == 0) {
+        return fail(format!("--threads: a thread count must be 1 or more (got {t})"));
+    }
+    let devices = if a.compare {
+        match brian2_devices() {
+            Ok(d) => d,
+            Err(e) => return fail(e),
+        }
+    } else {
+        Vec::new()
+    };
     if a.dry_run {
-        print_schedule(&selected, a);
+        print_schedule(&selected, a, &devices);
         return ExitCode::SUCCESS;
     }
     let json = a.out.join("spikejit.json");
@@ -90,7 +102,7 @@ pub fn main(a: &Args) -> ExitCode {
             busy_threshold: a.busy_threshold,
         };
         let mut brian2 = if a.compare {
-            match Brian2Side::new(&brian2_file, a.busy_threshold) {
+            match Brian2Side::new(&brian2_file, a.busy_threshold, devices.clone()) {
                 Ok(b) => Some(b),
                 Err(msg) => {
                     eprintln!("{msg}");
@@ -101,25 +113,30 @@ pub fn main(a: &Args) -> ExitCode {
         } else {
             None
         };
-        let total = bench::schedule(selected.len(), &a.threads, a.reps, false).len();
+        let total = bench::schedule(selected.len(), &a.threads, a.reps, Brian2Devices::NONE).len();
         let mut done = 0;
         eprintln!(
             "spikejit bench: {} models x {} repetitions{}, {}",
             selected.len(),
             a.reps.max(1),
             if brian2.is_some() {
-                ", each model's spikejit runs then Brian2's"
+                ", each spikejit run followed by Brian2's on as many threads"
             } else {
                 ""
             },
             bench::utc_now()
         );
-        let mut brian2_step = |m: &BenchModel, rep: usize| {
+        let planned = brian2_plan(&devices);
+        let mut brian2_step = |m: &BenchModel, step: Brian2Run| {
             if let Some(b) = brian2.as_mut() {
-                b.run(m, rep);
+                b.run(m, step);
             }
         };
-        let hook: Option<bench::Brian2Step> = if a.compare { Some(&mut brian2_step) } else { None };
+        let hook: Option<(Brian2Devices, bench::Brian2Step)> = if a.compare {
+            Some((planned, &mut brian2_step))
+        } else {
+            None
+        };
         let run = bench::run(&opts, hook, |name, r| {
             done += 1;
             let load = match &r.load {
@@ -213,13 +230,19 @@ pub fn main(a: &Args) -> ExitCode {
         None
     };
     let md = report::comparison(&run, &agg, &note, plot_ref, a.busy_threshold);
+    let comparison_json = a.out.join("comparison.json");
+    let written = report::comparison_json(&run, &agg, a.busy_threshold)
+        .and_then(|text| spikejit::io::write_atomic(&comparison_json, text.as_bytes()).map_err(|e| format!("{e:?}")));
+    if let Err(e) = written {
+        return fail(format!("{}: {e}", comparison_json.display()));
+    }
     if let Some(parent) = a.report.parent().filter(|p| !p.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(parent);
     }
     if let Err(e) = spikejit::io::write_atomic(&a.report, md.as_bytes()) {
         return fail(format!("{e:?}"));
     }
-    println!("written: {}", a.report.display());
+    println!("written: {} and {}", a.report.display(), comparison_json.display());
     ExitCode::SUCCESS
 }
 
@@ -234,11 +257,69 @@ fn warn_busy(busy: &[String], threshold: f64) {
     }
 }
 
+/// Brian2's devices `bench/brian2/run.sh` is to run: the `DEVICES`
+/// environment variable it reads (space-separated), all of them when unset.
+fn brian2_devices() -> Result<Vec<String>, String> {
+    let given = std::env::var("DEVICES").unwrap_or_default();
+    if given.trim().is_empty() {
+        return Ok(report::DEVICES.iter().map(|d| d.to_string()).collect());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for d in given.split_whitespace() {
+        if !report::DEVICES.contains(&d) {
+            return Err(format!(
+                "DEVICES: unknown Brian2 device '{d}' (known: {})",
+                report::DEVICES.join(", ")
+            ));
+        }
+        if !out.iter().any(|x| x == d) {
+            out.push(d.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// Which kinds of Brian2 device `devices` holds.
+fn brian2_plan(devices: &[String]) -> Brian2Devices {
+    Brian2Devices {
+        standalone: devices.iter().any(|d| d == "cpp_standalone"),
+        runtime: devices.iter().any(|d| d != "cpp_standalone"),
+    }
+}
+
+/// The devices one Brian2 step runs, as `run.sh`'s `DEVICES` wants them.
+fn step_devices(devices: &[String], step: Brian2Run) -> Vec<&str> {
+    devices
+        .iter()
+        .map(String::as_str)
+        .filter(|&d| {
+            if d == "cpp_standalone" {
+                step.standalone_threads.is_some()
+            } else {
+                step.runtime
+            }
+        })
+        .collect()
+}
+
+/// What a Brian2 step runs, in words: `cpp_standalone (2 OpenMP threads), cython, numpy`.
+fn describe_step(devices: &[String], step: Brian2Run) -> String {
+    step_devices(devices, step)
+        .iter()
+        .map(|&d| match step.standalone_threads {
+            Some(t) if d == "cpp_standalone" && t > 1 => format!("{d} ({t} OpenMP threads)"),
+            Some(_) if d == "cpp_standalone" => format!("{d} (1 thread, no OpenMP)"),
+            _ => format!("{d} (1 thread)"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `--dry-run`: the runs in the order they would run.
-fn print_schedule(models: &[BenchModel], a: &Args) {
-    let steps = bench::schedule(models.len(), &a.threads, a.reps, a.compare);
+fn print_schedule(models: &[BenchModel], a: &Args, devices: &[String]) {
+    let steps = bench::schedule(models.len(), &a.threads, a.reps, brian2_plan(devices));
     println!(
-        "spikejit bench --dry-run: {} runs, in this order (nothing is run)",
+        "spikejit bench --dry-run: {} steps, in this order (nothing is run)",
         steps.len()
     );
     for s in steps {
@@ -246,21 +327,30 @@ fn print_schedule(models: &[BenchModel], a: &Args) {
             Step::Spikejit { model, threads, rep } => {
                 println!("rep {}: spikejit {} --threads {threads}", rep + 1, models[model].name)
             }
-            Step::Brian2 { model, rep } => println!(
-                "rep {}: brian2 {}:{} ({BRIAN2_SCRIPT})",
-                rep + 1,
+            Step::Brian2 { model, run } => println!(
+                "rep {}: brian2 {}:{} {} ({BRIAN2_SCRIPT})",
+                run.rep + 1,
                 models[model].model,
-                models[model].n
+                models[model].n,
+                describe_step(devices, run),
             ),
         }
     }
+    if a.reps > 1 && brian2_plan(devices).runtime {
+        println!(
+            "({BRIAN2_SCRIPT} runs cython and numpy on its SLOW configurations, by default cuba:256000 and \
+             stdp:1000, in the first REPS_SLOW repetitions only, by default 1)"
+        );
+    }
 }
 
-/// Brian2's side, one `bench/brian2/run.sh` call per model and repetition.
+/// Brian2's side, one `bench/brian2/run.sh` call per step of the schedule.
 struct Brian2Side {
     script: PathBuf,
     out: PathBuf,
     busy_threshold: f64,
+    /// The devices asked for (`DEVICES`), in its order.
+    devices: Vec<String>,
     /// Why Brian2's side stopped (Python or Brian2 missing, a bad argument).
     stopped: Option<String>,
     /// Calls that reported a failed run.
@@ -269,7 +359,7 @@ struct Brian2Side {
 
 impl Brian2Side {
     /// Brian2's side writing to `out` (emptied first); `Err` says why it cannot run.
-    fn new(out: &Path, busy_threshold: f64) -> Result<Brian2Side, String> {
+    fn new(out: &Path, busy_threshold: f64, devices: Vec<String>) -> Result<Brian2Side, String> {
         let script = PathBuf::from(BRIAN2_SCRIPT);
         if !script.exists() {
             return Err(format!(
@@ -281,24 +371,32 @@ impl Brian2Side {
             script,
             out: out.to_path_buf(),
             busy_threshold,
+            devices,
             stopped: None,
             failed: 0,
         })
     }
 
-    /// Runs every Brian2 device once on `m`, as repetition `rep`.
-    fn run(&mut self, m: &BenchModel, rep: usize) {
+    /// Runs the devices of `step` once on `m`: cpp_standalone on the step's
+    /// threads, the runtime devices on one.
+    fn run(&mut self, m: &BenchModel, step: Brian2Run) {
         if self.stopped.is_some() {
+            return;
+        }
+        let devices = step_devices(&self.devices, step);
+        if devices.is_empty() {
             return;
         }
         let status = Command::new("bash")
             .arg(&self.script)
             .arg(&self.out)
             .env("MODELS", format!("{}:{}", m.model, m.n))
+            .env("DEVICES", devices.join(" "))
+            .env("THREADS", step.standalone_threads.unwrap_or(1).to_string())
             .env("REPS", "1")
-            .env("REP_FIRST", rep.to_string())
+            .env("REP_FIRST", step.rep.to_string())
             // cython's untimed cache-filling run, before the model's first timed one
-            .env("WARMUP", if rep == 0 { "1" } else { "0" })
+            .env("WARMUP", if step.rep == 0 && step.runtime { "1" } else { "0" })
             .env("BUSY_THRESHOLD", self.busy_threshold.to_string())
             .status();
         let lines = std::fs::read_to_string(&self.out).map_or(0, |t| t.lines().count());

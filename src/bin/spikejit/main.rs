@@ -65,11 +65,13 @@ enum Cmd {
     /// [min-max]), peak memory, spikes, synaptic events per second and the
     /// other processes' load beside each run (/proc/stat's busy CPU time minus
     /// the run's own). Writes DIR/spikejit.json and DIR/spikejit.md. With
-    /// --compare each model's runs of a repetition are followed by Brian2's
+    /// --compare each spikejit run is followed by Brian2's of the same model
     /// (bench/brian2/run.sh: Brian2 2.9.0 in cpp_standalone, cython and numpy
-    /// modes, in a virtual environment it creates), then it writes the
-    /// side-by-side report and a scaling figure; it refuses to write the
-    /// report when runs were busy, unless --allow-busy.
+    /// modes, in a virtual environment it creates; cpp_standalone with as
+    /// many OpenMP threads as spikejit's --threads, cython and numpy on one),
+    /// then it writes the side-by-side report, DIR/comparison.json and a
+    /// scaling figure; it refuses to write the report when runs were busy,
+    /// unless --allow-busy.
     Bench {
         #[command(flatten)]
         args: bench::Args,
