@@ -96,6 +96,11 @@ pub fn fold(e: &mut Expr) {
         Expr::Binary(op, a, b) => match (&**a, &**b) {
             (Expr::F64(x), Expr::F64(y)) => f64_bin(*op, *x, *y),
             (Expr::I64(x), Expr::I64(y)) => i64_bin(*op, *x, *y),
+            // `x * 1.0`, `1.0 * x` and `x / 1.0` are `x` exactly, in IEEE
+            // arithmetic (signed zeros, infinities and NaN included): the
+            // integrators write such products (COBAHH: 8 per neuron and step).
+            (x, Expr::F64(one)) if *one == 1.0 && matches!(op, BinOp::Mul | BinOp::Div) => Some(x.clone()),
+            (Expr::F64(one), x) if *one == 1.0 && *op == BinOp::Mul => Some(x.clone()),
             (Expr::Bool(x), Expr::Bool(y)) => match op {
                 BinOp::And => Some(Expr::Bool(*x && *y)),
                 BinOp::Or => Some(Expr::Bool(*x || *y)),
@@ -123,7 +128,8 @@ pub fn fold(e: &mut Expr) {
         Expr::Call(f, args) if args.len() == 1 => match args[0] {
             Expr::F64(x) => {
                 let v = match f {
-                    Func::Exp => Some(x.exp()),
+                    // The kernels' own `exp`, so that folding changes no bit.
+                    Func::Exp => Some(spikejit_runtime::exp::exp(x)),
                     Func::Log => Some(x.ln()),
                     Func::Log10 => Some(x.log10()),
                     Func::Sqrt => Some(x.sqrt()),
