@@ -69,7 +69,10 @@ enum Cmd {
     /// (bench/brian2/run.sh: Brian2 2.9.0 in cpp_standalone, cython and numpy
     /// modes, in a virtual environment it creates), then it writes the
     /// side-by-side report and a scaling figure; it refuses to write the
-    /// report when runs were busy, unless --allow-busy.
+    /// report when runs were busy, unless --allow-busy. With --probe it runs
+    /// no model and measures the machine instead: memory bandwidth (STREAM),
+    /// f64 flop rate and the cost of `exp`, the floor under each model's run
+    /// (DIR/probe.json).
     Bench {
         #[command(flatten)]
         args: bench::Args,
