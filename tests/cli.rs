@@ -566,7 +566,7 @@ fn bench_probe_prints_and_writes_the_machines_limits() {
     for needle in [
         "| CUBA-4000's state | 129 KiB |",
         "| DRAM |",
-        "| copy | scale | add | triad |",
+        "| copy | scale | add | triad | update |",
         "| instructions | 1 thread |",
         "x ← exp(-x) (latency)",
         "Other load beside the probe",
@@ -577,9 +577,9 @@ fn bench_probe_prints_and_writes_the_machines_limits() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("probe.json")).unwrap_or_default())
             .unwrap_or_else(|e| panic!("probe.json: {e}"));
-    // four working sets by four kernels, each with a rate
+    // four working sets by five kernels, each with a rate
     let bw = json["bandwidth"].as_array().map_or(0, |b| b.len());
-    assert_eq!(bw, 16, "{json}");
+    assert_eq!(bw, 20, "{json}");
     assert!(
         json["bandwidth"][0]["gb_per_s"].as_f64().is_some_and(|x| x > 0.0),
         "{json}"

@@ -10,12 +10,14 @@
 use serde::{Deserialize, Serialize};
 
 /// STREAM's scalar `q` (`scale`: b = q·c, `triad`: a = b + q·c). One round
-/// of the four kernels multiplies the arrays' values by q·(2 + q) = 15, and
-/// repeating one kernel changes nothing (its destination is not its
-/// source), so no value overflows or goes subnormal in the probe's rounds.
+/// of STREAM's four kernels multiplies the arrays' values by q·(2 + q) = 15;
+/// repeating one of them changes nothing (its destination is not its
+/// source), and `update` averages: no value overflows or goes subnormal in
+/// the probe's rounds.
 pub const Q: f64 = 3.0;
 
-/// STREAM's four kernels over three arrays `a`, `b`, `c`.
+/// STREAM's four kernels over three arrays `a`, `b`, `c`, and an update in
+/// place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StreamKernel {
@@ -27,15 +29,23 @@ pub enum StreamKernel {
     Add,
     /// a = b + q·c
     Triad,
+    /// a, b, c = (a + b)/2, (b + c)/2, (c + a)/2, in place: every array read
+    /// and written, every line written after it was read, so no store first
+    /// reads its line (write-allocate), as in a state update (CUBA reads and
+    /// writes `v`, `ge`, `gi`). Not STREAM's; its bytes are the memory's
+    /// traffic, where copy, scale, add and triad move a third to a half more
+    /// than they count.
+    Update,
 }
 
 impl StreamKernel {
-    /// The four, in STREAM's order.
-    pub const ALL: [StreamKernel; 4] = [
+    /// STREAM's four in STREAM's order, then the update.
+    pub const ALL: [StreamKernel; 5] = [
         StreamKernel::Copy,
         StreamKernel::Scale,
         StreamKernel::Add,
         StreamKernel::Triad,
+        StreamKernel::Update,
     ];
 
     /// The kernel's name, as STREAM prints it (lower case).
@@ -45,6 +55,7 @@ impl StreamKernel {
             StreamKernel::Scale => "scale",
             StreamKernel::Add => "add",
             StreamKernel::Triad => "triad",
+            StreamKernel::Update => "update",
         }
     }
 
@@ -55,6 +66,7 @@ impl StreamKernel {
         match self {
             StreamKernel::Copy | StreamKernel::Scale => 2 * 8,
             StreamKernel::Add | StreamKernel::Triad => 3 * 8,
+            StreamKernel::Update => 6 * 8,
         }
     }
 
@@ -64,6 +76,7 @@ impl StreamKernel {
             StreamKernel::Copy => 0,
             StreamKernel::Scale | StreamKernel::Add => 1,
             StreamKernel::Triad => 2,
+            StreamKernel::Update => 6,
         }
     }
 }
@@ -111,6 +124,7 @@ impl StreamArrays {
             StreamKernel::Scale => scale(c, b),
             StreamKernel::Add => add(a, b, c),
             StreamKernel::Triad => triad(b, c, a),
+            StreamKernel::Update => update(a, b, c),
         }
     }
 
@@ -172,7 +186,18 @@ mod stream {
         }
     }
 
-    // SAFETY (the four below): every x86-64 CPU has SSE2.
+    #[target_feature(enable = "sse2")]
+    fn update_sse2(a: &mut [Pair], b: &mut [Pair], c: &mut [Pair]) {
+        let half = _mm_set1_pd(0.5);
+        for ((a, b), c) in a.iter_mut().zip(b.iter_mut()).zip(c.iter_mut()) {
+            let (x, y, z) = (load(a), load(b), load(c));
+            store(a, _mm_mul_pd(half, _mm_add_pd(x, y)));
+            store(b, _mm_mul_pd(half, _mm_add_pd(y, z)));
+            store(c, _mm_mul_pd(half, _mm_add_pd(z, x)));
+        }
+    }
+
+    // SAFETY (the five below): every x86-64 CPU has SSE2.
     pub fn copy(src: &[Pair], dst: &mut [Pair]) {
         unsafe { copy_sse2(src, dst) }
     }
@@ -184,6 +209,9 @@ mod stream {
     }
     pub fn triad(x: &[Pair], y: &[Pair], dst: &mut [Pair]) {
         unsafe { triad_sse2(x, y, dst) }
+    }
+    pub fn update(a: &mut [Pair], b: &mut [Pair], c: &mut [Pair]) {
+        unsafe { update_sse2(a, b, c) }
     }
 }
 
@@ -211,9 +239,17 @@ mod stream {
             *d = Pair([x.0[0] + Q * y.0[0], x.0[1] + Q * y.0[1]]);
         }
     }
+    pub fn update(a: &mut [Pair], b: &mut [Pair], c: &mut [Pair]) {
+        for ((a, b), c) in a.iter_mut().zip(b.iter_mut()).zip(c.iter_mut()) {
+            let (x, y, z) = (*a, *b, *c);
+            *a = Pair([0.5 * (x.0[0] + y.0[0]), 0.5 * (x.0[1] + y.0[1])]);
+            *b = Pair([0.5 * (y.0[0] + z.0[0]), 0.5 * (y.0[1] + z.0[1])]);
+            *c = Pair([0.5 * (z.0[0] + x.0[0]), 0.5 * (z.0[1] + x.0[1])]);
+        }
+    }
 }
 
-use stream::{add, copy, scale, triad};
+use stream::{add, copy, scale, triad, update};
 
 /// Independent chains per flop kernel: enough to cover the latency of a
 /// multiply followed by an add (8 cycles) at two of each per cycle, within
@@ -498,12 +534,12 @@ mod tests {
     fn stream_accounting() {
         use StreamKernel::*;
         let bytes: Vec<u64> = StreamKernel::ALL.iter().map(|k| k.bytes_per_element()).collect();
-        assert_eq!(bytes, [16, 16, 24, 24]);
+        assert_eq!(bytes, [16, 16, 24, 24, 48]);
         let flops: Vec<u64> = StreamKernel::ALL.iter().map(|k| k.flops_per_element()).collect();
-        assert_eq!(flops, [0, 1, 1, 2]);
+        assert_eq!(flops, [0, 1, 1, 2, 6]);
         assert_eq!(
-            [Copy.name(), Scale.name(), Add.name(), Triad.name()],
-            ["copy", "scale", "add", "triad"]
+            [Copy.name(), Scale.name(), Add.name(), Triad.name(), Update.name()],
+            ["copy", "scale", "add", "triad", "update"]
         );
     }
 
@@ -515,14 +551,26 @@ mod tests {
         for k in StreamKernel::ALL {
             s.run(k);
         }
-        // STREAM's check: c = a = 1, b = 3c = 3, c = a + b = 4, a = b + 3c = 15
+        // STREAM's check: c = a = 1, b = 3c = 3, c = a + b = 4, a = b + 3c = 15;
+        // then a, b, c = (15 + 3)/2, (3 + 4)/2, (4 + 15)/2
         let [a, b, c] = s.arrays();
-        assert!(a.iter().all(|&x| x == Pair([15.0; 2])), "{a:?}");
-        assert!(b.iter().all(|&x| x == Pair([3.0; 2])), "{b:?}");
-        assert!(c.iter().all(|&x| x == Pair([4.0; 2])), "{c:?}");
-        // a kernel repeated changes nothing
+        assert!(a.iter().all(|&x| x == Pair([9.0; 2])), "{a:?}");
+        assert!(b.iter().all(|&x| x == Pair([3.5; 2])), "{b:?}");
+        assert!(c.iter().all(|&x| x == Pair([9.5; 2])), "{c:?}");
+        // a STREAM kernel repeated changes nothing: a = 3.5 + 3·9.5
         s.run(StreamKernel::Triad);
-        assert!(s.arrays()[0].iter().all(|&x| x == Pair([15.0; 2])));
+        s.run(StreamKernel::Triad);
+        assert!(s.arrays()[0].iter().all(|&x| x == Pair([32.0; 2])));
+        // the update tends to the mean
+        for _ in 0..200 {
+            s.run(StreamKernel::Update);
+        }
+        let mean = (32.0 + 3.5 + 9.5) / 3.0;
+        assert!(
+            s.arrays()
+                .iter()
+                .all(|v| v.iter().all(|x| (x.0[0] - mean).abs() < 1e-9))
+        );
     }
 
     #[test]

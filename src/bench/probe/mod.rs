@@ -4,9 +4,11 @@
 //!
 //! On each team size (`--threads`, 1 and 2 by default) it measures
 //! - memory bandwidth, STREAM's way: copy, scale, add and triad over three
-//!   arrays, at the working-set sizes of CUBA's state at N = 4000, 64000 and
-//!   256000 (cache-resident) and over arrays far larger than any cache
-//!   (DRAM), best of several repetitions, bytes counted as STREAM counts them;
+//!   arrays, and an update of all three in place (the access pattern of a
+//!   state update: no write-allocate), at the working-set sizes of CUBA's
+//!   state at N = 4000, 64000 and 256000 (cache-resident) and over arrays far
+//!   larger than any cache (DRAM), best of several repetitions, bytes
+//!   counted as STREAM counts them;
 //! - the f64 flop rate of twelve independent multiply-add chains, scalar,
 //!   on f64x2 (SSE2, what the JIT emits), with FMA on f64x2 and on f64x4,
 //!   and of divisions, scalar and on f64x2;
@@ -300,8 +302,10 @@ pub struct Probe {
 
 /// What the JSON and the table say about the byte counting.
 pub const BYTE_COUNTING: &str = "STREAM's: each pass counts every array it reads once and the array it writes \
-     once (copy and scale 16 bytes per element, add and triad 24); the cache line a store first reads \
-     (write-allocate) is not counted, so the memory moves up to a third or a half more than counted";
+     once (copy and scale 16 bytes per element, add and triad 24, update 48); the cache line a store first \
+     reads (write-allocate) is not counted, so copy and scale move half as much again as counted, add and \
+     triad a third; update (a, b, c = (a+b)/2, (b+c)/2, (c+a)/2 in place) writes only lines it has read: \
+     its count is the traffic";
 
 /// Runs `work(state, step)` for each of `steps` steps, `reps` times over
 /// (after one untimed round), on `threads` threads at once, each on its own
@@ -366,7 +370,7 @@ fn stream(
         .map(|id| share(array_bytes / 8, threads, id) / 2 * 2)
         .collect();
     let total: u64 = elements.iter().sum();
-    let per_pass_max = total * StreamKernel::Triad.bytes_per_element();
+    let per_pass_max = total * StreamKernel::Update.bytes_per_element();
     let passes = passes(per_pass_max).max(1);
     let init = |id: usize| kernels::StreamArrays::new(elements[id] as usize);
     let work = |s: &mut kernels::StreamArrays, step: usize| {
@@ -592,15 +596,17 @@ pub fn table(p: &Probe) -> String {
     let _ = writeln!(
         s,
         "\nMemory bandwidth, GB/s (best of {} samples in caches, {} in DRAM). Bytes counted as STREAM \
-         counts them: what each kernel reads and writes, not the write-allocate reads of stores.\n",
+         counts them: what each kernel reads and writes, not the write-allocate reads of stores (copy and \
+         scale move half as much again, add and triad a third; update, a, b, c = (a+b)/2, (b+c)/2, \
+         (c+a)/2 in place, none).\n",
         reps(&|b| b.working_set != "DRAM"),
         reps(&|b| b.working_set == "DRAM"),
     );
     let _ = writeln!(
         s,
-        "| working set | bytes | cache | threads | copy | scale | add | triad |"
+        "| working set | bytes | cache | threads | copy | scale | add | triad | update |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     let mut rows: Vec<(&str, u64, usize)> = Vec::new();
     for b in &p.bandwidth {
         if !rows.contains(&(b.working_set.as_str(), b.working_set_bytes, b.threads)) {
@@ -621,12 +627,13 @@ pub fn table(p: &Probe) -> String {
             .map_or("", |b| b.cache.as_str());
         let _ = writeln!(
             s,
-            "| {ws} | {} | {cache} | {t} | {} | {} | {} | {} |",
+            "| {ws} | {} | {cache} | {t} | {} | {} | {} | {} | {} |",
             human_bytes(bytes),
             of(StreamKernel::Copy),
             of(StreamKernel::Scale),
             of(StreamKernel::Add),
-            of(StreamKernel::Triad)
+            of(StreamKernel::Triad),
+            of(StreamKernel::Update)
         );
     }
     let head: String = teams

@@ -98,8 +98,8 @@ fn a_small_probe_measures_and_accounts_every_part() {
     let mut told = Vec::new();
     let p = measure(&tiny(&[1, 2]), |s| told.push(s.to_string()));
     assert_eq!(told.len(), 2 * 4, "{told:?}");
-    // two working sets (small, DRAM) x two teams x four kernels
-    assert_eq!(p.bandwidth.len(), 2 * 2 * 4);
+    // two working sets (small, DRAM) x two teams x five kernels
+    assert_eq!(p.bandwidth.len(), 2 * 2 * 5);
     for b in &p.bandwidth {
         assert!(b.gb_per_s.is_finite() && b.gb_per_s > 0.0, "{b:?}");
         assert!(b.best_s > 0.0 && b.reps >= 1, "{b:?}");
@@ -109,8 +109,8 @@ fn a_small_probe_measures_and_accounts_every_part() {
         assert_eq!(b.gb_per_s, rate(b.bytes_per_pass * b.passes, b.best_s));
     }
     let small = p.bandwidth.iter().find(|b| b.working_set == "small" && b.threads == 1);
-    // 48 KiB: 2048 elements per array, 1 MiB per sample of triad's 48 KiB passes
-    assert_eq!(small.map(|b| (b.working_set_bytes, b.passes)), Some((48 << 10, 21)));
+    // 48 KiB: 2048 elements per array, 1 MiB per sample of the update's 96 KiB passes
+    assert_eq!(small.map(|b| (b.working_set_bytes, b.passes)), Some((48 << 10, 10)));
     let dram = p.bandwidth.iter().find(|b| b.working_set == "DRAM" && b.threads == 2);
     assert_eq!(dram.map(|b| (b.working_set_bytes, b.passes)), Some((3 << 20, 1)));
     let kinds = FlopKind::ALL.iter().filter(|k| k.available()).count();
