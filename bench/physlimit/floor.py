@@ -11,8 +11,10 @@ are explained (bytes, flops, exp calls per kernel, from each kernel's IR:
 SPIKEJIT_DUMP_IR=1 / SPIKEJIT_DUMP_ASM=1 on bench/models/*.toml).
 
 The floor of a run is, summed over its kernels (they run one after another in
-a step), max(bytes / bandwidth, flops / flop rate + divisions / division rate),
-plus exp calls x the cost of one call. The bandwidth of a stream of bytes is
+a step), max(bytes / bandwidth, flops / flop rate + exp calls x the cost of one
+call, divisions / division rate): memory, the floating-point ports (which
+`exp` shares with the multiply-adds) and the divider each work beside the
+others. The bandwidth of a stream of bytes is
 the highest of the probe's five kernels at the probe's working set that
 matches its data: the same cache level by the sizes sysfs gives (as the probe
 labels its rows), the nearest in size there, else the nearest in size.
@@ -144,19 +146,27 @@ def main():
         return next(f["gflop_per_s"] * 1e9 for f in probe["flops"] if f["kind"] == kind and f["threads"] == threads)
 
     exp_s = next(e["ns_per_call"] * 1e-9 for e in probe["exp"] if e["pattern"] == "independent" and e["threads"] == 1)
-    print("| model | threads | memory | flops | exp | floor | measured run | ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| model | threads | memory | flops | divisions | exp | floor | measured run | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    measured_teams = {b["threads"] for b in probe["bandwidth"]} & {f["threads"] for f in probe["flops"]}
     for name, threads, kernels in MODELS:
-        mem = flop = exp = floor = 0.0
+        if any(k["threads"] not in measured_teams for k in kernels):
+            print(f"| {name} | {threads} | the probe ran no team of {threads} threads | | | | | | |")
+            continue
+        mem = flop = div = exp = floor = 0.0
         for k in kernels:
             t = k["threads"]
             m = sum(b / bandwidth(size, t) for b, size in k["streams"])
-            f = k["flops"] / rate("f64x4_fma", t) + k["divisions"] / rate("f64x2_div", t)
+            f = k["flops"] / rate("f64x4_fma", t)
+            d = k["divisions"] / rate("f64x2_div", t)
             x = k["exp"] * exp_s
-            mem, flop, exp, floor = mem + m, flop + f, exp + x, floor + max(m, f) + x
+            mem, flop, div, exp, floor = mem + m, flop + f, div + d, exp + x, floor + max(m, f + x, d)
         run = measured.get((name, threads))
         cells = f"{run:.3f} s | {run / floor:.2f}×" if run else " | "
-        print(f"| {name} | {threads} | {mem:.4f} s | {flop:.4f} s | {exp:.4f} s | **{floor:.4f} s** | {cells} |")
+        print(
+            f"| {name} | {threads} | {mem:.4f} s | {flop:.4f} s | {div:.4f} s | {exp:.4f} s | **{floor:.4f} s** "
+            f"| {cells} |"
+        )
     if probe.get("busy"):
         print("\n(the probe ran beside other load: its figures are too low, these floors too high)")
 
