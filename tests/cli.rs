@@ -592,3 +592,55 @@ fn bench_report_refuses_busy_runs_unless_allowed() {
     assert!(!md.contains('⚠') && md.contains("| 0.05 |"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `spikejit bench --probe` measures the machine (one thread here, to keep
+/// the test short), prints its tables and writes DIR/probe.json; it runs no
+/// model, so model names and the comparison's options are refused with it.
+#[test]
+fn bench_probe_prints_and_writes_the_machines_limits() {
+    let dir = temp_dir("bench-probe");
+    let out = dir.to_str().unwrap_or_default();
+    let o = spikejit(&["bench", "--probe", "--threads", "1", "--out", out]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{stderr}");
+    for needle in [
+        "| CUBA-4000's state | 129 KiB |",
+        "| DRAM |",
+        "| copy | scale | add | triad | update |",
+        "| instructions | 1 thread |",
+        "x ← exp(-x) (latency)",
+        "Other load beside the probe",
+    ] {
+        assert!(stdout.contains(needle), "{needle} not in\n{stdout}");
+    }
+    assert!(!stdout.contains("2 threads"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("probe.json")).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("probe.json: {e}"));
+    // four working sets by five kernels, each with a rate
+    let bw = json["bandwidth"].as_array().map_or(0, |b| b.len());
+    assert_eq!(bw, 20, "{json}");
+    assert!(
+        json["bandwidth"][0]["gb_per_s"].as_f64().is_some_and(|x| x > 0.0),
+        "{json}"
+    );
+    assert_eq!(json["exp"].as_array().map(|e| e.len()), Some(2), "{json}");
+    assert!(
+        json["byte_counting"]
+            .as_str()
+            .is_some_and(|s| s.contains("write-allocate"))
+    );
+    for args in [
+        &["bench", "--probe", "stdp"][..],
+        &["bench", "--probe", "--compare"],
+        &["bench", "--probe", "--reps", "2"],
+    ] {
+        let o = spikejit(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("cannot be used with"),
+            "{args:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

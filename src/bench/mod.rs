@@ -5,9 +5,11 @@
 //! events per second and the compile time of each kernel.
 //!
 //! With Brian2 results beside them ([`report`]), it writes the side-by-side
-//! comparison `docs/benchmarks.md` and the scaling figure ([`scaling_plot`]).
+//! comparison `docs/benchmarks.md` and the scaling figure ([`scaling_plot`]);
+//! [`probe`] measures the machine's memory bandwidth, flop rate and `exp` cost.
 
 pub mod load;
+pub mod probe;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -163,7 +165,7 @@ fn one() -> usize {
 }
 
 /// The machine and moment of a benchmark run.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Machine {
     /// The CPU model (`model name` of `/proc/cpuinfo`, or the architecture).
     pub cpu: String,

@@ -29,9 +29,10 @@ pub struct Args {
     /// Run nothing: rewrite the report from DIR/spikejit.json and DIR/brian2.jsonl
     #[arg(long)]
     pub report_only: bool,
-    /// Thread counts: each model runs with each (`--threads 1,2`), and with --compare Brian2's
-    /// cpp_standalone with as many OpenMP threads (cython and numpy on one)
-    #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "1")]
+    /// Thread counts: each model runs with each (`--threads 1,2`; default 1), and with
+    /// --compare Brian2's cpp_standalone with as many OpenMP threads (cython and numpy on
+    /// one). With --probe, the team sizes measured (default 1,2)
+    #[arg(long, value_name = "N,...", value_delimiter = ',')]
     pub threads: Vec<usize>,
     /// Cores of other processes' load beside a run above which it is marked busy
     #[arg(long, value_name = "CORES", default_value_t = spikejit::bench::load::DEFAULT_BUSY_THRESHOLD)]
@@ -42,6 +43,11 @@ pub struct Args {
     /// Print the runs in the order they would run, and run nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Run no model: measure this machine's memory bandwidth (STREAM, in caches
+    /// and DRAM), f64 flop rate and cost of `exp` on each --threads team size,
+    /// print them and write DIR/probe.json (a few seconds)
+    #[arg(long, conflicts_with_all = ["models", "reps", "compare", "report", "report_only", "allow_busy", "dry_run"])]
+    pub probe: bool,
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -59,6 +65,9 @@ pub fn main(a: &Args) -> ExitCode {
             "--busy-threshold must be a number of cores, 0 or more (got {})",
             a.busy_threshold
         ));
+    }
+    if a.probe {
+        return probe(a);
     }
     if let Some(t) = a.threads.iter().find(|&&t| t == 0) {
         return fail(format!("--threads: a thread count must be 1 or more (got {t})"));
@@ -88,10 +97,7 @@ pub fn main(a: &Args) -> ExitCode {
             Ok(e) => e,
             Err(e) => return fail(format!("cannot find this executable: {e}")),
         };
-        let command = std::iter::once("spikejit".to_string())
-            .chain(std::env::args().skip(1))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let command = command_line();
         let opts = BenchOptions {
             exe,
             models: selected.clone(),
@@ -244,6 +250,39 @@ pub fn main(a: &Args) -> ExitCode {
     }
     println!("written: {} and {}", a.report.display(), comparison_json.display());
     ExitCode::SUCCESS
+}
+
+/// `--probe`: the machine's limits, printed and written to DIR/probe.json.
+fn probe(a: &Args) -> ExitCode {
+    let opts = bench::probe::ProbeOptions::new(&a.threads, command_line(), a.busy_threshold);
+    eprintln!("spikejit bench --probe: {}", bench::utc_now());
+    let p = bench::probe::measure(&opts, |part| eprintln!("  {part}"));
+    println!("{}", bench::probe::table(&p));
+    let json = a.out.join("probe.json");
+    if let Err(e) = std::fs::create_dir_all(&a.out) {
+        return fail(format!("cannot create '{}': {e}", a.out.display()));
+    }
+    if let Err(e) = bench::probe::write_json(&p, &json) {
+        return fail(e);
+    }
+    println!("written: {}", json.display());
+    if p.busy {
+        eprintln!(
+            "warning[bench]: busy machine: other processes used {:.2} cores beside the probe (more than {}); \
+             its figures are too low",
+            p.load.map_or(0.0, |l| l.other_cores),
+            a.busy_threshold
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// This process's command line, as `spikejit ...`, for the results.
+fn command_line() -> String {
+    std::iter::once("spikejit".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Tells stderr which models ran beside other load.

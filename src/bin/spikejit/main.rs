@@ -71,7 +71,9 @@ enum Cmd {
     /// many OpenMP threads as spikejit's --threads, cython and numpy on one),
     /// then it writes the side-by-side report, DIR/comparison.json and a
     /// scaling figure; it refuses to write the report when runs were busy,
-    /// unless --allow-busy.
+    /// unless --allow-busy. With --probe it runs no model and measures the
+    /// machine instead: memory bandwidth (STREAM), f64 flop rate and the cost
+    /// of `exp`, the floor under each model's run (DIR/probe.json).
     Bench {
         #[command(flatten)]
         args: bench::Args,
