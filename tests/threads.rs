@@ -98,6 +98,34 @@ record = [0, 17000, 63999]
 fn cuba_splits_and_matches_one_thread() {
     let threaded = same_on_any_thread_count("cuba", &cuba());
     assert!(threaded.contains("P_stateupdate"), "{threaded}");
+    // The pathways write only their targets: split by target range.
+    assert!(threaded.contains("Ce_pre") && threaded.contains("Ci_pre"), "{threaded}");
+}
+
+/// Pathways with synaptic variables, reading the source's `v` (written by no
+/// pathway) are split; one that also writes its source is not. Both match one
+/// thread.
+#[test]
+fn pathways_split_by_target_unless_they_write_the_source() {
+    let plastic = cuba()
+        .replace(
+            "on_pre = \"ge += we\"",
+            "model = \"w : volt\\ncount : 1\"\non_pre = \"ge += w + 0.001*(v_pre - Vr)\\nw = w*0.999 + 0.001*we\\ncount += 1\"",
+        )
+        .replace("connect = [ { p = 0.00125 } ]\n\n[[synapses]]", "connect = [ { p = 0.00125 } ]\ninit = { w = \"we\" }\n\n[[synapses]]");
+    assert!(
+        plastic.contains("count += 1") && plastic.contains("init = { w"),
+        "{plastic}"
+    );
+    let threaded = same_on_any_thread_count("plastic", &plastic);
+    assert!(threaded.contains("Ce_pre") && threaded.contains("Ci_pre"), "{threaded}");
+    let writes_source = cuba().replace("on_pre = \"gi += wi\"", "on_pre = \"gi += wi\\ngi_pre -= 0.01*wi\"");
+    assert!(writes_source.contains("gi_pre"));
+    let threaded = same_on_any_thread_count("writes_source", &writes_source);
+    assert!(
+        threaded.contains("Ce_pre") && !threaded.contains("Ci_pre"),
+        "{threaded}"
+    );
 }
 
 /// Noise in the state update: drawn from one stream in neuron order, so that

@@ -62,7 +62,7 @@ def cuba(n, threads):
         kernel("update+threshold", [(57 * s, 33 * n)], flops=10 * s, threads=threads),
         # per event: _post[syn] (4 B, the synapse table); the queue's write and the kernel's
         # read of the synapse index (8 B), ge or gi read and written (16 B); 1 add
-        kernel("pathways", [(4 * events, 4 * synapses), (24 * events, 16 * n)], flops=events),
+        kernel("pathways", [(4 * events, 4 * synapses), (24 * events, 16 * n)], flops=events, threads=threads),
     ]
 
 

@@ -13,6 +13,9 @@
 
 use std::collections::HashSet;
 
+mod targets;
+pub use targets::{TargetSplit, restricted_to_targets, target_parallel};
+
 use super::fuse::{has_loop, parts, uses_random, walk_expr};
 use super::{ArrayId, BinOp, Expr, Kernel, LocalId, Stmt};
 

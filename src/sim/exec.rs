@@ -34,6 +34,8 @@ pub(crate) struct KernelCall {
     pub bound: Option<Bound>,
     /// How the kernel runs on several threads, when it does.
     pub split: Option<SplitPlan>,
+    /// How a pathway's kernel runs on several threads, when it does.
+    pub targets: Option<TargetPlan>,
     pub rng: spikejit_runtime::Rng,
     pub ctx: spikejit_runtime::Context,
 }
@@ -45,6 +47,7 @@ impl KernelCall {
             kernel,
             bound: None,
             split: None,
+            targets: None,
             rng,
             ctx: spikejit_runtime::Context::new(),
         }
@@ -62,6 +65,20 @@ impl KernelCall {
             }
             _ => false,
         }
+    }
+
+    /// Calls a pathway's bound kernel on the event list `events` (`v.count`
+    /// synapses), split over the team's threads by target where it has a plan
+    /// and the list is long enough to pay for it.
+    #[inline]
+    pub(crate) fn run_events(&mut self, team: Option<&Team>, v: &SlotValues, events: *mut u8) -> bool {
+        if let (Some(plan), Some(team)) = (self.targets.as_mut(), team)
+            && v.count >= MIN_SPLIT_EVENTS
+        {
+            plan.call(team, v, events);
+            return true;
+        }
+        self.run(v, events)
     }
 
     /// Calls the bound kernel over elements `0..v.end`, split over the team's
@@ -197,6 +214,65 @@ impl Network {
             }
             call.bound = Some(bound);
         }
+    }
+
+    /// Binds a pathway's kernel (as [`Network::bind_call`]) and, on several
+    /// threads, prepares its split by target where `ir::parallel` allows it
+    /// and the targets are many (its kernel restricted to a range of targets
+    /// is compiled once, here).
+    pub(crate) fn bind_pathway_call(&mut self, call: &mut KernelCall) {
+        self.bind_call(call, None);
+        call.targets = None;
+        let Some(k) = call.kernel.clone() else {
+            return;
+        };
+        if self.threads < 2 {
+            return;
+        }
+        let Some(split) = crate::ir::parallel::target_parallel(&k.kernel) else {
+            return;
+        };
+        let n = split
+            .written
+            .iter()
+            .filter_map(|&a| self.store.get(&k.bindings[a]).map(|x| x.len()))
+            .max()
+            .unwrap_or(0);
+        // What pays for the split is the events of a step, checked at each
+        // call (`MIN_SPLIT_EVENTS`), not the number of targets.
+        if n < MIN_TARGETS_PER_THREAD * self.threads {
+            return;
+        }
+        let Some(restricted) =
+            crate::ir::parallel::restricted_to_targets(&k.kernel, &split, lower::SCALAR_START, lower::SCALAR_END)
+        else {
+            return;
+        };
+        let mut scalars = k.scalars.clone();
+        scalars.extend([lower::SCALAR_START.to_string(), lower::SCALAR_END.to_string()]);
+        // A kernel that does not compile is run whole, on one thread.
+        let Ok(p) = self.compile_kernel(restricted, k.bindings.clone(), scalars) else {
+            return;
+        };
+        let bound = self.bind(&p);
+        let threads = self.threads;
+        let ranges = (0..threads)
+            .map(|r| TargetRange {
+                start: n * r / threads,
+                end: n * (r + 1) / threads,
+                ptrs: bound.ptrs.clone(),
+                scalars: vec![0; bound.scalars.len()],
+            })
+            .collect();
+        if !self.stats.threaded_kernels.contains(&k.kernel.name) {
+            self.stats.threaded_kernels.push(k.kernel.name.clone());
+        }
+        call.targets = Some(TargetPlan {
+            dynamic: bound.dynamic.clone(),
+            slots: bound.slots,
+            kernel: p,
+            ranges,
+        });
     }
 
     /// Runs a one-off kernel (setters, connect, input values) over
@@ -354,6 +430,78 @@ impl SplitPlan {
             // SAFETY: as above; entry `n` holds the count.
             unsafe { *space.add(n) = total as i32 };
         }
+    }
+}
+
+/// Targets per thread below which a pathway is never split.
+const MIN_TARGETS_PER_THREAD: usize = 512;
+
+/// Events below which a pathway runs on one thread (waking the team and
+/// scanning the list on each thread costs a few microseconds).
+const MIN_SPLIT_EVENTS: usize = 256;
+
+/// A pathway's kernel split over ranges of its targets (see
+/// [`crate::ir::parallel::target_parallel`]): every thread scans the whole
+/// event list and runs the code for the synapses whose target is in its range,
+/// so each target receives its events in list order, as on one thread.
+pub(crate) struct TargetPlan {
+    /// The pathway's kernel restricted to targets in `[_start, _end)`.
+    kernel: Prepared,
+    /// Where its event list goes among its arrays.
+    dynamic: Vec<usize>,
+    slots: Vec<Slot>,
+    /// Contiguous target ranges covering the written arrays, one per thread.
+    ranges: Vec<TargetRange>,
+}
+
+struct TargetRange {
+    start: usize,
+    end: usize,
+    ptrs: Vec<*mut u8>,
+    scalars: Vec<u64>,
+}
+
+impl TargetPlan {
+    fn call(&mut self, team: &Team, v: &SlotValues, events: *mut u8) {
+        for r in &mut self.ranges {
+            for &d in &self.dynamic {
+                r.ptrs[d] = events;
+            }
+            let rv = SlotValues {
+                start: r.start,
+                end: r.end,
+                ..*v
+            };
+            fill_scalars(&self.slots, &rv, &mut r.scalars);
+        }
+        #[derive(Clone, Copy)]
+        struct Ranges(*const TargetRange, usize);
+        // SAFETY: the ranges are only read during the job (each thread reads
+        // its own); they outlive it, as the job is waited for.
+        unsafe impl Sync for Ranges {}
+        let ranges = Ranges(self.ranges.as_ptr(), self.ranges.len());
+        let ranges = &ranges;
+        let k = &self.kernel;
+        team.run(&|part| {
+            let Ranges(first, len) = *ranges;
+            if part < len {
+                // SAFETY: `part` is in bounds.
+                let r = unsafe { &*first.add(part) };
+                let args = crate::ir::KernelArgs {
+                    arrays: r.ptrs.as_ptr(),
+                    scalars: r.scalars.as_ptr(),
+                    rng: std::ptr::null_mut(),
+                    ctx: std::ptr::null_mut(),
+                };
+                // SAFETY: the pointers address the network's arrays (bound when
+                // the run started) and this step's event list of `v.count`
+                // entries; the kernel draws nothing and makes no runtime calls
+                // (`ir::parallel::target_parallel`), so it never touches `rng`
+                // or `ctx`, and it writes only its range's targets and their
+                // synapses, which no other range writes or reads.
+                unsafe { k.exe.run(&args) };
+            }
+        });
     }
 }
 

@@ -470,8 +470,12 @@ impl Network {
     /// once, their kernels' arguments and the event spaces they read.
     fn bind_ops(&mut self, ops: &mut [Op]) {
         for op in ops {
-            let splittable = op.splittable_elements();
-            self.bind_call(&mut op.call, splittable);
+            if matches!(op.kind, OpKind::Pathway(_)) {
+                self.bind_pathway_call(&mut op.call);
+            } else {
+                let splittable = op.splittable_elements();
+                self.bind_call(&mut op.call, splittable);
+            }
             if let Some((group, event)) = op.reads_events()
                 && let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(group, space_key(event)))
             {
@@ -559,7 +563,13 @@ impl Network {
             OpKind::Pathway(path) => {
                 let due = path.due(op.space.events());
                 let count = due.len();
-                if count > 0 && op.call.run(&SlotValues { count, ..v }, due.as_mut_ptr() as *mut u8) {
+                if count > 0
+                    && op.call.run_events(
+                        self.team.as_deref(),
+                        &SlotValues { count, ..v },
+                        due.as_mut_ptr() as *mut u8,
+                    )
+                {
                     self.stats.synaptic_events += count as u64;
                 }
             }
