@@ -1973,6 +1973,94 @@ fn exp_runs_on_lanes_with_the_scalar_bits() {
     }
 }
 
+/// A long loop body (as COBAHH's) runs four pairs per iteration, then single
+/// pairs, then the scalar loop: over 4k + 3 elements with spikes in every
+/// position of a group of eight, the results and the spike order are the
+/// interpreter's.
+#[test]
+fn long_bodies_run_four_pairs_at_a_time() {
+    let mut k = Kernel::new("long");
+    let x = k.array("x", ElemTy::F64);
+    let spikes = k.array("spikes", ElemTy::I32);
+    let n = k.scalar("n", Ty::I64);
+    let i = k.local("i", Ty::I64);
+    let y = k.local("y", Ty::F64);
+    let count = k.local("count", Ty::I64);
+    let mut body = vec![Stmt::Assign(y, Expr::load(x, Expr::Local(i)))];
+    // ~200 expression nodes: y = y * 0.999 + 0.01 * exp(-y) / (2 + y*y), 12 times.
+    for _ in 0..12 {
+        let e = Expr::bin(
+            BinOp::Add,
+            Expr::bin(BinOp::Mul, Expr::Local(y), Expr::F64(0.999)),
+            Expr::bin(
+                BinOp::Mul,
+                Expr::F64(0.01),
+                Expr::bin(
+                    BinOp::Div,
+                    Expr::Call(Func::Exp, vec![Expr::Unary(UnOp::Neg, Box::new(Expr::Local(y)))]),
+                    Expr::bin(
+                        BinOp::Add,
+                        Expr::F64(2.0),
+                        Expr::bin(BinOp::Mul, Expr::Local(y), Expr::Local(y)),
+                    ),
+                ),
+            ),
+        );
+        body.push(Stmt::Assign(y, e));
+    }
+    body.push(Stmt::Store {
+        array: x,
+        index: Expr::Local(i),
+        value: Expr::Local(y),
+    });
+    body.push(Stmt::If {
+        cond: Expr::bin(BinOp::Gt, Expr::Local(y), Expr::F64(1.0)),
+        then: vec![
+            Stmt::Store {
+                array: spikes,
+                index: Expr::Local(count),
+                value: Expr::Local(i),
+            },
+            Stmt::Assign(count, Expr::bin(BinOp::Add, Expr::Local(count), Expr::I64(1))),
+        ],
+        els: vec![],
+    });
+    k.body.push(Stmt::Assign(count, Expr::I64(0)));
+    k.body.push(Stmt::For {
+        var: i,
+        start: Expr::I64(0),
+        end: Expr::Scalar(n),
+        body,
+    });
+    k.body.push(Stmt::Store {
+        array: spikes,
+        index: Expr::Scalar(n),
+        value: Expr::Local(count),
+    });
+    let mut jit = Jit::new();
+    jit.simd = true;
+    let exe = Executable::Native(jit.compile(&k).expect("jit compiles"));
+    assert_eq!(jit.vector_loops(), 1);
+    let interp = Compiler::new(Backend::Interpreter)
+        .compile(&k)
+        .expect("interpreter accepts");
+    let count = 4 * 25 + 3;
+    // Above 1 after the update roughly where x is large: spikes at scattered places.
+    let xs: Vec<f64> = (0..count).map(|j| ((j * 37) % 23) as f64 / 4.0 - 2.0).collect();
+    let state = State::new(vec![Data::F64(xs), Data::I32(vec![-1; count + 1])], vec![count as u64]);
+    let (mut a, mut b) = (state.clone(), state);
+    a.run(&exe);
+    b.run(&interp);
+    assert_eq!(a.diff(&b), None);
+    let Data::I32(listed) = &a.arrays[1] else { panic!() };
+    let listed = &listed[..listed[count] as usize];
+    assert!(listed.len() > 10 && listed.len() < count - 10, "{listed:?}");
+    assert!(listed.windows(2).all(|w| w[0] < w[1]), "{listed:?}");
+    // Spikes in the scalar tail and in more than one pair of a group of four.
+    assert!(listed.iter().any(|&j| j as usize >= count - 3), "{listed:?}");
+    assert!(listed.iter().any(|&j| j % 8 >= 4), "{listed:?}");
+}
+
 thread_local! {
     /// A JIT that runs element loops on two lanes where it can (whatever
     /// the environment says).

@@ -29,6 +29,28 @@ use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Value, types}
 use super::Translator;
 use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, LocalId, Stmt, Ty, UnOp};
 
+/// `SPIKEJIT_LANE_GROUPS` (1, 2, 4 or 8), for timing: the pairs of elements
+/// every vector loop takes per iteration, instead of [`Plan::groups`]'s choice.
+static GROUPS_ENV: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+
+fn groups_override() -> Option<usize> {
+    *GROUPS_ENV.get_or_init(|| {
+        std::env::var("SPIKEJIT_LANE_GROUPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|g| [1, 2, 4, 8].contains(g))
+    })
+}
+
+/// Expression nodes in `P` above which an iteration takes four pairs rather
+/// than two: a long body (COBAHH's 10 `exp` and 8 divisions, ~400 nodes) is
+/// latency-bound, and more independent chains side by side fill the
+/// out-of-order window (COBAHH-4000: 1.35 s with one pair, 1.24 with two,
+/// 1.09 with four, 1.09–1.14 with eight at twice the compile time); a short
+/// one (CUBA's update, ~40 nodes) is bound by memory and loses with four
+/// (CUBA-64000: 0.96, 0.82, 0.92 s).
+const LONG_BODY: usize = 150;
+
 /// Whether loops are vectorised: yes, unless `SPIKEJIT_NO_SIMD` is set (to
 /// time or debug the scalar code; read when a [`super::Jit`] is made).
 pub(super) fn enabled() -> bool {
@@ -41,6 +63,8 @@ pub(super) struct Plan {
     split: usize,
     /// `body[split]` is an `if` whose condition is tested on both lanes.
     masked_if: bool,
+    /// Pairs of elements per iteration of the main vector loop (2 or 4).
+    groups: usize,
 }
 
 /// The plan for `for var in .. { body }`, or `None` when it must stay scalar.
@@ -95,7 +119,23 @@ pub(super) fn plan(k: &Kernel, var: LocalId, body: &[Stmt], exp_on_lanes: bool) 
         }
         _ => return None,
     };
-    Some(Plan { split, masked_if })
+    let mut nodes = 0;
+    for s in &body[..split] {
+        if let Stmt::Assign(_, e) | Stmt::Store { value: e, .. } = s {
+            count_nodes(e, &mut nodes);
+        }
+    }
+    let groups = groups_override().unwrap_or(if nodes > LONG_BODY { 4 } else { 2 });
+    Some(Plan {
+        split,
+        masked_if,
+        groups,
+    })
+}
+
+fn count_nodes(e: &Expr, n: &mut usize) {
+    *n += 1;
+    e.for_each_child(|c| count_nodes(c, n));
 }
 
 /// Every local assigned anywhere in `b`.
@@ -236,8 +276,9 @@ fn vector_mem() -> MemFlagsData {
 }
 
 impl Translator<'_> {
-    /// `for var in start .. end { body }` as planned: pairs of elements in a
-    /// vector loop, then the scalar loop for what is left.
+    /// `for var in start .. end { body }` as planned: `groups` pairs of
+    /// elements at a time (see [`LONG_BODY`]), then single pairs, then the scalar
+    /// loop for what is left.
     pub(super) fn vector_for(
         &mut self,
         var: LocalId,
@@ -247,63 +288,99 @@ impl Translator<'_> {
         plan: &Plan,
     ) -> Result<(), String> {
         self.vector_loops += 1;
+        let mut from = start;
+        if plan.groups > 1 {
+            from = self.lane_loop(var, from, end, body, plan, plan.groups)?;
+        }
+        let from = self.lane_loop(var, from, end, body, plan, 1)?;
+        self.scalar_for(var, from, end, body)
+    }
+
+    /// A loop over `groups` pairs of elements per iteration from `start`, as
+    /// long as a whole iteration fits before `end`; returns where it stopped.
+    /// `P` runs statement by statement for each pair in turn (independent
+    /// chains side by side, for the out-of-order core), then the `if` for each
+    /// pair in element order.
+    fn lane_loop(
+        &mut self,
+        var: LocalId,
+        start: Value,
+        end: Value,
+        body: &[Stmt],
+        plan: &Plan,
+        groups: usize,
+    ) -> Result<Value, String> {
+        let step = 2 * groups as i64;
         let vbody = self.b.create_block();
         let rest = self.b.create_block();
         let i = self.b.append_block_param(vbody, types::I64);
         let j = self.b.append_block_param(rest, types::I64);
-        // The pairs end at start + 2 * floor((end - start) / 2); no pair when
-        // end <= start + 1.
+        // The iterations end at start + step * floor((end - start) / step)
+        // (step is a power of two); none when fewer elements are left.
         let n = self.b.ins().isub(end, start);
-        let pairs = self.b.ins().band_imm_s(n, -2);
-        let vend = self.b.ins().iadd(start, pairs);
+        let whole = self.b.ins().band_imm_s(n, -step);
+        let vend = self.b.ins().iadd(start, whole);
         let go = self.b.ins().icmp(IntCC::SignedLessThan, start, vend);
         self.b.ins().brif(go, vbody, &[start.into()], rest, &[start.into()]);
 
         self.b.switch_to_block(vbody);
-        let mut lanes: HashMap<LocalId, Value> = HashMap::new();
+        let idx: Vec<Value> = (0..groups)
+            .map(|g| {
+                if g == 0 {
+                    i
+                } else {
+                    self.b.ins().iadd_imm_s(i, 2 * g as i64)
+                }
+            })
+            .collect();
+        let mut lanes: Vec<HashMap<LocalId, Value>> = vec![HashMap::new(); groups];
         for s in &body[..plan.split] {
-            match s {
-                Stmt::Assign(l, e) => {
-                    let v = self.vexpr(e, i, &lanes)?;
-                    lanes.insert(*l, v);
+            for g in 0..groups {
+                match s {
+                    Stmt::Assign(l, e) => {
+                        let v = self.vexpr(e, idx[g], &lanes[g])?;
+                        lanes[g].insert(*l, v);
+                    }
+                    Stmt::Store { array, value, .. } => {
+                        let v = self.vexpr(value, idx[g], &lanes[g])?;
+                        self.vstore(*array, idx[g], v);
+                    }
+                    _ => return Err("a vector plan holds only assignments and stores".into()),
                 }
-                Stmt::Store { array, value, .. } => {
-                    let v = self.vexpr(value, i, &lanes)?;
-                    self.vstore(*array, i, v);
-                }
-                _ => return Err("a vector plan holds only assignments and stores".into()),
             }
         }
         if plan.masked_if {
             let Stmt::If { cond, .. } = &body[plan.split] else {
                 return Err("a vector plan's tail is an `if`".into());
             };
-            let mask = self.vexpr(cond, i, &lanes)?;
-            // Both lanes' values first: the `if` may change them on either.
-            self.enter_lane(var, i, &lanes, 1);
-            let any = self.b.ins().vany_true(mask);
-            let slow = self.b.create_block();
-            let cont = self.b.create_block();
-            self.b.ins().brif(any, slow, &[], cont, &[]);
-            self.b.set_cold_block(slow);
-            self.b.switch_to_block(slow);
-            for lane in 0..2u8 {
-                self.enter_lane(var, i, &lanes, lane);
-                self.block(&body[plan.split..])?;
+            for g in 0..groups {
+                let mask = self.vexpr(cond, idx[g], &lanes[g])?;
+                // Both lanes' values first: the `if` may change them on either.
+                self.enter_lane(var, idx[g], &lanes[g], 1);
+                let any = self.b.ins().vany_true(mask);
+                let slow = self.b.create_block();
+                let cont = self.b.create_block();
+                self.b.ins().brif(any, slow, &[], cont, &[]);
+                self.b.set_cold_block(slow);
+                self.b.switch_to_block(slow);
+                for lane in 0..2u8 {
+                    self.enter_lane(var, idx[g], &lanes[g], lane);
+                    self.block(&body[plan.split..])?;
+                }
+                self.b.ins().jump(cont, &[]);
+                self.b.switch_to_block(cont);
             }
-            self.b.ins().jump(cont, &[]);
-            self.b.switch_to_block(cont);
         } else {
-            // What the scalar loop leaves in the locals after element i + 1
+            // What the scalar loop leaves in the locals after the last element
             // (unused values are removed by Cranelift).
-            self.enter_lane(var, i, &lanes, 1);
+            self.enter_lane(var, idx[groups - 1], &lanes[groups - 1], 1);
         }
-        let next = self.b.ins().iadd_imm_s(i, 2);
+        let next = self.b.ins().iadd_imm_s(i, step);
         let again = self.b.ins().icmp(IntCC::SignedLessThan, next, vend);
         self.b.ins().brif(again, vbody, &[next.into()], rest, &[next.into()]);
 
         self.b.switch_to_block(rest);
-        self.scalar_for(var, j, end, body)
+        Ok(j)
     }
 
     /// Sets the loop variable and `P`'s locals to their values for one lane.
