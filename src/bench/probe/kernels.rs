@@ -1,5 +1,5 @@
 //! The loops `spikejit bench --probe` times: STREAM's four kernels, chains of
-//! multiply-adds, and calls of the C library's `exp` as JIT code makes them.
+//! multiply-adds, and calls of `exp` (`spikejit_exp`) as scalar JIT code makes them.
 //!
 //! On x86-64 the STREAM kernels load and store 16 bytes at a time (SSE2
 //! `movupd`, the width of the JIT's two-lane loops) and the flop chains are
