@@ -8,7 +8,9 @@
 //! two backends give bit-identical results.
 //!
 //! Math functions are the platform C library's (through `std`), as in Brian2's
-//! generated C++; sampling helpers use the `libm` crate.
+//! generated C++, except `exp` in double precision: glibc's algorithm computed
+//! here ([`exp`]), so that the JIT's inlined two-lane `exp` has its bits;
+//! sampling helpers use the `libm` crate.
 //!
 //! One file a concern: the random-number streams (`rng.rs`), the connect
 //! context with its error and fault codes (`context.rs`), the `extern "C"`
