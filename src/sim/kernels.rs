@@ -66,11 +66,6 @@ impl Network {
         let scalars = b.scalar_names();
         let sites = std::mem::take(&mut b.sites);
         let (kernel, bindings) = b.finish();
-        if let Some(d) = KERNEL_DUMPS.get()
-            && d.ir
-        {
-            (d.sink)(&kernel.to_string());
-        }
         let mut p = self.compile_kernel(kernel, bindings, scalars)?;
         p.sites = sites;
         Ok(p)
@@ -83,6 +78,13 @@ impl Network {
         bindings: Vec<ArrayKey>,
         scalars: Vec<String>,
     ) -> Result<Prepared> {
+        // Every kernel compiled, also those made at run time (a state update
+        // fused with its threshold, a pathway restricted to a target range).
+        if let Some(d) = KERNEL_DUMPS.get()
+            && d.ir
+        {
+            (d.sink)(&kernel.to_string());
+        }
         let dumps = KERNEL_DUMPS.get().filter(|d| d.asm);
         self.compiler.jit.keep_asm = dumps.is_some();
         let exe = self.compiler.compile(&kernel);
