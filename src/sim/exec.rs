@@ -226,7 +226,13 @@ impl Network {
         let Some(k) = call.kernel.clone() else {
             return;
         };
-        if self.threads < 2 {
+        // The restriction adds the scalars `_start` and `_end`: a kernel that
+        // has them already keeps its own meaning of them, whole.
+        let named_range = k
+            .scalars
+            .iter()
+            .any(|s| s == lower::SCALAR_START || s == lower::SCALAR_END);
+        if self.threads < 2 || named_range {
             return;
         }
         let Some(split) = crate::ir::parallel::target_parallel(&k.kernel) else {
