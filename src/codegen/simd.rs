@@ -20,6 +20,7 @@
 //! interpreter runs the same IR, element by element; `tests/jit_vs_interp.rs`
 //! compares the two.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -27,6 +28,7 @@ use cranelift_codegen::ir::immediates::Ieee64;
 use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Value, types};
 
 use super::Translator;
+use crate::ir::fuse::walk_block;
 use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, LocalId, Stmt, Ty, UnOp};
 
 /// `SPIKEJIT_LANE_GROUPS` (1, 2, 4 or 8), for timing: the pairs of elements
@@ -223,48 +225,22 @@ impl Check<'_> {
     /// `i + 1`, does what it does in the scalar loop: it reaches arrays of
     /// `f64` or `bool` (which the lanes' part may touch) only at the loop index.
     fn scalar_part_keeps_order(&self, b: &[Stmt]) -> bool {
-        let mut ok = true;
-        let mut visit = |array: usize, index: &Expr| {
+        let ok = Cell::new(true);
+        let visit = |array: usize, index: &Expr| {
             if !self.is_index(index) && matches!(self.k.arrays[array].elem, ElemTy::F64 | ElemTy::U8) {
-                ok = false;
+                ok.set(false);
             }
         };
-        walk_accesses(b, &mut visit);
-        ok
-    }
-}
-
-/// Every array access (loads and stores) of a block, with its index.
-fn walk_accesses(b: &[Stmt], f: &mut dyn FnMut(usize, &Expr)) {
-    fn expr(e: &Expr, f: &mut dyn FnMut(usize, &Expr)) {
-        if let Expr::Load(a, index) = e {
-            f(*a, index);
-        }
-        e.for_each_child(|c| expr(c, f));
-    }
-    for s in b {
-        match s {
-            Stmt::Assign(_, e) | Stmt::Eval(e) => expr(e, f),
-            Stmt::Store { array, index, value } => {
-                f(*array, index);
-                expr(index, f);
-                expr(value, f);
-            }
-            Stmt::If { cond, then, els } => {
-                expr(cond, f);
-                walk_accesses(then, f);
-                walk_accesses(els, f);
-            }
-            Stmt::For { start, end, body, .. } => {
-                expr(start, f);
-                expr(end, f);
-                walk_accesses(body, f);
-            }
-            Stmt::While { cond, body } => {
-                expr(cond, f);
-                walk_accesses(body, f);
-            }
-        }
+        walk_block(
+            b,
+            &mut |e| {
+                if let Expr::Load(a, i) = e {
+                    visit(*a, i);
+                }
+            },
+            &mut |a, i| visit(a, i),
+        );
+        ok.get()
     }
 }
 

@@ -50,7 +50,7 @@ pub(super) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Every expression of a block (recursively) and every store's (array, index).
-pub(super) fn walk_block(b: &[Stmt], e: &mut dyn FnMut(&Expr), store: &mut dyn FnMut(ArrayId, &Expr)) {
+pub fn walk_block(b: &[Stmt], e: &mut dyn FnMut(&Expr), store: &mut dyn FnMut(ArrayId, &Expr)) {
     for s in b {
         match s {
             Stmt::Assign(_, x) | Stmt::Eval(x) => walk_expr(x, e),

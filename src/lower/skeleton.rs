@@ -3,7 +3,7 @@
 use super::KernelBuilder;
 use crate::ir::{self, BinOp, ElemTy, Func, LocalId, Stmt, Ty};
 use crate::model::scope::{ArrayKey, Scope};
-use crate::syntax::ast::{BinOp as AstBinOp, Expr, ExprKind, Statement};
+use crate::syntax::ast::{Expr, Statement};
 
 /// Scalar slots for loop ranges and counts (filled by the simulator by name).
 pub const SCALAR_START: &str = "_start";
@@ -94,12 +94,10 @@ pub fn threshold(
     let count = b.kernel.local("_count", Ty::I64);
     b.kernel.body.push(Stmt::Assign(count, ir::Expr::I64(0)));
     b.at_statement("", cond.span);
-    let bernoulli = bernoulli_probability(cond)
-        .map(|p| b.expr(p, scope))
-        .filter(|(p, t)| matches!(t, Ty::F64 | Ty::F32) && !draws(p));
-    let (c, _) = match &bernoulli {
-        Some(_) => (ir::Expr::Bool(true), Ty::Bool),
-        None => b.expr(cond, scope),
+    let (c, _) = b.expr(cond, scope);
+    let (c, bernoulli) = match bernoulli_probability(&c, &b.kernel) {
+        Some(p) => (ir::Expr::Bool(true), Some(p)),
+        None => (c, None),
     };
     let item = ir::Expr::Local(b.item);
     let mut on_spike = vec![
@@ -135,10 +133,7 @@ pub fn threshold(
         None => c,
     };
     match bernoulli {
-        Some((p, t)) => {
-            let p = if t == Ty::F64 { p } else { ir::Expr::cast(Ty::F64, p) };
-            skip_to_candidates(b, p, c, on_spike);
-        }
+        Some(p) => skip_to_candidates(b, p, c, on_spike),
         None => {
             let body = vec![Stmt::If {
                 cond: c,
@@ -157,22 +152,32 @@ pub fn threshold(
     });
 }
 
-/// `P` when a threshold reads `rand() < P` (a Poisson group's `rand() <
-/// rates*dt`).
-fn bernoulli_probability(cond: &Expr) -> Option<&Expr> {
-    match &cond.kind {
-        ExprKind::Binary(AstBinOp::Lt, r, p) if matches!(&r.kind, ExprKind::Call(f, args) if f == "rand" && args.is_empty()) => {
-            Some(p)
+/// `P` as an `f64` when the lowered threshold `cond` is `rand() < P` (a
+/// Poisson group's `rand() < rates*dt`; under `float32` either side may carry
+/// a cast) and `P` draws nothing, so that it may be evaluated twice.
+fn bernoulli_probability(cond: &ir::Expr, k: &ir::Kernel) -> Option<ir::Expr> {
+    fn uncast(e: &ir::Expr) -> &ir::Expr {
+        match e {
+            ir::Expr::Cast(_, x) => uncast(x),
+            e => e,
         }
+    }
+    fn draws(e: &ir::Expr) -> bool {
+        let mut found = matches!(e, ir::Expr::Call(f, _) if f.sig(Ty::F64).rng);
+        e.for_each_child(|c| found |= draws(c));
+        found
+    }
+    let ir::Expr::Binary(BinOp::Lt, r, p) = cond else {
+        return None;
+    };
+    if !matches!(uncast(r), ir::Expr::Call(Func::Rand, args) if args.is_empty()) || draws(p) {
+        return None;
+    }
+    match p.ty(k) {
+        Ty::F64 => Some((**p).clone()),
+        Ty::F32 => Some(ir::Expr::cast(Ty::F64, (**p).clone())),
         _ => None,
     }
-}
-
-/// Whether `e` draws random numbers (then it cannot be evaluated twice).
-fn draws(e: &ir::Expr) -> bool {
-    let mut found = matches!(e, ir::Expr::Call(f, _) if f.sig(Ty::F64).rng);
-    e.for_each_child(|c| found |= draws(c));
-    found
 }
 
 /// A threshold `rand() < P` without drawing for every element (issue 16: a
@@ -270,16 +275,16 @@ fn skip_to_candidates(b: &mut KernelBuilder, p: ir::Expr, refractory_ok: ir::Exp
             ),
         ]
     };
+    let draw = ir::Expr::bin(
+        BinOp::Lt,
+        ir::Expr::bin(BinOp::Mul, ir::Expr::Call(Func::Rand, vec![]), local(pmax)),
+        p,
+    );
     let mut body = vec![Stmt::If {
-        cond: ir::Expr::bin(
-            BinOp::And,
-            ir::Expr::bin(
-                BinOp::Lt,
-                ir::Expr::bin(BinOp::Mul, ir::Expr::Call(Func::Rand, vec![]), local(pmax)),
-                p,
-            ),
-            refractory_ok,
-        ),
+        cond: match refractory_ok {
+            ir::Expr::Bool(true) => draw,
+            ok => ir::Expr::bin(BinOp::And, draw, ok),
+        },
         then: on_spike,
         els: vec![],
     }];

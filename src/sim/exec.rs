@@ -266,11 +266,12 @@ impl Network {
         let bound = self.bind(&p);
         let threads = self.threads;
         let ranges = (0..threads)
-            .map(|r| TargetRange {
+            .map(|r| RangeCall {
                 start: n * r / threads,
                 end: n * (r + 1) / threads,
                 ptrs: bound.ptrs.clone(),
                 scalars: vec![0; bound.scalars.len()],
+                scratch: Vec::new(),
             })
             .collect();
         if !self.stats.threaded_kernels.contains(&k.kernel.name) {
@@ -372,10 +373,33 @@ impl RangeCall {
         };
         // SAFETY: as in `call`; the kernel draws no random numbers and makes no
         // runtime calls (checked by `ir::parallel`), so it never touches `rng`
-        // or `ctx`, and it writes only its range's elements and its own scratch
-        // event space.
+        // or `ctx`, and it writes only what its range owns (its elements, or
+        // a pathway's targets and their synapses) and its own scratch event
+        // space.
         unsafe { k.exe.run(&args) };
     }
+}
+
+/// Runs `k` over each of `ranges` on the team's threads, one range a thread,
+/// and returns when all are done.
+fn run_ranges(team: &Team, ranges: &mut [RangeCall], k: &Prepared, slots: &[Slot], v: &SlotValues) {
+    #[derive(Clone, Copy)]
+    struct Ranges(*mut RangeCall, usize);
+    // SAFETY: each part index is handed to exactly one thread, which is the
+    // only one to touch that range during the call; a range's pointers
+    // address the network's arrays (only what that range owns is written, as
+    // `ir::parallel` checked) or its own scratch space, and the arrays
+    // outlive the call, which waits for every part.
+    unsafe impl Sync for Ranges {}
+    let ranges = Ranges(ranges.as_mut_ptr(), ranges.len());
+    let ranges = &ranges;
+    team.run(&|part| {
+        let Ranges(first, len) = *ranges;
+        if part < len {
+            // SAFETY: `part` is in bounds and no other thread has this range.
+            unsafe { (*first.add(part)).run(k, slots, v) };
+        }
+    });
 }
 
 impl SplitPlan {
@@ -409,23 +433,7 @@ impl SplitPlan {
     /// Runs the kernel over every range on `pool` and, for a threshold, gathers
     /// the ranges' events into the real event space.
     fn call(&mut self, team: &Team, k: &Prepared, slots: &[Slot], v: &SlotValues) {
-        #[derive(Clone, Copy)]
-        struct Ranges(*mut RangeCall, usize);
-        // SAFETY: each part index is handed to exactly one thread, which is the
-        // only one to touch that range during the call; a range's pointers
-        // address the network's arrays (only its own elements are written, as
-        // `ir::parallel` checked) or its own scratch space, and the arrays
-        // outlive the call, which waits for every part.
-        unsafe impl Sync for Ranges {}
-        let ranges = Ranges(self.ranges.as_mut_ptr(), self.ranges.len());
-        let ranges = &ranges;
-        team.run(&|part| {
-            let Ranges(first, len) = *ranges;
-            if part < len {
-                // SAFETY: `part` is in bounds and no other thread has this range.
-                unsafe { (*first.add(part)).run(k, slots, v) };
-            }
-        });
+        run_ranges(team, &mut self.ranges, k, slots, v);
         if let Some(space) = self.space {
             let n = self.ranges.last().map_or(0, |r| r.end);
             let mut total = 0usize;
@@ -456,15 +464,9 @@ pub(crate) struct TargetPlan {
     /// Where its event list goes among its arrays.
     dynamic: Vec<usize>,
     slots: Vec<Slot>,
-    /// Contiguous target ranges covering the written arrays, one per thread.
-    ranges: Vec<TargetRange>,
-}
-
-struct TargetRange {
-    start: usize,
-    end: usize,
-    ptrs: Vec<*mut u8>,
-    scalars: Vec<u64>,
+    /// Contiguous target ranges covering the written arrays, one per thread
+    /// (no scratch: a pathway appends to no event space).
+    ranges: Vec<RangeCall>,
 }
 
 impl TargetPlan {
@@ -473,41 +475,10 @@ impl TargetPlan {
             for &d in &self.dynamic {
                 r.ptrs[d] = events;
             }
-            let rv = SlotValues {
-                start: r.start,
-                end: r.end,
-                ..*v
-            };
-            fill_scalars(&self.slots, &rv, &mut r.scalars);
         }
-        #[derive(Clone, Copy)]
-        struct Ranges(*const TargetRange, usize);
-        // SAFETY: the ranges are only read during the job (each thread reads
-        // its own); they outlive it, as the job is waited for.
-        unsafe impl Sync for Ranges {}
-        let ranges = Ranges(self.ranges.as_ptr(), self.ranges.len());
-        let ranges = &ranges;
-        let k = &self.kernel;
-        team.run(&|part| {
-            let Ranges(first, len) = *ranges;
-            if part < len {
-                // SAFETY: `part` is in bounds.
-                let r = unsafe { &*first.add(part) };
-                let args = crate::ir::KernelArgs {
-                    arrays: r.ptrs.as_ptr(),
-                    scalars: r.scalars.as_ptr(),
-                    rng: std::ptr::null_mut(),
-                    ctx: std::ptr::null_mut(),
-                };
-                // SAFETY: the pointers address the network's arrays (bound when
-                // the run started) and this step's event list of `v.count`
-                // entries; the kernel draws nothing and makes no runtime calls
-                // (`ir::parallel::target_parallel`), so it never touches `rng`
-                // or `ctx`, and it writes only its range's targets and their
-                // synapses, which no other range writes or reads.
-                unsafe { k.exe.run(&args) };
-            }
-        });
+        // The kernel writes only its range's targets and their synapses, which
+        // no other range writes or reads (`ir::parallel::target_parallel`).
+        run_ranges(team, &mut self.ranges, &self.kernel, &self.slots, v);
     }
 }
 

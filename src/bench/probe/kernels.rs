@@ -423,65 +423,36 @@ mod flops {
         scalar_div: "divsd", "divsd"
     );
 
-    #[target_feature(enable = "sse2")]
-    pub unsafe fn f64x2_div(steps: u64, x: &mut [f64], m: f64, c: f64) {
-        let (mv, cv) = (_mm_set1_pd(m), _mm_set1_pd(c));
-        let mut acc = [_mm_setzero_pd(); CHAINS];
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = _mm_set_pd(x[2 * j + 1], x[2 * j]);
-        }
-        for _ in 0..steps {
-            for a in acc.iter_mut() {
-                *a = _mm_div_pd(_mm_div_pd(*a, mv), cv);
+    /// Twelve chains of `f64x2` values, `$step` each step (with `$a` the
+    /// chain's value, `$m` and `$c` the two operands on both lanes).
+    macro_rules! f64x2_chains {
+        ($name:ident, $feature:literal, |$a:ident, $m:ident, $c:ident| $step:expr) => {
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $name(steps: u64, x: &mut [f64], m: f64, c: f64) {
+                let ($m, $c) = (_mm_set1_pd(m), _mm_set1_pd(c));
+                let mut acc = [_mm_setzero_pd(); CHAINS];
+                for (j, a) in acc.iter_mut().enumerate() {
+                    *a = _mm_set_pd(x[2 * j + 1], x[2 * j]);
+                }
+                for _ in 0..steps {
+                    for a in acc.iter_mut() {
+                        let $a = *a;
+                        *a = $step;
+                    }
+                }
+                for (j, a) in acc.iter().enumerate() {
+                    let mut out = [0.0; 2];
+                    // SAFETY: out holds two f64.
+                    unsafe { _mm_storeu_pd(out.as_mut_ptr(), *a) };
+                    x[2 * j..2 * j + 2].copy_from_slice(&out);
+                }
             }
-        }
-        for (j, a) in acc.iter().enumerate() {
-            let mut out = [0.0; 2];
-            // SAFETY: out holds two f64.
-            unsafe { _mm_storeu_pd(out.as_mut_ptr(), *a) };
-            x[2 * j..2 * j + 2].copy_from_slice(&out);
-        }
+        };
     }
 
-    #[target_feature(enable = "sse2")]
-    pub unsafe fn f64x2_mul_add(steps: u64, x: &mut [f64], m: f64, c: f64) {
-        let (mv, cv) = (_mm_set1_pd(m), _mm_set1_pd(c));
-        let mut acc = [_mm_setzero_pd(); CHAINS];
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = _mm_set_pd(x[2 * j + 1], x[2 * j]);
-        }
-        for _ in 0..steps {
-            for a in acc.iter_mut() {
-                *a = _mm_add_pd(_mm_mul_pd(*a, mv), cv);
-            }
-        }
-        for (j, a) in acc.iter().enumerate() {
-            let mut out = [0.0; 2];
-            // SAFETY: out holds two f64.
-            unsafe { _mm_storeu_pd(out.as_mut_ptr(), *a) };
-            x[2 * j..2 * j + 2].copy_from_slice(&out);
-        }
-    }
-
-    #[target_feature(enable = "fma")]
-    pub unsafe fn f64x2_fma(steps: u64, x: &mut [f64], m: f64, c: f64) {
-        let (mv, cv) = (_mm_set1_pd(m), _mm_set1_pd(c));
-        let mut acc = [_mm_setzero_pd(); CHAINS];
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = _mm_set_pd(x[2 * j + 1], x[2 * j]);
-        }
-        for _ in 0..steps {
-            for a in acc.iter_mut() {
-                *a = _mm_fmadd_pd(*a, mv, cv);
-            }
-        }
-        for (j, a) in acc.iter().enumerate() {
-            let mut out = [0.0; 2];
-            // SAFETY: out holds two f64.
-            unsafe { _mm_storeu_pd(out.as_mut_ptr(), *a) };
-            x[2 * j..2 * j + 2].copy_from_slice(&out);
-        }
-    }
+    f64x2_chains!(f64x2_div, "sse2", |a, m, c| _mm_div_pd(_mm_div_pd(a, m), c));
+    f64x2_chains!(f64x2_mul_add, "sse2", |a, m, c| _mm_add_pd(_mm_mul_pd(a, m), c));
+    f64x2_chains!(f64x2_fma, "fma", |a, m, c| _mm_fmadd_pd(a, m, c));
 
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn f64x4_fma(steps: u64, x: &mut [f64], m: f64, c: f64) {

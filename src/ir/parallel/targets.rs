@@ -16,6 +16,7 @@
 use std::collections::HashSet;
 
 use super::super::fuse::{parts, uses_random, walk_expr};
+use super::super::passes::each_root_expr;
 use super::super::{ArrayId, BinOp, Expr, Kernel, LocalId, Stmt, Ty};
 
 /// How a pathway kernel splits over ranges of its targets.
@@ -83,8 +84,18 @@ pub fn restricted_to_targets(k: &Kernel, split: &TargetSplit, lo: &str, hi: &str
         return None;
     };
     let syn = *syn;
-    let rest = body.split_off(1);
-    body.push(Stmt::Assign(target, Expr::load(split.owner, Expr::Local(syn))));
+    let mut rest = body.split_off(1);
+    // The code reads the target from `_target`, loaded once for the test.
+    let owner_load = Expr::load(split.owner, Expr::Local(syn));
+    fn replace(e: &mut Expr, from: &Expr, to: &Expr) {
+        if e == from {
+            *e = to.clone();
+        } else {
+            e.for_each_child_mut(|c| replace(c, from, to));
+        }
+    }
+    each_root_expr(&mut rest, &mut |e| replace(e, &owner_load, &Expr::Local(target)));
+    body.push(Stmt::Assign(target, owner_load));
     body.push(Stmt::If {
         cond: Expr::bin(
             BinOp::And,

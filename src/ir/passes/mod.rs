@@ -70,7 +70,7 @@ fn pure(e: &Expr) -> bool {
 
 /// Calls `f` on every statement-level expression of `b` (conditions, bounds,
 /// values, indices), nested blocks included; `f` walks the expression itself.
-fn each_root_expr(b: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
+pub(in crate::ir) fn each_root_expr(b: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
     for s in b.iter_mut() {
         match s {
             Stmt::Assign(_, e) | Stmt::Eval(e) => f(e),
