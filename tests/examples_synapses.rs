@@ -478,7 +478,11 @@ fn synapses() {
     let mut c = Checks::default();
     let dt = 1e-4;
     let (mut n_syn, mut resid) = (0.0, Vec::new());
-    let seeds = [1, 2, 3, 4, 5, 6];
+    // Twelve seeds (~90 delays): the band on the mean squared residual is a
+    // normal approximation of a scaled chi-square, whose upper tail is longer;
+    // with six (~45 delays) an unlucky draw falls outside it more often than
+    // 5 sigma says (seeds 1-6 of the keyed streams of issue 17 did).
+    let seeds = 1..=12;
     for seed in seeds {
         let out = run_example("synapses", seed);
         let f = "state/syn.npz";

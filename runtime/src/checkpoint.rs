@@ -13,11 +13,16 @@ use serde::{Deserialize, Serialize};
 use crate::Rng;
 use crate::queue::{RING_CAP, SpikeQueue};
 
-/// The state of one random-number stream ([`Rng`]): its generator. The cached
-/// set-ups of the binomial and Poisson distributions are not part of it (they
-/// do not change the numbers drawn).
+/// The state of one random-number stream ([`Rng`]): its two generators and
+/// its keys. The cached set-ups of the binomial and Poisson distributions are
+/// not part of it (they do not change the numbers drawn).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RngState(rand_pcg::Pcg64Mcg);
+pub struct RngState {
+    pcg: rand_pcg::Pcg64Mcg,
+    jumps: rand_pcg::Pcg64Mcg,
+    key: u64,
+    step_key: u64,
+}
 
 impl Rng {
     /// The stream's state: [`Rng::from_state`] gives a stream that draws the
@@ -32,13 +37,21 @@ impl Rng {
     /// assert_eq!(a.binomial(10, 0.3), b.binomial(10, 0.3));
     /// ```
     pub fn state(&self) -> RngState {
-        RngState(self.pcg.clone())
+        RngState {
+            pcg: self.pcg.clone(),
+            jumps: self.jumps.clone(),
+            key: self.key,
+            step_key: self.step_key,
+        }
     }
 
     /// A stream continuing from `state` (see [`Rng::state`]).
     pub fn from_state(state: RngState) -> Rng {
         Rng {
-            pcg: state.0,
+            pcg: state.pcg,
+            jumps: state.jumps,
+            key: state.key,
+            step_key: state.step_key,
             binomial: None,
             poisson: None,
         }

@@ -131,6 +131,24 @@ pub unsafe extern "C" fn spikejit_geometric_skip(rng: *mut Rng, p: f64) -> i64 {
     unsafe { (*rng).geometric_skip(p) }
 }
 
+/// Keys the draws that follow by the element `(a, b)` ([`Rng::at`]); returns 0.
+///
+/// # Safety
+/// As [`spikejit_rand`].
+pub unsafe extern "C" fn spikejit_rng_at(rng: *mut Rng, a: i64, b: i64) -> i64 {
+    unsafe { (*rng).at(a, b) };
+    0
+}
+
+/// Keys the geometric skips that follow by the block `(a, b)` ([`Rng::jump_at`]); returns 0.
+///
+/// # Safety
+/// As [`spikejit_rand`].
+pub unsafe extern "C" fn spikejit_rng_jump_at(rng: *mut Rng, a: i64, b: i64) -> i64 {
+    unsafe { (*rng).jump_at(a, b) };
+    0
+}
+
 /// [`Context::sample_size`]; `skip_if_invalid` is nonzero for true.
 ///
 /// # Safety

@@ -24,7 +24,7 @@ mod context;
 pub mod exp;
 mod exp_table;
 mod extern_c;
-mod rng;
+pub mod rng;
 mod symbols;
 
 pub mod arrays;

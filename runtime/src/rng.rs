@@ -1,7 +1,17 @@
-//! Random numbers: one value-stable stream per `(seed, stream)`, with the
-//! sampling helpers kernels call (uniform, normal, Poisson, binomial, geometric
-//! skips). Its own room because every backend and the checkpoint draw on it,
-//! whatever the kernel.
+//! Random numbers: value-stable streams keyed by `(seed, stream)` and, within
+//! a kernel, by the step and the element that draws, with the sampling helpers
+//! kernels call (uniform, normal, Poisson, binomial, geometric skips). Its own
+//! room because every backend and the checkpoint draw on it, whatever the
+//! kernel.
+//!
+//! Why keyed (issue 17): a number an element draws must not depend on which
+//! thread or which MPI rank runs the element, nor on the elements run before
+//! it. A kernel therefore re-keys its stream at each element
+//! ([`Rng::at`]) from the step key ([`Rng::begin_step`]), and a draw is a pure
+//! function of (seed, stream, step, element, draws before it by that element
+//! in that step). Geometric jumps over a sequence of elements come from a
+//! second stream keyed by a fixed block of elements ([`Rng::jump_at`]), so
+//! that the jumps do not depend on how the elements are split either.
 
 use rand::Rng as _;
 use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
@@ -19,7 +29,14 @@ use rand_pcg::Pcg64Mcg;
 #[derive(Clone, Debug)]
 pub struct Rng {
     // Crate-visible for the checkpoint's `Rng::state`/`Rng::from_state`.
+    /// The stream uniform, normal, Poisson and binomial draws come from.
     pub(crate) pcg: Pcg64Mcg,
+    /// The stream geometric skips come from.
+    pub(crate) jumps: Pcg64Mcg,
+    /// The key of `(seed, stream)`.
+    pub(crate) key: u64,
+    /// The key of `(seed, stream)` and the current step.
+    pub(crate) step_key: u64,
     pub(crate) binomial: Option<BinomialSetup>,
     pub(crate) poisson: Option<(u64, Poisson<f64>)>,
 }
@@ -102,20 +119,86 @@ fn mix64(mut z: u64) -> u64 {
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
+/// Mixed into the key of a jump stream, so that it never equals an element
+/// stream of the same numbers.
+const JUMP_SALT: u64 = 0x5851_f42d_4c95_7f2d;
+
+/// The element that keys the draws a kernel makes outside any element (a
+/// shared variable's update): no element has this index.
+pub const SHARED: i64 = -1;
+
+/// The number of elements whose geometric jumps come from one jump stream
+/// (a `rand() < P` threshold jumps block by block): elements are split over
+/// threads and ranks at multiples of it, so that every block is run whole by
+/// one thread of one rank.
+pub const JUMP_BLOCK: usize = 64;
+
+/// The number of candidates of a connect's `sample(..., p=...)` whose
+/// geometric jumps come from one jump stream, keyed by the outer element and
+/// the block: the candidates of one block may be made without those of the
+/// others (a rank makes only the synapses onto its targets).
+pub const CANDIDATE_BLOCK: usize = 4096;
+
+/// The second number of the key of an outer element's own draws in a connect
+/// (`sample(..., size=...)`), whose candidates key theirs by `(outer,
+/// candidate)`: no candidate has this value.
+pub const OUTER: i64 = i64::MIN;
+
+/// The PCG generator keyed by `key` and the pair `(a, b)`: unrelated states for
+/// neighbouring keys and pairs (each number passes through SplitMix64's mixer).
+#[inline]
+fn keyed(key: u64, a: i64, b: i64) -> Pcg64Mcg {
+    let x = mix64(key ^ (a as u64).wrapping_mul(GOLDEN));
+    let y = mix64(x ^ (b as u64).wrapping_add(0x632b_e59b_d9b4_e019).wrapping_mul(GOLDEN));
+    let z = mix64(y.wrapping_add(GOLDEN));
+    Pcg64Mcg::new((u128::from(y) << 64) | u128::from(z))
+}
+
 impl Rng {
-    /// The stream `stream` of seed `seed`. Streams of one seed are independent for
-    /// practical purposes: the 128-bit state is derived from both numbers through
-    /// SplitMix64, so neighbouring seeds or streams give unrelated states.
+    /// The stream `stream` of seed `seed`, at step 0 ([`Rng::begin_step`]).
+    /// Streams of one seed are independent for practical purposes: the keys are
+    /// derived from both numbers through SplitMix64, so neighbouring seeds or
+    /// streams give unrelated states.
     pub fn seed(seed: u64, stream: u64) -> Rng {
         let a = mix64(seed.wrapping_add(GOLDEN));
-        let b = mix64(a ^ stream.wrapping_mul(GOLDEN).wrapping_add(0x632b_e59b_d9b4_e019));
-        let c = mix64(b.wrapping_add(GOLDEN));
-        let state = (u128::from(b) << 64) | u128::from(c);
-        Rng {
-            pcg: Pcg64Mcg::new(state),
+        let key = mix64(a ^ stream.wrapping_mul(GOLDEN).wrapping_add(0x632b_e59b_d9b4_e019));
+        let mut r = Rng {
+            pcg: Pcg64Mcg::new(0),
+            jumps: Pcg64Mcg::new(0),
+            key,
+            step_key: 0,
             binomial: None,
             poisson: None,
-        }
+        };
+        r.begin_step(0);
+        r
+    }
+
+    /// Keys the stream by `step` (a kernel's draws in one time step): the draws
+    /// that follow, until [`Rng::at`], are those of the element [`SHARED`] in
+    /// that step.
+    #[inline]
+    pub fn begin_step(&mut self, step: u64) {
+        self.step_key = mix64(self.key ^ mix64(step.wrapping_add(GOLDEN)));
+        self.pcg = keyed(self.step_key, SHARED, 0);
+        self.jumps = keyed(self.step_key ^ JUMP_SALT, SHARED, 0);
+    }
+
+    /// Keys the draws that follow by the element `(a, b)` of the current step:
+    /// an element of a group or a synapse `(i, 0)`, a candidate pair of a
+    /// connect `(i, j)`. Only the generator changes: cached distribution
+    /// set-ups stay, as they never change the numbers.
+    #[inline]
+    pub fn at(&mut self, a: i64, b: i64) {
+        self.pcg = keyed(self.step_key, a, b);
+    }
+
+    /// Keys the geometric skips that follow by the block `(a, b)` of the
+    /// current step (for a threshold, the block of [`JUMP_BLOCK`] elements; for
+    /// a connect, the outer element and the block of candidates).
+    #[inline]
+    pub fn jump_at(&mut self, a: i64, b: i64) {
+        self.jumps = keyed(self.step_key ^ JUMP_SALT, a, b);
     }
 
     /// 64 random bits.
@@ -219,7 +302,7 @@ impl Rng {
             return i64::MAX;
         }
         // 1 - U is in (0, 1], so the log is finite.
-        let u = 1.0 - self.uniform();
+        let u = 1.0 - unit(&mut self.jumps);
         // Saturating cast: a huge quotient means "no success within i64".
         libm::floor(libm::log(u) / libm::log1p(-p)) as i64
     }

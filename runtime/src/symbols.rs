@@ -42,6 +42,8 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("poisson", "spikejit_poisson", "spikejit_poisson"),
     ("binomial", "spikejit_binomial", "spikejit_binomial"),
     ("geometric_skip", "spikejit_geometric_skip", "spikejit_geometric_skip"),
+    ("rng_at", "spikejit_rng_at", "spikejit_rng_at"),
+    ("rng_jump_at", "spikejit_rng_jump_at", "spikejit_rng_jump_at"),
     ("sample_size", "spikejit_sample_size", "spikejit_sample_size"),
     ("sample_get", "spikejit_sample_get", "spikejit_sample_get"),
     ("push_synapse", "spikejit_push_synapse", "spikejit_push_synapse"),
@@ -116,6 +118,8 @@ pub fn symbols() -> Vec<Symbol> {
         "spikejit_poisson" => spikejit_poisson as unsafe extern "C" fn(*mut Rng, f64) -> i64,
         "spikejit_binomial" => spikejit_binomial as unsafe extern "C" fn(*mut Rng, i64, f64) -> i64,
         "spikejit_geometric_skip" => spikejit_geometric_skip as unsafe extern "C" fn(*mut Rng, f64) -> i64,
+        "spikejit_rng_at" => spikejit_rng_at as unsafe extern "C" fn(*mut Rng, i64, i64) -> i64,
+        "spikejit_rng_jump_at" => spikejit_rng_jump_at as unsafe extern "C" fn(*mut Rng, i64, i64) -> i64,
         "spikejit_sample_size" => spikejit_sample_size
             as unsafe extern "C" fn(*mut Rng, *mut Context, i64, i64, i64, i64, i64) -> i64,
         "spikejit_sample_get" => spikejit_sample_get as unsafe extern "C" fn(*mut Context, i64) -> i64,

@@ -299,6 +299,8 @@ impl Machine<'_> {
                 Func::Poisson => Value::I64(rt::spikejit_poisson(self.rng, v[0].f64())),
                 Func::Binomial => Value::I64(rt::spikejit_binomial(self.rng, v[0].i64(), v[1].f64())),
                 Func::GeometricSkip => Value::I64(rt::spikejit_geometric_skip(self.rng, v[0].f64())),
+                Func::RngAt => Value::I64(rt::spikejit_rng_at(self.rng, v[0].i64(), v[1].i64())),
+                Func::RngJumpAt => Value::I64(rt::spikejit_rng_jump_at(self.rng, v[0].i64(), v[1].i64())),
                 Func::SampleSize => Value::I64(rt::spikejit_sample_size(
                     self.rng,
                     self.ctx,

@@ -297,6 +297,12 @@ pub enum Func {
     /// Number of elements to skip before the next success of a Bernoulli(p) sequence
     /// (geometric jump for `sample(..., p=...)`): `(p: F64) -> I64`.
     GeometricSkip,
+    /// Keys the kernel's draws that follow by the element `(a, b)` of this
+    /// step (`Rng::at`): `(a, b: I64) -> I64`, returns 0.
+    RngAt,
+    /// Keys the geometric skips that follow by the block `(a, b)` of this step
+    /// (`Rng::jump_at`): `(a, b: I64) -> I64`, returns 0.
+    RngJumpAt,
     /// `sample(low, high, step, size=...)`: draws `size` distinct elements of the
     /// range into the runtime context's sample buffer, sorted ascending, and
     /// returns how many there are: `(low, high, step, size, skip_if_invalid: I64) -> I64`
@@ -353,6 +359,16 @@ pub struct FuncSig {
 }
 
 impl Func {
+    /// Whether the function draws from the kernel's element stream (all that
+    /// draw but the geometric skips, which have a stream of their own): such
+    /// a draw is keyed by the element that makes it (`RngAt`).
+    pub fn draws_for_element(self) -> bool {
+        matches!(
+            self,
+            Func::Rand | Func::Randn | Func::Poisson | Func::Binomial | Func::SampleSize
+        )
+    }
+
     /// The one-argument math functions, `(float) -> float` in either precision (the functions with a `<name>`/`<name>f`
     /// symbol pair in the runtime).
     pub const MATH1: [Func; 19] = [
@@ -405,6 +421,8 @@ impl Func {
             Func::Poisson => "poisson",
             Func::Binomial => "binomial",
             Func::GeometricSkip => "geometric_skip",
+            Func::RngAt => "rng_at",
+            Func::RngJumpAt => "rng_jump_at",
             Func::SampleSize => "sample_size",
             Func::SampleGet => "sample_get",
             Func::PushSynapse => "push_synapse",
@@ -463,6 +481,7 @@ impl Func {
             Func::Poisson => rng(vec![Ty::F64], Ty::I64),
             Func::Binomial => rng(vec![Ty::I64, Ty::F64], Ty::I64),
             Func::GeometricSkip => rng(vec![Ty::F64], Ty::I64),
+            Func::RngAt | Func::RngJumpAt => rng(vec![Ty::I64, Ty::I64], Ty::I64),
             Func::SampleSize => FuncSig {
                 ctx: true,
                 ..rng(vec![Ty::I64; 5], Ty::I64)
@@ -684,6 +703,20 @@ pub struct Kernel {
     pub locals: Vec<LocalDecl>,
     /// The statements run once per call, loops included.
     pub body: Vec<Stmt>,
+}
+
+impl Kernel {
+    /// Whether the kernel draws random numbers (its stream is then keyed by
+    /// the step before each call, `Rng::begin_step`).
+    pub fn draws(&self) -> bool {
+        let mut found = false;
+        fuse::walk_block(
+            &self.body,
+            &mut |e| found |= matches!(e, Expr::Call(f, _) if f.sig(Ty::F64).rng),
+            &mut |_, _| {},
+        );
+        found
+    }
 }
 
 /// The one argument of every kernel. Scalars are 8-byte slots holding the bits of

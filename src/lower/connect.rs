@@ -5,7 +5,8 @@
 //! the indices out of range and the bad values reported. A skeleton like
 //! those of `skeleton`, in a room of its own for its size.
 
-use super::{KernelBuilder, range_loop};
+use super::KernelBuilder;
+use spikejit_runtime::rng;
 use crate::ir::{self, BinOp, Func, LocalId, Stmt, Ty};
 use crate::model::scope::Scope;
 use crate::syntax::ast::{Expr, ExprKind, GenIter, Generator};
@@ -248,6 +249,8 @@ pub fn connect(b: &mut KernelBuilder, spec: &ConnectKernel) {
             els: invalid,
         });
     }
+    // Each candidate's draws keyed by (outer, candidate).
+    let cand = super::skeleton::keyed_by(ir::Expr::Local(outer), ir::Expr::Local(inner), cand);
     // Iteration.
     let k = ir::Expr::Local(inner);
     let step_pos = ir::Expr::bin(BinOp::Gt, ir::Expr::Local(st_l), ir::Expr::I64(0));
@@ -318,27 +321,9 @@ pub fn connect(b: &mut KernelBuilder, spec: &ConnectKernel) {
                 then: vec![report_probability(pi, pj, ir::Expr::Local(p_l))],
                 els: vec![],
             });
-            let skip_draw = ir::Expr::Call(Func::GeometricSkip, vec![ir::Expr::Local(p_l)]);
-            // k = low + step*skip; while in range: body; k += step*(1+skip)
             body.push(Stmt::If {
                 cond: ir::Expr::bin(BinOp::Gt, ir::Expr::Local(p_l), ir::Expr::F64(0.0)),
-                then: {
-                    let mut v = vec![Stmt::Assign(
-                        inner,
-                        ir::Expr::bin(
-                            BinOp::Add,
-                            ir::Expr::Local(lo_l),
-                            ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), skip_draw.clone()),
-                        ),
-                    )];
-                    let mut lb = cand.clone();
-                    lb.push(advance(Some(skip_draw)));
-                    v.push(Stmt::While {
-                        cond: in_iter(k.clone()),
-                        body: lb,
-                    });
-                    v
-                },
+                then: sample_by_blocks(b, outer, inner, (lo_l, hi_l, st_l), p_l, cand.clone()),
                 els: vec![],
             });
         }
@@ -384,8 +369,103 @@ pub fn connect(b: &mut KernelBuilder, spec: &ConnectKernel) {
         }
         _ => body,
     };
-    let l = range_loop(b, body);
+    let l = ir::Stmt::For {
+        var: outer,
+        start: b.scalar(super::skeleton::SCALAR_START, Ty::I64),
+        end: b.scalar(super::skeleton::SCALAR_END, Ty::I64),
+        body: super::skeleton::keyed_by(ir::Expr::Local(outer), ir::Expr::I64(rng::OUTER), body),
+    };
     b.kernel.body.push(l);
+}
+
+/// The candidates of `sample(low, high, step, p=p)` (`p > 0`) for one outer
+/// element: candidate `c` (from 0) is `low + step*c`; each is taken with
+/// probability `p`, by geometric jumps within blocks of
+/// [`rng::CANDIDATE_BLOCK`] candidates, each block's jumps from the stream
+/// keyed by (outer, block), so that one block's candidates are made without
+/// the others'.
+fn sample_by_blocks(
+    b: &mut KernelBuilder,
+    outer: LocalId,
+    inner: LocalId,
+    (low, high, step): (LocalId, LocalId, LocalId),
+    p: LocalId,
+    cand: Vec<Stmt>,
+) -> Vec<Stmt> {
+    let local = ir::Expr::Local;
+    let int = ir::Expr::I64;
+    let bin = ir::Expr::bin;
+    let width = rng::CANDIDATE_BLOCK as i64;
+    let count = b.kernel.local("_candidates", Ty::I64);
+    let block = b.kernel.local("_block", Ty::I64);
+    let block_end = b.kernel.local("_block_end", Ty::I64);
+    let c = b.kernel.local("_candidate", Ty::I64);
+    let skip = b.kernel.local("_skip", Ty::I64);
+    let positive = bin(BinOp::Gt, local(step), int(0));
+    let span = ir::Expr::select(
+        positive.clone(),
+        bin(BinOp::Sub, local(high), local(low)),
+        bin(BinOp::Sub, local(low), local(high)),
+    );
+    let stride = ir::Expr::select(positive, local(step), ir::Expr::bin(BinOp::Sub, int(0), local(step)));
+    // c = from + skip, or the block's end when the jump leaves it (a jump can
+    // be i64::MAX: compared with the room left, never added to).
+    let jump = |from: ir::Expr| {
+        vec![
+            Stmt::Assign(skip, ir::Expr::Call(Func::GeometricSkip, vec![local(p)])),
+            Stmt::Assign(
+                c,
+                ir::Expr::select(
+                    bin(BinOp::Lt, local(skip), bin(BinOp::Sub, local(block_end), from.clone())),
+                    bin(BinOp::Add, from, local(skip)),
+                    local(block_end),
+                ),
+            ),
+        ]
+    };
+    let mut each = vec![Stmt::Assign(
+        inner,
+        bin(BinOp::Add, local(low), bin(BinOp::Mul, local(step), local(c))),
+    )];
+    each.extend(cand);
+    each.extend(jump(bin(BinOp::Add, local(c), int(1))));
+    let mut per_block = vec![
+        Stmt::Assign(
+            block_end,
+            ir::Expr::select(
+                bin(BinOp::Lt, bin(BinOp::Sub, local(count), bin(BinOp::Mul, local(block), int(width))), int(width)),
+                local(count),
+                bin(BinOp::Mul, bin(BinOp::Add, local(block), int(1)), int(width)),
+            ),
+        ),
+        Stmt::Eval(ir::Expr::Call(Func::RngJumpAt, vec![local(outer), local(block)])),
+    ];
+    per_block.extend(jump(bin(BinOp::Mul, local(block), int(width))));
+    per_block.push(Stmt::While {
+        cond: bin(BinOp::Lt, local(c), local(block_end)),
+        body: each,
+    });
+    vec![
+        // The number of candidates: ceil(span / |step|), none for an empty range.
+        Stmt::Assign(
+            count,
+            ir::Expr::select(
+                bin(BinOp::Gt, span.clone(), int(0)),
+                bin(
+                    BinOp::FloorDiv,
+                    bin(BinOp::Add, span, bin(BinOp::Sub, stride.clone(), int(1))),
+                    stride,
+                ),
+                int(0),
+            ),
+        ),
+        Stmt::For {
+            var: block,
+            start: int(0),
+            end: bin(BinOp::FloorDiv, bin(BinOp::Add, local(count), int(width - 1)), int(width)),
+            body: per_block,
+        },
+    ]
 }
 
 /// `!(0 <= p <= 1)` of an `F64` (true for NaN).

@@ -4,6 +4,7 @@ use super::KernelBuilder;
 use crate::ir::{self, BinOp, ElemTy, Func, LocalId, Stmt, Ty};
 use crate::model::scope::{ArrayKey, Scope};
 use crate::syntax::ast::{Expr, Statement};
+use spikejit_runtime::rng::JUMP_BLOCK;
 
 /// Scalar slots for loop ranges and counts (filled by the simulator by name).
 pub const SCALAR_START: &str = "_start";
@@ -12,7 +13,30 @@ pub const SCALAR_END: &str = "_end";
 /// The number of entries in an event list.
 pub const SCALAR_COUNT: &str = "_count";
 
-/// `for item in _start.._end { body }`.
+/// Whether `stmts` draw from the element stream (see [`Func::draws_for_element`]).
+pub fn draws_for_element(stmts: &[Stmt]) -> bool {
+    let mut found = false;
+    ir::fuse::walk_block(
+        stmts,
+        &mut |e| found |= matches!(e, ir::Expr::Call(f, _) if f.draws_for_element()),
+        &mut |_, _| {},
+    );
+    found
+}
+
+/// `body`, its draws keyed by the element `(a, b)` when it draws: a number an
+/// element draws then depends on the element, never on the elements run
+/// before it (on the same thread or rank) or on how the range was split.
+pub fn keyed_by(a: ir::Expr, b: ir::Expr, body: Vec<Stmt>) -> Vec<Stmt> {
+    if !draws_for_element(&body) {
+        return body;
+    }
+    let mut keyed = vec![Stmt::Eval(ir::Expr::Call(Func::RngAt, vec![a, b]))];
+    keyed.extend(body);
+    keyed
+}
+
+/// `for item in _start.._end { body }`, the draws of each item keyed by it.
 pub fn range_loop(b: &mut KernelBuilder, body: Vec<Stmt>) -> Stmt {
     let start = b.scalar(SCALAR_START, Ty::I64);
     let end = b.scalar(SCALAR_END, Ty::I64);
@@ -20,16 +44,17 @@ pub fn range_loop(b: &mut KernelBuilder, body: Vec<Stmt>) -> Stmt {
         var: b.item,
         start,
         end,
-        body,
+        body: keyed_by(ir::Expr::Local(b.item), ir::Expr::I64(0), body),
     }
 }
 
-/// A loop over a list of indices: `for k in 0.._count { item = list[k]; body }`.
+/// A loop over a list of indices: `for k in 0.._count { item = list[k]; body }`,
+/// the draws of each item keyed by it.
 pub fn list_loop(b: &mut KernelBuilder, list: ArrayKey, count: ir::Expr, body: Vec<Stmt>) -> Stmt {
     let arr = b.raw_array(list, ElemTy::I32);
     let k = b.kernel.local("_k", Ty::I64);
     let mut inner = vec![Stmt::Assign(b.item, ir::Expr::load(arr, ir::Expr::Local(k)))];
-    inner.extend(body);
+    inner.extend(keyed_by(ir::Expr::Local(b.item), ir::Expr::I64(0), body));
     Stmt::For {
         var: k,
         start: ir::Expr::I64(0),
@@ -55,7 +80,7 @@ pub fn scalar_then_range(b: &mut KernelBuilder, scalar: &[Statement], vector: &[
             var: b.item,
             start: ir::Expr::I64(0),
             end: ir::Expr::I64(1),
-            body,
+            body: keyed_by(ir::Expr::I64(spikejit_runtime::rng::SHARED), ir::Expr::I64(0), body),
         });
     }
     if !vector.is_empty() {
@@ -183,121 +208,138 @@ fn bernoulli_probability(cond: &ir::Expr, k: &ir::Kernel) -> Option<ir::Expr> {
 /// A threshold `rand() < P` without drawing for every element (issue 16: a
 /// Poisson group's threshold drew 1000 numbers a step for ~1.5 spikes).
 /// Each element spikes with probability `P` clamped to [0, 1], independently,
-/// as when each draws `rand() < P`; only the random stream differs. `pmax`, the
-/// largest `P` of the range (at most 1), picks candidates by geometric jumps
-/// (each element is one with probability `pmax`), and a candidate spikes when
-/// `rand() * pmax < P` (probability `P / pmax`) and `refractory_ok` holds: a
-/// step costs one pass computing `P` and a draw or two per candidate.
+/// as when each draws `rand() < P`; only the random stream differs.
+///
+/// Block by block of [`JUMP_BLOCK`] elements (numbered from element 0, so that
+/// a range split at multiples of it runs the same blocks): `pmax`, the
+/// largest `P` of the block (at most 1), picks candidates by geometric jumps
+/// from the block's jump stream (each element is one with probability
+/// `pmax`), and a candidate spikes when `rand() * pmax < P` (probability
+/// `P / pmax`), drawn from its own element stream, and `refractory_ok` holds:
+/// a step costs one pass computing `P` and a draw or two per block and per
+/// candidate, and what an element does depends only on its block.
 fn skip_to_candidates(b: &mut KernelBuilder, p: ir::Expr, refractory_ok: ir::Expr, on_spike: Vec<Stmt>) {
     let local = ir::Expr::Local;
+    let int = ir::Expr::I64;
+    let bin = ir::Expr::bin;
     let item = b.item;
     let pmax = b.kernel.local("_pmax", Ty::F64);
     let p_l = b.kernel.local("_p", Ty::F64);
     let skip = b.kernel.local("_skip", Ty::I64);
+    let block = b.kernel.local("_block", Ty::I64);
+    let lo = b.kernel.local("_block_start", Ty::I64);
+    let hi = b.kernel.local("_block_end", Ty::I64);
     let start = b.scalar(SCALAR_START, Ty::I64);
     let end = b.scalar(SCALAR_END, Ty::I64);
-    // pmax over the range, on two independent chains (elements at even and
-    // odd offsets from the start, then the last one when the count is odd):
+    let width = JUMP_BLOCK as i64;
+    let min = |x: ir::Expr, y: ir::Expr| ir::Expr::select(bin(BinOp::Lt, x.clone(), y.clone()), x, y);
+    let max = |x: ir::Expr, y: ir::Expr| ir::Expr::select(bin(BinOp::Gt, x.clone(), y.clone()), x, y);
+    // pmax over the block, on two independent chains (elements at even and
+    // odd offsets from its start, then the last one when the count is odd):
     // twice as fast as one chain of dependent comparisons. Starting from +0.0,
     // each chain only ever holds +0.0 or a positive P (NaN and P <= 0 never
-    // compare greater), so the result is the range's maximum, bit for bit,
+    // compare greater), so the result is the block's maximum, bit for bit,
     // whatever the order.
     let odd_max = b.kernel.local("_pmax_odd", Ty::F64);
     let pair = b.kernel.local("_pair", Ty::I64);
     let raise = |acc: LocalId| {
         Stmt::Assign(
             acc,
-            ir::Expr::select(ir::Expr::bin(BinOp::Gt, local(p_l), local(acc)), local(p_l), local(acc)),
+            ir::Expr::select(bin(BinOp::Gt, local(p_l), local(acc)), local(p_l), local(acc)),
         )
     };
-    let count_of = ir::Expr::bin(BinOp::Sub, end.clone(), start.clone());
-    b.kernel.body.push(Stmt::Assign(pmax, ir::Expr::F64(0.0)));
-    b.kernel.body.push(Stmt::Assign(odd_max, ir::Expr::F64(0.0)));
-    b.kernel.body.push(Stmt::For {
-        var: pair,
-        start: ir::Expr::I64(0),
-        end: ir::Expr::bin(BinOp::FloorDiv, count_of.clone(), ir::Expr::I64(2)),
-        body: vec![
-            Stmt::Assign(
-                item,
-                ir::Expr::bin(
-                    BinOp::Add,
-                    start.clone(),
-                    ir::Expr::bin(BinOp::Mul, local(pair), ir::Expr::I64(2)),
-                ),
-            ),
-            Stmt::Assign(p_l, p.clone()),
-            raise(pmax),
-            Stmt::Assign(item, ir::Expr::bin(BinOp::Add, local(item), ir::Expr::I64(1))),
-            Stmt::Assign(p_l, p.clone()),
-            raise(odd_max),
-        ],
-    });
-    b.kernel.body.push(Stmt::If {
-        cond: ir::Expr::bin(
-            BinOp::Ne,
-            ir::Expr::bin(BinOp::Mod, count_of, ir::Expr::I64(2)),
-            ir::Expr::I64(0),
+    let count_of = bin(BinOp::Sub, local(hi), local(lo));
+    let mut per_block = vec![
+        Stmt::Assign(lo, max(bin(BinOp::Mul, local(block), int(width)), start.clone())),
+        Stmt::Assign(
+            hi,
+            min(bin(BinOp::Mul, bin(BinOp::Add, local(block), int(1)), int(width)), end.clone()),
         ),
-        then: vec![
-            Stmt::Assign(item, ir::Expr::bin(BinOp::Sub, end.clone(), ir::Expr::I64(1))),
-            Stmt::Assign(p_l, p.clone()),
-            raise(pmax),
-        ],
-        els: vec![],
-    });
-    b.kernel.body.push(Stmt::Assign(p_l, local(odd_max)));
-    b.kernel.body.push(raise(pmax));
-    b.kernel.body.push(Stmt::Assign(
-        pmax,
-        ir::Expr::select(
-            ir::Expr::bin(BinOp::Gt, local(pmax), ir::Expr::F64(1.0)),
-            ir::Expr::F64(1.0),
-            local(pmax),
+        Stmt::Assign(pmax, ir::Expr::F64(0.0)),
+        Stmt::Assign(odd_max, ir::Expr::F64(0.0)),
+        Stmt::For {
+            var: pair,
+            start: int(0),
+            end: bin(BinOp::FloorDiv, count_of.clone(), int(2)),
+            body: vec![
+                Stmt::Assign(item, bin(BinOp::Add, local(lo), bin(BinOp::Mul, local(pair), int(2)))),
+                Stmt::Assign(p_l, p.clone()),
+                raise(pmax),
+                Stmt::Assign(item, bin(BinOp::Add, local(item), int(1))),
+                Stmt::Assign(p_l, p.clone()),
+                raise(odd_max),
+            ],
+        },
+        Stmt::If {
+            cond: bin(BinOp::Ne, bin(BinOp::Mod, count_of, int(2)), int(0)),
+            then: vec![
+                Stmt::Assign(item, bin(BinOp::Sub, local(hi), int(1))),
+                Stmt::Assign(p_l, p.clone()),
+                raise(pmax),
+            ],
+            els: vec![],
+        },
+        Stmt::Assign(p_l, local(odd_max)),
+        raise(pmax),
+        Stmt::Assign(
+            pmax,
+            ir::Expr::select(bin(BinOp::Gt, local(pmax), ir::Expr::F64(1.0)), ir::Expr::F64(1.0), local(pmax)),
         ),
-    ));
-    // item = first + skip, or `end` when the jump leaves the range (a jump can
-    // be i64::MAX: compared with the room left, never added to).
+    ];
+    // item = from + skip, or the block's end when the jump leaves it (a jump
+    // can be i64::MAX: compared with the room left, never added to).
     let jump = |from: ir::Expr| {
         vec![
             Stmt::Assign(skip, ir::Expr::Call(Func::GeometricSkip, vec![local(pmax)])),
             Stmt::Assign(
                 item,
                 ir::Expr::select(
-                    ir::Expr::bin(
-                        BinOp::Lt,
-                        local(skip),
-                        ir::Expr::bin(BinOp::Sub, end.clone(), from.clone()),
-                    ),
-                    ir::Expr::bin(BinOp::Add, from, local(skip)),
-                    end.clone(),
+                    bin(BinOp::Lt, local(skip), bin(BinOp::Sub, local(hi), from.clone())),
+                    bin(BinOp::Add, from, local(skip)),
+                    local(hi),
                 ),
             ),
         ]
     };
-    let draw = ir::Expr::bin(
+    let draw = bin(
         BinOp::Lt,
-        ir::Expr::bin(BinOp::Mul, ir::Expr::Call(Func::Rand, vec![]), local(pmax)),
+        bin(BinOp::Mul, ir::Expr::Call(Func::Rand, vec![]), local(pmax)),
         p,
     );
-    let mut body = vec![Stmt::If {
-        cond: match refractory_ok {
-            ir::Expr::Bool(true) => draw,
-            ok => ir::Expr::bin(BinOp::And, draw, ok),
-        },
-        then: on_spike,
-        els: vec![],
-    }];
-    body.extend(jump(ir::Expr::bin(BinOp::Add, local(item), ir::Expr::I64(1))));
-    let mut then = jump(start);
+    let mut body = keyed_by(
+        local(item),
+        int(0),
+        vec![Stmt::If {
+            cond: match refractory_ok {
+                ir::Expr::Bool(true) => draw,
+                ok => bin(BinOp::And, draw, ok),
+            },
+            then: on_spike,
+            els: vec![],
+        }],
+    );
+    body.extend(jump(bin(BinOp::Add, local(item), int(1))));
+    let mut then = vec![Stmt::Eval(ir::Expr::Call(Func::RngJumpAt, vec![local(block), int(0)]))];
+    then.extend(jump(local(lo)));
     then.push(Stmt::While {
-        cond: ir::Expr::bin(BinOp::Lt, local(item), end.clone()),
+        cond: bin(BinOp::Lt, local(item), local(hi)),
         body,
     });
-    b.kernel.body.push(Stmt::If {
-        cond: ir::Expr::bin(BinOp::Gt, local(pmax), ir::Expr::F64(0.0)),
+    per_block.push(Stmt::If {
+        cond: bin(BinOp::Gt, local(pmax), ir::Expr::F64(0.0)),
         then,
         els: vec![],
+    });
+    // Blocks [block*width, (block+1)*width) meeting the range _start.._end.
+    b.kernel.body.push(Stmt::For {
+        var: block,
+        start: bin(BinOp::FloorDiv, start, int(width)),
+        end: bin(
+            BinOp::FloorDiv,
+            bin(BinOp::Add, end, int(width - 1)),
+            int(width),
+        ),
+        body: per_block,
     });
 }
 

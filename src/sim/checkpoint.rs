@@ -24,7 +24,7 @@ const MAGIC: &[u8; 8] = b"SPKJITCK";
 /// The format version: a checkpoint of another version is refused (2: the
 /// findings of the checks name their kind and statement; spike queues are
 /// their events by distance, without the ring bounds of version 1).
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// The whole state of a [`Network`] at the end of a run (or where a run was

@@ -147,11 +147,14 @@ impl Network {
                 let mut pre = Vec::new();
                 let mut post = Vec::new();
                 let mut rng = (keep_p < 1.0).then(|| self.next_rng());
-                for (a, b) in i.iter().zip(&j) {
-                    if let Some(r) = rng.as_mut()
-                        && r.uniform() >= keep_p
-                    {
-                        continue;
+                for (pair, (a, b)) in i.iter().zip(&j).enumerate() {
+                    // Each pair's draw keyed by the pair (the same whichever
+                    // pairs are made elsewhere).
+                    if let Some(r) = rng.as_mut() {
+                        r.at(pair as i64, 0);
+                        if r.uniform() >= keep_p {
+                            continue;
+                        }
                     }
                     for _ in 0..n {
                         pre.push(*a as i32);

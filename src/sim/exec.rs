@@ -37,6 +37,9 @@ pub(crate) struct KernelCall {
     /// How a pathway's kernel runs on several threads, when it does.
     pub targets: Option<TargetPlan>,
     pub rng: spikejit_runtime::Rng,
+    /// The kernel draws random numbers: its stream is keyed by the step
+    /// before each call.
+    pub draws: bool,
     pub ctx: spikejit_runtime::Context,
 }
 
@@ -44,6 +47,7 @@ impl KernelCall {
     /// A kernel (or none) and its random stream, nothing bound yet.
     pub(crate) fn new(kernel: Option<Prepared>, rng: spikejit_runtime::Rng) -> KernelCall {
         KernelCall {
+            draws: kernel.as_ref().is_some_and(|k| k.kernel.draws()),
             kernel,
             bound: None,
             split: None,

@@ -531,6 +531,11 @@ impl Network {
     /// its kind does it. `spikes` counts the spikes of each group.
     #[inline]
     fn run_op(&mut self, op: &mut Op, t: f64, step: i64, spikes: &mut HashMap<usize, u64>) {
+        if op.call.draws {
+            // What the kernel draws in this step depends on the step, not on
+            // the draws of steps before (`Rng::begin_step`).
+            op.call.rng.begin_step(step as u64);
+        }
         let v = SlotValues {
             t,
             step,

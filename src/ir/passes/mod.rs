@@ -45,6 +45,8 @@ fn has_effect(f: Func) -> bool {
                 | Func::Poisson
                 | Func::Binomial
                 | Func::GeometricSkip
+                | Func::RngAt
+                | Func::RngJumpAt
                 | Func::SampleSize
                 | Func::SampleGet
                 | Func::PushSynapse
