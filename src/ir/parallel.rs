@@ -4,8 +4,11 @@
 //!
 //! A kernel splits when it is one loop over `_start.._end` whose iterations are
 //! independent: every array the loop writes is only touched at the loop index,
-//! no local carries a value from one iteration to the next, and nothing draws
-//! random numbers (a kernel owns one random stream, consumed in element order).
+//! no local carries a value from one iteration to the next, nothing calls the
+//! runtime context, and the loop draws random numbers only from its element's
+//! keyed stream (it starts by keying the stream by its element, `RngAt(i, _)`,
+//! and never jumps), so that what an element draws does not depend on the
+//! elements run before it.
 //! The one exception is the threshold's append (`space[count] = i; count += 1`
 //! in the loop, `space[_end] = count` after it): each range then appends to its
 //! own scratch list, and the caller concatenates the lists in range order, which
@@ -16,8 +19,8 @@ use std::collections::HashSet;
 mod targets;
 pub use targets::{TargetSplit, restricted_to_targets, target_parallel};
 
-use super::fuse::{has_loop, parts, uses_random, walk_expr};
-use super::{ArrayId, BinOp, Expr, Kernel, LocalId, Stmt};
+use super::fuse::{has_loop, parts, walk_block, walk_expr};
+use super::{ArrayId, BinOp, Expr, Func, Kernel, LocalId, Stmt};
 
 /// How a kernel that may be split over ranges is split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,12 +30,55 @@ pub struct Split {
     pub append: Option<ArrayId>,
 }
 
+/// Whether `k` calls the runtime context (a connect's lists, the checks'
+/// fault records): one context per kernel, not per range.
+pub(super) fn uses_context(k: &Kernel) -> bool {
+    let mut found = false;
+    walk_block(
+        &k.body,
+        &mut |e| found |= matches!(e, Expr::Call(f, _) if f.sig(super::Ty::F64).ctx),
+        &mut |_, _| {},
+    );
+    found
+}
+
+/// Whether the loop body `body` over `var` draws nothing, or draws only after
+/// keying its stream by its element: its first statement is `RngAt(var, _)`
+/// and nothing else in it keys a stream or jumps.
+pub(super) fn draws_keyed_by(var: LocalId, body: &[Stmt]) -> bool {
+    let mut draws = false;
+    let mut keys = false;
+    let mut scan = |b: &[Stmt]| {
+        walk_block(
+            b,
+            &mut |e| {
+                if let Expr::Call(f, _) = e {
+                    draws |= f.sig(super::Ty::F64).rng;
+                    keys |= matches!(f, Func::RngAt | Func::RngJumpAt | Func::GeometricSkip);
+                }
+            },
+            &mut |_, _| {},
+        )
+    };
+    match body {
+        [Stmt::Eval(Expr::Call(Func::RngAt, args)), rest @ ..] if matches!(args.first(), Some(Expr::Local(l)) if *l == var) =>
+        {
+            scan(rest);
+            !keys
+        }
+        _ => {
+            scan(body);
+            !draws
+        }
+    }
+}
+
 /// How `k` may be split over element ranges, or `None` when a split could
 /// change its results. `start` and `end` name the scalars that bound its loop
 /// (the caller sets them for each range).
 pub fn element_parallel(k: &Kernel, start: &str, end: &str) -> Option<Split> {
     let p = parts(k)?;
-    if has_loop(p.body) || uses_random(k) {
+    if has_loop(p.body) || uses_context(k) || !draws_keyed_by(p.var, p.body) {
         return None;
     }
     let named = |e: &Expr, n: &str| matches!(e, Expr::Scalar(s) if k.scalars[*s].name == n);
@@ -106,6 +152,7 @@ impl Check {
                     self.collect(then);
                     self.collect(els);
                 }
+                Stmt::Eval(Expr::Call(Func::RngAt, _)) => {}
                 _ => self.ok = false,
             }
         }
@@ -171,6 +218,9 @@ impl Check {
                     self.block(then, &mut defined.clone());
                     self.block(els, &mut defined.clone());
                 }
+                // Keying the stream by the element (`draws_keyed_by` checked
+                // where it stands).
+                Stmt::Eval(e @ Expr::Call(Func::RngAt, _)) => self.expr(e, defined),
                 Stmt::For { .. } | Stmt::While { .. } | Stmt::Eval(_) => self.ok = false,
             }
         }
@@ -283,23 +333,45 @@ mod tests {
         assert_eq!(element_parallel_(&build(true)), None);
     }
 
-    /// Random numbers are drawn from one stream in element order: no split.
+    /// A loop that draws without keying its stream by its element would draw
+    /// what the elements before it left: no split. Keyed by its element at
+    /// the top of the body, it splits; keyed by anything else, or jumping,
+    /// it does not.
     #[test]
-    fn random_kernels_do_not_split() {
-        let mut k = Kernel::new("k");
-        let v = k.array("v", ElemTy::F64);
-        let (i, start, end) = skeleton(&mut k);
-        looped(
-            &mut k,
-            i,
-            start,
-            end,
-            vec![Stmt::Store {
+    fn random_kernels_split_only_when_keyed_by_the_element() {
+        type Key = fn(LocalId) -> Expr;
+        let build = |key: Option<Key>, jump: bool| {
+            let mut k = Kernel::new("k");
+            let v = k.array("v", ElemTy::F64);
+            let (i, start, end) = skeleton(&mut k);
+            let mut body = Vec::new();
+            if let Some(e) = key {
+                body.push(Stmt::Eval(Expr::Call(crate::ir::Func::RngAt, vec![e(i), Expr::I64(0)])));
+            }
+            let value = if jump {
+                Expr::cast(
+                    Ty::F64,
+                    Expr::Call(crate::ir::Func::GeometricSkip, vec![Expr::F64(0.5)]),
+                )
+            } else {
+                Expr::Call(crate::ir::Func::Rand, vec![])
+            };
+            body.push(Stmt::Store {
                 array: v,
                 index: Expr::Local(i),
-                value: Expr::Call(crate::ir::Func::Rand, vec![]),
-            }],
+                value,
+            });
+            looped(&mut k, i, start, end, body);
+            k
+        };
+        let element: Key = Expr::Local;
+        let constant: Key = |_| Expr::I64(3);
+        assert_eq!(element_parallel_(&build(None, false)), None);
+        assert_eq!(
+            element_parallel_(&build(Some(element), false)),
+            Some(Split { append: None })
         );
-        assert_eq!(element_parallel_(&k), None);
+        assert_eq!(element_parallel_(&build(Some(constant), false)), None);
+        assert_eq!(element_parallel_(&build(Some(element), true)), None);
     }
 }

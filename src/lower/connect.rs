@@ -6,10 +6,10 @@
 //! those of `skeleton`, in a room of its own for its size.
 
 use super::KernelBuilder;
-use spikejit_runtime::rng;
 use crate::ir::{self, BinOp, Func, LocalId, Stmt, Ty};
 use crate::model::scope::Scope;
 use crate::syntax::ast::{Expr, ExprKind, GenIter, Generator};
+use spikejit_runtime::rng;
 
 /// The locals of a connect kernel, made before the scope that names them.
 #[derive(Clone, Copy)]
@@ -433,7 +433,11 @@ fn sample_by_blocks(
         Stmt::Assign(
             block_end,
             ir::Expr::select(
-                bin(BinOp::Lt, bin(BinOp::Sub, local(count), bin(BinOp::Mul, local(block), int(width))), int(width)),
+                bin(
+                    BinOp::Lt,
+                    bin(BinOp::Sub, local(count), bin(BinOp::Mul, local(block), int(width))),
+                    int(width),
+                ),
                 local(count),
                 bin(BinOp::Mul, bin(BinOp::Add, local(block), int(1)), int(width)),
             ),
@@ -462,7 +466,11 @@ fn sample_by_blocks(
         Stmt::For {
             var: block,
             start: int(0),
-            end: bin(BinOp::FloorDiv, bin(BinOp::Add, local(count), int(width - 1)), int(width)),
+            end: bin(
+                BinOp::FloorDiv,
+                bin(BinOp::Add, local(count), int(width - 1)),
+                int(width),
+            ),
             body: per_block,
         },
     ]

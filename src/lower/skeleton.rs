@@ -253,7 +253,10 @@ fn skip_to_candidates(b: &mut KernelBuilder, p: ir::Expr, refractory_ok: ir::Exp
         Stmt::Assign(lo, max(bin(BinOp::Mul, local(block), int(width)), start.clone())),
         Stmt::Assign(
             hi,
-            min(bin(BinOp::Mul, bin(BinOp::Add, local(block), int(1)), int(width)), end.clone()),
+            min(
+                bin(BinOp::Mul, bin(BinOp::Add, local(block), int(1)), int(width)),
+                end.clone(),
+            ),
         ),
         Stmt::Assign(pmax, ir::Expr::F64(0.0)),
         Stmt::Assign(odd_max, ir::Expr::F64(0.0)),
@@ -283,7 +286,11 @@ fn skip_to_candidates(b: &mut KernelBuilder, p: ir::Expr, refractory_ok: ir::Exp
         raise(pmax),
         Stmt::Assign(
             pmax,
-            ir::Expr::select(bin(BinOp::Gt, local(pmax), ir::Expr::F64(1.0)), ir::Expr::F64(1.0), local(pmax)),
+            ir::Expr::select(
+                bin(BinOp::Gt, local(pmax), ir::Expr::F64(1.0)),
+                ir::Expr::F64(1.0),
+                local(pmax),
+            ),
         ),
     ];
     // item = from + skip, or the block's end when the jump leaves it (a jump
@@ -334,11 +341,7 @@ fn skip_to_candidates(b: &mut KernelBuilder, p: ir::Expr, refractory_ok: ir::Exp
     b.kernel.body.push(Stmt::For {
         var: block,
         start: bin(BinOp::FloorDiv, start, int(width)),
-        end: bin(
-            BinOp::FloorDiv,
-            bin(BinOp::Add, end, int(width - 1)),
-            int(width),
-        ),
+        end: bin(BinOp::FloorDiv, bin(BinOp::Add, end, int(width - 1)), int(width)),
         body: per_block,
     });
 }

@@ -210,7 +210,7 @@ impl Network {
         if let Some(k) = &call.kernel {
             let bound = self.bind(k);
             call.split = match splittable {
-                Some(n) if self.threads > 1 => SplitPlan::new(k, &bound, n, self.threads),
+                Some(n) if self.threads > 1 => SplitPlan::new(k, &bound, n, self.threads, &call.rng),
                 _ => None,
             };
             if call.split.is_some() && !self.stats.threaded_kernels.contains(&k.kernel.name) {
@@ -276,6 +276,7 @@ impl Network {
                 ptrs: bound.ptrs.clone(),
                 scalars: vec![0; bound.scalars.len()],
                 scratch: Vec::new(),
+                rng: None,
             })
             .collect();
         if !self.stats.threaded_kernels.contains(&k.kernel.name) {
@@ -359,6 +360,11 @@ struct RangeCall {
     scalars: Vec<u64>,
     /// This range's event space (`n + 1` entries), when the kernel appends.
     scratch: Vec<i32>,
+    /// This range's random stream, when the kernel draws: a copy of the
+    /// kernel's, keyed by the step at each call. Every draw of the loop is
+    /// keyed by its element (`ir::parallel` checked), so the copies draw what
+    /// the one stream would.
+    rng: Option<spikejit_runtime::Rng>,
 }
 
 impl RangeCall {
@@ -369,17 +375,24 @@ impl RangeCall {
             ..*v
         };
         fill_scalars(slots, &v, &mut self.scalars);
+        let rng = match self.rng.as_mut() {
+            Some(r) => {
+                r.begin_step(v.step as u64);
+                r as *mut spikejit_runtime::Rng
+            }
+            None => std::ptr::null_mut(),
+        };
         let args = crate::ir::KernelArgs {
             arrays: self.ptrs.as_ptr(),
             scalars: self.scalars.as_ptr(),
-            rng: std::ptr::null_mut(),
+            rng,
             ctx: std::ptr::null_mut(),
         };
-        // SAFETY: as in `call`; the kernel draws no random numbers and makes no
-        // runtime calls (checked by `ir::parallel`), so it never touches `rng`
-        // or `ctx`, and it writes only what its range owns (its elements, or
-        // a pathway's targets and their synapses) and its own scratch event
-        // space.
+        // SAFETY: as in `call`; the kernel makes no calls on the runtime
+        // context (checked by `ir::parallel`), so it never touches `ctx`; it
+        // draws only when it was given this range's own stream; and it writes
+        // only what its range owns (its elements, or a pathway's targets and
+        // their synapses) and its own scratch event space.
         unsafe { k.exe.run(&args) };
     }
 }
@@ -407,7 +420,13 @@ fn run_ranges(team: &Team, ranges: &mut [RangeCall], k: &Prepared, slots: &[Slot
 }
 
 impl SplitPlan {
-    pub(crate) fn new(k: &Prepared, b: &Bound, n: usize, threads: usize) -> Option<SplitPlan> {
+    pub(crate) fn new(
+        k: &Prepared,
+        b: &Bound,
+        n: usize,
+        threads: usize,
+        rng: &spikejit_runtime::Rng,
+    ) -> Option<SplitPlan> {
         if n < MIN_SPLIT || threads < 2 {
             return None;
         }
@@ -427,7 +446,16 @@ impl SplitPlan {
                     ptrs,
                     scalars: vec![0; b.scalars.len()],
                     scratch,
+                    rng: None,
                 }
+            })
+            .collect::<Vec<_>>();
+        let draws = k.kernel.draws();
+        let ranges = ranges
+            .into_iter()
+            .map(|r| RangeCall {
+                rng: draws.then(|| rng.clone()),
+                ..r
             })
             .collect();
         let space = split.append.map(|a| b.ptrs[a] as *mut i32);
