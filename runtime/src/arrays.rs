@@ -16,6 +16,15 @@ pub enum Array {
 }
 
 impl Array {
+    /// The bytes of one element.
+    pub fn elem_bytes(&self) -> usize {
+        match self {
+            Array::F64(_) => 8,
+            Array::F32(_) | Array::I32(_) => 4,
+            Array::U8(_) => 1,
+        }
+    }
+
     /// The number of elements (not bytes).
     pub fn len(&self) -> usize {
         match self {

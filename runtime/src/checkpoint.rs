@@ -52,6 +52,7 @@ impl Rng {
             jumps: state.jumps,
             key: state.key,
             step_key: state.step_key,
+            map: None,
             binomial: None,
             poisson: None,
         }

@@ -170,6 +170,16 @@ pub struct Context {
     /// `p > 1` and none for `p < 0` (its own examples rely on it), but the
     /// caller warns about it.
     pub clipped_probability: Option<ConnectError>,
+    /// On a rank of a partitioned network: the target (post) indices, as
+    /// pushed, of the synapses this rank keeps (`lo..hi`); the others are
+    /// counted, not stored.
+    pub keep_post: Option<(i64, i64)>,
+    /// The synapses pushed so far, kept or not: with `keep_post`, the next
+    /// synapse's index among all that the connect makes.
+    pub pushed: u64,
+    /// With `keep_post`: the index of each kept synapse among all that the
+    /// connect makes.
+    pub kept: Vec<u64>,
 }
 
 impl Context {
@@ -270,6 +280,14 @@ impl Context {
             return -1;
         };
         let n = n as usize;
+        if let Some((lo, hi)) = self.keep_post {
+            let first = self.pushed;
+            self.pushed += n as u64;
+            if j < lo || j >= hi {
+                return 0;
+            }
+            self.kept.extend(first..first + n as u64);
+        }
         if let Some(max) = self.max_synapses
             && self.pre.len().saturating_add(n) > max
         {

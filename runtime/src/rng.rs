@@ -37,6 +37,9 @@ pub struct Rng {
     pub(crate) key: u64,
     /// The key of `(seed, stream)` and the current step.
     pub(crate) step_key: u64,
+    /// Element numbers as keyed by [`Rng::at`]: `map[a]` for element `a`
+    /// (a rank's synapses, numbered as all ranks' are), else `a` itself.
+    pub(crate) map: Option<std::sync::Arc<[u64]>>,
     pub(crate) binomial: Option<BinomialSetup>,
     pub(crate) poisson: Option<(u64, Poisson<f64>)>,
 }
@@ -167,6 +170,7 @@ impl Rng {
             jumps: Pcg64Mcg::new(0),
             key,
             step_key: 0,
+            map: None,
             binomial: None,
             poisson: None,
         };
@@ -190,7 +194,18 @@ impl Rng {
     /// set-ups stay, as they never change the numbers.
     #[inline]
     pub fn at(&mut self, a: i64, b: i64) {
+        let a = match &self.map {
+            Some(m) if a >= 0 => m.get(a as usize).map_or(a, |&g| g as i64),
+            _ => a,
+        };
         self.pcg = keyed(self.step_key, a, b);
+    }
+
+    /// Numbers the elements [`Rng::at`] keys by `map` (element `a` keys as
+    /// `map[a]`): a rank's synapses keyed by their index among all ranks',
+    /// so that a synapse draws the same numbers on any rank.
+    pub fn set_element_map(&mut self, map: Option<std::sync::Arc<[u64]>>) {
+        self.map = map;
     }
 
     /// Keys the geometric skips that follow by the block `(a, b)` of the

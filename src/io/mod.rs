@@ -62,7 +62,7 @@ mod strings;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use build::{BuildOptions, Protocol, RunTimes, Step, build};
+pub use build::{BuildOptions, Protocol, RunTimes, Step, build, build_into};
 pub use model_file::{LoadedModel, load_model, parse_model};
 pub use output::{
     KernelTime, Ordered, Summary, Timings, peak_memory_bytes, write_atomic, write_monitors, write_outputs, write_state,
@@ -72,7 +72,7 @@ pub use render::{file_source, render, render_warning, render_warnings};
 pub use strings::decode_toml_string;
 
 use crate::diag::{Diagnostic, Errors, Result};
-use crate::sim::Checkpoint;
+use crate::sim::{Checkpoint, Network};
 
 /// What `spikejit run` does beyond reading the file.
 #[derive(Default)]
@@ -107,6 +107,11 @@ pub struct RunOptions {
     /// Times each object of the schedule (`--profile`): the summary's
     /// `profile` ([`Network::set_profiling`](crate::sim::Network::set_profiling)).
     pub profile: bool,
+    /// The ranks that run the model together (under `mpirun`), when more
+    /// than one: each integrates its share, rank 0 gathers and writes the
+    /// outputs, and an error is returned by the rank that found it (the
+    /// others return [`FAILED_ELSEWHERE`](crate::sim::partition::FAILED_ELSEWHERE)).
+    pub ranks: Option<Box<dyn crate::sim::partition::Exchange>>,
 }
 
 /// The hash of a model file's text a checkpoint keeps (FNV-1a, 64 bits, and the length).
@@ -201,7 +206,96 @@ impl Resume {
 /// outputs of a run never stopped. A non-finite value with
 /// [`NanMode::Error`](crate::sim::NanMode::Error) is an error, returned after
 /// the outputs are written.
-pub fn run_model_file(path: &Path, out: &Path, opts: RunOptions) -> Result<Summary> {
+pub fn run_model_file(path: &Path, out: &Path, mut opts: RunOptions) -> Result<Summary> {
+    let Some(mut ranks) = opts.ranks.take().filter(|r| r.size() > 1) else {
+        return run_alone(path, out, opts);
+    };
+    let mut net = Network::new();
+    let result = partitioned(path, out, opts, &mut net, &mut ranks);
+    // The ranks tell each other who failed: the first rank with an error of
+    // its own reports it, the others fail quietly.
+    if let Some(r) = net.take_ranks() {
+        ranks = r;
+    }
+    let own = matches!(&result, Err(e) if !crate::sim::partition::is_failed_elsewhere(e));
+    let mut failed = Vec::new();
+    ranks.all_gather_i32(&[i32::from(own)], &mut failed);
+    let first = failed.iter().position(|&f| f == 1);
+    match result {
+        Err(_) if first != Some(ranks.rank()) => Err(crate::sim::partition::failed_elsewhere()),
+        Ok(_) if first.is_some() => Err(crate::sim::partition::failed_elsewhere()),
+        r => r,
+    }
+}
+
+/// A model file's run as one of several ranks (see [`RunOptions::ranks`]).
+fn partitioned(
+    path: &Path,
+    out: &Path,
+    opts: RunOptions,
+    net: &mut Network,
+    ranks: &mut Box<dyn crate::sim::partition::Exchange>,
+) -> Result<Summary> {
+    let t0 = Instant::now();
+    let model = load_model(path)?;
+    if opts.resume.is_some() || opts.checkpoint.is_some() {
+        return Err(Errors::one(
+            Diagnostic::new(
+                "not-supported-distributed",
+                "--checkpoint and --resume are not supported on several ranks yet",
+            )
+            .with_help("run on one rank to checkpoint (the results are the same)"),
+        ));
+    }
+    let parse_seconds = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let placeholder: Box<dyn crate::sim::partition::Exchange> =
+        Box::new(crate::sim::partition::LocalRanks::new(1).remove(0));
+    net.set_ranks(std::mem::replace(ranks, placeholder))?;
+    let (built, protocol) = build_into(std::mem::take(net), &model, &BuildOptions { seed: opts.seed })?;
+    *net = built;
+    net.set_nan_check(opts.nan);
+    if let Some(n) = opts.threads {
+        net.set_threads(n);
+    }
+    net.set_profiling(opts.profile);
+    let build_seconds = t1.elapsed().as_secs_f64();
+    let total = protocol.duration();
+    net.set_control(crate::sim::RunControl {
+        stop: opts.stop,
+        progress: opts
+            .progress
+            .map(|mut p| Box::new(move |t: f64| p(t, total)) as Box<dyn FnMut(f64) + Send>),
+        interrupted: false,
+        max_steps: opts.max_steps,
+        on_warning: opts.on_warning,
+    });
+    let times = protocol.run_from(net, 0, false)?;
+    let timings = Timings {
+        parse_seconds,
+        compile_seconds: build_seconds + times.compile_seconds,
+        run_seconds: times.run_seconds,
+        interrupted: times.interrupted,
+    };
+    let ranks_summary = net.rank_summaries(peak_memory_bytes());
+    net.gather_to_root();
+    if net.rank() != 0 {
+        let mut summary = Summary::new(net, &model.path, &protocol, &timings);
+        summary.ranks = ranks_summary;
+        return Ok(summary);
+    }
+    write_monitors(net, out)?;
+    if opts.dump_state {
+        output::write_state(net, out)?;
+    }
+    let mut summary = Summary::new(net, &model.path, &protocol, &timings);
+    summary.ranks = ranks_summary;
+    write_summary(&summary, out)?;
+    Ok(summary)
+}
+
+/// A model file's run on one rank.
+fn run_alone(path: &Path, out: &Path, opts: RunOptions) -> Result<Summary> {
     let t0 = Instant::now();
     let model = load_model(path)?;
     let resume = match &opts.resume {

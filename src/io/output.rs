@@ -109,6 +109,10 @@ pub struct Summary {
     /// schedule over all runs, in schedule order (absent without it).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub profile: Vec<crate::sim::OpTime>,
+    /// On several ranks (`mpirun`): what each rank held and the time it
+    /// spent exchanging, in rank order (absent on one rank).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ranks: Vec<crate::sim::partition::RankSummary>,
 }
 
 fn diagnostics_as_lines<S: serde::Serializer>(
@@ -155,6 +159,7 @@ impl Summary {
             threaded_kernels: stats.threaded_kernels.clone(),
             warnings: net.warnings(),
             profile: stats.profile.clone(),
+            ranks: Vec::new(),
         }
     }
 

@@ -49,6 +49,27 @@ pub(super) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     e.for_each_child(|a| walk_expr(a, f));
 }
 
+/// Every subexpression of `e`, outermost first.
+pub fn walk_expr_pub(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    walk_expr(e, f)
+}
+
+/// Every statement of a block, nested ones included (a statement before
+/// those it holds).
+pub fn walk_stmts(b: &[Stmt], f: &mut dyn FnMut(&Stmt)) {
+    for s in b {
+        f(s);
+        match s {
+            Stmt::If { then, els, .. } => {
+                walk_stmts(then, f);
+                walk_stmts(els, f);
+            }
+            Stmt::For { body, .. } | Stmt::While { body, .. } => walk_stmts(body, f),
+            _ => {}
+        }
+    }
+}
+
 /// Every expression of a block (recursively) and every store's (array, index).
 pub fn walk_block(b: &[Stmt], e: &mut dyn FnMut(&Expr), store: &mut dyn FnMut(ArrayId, &Expr)) {
     for s in b {

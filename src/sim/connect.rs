@@ -36,7 +36,25 @@ impl Network {
         let t0 = std::time::Instant::now();
         let r = self.connect_timed(h, c);
         self.stats.connect_seconds += t0.elapsed().as_secs_f64();
+        // Ranks go on together: a connect that failed on one fails on all.
+        if let Some(ranks) = self.ranks.as_mut()
+            && ranks.any(r.is_err())
+            && r.is_ok()
+        {
+            return Err(super::partition::failed_elsewhere());
+        }
         r
+    }
+
+    /// On a rank of a partitioned network, the target indices (relative to
+    /// the synapses' target range) of the synapses this rank holds: those
+    /// onto the neurons it owns.
+    pub(crate) fn kept_targets(&self, id: usize) -> Option<(i64, i64)> {
+        self.ranks.as_ref()?;
+        let s = self.syn(id)?;
+        let owned = self.owned(self.group(s.target.group).n);
+        let start = s.target.start as i64;
+        Some((owned.start as i64 - start, owned.end as i64 - start))
     }
 
     fn connect_timed(&mut self, h: Handle, c: Connect) -> Result<()> {
@@ -72,7 +90,7 @@ impl Network {
                 .with_context(format!("{ctx}.n")),
             ));
         }
-        let (pre, post) = match (&c.condition, &c.i, &c.j) {
+        let made = match (&c.condition, &c.i, &c.j) {
             (Some(_), i, j) if i.is_some() || j.is_some() => {
                 let key = if i.is_some() { "i" } else { "j" };
                 return Err(err(
@@ -146,6 +164,8 @@ impl Network {
                 check_size("too-large", &ctx, "synapses", most, self.bytes_per_synapse(h.0) + 8.0)?;
                 let mut pre = Vec::new();
                 let mut post = Vec::new();
+                let keep = self.kept_targets(h.0);
+                let (mut pushed, mut kept) = (0u64, Vec::new());
                 let mut rng = (keep_p < 1.0).then(|| self.next_rng());
                 for (pair, (a, b)) in i.iter().zip(&j).enumerate() {
                     // Each pair's draw keyed by the pair (the same whichever
@@ -156,12 +176,24 @@ impl Network {
                             continue;
                         }
                     }
+                    if let Some((lo, hi)) = keep {
+                        let first = pushed;
+                        pushed += n as u64;
+                        if *b < lo || *b >= hi {
+                            continue;
+                        }
+                        kept.extend(first..first + n as u64);
+                    }
                     for _ in 0..n {
                         pre.push(*a as i32);
                         post.push(*b as i32);
                     }
                 }
-                (pre, post)
+                Made {
+                    pre,
+                    post,
+                    global: keep.map(|_| (kept, pushed)),
+                }
             }
             (_, Some(Indices::Array(_)), _) | (_, _, Some(Indices::Array(_))) => {
                 return Err(err(
@@ -200,11 +232,21 @@ impl Network {
                 let (src, gen_, p_check) = self.condition_generator(h.0, cond.as_ref(), c.p.as_ref(), &ctx)?;
                 match gen_ {
                     Some(g) => self.run_generator(h.0, &src, &g, false, &c, p_check.as_ref(), &ctx)?,
-                    None => (Vec::new(), Vec::new()),
+                    None => Made {
+                        pre: Vec::new(),
+                        post: Vec::new(),
+                        global: self.ranks.is_some().then(|| (Vec::new(), 0)),
+                    },
                 }
             }
         };
-        self.append_synapses(h.0, pre, post);
+        if let Some((kept, pushed)) = made.global {
+            let g = self.global_synapses.entry(h.0).or_default();
+            let base = g.total;
+            g.local.extend(kept.iter().map(|k| base + k));
+            g.total += pushed;
+        }
+        self.append_synapses(h.0, made.pre, made.post);
         Ok(())
     }
 
@@ -450,6 +492,16 @@ impl Network {
             self.store.insert(ArrayKey::new(id, k), Array::I32(idx));
         }
     }
+}
+
+/// The synapses a connect made (indices relative to the synapses' source and
+/// target ranges), in the order made; on a rank of a partitioned network only
+/// those onto its targets, with, for each, its index among all the connect
+/// made, and how many that is.
+pub(crate) struct Made {
+    pub pre: Vec<i32>,
+    pub post: Vec<i32>,
+    pub global: Option<(Vec<u64>, u64)>,
 }
 
 /// Where a connect's probability expression is checked while the connect

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::connect::{ProbCheck, uses, uses_rand};
+use super::connect::{Made, ProbCheck, uses, uses_rand};
 use super::memory;
 use super::network::{Network, err};
 use super::scopes::count;
@@ -98,7 +98,7 @@ impl Network {
         c: &Connect,
         p_check: Option<&ProbCheck>,
         ctx: &str,
-    ) -> Result<(Vec<i32>, Vec<i32>)> {
+    ) -> Result<Made> {
         let Some(s) = self.syn(id) else {
             return Err(err("internal", ctx, "not synapses"));
         };
@@ -312,12 +312,16 @@ impl Network {
         let kern = self.compile(b)?;
         let mut rng = self.next_rng();
         let mut cx = spikejit_runtime::Context::new();
+        // A rank keeps the synapses onto the targets it owns.
+        cx.keep_post = self.kept_targets(id);
         // Room for all the synapses a random connect makes (its mean and six
         // standard deviations): growing by doubling would hold up to twice the
         // memory, and copy it, at the peak.
         let expected = self.expected_synapses(id, c);
         let reserved = expected.filter(|m| m.is_finite() && *m > 0.0);
         if let Some(mean) = reserved {
+            // A rank holds about its share.
+            let mean = mean / self.rank_count() as f64;
             cx.reserve((mean + 6.0 * mean.sqrt() + 1024.0) as usize);
         }
         // A connect whose count shows only as it runs (a condition, a
@@ -415,7 +419,12 @@ impl Network {
             }
             return Err(Errors::one(d));
         }
-        Ok(cx.take_synapses())
+        let (pre, post) = cx.take_synapses();
+        let global = cx
+            .keep_post
+            .is_some()
+            .then(|| (std::mem::take(&mut cx.kept), cx.pushed));
+        Ok(Made { pre, post, global })
     }
 }
 

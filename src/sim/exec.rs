@@ -206,11 +206,29 @@ impl Network {
     /// Binds a kernel of the run loop to the arrays (they do not move during
     /// a run), split over threads where it runs over `splittable` elements
     /// and the network has several.
-    pub(crate) fn bind_call(&mut self, call: &mut KernelCall, splittable: Option<usize>) {
+    pub(crate) fn bind_call(&mut self, call: &mut KernelCall, splittable: Option<(usize, usize)>) {
+        self.bind_call_redirected(call, splittable, None);
+    }
+
+    /// [`Network::bind_call`], binding the array of `redirect.0` to the
+    /// pointer `redirect.1` instead (a rank's own event space).
+    pub(crate) fn bind_call_redirected(
+        &mut self,
+        call: &mut KernelCall,
+        splittable: Option<(usize, usize)>,
+        redirect: Option<(ArrayKey, *mut u8)>,
+    ) {
         if let Some(k) = &call.kernel {
-            let bound = self.bind(k);
+            let mut bound = self.bind(k);
+            if let Some((key, ptr)) = redirect {
+                for (n, b) in k.bindings.iter().enumerate() {
+                    if *b == key {
+                        bound.ptrs[n] = ptr;
+                    }
+                }
+            }
             call.split = match splittable {
-                Some(n) if self.threads > 1 => SplitPlan::new(k, &bound, n, self.threads, &call.rng),
+                Some(range) if self.threads > 1 => SplitPlan::new(k, &bound, range, self.threads, &call.rng),
                 _ => None,
             };
             if call.split.is_some() && !self.stats.threaded_kernels.contains(&k.kernel.name) {
@@ -423,10 +441,11 @@ impl SplitPlan {
     pub(crate) fn new(
         k: &Prepared,
         b: &Bound,
-        n: usize,
+        (first, last): (usize, usize),
         threads: usize,
         rng: &spikejit_runtime::Rng,
     ) -> Option<SplitPlan> {
+        let n = last.saturating_sub(first);
         if n < MIN_SPLIT || threads < 2 {
             return None;
         }
@@ -437,12 +456,12 @@ impl SplitPlan {
                 let mut ptrs = b.ptrs.clone();
                 let mut scratch = Vec::new();
                 if let Some(a) = split.append {
-                    scratch = vec![0i32; n + 1];
+                    scratch = vec![0i32; last + 1];
                     ptrs[a] = scratch.as_mut_ptr() as *mut u8;
                 }
                 RangeCall {
-                    start: n * r / threads,
-                    end: n * (r + 1) / threads,
+                    start: first + n * r / threads,
+                    end: first + n * (r + 1) / threads,
                     ptrs,
                     scalars: vec![0; b.scalars.len()],
                     scratch,

@@ -367,10 +367,12 @@ impl Network {
         b.check_faults(self.fault_checks(range.group, None, None, true));
         lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope);
         let kernel = self.compile(b)?;
+        // On several ranks, the targets this rank owns.
+        let (start, end) = self.owned_part(range.group, range.start, range.stop);
         Ok(Op::new(
             OpKind::Range {
-                start: range.start,
-                end: range.stop,
+                start,
+                end,
                 extra: vec![],
             },
             Some(kernel),
@@ -396,8 +398,9 @@ impl Network {
         let (start, end) = match self.objects.get(owner.0) {
             Some(Object::Synapses(s)) => (0, s.n),
             _ => {
+                // On several ranks, the elements this rank owns.
                 let r = self.range(owner)?;
-                (r.start, r.stop)
+                self.owned_part(r.group, r.start, r.stop)
             }
         };
         // Writes to shared variables come first and run once per call, not once per
@@ -426,7 +429,7 @@ impl Network {
             dt,
             key,
             "CodeRunner",
-            self.next_rng(),
+            self.next_rng_of(owner.0),
         ))
     }
 

@@ -187,6 +187,7 @@ impl Network {
             source: spec.source,
             variables: spec.variables,
             indices,
+            columns: None,
             dt,
             when,
             order: spec.order,
@@ -370,11 +371,13 @@ impl Network {
             Some(Object::Synapses(_)) => 0,
             _ => self.range(src)?.start,
         };
-        let n = indices.len();
-        self.store.insert(
-            ArrayKey::new(mon, "_rec_idx"),
-            Array::I32(indices.iter().map(|&k| (k + offset) as i32).collect()),
-        );
+        // On a partitioned network, only the elements this rank owns.
+        let (columns, local) = self.owned_columns(src.0, &indices, offset);
+        let n = local.len();
+        if let Some(Object::StateMon(m)) = self.objects.get_mut(mon) {
+            m.columns = self.ranks.is_some().then_some(columns);
+        }
+        self.store.insert(ArrayKey::new(mon, "_rec_idx"), Array::I32(local));
         for v in &vars {
             self.store
                 .insert(ArrayKey::new(mon, format!("_rec_{v}")), Array::F64(vec![0.0; n]));

@@ -64,6 +64,18 @@ pub struct Network {
     /// Whether runs time each op ([`Network::set_profiling`]).
     pub(crate) profiling: bool,
     pub(crate) team: Option<std::sync::Arc<team::Team>>,
+    /// The ranks this network is one of ([`Network::set_ranks`]), when more
+    /// than one: it integrates only the neurons it owns and holds only the
+    /// synapses onto them.
+    pub(crate) ranks: Option<Box<dyn super::partition::Exchange>>,
+    /// The synapses of each synapses object over all ranks, and the global
+    /// index of each this rank holds (partitioned networks only).
+    pub(crate) global_synapses: HashMap<usize, super::partition::GlobalSynapses>,
+    /// The last run stopped because another rank failed.
+    pub(crate) failed_elsewhere: bool,
+    /// Rank 0 gathered the ranks' state ([`Network::gather_to_root`]): it
+    /// holds the whole model, and is not run again.
+    pub(crate) gathered: bool,
     /// Warnings found while checking code (see [`Network::warnings`]), each once.
     warnings: std::sync::Mutex<Vec<Diagnostic>>,
 }
@@ -135,6 +147,55 @@ pub(crate) fn err(code: &'static str, context: &str, msg: impl Into<String>) -> 
 }
 
 impl Network {
+    /// Makes this network one of several ranks that run one model together
+    /// (under `mpirun`, or [`partition::LocalRanks`](super::partition::LocalRanks)
+    /// in one process): it integrates only the neurons it owns
+    /// ([`partition::owned`](super::partition::owned)) and makes and holds only
+    /// the synapses onto them; events are exchanged every step, and rank 0
+    /// gathers what the outputs need. Every rank must be given the same
+    /// model, in the same order of calls, and this must come before the first
+    /// object is added. One rank changes nothing.
+    pub fn set_ranks(&mut self, ranks: Box<dyn super::partition::Exchange>) -> Result<()> {
+        if !self.objects.is_empty() {
+            return Err(err(
+                "ranks-too-late",
+                "ranks",
+                "the ranks must be set before the first object is added",
+            ));
+        }
+        self.ranks = (ranks.size() > 1).then_some(ranks);
+        Ok(())
+    }
+
+    /// This network's rank (0 when it runs alone).
+    pub fn rank(&self) -> usize {
+        self.ranks.as_ref().map_or(0, |r| r.rank())
+    }
+
+    /// The number of ranks running the model (1 when it runs alone).
+    pub fn rank_count(&self) -> usize {
+        self.ranks.as_ref().map_or(1, |r| r.size())
+    }
+
+    /// The part of elements `start..end` of group `group` this rank owns, as
+    /// a range (empty, at `start`, when it owns none of them).
+    pub(crate) fn owned_part(&self, group: usize, start: usize, end: usize) -> (usize, usize) {
+        let owned = self.owned(self.group(group).n);
+        let (a, b) = (start.max(owned.start), end.min(owned.end));
+        if a < b { (a, b) } else { (start, start) }
+    }
+
+    /// The elements of a group of `n` this rank integrates (all of them when
+    /// it runs alone).
+    pub(crate) fn owned(&self, n: usize) -> std::ops::Range<usize> {
+        match &self.ranks {
+            Some(r) => super::partition::owned(n, r.rank(), r.size()),
+            None => 0..n,
+        }
+    }
+}
+
+impl Network {
     /// An empty network: default clock dt 0.1 ms, seed 0, float64, the JIT
     /// backend, time 0.
     ///
@@ -166,6 +227,10 @@ impl Network {
             threads: 1,
             profiling: false,
             team: None,
+            ranks: None,
+            global_synapses: HashMap::new(),
+            failed_elsewhere: false,
+            gathered: false,
             warnings: std::sync::Mutex::new(Vec::new()),
         }
     }
@@ -444,7 +509,11 @@ impl Network {
     /// The number of elements of a group, subgroup or synapses.
     pub fn size_of(&self, h: Handle) -> Result<usize> {
         match self.objects.get(h.0) {
-            Some(Object::Synapses(s)) => Ok(s.n),
+            // On several ranks, the synapses of all ranks.
+            Some(Object::Synapses(s)) => Ok(match self.global_synapses.get(&h.0) {
+                Some(g) if self.ranks.is_some() && !self.gathered => g.total as usize,
+                _ => s.n,
+            }),
             _ => Ok(self.range(h)?.len()),
         }
     }
@@ -459,6 +528,19 @@ impl Network {
     pub(crate) fn next_rng(&mut self) -> spikejit_runtime::Rng {
         self.rng_streams += 1;
         spikejit_runtime::Rng::seed(self.seed, self.rng_streams)
+    }
+
+    /// The next stream ([`Network::next_rng`]) of a kernel over the elements
+    /// of object `id`: on a partitioned network, a synapses object's
+    /// synapses are keyed by their index among all ranks' synapses.
+    pub(crate) fn next_rng_of(&mut self, id: usize) -> spikejit_runtime::Rng {
+        let mut rng = self.next_rng();
+        if self.ranks.is_some()
+            && let Some(g) = self.global_synapses.get(&id)
+        {
+            rng.set_element_map(Some(g.local.as_slice().into()));
+        }
+        rng
     }
 
     /// `N_incoming` or `N_outgoing` of synapses `id`, one value per synapse (the

@@ -25,9 +25,11 @@ impl Network {
         let thr_rank = slot_rank("thresholds").unwrap_or(7);
         let g = self.group(id);
         let (name, n, dt, order, when) = (g.name.clone(), g.n, g.dt, g.order, g.when);
+        let owned = self.owned(n);
+        let owned = (owned.start, owned.end);
         match self.group_state_update(id) {
             Ok(Some(k)) => ops.push(Op::new(
-                OpKind::StateUpdate { group: id, n },
+                OpKind::StateUpdate { group: id, owned },
                 Some(k),
                 dt,
                 (when, order, format!("{name}_stateupdater")),
@@ -65,6 +67,7 @@ impl Network {
                 OpKind::Threshold {
                     group: id,
                     n,
+                    owned,
                     event: "spike".to_string(),
                 },
                 Some(k),
@@ -90,6 +93,9 @@ impl Network {
                         OpKind::Threshold {
                             group: id,
                             n,
+                            // The code run on the events reads the whole
+                            // list (its count at `n`): every rank holds it.
+                            owned: if is_code { (0, n) } else { owned },
                             event: ev.clone(),
                         },
                         Some(k),

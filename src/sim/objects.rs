@@ -157,6 +157,10 @@ pub(crate) struct StateMon {
     pub source: Handle,
     pub variables: Vec<String>,
     pub indices: Vec<usize>,
+    /// On a partitioned network: the positions in `indices` of the elements
+    /// this rank records (those it owns); `data` then holds these columns
+    /// only, until rank 0 gathers them all.
+    pub columns: Option<Vec<usize>>,
     pub dt: f64,
     pub when: i32,
     pub order: i32,

@@ -17,13 +17,18 @@ pub(crate) enum OpKind {
         end: usize,
         extra: Vec<(&'static str, u64)>,
     },
+    /// A group's state update over the elements this rank owns
+    /// (`owned.0..owned.1`; all of them when it runs alone).
     StateUpdate {
         group: usize,
-        n: usize,
+        owned: (usize, usize),
     },
+    /// A group's threshold (or custom event) over the elements this rank
+    /// owns, into its event space of `n + 1` entries.
     Threshold {
         group: usize,
         n: usize,
+        owned: (usize, usize),
         /// `spike` for the threshold (its spikes are counted), else a custom event.
         event: String,
     },
@@ -90,6 +95,8 @@ pub(crate) struct Op {
     /// Brian2's class of the object this op stands for (`StateUpdater`,
     /// `SynapticPathway`, ...), for [`Network::schedule`](crate::sim::Network::schedule).
     pub class: &'static str,
+    /// A threshold's exchange of events, on a partitioned network.
+    pub exchange: Option<super::partition::EventExchange>,
     /// The name of the op fused into this one (a group's threshold into its
     /// state update), for the profile.
     pub fused: Option<String>,
@@ -118,6 +125,7 @@ impl Op {
             space: EventSpace::NONE,
             dt,
             key,
+            exchange: None,
             class,
             fused: None,
         }
@@ -148,11 +156,11 @@ impl Op {
         }
     }
 
-    /// The number of elements of a kernel that may be split over threads (a
-    /// neuron group's state update and thresholds).
-    pub(crate) fn splittable_elements(&self) -> Option<usize> {
+    /// The elements of a kernel that may be split over threads (a neuron
+    /// group's state update and thresholds, over the elements this rank owns).
+    pub(crate) fn splittable_elements(&self) -> Option<(usize, usize)> {
         match self.kind {
-            OpKind::StateUpdate { n, .. } | OpKind::Threshold { n, .. } => Some(n),
+            OpKind::StateUpdate { owned, .. } | OpKind::Threshold { owned, .. } => Some(owned),
             _ => None,
         }
     }

@@ -146,7 +146,7 @@ impl Network {
     /// The number of elements a state monitor samples.
     pub(crate) fn recorded_elements(&self, mon: usize) -> Option<usize> {
         match &self.objects[mon] {
-            Object::StateMon(m) => Some(m.indices.len()),
+            Object::StateMon(m) => Some(m.columns.as_ref().map_or(m.indices.len(), Vec::len)),
             _ => None,
         }
     }

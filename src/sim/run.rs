@@ -13,6 +13,7 @@ use super::findings::NanMode;
 use super::network::{Network, check_dt, err};
 use super::objects::{Object, space_key};
 use super::ops::{Op, OpKind};
+use super::partition::EventExchange;
 use super::schedule::{Clocks, ScheduleEntry, slot_name, slot_rank};
 use crate::diag::{Errors, Result};
 use crate::model::scope::ArrayKey;
@@ -55,6 +56,9 @@ impl Network {
         let t0 = Instant::now();
         let mut ops = self.scheduled_ops()?;
         ops.retain(|op| !matches!(op.kind, OpKind::Idle));
+        if self.ranks.is_some() {
+            self.check_distributable(&ops)?;
+        }
         self.fuse_thresholds(&mut ops);
         self.stats.compile_seconds += t0.elapsed().as_secs_f64();
         Ok(ops)
@@ -351,7 +355,8 @@ impl Network {
                 break;
             }
             let Some(tmin) = clocks.next() else { break };
-            if self.stop_requested() {
+            // Several ranks stop together, at the end of a step (below).
+            if self.ranks.is_none() && self.stop_requested() {
                 interrupted_at = Some(tmin);
                 break;
             }
@@ -375,12 +380,28 @@ impl Network {
             clocks.advance();
             self.stats.steps += 1;
             let next = tmin + clocks.min_dt;
-            if faulted && self.nan_check.mode == NanMode::Error {
+            let fault_stop = faulted && self.nan_check.mode == NanMode::Error;
+            let check_stop =
+                !fault_stop && (self.recording_failed.is_some() || self.periodic_check(&mut checks, &clocks, tmin));
+            // Ranks stop at the same step: when one stops (a finding, a
+            // recording that cannot grow, Ctrl-C, a step limit), all do.
+            if let Some(ranks) = self.ranks.as_mut() {
+                let stop = self.control.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
+                    || self.control.max_steps.is_some_and(|m| self.stats.steps >= m);
+                if ranks.any(fault_stop || check_stop || stop) && !fault_stop && !check_stop {
+                    interrupted_at = Some(next);
+                    // A failure on another rank (not a stop, which is told
+                    // to every rank alike) fails this rank's run too.
+                    self.failed_elsewhere = !stop;
+                    break;
+                }
+            }
+            if fault_stop {
                 checks.failed = true;
                 interrupted_at = Some(next);
                 break;
             }
-            if self.recording_failed.is_some() || self.periodic_check(&mut checks, &clocks, tmin) {
+            if check_stop {
                 interrupted_at = Some(next);
                 break;
             }
@@ -391,7 +412,8 @@ impl Network {
             self.final_check(&mut checks);
         }
         clocks.save(&mut self.clock_steps);
-        self.control.interrupted = interrupted_at.is_some() && !checks.failed && self.recording_failed.is_none();
+        self.control.interrupted =
+            interrupted_at.is_some() && !checks.failed && self.recording_failed.is_none() && !self.failed_elsewhere;
         self.t = interrupted_at.map_or(t_end, |t| t.min(t_end));
         if let Some(p) = self.control.progress.as_mut() {
             p(self.t);
@@ -417,6 +439,9 @@ impl Network {
         }
         if checks.failed {
             return Err(self.stop_error(&checks));
+        }
+        if std::mem::take(&mut self.failed_elsewhere) {
+            return Err(super::partition::failed_elsewhere());
         }
         Ok(())
     }
@@ -472,6 +497,23 @@ impl Network {
         for op in ops {
             if matches!(op.kind, OpKind::Pathway(_)) {
                 self.bind_pathway_call(&mut op.call);
+            } else if let OpKind::Threshold { group, n, owned, event } = &op.kind
+                // Not the code run on a custom event (a `Resetter`): it reads
+                // the events, it does not find them.
+                && op.class != "Resetter"
+                && self.ranks.is_some()
+                && let Some(Array::I32(space)) = self.store.get_mut(&ArrayKey::new(*group, space_key(event)))
+            {
+                // The kernel appends this rank's events to its own space;
+                // they are gathered into the group's after each call.
+                let mut ex = EventExchange::new(*n, owned.1, space.as_mut_ptr());
+                let redirect = (
+                    ArrayKey::new(*group, space_key(event)),
+                    ex.local.as_mut_ptr() as *mut u8,
+                );
+                let splittable = op.splittable_elements();
+                self.bind_call_redirected(&mut op.call, splittable, Some(redirect));
+                op.exchange = Some(ex);
             } else {
                 let splittable = op.splittable_elements();
                 self.bind_call(&mut op.call, splittable);
@@ -556,8 +598,16 @@ impl Network {
                 };
                 op.call.run(&v, std::ptr::null_mut());
             }
-            OpKind::StateUpdate { n, .. } | OpKind::Reset { n } | OpKind::Threshold { n, .. } => {
-                op.call.run_elements(self.team.as_deref(), &SlotValues { end: *n, ..v });
+            OpKind::Reset { n } => op.call.run_elements(self.team.as_deref(), &SlotValues { end: *n, ..v }),
+            OpKind::StateUpdate { owned, .. } | OpKind::Threshold { owned, .. } => {
+                let (start, end) = *owned;
+                op.call
+                    .run_elements(self.team.as_deref(), &SlotValues { start, end, ..v });
+                if let Some(ex) = op.exchange.as_mut()
+                    && let Some(ranks) = self.ranks.as_mut()
+                {
+                    ex.gather(ranks.as_mut());
+                }
                 if let OpKind::Threshold { group, event, .. } = &op.kind
                     && event == "spike"
                 {

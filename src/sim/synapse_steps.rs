@@ -48,7 +48,7 @@ impl Network {
                 sdt,
                 (swhen, sorder, format!("{sname}_stateupdater")),
                 "StateUpdater",
-                self.next_rng(),
+                self.next_rng_of(id),
             )),
             Ok(None) => {}
             Err(e) => errors.extend(e.0),
@@ -76,7 +76,7 @@ impl Network {
                         gdt,
                         (groups_rank, gorder - 1, format!("{sname}_summed_variable_{var}")),
                         "SummedVariableUpdater",
-                        self.next_rng(),
+                        self.next_rng_of(id),
                     ));
                 }
             }
@@ -160,7 +160,7 @@ impl Network {
                 dt,
                 (slot_rank("synapses").unwrap_or(10), order, name),
                 "SynapticPathway",
-                self.next_rng(),
+                self.next_rng_of(id),
             )),
             Err(e) => {
                 self.syn_mut(id).pathways[p].queue = queue;

@@ -210,7 +210,7 @@ impl Network {
             None => lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope),
         }
         let k = self.compile(b)?;
-        let mut rng = self.next_rng();
+        let mut rng = self.next_rng_of(h.0);
         let mut cx = spikejit_runtime::Context::new();
         let t = self.t;
         self.exec(&k, start..end, t, &mut rng, &mut cx);

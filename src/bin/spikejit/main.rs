@@ -243,6 +243,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
         on_warning: Some(on_warning),
         threads,
         profile,
+        ranks: None,
     };
     let result = io::run_model_file(file, out, opts);
     if let Some(bar) = bar {

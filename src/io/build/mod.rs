@@ -87,9 +87,15 @@ pub(super) struct Builder<'m> {
 
 /// Builds the network of a model file and resolves its protocol.
 pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Protocol)> {
+    build_into(Network::new(), model, opts)
+}
+
+/// [`build`] into `net`, a network without objects (one whose ranks are set,
+/// [`Network::set_ranks`]).
+pub fn build_into(net: Network, model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Protocol)> {
     let mut b = Builder {
         model,
-        net: Network::new(),
+        net,
         objects: HashMap::new(),
         errors: Vec::new(),
     };

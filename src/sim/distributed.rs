@@ -1,0 +1,328 @@
+//! What a network does as one of several ranks, beyond its run loop: the
+//! code it refuses (reads of another rank's neurons), the columns of a state
+//! monitor it records, and what rank 0 gathers for the outputs: the state of
+//! the neurons each rank owns, every rank's synapses in their order among all
+//! ranks', the columns of the state monitors and the values the spike
+//! monitors took from the neurons' owners. Afterwards rank 0's network holds
+//! what one rank alone would hold, and writes the outputs as it would.
+
+use super::arrays::Array;
+use super::network::Network;
+use super::objects::Object;
+use super::partition::{Exchange, owner};
+use crate::model::equations::VarFlag;
+use crate::model::scope::ArrayKey;
+
+impl Network {
+    /// The columns of a state monitor of `source` recording `indices` (of the
+    /// source, `offset` its first element in its group) that this rank
+    /// records, and the elements they read: all of them when it runs alone;
+    /// on a partitioned network, the neurons it owns, or the synapses it
+    /// holds (as their index among its own).
+    pub(crate) fn owned_columns(&self, source: usize, indices: &[usize], offset: usize) -> (Vec<usize>, Vec<i32>) {
+        let all = || {
+            (
+                (0..indices.len()).collect(),
+                indices.iter().map(|&k| (k + offset) as i32).collect(),
+            )
+        };
+        if self.ranks.is_none() {
+            return all();
+        }
+        let mut columns = Vec::new();
+        let mut local = Vec::new();
+        match self.objects.get(source) {
+            Some(Object::Synapses(_)) => {
+                let held = self.global_synapses.get(&source).map_or(&[][..], |g| &g.local[..]);
+                for (c, &k) in indices.iter().enumerate() {
+                    if let Ok(pos) = held.binary_search(&(k as u64)) {
+                        columns.push(c);
+                        local.push(pos as i32);
+                    }
+                }
+            }
+            _ => {
+                let Ok(range) = self.range(super::spec::Handle(source)) else {
+                    return all();
+                };
+                let owned = self.owned(self.group(range.group).n);
+                for (c, &k) in indices.iter().enumerate() {
+                    if owned.contains(&(k + offset)) {
+                        columns.push(c);
+                        local.push((k + offset) as i32);
+                    }
+                }
+            }
+        }
+        (columns, local)
+    }
+
+    /// On a partitioned network, gathers to rank 0 what the outputs read
+    /// (see the module's text); every rank must call it, after its last run.
+    /// Rank 0's network then holds the whole model's state and recordings
+    /// (it is not run again); the other ranks' are left as they were. One
+    /// rank: nothing to do.
+    pub fn gather_to_root(&mut self) {
+        let Some(mut ranks) = self.ranks.take() else { return };
+        self.gather_groups(ranks.as_mut());
+        self.gather_synapses(ranks.as_mut());
+        self.gather_state_monitors(ranks.as_mut());
+        self.gather_spike_monitor_values(ranks.as_mut());
+        let mut events = [self.stats.synaptic_events];
+        ranks.sum_u64(&mut events);
+        self.stats.synaptic_events = events[0];
+        self.gathered = true;
+        self.ranks = Some(ranks);
+    }
+
+    /// The ranks this network runs among, taken from it (it runs alone after).
+    pub fn take_ranks(&mut self) -> Option<Box<dyn Exchange>> {
+        self.ranks.take()
+    }
+
+    /// What each rank held and the time it spent exchanging, at rank 0 (an
+    /// empty list elsewhere and on one rank); every rank must call it.
+    pub fn rank_summaries(&mut self, peak_memory_bytes: Option<u64>) -> Vec<super::partition::RankSummary> {
+        let Some(mut ranks) = self.ranks.take() else {
+            return Vec::new();
+        };
+        let (rank, size) = (ranks.rank(), ranks.size());
+        let neurons: usize = self
+            .objects
+            .iter()
+            .filter_map(|o| match o {
+                Object::Group(g) => Some(super::partition::owned(g.n, rank, size).len()),
+                _ => None,
+            })
+            .sum();
+        let synapses: usize = self.global_synapses.values().map(|g| g.local.len()).sum();
+        let bytes: usize = self.store.arrays.values().map(|a| a.len() * a.elem_bytes()).sum();
+        let mine = [
+            neurons as f64,
+            synapses as f64,
+            bytes as f64,
+            peak_memory_bytes.unwrap_or(0) as f64,
+            ranks.exchange_time().as_secs_f64(),
+        ];
+        let all = ranks.gather_f64(&mine);
+        self.ranks = Some(ranks);
+        all.iter()
+            .enumerate()
+            .map(|(rank, v)| super::partition::RankSummary {
+                rank,
+                neurons: v[0] as u64,
+                synapses: v[1] as u64,
+                array_bytes: v[2] as u64,
+                peak_memory_bytes: v[3] as u64,
+                exchange_seconds: v[4],
+            })
+            .collect()
+    }
+
+    /// The keys of the arrays of object `id` for which `keep` holds, in one
+    /// order on every rank.
+    fn sorted_keys(&self, id: usize, keep: impl Fn(&ArrayKey) -> bool) -> Vec<ArrayKey> {
+        let mut keys: Vec<ArrayKey> = self
+            .store
+            .arrays
+            .keys()
+            .filter(|k| k.object == id && keep(k))
+            .cloned()
+            .collect();
+        keys.sort_by(|a, b| a.var.cmp(&b.var));
+        keys
+    }
+
+    /// Each group's per-neuron arrays: the owners' values to rank 0.
+    fn gather_groups(&mut self, ranks: &mut dyn Exchange) {
+        let size = ranks.size();
+        for id in 0..self.objects.len() {
+            let Some(Object::Group(g)) = self.objects.get(id) else {
+                continue;
+            };
+            let n = g.n;
+            let keys = self.sorted_keys(id, |k| !k.var.starts_with('_'));
+            for key in keys {
+                let Some(a) = self.store.get(&key) else { continue };
+                if a.len() != n {
+                    continue;
+                }
+                // (`self.owned` would say all: the ranks are taken out.)
+                let mine = super::partition::owned(n, ranks.rank(), size);
+                let local: Vec<f64> = mine.map(|k| a.get(k)).collect();
+                let parts = ranks.gather_f64(&local);
+                if let Some(a) = self.store.get_mut(&key) {
+                    for (r, part) in parts.iter().enumerate().take(size) {
+                        let theirs = super::partition::owned(n, r, size);
+                        for (k, x) in theirs.zip(part) {
+                            a.set(k, *x);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each synapses object's per-synapse arrays: rank 0's become those of all
+    /// synapses, in their order among all ranks'.
+    fn gather_synapses(&mut self, ranks: &mut dyn Exchange) {
+        for id in 0..self.objects.len() {
+            let Some(Object::Synapses(s)) = self.objects.get(id) else {
+                continue;
+            };
+            let eqs = s.eqs.clone();
+            let n_local = s.n;
+            let g = self.global_synapses.get(&id).cloned().unwrap_or_default();
+            let parts = ranks.gather_u64(&g.local);
+            let shared = |k: &ArrayKey| eqs.get(&k.var).is_some_and(|v| v.has_flag(VarFlag::Shared));
+            let keys = self.sorted_keys(id, |k| {
+                !shared(k) && !super::network::SYNAPSE_COUNTS.contains(&k.var.as_str())
+            });
+            let total = g.total as usize;
+            for key in keys {
+                let Some(a) = self.store.get(&key) else { continue };
+                if a.len() != n_local {
+                    continue;
+                }
+                let values = ranks.gather_f64(&a.to_f64());
+                if ranks.rank() != 0 {
+                    continue;
+                }
+                let mut whole = <Array as super::arrays::ArrayExt>::zeros(super::arrays::ArrayExt::elem(a), total);
+                for (index, part) in parts.iter().zip(&values) {
+                    for (&k, &x) in index.iter().zip(part) {
+                        if (k as usize) < total {
+                            whole.set(k as usize, x);
+                        }
+                    }
+                }
+                self.store.insert(key, whole);
+            }
+            if ranks.rank() == 0 {
+                for key in super::network::SYNAPSE_COUNTS {
+                    self.store.arrays.remove(&ArrayKey::new(id, key));
+                }
+                if let Some(Object::Synapses(s)) = self.objects.get_mut(id) {
+                    s.n = total;
+                }
+            }
+        }
+    }
+
+    /// Each state monitor's columns, from the rank that recorded each.
+    fn gather_state_monitors(&mut self, ranks: &mut dyn Exchange) {
+        for id in 0..self.objects.len() {
+            let Some(Object::StateMon(m)) = self.objects.get(id) else {
+                continue;
+            };
+            let columns: Vec<u64> = m
+                .columns
+                .as_ref()
+                .map_or(Vec::new(), |c| c.iter().map(|&x| x as u64).collect());
+            let width = m.indices.len();
+            let steps = m.t.len();
+            let all_columns = ranks.gather_u64(&columns);
+            let mut whole: Vec<Vec<f64>> = Vec::new();
+            for d in &m.data {
+                let parts = ranks.gather_f64(d);
+                if ranks.rank() != 0 {
+                    continue;
+                }
+                let mut out = vec![0.0; steps * width];
+                for (cols, part) in all_columns.iter().zip(&parts) {
+                    let w = cols.len();
+                    if w == 0 {
+                        continue;
+                    }
+                    for (step, row) in part.chunks_exact(w).enumerate().take(steps) {
+                        for (&c, &x) in cols.iter().zip(row) {
+                            out[step * width + c as usize] = x;
+                        }
+                    }
+                }
+                whole.push(out);
+            }
+            if ranks.rank() == 0
+                && let Some(Object::StateMon(m)) = self.objects.get_mut(id)
+            {
+                m.data = whole;
+                m.columns = None;
+            }
+        }
+    }
+
+    /// The values a spike monitor recorded at each spike, from the rank that
+    /// owns the neuron (every rank records every spike, but only the owner's
+    /// values are current).
+    fn gather_spike_monitor_values(&mut self, ranks: &mut dyn Exchange) {
+        let size = ranks.size();
+        for id in 0..self.objects.len() {
+            let Some(Object::SpikeMon(m)) = self.objects.get(id) else {
+                continue;
+            };
+            if m.values.is_empty() {
+                continue;
+            }
+            let n = self.group(m.source.group).n;
+            // `i` is relative to the monitor's range.
+            let first = m.source.start;
+            let neurons: Vec<usize> = m.i.iter().map(|&i| first + i as usize).collect();
+            let mut gathered = Vec::new();
+            for d in &m.values {
+                gathered.push(ranks.gather_f64(d));
+            }
+            if ranks.rank() != 0 {
+                continue;
+            }
+            if let Some(Object::SpikeMon(m)) = self.objects.get_mut(id) {
+                for (d, parts) in m.values.iter_mut().zip(&gathered) {
+                    for (e, &i) in neurons.iter().enumerate() {
+                        let r = owner(i, n, size);
+                        if let Some(x) = parts.get(r).and_then(|p| p.get(e)) {
+                            d[e] = *x;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Network {
+    /// Refuses, on several ranks, ops that would read or write a neuron
+    /// through a synapse's presynaptic index (`v_pre` in `on_pre`, a summed
+    /// variable onto the source, gap junctions): the source neuron may be
+    /// another rank's, whose state this rank does not keep current.
+    pub(crate) fn check_distributable(&self, ops: &[super::ops::Op]) -> crate::diag::Result<()> {
+        let mut errors = Vec::new();
+        for op in ops {
+            let Some(k) = &op.call.kernel else { continue };
+            if let Some((syn, key)) = super::partition::presynaptic_access(&k.kernel, &k.bindings, &|id| {
+                matches!(self.objects.get(id), Some(Object::Synapses(_)))
+            }) {
+                let syn_name = self.objects.get(syn).map_or("?", |o| o.name());
+                let group = self.objects.get(key.object).map_or("?", |o| o.name());
+                errors.push(
+                    crate::diag::Diagnostic::new(
+                        "not-supported-distributed",
+                        format!(
+                            "'{}' reads or writes '{}' of {group} through the presynaptic index \
+                             (as '{}_pre'): on several ranks the source neuron may be another rank's",
+                            op.key.2, key.var, key.var
+                        ),
+                    )
+                    .with_context(format!("synapses '{syn_name}'"))
+                    .with_help(
+                        "on several ranks, synapse code may read and write its own variables and its \
+                         target's (_post), not its source's; run on one rank (the results are the same)",
+                    ),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::diag::Errors(errors))
+        }
+    }
+}

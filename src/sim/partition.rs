@@ -1,0 +1,442 @@
+//! One model over several ranks (issue 17): which neurons a rank integrates,
+//! and the collectives it needs from the ranks it runs among.
+//!
+//! The partition (docs/distributed.md):
+//! - each neuron group's neurons are split into contiguous blocks, whole
+//!   blocks of [`JUMP_BLOCK`] neurons (so that a `rand() < P` threshold's
+//!   jumps, block by block, are the same on any number of ranks), rank `r`
+//!   integrating [`owned`]`(n, r, K)`; every rank keeps the arrays of the
+//!   whole group, but only the owner's values of a neuron are current (and
+//!   only those are read: by the synapses onto it, its monitors, the outputs);
+//! - a synapse lives on the rank of its target neuron (NEST's choice), so that
+//!   `on_pre` writes only neurons its rank owns;
+//! - the events of each group (spikes, custom events) are all-gathered after
+//!   its threshold, every step, in neuron order: every rank then holds the
+//!   step's events of the whole group, as one rank would.
+//!
+//! A draw is keyed by (seed, stream, step, element) (`spikejit_runtime::rng`),
+//! so that a neuron or synapse draws the same numbers on whichever rank holds
+//! it, and the outputs are the same for any number of ranks.
+
+use std::ops::Range;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use spikejit_runtime::rng::JUMP_BLOCK;
+
+/// The collectives of the ranks that run one model: every rank calls the same
+/// ones in the same order; each puts the ranks' parts in rank order.
+pub trait Exchange: Send {
+    /// This rank, `0..size()`.
+    fn rank(&self) -> usize;
+    /// The number of ranks.
+    fn size(&self) -> usize;
+    /// Every rank's `local`, concatenated in rank order, into `out` (its
+    /// allocation reused).
+    fn all_gather_i32(&mut self, local: &[i32], out: &mut Vec<i32>);
+    /// Every rank's `local` at rank 0, one part a rank; empty elsewhere.
+    fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>>;
+    /// Every rank's `local` at rank 0, one part a rank; empty elsewhere.
+    fn gather_u64(&mut self, local: &[u64]) -> Vec<Vec<u64>>;
+    /// The element-wise sum over the ranks, on every rank.
+    fn sum_u64(&mut self, values: &mut [u64]);
+    /// The element-wise sum over the lower ranks (0 on rank 0).
+    fn exclusive_sum_u64(&mut self, values: &mut [u64]);
+    /// Whether `flag` holds on any rank.
+    fn any(&mut self, flag: bool) -> bool;
+    /// The time this rank spent in collectives.
+    fn exchange_time(&self) -> Duration;
+}
+
+/// The synapses of one synapses object on a partitioned network.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GlobalSynapses {
+    /// The synapses of all ranks: what one rank alone would hold.
+    pub total: u64,
+    /// The index, among all ranks' (the order one rank alone would make
+    /// them in), of each synapse this rank holds, ascending.
+    pub local: Vec<u64>,
+}
+
+/// What one rank held and how long it exchanged (`summary.json`'s `ranks`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RankSummary {
+    /// The rank.
+    pub rank: usize,
+    /// The neurons it integrated (of every group).
+    pub neurons: u64,
+    /// The synapses it held.
+    pub synapses: u64,
+    /// The bytes of the state arrays it held (every group's arrays whole, its
+    /// own synapses' arrays).
+    pub array_bytes: u64,
+    /// Its process's peak resident memory, in bytes (0 where unknown).
+    pub peak_memory_bytes: u64,
+    /// Seconds in collectives (the events of each step, the agreement to
+    /// stop, connect's agreement), before the outputs were gathered.
+    pub exchange_seconds: f64,
+}
+
+/// Whether `e` is the error of a rank that stopped because another failed.
+pub fn is_failed_elsewhere(e: &crate::diag::Errors) -> bool {
+    !e.0.is_empty() && e.0.iter().all(|d| d.code == FAILED_ELSEWHERE)
+}
+
+/// The code of the error a rank returns when another rank failed: the rank
+/// that found the failure reports it; the others exit non-zero without
+/// repeating it.
+pub const FAILED_ELSEWHERE: &str = "failed-on-another-rank";
+
+/// The error of a rank whose run stopped because another rank failed.
+pub(crate) fn failed_elsewhere() -> crate::diag::Errors {
+    crate::diag::Errors::one(crate::diag::Diagnostic::new(
+        FAILED_ELSEWHERE,
+        "another rank failed (it reports the error)",
+    ))
+}
+
+/// The neurons of a group of `n` that rank `rank` of `size` integrates:
+/// contiguous, whole blocks of [`JUMP_BLOCK`] (the last one possibly short),
+/// the first ranks one block more when the blocks do not divide evenly.
+pub fn owned(n: usize, rank: usize, size: usize) -> Range<usize> {
+    let blocks = n.div_ceil(JUMP_BLOCK);
+    let (base, extra) = (blocks / size, blocks % size);
+    let first = rank * base + rank.min(extra);
+    let count = base + usize::from(rank < extra);
+    (first * JUMP_BLOCK).min(n)..((first + count) * JUMP_BLOCK).min(n)
+}
+
+/// The rank that owns element `i` of a group of `n` (see [`owned`]).
+pub fn owner(i: usize, n: usize, size: usize) -> usize {
+    let blocks = n.div_ceil(JUMP_BLOCK);
+    let block = i / JUMP_BLOCK;
+    let (base, extra) = (blocks / size, blocks % size);
+    // The first `extra` ranks hold base + 1 blocks each.
+    let big = extra * (base + 1);
+    if block < big {
+        block / (base + 1)
+    } else {
+        // No block past the first `extra` ranks' when there are fewer
+        // blocks than ranks (base 0): a neuron past the end is the last rank's.
+        (block - big).checked_div(base).map_or(size - 1, |k| extra + k)
+    }
+}
+
+/// A threshold's events on a partitioned network: its kernel appends this
+/// rank's events to `local` (the rank's own event space, its count at
+/// `local[end]`), and [`EventExchange::gather`] puts every rank's, in rank
+/// order (that is, in element order), into the group's event space, as one
+/// rank's threshold would have.
+pub(crate) struct EventExchange {
+    /// This rank's event space (`n + 1` entries), bound to the kernel.
+    pub local: Vec<i32>,
+    /// One past the last element this rank owns: its count's entry.
+    pub end: usize,
+    /// The group's event space (`n + 1` entries), alive for the run.
+    pub space: *mut i32,
+    pub n: usize,
+    gathered: Vec<i32>,
+}
+
+impl EventExchange {
+    pub(crate) fn new(n: usize, end: usize, space: *mut i32) -> EventExchange {
+        EventExchange {
+            local: vec![0; n + 1],
+            end,
+            space,
+            n,
+            gathered: Vec::new(),
+        }
+    }
+
+    /// Every rank's events of this step into the group's event space.
+    pub(crate) fn gather(&mut self, ranks: &mut dyn Exchange) {
+        let count = (self.local[self.end].max(0) as usize).min(self.n);
+        ranks.all_gather_i32(&self.local[..count], &mut self.gathered);
+        let total = self.gathered.len().min(self.n);
+        // SAFETY: `space` is the group's live event space of `n + 1` entries
+        // (the network's arrays do not move during a run), and `total <= n`.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.gathered.as_ptr(), self.space, total);
+            *self.space.add(self.n) = total as i32;
+        }
+    }
+}
+
+/// The first array of a neuron group that kernel `k` (its arrays bound to
+/// `bindings`) loads or stores at an index read from a synapses object's
+/// `_pre` array (directly, or through locals assigned from it), with that
+/// synapses object: what a rank cannot do when the source neuron may be
+/// another rank's. `is_synapses` tells which objects are synapses.
+pub(crate) fn presynaptic_access(
+    k: &crate::ir::Kernel,
+    bindings: &[crate::model::scope::ArrayKey],
+    is_synapses: &dyn Fn(usize) -> bool,
+) -> Option<(usize, crate::model::scope::ArrayKey)> {
+    use crate::ir::{Expr, Stmt};
+    use std::collections::HashSet;
+    let pre: HashSet<usize> = bindings
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.var == "_pre" && is_synapses(b.object))
+        .map(|(n, _)| n)
+        .collect();
+    if pre.is_empty() {
+        return None;
+    }
+    let neuron_array = |a: usize| {
+        bindings
+            .get(a)
+            .filter(|b| !is_synapses(b.object) && !b.var.starts_with('@'))
+    };
+    let syn_of = || {
+        bindings
+            .iter()
+            .find(|b| b.var == "_pre" && is_synapses(b.object))
+            .map(|b| b.object)
+    };
+    // Whether `e` holds a presynaptic index (reads `_pre`, or a local that does).
+    fn presynaptic(e: &Expr, pre: &HashSet<usize>, tainted: &HashSet<usize>) -> bool {
+        let mut found = false;
+        crate::ir::fuse::walk_expr_pub(e, &mut |x| match x {
+            Expr::Load(a, _) if pre.contains(a) => found = true,
+            Expr::Local(l) if tainted.contains(l) => found = true,
+            _ => {}
+        });
+        found
+    }
+    let mut tainted: HashSet<usize> = HashSet::new();
+    let mut hit: Option<usize> = None;
+    // Assignments first (to a fixed point: loops may assign after use), then accesses.
+    loop {
+        let before = tainted.len();
+        crate::ir::fuse::walk_stmts(&k.body, &mut |s| {
+            if let Stmt::Assign(l, e) = s
+                && presynaptic(e, &pre, &tainted)
+            {
+                tainted.insert(*l);
+            }
+        });
+        if tainted.len() == before {
+            break;
+        }
+    }
+    crate::ir::fuse::walk_stmts(&k.body, &mut |s| {
+        if let Stmt::Store { array, index, .. } = s
+            && neuron_array(*array).is_some()
+            && presynaptic(index, &pre, &tainted)
+        {
+            hit.get_or_insert(*array);
+        }
+        let mut check = |e: &Expr| {
+            crate::ir::fuse::walk_expr_pub(e, &mut |x| {
+                if let Expr::Load(a, i) = x
+                    && neuron_array(*a).is_some()
+                    && presynaptic(i, &pre, &tainted)
+                {
+                    hit.get_or_insert(*a);
+                }
+            })
+        };
+        match s {
+            Stmt::Store { index, value, .. } => {
+                check(index);
+                check(value);
+            }
+            Stmt::Assign(_, e) | Stmt::Eval(e) => check(e),
+            Stmt::If { cond, .. } | Stmt::While { cond, .. } => check(cond),
+            Stmt::For { start, end, .. } => {
+                check(start);
+                check(end);
+            }
+        }
+    });
+    let a = hit?;
+    Some((syn_of()?, bindings[a].clone()))
+}
+
+/// Ranks that are threads of one process: the same partitioned run as under
+/// `mpirun`, without MPI (tests; a machine without MPI). [`LocalRanks::new`]
+/// gives one handle a rank; each is moved to its own thread.
+pub struct LocalRanks {
+    rank: usize,
+    shared: Arc<Shared>,
+    time: Duration,
+}
+
+struct Shared {
+    size: usize,
+    barrier: Barrier,
+    parts: Mutex<Vec<Vec<u8>>>,
+}
+
+impl LocalRanks {
+    /// `size` ranks (at least 1), one handle each, in rank order.
+    pub fn new(size: usize) -> Vec<LocalRanks> {
+        let size = size.max(1);
+        let shared = Arc::new(Shared {
+            size,
+            barrier: Barrier::new(size),
+            parts: Mutex::new(vec![Vec::new(); size]),
+        });
+        (0..size)
+            .map(|rank| LocalRanks {
+                rank,
+                shared: shared.clone(),
+                time: Duration::ZERO,
+            })
+            .collect()
+    }
+
+    /// Every rank's bytes, in rank order, on every rank.
+    fn round(&mut self, bytes: Vec<u8>) -> Vec<Vec<u8>> {
+        let start = Instant::now();
+        {
+            let mut parts = self.shared.parts.lock().unwrap_or_else(|p| p.into_inner());
+            parts[self.rank] = bytes;
+        }
+        self.shared.barrier.wait();
+        let all = self.shared.parts.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        // Nobody writes the next round's part before everyone has read this one.
+        self.shared.barrier.wait();
+        self.time += start.elapsed();
+        all
+    }
+}
+
+fn to_bytes<T: Copy, const W: usize>(v: &[T], f: impl Fn(T) -> [u8; W]) -> Vec<u8> {
+    v.iter().flat_map(|&x| f(x)).collect()
+}
+
+fn from_bytes<T, const W: usize>(b: &[u8], f: impl Fn([u8; W]) -> T) -> Vec<T> {
+    b.chunks_exact(W)
+        .map(|c| {
+            let mut a = [0u8; W];
+            a.copy_from_slice(c);
+            f(a)
+        })
+        .collect()
+}
+
+impl Exchange for LocalRanks {
+    fn rank(&self) -> usize {
+        self.rank
+    }
+
+    fn size(&self) -> usize {
+        self.shared.size
+    }
+
+    fn all_gather_i32(&mut self, local: &[i32], out: &mut Vec<i32>) {
+        let all = self.round(to_bytes(local, i32::to_le_bytes));
+        out.clear();
+        for part in all {
+            out.extend(from_bytes(&part, i32::from_le_bytes));
+        }
+    }
+
+    fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
+        let all = self.round(to_bytes(local, f64::to_le_bytes));
+        if self.rank != 0 {
+            return Vec::new();
+        }
+        all.iter().map(|p| from_bytes(p, f64::from_le_bytes)).collect()
+    }
+
+    fn gather_u64(&mut self, local: &[u64]) -> Vec<Vec<u64>> {
+        let all = self.round(to_bytes(local, u64::to_le_bytes));
+        if self.rank != 0 {
+            return Vec::new();
+        }
+        all.iter().map(|p| from_bytes(p, u64::from_le_bytes)).collect()
+    }
+
+    fn sum_u64(&mut self, values: &mut [u64]) {
+        let all = self.round(to_bytes(values, u64::to_le_bytes));
+        values.fill(0);
+        for part in all {
+            for (v, x) in values.iter_mut().zip(from_bytes(&part, u64::from_le_bytes)) {
+                *v = v.wrapping_add(x);
+            }
+        }
+    }
+
+    fn exclusive_sum_u64(&mut self, values: &mut [u64]) {
+        let all = self.round(to_bytes(values, u64::to_le_bytes));
+        values.fill(0);
+        for part in &all[..self.rank] {
+            for (v, x) in values.iter_mut().zip(from_bytes(part, u64::from_le_bytes)) {
+                *v = v.wrapping_add(x);
+            }
+        }
+    }
+
+    fn any(&mut self, flag: bool) -> bool {
+        self.round(vec![u8::from(flag)]).iter().any(|p| p.first() == Some(&1))
+    }
+
+    fn exchange_time(&self) -> Duration {
+        self.time
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owned_blocks_cover_the_group_once_and_owner_agrees() {
+        for n in [0, 1, 63, 64, 65, 200, 1000, 4000, 64 * 7 + 3] {
+            for size in 1..=9 {
+                let mut next = 0;
+                for rank in 0..size {
+                    let r = owned(n, rank, size);
+                    assert_eq!(r.start, next, "n {n} size {size} rank {rank}");
+                    assert!(r.start.is_multiple_of(JUMP_BLOCK) || r.start == n);
+                    for i in r.clone() {
+                        assert_eq!(owner(i, n, size), rank, "n {n} size {size} i {i}");
+                    }
+                    next = r.end;
+                }
+                assert_eq!(next, n);
+            }
+        }
+    }
+
+    #[test]
+    fn local_ranks_gather_in_rank_order() {
+        let handles = LocalRanks::new(3);
+        let results: Vec<_> = std::thread::scope(|s| {
+            let joins: Vec<_> = handles
+                .into_iter()
+                .map(|mut h| {
+                    s.spawn(move || {
+                        let r = h.rank();
+                        let local: Vec<i32> = (0..=r as i32).map(|k| 100 * r as i32 + k).collect();
+                        let mut all = Vec::new();
+                        h.all_gather_i32(&local, &mut all);
+                        let mut sums = [r as u64 + 1, 10];
+                        h.sum_u64(&mut sums);
+                        let mut below = [r as u64 + 1];
+                        h.exclusive_sum_u64(&mut below);
+                        let gathered = h.gather_f64(&[r as f64; 2]);
+                        let any = h.any(r == 2);
+                        (all, sums, below, gathered, any)
+                    })
+                })
+                .collect();
+            joins.into_iter().map(|j| j.join().expect("rank thread")).collect()
+        });
+        for (r, (all, sums, below, gathered, any)) in results.into_iter().enumerate() {
+            assert_eq!(all, [0, 100, 101, 200, 201, 202]);
+            assert_eq!(sums, [6, 30]);
+            assert_eq!(below, [[0], [1], [3]][r]);
+            if r == 0 {
+                assert_eq!(gathered, [vec![0.0; 2], vec![1.0; 2], vec![2.0; 2]]);
+            } else {
+                assert!(gathered.is_empty());
+            }
+            assert!(any);
+        }
+    }
+}
