@@ -1,8 +1,9 @@
 //! The MPI layer (`src/dist`) over real ranks: `spikejit-mpi-selftest` under
 //! `mpirun -np 1, 2, 3 --oversubscribe` checks every collective with
-//! rank-dependent inputs, and a failure on one rank is reported once and stops
-//! every rank. Compiled with the feature `mpi` only; needs OpenMPI's `mpirun`
-//! on PATH (Debian: `apt-get install libopenmpi-dev openmpi-bin`).
+//! rank-dependent inputs; a failure on one rank is reported once and stops
+//! every rank, and an abort on one rank stops the ranks waiting for it.
+//! Compiled with the feature `mpi` only; needs OpenMPI's `mpirun` on PATH
+//! (Debian: `apt-get install libopenmpi-dev openmpi-bin`).
 #![cfg(feature = "mpi")]
 
 use std::path::PathBuf;
@@ -96,4 +97,16 @@ fn a_failure_on_one_rank_is_reported_once_and_stops_every_rank() {
         );
         assert!(!stdout.contains("ok: "), "stdout:\n{stdout}");
     }
+}
+
+#[test]
+fn an_abort_on_one_rank_stops_the_ranks_waiting_for_it() {
+    // Rank 1 aborts while ranks 0 and 2 wait for it in a collective; without
+    // the abort they would wait forever (the test's timeout).
+    let out = selftest(3, &["--abort-on-rank", "1"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    // mpirun exits with the code given to MPI_Abort.
+    assert_eq!(out.status.code(), Some(3), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stderr.contains("rank 1 of 3: aborting on purpose"), "stderr:\n{stderr}");
+    assert!(!stdout.contains("ok: "), "stdout:\n{stdout}");
 }

@@ -4,22 +4,37 @@
 //! (`dist::selftest`). Rank 0 prints one `ok` line and every rank exits 0; or
 //! the first rank that found a mismatch prints what it found and every rank
 //! exits 1. `--fail-on-rank R` makes rank R fail on purpose, to check that a
-//! failure is reported once and stops every rank.
+//! failure is reported once and stops every rank; `--abort-on-rank R` makes
+//! rank R abort (`Ranks::abort`, exit status 3) while the others wait in a
+//! collective, to check that an abort stops them.
 
 use std::process::ExitCode;
 
 use spikejit::dist::{Ranks, selftest};
 
-const USAGE: &str = "usage: mpirun -np K spikejit-mpi-selftest [--fail-on-rank R]";
+const USAGE: &str = "usage: mpirun -np K spikejit-mpi-selftest [--fail-on-rank R | --abort-on-rank R]";
+
+/// What a rank is told to do wrong on purpose.
+enum Fault {
+    Fail,
+    Abort,
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let fail_on_rank = match args.as_slice() {
+    let fault = match args.as_slice() {
         [] => None,
-        [flag, rank] if flag == "--fail-on-rank" => match rank.parse::<usize>() {
-            Ok(r) => Some(r),
+        [flag, rank] if flag == "--fail-on-rank" || flag == "--abort-on-rank" => match rank.parse::<usize>() {
+            Ok(r) => Some((
+                if flag == "--fail-on-rank" {
+                    Fault::Fail
+                } else {
+                    Fault::Abort
+                },
+                r,
+            )),
             Err(_) => {
-                eprintln!("error: --fail-on-rank takes a rank (0, 1, ...), not '{rank}'\n{USAGE}");
+                eprintln!("error: {flag} takes a rank (0, 1, ...), not '{rank}'\n{USAGE}");
                 return ExitCode::from(2);
             }
         },
@@ -38,8 +53,13 @@ fn main() -> ExitCode {
     let (rank, size) = (ranks.rank(), ranks.size());
     let report = selftest::check_collectives(&mut ranks);
     let mut failure = (!report.mismatches.is_empty()).then(|| report.mismatches.join("\n"));
-    if fail_on_rank == Some(rank) {
-        failure = Some(format!("failed on purpose (--fail-on-rank {rank})"));
+    match fault {
+        Some((Fault::Fail, r)) if r == rank => failure = Some(format!("failed on purpose (--fail-on-rank {rank})")),
+        Some((Fault::Abort, r)) if r == rank => {
+            eprintln!("rank {rank} of {size}: aborting on purpose (--abort-on-rank {rank})");
+            ranks.abort(3);
+        }
+        _ => {}
     }
     match ranks.agree_on_failure(failure) {
         None => {

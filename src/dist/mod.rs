@@ -15,6 +15,10 @@
 //! limit (2³¹−1 elements in one call) is split into rounds on every rank
 //! alike, so no rank is ever left waiting in a call the others skipped.
 //!
+//! A failure is agreed on by every rank ([`Ranks::agree_on_failure`]) so
+//! that all stop together; one that cannot wait for that stops them all
+//! ([`Ranks::abort`]).
+//!
 //! The time spent in MPI calls is added up ([`Ranks::exchange_time`]): the run
 //! summary reports it per rank. [`block_range`] is the partition of `n`
 //! elements into contiguous blocks.
@@ -192,7 +196,9 @@ impl Ranks {
     /// until the process exits, when it is finalised) and this is MPI's world
     /// communicator: the ranks of `mpirun -np K`, or one rank for a process
     /// started without `mpirun` (MPI's singleton mode). Without the feature,
-    /// one rank.
+    /// one rank. MPI's finalisation at exit waits for every rank: a rank must
+    /// not exit while the others may still call a collective (agree on the
+    /// failure first, or [`abort`](Ranks::abort)).
     pub fn world() -> Result<Ranks, DistError> {
         #[cfg(feature = "mpi")]
         {
@@ -351,6 +357,19 @@ impl Ranks {
         if self.exchanges() {
             self.timed(|r| r.mpi_barrier());
         }
+    }
+
+    /// Stops every rank now, with exit status `code`: for a failure that
+    /// cannot wait for [`agree_on_failure`](Ranks::agree_on_failure) (a
+    /// panic, an error between two collectives). A rank that exited alone
+    /// would leave the others waiting in their next collective, and itself in
+    /// MPI's finalisation, which waits for them. With one rank, exits.
+    pub fn abort(&self, code: i32) -> ! {
+        #[cfg(feature = "mpi")]
+        if self.exchanges() {
+            wire::abort(code);
+        }
+        std::process::exit(code)
     }
 
     /// Runs `f` (MPI calls) and adds the time it took to the exchange time.

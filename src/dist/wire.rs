@@ -75,6 +75,11 @@ pub(super) fn init_world() -> Result<(usize, usize), DistError> {
     Ok((world.rank() as usize, world.size() as usize))
 }
 
+/// `MPI_Abort` on the world communicator: every rank stops.
+pub(super) fn abort(code: i32) -> ! {
+    SimpleCommunicator::world().abort(code)
+}
+
 /// An element-wise reduction MPI computes itself.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Reduction {
