@@ -33,23 +33,32 @@ fn selftest(ranks: usize, args: &[&str]) -> Output {
     command
         .args(["-np", &ranks.to_string(), "--oversubscribe"])
         .arg(env!("CARGO_BIN_EXE_spikejit-mpi-selftest"))
-        .args(args)
+        .args(args);
+    output_within_timeout(command)
+}
+
+/// The command's output, or a failed test if it does not finish in [`TIMEOUT`].
+fn output_within_timeout(mut command: Command) -> Output {
+    command
         // OpenMPI refuses to run as root without these (CI's containers run as root).
         .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
         .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let child = command.spawn().expect("mpirun starts");
+    let shown = format!("{command:?}");
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("{shown} does not start: {e}"));
     let pid = child.id();
     let (done, finished) = mpsc::channel();
     std::thread::spawn(move || done.send(child.wait_with_output()));
     match finished.recv_timeout(TIMEOUT) {
-        Ok(output) => output.expect("mpirun's output"),
+        Ok(output) => output.unwrap_or_else(|e| panic!("{shown}: {e}")),
         Err(_) => {
             // SIGTERM: mpirun then stops the ranks it started.
             unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-            panic!("mpirun -np {ranks} spikejit-mpi-selftest {args:?} did not finish in {TIMEOUT:?}");
+            panic!("{shown} did not finish in {TIMEOUT:?}");
         }
     }
 }
@@ -109,4 +118,19 @@ fn an_abort_on_one_rank_stops_the_ranks_waiting_for_it() {
     assert_eq!(out.status.code(), Some(3), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stderr.contains("rank 1 of 3: aborting on purpose"), "stderr:\n{stderr}");
     assert!(!stdout.contains("ok: "), "stdout:\n{stdout}");
+}
+
+#[test]
+fn a_launcher_that_counts_other_ranks_than_mpi_is_an_error() {
+    // As when MPICH's mpiexec (which sets PMI_SIZE) starts a spikejit built on
+    // Open MPI: each process would be a world of one and run the whole model.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spikejit-mpi-selftest"));
+    command.env("PMI_SIZE", "3").env_remove("OMPI_COMM_WORLD_SIZE");
+    let out = output_within_timeout(command);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("error: MPI counts 1 rank(s) but the launcher started 3"),
+        "stderr:\n{stderr}"
+    );
 }

@@ -45,6 +45,49 @@ pub enum DistError {
     /// The C library refused to register the function that finalizes MPI at exit.
     #[error("could not register MPI_Finalize to run at exit (atexit failed)")]
     AtExit,
+    /// Started as one of several ranks by a launcher, but built without the
+    /// feature `mpi`: each rank would run the whole model alone.
+    #[error(
+        "started as one of {launched} ranks (by mpirun or srun), but this spikejit was built without MPI: \
+         each rank would run the whole model alone; build with `cargo build --release --features mpi`, \
+         or run without mpirun"
+    )]
+    NotBuiltWithMpi {
+        /// The number of ranks the launcher started.
+        launched: usize,
+    },
+    /// MPI counts another number of ranks than the launcher started: the MPI
+    /// library spikejit was built with is not the launcher's.
+    #[error(
+        "MPI counts {mpi} rank(s) but the launcher started {launched}: spikejit was built with another MPI \
+         library than the one whose mpirun (or srun) started it; rebuild it against that MPI, or use its mpirun"
+    )]
+    WrongMpi {
+        /// The number of ranks MPI's world communicator has.
+        mpi: usize,
+        /// The number of ranks the launcher started.
+        launched: usize,
+    },
+}
+
+/// The number of ranks a launcher started this process among, from the
+/// variables it sets (`var` reads one): Open MPI's `mpirun` sets
+/// `OMPI_COMM_WORLD_SIZE`; MPICH's (Hydra) and Slurm's PMI set `PMI_SIZE`.
+/// `None` when neither is set: started without a launcher.
+fn launched_ranks(var: impl Fn(&str) -> Option<String>) -> Option<usize> {
+    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"]
+        .iter()
+        .find_map(|name| var(name)?.trim().parse().ok())
+}
+
+/// Whether a world of `size` ranks (1 without MPI) is the one the launcher
+/// started: a run with a wrong one would not fail but give wrong results.
+fn check_launch(launched: Option<usize>, size: usize, with_mpi: bool) -> Result<(), DistError> {
+    match launched {
+        Some(launched) if !with_mpi && launched > 1 => Err(DistError::NotBuiltWithMpi { launched }),
+        Some(launched) if with_mpi && launched != size => Err(DistError::WrongMpi { mpi: size, launched }),
+        _ => Ok(()),
+    }
 }
 
 impl From<DistError> for Diagnostic {
@@ -52,6 +95,8 @@ impl From<DistError> for Diagnostic {
         let code = match e {
             DistError::Finalized => "mpi-finalized",
             DistError::AtExit => "mpi-atexit",
+            DistError::NotBuiltWithMpi { .. } => "mpi-not-built",
+            DistError::WrongMpi { .. } => "mpi-mismatch",
         };
         Diagnostic::new(code, e.to_string()).with_context("MPI")
     }
@@ -76,7 +121,7 @@ macro_rules! elements {
         impl Element for $t {}
     )*};
 }
-elements!(u8, u32, u64, i32, i64, f64);
+elements!(u8, u32, u64, f64);
 
 /// The result of a variable-count gather: every rank's part, concatenated in
 /// rank order, and where each part starts. Kept by the caller between calls so
@@ -167,8 +212,8 @@ pub fn block_range(n: usize, rank: usize, size: usize) -> Range<usize> {
 /// Every collective must be called by every rank, in the same order, with the
 /// same element type; each is a plain copy, with no MPI call, when there is
 /// one rank. Calls through one `Ranks` are serialised by `&mut self`; MPI is
-/// initialised for one thread at a time (`MPI_THREAD_SERIALIZED`), so threads
-/// inside a rank may compute, but only one of them at a time may exchange.
+/// initialised asking for one thread at a time (`MPI_THREAD_SERIALIZED`), so
+/// threads inside a rank may compute, but only one of them at a time may exchange.
 #[derive(Debug)]
 pub struct Ranks {
     rank: usize,
@@ -196,13 +241,18 @@ impl Ranks {
     /// until the process exits, when it is finalised) and this is MPI's world
     /// communicator: the ranks of `mpirun -np K`, or one rank for a process
     /// started without `mpirun` (MPI's singleton mode). Without the feature,
-    /// one rank. MPI's finalisation at exit waits for every rank: a rank must
+    /// one rank. An error when the launcher's count of ranks (its environment
+    /// variables) says otherwise: started by `mpirun -np K` with `K > 1` but
+    /// built without the feature, or with an MPI library that is not the
+    /// launcher's (each rank would run the whole model alone). MPI's finalisation at exit waits for every rank: a rank must
     /// not exit while the others may still call a collective (agree on the
     /// failure first, or [`abort`](Ranks::abort)).
     pub fn world() -> Result<Ranks, DistError> {
+        let launched = launched_ranks(|name| std::env::var(name).ok());
         #[cfg(feature = "mpi")]
         {
             let (rank, size) = wire::init_world()?;
+            check_launch(launched, size, true)?;
             Ok(Ranks {
                 rank,
                 size,
@@ -211,6 +261,7 @@ impl Ranks {
         }
         #[cfg(not(feature = "mpi"))]
         {
+            check_launch(launched, 1, false)?;
             Ok(Ranks::single())
         }
     }

@@ -126,6 +126,44 @@ fn rounds_move_every_element_once_within_the_limit() {
 }
 
 #[test]
+fn the_launchers_count_of_ranks_is_read_from_its_variables() {
+    let vars = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+    };
+    assert_eq!(launched_ranks(vars(&[])), None);
+    assert_eq!(launched_ranks(vars(&[("OMPI_COMM_WORLD_SIZE", "3")])), Some(3));
+    assert_eq!(launched_ranks(vars(&[("PMI_SIZE", "4")])), Some(4));
+    assert_eq!(
+        launched_ranks(vars(&[("OMPI_COMM_WORLD_SIZE", "2"), ("PMI_SIZE", "4")])),
+        Some(2)
+    );
+    assert_eq!(launched_ranks(vars(&[("OMPI_COMM_WORLD_SIZE", "many")])), None);
+}
+
+#[test]
+fn a_world_other_than_the_launchers_is_an_error() {
+    assert_eq!(check_launch(None, 1, false), Ok(()));
+    assert_eq!(check_launch(Some(1), 1, false), Ok(()));
+    assert_eq!(
+        check_launch(Some(3), 1, false),
+        Err(DistError::NotBuiltWithMpi { launched: 3 })
+    );
+    assert_eq!(check_launch(None, 1, true), Ok(()));
+    assert_eq!(check_launch(Some(3), 3, true), Ok(()));
+    assert_eq!(
+        check_launch(Some(3), 1, true),
+        Err(DistError::WrongMpi { mpi: 1, launched: 3 })
+    );
+    let d = Diagnostic::from(DistError::NotBuiltWithMpi { launched: 3 });
+    assert_eq!(d.code, "mpi-not-built");
+    assert!(d.to_string().contains("--features mpi"), "{d}");
+    assert_eq!(
+        Diagnostic::from(DistError::WrongMpi { mpi: 1, launched: 3 }).code,
+        "mpi-mismatch"
+    );
+}
+
+#[test]
 fn errors_become_diagnostics() {
     let d = Diagnostic::from(DistError::Finalized);
     assert_eq!(d.code, "mpi-finalized");
