@@ -39,7 +39,8 @@ use crate::diag::Diagnostic;
 /// What can go wrong in setting up the ranks.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DistError {
-    /// MPI was finalized before [`Ranks::world`] was called (by code outside spikejit), and cannot be initialized again.
+    /// MPI was finalized before [`Ranks::world`] was called (by code outside
+    /// spikejit), and cannot be initialized again.
     #[error("MPI was already finalized in this process and cannot be initialized again")]
     Finalized,
     /// The C library refused to register the function that finalizes MPI at exit.
@@ -244,9 +245,11 @@ impl Ranks {
     /// one rank. An error when the launcher's count of ranks (its environment
     /// variables) says otherwise: started by `mpirun -np K` with `K > 1` but
     /// built without the feature, or with an MPI library that is not the
-    /// launcher's (each rank would run the whole model alone). MPI's finalisation at exit waits for every rank: a rank must
-    /// not exit while the others may still call a collective (agree on the
-    /// failure first, or [`abort`](Ranks::abort)).
+    /// launcher's (each rank would run the whole model alone).
+    ///
+    /// MPI's finalisation at exit waits for every rank: a rank must not exit
+    /// while the others may still call a collective (agree on the failure
+    /// first, or [`abort`](Ranks::abort)).
     pub fn world() -> Result<Ranks, DistError> {
         let launched = launched_ranks(|name| std::env::var(name).ok());
         #[cfg(feature = "mpi")]
