@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod codegen;
 pub mod diag;
+pub mod dist;
 mod fs;
 #[doc(hidden)]
 pub mod fuzz;

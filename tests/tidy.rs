@@ -90,6 +90,12 @@ fn only_codegen_sees_cranelift() {
 }
 
 #[test]
+fn only_dist_sees_mpi() {
+    let found = mentions("src", "mpi::", &|f| f.starts_with("src/dist/"));
+    assert!(found.is_empty(), "rsmpi outside src/dist:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_runtime_knows_nothing_of_spikejit() {
     let manifest = std::fs::read_to_string(root().join("runtime/Cargo.toml")).expect("runtime/Cargo.toml");
     let deps = manifest.split("[dependencies]").nth(1).unwrap_or("");

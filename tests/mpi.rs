@@ -1,0 +1,136 @@
+//! The MPI layer (`src/dist`) over real ranks: `spikejit-mpi-selftest` under
+//! `mpirun -np 1, 2, 3 --oversubscribe` checks every collective with
+//! rank-dependent inputs; a failure on one rank is reported once and stops
+//! every rank, and an abort on one rank stops the ranks waiting for it.
+//! Compiled with the feature `mpi` only; needs OpenMPI's `mpirun` on PATH
+//! (Debian: `apt-get install libopenmpi-dev openmpi-bin`).
+#![cfg(feature = "mpi")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Longer than any run of the self-test takes (about a second): a hang in a collective fails the test instead.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn mpirun() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("mpirun"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "mpirun is not on PATH: the tests of the feature `mpi` need OpenMPI \
+                 (Debian: apt-get install libopenmpi-dev openmpi-bin)"
+            )
+        })
+}
+
+/// Runs the self-test on `ranks` ranks (more than this machine's cores if need be).
+fn selftest(ranks: usize, args: &[&str]) -> Output {
+    let mut command = Command::new(mpirun());
+    command
+        .args(["-np", &ranks.to_string(), "--oversubscribe"])
+        .arg(env!("CARGO_BIN_EXE_spikejit-mpi-selftest"))
+        .args(args);
+    output_within_timeout(command)
+}
+
+/// The command's output, or a failed test if it does not finish in [`TIMEOUT`].
+fn output_within_timeout(mut command: Command) -> Output {
+    command
+        // OpenMPI refuses to run as root without these (CI's containers run as root).
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let shown = format!("{command:?}");
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("{shown} does not start: {e}"));
+    let pid = child.id();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match finished.recv_timeout(TIMEOUT) {
+        Ok(output) => output.unwrap_or_else(|e| panic!("{shown}: {e}")),
+        Err(_) => {
+            // SIGTERM: mpirun then stops the ranks it started.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+            panic!("{shown} did not finish in {TIMEOUT:?}");
+        }
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn every_collective_is_exact_on_one_two_and_three_ranks() {
+    for ranks in [1, 2, 3] {
+        let out = selftest(ranks, &[]);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{ranks} ranks: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status
+        );
+        let ok: Vec<&str> = stdout.lines().filter(|l| l.starts_with("ok: ")).collect();
+        assert_eq!(ok.len(), 1, "{ranks} ranks: one ok line, from rank 0:\n{stdout}");
+        assert!(
+            ok[0].contains(&format!("on each of {ranks} ranks")),
+            "{ranks} ranks: {}",
+            ok[0]
+        );
+    }
+}
+
+#[test]
+fn a_failure_on_one_rank_is_reported_once_and_stops_every_rank() {
+    for failing in [0, 2] {
+        let out = selftest(3, &["--fail-on-rank", &failing.to_string()]);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(
+            !out.status.success(),
+            "rank {failing} failed, yet mpirun succeeded:\n{stdout}"
+        );
+        let reports: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+        assert_eq!(
+            reports,
+            [format!(
+                "error: rank {failing} of 3: failed on purpose (--fail-on-rank {failing})"
+            )],
+            "stderr:\n{stderr}"
+        );
+        assert!(!stdout.contains("ok: "), "stdout:\n{stdout}");
+    }
+}
+
+#[test]
+fn an_abort_on_one_rank_stops_the_ranks_waiting_for_it() {
+    // Rank 1 aborts while ranks 0 and 2 wait for it in a collective; without
+    // the abort they would wait forever (the test's timeout).
+    let out = selftest(3, &["--abort-on-rank", "1"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    // mpirun exits with the code given to MPI_Abort.
+    assert_eq!(out.status.code(), Some(3), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stderr.contains("rank 1 of 3: aborting on purpose"), "stderr:\n{stderr}");
+    assert!(!stdout.contains("ok: "), "stdout:\n{stdout}");
+}
+
+#[test]
+fn a_launcher_that_counts_other_ranks_than_mpi_is_an_error() {
+    // As when MPICH's mpiexec (which sets PMI_SIZE) starts a spikejit built on
+    // Open MPI: each process would be a world of one and run the whole model.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spikejit-mpi-selftest"));
+    command.env("PMI_SIZE", "3").env_remove("OMPI_COMM_WORLD_SIZE");
+    let out = output_within_timeout(command);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("error: MPI counts 1 rank(s) but the launcher started 3"),
+        "stderr:\n{stderr}"
+    );
+}
