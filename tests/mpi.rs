@@ -134,3 +134,87 @@ fn a_launcher_that_counts_other_ranks_than_mpi_is_an_error() {
         "stderr:\n{stderr}"
     );
 }
+
+#[path = "common/ranks.rs"]
+mod ranks;
+
+/// `spikejit run MODEL --out OUT -q --dump-state` on `k` ranks under mpirun
+/// (`None`: without mpirun, one process).
+fn spikejit(k: Option<usize>, model: &std::path::Path, out: &std::path::Path) -> Output {
+    let exe = env!("CARGO_BIN_EXE_spikejit");
+    let mut command = match k {
+        Some(k) => {
+            let mut c = Command::new(mpirun());
+            c.args(["-np", &k.to_string(), "--oversubscribe", exe]);
+            c
+        }
+        None => Command::new(exe),
+    };
+    command
+        .arg("run")
+        .arg(model)
+        .arg("--out")
+        .arg(out)
+        .args(["-q", "--dump-state"]);
+    output_within_timeout(command)
+}
+
+/// `text` under mpirun on 1, 2, 3 and 4 ranks writes the bytes of one
+/// process without mpirun.
+fn same_under_mpirun(tag: &str, text: &str) {
+    let dir = ranks::temp_dir("mpi", tag);
+    let model = dir.join("model.toml");
+    std::fs::write(&model, text).expect("model written");
+    let alone = dir.join("alone");
+    let o = spikejit(None, &model, &alone);
+    assert!(o.status.success(), "{tag} alone: {}", text_of(&o));
+    for k in [1, 2, 3, 4] {
+        let out = dir.join(format!("np{k}"));
+        let o = spikejit(Some(k), &model, &out);
+        assert!(o.status.success(), "{tag} on {k} ranks: {}", text_of(&o));
+        ranks::assert_same_outputs(tag, &alone, &out, &format!("mpirun -np {k}"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn text_of(o: &Output) -> String {
+    format!(
+        "{}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        text(&o.stdout),
+        text(&o.stderr)
+    )
+}
+
+#[test]
+fn cuba_under_mpirun() {
+    same_under_mpirun("cuba", &ranks::cuba());
+}
+
+#[test]
+fn delays_and_noise_under_mpirun() {
+    same_under_mpirun("cuba_delays_noise", &ranks::cuba_with_delays_and_noise());
+}
+
+#[test]
+fn stdp_with_on_post_under_mpirun() {
+    same_under_mpirun("stdp", &ranks::stdp_with_on_post());
+}
+
+#[test]
+fn poisson_input_under_mpirun() {
+    same_under_mpirun("brunel", &ranks::brunel_with_poisson_input());
+}
+
+/// An error found on every rank is printed once, and every rank exits non-zero.
+#[test]
+fn a_refused_model_fails_once_under_mpirun() {
+    let dir = ranks::temp_dir("mpi", "pre");
+    let model = dir.join("model.toml");
+    std::fs::write(&model, ranks::PRESYNAPTIC_READ).expect("model written");
+    let o = spikejit(Some(3), &model, &dir.join("out"));
+    assert!(!o.status.success(), "{}", text_of(&o));
+    let stderr = text(&o.stderr);
+    assert_eq!(stderr.matches("not-supported-distributed").count(), 1, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -255,6 +255,81 @@ pub(crate) fn presynaptic_access(
     Some((syn_of()?, bindings[a].clone()))
 }
 
+/// The ranks of `mpirun` ([`crate::dist::Ranks`]) as an [`Exchange`], with the
+/// buffers its collectives reuse from step to step (a step's all-gather of
+/// events allocates nothing once they have grown).
+pub struct MpiExchange {
+    ranks: crate::dist::Ranks,
+    indices: Vec<u32>,
+    gathered: crate::dist::Gathered<u32>,
+}
+
+impl MpiExchange {
+    /// The exchange over `ranks`.
+    pub fn new(ranks: crate::dist::Ranks) -> MpiExchange {
+        MpiExchange {
+            ranks,
+            indices: Vec::new(),
+            gathered: crate::dist::Gathered::new(),
+        }
+    }
+}
+
+impl Exchange for MpiExchange {
+    fn rank(&self) -> usize {
+        self.ranks.rank()
+    }
+
+    fn size(&self) -> usize {
+        self.ranks.size()
+    }
+
+    fn all_gather_i32(&mut self, local: &[i32], out: &mut Vec<i32>) {
+        // Event indices are never negative: moved as u32.
+        self.indices.clear();
+        self.indices.extend(local.iter().map(|&x| x as u32));
+        self.ranks.all_gather(&self.indices, &mut self.gathered);
+        out.clear();
+        out.extend(self.gathered.values().iter().map(|&x| x as i32));
+    }
+
+    fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
+        let mut g = crate::dist::Gathered::new();
+        self.ranks.gather_to_root(local, &mut g);
+        if self.ranks.rank() != 0 {
+            return Vec::new();
+        }
+        (0..g.parts()).map(|r| g.part(r).to_vec()).collect()
+    }
+
+    fn gather_u64(&mut self, local: &[u64]) -> Vec<Vec<u64>> {
+        let mut g = crate::dist::Gathered::new();
+        self.ranks.gather_to_root(local, &mut g);
+        if self.ranks.rank() != 0 {
+            return Vec::new();
+        }
+        (0..g.parts()).map(|r| g.part(r).to_vec()).collect()
+    }
+
+    fn sum_u64(&mut self, values: &mut [u64]) {
+        self.ranks.sum_u64(values);
+    }
+
+    fn exclusive_sum_u64(&mut self, values: &mut [u64]) {
+        self.ranks.exclusive_sum_u64(values);
+    }
+
+    fn any(&mut self, flag: bool) -> bool {
+        let mut v = [u64::from(flag)];
+        self.ranks.max_u64(&mut v);
+        v[0] != 0
+    }
+
+    fn exchange_time(&self) -> Duration {
+        self.ranks.exchange_time()
+    }
+}
+
 /// Ranks that are threads of one process: the same partitioned run as under
 /// `mpirun`, without MPI (tests; a machine without MPI). [`LocalRanks::new`]
 /// gives one handle a rank; each is moved to its own thread.

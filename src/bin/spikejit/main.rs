@@ -200,6 +200,28 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
         threads,
         profile,
     } = args;
+    // Under mpirun: one of several ranks. Only rank 0 writes and tells.
+    let ranks = match spikejit::dist::Ranks::launched() {
+        Ok(r) => r,
+        Err(e) => return report(&Errors::one(e.into())),
+    };
+    let rank = ranks.rank();
+    let quiet = quiet || rank != 0;
+    let plot = plot && rank == 0;
+    if ranks.size() > 1 {
+        // A rank that panicked alone would leave the others waiting in their
+        // next exchange: stop them all.
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            default(info);
+            if let Ok(r) = spikejit::dist::Ranks::world() {
+                r.abort(101);
+            }
+        }));
+    }
+    let ranks = (ranks.size() > 1).then(|| {
+        Box::new(spikejit::sim::partition::MpiExchange::new(ranks)) as Box<dyn spikejit::sim::partition::Exchange>
+    });
     // Ctrl-C sets the flag; the run stops at the end of the step and the outputs
     // recorded so far are written.
     let stop = Arc::new(AtomicBool::new(false));
@@ -243,7 +265,7 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
         on_warning: Some(on_warning),
         threads,
         profile,
-        ranks: None,
+        ranks,
     };
     let result = io::run_model_file(file, out, opts);
     if let Some(bar) = bar {
@@ -296,6 +318,8 @@ fn run(file: &std::path::Path, out: &std::path::Path, args: RunArgs) -> ExitCode
             }
             ExitCode::SUCCESS
         }
+        // Another rank failed and reported it.
+        Err(e) if spikejit::sim::partition::is_failed_elsewhere(&e) => ExitCode::FAILURE,
         Err(e) => report(&e),
     }
 }

@@ -1,0 +1,146 @@
+//! The models run on several ranks by `tests/distributed.rs` (ranks as
+//! threads) and `tests/mpi.rs` (ranks under `mpirun`): each must write the
+//! bytes of a run on one rank.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+fn example(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// CUBA (4000 neurons, two pathways from subgroups), 100 ms.
+pub fn cuba() -> String {
+    example("cuba.toml").replace("duration = \"1*second\"", "duration = \"100*ms\"")
+}
+
+/// CUBA with heterogeneous random delays on one pathway and noise in the
+/// state update (split over ranks, each neuron's draws its own), with a
+/// state monitor of neurons on every rank and one of synapses.
+pub fn cuba_with_delays_and_noise() -> String {
+    let text = example("cuba.toml")
+        .replace("duration = \"1*second\"", "duration = \"60*ms\"")
+        .replace(
+            "dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)",
+            "dv/dt  = (ge+gi-(v-El))/taum + 0.5*mV*xi/sqrt(taum) : volt (unless refractory)",
+        )
+        .replace("method = \"exact\"", "method = \"euler\"")
+        .replace(
+            "on_pre = \"ge += we\"\nconnect = [ { p = 0.02 } ]",
+            "on_pre = \"ge += we\"\nconnect = [ { p = 0.02 } ]\ninit = { delay = \"rand()*3*ms\" }",
+        )
+        + r#"
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "P"
+variables = ["v", "ge"]
+record = [0, 100, 1500, 2500, 3999]
+
+[[monitors]]
+name = "delays"
+kind = "state"
+source = "Ce"
+variables = ["delay"]
+record = [0, 5, 100000, 200000]
+"#;
+    assert!(text.contains("rand()*3*ms") && text.contains("xi/sqrt"), "{text}");
+    text
+}
+
+/// Brian2's STDP example with 300 target neurons (so that synapses and their
+/// post-synaptic spikes are on every rank): Poisson inputs (a `rand() < P`
+/// threshold by blocks), `on_pre` and `on_post`, random initial weights, a
+/// state monitor of synapses.
+pub fn stdp_with_on_post() -> String {
+    let text = example("stdp.toml")
+        .replace("duration = \"1*second\"", "duration = \"200*ms\"")
+        .replace("name = \"neurons\"\nN = 1\n", "name = \"neurons\"\nN = 300\n")
+        .replace("connect = [ {} ]", "connect = [ { p = 0.2 } ]")
+        .replace("F = \"15*Hz\"", "F = \"40*Hz\"")
+        .replace("record = [0, 1]", "record = [0, 1, 30000, 59000]");
+    assert!(text.contains("N = 300") && text.contains("p = 0.2"), "{text}");
+    text
+}
+
+/// Brunel (2000): Poisson input onto every neuron (PoissonInput, a binomial
+/// per target and step), a rate monitor, two populations in one group.
+pub fn brunel_with_poisson_input() -> String {
+    example("brunel_2000.toml").replace("duration = \"150*ms\"", "duration = \"30*ms\"")
+}
+
+/// Synapse code reading its source neuron (`v_pre`): refused on several ranks.
+pub const PRESYNAPTIC_READ: &str = r#"
+[simulation]
+dt = "0.1*ms"
+duration = "1*ms"
+
+[[neurons]]
+name = "G"
+N = 200
+model = "dv/dt = -v/(10*ms) : 1"
+threshold = "v > 1"
+reset = "v = 0"
+
+[[neurons]]
+name = "H"
+N = 200
+model = "dv/dt = -v/(10*ms) : 1"
+
+[[synapses]]
+name = "S"
+source = "G"
+target = "H"
+model = "w : 1"
+on_pre = "v_post += w*v_pre"
+connect = [ { j = "i" } ]
+"#;
+
+/// A fresh directory for test `tag` of crate `krate`.
+pub fn temp_dir(krate: &str, tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("spikejit-{krate}-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+    d
+}
+
+/// The npz files of an output directory (monitors and `state/`), relative to it, sorted.
+pub fn npz_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in [dir.to_path_buf(), dir.join("state")] {
+        if let Ok(entries) = std::fs::read_dir(&sub) {
+            for e in entries.flatten() {
+                if e.path().extension().is_some_and(|x| x == "npz") {
+                    out.push(e.path().strip_prefix(dir).map(Path::to_path_buf).unwrap_or(e.path()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The summary's spike counts, synapse counts and synaptic events.
+pub fn counts(dir: &Path) -> (serde_json::Value, serde_json::Value, serde_json::Value) {
+    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    (
+        v["spike_counts"].clone(),
+        v["synapse_counts"].clone(),
+        v["synaptic_events"].clone(),
+    )
+}
+
+/// Every npz file of `run` is byte for byte `alone`'s, and so are the counts.
+pub fn assert_same_outputs(tag: &str, alone: &Path, run: &Path, what: &str) {
+    let reference = npz_files(alone);
+    assert!(reference.len() >= 2, "{tag}: {reference:?}");
+    assert_eq!(npz_files(run), reference, "{tag}: files {what}");
+    for f in &reference {
+        let a = std::fs::read(alone.join(f)).unwrap_or_default();
+        let b = std::fs::read(run.join(f)).unwrap_or_default();
+        assert!(a == b, "{tag}: {} differs between one rank and {what}", f.display());
+    }
+    assert_eq!(counts(run), counts(alone), "{tag}: summary counts {what}");
+}
