@@ -53,6 +53,8 @@ impl Rng {
             key: state.key,
             step_key: state.step_key,
             map: None,
+            next: i64::MIN,
+            runs: true,
             binomial: None,
             poisson: None,
         }

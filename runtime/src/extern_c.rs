@@ -140,6 +140,15 @@ pub unsafe extern "C" fn spikejit_rng_at(rng: *mut Rng, a: i64, b: i64) -> i64 {
     0
 }
 
+/// Keys the draws of element `a` of a range loop ([`Rng::at_in_range`]); returns 0.
+///
+/// # Safety
+/// As [`spikejit_rand`].
+pub unsafe extern "C" fn spikejit_rng_at_in_range(rng: *mut Rng, a: i64) -> i64 {
+    unsafe { (*rng).at_in_range(a) };
+    0
+}
+
 /// Keys the geometric skips that follow by the block `(a, b)` ([`Rng::jump_at`]); returns 0.
 ///
 /// # Safety

@@ -40,6 +40,13 @@ pub struct Rng {
     /// Element numbers as keyed by [`Rng::at`]: `map[a]` for element `a`
     /// (a rank's synapses, numbered as all ranks' are), else `a` itself.
     pub(crate) map: Option<std::sync::Arc<[u64]>>,
+    /// The element [`Rng::at_in_range`] would continue the current run with
+    /// (`i64::MIN`: no run).
+    pub(crate) next: i64,
+    /// Whether [`Rng::at_in_range`] continues runs (a neuron group's
+    /// kernels; not a synapses object's, whose elements a rank does not hold
+    /// in runs of [`JUMP_BLOCK`]).
+    pub(crate) runs: bool,
     pub(crate) binomial: Option<BinomialSetup>,
     pub(crate) poisson: Option<(u64, Poisson<f64>)>,
 }
@@ -148,13 +155,17 @@ pub const CANDIDATE_BLOCK: usize = 4096;
 pub const OUTER: i64 = i64::MIN;
 
 /// The PCG generator keyed by `key` and the pair `(a, b)`: unrelated states for
-/// neighbouring keys and pairs (each number passes through SplitMix64's mixer).
+/// neighbouring keys and pairs (`a` and then `b` pass through SplitMix64's
+/// mixer; the low half of the 128-bit state is the high half times an odd
+/// constant, so that the multiplicative generator's first outputs mix both).
+/// Kernels key every element that draws, so this is on their hot path: two
+/// mixes, not three (a PoissonInput's binomial per target: 3 ns a target
+/// with three).
 #[inline]
 fn keyed(key: u64, a: i64, b: i64) -> Pcg64Mcg {
     let x = mix64(key ^ (a as u64).wrapping_mul(GOLDEN));
     let y = mix64(x ^ (b as u64).wrapping_add(0x632b_e59b_d9b4_e019).wrapping_mul(GOLDEN));
-    let z = mix64(y.wrapping_add(GOLDEN));
-    Pcg64Mcg::new((u128::from(y) << 64) | u128::from(z))
+    Pcg64Mcg::new((u128::from(y) << 64) | u128::from(y.wrapping_mul(0xd1b5_4a32_d192_ed03) ^ key))
 }
 
 impl Rng {
@@ -171,6 +182,8 @@ impl Rng {
             key,
             step_key: 0,
             map: None,
+            next: i64::MIN,
+            runs: true,
             binomial: None,
             poisson: None,
         };
@@ -184,6 +197,7 @@ impl Rng {
     #[inline]
     pub fn begin_step(&mut self, step: u64) {
         self.step_key = mix64(self.key ^ mix64(step.wrapping_add(GOLDEN)));
+        self.next = i64::MIN;
         self.pcg = keyed(self.step_key, SHARED, 0);
         self.jumps = keyed(self.step_key ^ JUMP_SALT, SHARED, 0);
     }
@@ -199,6 +213,33 @@ impl Rng {
             _ => a,
         };
         self.pcg = keyed(self.step_key, a, b);
+        self.next = i64::MIN;
+    }
+
+    /// Keys the draws of element `a` of a range loop (`for a in start..end`,
+    /// every element in turn): the element that starts a run of
+    /// [`JUMP_BLOCK`] (a multiple of it, or the first of the range) is keyed
+    /// as [`Rng::at`]`(a, 0)` does, and the others of its run continue its
+    /// stream, so that keying costs one derivation per run instead of one per
+    /// element. What an element draws then depends on the elements before it
+    /// in its run: ranges are split over threads and ranks at multiples of
+    /// [`JUMP_BLOCK`], so that every run is drawn whole, in order, by one of
+    /// them. Without runs ([`Rng::set_runs`]), as [`Rng::at`].
+    #[inline]
+    pub fn at_in_range(&mut self, a: i64) {
+        if self.runs && a == self.next && a & (JUMP_BLOCK as i64 - 1) != 0 {
+            self.next = a + 1;
+            return;
+        }
+        self.at(a, 0);
+        self.next = a + 1;
+    }
+
+    /// Whether [`Rng::at_in_range`] continues runs of elements (on by
+    /// default; off for the kernels of a synapses object, whose synapses a
+    /// rank holds one by one, not in runs).
+    pub fn set_runs(&mut self, runs: bool) {
+        self.runs = runs;
     }
 
     /// Numbers the elements [`Rng::at`] keys by `map` (element `a` keys as

@@ -43,6 +43,11 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("binomial", "spikejit_binomial", "spikejit_binomial"),
     ("geometric_skip", "spikejit_geometric_skip", "spikejit_geometric_skip"),
     ("rng_at", "spikejit_rng_at", "spikejit_rng_at"),
+    (
+        "rng_at_in_range",
+        "spikejit_rng_at_in_range",
+        "spikejit_rng_at_in_range",
+    ),
     ("rng_jump_at", "spikejit_rng_jump_at", "spikejit_rng_jump_at"),
     ("sample_size", "spikejit_sample_size", "spikejit_sample_size"),
     ("sample_get", "spikejit_sample_get", "spikejit_sample_get"),
@@ -119,6 +124,7 @@ pub fn symbols() -> Vec<Symbol> {
         "spikejit_binomial" => spikejit_binomial as unsafe extern "C" fn(*mut Rng, i64, f64) -> i64,
         "spikejit_geometric_skip" => spikejit_geometric_skip as unsafe extern "C" fn(*mut Rng, f64) -> i64,
         "spikejit_rng_at" => spikejit_rng_at as unsafe extern "C" fn(*mut Rng, i64, i64) -> i64,
+        "spikejit_rng_at_in_range" => spikejit_rng_at_in_range as unsafe extern "C" fn(*mut Rng, i64) -> i64,
         "spikejit_rng_jump_at" => spikejit_rng_jump_at as unsafe extern "C" fn(*mut Rng, i64, i64) -> i64,
         "spikejit_sample_size" => spikejit_sample_size
             as unsafe extern "C" fn(*mut Rng, *mut Context, i64, i64, i64, i64, i64) -> i64,

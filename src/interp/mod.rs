@@ -300,6 +300,7 @@ impl Machine<'_> {
                 Func::Binomial => Value::I64(rt::spikejit_binomial(self.rng, v[0].i64(), v[1].f64())),
                 Func::GeometricSkip => Value::I64(rt::spikejit_geometric_skip(self.rng, v[0].f64())),
                 Func::RngAt => Value::I64(rt::spikejit_rng_at(self.rng, v[0].i64(), v[1].i64())),
+                Func::RngAtInRange => Value::I64(rt::spikejit_rng_at_in_range(self.rng, v[0].i64())),
                 Func::RngJumpAt => Value::I64(rt::spikejit_rng_jump_at(self.rng, v[0].i64(), v[1].i64())),
                 Func::SampleSize => Value::I64(rt::spikejit_sample_size(
                     self.rng,

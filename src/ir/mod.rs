@@ -300,6 +300,10 @@ pub enum Func {
     /// Keys the kernel's draws that follow by the element `(a, b)` of this
     /// step (`Rng::at`): `(a, b: I64) -> I64`, returns 0.
     RngAt,
+    /// Keys the draws of element `a` of a range loop, continuing the stream
+    /// within runs of `JUMP_BLOCK` elements (`Rng::at_in_range`):
+    /// `(a: I64) -> I64`, returns 0.
+    RngAtInRange,
     /// Keys the geometric skips that follow by the block `(a, b)` of this step
     /// (`Rng::jump_at`): `(a, b: I64) -> I64`, returns 0.
     RngJumpAt,
@@ -422,6 +426,7 @@ impl Func {
             Func::Binomial => "binomial",
             Func::GeometricSkip => "geometric_skip",
             Func::RngAt => "rng_at",
+            Func::RngAtInRange => "rng_at_in_range",
             Func::RngJumpAt => "rng_jump_at",
             Func::SampleSize => "sample_size",
             Func::SampleGet => "sample_get",
@@ -482,6 +487,7 @@ impl Func {
             Func::Binomial => rng(vec![Ty::I64, Ty::F64], Ty::I64),
             Func::GeometricSkip => rng(vec![Ty::F64], Ty::I64),
             Func::RngAt | Func::RngJumpAt => rng(vec![Ty::I64, Ty::I64], Ty::I64),
+            Func::RngAtInRange => rng(vec![Ty::I64], Ty::I64),
             Func::SampleSize => FuncSig {
                 ctx: true,
                 ..rng(vec![Ty::I64; 5], Ty::I64)

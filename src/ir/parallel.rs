@@ -54,15 +54,20 @@ pub(super) fn draws_keyed_by(var: LocalId, body: &[Stmt]) -> bool {
             &mut |e| {
                 if let Expr::Call(f, _) = e {
                     draws |= f.sig(super::Ty::F64).rng;
-                    keys |= matches!(f, Func::RngAt | Func::RngJumpAt | Func::GeometricSkip);
+                    keys |= matches!(
+                        f,
+                        Func::RngAt | Func::RngAtInRange | Func::RngJumpAt | Func::GeometricSkip
+                    );
                 }
             },
             &mut |_, _| {},
         )
     };
     match body {
-        [Stmt::Eval(Expr::Call(Func::RngAt, args)), rest @ ..] if matches!(args.first(), Some(Expr::Local(l)) if *l == var) =>
-        {
+        [
+            Stmt::Eval(Expr::Call(Func::RngAt | Func::RngAtInRange, args)),
+            rest @ ..,
+        ] if matches!(args.first(), Some(Expr::Local(l)) if *l == var) => {
             scan(rest);
             !keys
         }
@@ -152,7 +157,7 @@ impl Check {
                     self.collect(then);
                     self.collect(els);
                 }
-                Stmt::Eval(Expr::Call(Func::RngAt, _)) => {}
+                Stmt::Eval(Expr::Call(Func::RngAt | Func::RngAtInRange, _)) => {}
                 _ => self.ok = false,
             }
         }
@@ -220,7 +225,7 @@ impl Check {
                 }
                 // Keying the stream by the element (`draws_keyed_by` checked
                 // where it stands).
-                Stmt::Eval(e @ Expr::Call(Func::RngAt, _)) => self.expr(e, defined),
+                Stmt::Eval(e @ Expr::Call(Func::RngAt | Func::RngAtInRange, _)) => self.expr(e, defined),
                 Stmt::For { .. } | Stmt::While { .. } | Stmt::Eval(_) => self.ok = false,
             }
         }

@@ -36,15 +36,26 @@ pub fn keyed_by(a: ir::Expr, b: ir::Expr, body: Vec<Stmt>) -> Vec<Stmt> {
     keyed
 }
 
-/// `for item in _start.._end { body }`, the draws of each item keyed by it.
+/// `for item in _start.._end { body }`, the draws of each item keyed by it
+/// (in runs of [`JUMP_BLOCK`] items: `Rng::at_in_range`).
 pub fn range_loop(b: &mut KernelBuilder, body: Vec<Stmt>) -> Stmt {
     let start = b.scalar(SCALAR_START, Ty::I64);
     let end = b.scalar(SCALAR_END, Ty::I64);
+    let body = if draws_for_element(&body) {
+        let mut keyed = vec![Stmt::Eval(ir::Expr::Call(
+            Func::RngAtInRange,
+            vec![ir::Expr::Local(b.item)],
+        ))];
+        keyed.extend(body);
+        keyed
+    } else {
+        body
+    };
     Stmt::For {
         var: b.item,
         start,
         end,
-        body: keyed_by(ir::Expr::Local(b.item), ir::Expr::I64(0), body),
+        body,
     }
 }
 

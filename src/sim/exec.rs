@@ -450,6 +450,14 @@ impl SplitPlan {
             return None;
         }
         let split = crate::ir::parallel::element_parallel(&k.kernel, lower::SCALAR_START, lower::SCALAR_END)?;
+        // Ranges meet at multiples of JUMP_BLOCK, as ranks' do: a run of
+        // elements keyed together (`Rng::at_in_range`) is one thread's.
+        let block = spikejit_runtime::rng::JUMP_BLOCK;
+        let boundary = |r: usize| match r {
+            0 => first,
+            r if r >= threads => last,
+            r => ((first + n * r / threads) / block * block).clamp(first, last),
+        };
         // The kernel's arrays are bound in declaration order.
         let ranges = (0..threads)
             .map(|r| {
@@ -460,8 +468,8 @@ impl SplitPlan {
                     ptrs[a] = scratch.as_mut_ptr() as *mut u8;
                 }
                 RangeCall {
-                    start: first + n * r / threads,
-                    end: first + n * (r + 1) / threads,
+                    start: boundary(r),
+                    end: boundary(r + 1),
                     ptrs,
                     scalars: vec![0; b.scalars.len()],
                     scratch,

@@ -535,10 +535,14 @@ impl Network {
     /// synapses are keyed by their index among all ranks' synapses.
     pub(crate) fn next_rng_of(&mut self, id: usize) -> spikejit_runtime::Rng {
         let mut rng = self.next_rng();
-        if self.ranks.is_some()
-            && let Some(g) = self.global_synapses.get(&id)
-        {
-            rng.set_element_map(Some(g.local.as_slice().into()));
+        if matches!(self.objects.get(id), Some(Object::Synapses(_))) {
+            // A rank holds synapses one by one, not in runs of elements.
+            rng.set_runs(false);
+            if self.ranks.is_some()
+                && let Some(g) = self.global_synapses.get(&id)
+            {
+                rng.set_element_map(Some(g.local.as_slice().into()));
+            }
         }
         rng
     }

@@ -46,6 +46,7 @@ fn has_effect(f: Func) -> bool {
                 | Func::Binomial
                 | Func::GeometricSkip
                 | Func::RngAt
+                | Func::RngAtInRange
                 | Func::RngJumpAt
                 | Func::SampleSize
                 | Func::SampleGet
