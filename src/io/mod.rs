@@ -278,7 +278,7 @@ fn partitioned(
         interrupted: times.interrupted,
     };
     let ranks_summary = net.rank_summaries(peak_memory_bytes());
-    net.gather_to_root();
+    net.gather_to_root(opts.dump_state);
     if net.rank() != 0 {
         let mut summary = Summary::new(net, &model.path, &protocol, &timings);
         summary.ranks = ranks_summary;

@@ -240,10 +240,16 @@ impl Network {
                 }
             }
         };
-        if let Some((kept, pushed)) = made.global {
+        if let Some((mut kept, pushed)) = made.global {
             let g = self.global_synapses.entry(h.0).or_default();
             let base = g.total;
-            g.local.extend(kept.iter().map(|k| base + k));
+            kept.iter_mut().for_each(|k| *k += base);
+            // Moved, not copied, for the first connect: no second list at the peak.
+            if g.local.is_empty() {
+                g.local = kept;
+            } else {
+                g.local.extend_from_slice(&kept);
+            }
             g.total += pushed;
         }
         self.append_synapses(h.0, made.pre, made.post);

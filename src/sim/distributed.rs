@@ -58,20 +58,24 @@ impl Network {
     }
 
     /// On a partitioned network, gathers to rank 0 what the outputs read
-    /// (see the module's text); every rank must call it, after its last run.
-    /// Rank 0's network then holds the whole model's state and recordings
-    /// (it is not run again); the other ranks' are left as they were. One
-    /// rank: nothing to do.
-    pub fn gather_to_root(&mut self) {
+    /// (see the module's text): the recordings of the monitors, and with
+    /// `state` the state of every neuron and synapse (for `--dump-state`;
+    /// without it, rank 0 never holds all synapses). Every rank must call it,
+    /// after its last run. Rank 0's network then holds the whole model's
+    /// recordings (and state); it is not run again. The other ranks' are left
+    /// as they were. One rank: nothing to do.
+    pub fn gather_to_root(&mut self, state: bool) {
         let Some(mut ranks) = self.ranks.take() else { return };
-        self.gather_groups(ranks.as_mut());
-        self.gather_synapses(ranks.as_mut());
+        if state {
+            self.gather_groups(ranks.as_mut());
+            self.gather_synapses(ranks.as_mut());
+        }
         self.gather_state_monitors(ranks.as_mut());
         self.gather_spike_monitor_values(ranks.as_mut());
         let mut events = [self.stats.synaptic_events];
         ranks.sum_u64(&mut events);
         self.stats.synaptic_events = events[0];
-        self.gathered = true;
+        self.gathered = state;
         self.ranks = Some(ranks);
     }
 

@@ -45,7 +45,11 @@ pub(crate) struct KernelCall {
 
 impl KernelCall {
     /// A kernel (or none) and its random stream, nothing bound yet.
-    pub(crate) fn new(kernel: Option<Prepared>, rng: spikejit_runtime::Rng) -> KernelCall {
+    pub(crate) fn new(kernel: Option<Prepared>, mut rng: spikejit_runtime::Rng) -> KernelCall {
+        if !kernel.as_ref().is_some_and(|k| k.kernel.draws()) {
+            // A rank's map of synapse numbers serves only draws.
+            rng.set_element_map(None);
+        }
         KernelCall {
             draws: kernel.as_ref().is_some_and(|k| k.kernel.draws()),
             kernel,
