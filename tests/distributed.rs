@@ -82,6 +82,42 @@ fn brunel_with_poisson_input_on_ranks() {
     same_on_any_rank_count("brunel", &ranks::brunel_with_poisson_input());
 }
 
+#[test]
+fn restricted_generators_on_ranks() {
+    same_on_any_rank_count("generators", ranks::GENERATORS);
+}
+
+/// A connect error found by two ranks (candidates below and above the
+/// group, each visited by one rank): the first reports it, the others fail
+/// quietly.
+#[test]
+fn a_connect_error_is_reported_by_one_rank() {
+    let dir = ranks::temp_dir("ranks", "connect_error");
+    let model = dir.join("model.toml");
+    let text = ranks::GENERATORS.replace(", skip_if_invalid = true", "");
+    assert!(!text.contains("skip_if_invalid"));
+    std::fs::write(&model, text).expect("model written");
+    let handles = LocalRanks::new(3);
+    let results: Vec<Result<(), spikejit::diag::Errors>> = std::thread::scope(|s| {
+        let joins: Vec<_> = handles
+            .into_iter()
+            .map(|h| {
+                let (model, out) = (model.clone(), dir.join("out"));
+                s.spawn(move || run_model_file(&model, &out, options(Some(Box::new(h)))).map(|_| ()))
+            })
+            .collect();
+        joins.into_iter().map(|j| j.join().expect("rank thread")).collect()
+    });
+    let first = results[0].as_ref().expect_err("rank 0 fails");
+    assert_eq!(first.0[0].code, "connect", "{first:?}");
+    assert!(first.0[0].message.contains("j=-3"), "{first:?}");
+    for e in &results[1..] {
+        let e = e.as_ref().expect_err("every rank fails");
+        assert!(spikejit::sim::partition::is_failed_elsewhere(e), "{e:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Synapse code reading its source neuron (`v_pre`) is refused on several
 /// ranks, by the first rank, the others failing quietly.
 #[test]

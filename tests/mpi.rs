@@ -206,6 +206,11 @@ fn poisson_input_under_mpirun() {
     same_under_mpirun("brunel", &ranks::brunel_with_poisson_input());
 }
 
+#[test]
+fn generators_under_mpirun() {
+    same_under_mpirun("generators", ranks::GENERATORS);
+}
+
 /// An error found on every rank is printed once, and every rank exits non-zero.
 #[test]
 fn a_refused_model_fails_once_under_mpirun() {

@@ -180,6 +180,9 @@ pub struct Context {
     /// With `keep_post`: the index of each kept synapse among all that the
     /// connect makes.
     pub kept: Vec<u64>,
+    /// When set (a rank that visits only the candidates onto its targets):
+    /// the synapses kept for each source (pre) index, in place of `kept`.
+    pub kept_by_source: Option<Vec<u64>>,
 }
 
 impl Context {
@@ -286,7 +289,14 @@ impl Context {
             if j < lo || j >= hi {
                 return 0;
             }
-            self.kept.extend(first..first + n as u64);
+            match &mut self.kept_by_source {
+                Some(by) => {
+                    if let Some(c) = usize::try_from(i).ok().and_then(|i| by.get_mut(i)) {
+                        *c += n as u64;
+                    }
+                }
+                None => self.kept.extend(first..first + n as u64),
+            }
         }
         if let Some(max) = self.max_synapses
             && self.pre.len().saturating_add(n) > max

@@ -62,7 +62,7 @@ mod strings;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use build::{BuildOptions, Protocol, RunTimes, Step, build, build_into};
+pub use build::{BuildOptions, Protocol, RunTimes, Step, build, build_in};
 pub use model_file::{LoadedModel, load_model, parse_model};
 pub use output::{
     KernelTime, Ordered, Summary, Timings, peak_memory_bytes, write_atomic, write_monitors, write_outputs, write_state,
@@ -252,8 +252,7 @@ fn partitioned(
     let placeholder: Box<dyn crate::sim::partition::Exchange> =
         Box::new(crate::sim::partition::LocalRanks::new(1).remove(0));
     net.set_ranks(std::mem::replace(ranks, placeholder))?;
-    let (built, protocol) = build_into(std::mem::take(net), &model, &BuildOptions { seed: opts.seed })?;
-    *net = built;
+    let protocol = build_in(net, &model, &BuildOptions { seed: opts.seed })?;
     net.set_nan_check(opts.nan);
     if let Some(n) = opts.threads {
         net.set_threads(n);

@@ -67,7 +67,18 @@ pub struct ConnectKernel<'a> {
     pub p_names_outer: bool,
     /// Candidates out of range are skipped, not reported.
     pub skip_if_invalid: bool,
+    /// Only the candidates in `_targets_start.._targets_end` are made (a
+    /// rank's targets): the generator's element is its variable, its step a
+    /// positive constant, and the result side is the target. Candidates
+    /// outside these bounds are not visited at all.
+    pub restrict_targets: bool,
 }
+
+/// The scalar holding the first candidate a restricted connect makes (see
+/// [`ConnectKernel::restrict_targets`]).
+pub const SCALAR_TARGETS_START: &str = "_targets_start";
+/// One past the last candidate a restricted connect makes.
+pub const SCALAR_TARGETS_END: &str = "_targets_end";
 
 /// The connect kernel of `spec`: for each outer element of `_start.._end`,
 /// its candidates pushed as synapses.
@@ -289,15 +300,65 @@ pub fn connect(b: &mut KernelBuilder, spec: &ConnectKernel) {
         els: vec![],
     };
     body.push(zero_step);
+    // The candidates' ordinals a restricted connect makes: from the first at
+    // or after _targets_start to the last before _targets_end (the step is a
+    // positive constant there).
+    let bounds = spec.restrict_targets.then(|| {
+        let ts = b.scalar(SCALAR_TARGETS_START, Ty::I64);
+        let te = b.scalar(SCALAR_TARGETS_END, Ty::I64);
+        let (c_lo, c_hi) = (
+            b.kernel.local("_first_candidate", Ty::I64),
+            b.kernel.local("_end_candidate", Ty::I64),
+        );
+        let bin = ir::Expr::bin;
+        let (low, high, st) = (ir::Expr::Local(lo_l), ir::Expr::Local(hi_l), ir::Expr::Local(st_l));
+        let max = |x: ir::Expr, y: ir::Expr| ir::Expr::select(bin(BinOp::Gt, x.clone(), y.clone()), x, y);
+        let min = |x: ir::Expr, y: ir::Expr| ir::Expr::select(bin(BinOp::Lt, x.clone(), y.clone()), x, y);
+        // ceil((x - low) / step) for x >= low.
+        let ordinal = |x: ir::Expr| {
+            bin(
+                BinOp::FloorDiv,
+                bin(
+                    BinOp::Add,
+                    bin(BinOp::Sub, x, low.clone()),
+                    bin(BinOp::Sub, st.clone(), ir::Expr::I64(1)),
+                ),
+                st.clone(),
+            )
+        };
+        body.push(Stmt::Assign(c_lo, ordinal(max(ts, low.clone()))));
+        body.push(Stmt::Assign(c_hi, ordinal(max(min(te, high), low.clone()))));
+        (c_lo, c_hi)
+    });
     match &g.iter {
         GenIter::Range { .. } => {
-            body.push(Stmt::Assign(inner, ir::Expr::Local(lo_l)));
             let mut lb = cand.clone();
             lb.push(advance(None));
-            body.push(Stmt::While {
-                cond: in_iter(k.clone()),
-                body: lb,
-            });
+            match bounds {
+                Some((c_lo, c_hi)) => {
+                    let at = |c: LocalId| {
+                        ir::Expr::bin(
+                            BinOp::Add,
+                            ir::Expr::Local(lo_l),
+                            ir::Expr::bin(BinOp::Mul, ir::Expr::Local(st_l), ir::Expr::Local(c)),
+                        )
+                    };
+                    body.push(Stmt::Assign(inner, at(c_lo)));
+                    let end = b.kernel.local("_end_value", Ty::I64);
+                    body.push(Stmt::Assign(end, at(c_hi)));
+                    body.push(Stmt::While {
+                        cond: ir::Expr::bin(BinOp::Lt, k.clone(), ir::Expr::Local(end)),
+                        body: lb,
+                    });
+                }
+                None => {
+                    body.push(Stmt::Assign(inner, ir::Expr::Local(lo_l)));
+                    body.push(Stmt::While {
+                        cond: in_iter(k.clone()),
+                        body: lb,
+                    });
+                }
+            }
         }
         GenIter::SampleP { p, .. } => {
             let (pe, pt) = b.expr(p, scope);
@@ -323,7 +384,7 @@ pub fn connect(b: &mut KernelBuilder, spec: &ConnectKernel) {
             });
             body.push(Stmt::If {
                 cond: ir::Expr::bin(BinOp::Gt, ir::Expr::Local(p_l), ir::Expr::F64(0.0)),
-                then: sample_by_blocks(b, outer, inner, (lo_l, hi_l, st_l), p_l, cand.clone()),
+                then: sample_by_blocks(b, outer, inner, (lo_l, hi_l, st_l), p_l, bounds, cand.clone()),
                 els: vec![],
             });
         }
@@ -390,6 +451,7 @@ fn sample_by_blocks(
     inner: LocalId,
     (low, high, step): (LocalId, LocalId, LocalId),
     p: LocalId,
+    bounds: Option<(LocalId, LocalId)>,
     cand: Vec<Stmt>,
 ) -> Vec<Stmt> {
     let local = ir::Expr::Local;
@@ -423,22 +485,34 @@ fn sample_by_blocks(
             ),
         ]
     };
-    let mut each = vec![Stmt::Assign(
+    let mut made = vec![Stmt::Assign(
         inner,
         bin(BinOp::Add, local(low), bin(BinOp::Mul, local(step), local(c))),
     )];
-    each.extend(cand);
+    made.extend(cand);
+    // Restricted: the candidates of the first block before the first made
+    // are jumped over, not made (the jumps are the block's, wherever made).
+    let mut each = match bounds {
+        Some((c_lo, _)) => vec![Stmt::If {
+            cond: bin(BinOp::Ge, local(c), local(c_lo)),
+            then: made,
+            els: vec![],
+        }],
+        None => made,
+    };
     each.extend(jump(bin(BinOp::Add, local(c), int(1))));
+    // The candidates made: all (0..count), or a restricted connect's.
+    let last = b.kernel.local("_last_candidates", Ty::I64);
     let mut per_block = vec![
         Stmt::Assign(
             block_end,
             ir::Expr::select(
                 bin(
                     BinOp::Lt,
-                    bin(BinOp::Sub, local(count), bin(BinOp::Mul, local(block), int(width))),
+                    bin(BinOp::Sub, local(last), bin(BinOp::Mul, local(block), int(width))),
                     int(width),
                 ),
-                local(count),
+                local(last),
                 bin(BinOp::Mul, bin(BinOp::Add, local(block), int(1)), int(width)),
             ),
         ),
@@ -463,12 +537,24 @@ fn sample_by_blocks(
                 int(0),
             ),
         ),
+        Stmt::Assign(
+            last,
+            match bounds {
+                Some((_, c_hi)) => {
+                    ir::Expr::select(bin(BinOp::Lt, local(c_hi), local(count)), local(c_hi), local(count))
+                }
+                None => local(count),
+            },
+        ),
         Stmt::For {
             var: block,
-            start: int(0),
+            start: match bounds {
+                Some((c_lo, _)) => bin(BinOp::FloorDiv, local(c_lo), int(width)),
+                None => int(0),
+            },
             end: bin(
                 BinOp::FloorDiv,
-                bin(BinOp::Add, local(count), int(width - 1)),
+                bin(BinOp::Add, local(last), int(width - 1)),
                 int(width),
             ),
             body: per_block,

@@ -15,7 +15,7 @@ use crate::ir::{self, ArrayId, BinOp, ElemTy, Func, Kernel, LocalId, ScalarId, S
 use crate::model::equations::Equations;
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, TableFn, ValTy};
 use crate::syntax::ast::{AssignOp, Expr, ExprKind, Statement, UnOp};
-pub use connect::{ConnectKernel, ConnectLocals, connect};
+pub use connect::{ConnectKernel, ConnectLocals, SCALAR_TARGETS_END, SCALAR_TARGETS_START, connect};
 pub use skeleton::*;
 
 /// What a kernel checks as it runs, and where its code comes from (for the

@@ -46,6 +46,24 @@ impl Network {
         r
     }
 
+    /// The candidates a restricted connect visits on this rank (relative to
+    /// the synapses' target range, see `lower::ConnectKernel::restrict_targets`):
+    /// those onto its targets, and on the ranks holding a group's first or
+    /// last neuron, those below or above the group, which are errors (or
+    /// skipped) that one rank reports.
+    pub(crate) fn visited_targets(&self, id: usize) -> (i64, i64) {
+        let Some((lo, hi)) = self.kept_targets(id) else {
+            return (i64::MIN, i64::MAX);
+        };
+        let Some(s) = self.syn(id) else { return (lo, hi) };
+        let n = self.group(s.target.group).n;
+        let owned = self.owned(n);
+        (
+            if owned.start == 0 { i64::MIN } else { lo },
+            if owned.end == n { i64::MAX } else { hi },
+        )
+    }
+
     /// On a rank of a partitioned network, the target indices (relative to
     /// the synapses' target range) of the synapses this rank holds: those
     /// onto the neurons it owns.

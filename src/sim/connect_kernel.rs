@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::connect::{Made, ProbCheck, uses, uses_rand};
+use super::exec::SlotValues;
 use super::memory;
 use super::network::{Network, err};
 use super::scopes::count;
@@ -16,7 +17,7 @@ use crate::lower;
 use crate::model::check::Checker;
 use crate::model::equations::VarFlag;
 use crate::model::scope::{IndexSel, NameRef, Scope, ValTy};
-use crate::syntax::ast::{Expr, GenIter, Generator};
+use crate::syntax::ast::{Expr, ExprKind, GenIter, Generator};
 use crate::units::Dim;
 
 impl Network {
@@ -119,6 +120,21 @@ impl Network {
         } else {
             g
         };
+        // On several ranks, a generator whose element is its variable, with a
+        // positive constant step, onto targets, visits only the candidates
+        // onto this rank's targets (and the first and last ranks those out of
+        // range, whose errors one rank alone reports).
+        let positive_step = |s: &Option<Expr>| match s {
+            None => true,
+            Some(e) => matches!(e.kind, ExprKind::Int(k) if k > 0),
+        };
+        let restrict = self.ranks.is_some()
+            && !over_pre
+            && matches!(&g.element.kind, ExprKind::Name(n) if *n == g.var)
+            && match &g.iter {
+                GenIter::Range { step, .. } | GenIter::SampleP { step, .. } => positive_step(step),
+                GenIter::SampleSize { .. } => false,
+            };
         let mut b = self.builder(&format!("{sname}_connect"));
         let locals = lower::ConnectLocals::new(&mut b, &g.var);
         let (outer, inner, result) = (locals.outer, locals.inner, locals.result);
@@ -307,6 +323,7 @@ impl Network {
                 cond_reads_result_vars,
                 p_names_outer,
                 skip_if_invalid: c.skip_if_invalid,
+                restrict_targets: restrict,
             },
         );
         let kern = self.compile(b)?;
@@ -335,7 +352,24 @@ impl Network {
         // In chunks of outer elements, so that an error ends the connect
         // without visiting the remaining pairs.
         let t = self.t;
-        self.exec_in_chunks(&kern, 0..n_outer, 1024, t, &mut rng, &mut cx);
+        let bounds = if restrict { self.visited_targets(id) } else { (0, 0) };
+        if restrict {
+            cx.kept_by_source = Some(vec![0; n_outer]);
+        }
+        let extra = [
+            (lower::SCALAR_TARGETS_START, bounds.0 as u64),
+            (lower::SCALAR_TARGETS_END, bounds.1 as u64),
+        ];
+        self.exec_in_chunks(&kern, 0..n_outer, 1024, SlotValues::at(t, &extra), &mut rng, &mut cx);
+        // A restricted connect numbers its synapses with the others' counts:
+        // the ranks agree that none failed first.
+        if restrict
+            && let Some(ranks) = self.ranks.as_mut()
+            && ranks.any(cx.error.is_some())
+            && cx.error.is_none()
+        {
+            return Err(super::partition::failed_elsewhere());
+        }
         let whole = {
             let t = &src.text;
             let start = t.len() - t.trim_start().len();
@@ -420,10 +454,13 @@ impl Network {
             return Err(Errors::one(d));
         }
         let (pre, post) = cx.take_synapses();
-        let global = cx
-            .keep_post
-            .is_some()
-            .then(|| (std::mem::take(&mut cx.kept), cx.pushed));
+        let global = match (cx.kept_by_source.take(), self.ranks.as_mut()) {
+            (Some(by_source), Some(ranks)) => Some(number_by_source(ranks.as_mut(), &by_source)),
+            _ => cx
+                .keep_post
+                .is_some()
+                .then(|| (std::mem::take(&mut cx.kept), cx.pushed)),
+        };
         Ok(Made { pre, post, global })
     }
 }
@@ -435,4 +472,24 @@ fn s_expand(net: &Network, id: usize, e: &Expr) -> Expr {
         Some(s) => s.eqs.substitute_subexpressions(e),
         None => e.clone(),
     }
+}
+
+/// The numbers of a rank's synapses among all ranks' when each rank made
+/// those onto its own targets, `by_source[i]` of them from source `i`, in
+/// source order (and, within a source, ascending targets, so the ranks' in
+/// rank order): all synapses of the sources before `i`, then those of `i` on
+/// the ranks before, then this rank's. Also how many synapses all ranks made.
+fn number_by_source(ranks: &mut dyn super::partition::Exchange, by_source: &[u64]) -> (Vec<u64>, u64) {
+    let mut totals = by_source.to_vec();
+    ranks.sum_u64(&mut totals);
+    let mut below = by_source.to_vec();
+    ranks.exclusive_sum_u64(&mut below);
+    let mut numbers = Vec::with_capacity(by_source.iter().sum::<u64>() as usize);
+    let mut before = 0u64;
+    for ((&mine, &total), &lower) in by_source.iter().zip(&totals).zip(&below) {
+        let first = before + lower;
+        numbers.extend(first..first + mine);
+        before += total;
+    }
+    (numbers, before)
 }

@@ -170,6 +170,21 @@ enum Slot {
     Extra(String),
 }
 
+impl<'a> SlotValues<'a> {
+    /// The values of a one-off call at time `t` with the extra scalars
+    /// `extra` (start and end set for each call).
+    pub(crate) fn at(t: f64, extra: &'a [(&'static str, u64)]) -> SlotValues<'a> {
+        SlotValues {
+            t,
+            step: 0,
+            start: 0,
+            end: 0,
+            count: 0,
+            extra,
+        }
+    }
+}
+
 impl Network {
     /// Resolves a kernel's array pointers (valid until arrays are resized).
     pub(crate) fn bind(&mut self, k: &Prepared) -> Bound {
@@ -322,7 +337,7 @@ impl Network {
         rng: &mut spikejit_runtime::Rng,
         ctx: &mut spikejit_runtime::Context,
     ) {
-        self.exec_in_chunks(k, elements, usize::MAX, t, rng, ctx);
+        self.exec_in_chunks(k, elements, usize::MAX, SlotValues::at(t, &[]), rng, ctx);
     }
 
     /// [`Network::exec`] in calls of at most `chunk` elements, stopping after
@@ -334,7 +349,7 @@ impl Network {
         k: &Prepared,
         elements: std::ops::Range<usize>,
         chunk: usize,
-        t: f64,
+        v: SlotValues,
         rng: &mut spikejit_runtime::Rng,
         ctx: &mut spikejit_runtime::Context,
     ) {
@@ -342,14 +357,7 @@ impl Network {
         let mut start = elements.start;
         loop {
             let end = start.saturating_add(chunk).min(elements.end).max(start);
-            let v = SlotValues {
-                t,
-                step: 0,
-                start,
-                end,
-                count: 0,
-                extra: &[],
-            };
+            let v = SlotValues { start, end, ..v };
             call(k, &mut b, &v, rng, ctx, std::ptr::null_mut());
             start = end;
             if start >= elements.end || ctx.error.is_some() {

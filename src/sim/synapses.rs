@@ -326,10 +326,13 @@ impl Network {
             .enumerate()
             .filter_map(|(id, o)| match o {
                 // On several ranks, the synapses of all ranks.
-                Object::Synapses(s) => Some((s.name.clone(), match self.global_synapses.get(&id) {
-                    Some(g) if self.ranks.is_some() && !self.gathered => g.total as usize,
-                    _ => s.n,
-                })),
+                Object::Synapses(s) => Some((
+                    s.name.clone(),
+                    match self.global_synapses.get(&id) {
+                        Some(g) if self.ranks.is_some() && !self.gathered => g.total as usize,
+                        _ => s.n,
+                    },
+                )),
                 _ => None,
             })
             .collect()

@@ -70,6 +70,54 @@ pub fn brunel_with_poisson_input() -> String {
     example("brunel_2000.toml").replace("duration = \"150*ms\"", "duration = \"30*ms\"")
 }
 
+/// Generators that a rank restricts to its targets (`range` with candidates
+/// out of range skipped at the ends, `sample(p=...)`, a step of 7, two
+/// connects on one object), noise and `rand()` in `init` on a group of 300
+/// (5 blocks of 64, so that 2-4 ranks each hold some).
+pub const GENERATORS: &str = r#"
+[simulation]
+dt = "0.1*ms"
+duration = "40*ms"
+seed = 7
+
+[[neurons]]
+name = "G"
+N = 300
+model = "dv/dt = (1.1 - v)/(10*ms) + 0.3*xi/sqrt(10*ms) : 1"
+threshold = "v > 1"
+reset = "v = 0"
+method = "euler"
+init = { v = "rand()" }
+
+[[synapses]]
+name = "ring"
+source = "G"
+target = "G"
+model = "w : 1"
+on_pre = "v += w"
+connect = [ { j = "k for k in range(i-3, i+4) if k != i", skip_if_invalid = true } ]
+init = { w = "0.02*rand()" }
+
+[[synapses]]
+name = "random"
+source = "G"
+target = "G"
+on_pre = "v -= 0.01"
+connect = [ { j = "k for k in sample(N_post, p=0.05)" }, { j = "k for k in range(0, N_post, 7)" } ]
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "G"
+
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "G"
+variables = ["v"]
+record = [0, 70, 299]
+"#;
+
 /// Synapse code reading its source neuron (`v_pre`): refused on several ranks.
 pub const PRESYNAPTIC_READ: &str = r#"
 [simulation]

@@ -87,18 +87,29 @@ pub(super) struct Builder<'m> {
 
 /// Builds the network of a model file and resolves its protocol.
 pub fn build(model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Protocol)> {
-    build_into(Network::new(), model, opts)
+    let mut net = Network::new();
+    let protocol = build_in(&mut net, model, opts)?;
+    Ok((net, protocol))
 }
 
 /// [`build`] into `net`, a network without objects (one whose ranks are set,
-/// [`Network::set_ranks`]).
-pub fn build_into(net: Network, model: &LoadedModel, opts: &BuildOptions) -> Result<(Network, Protocol)> {
+/// [`Network::set_ranks`]); on an error, `net` holds what was built (and its
+/// ranks, which must agree on the failure).
+pub fn build_in(net: &mut Network, model: &LoadedModel, opts: &BuildOptions) -> Result<Protocol> {
     let mut b = Builder {
         model,
-        net,
+        net: std::mem::take(net),
         objects: HashMap::new(),
         errors: Vec::new(),
     };
+    let protocol = build_steps(&mut b, opts);
+    *net = b.net;
+    protocol
+}
+
+/// The steps of [`build_in`].
+fn build_steps(b: &mut Builder, opts: &BuildOptions) -> Result<Protocol> {
+    let model = b.model;
     b.constants()?;
     let (dt, seed, duration) = b.simulation()?;
     // the seed before any object: `init` and `connect` may draw random numbers
@@ -131,7 +142,7 @@ pub fn build_into(net: Network, model: &LoadedModel, opts: &BuildOptions) -> Res
         dt,
         float32: model.simulation.float32,
     };
-    Ok((b.net, protocol))
+    Ok(protocol)
 }
 
 impl Builder<'_> {
