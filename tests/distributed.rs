@@ -19,27 +19,39 @@ fn options(ranks: Option<Box<dyn Exchange>>) -> RunOptions {
     }
 }
 
-/// Runs `model` on `k` ranks (threads) into `out` (written by rank 0).
-fn run_on(model: &Path, out: &Path, k: usize) {
+/// Runs `model` on `k` ranks (threads) into `out` (written by rank 0): what
+/// each rank returned, in rank order.
+fn results_on(model: &Path, out: &Path, k: usize) -> Vec<Result<(), spikejit::diag::Errors>> {
     let handles = LocalRanks::new(k);
     std::thread::scope(|s| {
         let joins: Vec<_> = handles
             .into_iter()
-            .map(|h| {
-                s.spawn(move || {
-                    let rank = h.rank();
-                    let r = run_model_file(model, out, options(Some(Box::new(h))));
-                    (rank, r.map(|_| ()).map_err(|e| format!("{e:?}")))
-                })
-            })
+            .map(|h| s.spawn(move || run_model_file(model, out, options(Some(Box::new(h)))).map(|_| ())))
             .collect();
-        for j in joins {
-            let (rank, r) = j.join().expect("a rank thread");
-            if let Err(e) = r {
-                panic!("rank {rank} of {k}: {e}");
-            }
+        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+    })
+}
+
+/// Runs `model` on `k` ranks, every one of which must succeed.
+fn run_on(model: &Path, out: &Path, k: usize) {
+    for (rank, r) in results_on(model, out, k).into_iter().enumerate() {
+        if let Err(e) = r {
+            panic!("rank {rank} of {k}: {e:?}");
         }
-    });
+    }
+}
+
+/// The first rank's error on 3 ranks has `code` and mentions `phrase`; the
+/// others fail quietly.
+fn fails_once(model: &Path, out: &Path, code: &str, phrase: &str) {
+    let results = results_on(model, out, 3);
+    let first = results[0].as_ref().expect_err("rank 0 fails");
+    assert_eq!(first.0[0].code, code, "{first:?}");
+    assert!(first.0[0].message.contains(phrase), "{first:?}");
+    for e in &results[1..] {
+        let e = e.as_ref().expect_err("every rank fails");
+        assert!(spikejit::sim::partition::is_failed_elsewhere(e), "{e:?}");
+    }
 }
 
 /// Runs `text` alone and on 2, 3 and 4 ranks; every npz file (monitors and
@@ -97,24 +109,7 @@ fn a_connect_error_is_reported_by_one_rank() {
     let text = ranks::GENERATORS.replace(", skip_if_invalid = true", "");
     assert!(!text.contains("skip_if_invalid"));
     std::fs::write(&model, text).expect("model written");
-    let handles = LocalRanks::new(3);
-    let results: Vec<Result<(), spikejit::diag::Errors>> = std::thread::scope(|s| {
-        let joins: Vec<_> = handles
-            .into_iter()
-            .map(|h| {
-                let (model, out) = (model.clone(), dir.join("out"));
-                s.spawn(move || run_model_file(&model, &out, options(Some(Box::new(h)))).map(|_| ()))
-            })
-            .collect();
-        joins.into_iter().map(|j| j.join().expect("rank thread")).collect()
-    });
-    let first = results[0].as_ref().expect_err("rank 0 fails");
-    assert_eq!(first.0[0].code, "connect", "{first:?}");
-    assert!(first.0[0].message.contains("j=-3"), "{first:?}");
-    for e in &results[1..] {
-        let e = e.as_ref().expect_err("every rank fails");
-        assert!(spikejit::sim::partition::is_failed_elsewhere(e), "{e:?}");
-    }
+    fails_once(&model, &dir.join("out"), "connect", "j=-3");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -125,24 +120,7 @@ fn presynaptic_reads_are_refused_on_ranks() {
     let dir = ranks::temp_dir("ranks", "pre");
     let model = dir.join("model.toml");
     std::fs::write(&model, ranks::PRESYNAPTIC_READ).expect("model written");
-    let handles = LocalRanks::new(3);
-    let errors: Vec<Result<(), spikejit::diag::Errors>> = std::thread::scope(|s| {
-        let joins: Vec<_> = handles
-            .into_iter()
-            .map(|h| {
-                let (model, out) = (model.clone(), dir.join("out"));
-                s.spawn(move || run_model_file(&model, &out, options(Some(Box::new(h)))).map(|_| ()))
-            })
-            .collect();
-        joins.into_iter().map(|j| j.join().expect("rank thread")).collect()
-    });
-    let first = errors[0].as_ref().expect_err("rank 0 fails");
-    assert_eq!(first.0[0].code, "not-supported-distributed", "{first:?}");
-    assert!(first.0[0].message.contains("'v'"), "{first:?}");
-    for e in &errors[1..] {
-        let e = e.as_ref().expect_err("every rank fails");
-        assert!(spikejit::sim::partition::is_failed_elsewhere(e), "{e:?}");
-    }
+    fails_once(&model, &dir.join("out"), "not-supported-distributed", "'v'");
     // One rank alone runs it.
     run_model_file(&model, &dir.join("alone"), options(None)).expect("one rank runs it");
     let _ = std::fs::remove_dir_all(&dir);

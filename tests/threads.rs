@@ -3,6 +3,9 @@
 //! over element ranges (noise included: what a neuron draws is keyed by the
 //! neuron and the step) and for models whose kernels must stay whole.
 
+#[path = "common/ranks.rs"]
+mod ranks;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -35,21 +38,6 @@ fn run(model: &Path, dir: &Path, threads: usize) -> (PathBuf, String) {
     (out, v["threaded_kernels"].to_string())
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for sub in [dir.to_path_buf(), dir.join("state")] {
-        if let Ok(entries) = std::fs::read_dir(&sub) {
-            for e in entries.flatten() {
-                if e.path().extension().is_some_and(|x| x == "npz") {
-                    out.push(e.path().strip_prefix(dir).map(Path::to_path_buf).unwrap_or(e.path()));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Runs `text` on 1, 2 and 3 threads and compares every npz file byte for byte.
 /// Returns the threaded kernels of the 2-thread run.
 fn same_on_any_thread_count(tag: &str, text: &str) -> String {
@@ -58,12 +46,12 @@ fn same_on_any_thread_count(tag: &str, text: &str) -> String {
     std::fs::write(&model, text).expect("model written");
     let (one, none) = run(&model, &dir, 1);
     assert_eq!(none, "[]");
-    let reference = files(&one);
+    let reference = ranks::npz_files(&one);
     assert!(reference.len() >= 3, "{reference:?}");
     let mut threaded = String::new();
     for threads in [2, 3] {
         let (many, kernels) = run(&model, &dir, threads);
-        assert_eq!(files(&many), reference);
+        assert_eq!(ranks::npz_files(&many), reference);
         for f in &reference {
             let a = std::fs::read(one.join(f)).unwrap_or_default();
             let b = std::fs::read(many.join(f)).unwrap_or_default();

@@ -207,16 +207,17 @@ impl Resume {
 /// [`NanMode::Error`](crate::sim::NanMode::Error) is an error, returned after
 /// the outputs are written.
 pub fn run_model_file(path: &Path, out: &Path, mut opts: RunOptions) -> Result<Summary> {
-    let Some(mut ranks) = opts.ranks.take().filter(|r| r.size() > 1) else {
+    let mut ranks = opts.ranks.take().filter(|r| r.size() > 1);
+    if ranks.is_none() {
         return run_alone(path, out, opts);
-    };
+    }
     let mut net = Network::new();
     let result = partitioned(path, out, opts, &mut net, &mut ranks);
     // The ranks tell each other who failed: the first rank with an error of
     // its own reports it, the others fail quietly.
-    if let Some(r) = net.take_ranks() {
-        ranks = r;
-    }
+    let Some(mut ranks) = net.take_ranks().or(ranks) else {
+        return result;
+    };
     let own = matches!(&result, Err(e) if !crate::sim::partition::is_failed_elsewhere(e));
     let mut failed = Vec::new();
     ranks.all_gather_i32(&[i32::from(own)], &mut failed);
@@ -232,9 +233,9 @@ pub fn run_model_file(path: &Path, out: &Path, mut opts: RunOptions) -> Result<S
 fn partitioned(
     path: &Path,
     out: &Path,
-    opts: RunOptions,
+    mut opts: RunOptions,
     net: &mut Network,
-    ranks: &mut Box<dyn crate::sim::partition::Exchange>,
+    ranks: &mut Option<Box<dyn crate::sim::partition::Exchange>>,
 ) -> Result<Summary> {
     let t0 = Instant::now();
     let model = load_model(path)?;
@@ -249,26 +250,14 @@ fn partitioned(
     }
     let parse_seconds = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let placeholder: Box<dyn crate::sim::partition::Exchange> =
-        Box::new(crate::sim::partition::LocalRanks::new(1).remove(0));
-    net.set_ranks(std::mem::replace(ranks, placeholder))?;
-    let protocol = build_in(net, &model, &BuildOptions { seed: opts.seed })?;
-    net.set_nan_check(opts.nan);
-    if let Some(n) = opts.threads {
-        net.set_threads(n);
+    if let Some(r) = ranks.take() {
+        // A fresh network takes them (it has no object yet).
+        net.set_ranks(r)?;
     }
-    net.set_profiling(opts.profile);
+    let protocol = build_in(net, &model, &BuildOptions { seed: opts.seed })?;
+    set_checks(net, &opts);
     let build_seconds = t1.elapsed().as_secs_f64();
-    let total = protocol.duration();
-    net.set_control(crate::sim::RunControl {
-        stop: opts.stop,
-        progress: opts
-            .progress
-            .map(|mut p| Box::new(move |t: f64| p(t, total)) as Box<dyn FnMut(f64) + Send>),
-        interrupted: false,
-        max_steps: opts.max_steps,
-        on_warning: opts.on_warning,
-    });
+    hand_controls(net, &mut opts, protocol.duration());
     let times = protocol.run_from(net, 0, false)?;
     let timings = Timings {
         parse_seconds,
@@ -293,8 +282,33 @@ fn partitioned(
     Ok(summary)
 }
 
+/// Gives the network the run-time checks, threads and profiling of `opts`.
+fn set_checks(net: &mut Network, opts: &RunOptions) {
+    net.set_nan_check(opts.nan);
+    if let Some(n) = opts.threads {
+        net.set_threads(n);
+    }
+    net.set_profiling(opts.profile);
+}
+
+/// Gives the network the controls of `opts` (the stop flag, the progress
+/// report, the step limit, the warnings' handler; taken out of `opts`) for a
+/// protocol of `total` seconds.
+fn hand_controls(net: &mut Network, opts: &mut RunOptions, total: f64) {
+    net.set_control(crate::sim::RunControl {
+        stop: opts.stop.take(),
+        progress: opts
+            .progress
+            .take()
+            .map(|mut p| Box::new(move |t: f64| p(t, total)) as Box<dyn FnMut(f64) + Send>),
+        interrupted: false,
+        max_steps: opts.max_steps,
+        on_warning: opts.on_warning.take(),
+    });
+}
+
 /// A model file's run on one rank.
-fn run_alone(path: &Path, out: &Path, opts: RunOptions) -> Result<Summary> {
+fn run_alone(path: &Path, out: &Path, mut opts: RunOptions) -> Result<Summary> {
     let t0 = Instant::now();
     let model = load_model(path)?;
     let resume = match &opts.resume {
@@ -305,11 +319,7 @@ fn run_alone(path: &Path, out: &Path, opts: RunOptions) -> Result<Summary> {
     let t1 = Instant::now();
     let seed = opts.seed.or(resume.as_ref().and_then(|r| r.seed));
     let (mut net, protocol) = build(&model, &BuildOptions { seed })?;
-    net.set_nan_check(opts.nan);
-    if let Some(n) = opts.threads {
-        net.set_threads(n);
-    }
-    net.set_profiling(opts.profile);
+    set_checks(&mut net, &opts);
     let (start, continue_first) = match resume {
         Some(r) => {
             let ck_path = opts.resume.as_deref().unwrap_or(Path::new(""));
@@ -335,16 +345,7 @@ fn run_alone(path: &Path, out: &Path, opts: RunOptions) -> Result<Summary> {
         None => (0, false),
     };
     let build_seconds = t1.elapsed().as_secs_f64();
-    let total = protocol.duration();
-    net.set_control(crate::sim::RunControl {
-        stop: opts.stop,
-        progress: opts
-            .progress
-            .map(|mut p| Box::new(move |t: f64| p(t, total)) as Box<dyn FnMut(f64) + Send>),
-        interrupted: false,
-        max_steps: opts.max_steps,
-        on_warning: opts.on_warning,
-    });
+    hand_controls(&mut net, &mut opts, protocol.duration());
     let times = match protocol.run_from(&mut net, start, continue_first) {
         Ok(times) => times,
         Err(e) => {
