@@ -125,3 +125,11 @@ fn presynaptic_reads_are_refused_on_ranks() {
     run_model_file(&model, &dir.join("alone"), options(None)).expect("one rank runs it");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Brian2's nonlinear example: synaptic values set from a list (given for all
+/// ranks' synapses, in their order), clock-driven synapses summed into their
+/// target, groups smaller than a block (some ranks hold none of them).
+#[test]
+fn nonlinear_on_ranks() {
+    same_on_any_rank_count("nonlinear", &ranks::example("nonlinear.toml"));
+}

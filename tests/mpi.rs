@@ -223,3 +223,81 @@ fn a_refused_model_fails_once_under_mpirun() {
     assert_eq!(stderr.matches("not-supported-distributed").count(), 1, "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every example model under `mpirun -np 2`, its first 500 steps: the npz
+/// files (monitors and `--dump-state`) of one process, byte for byte, and the
+/// same exit status; the three examples whose synapses read their source
+/// (`_pre` in a summed variable) are refused with `not-supported-distributed`.
+#[test]
+fn every_example_under_mpirun() {
+    const REFUSED: [&str; 3] = [
+        "continuous_interaction",
+        "gapjunctions",
+        "stimberg_2018_coba_with_astro",
+    ];
+    let exe = env!("CARGO_BIN_EXE_spikejit");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut models: Vec<_> = std::fs::read_dir(&examples)
+        .expect("examples/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    models.sort();
+    assert!(models.len() >= 25, "{models:?}");
+    let dir = ranks::temp_dir("mpi", "examples");
+    let args = |out: &std::path::Path| -> Vec<String> {
+        [
+            "run",
+            "--out",
+            &out.to_string_lossy(),
+            "-q",
+            "--dump-state",
+            "--stop-after-steps",
+            "500",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    for model in &models {
+        let name = model
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (alone, two) = (dir.join(format!("{name}-alone")), dir.join(format!("{name}-np2")));
+        let one = output_within_timeout({
+            let mut c = Command::new(exe);
+            c.args(args(&alone)).arg(model);
+            c
+        });
+        let both = output_within_timeout({
+            let mut c = Command::new(mpirun());
+            c.args(["-np", "2", "--oversubscribe", exe]).args(args(&two)).arg(model);
+            c
+        });
+        if REFUSED.contains(&name.as_str()) {
+            assert!(!both.status.success(), "{name}: {}", text_of(&both));
+            // Each refused piece of code once (one rank reports them).
+            let stderr = text(&both.stderr);
+            let mut errors: Vec<&str> = stderr
+                .lines()
+                .filter(|l| l.starts_with("error[not-supported-distributed]"))
+                .collect();
+            let n = errors.len();
+            errors.sort();
+            errors.dedup();
+            assert!(n >= 1 && errors.len() == n, "{name}: {stderr}");
+            continue;
+        }
+        assert_eq!(
+            one.status.code(),
+            both.status.code(),
+            "{name}: {}\n{}",
+            text_of(&one),
+            text_of(&both)
+        );
+        ranks::assert_same_outputs(&name, &alone, &two, "mpirun -np 2");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -37,13 +37,7 @@ impl Network {
         let r = self.connect_timed(h, c);
         self.stats.connect_seconds += t0.elapsed().as_secs_f64();
         // Ranks go on together: a connect that failed on one fails on all.
-        if let Some(ranks) = self.ranks.as_mut()
-            && ranks.any(r.is_err())
-            && r.is_ok()
-        {
-            return Err(super::partition::failed_elsewhere());
-        }
-        r
+        self.agree(r)
     }
 
     /// The candidates a restricted connect visits on this rank (relative to

@@ -10,6 +10,7 @@ use super::arrays::Array;
 use super::network::Network;
 use super::objects::Object;
 use super::partition::{Exchange, owner};
+use crate::diag::Result;
 use crate::model::equations::VarFlag;
 use crate::model::scope::ArrayKey;
 
@@ -77,6 +78,19 @@ impl Network {
         self.stats.synaptic_events = events[0];
         self.gathered = state;
         self.ranks = Some(ranks);
+    }
+
+    /// `r`, once the ranks agree: on several ranks, an `Ok` becomes the
+    /// error of a rank that stopped because another failed when any did, so
+    /// that all go on, or stop, together (no rank waits in an exchange the
+    /// others left). One rank: `r`.
+    pub fn agree<T>(&mut self, r: Result<T>) -> Result<T> {
+        let failed = r.is_err();
+        let any = self.ranks.as_mut().is_some_and(|ranks| ranks.any(failed));
+        if any && !failed {
+            return Err(super::partition::failed_elsewhere());
+        }
+        r
     }
 
     /// The ranks this network runs among, taken from it (it runs alone after).

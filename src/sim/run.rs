@@ -330,8 +330,11 @@ impl Network {
     /// cannot grow.
     fn run_to(&mut self, t_end: f64, resume: Option<PendingRun>) -> Result<()> {
         let resuming = resume.is_some();
-        let mut ops = self.before_run()?;
-        if let Err(e) = self.check_recording(t_end) {
+        // Ranks start the run together, or none does.
+        let ops = self.before_run();
+        let mut ops = self.agree(ops)?;
+        let recording = self.check_recording(t_end);
+        if let Err(e) = self.agree(recording) {
             self.restore_queues(ops);
             return Err(e);
         }
@@ -386,8 +389,11 @@ impl Network {
             // Ranks stop at the same step: when one stops (a finding, a
             // recording that cannot grow, Ctrl-C, a step limit), all do.
             if let Some(ranks) = self.ranks.as_mut() {
-                let stop = self.control.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
-                    || self.control.max_steps.is_some_and(|m| self.stats.steps >= m);
+                // A stop asked for counts only when a step is left (as on one
+                // rank, where it is checked before the next step).
+                let stop = clocks.has_next()
+                    && (self.control.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
+                        || self.control.max_steps.is_some_and(|m| self.stats.steps >= m));
                 if ranks.any(fault_stop || check_stop || stop) && !fault_stop && !check_stop {
                     interrupted_at = Some(next);
                     // A failure on another rank (not a stop, which is told

@@ -139,6 +139,12 @@ impl Clocks {
         Some(tmin)
     }
 
+    /// Whether a time step is left (some clock not at its end).
+    #[inline]
+    pub(crate) fn has_next(&self) -> bool {
+        self.clocks.iter().any(|c| c.1 < c.2)
+    }
+
     /// The step and time of op `op` when its clock ticks in this time step.
     #[inline]
     pub(crate) fn tick(&self, op: usize) -> Option<(i64, f64)> {

@@ -22,6 +22,11 @@ impl Network {
     /// Sets a variable of a group, subgroup or synapses (Brian2's `G.v = ...`,
     /// `S.w['i>j'] = ...`, `S.w[i, j] = ...`).
     pub fn set(&mut self, h: Handle, var: &str, value: Value, sel: Selection) -> Result<()> {
+        let r = self.set_values(h, var, value, sel);
+        self.agree(r)
+    }
+
+    fn set_values(&mut self, h: Handle, var: &str, value: Value, sel: Selection) -> Result<()> {
         let ctx = format!("set '{}' of '{}'", var, self.name_of(h));
         let is_syn = matches!(self.objects.get(h.0), Some(Object::Synapses(_)));
         if is_syn {
@@ -122,14 +127,32 @@ impl Network {
                     _ => unreachable!(),
                 };
                 let n = end - start;
+                // On several ranks, a synapses object's values are given for
+                // all ranks' synapses, in their order: this rank's are picked.
+                let held = match (&self.ranks, self.global_synapses.get(&h.0)) {
+                    (Some(_), Some(g)) if is_syn && !shared => Some(g),
+                    _ => None,
+                };
                 let vals: Vec<f64> = match value {
                     Value::Scalar(_) => vec![x_of(&value); n],
-                    Value::Array(v) => {
-                        if v.len() != n {
-                            return Err(err("bad-length", &ctx, format!("expected {n} values, got {}", v.len())));
+                    Value::Array(v) => match held {
+                        Some(g) => {
+                            if v.len() as u64 != g.total {
+                                return Err(err(
+                                    "bad-length",
+                                    &ctx,
+                                    format!("expected {} values, got {}", g.total, v.len()),
+                                ));
+                            }
+                            g.local.iter().map(|&k| v[k as usize]).collect()
                         }
-                        v
-                    }
+                        None => {
+                            if v.len() != n {
+                                return Err(err("bad-length", &ctx, format!("expected {n} values, got {}", v.len())));
+                            }
+                            v
+                        }
+                    },
                     Value::Expr(_) => unreachable!(),
                 };
                 if ty == ValTy::Bool && vals.iter().any(|v| *v != 0.0 && *v != 1.0) {

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-fn example(name: &str) -> String {
+/// The text of `examples/NAME`.
+pub fn example(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

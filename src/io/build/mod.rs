@@ -150,13 +150,15 @@ impl Builder<'_> {
         &self.model.file
     }
 
-    /// Ends a stage: later stages depend on this one, so stop at its errors.
+    /// Ends a stage: later stages depend on this one, so stop at its errors
+    /// (on several ranks, at any rank's).
     fn stage(&mut self) -> Result<()> {
-        if self.errors.is_empty() {
+        let r = if self.errors.is_empty() {
             Ok(())
         } else {
             Err(Errors(std::mem::take(&mut self.errors)))
-        }
+        };
+        self.net.agree(r)
     }
 
     /// Adds the objects of one section, each with `add`, in the file's order.
