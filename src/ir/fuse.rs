@@ -44,14 +44,21 @@ pub(super) fn parts(k: &Kernel) -> Option<Parts<'_>> {
     })
 }
 
-pub(super) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+/// Every subexpression of `e`, outermost first.
+pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
     e.for_each_child(|a| walk_expr(a, f));
 }
 
-/// Every subexpression of `e`, outermost first.
-pub fn walk_expr_pub(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    walk_expr(e, f)
+/// Whether `block` (recursively) calls a function for which `pred` holds.
+pub fn calls(block: &[Stmt], pred: impl Fn(Func) -> bool) -> bool {
+    let mut found = false;
+    walk_block(
+        block,
+        &mut |e| found |= matches!(e, Expr::Call(f, _) if pred(*f)),
+        &mut |_, _| {},
+    );
+    found
 }
 
 /// Every statement of a block, nested ones included (a statement before
@@ -107,18 +114,10 @@ pub(super) fn has_loop(b: &[Stmt]) -> bool {
 }
 
 pub(super) fn uses_random(k: &Kernel) -> bool {
-    let mut random = false;
-    walk_block(
-        &k.body,
-        &mut |e| {
-            if let Expr::Call(f, _) = e {
-                let sig = f.sig(super::Ty::F64);
-                random |= sig.rng || sig.ctx || matches!(f, Func::Rand | Func::Randn);
-            }
-        },
-        &mut |_, _| {},
-    );
-    random
+    calls(&k.body, |f| {
+        let sig = f.sig(super::Ty::F64);
+        sig.rng || sig.ctx
+    })
 }
 
 /// Accesses of a loop body: (array, index is the loop variable, is a store).

@@ -715,13 +715,7 @@ impl Kernel {
     /// Whether the kernel draws random numbers (its stream is then keyed by
     /// the step before each call, `Rng::begin_step`).
     pub fn draws(&self) -> bool {
-        let mut found = false;
-        fuse::walk_block(
-            &self.body,
-            &mut |e| found |= matches!(e, Expr::Call(f, _) if f.sig(Ty::F64).rng),
-            &mut |_, _| {},
-        );
-        found
+        fuse::calls(&self.body, |f| f.sig(Ty::F64).rng)
     }
 }
 

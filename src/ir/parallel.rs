@@ -33,13 +33,7 @@ pub struct Split {
 /// Whether `k` calls the runtime context (a connect's lists, the checks'
 /// fault records): one context per kernel, not per range.
 pub(super) fn uses_context(k: &Kernel) -> bool {
-    let mut found = false;
-    walk_block(
-        &k.body,
-        &mut |e| found |= matches!(e, Expr::Call(f, _) if f.sig(super::Ty::F64).ctx),
-        &mut |_, _| {},
-    );
-    found
+    super::fuse::calls(&k.body, |f| f.sig(super::Ty::F64).ctx)
 }
 
 /// Whether the loop body `body` over `var` draws nothing, or draws only after

@@ -15,23 +15,22 @@ pub const SCALAR_COUNT: &str = "_count";
 
 /// Whether `stmts` draw from the element stream (see [`Func::draws_for_element`]).
 pub fn draws_for_element(stmts: &[Stmt]) -> bool {
-    let mut found = false;
-    ir::fuse::walk_block(
-        stmts,
-        &mut |e| found |= matches!(e, ir::Expr::Call(f, _) if f.draws_for_element()),
-        &mut |_, _| {},
-    );
-    found
+    ir::fuse::calls(stmts, Func::draws_for_element)
 }
 
 /// `body`, its draws keyed by the element `(a, b)` when it draws: a number an
 /// element draws then depends on the element, never on the elements run
 /// before it (on the same thread or rank) or on how the range was split.
 pub fn keyed_by(a: ir::Expr, b: ir::Expr, body: Vec<Stmt>) -> Vec<Stmt> {
+    keyed_with(ir::Expr::Call(Func::RngAt, vec![a, b]), body)
+}
+
+/// `body` after the keying call `key`, when it draws from the element stream.
+fn keyed_with(key: ir::Expr, body: Vec<Stmt>) -> Vec<Stmt> {
     if !draws_for_element(&body) {
         return body;
     }
-    let mut keyed = vec![Stmt::Eval(ir::Expr::Call(Func::RngAt, vec![a, b]))];
+    let mut keyed = vec![Stmt::Eval(key)];
     keyed.extend(body);
     keyed
 }
@@ -41,16 +40,7 @@ pub fn keyed_by(a: ir::Expr, b: ir::Expr, body: Vec<Stmt>) -> Vec<Stmt> {
 pub fn range_loop(b: &mut KernelBuilder, body: Vec<Stmt>) -> Stmt {
     let start = b.scalar(SCALAR_START, Ty::I64);
     let end = b.scalar(SCALAR_END, Ty::I64);
-    let body = if draws_for_element(&body) {
-        let mut keyed = vec![Stmt::Eval(ir::Expr::Call(
-            Func::RngAtInRange,
-            vec![ir::Expr::Local(b.item)],
-        ))];
-        keyed.extend(body);
-        keyed
-    } else {
-        body
-    };
+    let body = keyed_with(ir::Expr::Call(Func::RngAtInRange, vec![ir::Expr::Local(b.item)]), body);
     Stmt::For {
         var: b.item,
         start,

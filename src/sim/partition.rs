@@ -198,7 +198,7 @@ pub(crate) fn presynaptic_access(
     // Whether `e` holds a presynaptic index (reads `_pre`, or a local that does).
     fn presynaptic(e: &Expr, pre: &HashSet<usize>, tainted: &HashSet<usize>) -> bool {
         let mut found = false;
-        crate::ir::fuse::walk_expr_pub(e, &mut |x| match x {
+        crate::ir::fuse::walk_expr(e, &mut |x| match x {
             Expr::Load(a, _) if pre.contains(a) => found = true,
             Expr::Local(l) if tainted.contains(l) => found = true,
             _ => {}
@@ -229,7 +229,7 @@ pub(crate) fn presynaptic_access(
             hit.get_or_insert(*array);
         }
         let mut check = |e: &Expr| {
-            crate::ir::fuse::walk_expr_pub(e, &mut |x| {
+            crate::ir::fuse::walk_expr(e, &mut |x| {
                 if let Expr::Load(a, i) = x
                     && neuron_array(*a).is_some()
                     && presynaptic(i, &pre, &tainted)
