@@ -57,6 +57,12 @@ fn fails_once(model: &Path, out: &Path, code: &str, phrase: &str) {
 /// Runs `text` alone and on 2, 3 and 4 ranks; every npz file (monitors and
 /// `--dump-state`) and the summary's counts must be the same.
 fn same_on_any_rank_count(tag: &str, text: &str) {
+    same_on_any_rank_count_with_epoch(tag, text, 1);
+}
+
+/// [`same_on_any_rank_count`], the ranks exchanging events once per
+/// `epoch` steps at most (the longest epoch of the runs).
+fn same_on_any_rank_count_with_epoch(tag: &str, text: &str, epoch: u64) {
     let dir = ranks::temp_dir("ranks", tag);
     let model = dir.join("model.toml");
     std::fs::write(&model, text).expect("model written");
@@ -70,6 +76,11 @@ fn same_on_any_rank_count(tag: &str, text: &str) {
             serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap_or_default())
                 .unwrap_or_default();
         assert_eq!(summary["ranks"].as_array().map(Vec::len), Some(k), "{tag}: {summary}");
+        assert_eq!(
+            summary["ranks"][0]["epoch_steps"].as_u64(),
+            Some(epoch),
+            "{tag}: {summary}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -84,6 +95,24 @@ fn cuba_with_delays_and_noise_on_ranks() {
     same_on_any_rank_count("cuba_delays_noise", &ranks::cuba_with_delays_and_noise());
 }
 
+/// Delays of 1 ms and more: the ranks exchange events once per epoch of 11
+/// steps (the shortest delay, 10 steps, plus one), the last epoch of each
+/// run shorter; after a restore and shorter delays, once per 9 steps.
+#[test]
+fn cuba_with_epochs_on_ranks() {
+    same_on_any_rank_count_with_epoch("cuba_epochs", &ranks::cuba_with_epochs(), 11);
+}
+
+/// A spike generator's spikes (made whole on every rank, not in the order
+/// of its neurons within a step) are monitored as on one rank. No pathway
+/// reads another rank's events (every rank makes all the generator's, and
+/// the group's go nowhere): the ranks meet only to agree on stopping, once
+/// per longest epoch (256 steps).
+#[test]
+fn spike_generator_on_ranks() {
+    same_on_any_rank_count_with_epoch("spike_generator", ranks::SPIKE_GENERATOR, 256);
+}
+
 #[test]
 fn stdp_with_on_post_on_ranks() {
     same_on_any_rank_count("stdp", &ranks::stdp_with_on_post());
@@ -91,7 +120,8 @@ fn stdp_with_on_post_on_ranks() {
 
 #[test]
 fn brunel_with_poisson_input_on_ranks() {
-    same_on_any_rank_count("brunel", &ranks::brunel_with_poisson_input());
+    // A delay of 1.5 ms: 15 steps, an epoch of 16.
+    same_on_any_rank_count_with_epoch("brunel", &ranks::brunel_with_poisson_input(), 16);
 }
 
 #[test]

@@ -197,6 +197,11 @@ fn delays_and_noise_under_mpirun() {
 }
 
 #[test]
+fn epochs_of_several_steps_under_mpirun() {
+    same_under_mpirun("cuba_epochs", &ranks::cuba_with_epochs());
+}
+
+#[test]
 fn stdp_with_on_post_under_mpirun() {
     same_under_mpirun("stdp", &ranks::stdp_with_on_post());
 }

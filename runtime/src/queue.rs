@@ -139,6 +139,8 @@ pub struct SpikeQueue {
     homogeneous: u64,
     /// The longest delay of `delays` and `homogeneous`.
     max_delay: u64,
+    /// The shortest delay (`homogeneous` when there are no per-synapse delays).
+    min_delay: u64,
     /// The most buckets the ring may have.
     cap: usize,
 }
@@ -163,6 +165,7 @@ impl SpikeQueue {
             delays: Vec::new(),
             homogeneous: 0,
             max_delay: 0,
+            min_delay: 0,
             cap: cap.max(1),
         }
     }
@@ -191,6 +194,7 @@ impl SpikeQueue {
         self.delays = delays;
         self.homogeneous = homogeneous;
         self.max_delay = max;
+        self.min_delay = self.delays.iter().copied().min().unwrap_or(homogeneous);
     }
 
     /// Moves the far events the ring reaches into their buckets.
@@ -225,12 +229,22 @@ impl SpikeQueue {
 
     /// Queues the synapses of the neurons that emitted events this step.
     pub fn push(&mut self, sources: impl Iterator<Item = usize>, by_source: &BySource) {
+        self.push_late(sources, by_source, 0);
+    }
+
+    /// Queues the synapses of the neurons that emitted events `lag` steps
+    /// ago, each where a push in that step would have put it: `lag` steps
+    /// sooner than its delay from now. Pushes in the order their events were
+    /// emitted leave every bucket as those pushes would have. Every delay must
+    /// be at least `lag` (one shorter would have been delivered already; it
+    /// is delivered now).
+    pub fn push_late(&mut self, sources: impl Iterator<Item = usize>, by_source: &BySource, lag: u64) {
         let len = self.buckets.len();
         if len == 0 {
             return;
         }
         if self.delays.is_empty() {
-            let d = self.homogeneous;
+            let d = self.homogeneous.saturating_sub(lag);
             if d < len as u64 {
                 let b = &mut self.buckets[(self.offset + d as usize) % len];
                 for n in sources {
@@ -249,7 +263,7 @@ impl SpikeQueue {
             for n in sources {
                 for k in by_source.offsets[n]..by_source.offsets[n + 1] {
                     let s = by_source.at(k);
-                    let d = self.delays[s as usize] as usize;
+                    let d = self.delays[s as usize].saturating_sub(lag) as usize;
                     self.buckets[(self.offset + d) % len].push(s);
                 }
             }
@@ -257,7 +271,7 @@ impl SpikeQueue {
             for n in sources {
                 for k in by_source.offsets[n]..by_source.offsets[n + 1] {
                     let s = by_source.at(k);
-                    let d = self.delays[s as usize];
+                    let d = self.delays[s as usize].saturating_sub(lag);
                     if d < len as u64 {
                         self.buckets[(self.offset + d as usize) % len].push(s);
                     } else {
@@ -266,6 +280,11 @@ impl SpikeQueue {
                 }
             }
         }
+    }
+
+    /// The shortest delay, in steps, of the synapses the queue was prepared for.
+    pub fn min_delay(&self) -> u64 {
+        self.min_delay
     }
 
     /// The synapses whose events are delivered this step, in bucket order.
@@ -364,6 +383,41 @@ mod tests {
         assert_eq!(q.current().as_slice(), &[2]);
         q.advance();
         assert_eq!(q.current().as_slice(), &[0]);
+    }
+
+    /// Events pushed `lag` steps late, in the order they were emitted, leave
+    /// every bucket as pushes in their own steps do, for homogeneous and
+    /// per-synapse delays, in the ring and in the far-future map (a ring of
+    /// 4 buckets).
+    #[test]
+    fn late_pushes_deliver_what_pushes_on_time_do() {
+        let pre = [0, 1, 2, 0, 1, 2, 0];
+        let by = BySource::build(&pre, 0, 3).expect("memory");
+        // Each step's emitting sources, for 12 steps.
+        let emitted: Vec<Vec<usize>> = (0..12)
+            .map(|s| (0..3).filter(|n| (s * 7 + n * 3) % 4 != 0).collect())
+            .collect();
+        for (delays, homogeneous) in [(vec![], 3u64), (vec![3, 5, 4, 9, 3, 6, 3], 0)] {
+            let epoch = 4; // the shortest delay is 3 steps: epochs of 4
+            let (mut on_time, mut late) = (SpikeQueue::with_ring_cap(4), SpikeQueue::with_ring_cap(4));
+            on_time.prepare(delays.clone(), homogeneous);
+            late.prepare(delays.clone(), homogeneous);
+            for step in 0..24 {
+                on_time.advance();
+                late.advance();
+                if let Some(sources) = emitted.get(step) {
+                    on_time.push(sources.iter().copied(), &by);
+                }
+                if step % epoch == epoch - 1 {
+                    for s in step + 1 - epoch..=step {
+                        if let Some(sources) = emitted.get(s) {
+                            late.push_late(sources.iter().copied(), &by, (step - s) as u64);
+                        }
+                    }
+                }
+                assert_eq!(on_time.current(), late.current(), "step {step}, delays {delays:?}");
+            }
+        }
     }
 
     /// Synapses made in source order keep no list: each source's synapses are

@@ -219,6 +219,9 @@ impl StateData {
             spike_mons: self.spike_mons,
             state_mons: self.state_mons,
             rate_mons: self.rate_mons,
+            // Not kept in a checkpoint: a partitioned network refuses them.
+            rate_counts: Vec::new(),
+            event_exchanges: Vec::new(),
             queues: self
                 .queues
                 .into_iter()
@@ -390,6 +393,7 @@ impl Network {
                 Object::RateMon(m) => {
                     m.t.clear();
                     m.rate.clear();
+                    m.own_counts.clear();
                 }
                 Object::Synapses(s) => {
                     for p in &mut s.pathways {

@@ -24,6 +24,12 @@ pub struct RunStats {
     pub connect_seconds: f64,
     /// Synaptic events delivered by all pathways (one per synapse and event).
     pub synaptic_events: u64,
+    /// On a partitioned network: the steps at whose end the ranks exchanged
+    /// their events and agreed on stopping, over all runs.
+    pub exchange_steps: u64,
+    /// On a partitioned network: the longest epoch (steps from one exchange
+    /// to the next) a run had.
+    pub longest_epoch: u64,
     /// The kernels that ran split over threads ([`Network::set_threads`](crate::sim::Network::set_threads)).
     pub threaded_kernels: Vec<String>,
     /// With profiling on ([`Network::set_profiling`](crate::sim::Network::set_profiling)): the

@@ -9,7 +9,7 @@
 use super::arrays::Array;
 use super::network::Network;
 use super::objects::Object;
-use super::partition::{Exchange, owner};
+use super::partition::Exchange;
 use crate::diag::Result;
 use crate::model::equations::VarFlag;
 use crate::model::scope::ArrayKey;
@@ -72,7 +72,9 @@ impl Network {
             self.gather_synapses(ranks.as_mut());
         }
         self.gather_state_monitors(ranks.as_mut());
-        self.gather_spike_monitor_values(ranks.as_mut());
+        self.gather_spike_monitors(ranks.as_mut());
+        self.gather_rate_monitors(ranks.as_mut());
+        self.gather_spike_counts(ranks.as_mut());
         let mut events = [self.stats.synaptic_events];
         ranks.sum_u64(&mut events);
         self.stats.synaptic_events = events[0];
@@ -121,6 +123,8 @@ impl Network {
             bytes as f64,
             peak_memory_bytes.unwrap_or(0) as f64,
             ranks.exchange_time().as_secs_f64(),
+            self.stats.exchange_steps as f64,
+            self.stats.longest_epoch as f64,
         ];
         let all = ranks.gather_f64(&mine);
         self.ranks = Some(ranks);
@@ -133,6 +137,8 @@ impl Network {
                 array_bytes: v[2] as u64,
                 peak_memory_bytes: v[3] as u64,
                 exchange_seconds: v[4],
+                exchange_steps: v.get(5).map_or(0, |&x| x as u64),
+                epoch_steps: v.get(6).map_or(0, |&x| x as u64),
             })
             .collect()
     }
@@ -269,38 +275,112 @@ impl Network {
         }
     }
 
-    /// The values a spike monitor recorded at each spike, from the rank that
-    /// owns the neuron (every rank records every spike, but only the owner's
-    /// values are current).
-    fn gather_spike_monitor_values(&mut self, ranks: &mut dyn Exchange) {
-        let size = ranks.size();
+    /// Each spike monitor's recording: every rank recorded its own neurons'
+    /// events (with their values); rank 0 merges them step by step, in rank
+    /// order within a step, which is the order of the neurons, as one rank
+    /// records them. The counts per neuron are summed.
+    fn gather_spike_monitors(&mut self, ranks: &mut dyn Exchange) {
         for id in 0..self.objects.len() {
             let Some(Object::SpikeMon(m)) = self.objects.get(id) else {
                 continue;
             };
-            if m.values.is_empty() {
+            // (`events_are_own` would say no: the ranks are taken out.)
+            if !self.finds_own_events(m.source.group) {
+                // Every rank recorded every event, rank 0 too.
                 continue;
             }
-            let n = self.group(m.source.group).n;
-            // `i` is relative to the monitor's range.
-            let first = m.source.start;
-            let neurons: Vec<usize> = m.i.iter().map(|&i| first + i as usize).collect();
-            let mut gathered = Vec::new();
-            for d in &m.values {
-                gathered.push(ranks.gather_f64(d));
-            }
+            let i: Vec<u64> = m.i.iter().map(|&x| x as u64).collect();
+            let count: Vec<u64> = m.count.iter().map(|&x| x as u64).collect();
+            let all_i = ranks.gather_u64(&i);
+            let all_t = ranks.gather_f64(&m.t);
+            let all_count = ranks.gather_u64(&count);
+            let all_values: Vec<Vec<Vec<f64>>> = m.values.iter().map(|d| ranks.gather_f64(d)).collect();
             if ranks.rank() != 0 {
                 continue;
             }
-            if let Some(Object::SpikeMon(m)) = self.objects.get_mut(id) {
-                for (d, parts) in m.values.iter_mut().zip(&gathered) {
-                    for (e, &i) in neurons.iter().enumerate() {
-                        let r = owner(i, n, size);
-                        if let Some(x) = parts.get(r).and_then(|p| p.get(e)) {
-                            d[e] = *x;
+            let total: usize = all_i.iter().map(Vec::len).sum();
+            let mut merged_i = Vec::with_capacity(total);
+            let mut merged_t = Vec::with_capacity(total);
+            let mut merged_values: Vec<Vec<f64>> = vec![Vec::with_capacity(total); all_values.len()];
+            let mut at = vec![0usize; all_t.len()];
+            loop {
+                // The earliest step any rank has left, then each rank's
+                // events of that step, rank after rank.
+                let step_t = all_t
+                    .iter()
+                    .zip(&at)
+                    .filter_map(|(t, &k)| t.get(k).copied())
+                    .fold(f64::INFINITY, f64::min);
+                if !step_t.is_finite() {
+                    break;
+                }
+                for r in 0..all_t.len() {
+                    while let Some(&t) = all_t[r].get(at[r])
+                        && t == step_t
+                    {
+                        let k = at[r];
+                        merged_i.push(all_i[r].get(k).map_or(0, |&x| x as i32));
+                        merged_t.push(t);
+                        for (d, parts) in merged_values.iter_mut().zip(&all_values) {
+                            d.push(parts.get(r).and_then(|p| p.get(k)).copied().unwrap_or(f64::NAN));
                         }
+                        at[r] += 1;
                     }
                 }
+            }
+            if let Some(Object::SpikeMon(m)) = self.objects.get_mut(id) {
+                m.i = merged_i;
+                m.t = merged_t;
+                m.values = merged_values;
+                for (k, c) in m.count.iter_mut().enumerate() {
+                    *c = all_count.iter().map(|p| p.get(k).copied().unwrap_or(0)).sum::<u64>() as i32;
+                }
+            }
+        }
+    }
+
+    /// Each rate monitor's rate from the ranks' counts of their own events.
+    fn gather_rate_monitors(&mut self, ranks: &mut dyn Exchange) {
+        for id in 0..self.objects.len() {
+            let Some(Object::RateMon(m)) = self.objects.get(id) else {
+                continue;
+            };
+            if !self.finds_own_events(m.source.group) {
+                continue;
+            }
+            let mut counts: Vec<u64> = m.own_counts.iter().map(|&c| u64::from(c)).collect();
+            ranks.sum_u64(&mut counts);
+            let (source, dt) = (m.source, self.group(m.source.group).dt);
+            if ranks.rank() == 0
+                && let Some(Object::RateMon(m)) = self.objects.get_mut(id)
+            {
+                let n = (source.stop - source.start) as f64;
+                m.rate = counts.iter().map(|&c| c as f64 / (n * dt)).collect();
+                m.own_counts.clear();
+            }
+        }
+    }
+
+    /// The spikes each group fired, summed over the ranks (each counted its own).
+    fn gather_spike_counts(&mut self, ranks: &mut dyn Exchange) {
+        let mut names: Vec<String> = self.stats.spikes.keys().cloned().collect();
+        // Every rank has the same groups, but may not have counted each.
+        for o in &self.objects {
+            if let Object::Group(g) = o
+                && !names.contains(&g.name)
+            {
+                names.push(g.name.clone());
+            }
+        }
+        names.sort();
+        let mut counts: Vec<u64> = names
+            .iter()
+            .map(|n| self.stats.spikes.get(n).copied().unwrap_or(0))
+            .collect();
+        ranks.sum_u64(&mut counts);
+        for (name, c) in names.into_iter().zip(counts) {
+            if c > 0 || self.stats.spikes.contains_key(&name) {
+                self.stats.spikes.insert(name, c);
             }
         }
     }

@@ -112,24 +112,36 @@ impl KernelCall {
 /// lookup.
 #[derive(Clone, Copy)]
 pub(crate) struct EventSpace {
-    first: *const i32,
+    first: *mut i32,
     n: usize,
 }
 
 impl EventSpace {
     /// No event space: no events.
     pub(crate) const NONE: EventSpace = EventSpace {
-        first: std::ptr::null(),
+        first: std::ptr::null_mut(),
         n: 0,
     };
 
     /// The event space held by `space` (`n + 1` entries). It stays valid while
     /// that array is neither dropped nor resized, as the network's arrays are
     /// not during a run (an op lives from the start of a run to its end).
-    pub(crate) fn of(space: &[i32]) -> EventSpace {
+    pub(crate) fn of(space: &mut [i32]) -> EventSpace {
         EventSpace {
-            first: space.as_ptr(),
+            first: space.as_mut_ptr(),
             n: space.len() - 1,
+        }
+    }
+
+    /// Moves the count a threshold over elements `..end` wrote at `end` to
+    /// its place after the last element (a rank's threshold, which owns
+    /// elements up to `end`, writes its count there).
+    #[inline]
+    pub(crate) fn move_count_from(self, end: usize) {
+        if !self.first.is_null() && end < self.n {
+            // SAFETY: `first` points at a live event space of `n + 1`
+            // entries (see `EventSpace::of`), and `end < n`.
+            unsafe { *self.first.add(self.n) = *self.first.add(end) }
         }
     }
 

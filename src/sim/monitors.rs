@@ -298,6 +298,7 @@ impl Network {
             order,
             t: Vec::new(),
             rate: Vec::new(),
+            own_counts: Vec::new(),
         }));
         Ok(Handle(self.objects.len() - 1))
     }

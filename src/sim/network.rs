@@ -73,6 +73,16 @@ pub struct Network {
     pub(crate) global_synapses: HashMap<usize, super::partition::GlobalSynapses>,
     /// The last run stopped because another rank failed.
     pub(crate) failed_elsewhere: bool,
+    /// On a partitioned network, the exchanges of the thresholds whose
+    /// events `on_pre` pathways read (kept from run to run: a pathway that
+    /// runs before its emitter's threshold reads the last step's events).
+    pub(crate) event_exchanges: Vec<super::partition::EventExchange>,
+    /// The run's epoch: the steps between two exchanges of events (1 unless
+    /// every `on_pre` pathway's delay allows more; see `Network::epoch_of`).
+    pub(crate) epoch: usize,
+    /// Whether the ranks exchange their events (and agree on stopping) in
+    /// this step: the last of an epoch, or of the run.
+    pub(crate) exchange_now: bool,
     /// Rank 0 gathered the ranks' state ([`Network::gather_to_root`]): it
     /// holds the whole model, and is not run again.
     pub(crate) gathered: bool,
@@ -230,6 +240,9 @@ impl Network {
             ranks: None,
             global_synapses: HashMap::new(),
             failed_elsewhere: false,
+            event_exchanges: Vec::new(),
+            epoch: 1,
+            exchange_now: true,
             gathered: false,
             warnings: std::sync::Mutex::new(Vec::new()),
         }

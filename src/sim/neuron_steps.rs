@@ -66,7 +66,6 @@ impl Network {
             Ok(Some(k)) => ops.push(Op::new(
                 OpKind::Threshold {
                     group: id,
-                    n,
                     owned,
                     event: "spike".to_string(),
                 },
@@ -92,9 +91,8 @@ impl Network {
                     ops.push(Op::new(
                         OpKind::Threshold {
                             group: id,
-                            n,
                             // The code run on the events reads the whole
-                            // list (its count at `n`): every rank holds it.
+                            // list (its count at `n`): this rank's events.
                             owned: if is_code { (0, n) } else { owned },
                             event: ev.clone(),
                         },

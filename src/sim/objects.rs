@@ -202,6 +202,9 @@ pub(crate) struct RateMon {
     pub order: i32,
     pub t: Vec<f64>,
     pub rate: Vec<f64>,
+    /// On a partitioned network: this rank's events at each step (`rate`
+    /// then holds its part of the rate, until rank 0 sums the counts).
+    pub own_counts: Vec<u32>,
 }
 
 pub(crate) struct TimedArrayObj {
@@ -238,6 +241,11 @@ pub(crate) struct Snapshot {
     pub spike_mons: Vec<SpikeMonState>,
     pub state_mons: Vec<(usize, Vec<f64>, Vec<Vec<f64>>)>,
     pub rate_mons: Vec<(usize, Vec<f64>, Vec<f64>)>,
+    /// A partitioned network's rate monitors' own counts, and its exchanges of
+    /// events (the last one's events are what a pathway that runs before its
+    /// emitter's threshold reads next).
+    pub rate_counts: Vec<(usize, Vec<u32>)>,
+    pub event_exchanges: Vec<super::partition::EventExchange>,
     pub queues: Vec<(usize, usize, queue::SpikeQueue)>,
     pub generators: Vec<(usize, usize)>,
     pub t: f64,

@@ -24,10 +24,9 @@ pub(crate) enum OpKind {
         owned: (usize, usize),
     },
     /// A group's threshold (or custom event) over the elements this rank
-    /// owns, into its event space of `n + 1` entries.
+    /// owns, into its event space (the group's size + 1 entries).
     Threshold {
         group: usize,
-        n: usize,
         owned: (usize, usize),
         /// `spike` for the threshold (its spikes are counted), else a custom event.
         event: String,
@@ -79,6 +78,13 @@ pub(crate) struct PathwayStep {
     pub queue: SpikeQueue,
     /// The synapses of each emitting element.
     pub by_source: BySource,
+    /// Whether the emitter is the synapses' target (`on_post`): its events
+    /// are the rank's own, like its synapses' targets.
+    pub is_post: bool,
+    /// On a partitioned network, for an `on_pre` pathway whose emitter has a
+    /// threshold: the network's exchange of that threshold's events
+    /// (`Network::event_exchanges`), where it finds every rank's events.
+    pub exchange: Option<usize>,
 }
 
 pub(crate) struct Op {
@@ -95,8 +101,9 @@ pub(crate) struct Op {
     /// Brian2's class of the object this op stands for (`StateUpdater`,
     /// `SynapticPathway`, ...), for [`Network::schedule`](crate::sim::Network::schedule).
     pub class: &'static str,
-    /// A threshold's exchange of events, on a partitioned network.
-    pub exchange: Option<super::partition::EventExchange>,
+    /// A threshold's exchange of events on a partitioned network (when an
+    /// `on_pre` pathway reads them): its index in `Network::event_exchanges`.
+    pub exchange: Option<usize>,
     /// The name of the op fused into this one (a group's threshold into its
     /// state update), for the profile.
     pub fused: Option<String>,

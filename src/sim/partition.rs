@@ -10,9 +10,11 @@
 //!   only those are read: by the synapses onto it, its monitors, the outputs);
 //! - a synapse lives on the rank of its target neuron (NEST's choice), so that
 //!   `on_pre` writes only neurons its rank owns;
-//! - the events of each group (spikes, custom events) are all-gathered after
-//!   its threshold, every step, in neuron order: every rank then holds the
-//!   step's events of the whole group, as one rank would.
+//! - a threshold finds the events of the rank's own neurons (what its
+//!   resets, monitors and `on_post` pathways read); those of a group that
+//!   `on_pre` pathways read are all-gathered once per epoch (the steps of
+//!   the shortest delay plus one, [`EventExchange`]), in neuron order, and
+//!   pushed into the queues as they would have been in their own steps.
 //!
 //! A draw is keyed by (seed, stream, step, element) (`spikejit_runtime::rng`),
 //! so that a neuron or synapse draws the same numbers on whichever rank holds
@@ -42,6 +44,8 @@ pub trait Exchange: Send {
     fn sum_u64(&mut self, values: &mut [u64]);
     /// The element-wise sum over the lower ranks (0 on rank 0).
     fn exclusive_sum_u64(&mut self, values: &mut [u64]);
+    /// The element-wise maximum over the ranks, on every rank.
+    fn max_u64(&mut self, values: &mut [u64]);
     /// Whether `flag` holds on any rank.
     fn any(&mut self, flag: bool) -> bool;
     /// The time this rank spent in collectives.
@@ -72,9 +76,15 @@ pub struct RankSummary {
     pub array_bytes: u64,
     /// Its process's peak resident memory, in bytes (0 where unknown).
     pub peak_memory_bytes: u64,
-    /// Seconds in collectives (the events of each step, the agreement to
+    /// Seconds in collectives (the events of each epoch, the agreement to
     /// stop, connect's agreement), before the outputs were gathered.
     pub exchange_seconds: f64,
+    /// The steps at whose end the ranks exchanged events (one per epoch,
+    /// and the last step of each run).
+    pub exchange_steps: u64,
+    /// The longest epoch of a run, in steps: the shortest delay of an
+    /// `on_pre` pathway, in steps, plus one (1: an exchange every step).
+    pub epoch_steps: u64,
 }
 
 /// Whether `e` is the error of a rank that stopped because another failed.
@@ -122,44 +132,108 @@ pub fn owner(i: usize, n: usize, size: usize) -> usize {
     }
 }
 
-/// A threshold's events on a partitioned network: its kernel appends this
-/// rank's events to `local` (the rank's own event space, its count at
-/// `local[end]`), and [`EventExchange::gather`] puts every rank's, in rank
-/// order (that is, in element order), into the group's event space, as one
-/// rank's threshold would have.
+/// A threshold's events on a partitioned network, exchanged once per epoch.
+///
+/// The threshold's kernel writes this rank's events into the group's event
+/// space (its resets, monitors and `on_post` pathways read them there, and
+/// nothing else: they concern only the rank's own neurons).
+/// [`EventExchange::record`] keeps each call's events until the epoch's last
+/// step, when [`EventExchange::exchange`] all-gathers every rank's: then
+/// [`EventExchange::call`] gives, for each call of the epoch, the events of
+/// all ranks in rank order, that is in element order, as one rank's threshold
+/// would have found them. The `on_pre` pathways push them into their queues,
+/// each call's with the lag since it was made (see `SpikeQueue::push_late`).
+#[derive(Clone, Debug)]
 pub(crate) struct EventExchange {
-    /// This rank's event space (`n + 1` entries), bound to the kernel.
-    pub local: Vec<i32>,
-    /// One past the last element this rank owns: its count's entry.
-    pub end: usize,
-    /// The group's event space (`n + 1` entries), alive for the run.
-    pub space: *mut i32,
-    pub n: usize,
+    /// The group and the event (the key the pathways find it by).
+    pub group: usize,
+    pub event: String,
+    /// This epoch's calls so far: for each, its count, then its events.
+    own: Vec<i32>,
+    /// The calls recorded in `own`.
+    calls: usize,
+    /// The last exchange's events of all ranks, call after call.
+    events: Vec<i32>,
+    /// Where each call's events start in `events` (one more entry than calls).
+    starts: Vec<usize>,
+    /// The last exchange as every rank sent it (reused from epoch to epoch).
     gathered: Vec<i32>,
+    /// Where each rank's part of each call is in `gathered`: (start, len),
+    /// rank after rank (reused).
+    parts: Vec<(usize, usize)>,
+    /// The step of the last exchange (`None` before the first).
+    pub exchanged_at: Option<i64>,
 }
 
 impl EventExchange {
-    pub(crate) fn new(n: usize, end: usize, space: *mut i32) -> EventExchange {
+    pub(crate) fn new(group: usize, event: &str) -> EventExchange {
         EventExchange {
-            local: vec![0; n + 1],
-            end,
-            space,
-            n,
+            group,
+            event: event.to_string(),
+            own: Vec::new(),
+            calls: 0,
+            events: Vec::new(),
+            starts: vec![0],
             gathered: Vec::new(),
+            parts: Vec::new(),
+            exchanged_at: None,
         }
     }
 
-    /// Every rank's events of this step into the group's event space.
-    pub(crate) fn gather(&mut self, ranks: &mut dyn Exchange) {
-        let count = (self.local[self.end].max(0) as usize).min(self.n);
-        ranks.all_gather_i32(&self.local[..count], &mut self.gathered);
-        let total = self.gathered.len().min(self.n);
-        // SAFETY: `space` is the group's live event space of `n + 1` entries
-        // (the network's arrays do not move during a run), and `total <= n`.
-        unsafe {
-            std::ptr::copy_nonoverlapping(self.gathered.as_ptr(), self.space, total);
-            *self.space.add(self.n) = total as i32;
+    /// Keeps this call's events of this rank (`own`, from the group's event space).
+    pub(crate) fn record(&mut self, own: &[i32]) {
+        self.own.push(own.len() as i32);
+        self.own.extend_from_slice(own);
+        self.calls += 1;
+    }
+
+    /// Every rank's events of the calls recorded since the last exchange, at
+    /// step `step`: afterwards [`EventExchange::calls`] and
+    /// [`EventExchange::call`] give them, and the next epoch starts empty.
+    pub(crate) fn exchange(&mut self, ranks: &mut dyn Exchange, step: i64) {
+        ranks.all_gather_i32(&self.own, &mut self.gathered);
+        let calls = self.calls;
+        // Every rank sent `calls` records: (count, events) each.
+        self.parts.clear();
+        let mut at = 0;
+        while at < self.gathered.len() {
+            for _ in 0..calls {
+                let count = self.gathered.get(at).map_or(0, |&c| c.max(0) as usize);
+                let start = (at + 1).min(self.gathered.len());
+                let len = count.min(self.gathered.len() - start);
+                self.parts.push((start, len));
+                at = start + len;
+            }
+            if calls == 0 {
+                break;
+            }
         }
+        let ranks_seen = self.parts.len().checked_div(calls).unwrap_or(0);
+        self.events.clear();
+        self.starts.clear();
+        self.starts.push(0);
+        for c in 0..calls {
+            for r in 0..ranks_seen {
+                let (start, len) = self.parts[r * calls + c];
+                self.events.extend_from_slice(&self.gathered[start..start + len]);
+            }
+            self.starts.push(self.events.len());
+        }
+        self.own.clear();
+        self.calls = 0;
+        self.exchanged_at = Some(step);
+    }
+
+    /// The calls of the last exchange.
+    #[inline]
+    pub(crate) fn calls(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The events of all ranks of call `c` of the last exchange, in element order.
+    #[inline]
+    pub(crate) fn call(&self, c: usize) -> &[i32] {
+        &self.events[self.starts[c]..self.starts[c + 1]]
     }
 }
 
@@ -319,6 +393,10 @@ impl Exchange for MpiExchange {
         self.ranks.exclusive_sum_u64(values);
     }
 
+    fn max_u64(&mut self, values: &mut [u64]) {
+        self.ranks.max_u64(values);
+    }
+
     fn any(&mut self, flag: bool) -> bool {
         let mut v = [u64::from(flag)];
         self.ranks.max_u64(&mut v);
@@ -446,6 +524,16 @@ impl Exchange for LocalRanks {
         }
     }
 
+    fn max_u64(&mut self, values: &mut [u64]) {
+        let all = self.round(to_bytes(values, u64::to_le_bytes));
+        values.fill(0);
+        for part in all {
+            for (v, x) in values.iter_mut().zip(from_bytes(&part, u64::from_le_bytes)) {
+                *v = (*v).max(x);
+            }
+        }
+    }
+
     fn any(&mut self, flag: bool) -> bool {
         self.round(vec![u8::from(flag)]).iter().any(|p| p.first() == Some(&1))
     }
@@ -496,6 +584,9 @@ mod tests {
                         h.exclusive_sum_u64(&mut below);
                         let gathered = h.gather_f64(&[r as f64; 2]);
                         let any = h.any(r == 2);
+                        let mut most = [r as u64, 7 - r as u64];
+                        h.max_u64(&mut most);
+                        assert_eq!(most, [2, 7]);
                         (all, sums, below, gathered, any)
                     })
                 })

@@ -5,7 +5,7 @@
 
 use super::memory;
 use super::network::Network;
-use super::objects::{GroupRange, Object};
+use super::objects::{GroupKind, GroupRange, Object};
 use super::ops::{Op, OpKind};
 use crate::diag::Diagnostic;
 use crate::model::scope::ArrayKey;
@@ -79,30 +79,71 @@ impl Network {
 
     /// A rate monitor's step at time `t` (clock `dt`): the rate of the
     /// events `events` of its range.
+    ///
+    /// On a partitioned network the events are this rank's: it keeps their
+    /// count too, and rank 0 sums the ranks' counts (`gather_to_root`).
     pub(crate) fn record_rate(&mut self, mon: usize, range: GroupRange, events: &[i32], t: f64, dt: f64) {
-        let (start, stop) = (range.start, range.stop);
+        let partitioned = self.events_are_own(range.group);
+        let (start, stop) = self.own_range(range);
         let count = events
             .iter()
             .filter(|&&x| (x as usize) >= start && (x as usize) < stop)
             .count();
         if let Object::RateMon(m) = &mut self.objects[mon] {
-            if !memory::make_room(&mut m.t, 1) || !memory::make_room(&mut m.rate, 1) {
+            let room = memory::make_room(&mut m.t, 1)
+                && memory::make_room(&mut m.rate, 1)
+                && (!partitioned || memory::make_room(&mut m.own_counts, 1));
+            if !room {
                 let held = 16 * m.t.len();
                 self.recording_failed = Some(memory::recording_failed(&m.name, held, t));
                 return;
             }
             m.t.push(t);
-            m.rate.push(count as f64 / ((stop - start) as f64 * dt));
+            m.rate.push(count as f64 / ((range.stop - range.start) as f64 * dt));
+            if partitioned {
+                m.own_counts.push(count as u32);
+            }
         }
+    }
+
+    /// The elements of `range` whose events this rank records: those it
+    /// owns, when its group's event space holds only those (see
+    /// [`Network::events_are_own`]), else all.
+    pub(crate) fn own_range(&self, range: GroupRange) -> (usize, usize) {
+        if self.events_are_own(range.group) {
+            self.owned_part(range.group, range.start, range.stop)
+        } else {
+            (range.start, range.stop)
+        }
+    }
+
+    /// Whether the event space of `group` holds only this rank's events
+    /// (the events of the neurons it owns, found by its threshold), so that
+    /// its monitors record those and rank 0 merges the ranks' recordings.
+    /// Not on one rank, and not for a spike generator: every rank makes all
+    /// its spikes, in the order of its list (not of the neurons), and its
+    /// monitors record them all, as one rank does.
+    pub(crate) fn events_are_own(&self, group: usize) -> bool {
+        self.ranks.is_some() && self.finds_own_events(group)
+    }
+
+    /// Whether `group`'s events are found by each rank for its own neurons
+    /// (a threshold), rather than made whole by every rank (a spike generator).
+    pub(crate) fn finds_own_events(&self, group: usize) -> bool {
+        !matches!(self.group(group).kind, GroupKind::Generator(_))
     }
 
     /// A spike (or event) monitor's step at time `t`: the events `ss` of its
     /// range counted, and, when it records, their indices, times and the
     /// values of `vars`.
     pub(crate) fn record_spikes(&mut self, mon: usize, range: GroupRange, vars: &[ArrayKey], ss: &[i32], t: f64) {
+        // On a partitioned network, the rank's own events: a threshold's event
+        // space holds only those (rank 0 merges the ranks' recordings in
+        // `gather_to_root`); a spike generator's holds all.
+        let (start, stop) = self.own_range(range);
         let store = &self.store;
         if let Object::SpikeMon(m) = &mut self.objects[mon] {
-            let in_range = |x: &&i32| (**x as usize) >= range.start && (**x as usize) < range.stop;
+            let in_range = |x: &&i32| (**x as usize) >= start && (**x as usize) < stop;
             if m.record && !ss.is_empty() {
                 // Room for this step's events first: a buffer that cannot grow
                 // stops the run with what was recorded, never aborts.
@@ -131,7 +172,7 @@ impl Network {
             }
             for &x in ss {
                 let x = x as usize;
-                if x >= range.start && x < range.stop {
+                if x >= start && x < stop {
                     let r = x - range.start;
                     m.count[r] += 1;
                     if m.record {

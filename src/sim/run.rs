@@ -13,13 +13,17 @@ use super::findings::NanMode;
 use super::network::{Network, check_dt, err};
 use super::objects::{Object, space_key};
 use super::ops::{Op, OpKind};
-use super::partition::EventExchange;
 use super::schedule::{Clocks, ScheduleEntry, slot_name, slot_rank};
 use crate::diag::{Errors, Result};
 use crate::model::scope::ArrayKey;
 
 /// Steps between two looks at the wall clock for progress reports.
 const PROGRESS_STEPS: u64 = 64;
+
+/// The longest epoch of a partitioned run (steps between two exchanges of
+/// events): the ranks agree on stopping at the end of an epoch, so a Ctrl-C
+/// waits at most this many steps.
+const MAX_EPOCH: usize = 256;
 
 impl Network {
     /// Builds every kernel (unit checks included) without running: Brian2's
@@ -352,6 +356,10 @@ impl Network {
         let mut checks = self.start_checks(&clocks, resuming);
         // With profiling, each op's (nanoseconds, calls); without, no clock is read.
         let mut op_times: Vec<(u64, u64)> = vec![(0, 0); if self.profiling { ops.len() } else { 0 }];
+        // On several ranks: the steps of the epoch so far, and the failures
+        // found in it (the ranks stop together at its end).
+        let (mut epoch_step, mut fault_pending, mut check_pending) = (0, false, false);
+        self.exchange_now = true;
         loop {
             if checks.failed {
                 interrupted_at = Some(self.t);
@@ -362,6 +370,14 @@ impl Network {
             if self.ranks.is_none() && self.stop_requested() {
                 interrupted_at = Some(tmin);
                 break;
+            }
+            if self.ranks.is_some() {
+                // The last step of an epoch, of the run, or before a step
+                // limit (which every rank reaches at the same step).
+                epoch_step += 1;
+                self.exchange_now = epoch_step >= self.epoch
+                    || clocks.is_last()
+                    || self.control.max_steps.is_some_and(|m| self.stats.steps + 1 >= m);
             }
             let mut faulted = false;
             for (oi, op) in ops.iter_mut().enumerate() {
@@ -386,22 +402,38 @@ impl Network {
             let fault_stop = faulted && self.nan_check.mode == NanMode::Error;
             let check_stop =
                 !fault_stop && (self.recording_failed.is_some() || self.periodic_check(&mut checks, &clocks, tmin));
-            // Ranks stop at the same step: when one stops (a finding, a
-            // recording that cannot grow, Ctrl-C, a step limit), all do.
-            if let Some(ranks) = self.ranks.as_mut() {
-                // A stop asked for counts only when a step is left (as on one
-                // rank, where it is checked before the next step).
-                let stop = clocks.has_next()
-                    && (self.control.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
-                        || self.control.max_steps.is_some_and(|m| self.stats.steps >= m));
-                if ranks.any(fault_stop || check_stop || stop) && !fault_stop && !check_stop {
-                    interrupted_at = Some(next);
-                    // A failure on another rank (not a stop, which is told
-                    // to every rank alike) fails this rank's run too.
-                    self.failed_elsewhere = !stop;
-                    break;
+            // Ranks stop at the same step, the end of an epoch: when one
+            // stops (a finding, a recording that cannot grow, Ctrl-C, a step
+            // limit), all do. Until then a rank that found a failure goes on
+            // (its outputs are not written), so that no rank waits in an
+            // exchange it left.
+            let (fault_stop, check_stop) = match self.ranks.as_mut() {
+                Some(ranks) => {
+                    fault_pending |= fault_stop;
+                    check_pending |= check_stop;
+                    if !self.exchange_now {
+                        self.report_progress(&mut last_report, next);
+                        continue;
+                    }
+                    epoch_step = 0;
+                    self.stats.exchange_steps += 1;
+                    // A stop asked for counts only when a step is left (as on
+                    // one rank, where it is checked before the next step).
+                    let stop = clocks.has_next()
+                        && (self.control.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
+                            || self.control.max_steps.is_some_and(|m| self.stats.steps >= m));
+                    let failed = fault_pending || check_pending;
+                    if ranks.any(failed || stop) && !failed {
+                        interrupted_at = Some(next);
+                        // A failure on another rank (not a stop, which is
+                        // told to every rank alike) fails this rank's run too.
+                        self.failed_elsewhere = !stop;
+                        break;
+                    }
+                    (fault_pending, check_pending)
                 }
-            }
+                None => (fault_stop, check_stop),
+            };
             if fault_stop {
                 checks.failed = true;
                 interrupted_at = Some(next);
@@ -498,38 +530,93 @@ impl Network {
     }
 
     /// Arrays do not move during a run: every pointer of the ops resolved
-    /// once, their kernels' arguments and the event spaces they read.
+    /// once, their kernels' arguments and the event spaces they read. On a
+    /// partitioned network, the exchanges of events and the run's epoch too.
     fn bind_ops(&mut self, ops: &mut [Op]) {
-        for op in ops {
+        for op in ops.iter_mut() {
             if matches!(op.kind, OpKind::Pathway(_)) {
                 self.bind_pathway_call(&mut op.call);
-            } else if let OpKind::Threshold { group, n, owned, event } = &op.kind
-                // Not the code run on a custom event (a `Resetter`): it reads
-                // the events, it does not find them.
-                && op.class != "Resetter"
-                && self.ranks.is_some()
-                && let Some(Array::I32(space)) = self.store.get_mut(&ArrayKey::new(*group, space_key(event)))
-            {
-                // The kernel appends this rank's events to its own space;
-                // they are gathered into the group's after each call.
-                let mut ex = EventExchange::new(*n, owned.1, space.as_mut_ptr());
-                let redirect = (
-                    ArrayKey::new(*group, space_key(event)),
-                    ex.local.as_mut_ptr() as *mut u8,
-                );
-                let splittable = op.splittable_elements();
-                self.bind_call_redirected(&mut op.call, splittable, Some(redirect));
-                op.exchange = Some(ex);
             } else {
                 let splittable = op.splittable_elements();
                 self.bind_call(&mut op.call, splittable);
             }
             if let Some((group, event)) = op.reads_events()
-                && let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(group, space_key(event)))
+                && let Some(Array::I32(v)) = self.store.get_mut(&ArrayKey::new(group, space_key(event)))
             {
                 op.space = EventSpace::of(v);
             }
         }
+        self.epoch = 1;
+        if self.ranks.is_some() {
+            self.bind_exchanges(ops);
+            self.stats.longest_epoch = self.stats.longest_epoch.max(self.epoch as u64);
+        }
+    }
+
+    /// On a partitioned network: each threshold writes its rank's events
+    /// only, which is what its resets, monitors and `on_post` pathways read.
+    /// An `on_pre` pathway reads every rank's, from the threshold's exchange
+    /// (`partition::EventExchange`), which the ranks make once per epoch: the
+    /// steps between two exchanges, as many as the shortest delay of an
+    /// `on_pre` pathway over all ranks plus one (an event pushed that many
+    /// steps late is still on time; NEST's and Arbor's minimum-delay epoch).
+    /// Epochs are one step when the ops run on several clocks, or when a
+    /// pathway runs before its emitter's threshold in a step.
+    fn bind_exchanges(&mut self, ops: &mut [Op]) {
+        let thresholds: Vec<(usize, usize, String)> = ops
+            .iter()
+            .enumerate()
+            .filter_map(|(k, op)| match &op.kind {
+                // Not the code run on a custom event (a `Resetter`): it reads
+                // the events, it does not find them.
+                OpKind::Threshold { group, event, .. } if op.class != "Resetter" => Some((k, *group, event.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut shortest = u64::MAX;
+        let mut one_step = ops.iter().any(|op| op.dt.to_bits() != ops[0].dt.to_bits());
+        for k in 0..ops.len() {
+            let OpKind::Pathway(path) = &ops[k].kind else { continue };
+            if path.is_post {
+                continue;
+            }
+            let (group, event) = (path.emitter.group, path.event.clone());
+            let Some(&(t, _, _)) = thresholds.iter().find(|(_, g, e)| *g == group && *e == event) else {
+                // A spike generator: every rank makes all its spikes.
+                continue;
+            };
+            let x = match self
+                .event_exchanges
+                .iter()
+                .position(|ex| ex.group == group && ex.event == event)
+            {
+                Some(x) => x,
+                None => {
+                    self.event_exchanges
+                        .push(super::partition::EventExchange::new(group, &event));
+                    self.event_exchanges.len() - 1
+                }
+            };
+            one_step |= k < t;
+            if let OpKind::Pathway(path) = &mut ops[k].kind {
+                path.exchange = Some(x);
+                if path.by_source.offsets.last().is_some_and(|&n| n > 0) {
+                    shortest = shortest.min(path.queue.min_delay());
+                }
+            }
+            ops[t].exchange = Some(x);
+        }
+        // The shortest delay over all ranks: the largest of its complement.
+        let mut complement = [u64::MAX - shortest];
+        if let Some(ranks) = self.ranks.as_mut() {
+            ranks.max_u64(&mut complement);
+        }
+        let shortest = u64::MAX - complement[0];
+        self.epoch = if one_step {
+            1
+        } else {
+            usize::try_from(shortest.saturating_add(1)).map_or(MAX_EPOCH, |e| e.min(MAX_EPOCH))
+        };
     }
 
     /// Reports the time `t` reached to the progress callback, at most every
@@ -609,10 +696,19 @@ impl Network {
                 let (start, end) = *owned;
                 op.call
                     .run_elements(self.team.as_deref(), &SlotValues { start, end, ..v });
-                if let Some(ex) = op.exchange.as_mut()
-                    && let Some(ranks) = self.ranks.as_mut()
+                if self.ranks.is_some() && matches!(op.kind, OpKind::Threshold { .. }) && op.class != "Resetter" {
+                    // This rank's count, where its resets and monitors read it.
+                    op.space.move_count_from(end);
+                }
+                if let Some(x) = op.exchange
+                    && let Some(ex) = self.event_exchanges.get_mut(x)
                 {
-                    ex.gather(ranks.as_mut());
+                    ex.record(op.space.events());
+                    if self.exchange_now
+                        && let Some(ranks) = self.ranks.as_mut()
+                    {
+                        ex.exchange(ranks.as_mut(), step);
+                    }
                 }
                 if let OpKind::Threshold { group, event, .. } = &op.kind
                     && event == "spike"
@@ -622,7 +718,10 @@ impl Network {
                 }
             }
             OpKind::Pathway(path) => {
-                let due = path.due(op.space.events());
+                let due = match path.exchange.and_then(|x| self.event_exchanges.get(x)) {
+                    Some(ex) => path.due_exchanged(ex, step, self.epoch),
+                    None => path.due(op.space.events()),
+                };
                 let count = due.len();
                 if count > 0
                     && op.call.run_events(
@@ -635,7 +734,12 @@ impl Network {
                 }
             }
             OpKind::Generator { group, n } => {
-                let fired = self.generator_step(*group, *n, step);
+                let mut fired = self.generator_step(*group, *n, step);
+                if self.rank() != 0 {
+                    // Every rank makes all the spikes; rank 0 counts them
+                    // (the ranks' counts are summed for the outputs).
+                    fired = 0;
+                }
                 *spikes.entry(*group).or_insert(0) += fired;
             }
             OpKind::RateMon { mon, range } => self.record_rate(*mon, *range, op.space.events(), t, op.dt),

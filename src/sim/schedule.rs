@@ -156,6 +156,16 @@ impl Clocks {
         Some((step, step as f64 * dt))
     }
 
+    /// Whether the current time step is the run's last: no clock has a step
+    /// left once the ticking ones move on.
+    #[inline]
+    pub(crate) fn is_last(&self) -> bool {
+        self.clocks
+            .iter()
+            .zip(&self.active)
+            .all(|(c, &a)| c.1 + i64::from(a) >= c.2)
+    }
+
     /// Moves the clocks that ticked on to their next step.
     #[inline]
     pub(crate) fn advance(&mut self) {

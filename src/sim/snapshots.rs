@@ -36,6 +36,8 @@ impl Network {
             spike_mons: Vec::new(),
             state_mons: Vec::new(),
             rate_mons: Vec::new(),
+            rate_counts: Vec::new(),
+            event_exchanges: self.event_exchanges.clone(),
             queues: Vec::new(),
             generators: Vec::new(),
             t: self.t,
@@ -49,7 +51,10 @@ impl Network {
                         .push((id, m.i.clone(), m.t.clone(), m.count.clone(), m.values.clone()))
                 }
                 Object::StateMon(m) => snap.state_mons.push((id, m.t.clone(), m.data.clone())),
-                Object::RateMon(m) => snap.rate_mons.push((id, m.t.clone(), m.rate.clone())),
+                Object::RateMon(m) => {
+                    snap.rate_mons.push((id, m.t.clone(), m.rate.clone()));
+                    snap.rate_counts.push((id, m.own_counts.clone()));
+                }
                 Object::Synapses(s) => {
                     for (k, p) in s.pathways.iter().enumerate() {
                         snap.queues.push((id, k, p.queue.clone()));
@@ -107,6 +112,12 @@ impl Network {
                 (m.t, m.rate) = (t, rate);
             }
         }
+        for (id, counts) in snap.rate_counts {
+            if let Object::RateMon(m) = &mut self.objects[id] {
+                m.own_counts = counts;
+            }
+        }
+        self.event_exchanges = snap.event_exchanges;
         for (id, k, q) in snap.queues {
             if let Object::Synapses(s) = &mut self.objects[id] {
                 s.pathways[k].queue = q;

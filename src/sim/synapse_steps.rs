@@ -12,6 +12,7 @@ use super::memory;
 use super::network::{Network, err};
 use super::objects::GroupRange;
 use super::ops::{Op, OpKind, PathwayStep};
+use super::partition::EventExchange;
 use super::schedule::slot_rank;
 use super::scopes::NoDt;
 use super::spec::Handle;
@@ -113,7 +114,8 @@ impl Network {
             return Err(err("internal", "pathway", "not synapses"));
         };
         let path = &s.pathways[p];
-        let emitter = if path.is_post { s.target } else { s.source };
+        let is_post = path.is_post;
+        let emitter = if is_post { s.target } else { s.source };
         let event = path.event.clone();
         let dt = self.group(emitter.group).dt;
         let order = if path.is_post { 1 } else { -1 };
@@ -155,6 +157,8 @@ impl Network {
                     emitter,
                     queue,
                     by_source,
+                    is_post,
+                    exchange: None,
                 }),
                 Some(k),
                 dt,
@@ -354,16 +358,48 @@ impl PathwayStep {
     #[inline]
     pub(crate) fn due(&mut self, events: &[i32]) -> &mut [i32] {
         self.queue.advance();
+        self.push_late(events, 0);
+        self.queue.current()
+    }
+
+    /// A step of an `on_pre` pathway on a partitioned network, at step
+    /// `step`, its emitter's events exchanged by `ex` once per epoch of
+    /// `epoch` steps: every call of an exchange made this step pushed with
+    /// the lag since it was made (none in the other steps of the epoch).
+    /// With epochs of one step (no delay long enough, or a pathway that runs
+    /// before its emitter's threshold), the last exchange's events are
+    /// pushed, as [`PathwayStep::due`] pushes the last events of the
+    /// emitter's event space. The synapses whose spikes are due now.
+    #[inline]
+    pub(crate) fn due_exchanged(&mut self, ex: &EventExchange, step: i64, epoch: usize) -> &mut [i32] {
+        self.queue.advance();
+        let calls = ex.calls();
+        if epoch <= 1 {
+            if calls > 0 {
+                self.push_late(ex.call(calls - 1), 0);
+            }
+        } else if ex.exchanged_at == Some(step) {
+            for c in 0..calls {
+                self.push_late(ex.call(c), (calls - 1 - c) as u64);
+            }
+        }
+        self.queue.current()
+    }
+
+    /// The events `events` of the emitter (those outside its range left
+    /// out) pushed as they would have been `lag` steps ago.
+    #[inline]
+    fn push_late(&mut self, events: &[i32], lag: u64) {
         let (start, stop) = (self.emitter.start, self.emitter.stop);
-        self.queue.push(
+        self.queue.push_late(
             events
                 .iter()
                 .map(|&x| x as usize)
                 .filter(|&x| x >= start && x < stop)
                 .map(|x| x - start),
             &self.by_source,
+            lag,
         );
-        self.queue.current()
     }
 }
 

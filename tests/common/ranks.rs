@@ -50,6 +50,113 @@ record = [0, 5, 100000, 200000]
     text
 }
 
+/// CUBA with delays on both pathways (heterogeneous, at least 1 ms, on
+/// one), so that the ranks exchange events once per epoch of several steps,
+/// over runs of lengths that are no multiple of it, with a `store`, a
+/// `restore` and a change of delays (a shorter epoch) between runs; spike,
+/// state and rate monitors.
+pub fn cuba_with_epochs() -> String {
+    let text = example("cuba.toml")
+        .replace("duration = \"1*second\"", "duration = \"60*ms\"")
+        .replace(
+            "on_pre = \"ge += we\"\nconnect = [ { p = 0.02 } ]",
+            "on_pre = \"ge += we\"\nconnect = [ { p = 0.02 } ]\ninit = { delay = \"1*ms + rand()*2*ms\" }",
+        )
+        .replace(
+            "on_pre = \"gi += wi\"\nconnect = [ { p = 0.02 } ]",
+            "on_pre = \"gi += wi\"\nconnect = [ { p = 0.02 } ]\ninit = { delay = \"1.5*ms\" }",
+        )
+        + r#"
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "P"
+variables = ["v", "ge", "gi"]
+record = [0, 100, 1500, 2500, 3999]
+
+[[monitors]]
+name = "rate"
+kind = "rate"
+source = "P"
+
+[[protocol]]
+op = "run"
+duration = "23.7*ms"
+
+[[protocol]]
+op = "store"
+
+[[protocol]]
+op = "run"
+duration = "20*ms"
+
+[[protocol]]
+op = "restore"
+
+[[protocol]]
+op = "set"
+target = "Ci"
+var = "delay"
+value = "0.8*ms"
+
+[[protocol]]
+op = "run"
+duration = "17.3*ms"
+"#;
+    assert!(text.contains("1*ms + rand()*2*ms") && text.contains("1.5*ms"), "{text}");
+    text
+}
+
+/// A spike generator of 150 neurons (on three ranks' blocks) whose spikes of
+/// a step are not in the order of the neurons, onto a group through a delay
+/// (epochs of several steps), with spike and rate monitors of both.
+pub const SPIKE_GENERATOR: &str = r#"
+[simulation]
+dt = "0.1*ms"
+duration = "20*ms"
+
+[[neurons]]
+name = "G"
+N = 200
+model = "dv/dt = -v/(5*ms) : 1"
+threshold = "v > 1"
+reset = "v = 0"
+
+[[spike_generators]]
+name = "input"
+N = 150
+indices = [140, 3, 70, 129, 2, 66, 149, 0, 65, 130, 1, 64, 100, 20, 140, 3]
+times = [1e-3, 1e-3, 1e-3, 1e-3, 2e-3, 2e-3, 2e-3, 2e-3, 2e-3, 5e-3, 5e-3, 5e-3, 5e-3, 5e-3, 9e-3, 9e-3]
+
+[[synapses]]
+name = "S"
+source = "input"
+target = "G"
+on_pre = "v += 0.6"
+delay = "0.5*ms"
+connect = [ { j = "k for k in range(i % 10, N_post, 7)" } ]
+
+[[monitors]]
+name = "input_spikes"
+kind = "spike"
+source = "input"
+
+[[monitors]]
+name = "input_rate"
+kind = "rate"
+source = "input"
+
+[[monitors]]
+name = "G_spikes"
+kind = "spike"
+source = "G"
+
+[[monitors]]
+name = "G_rate"
+kind = "rate"
+source = "G"
+"#;
+
 /// Brian2's STDP example with 300 target neurons (so that synapses and their
 /// post-synaptic spikes are on every rank): Poisson inputs (a `rand() < P`
 /// threshold by blocks), `on_pre` and `on_post`, random initial weights, a
