@@ -9,7 +9,7 @@ the same network on Brian2 (function `cuba`). Run: python3 make_cuba.py
 """
 from pathlib import Path
 
-SIZES = (4000, 16000, 64000, 256000)
+SIZES = (4000, 16000, 32000, 64000, 256000)
 FANIN = 80
 
 TEMPLATE = """\

@@ -352,6 +352,21 @@ impl Network {
         // In chunks of outer elements, so that an error ends the connect
         // without visiting the remaining pairs.
         let t = self.t;
+        // A generator over sources (`i = ...`) runs over the targets: a rank
+        // runs it over its own, whose synapses are the rank's, in the order
+        // one rank alone makes them (each outer element's draws are keyed by
+        // it, whichever rank runs it).
+        let outer_own = if over_pre {
+            self.kept_targets(id).map(|(lo, hi)| {
+                (
+                    lo.clamp(0, n_outer as i64) as usize,
+                    hi.clamp(0, n_outer as i64) as usize,
+                )
+            })
+        } else {
+            None
+        };
+        let outer_range = outer_own.map_or(0..n_outer, |(lo, hi)| lo..hi.max(lo));
         let bounds = if restrict { self.visited_targets(id) } else { (0, 0) };
         if restrict {
             cx.kept_by_source = Some(vec![0; n_outer]);
@@ -360,10 +375,10 @@ impl Network {
             (lower::SCALAR_TARGETS_START, bounds.0 as u64),
             (lower::SCALAR_TARGETS_END, bounds.1 as u64),
         ];
-        self.exec_in_chunks(&kern, 0..n_outer, 1024, SlotValues::at(t, &extra), &mut rng, &mut cx);
+        self.exec_in_chunks(&kern, outer_range, 1024, SlotValues::at(t, &extra), &mut rng, &mut cx);
         // A restricted connect numbers its synapses with the others' counts:
         // the ranks agree that none failed first.
-        if restrict
+        if (restrict || outer_own.is_some())
             && let Some(ranks) = self.ranks.as_mut()
             && ranks.any(cx.error.is_some())
             && cx.error.is_none()
@@ -456,6 +471,7 @@ impl Network {
         let (pre, post) = cx.take_synapses();
         let global = match (cx.kept_by_source.take(), self.ranks.as_mut()) {
             (Some(by_source), Some(ranks)) => Some(number_by_source(ranks.as_mut(), &by_source)),
+            (None, Some(ranks)) if outer_own.is_some() => Some(number_in_rank_order(ranks.as_mut(), pre.len() as u64)),
             _ => cx
                 .keep_post
                 .is_some()
@@ -472,6 +488,17 @@ fn s_expand(net: &Network, id: usize, e: &Expr) -> Expr {
         Some(s) => s.eqs.substitute_subexpressions(e),
         None => e.clone(),
     }
+}
+
+/// The numbers of a rank's `mine` synapses among all ranks' when the ranks'
+/// synapses follow one another in rank order (those of the lower ranks
+/// first), and how many all ranks made.
+fn number_in_rank_order(ranks: &mut dyn super::partition::Exchange, mine: u64) -> (Vec<u64>, u64) {
+    let mut below = [mine];
+    ranks.exclusive_sum_u64(&mut below);
+    let mut total = [mine];
+    ranks.sum_u64(&mut total);
+    ((below[0]..below[0] + mine).collect(), total[0])
 }
 
 /// The numbers of a rank's synapses among all ranks' when each rank made

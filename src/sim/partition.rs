@@ -21,7 +21,7 @@
 //! it, and the outputs are the same for any number of ranks.
 
 use std::ops::Range;
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use spikejit_runtime::rng::JUMP_BLOCK;
@@ -419,8 +419,23 @@ pub struct LocalRanks {
 
 struct Shared {
     size: usize,
-    barrier: Barrier,
-    parts: Mutex<Vec<Vec<u8>>>,
+    rounds: Mutex<Rounds>,
+    done: Condvar,
+}
+
+/// The collectives' rendezvous: each round, every rank puts its part and
+/// waits until all have; the last one to arrive publishes the round.
+struct Rounds {
+    parts: Vec<Vec<u8>>,
+    arrived: usize,
+    /// Rounds completed so far.
+    generation: u64,
+    /// The parts of the last completed round, in rank order.
+    published: Arc<Vec<Vec<u8>>>,
+    /// A rank's handle was dropped (its thread returned or panicked): a
+    /// round it does not join would never complete, so the ranks waiting for
+    /// one panic instead of waiting forever.
+    left: bool,
 }
 
 impl LocalRanks {
@@ -429,8 +444,14 @@ impl LocalRanks {
         let size = size.max(1);
         let shared = Arc::new(Shared {
             size,
-            barrier: Barrier::new(size),
-            parts: Mutex::new(vec![Vec::new(); size]),
+            rounds: Mutex::new(Rounds {
+                parts: vec![Vec::new(); size],
+                arrived: 0,
+                generation: 0,
+                published: Arc::new(Vec::new()),
+                left: false,
+            }),
+            done: Condvar::new(),
         });
         (0..size)
             .map(|rank| LocalRanks {
@@ -444,16 +465,37 @@ impl LocalRanks {
     /// Every rank's bytes, in rank order, on every rank.
     fn round(&mut self, bytes: Vec<u8>) -> Vec<Vec<u8>> {
         let start = Instant::now();
-        {
-            let mut parts = self.shared.parts.lock().unwrap_or_else(|p| p.into_inner());
-            parts[self.rank] = bytes;
+        let shared = &self.shared;
+        let mut r = shared.rounds.lock().unwrap_or_else(|p| p.into_inner());
+        assert!(!r.left, "rank {}: another rank left before this collective", self.rank);
+        r.parts[self.rank] = bytes;
+        r.arrived += 1;
+        let generation = r.generation;
+        if r.arrived == shared.size {
+            r.arrived = 0;
+            r.generation += 1;
+            r.published = Arc::new(std::mem::replace(&mut r.parts, vec![Vec::new(); shared.size]));
+            shared.done.notify_all();
+        } else {
+            while r.generation == generation {
+                assert!(!r.left, "rank {}: another rank left during a collective", self.rank);
+                r = shared.done.wait(r).unwrap_or_else(|p| p.into_inner());
+            }
         }
-        self.shared.barrier.wait();
-        let all = self.shared.parts.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        // Nobody writes the next round's part before everyone has read this one.
-        self.shared.barrier.wait();
+        // Complete rounds are published in order, and the next one cannot
+        // complete before this rank joins it.
+        let all = r.published.as_ref().clone();
+        drop(r);
         self.time += start.elapsed();
         all
+    }
+}
+
+impl Drop for LocalRanks {
+    fn drop(&mut self) {
+        let mut r = self.shared.rounds.lock().unwrap_or_else(|p| p.into_inner());
+        r.left = true;
+        self.shared.done.notify_all();
     }
 }
 

@@ -178,7 +178,8 @@ pub fn brunel_with_poisson_input() -> String {
     example("brunel_2000.toml").replace("duration = \"150*ms\"", "duration = \"30*ms\"")
 }
 
-/// Generators that a rank restricts to its targets (`range` with candidates
+/// Generators that a rank restricts to its targets (generators over sources,
+/// `i = ...`, run over the rank's targets onto a subgroup; `range` with candidates
 /// out of range skipped at the ends, `sample(p=...)`, a step of 7, two
 /// connects on one object), noise and `rand()` in `init` on a group of 300
 /// (5 blocks of 64, so that 2-4 ranks each hold some).
@@ -212,6 +213,19 @@ source = "G"
 target = "G"
 on_pre = "v -= 0.01"
 connect = [ { j = "k for k in sample(N_post, p=0.05)" }, { j = "k for k in range(0, N_post, 7)" } ]
+
+[[synapses]]
+name = "from_sources"
+source = "G"
+target = "G[50:250]"
+model = "w : 1"
+on_pre = "v += w"
+connect = [
+  { i = "k for k in sample(N_pre, p=0.04)" },
+  { i = "k for k in sample(N_pre, size=3)" },
+  { i = "k for k in range(j-2, j+3) if k != j", skip_if_invalid = true },
+]
+init = { w = "0.01*rand()" }
 
 [[monitors]]
 name = "spikes"
