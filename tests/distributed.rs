@@ -129,6 +129,77 @@ fn restricted_generators_on_ranks() {
     same_on_any_rank_count("generators", ranks::GENERATORS);
 }
 
+/// A NaN stored in a neuron of rank 1 (of 3) with `--nan=error`: that rank
+/// reports it, the others fail quietly, and rank 0 still writes what the
+/// monitors recorded, every rank's spikes, as one rank writes the
+/// recordings of a failed run.
+#[test]
+fn a_failed_check_on_one_rank_is_reported_once_and_the_recordings_written() {
+    let dir = ranks::temp_dir("ranks", "nan_on_one_rank");
+    let model = dir.join("model.toml");
+    std::fs::write(
+        &model,
+        r#"
+[simulation]
+duration = "3*ms"
+
+[[neurons]]
+name = "G"
+N = 300
+model = "dv/dt = (1 + 0.001*i)/(1*ms) : 1"
+threshold = "v > 1.2"
+reset = "v = (i - 250) / (i - 250)"
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "G"
+"#,
+    )
+    .expect("model written");
+    let out = dir.join("ranks3");
+    let handles = LocalRanks::new(3);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let joins: Vec<_> = handles
+            .into_iter()
+            .map(|h| {
+                let (model, out) = (&model, &out);
+                s.spawn(move || {
+                    let opts = RunOptions {
+                        nan: spikejit::sim::NanCheck {
+                            mode: spikejit::sim::NanMode::Error,
+                            every: 1,
+                        },
+                        ..options(Some(Box::new(h)))
+                    };
+                    run_model_file(model, out, opts).map(|_| ())
+                })
+            })
+            .collect();
+        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+    });
+    let found = results[1].as_ref().expect_err("rank 1 fails");
+    assert_eq!(found.0[0].code, "non-finite", "{found:?}");
+    assert!(found.0[0].message.contains("'G'.v[250]"), "{found:?}");
+    for r in [0, 2] {
+        let e = results[r].as_ref().expect_err("every rank fails");
+        assert!(spikejit::sim::partition::is_failed_elsewhere(e), "rank {r}: {e:?}");
+    }
+    let spikes = std::fs::read(out.join("spikes.npz")).expect("rank 0 wrote the spike monitor");
+    assert!(spikes.len() > 100, "{} bytes", spikes.len());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap_or_default())
+            .unwrap_or_default();
+    // The ranks stop at the end of an epoch (no pathway: the longest, here
+    // past the run's end): every neuron spiked by then (the slowest, 0, at
+    // step 12), on all three ranks.
+    assert!(
+        summary["spike_counts"]["G"].as_u64().is_some_and(|n| n >= 300),
+        "{summary}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A connect error found by two ranks (candidates below and above the
 /// group, each visited by one rank): the first reports it, the others fail
 /// quietly.

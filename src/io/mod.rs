@@ -258,26 +258,56 @@ fn partitioned(
     set_checks(net, &opts);
     let build_seconds = t1.elapsed().as_secs_f64();
     hand_controls(net, &mut opts, protocol.duration());
-    let times = protocol.run_from(net, 0, false)?;
+    let times = match protocol.run_from(net, 0, false) {
+        Ok(times) => times,
+        Err(e) => {
+            // Every rank is here (they stop a run together). A finding of the
+            // checks with `--nan=error`, or a monitor out of memory, on any
+            // rank: what was recorded is still written, as on one rank.
+            let recorded = net.check_failed() || net.recording_failed();
+            if net.any_rank(recorded) {
+                let timings = Timings {
+                    parse_seconds,
+                    compile_seconds: build_seconds + net.stats().compile_seconds,
+                    run_seconds: net.stats().run_seconds,
+                    interrupted: true,
+                };
+                gather_and_write(net, &model, &protocol, out, opts.dump_state, &timings)?;
+            }
+            return Err(e);
+        }
+    };
     let timings = Timings {
         parse_seconds,
         compile_seconds: build_seconds + times.compile_seconds,
         run_seconds: times.run_seconds,
         interrupted: times.interrupted,
     };
+    gather_and_write(net, &model, &protocol, out, opts.dump_state, &timings)
+}
+
+/// After the last run on several ranks: the ranks' summaries and recordings
+/// gathered to rank 0, which writes the outputs (the others only return
+/// the summary).
+fn gather_and_write(
+    net: &mut Network,
+    model: &LoadedModel,
+    protocol: &Protocol,
+    out: &Path,
+    dump_state: bool,
+    timings: &Timings,
+) -> Result<Summary> {
     let ranks_summary = net.rank_summaries(peak_memory_bytes());
-    net.gather_to_root(opts.dump_state);
+    net.gather_to_root(dump_state);
+    let mut summary = Summary::new(net, &model.path, protocol, timings);
+    summary.ranks = ranks_summary;
     if net.rank() != 0 {
-        let mut summary = Summary::new(net, &model.path, &protocol, &timings);
-        summary.ranks = ranks_summary;
         return Ok(summary);
     }
     write_monitors(net, out)?;
-    if opts.dump_state {
+    if dump_state {
         output::write_state(net, out)?;
     }
-    let mut summary = Summary::new(net, &model.path, &protocol, &timings);
-    summary.ranks = ranks_summary;
     write_summary(&summary, out)?;
     Ok(summary)
 }

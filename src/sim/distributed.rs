@@ -95,6 +95,15 @@ impl Network {
         r
     }
 
+    /// Whether `flag` holds on any rank (every rank must call it); `flag`
+    /// on one rank.
+    pub fn any_rank(&mut self, flag: bool) -> bool {
+        match self.ranks.as_mut() {
+            Some(ranks) => ranks.any(flag),
+            None => flag,
+        }
+    }
+
     /// The ranks this network runs among, taken from it (it runs alone after).
     pub fn take_ranks(&mut self) -> Option<Box<dyn Exchange>> {
         self.ranks.take()
