@@ -36,6 +36,9 @@ pub trait Exchange: Send {
     /// Every rank's `local`, concatenated in rank order, into `out` (its
     /// allocation reused).
     fn all_gather_i32(&mut self, local: &[i32], out: &mut Vec<i32>);
+    /// Every rank's `local`, concatenated in rank order, into `out` (its
+    /// allocation reused).
+    fn all_gather_f64(&mut self, local: &[f64], out: &mut Vec<f64>);
     /// Every rank's `local` at rank 0, one part a rank; empty elsewhere.
     fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>>;
     /// Every rank's `local` at rank 0, one part a rank; empty elsewhere.
@@ -367,6 +370,13 @@ impl Exchange for MpiExchange {
         out.extend(self.gathered.values().iter().map(|&x| x as i32));
     }
 
+    fn all_gather_f64(&mut self, local: &[f64], out: &mut Vec<f64>) {
+        let mut g = crate::dist::Gathered::new();
+        self.ranks.all_gather(local, &mut g);
+        out.clear();
+        out.extend_from_slice(g.values());
+    }
+
     fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
         let mut g = crate::dist::Gathered::new();
         self.ranks.gather_to_root(local, &mut g);
@@ -488,6 +498,14 @@ impl Exchange for LocalRanks {
         }
     }
 
+    fn all_gather_f64(&mut self, local: &[f64], out: &mut Vec<f64>) {
+        let all = self.round(to_bytes(local, f64::to_le_bytes));
+        out.clear();
+        for part in all {
+            out.extend(from_bytes(&part, f64::from_le_bytes));
+        }
+    }
+
     fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
         let all = self.round(to_bytes(local, f64::to_le_bytes));
         if self.rank != 0 {
@@ -583,6 +601,9 @@ mod tests {
                         let mut below = [r as u64 + 1];
                         h.exclusive_sum_u64(&mut below);
                         let gathered = h.gather_f64(&[r as f64; 2]);
+                        let mut every = Vec::new();
+                        h.all_gather_f64(&vec![r as f64 + 0.5; r], &mut every);
+                        assert_eq!(every, [1.5, 2.5, 2.5]);
                         let any = h.any(r == 2);
                         let mut most = [r as u64, 7 - r as u64];
                         h.max_u64(&mut most);

@@ -160,12 +160,14 @@ impl Network {
             if m.record {
                 // Appends the recorded values in place: no per-step buffers.
                 for (d, key) in m.values.iter_mut().zip(vars.iter()) {
-                    if let Some(a) = store.get(key) {
-                        let shared = a.len() == 1;
+                    if store.get(key).is_some() {
+                        // On several ranks, a neuron another rank owns reads
+                        // 0 here: its owner's value replaces it when rank 0
+                        // gathers the recordings.
                         d.extend(
                             ss.iter()
                                 .filter(in_range)
-                                .map(|&x| a.get(if shared { 0 } else { x as usize })),
+                                .map(|&x| store.value_at(key, x as usize).unwrap_or(0.0)),
                         );
                     }
                 }
