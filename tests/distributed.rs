@@ -163,3 +163,64 @@ fn presynaptic_reads_are_refused_on_ranks() {
 fn nonlinear_on_ranks() {
     same_on_any_rank_count("nonlinear", &ranks::example("nonlinear.toml"));
 }
+
+/// Connect conditions and probabilities reading the source's and the
+/// candidate target's variables, and synaptic values set from the source's
+/// variables (before a run and after one): every rank reads whole copies of
+/// the neurons' arrays for these, and makes what one rank makes.
+#[test]
+fn spatial_connect_and_presynaptic_sets_on_ranks() {
+    same_on_any_rank_count("spatial", &ranks::spatial());
+}
+
+/// A rank holds the state of its own neurons only: the bytes of a
+/// neuron-heavy model's arrays on each rank are its neurons' (8 bytes a
+/// float variable), plus the event space (4 bytes a neuron, whole on every
+/// rank) and its few synapses'.
+#[test]
+fn neuron_state_per_rank_falls_with_the_ranks() {
+    use spikejit::sim::{Connect, Network, NeuronGroup, Synapses};
+    let n = 64 * 150 + 17;
+    let vars = 6;
+    let model = "dv/dt = (a - v)/(10*ms) : 1\ndu/dt = (b - u)/(20*ms) : 1\na : 1\nb : 1\nc : 1\nd : 1";
+    let mut whole_per_rank = Vec::new();
+    for k in [2, 3, 4] {
+        let handles = LocalRanks::new(k);
+        let summaries: Vec<_> = std::thread::scope(|s| {
+            let joins: Vec<_> = handles
+                .into_iter()
+                .map(|h| {
+                    s.spawn(move || {
+                        let mut net = Network::new();
+                        net.set_ranks(Box::new(h))?;
+                        let g = net.add_neurons(NeuronGroup::new(n, model).threshold("v > 1").reset("v = 0"))?;
+                        let syn = net.add_synapses(Synapses::new(g, g, "w : 1").on_pre("v += w"))?;
+                        net.connect(syn, Connect::condition("j == i and i % 1000 == 0"))?;
+                        net.run(0.001)?;
+                        Ok::<_, spikejit::diag::Errors>(net.rank_summaries(None))
+                    })
+                })
+                .collect();
+            joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+        });
+        let at_root = summaries[0].as_ref().expect("rank 0 runs");
+        assert_eq!(at_root.len(), k);
+        for r in at_root {
+            let owned = spikejit::sim::partition::owned(n, r.rank, k).len() as u64;
+            let neurons = 8 * vars * owned + 4 * (n as u64 + 1);
+            assert_eq!(r.neurons, owned);
+            // The synapses: `_pre`, `_post`, `w`, and 8 bytes for the global index (not in the store).
+            assert!(
+                r.array_bytes >= neurons && r.array_bytes <= neurons + 16 * r.synapses + 64,
+                "{k} ranks, rank {}: {} bytes, {neurons} for its neurons, {} synapses",
+                r.rank,
+                r.array_bytes,
+                r.synapses
+            );
+        }
+        whole_per_rank.push(at_root.iter().map(|r| r.array_bytes).max().unwrap_or(0));
+    }
+    // From 2 to 4 ranks, the per-neuron state (48 of 52 bytes a neuron) halves.
+    let (two, four) = (whole_per_rank[0] as f64, whole_per_rank[2] as f64);
+    assert!(four < 0.6 * two, "{whole_per_rank:?}");
+}
