@@ -5,9 +5,13 @@
 //! - each neuron group's neurons are split into contiguous blocks, whole
 //!   blocks of [`JUMP_BLOCK`] neurons (so that a `rand() < P` threshold's
 //!   jumps, block by block, are the same on any number of ranks), rank `r`
-//!   integrating [`owned`]`(n, r, K)`; every rank keeps the arrays of the
-//!   whole group, but only the owner's values of a neuron are current (and
-//!   only those are read: by the synapses onto it, its monitors, the outputs);
+//!   integrating [`owned`]`(n, r, K)` and holding only these neurons' state:
+//!   a group's per-neuron arrays are rank-local (`first..end`, see
+//!   `sim::arrays::Store`), bound to kernels at a virtual base so that the
+//!   group's neuron indices address them (`Network::bind`); shared variables
+//!   and event spaces stay whole. The one-off kernels that may read any
+//!   neuron (`connect` conditions, synaptic values from `x_pre`) read whole
+//!   copies all-gathered for the call ([`Exchange::all_gather_f64`]);
 //! - a synapse lives on the rank of its target neuron (NEST's choice), so that
 //!   `on_pre` writes only neurons its rank owns;
 //! - a threshold finds the events of the rank's own neurons (what its
@@ -74,8 +78,8 @@ pub struct RankSummary {
     pub neurons: u64,
     /// The synapses it held.
     pub synapses: u64,
-    /// The bytes of the state arrays it held (every group's arrays whole, its
-    /// own synapses' arrays).
+    /// The bytes of the state arrays it held (its own neurons' and synapses'
+    /// arrays, each group's shared variables and event spaces whole).
     pub array_bytes: u64,
     /// Its process's peak resident memory, in bytes (0 where unknown).
     pub peak_memory_bytes: u64,
