@@ -19,6 +19,14 @@ fn options(ranks: Option<Box<dyn Exchange>>) -> RunOptions {
     }
 }
 
+/// [`options`] with `threads` threads in each rank.
+fn threaded(ranks: Option<Box<dyn Exchange>>, threads: usize) -> RunOptions {
+    RunOptions {
+        threads: Some(threads),
+        ..options(ranks)
+    }
+}
+
 /// Runs `model` on `k` ranks (threads) into `out` (written by rank 0): what
 /// each rank returned, in rank order.
 fn results_on(model: &Path, out: &Path, k: usize) -> Vec<Result<(), spikejit::diag::Errors>> {
@@ -223,4 +231,39 @@ fn neuron_state_per_rank_falls_with_the_ranks() {
     // From 2 to 4 ranks, the per-neuron state (48 of 52 bytes a neuron) halves.
     let (two, four) = (whole_per_rank[0] as f64, whole_per_rank[2] as f64);
     assert!(four < 0.6 * two, "{whole_per_rank:?}");
+}
+
+/// Two ranks of two threads each write the bytes of one rank on one thread:
+/// each rank's state update and pathway split over its own neurons (a group
+/// of 40,000: 20,000 a rank, above the size from which kernels split).
+#[test]
+fn threads_within_ranks() {
+    let dir = ranks::temp_dir("ranks", "threads");
+    let model = dir.join("model.toml");
+    std::fs::write(&model, ranks::LARGE_GROUP).expect("model written");
+    let alone = dir.join("alone");
+    run_model_file(&model, &alone, options(None)).expect("one rank runs it");
+    let out = dir.join("ranks2");
+    let handles = LocalRanks::new(2);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let joins: Vec<_> = handles
+            .into_iter()
+            .map(|h| {
+                let (model, out) = (&model, &out);
+                s.spawn(move || run_model_file(model, out, threaded(Some(Box::new(h)), 2)))
+            })
+            .collect();
+        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+    });
+    for (rank, r) in results.iter().enumerate() {
+        let summary = r.as_ref().unwrap_or_else(|e| panic!("rank {rank}: {e:?}"));
+        // The state update (fused with the threshold) and the pathway split.
+        assert!(
+            summary.threaded_kernels.len() >= 2,
+            "rank {rank}: {:?}",
+            summary.threaded_kernels
+        );
+    }
+    ranks::assert_same_outputs("threads", &alone, &out, "2 ranks of 2 threads");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -386,3 +386,49 @@ duration = "20*ms"
 "#
     .replace("DRIVE", &drive.join(", "))
 }
+
+/// A group large enough (40,000 neurons) that, on 2 ranks of 2 threads, each
+/// rank's share of its state update and of its pathway's targets splits over
+/// threads; a `(constant over dt)` subexpression, `run_regularly` with
+/// `randn()`, state monitors on both ranks' neurons.
+pub const LARGE_GROUP: &str = r#"
+[simulation]
+dt = "0.1*ms"
+duration = "8*ms"
+seed = 3
+
+[[neurons]]
+name = "G"
+N = 40000
+model = """
+dv/dt = (I - v)/(10*ms) : 1
+I = 1.2 + 0.1*sin(2*pi*i/1000) + 0.1*g : 1 (constant over dt)
+g : 1
+"""
+threshold = "v > 1"
+reset = "v = 0"
+method = "euler"
+init = { v = "rand()" }
+run_regularly = [ { code = "g = 0.5*g + randn()", dt = "1*ms" } ]
+
+[[synapses]]
+name = "S"
+source = "G"
+target = "G"
+model = "w : 1"
+on_pre = "v += w"
+connect = [ { p = 0.0005 } ]
+init = { w = "0.02*rand()" }
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "G"
+
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "G"
+variables = ["v", "I", "g"]
+record = [0, 19999, 20000, 39999]
+"#;
