@@ -161,9 +161,9 @@ impl Network {
                 // Appends the recorded values in place: no per-step buffers.
                 for (d, key) in m.values.iter_mut().zip(vars.iter()) {
                     if store.get(key).is_some() {
-                        // On several ranks, a neuron another rank owns reads
-                        // 0 here: its owner's value replaces it when rank 0
-                        // gathers the recordings.
+                        // On several ranks, the events are the rank's own
+                        // (`own_range`), whose neurons its rank-local arrays
+                        // hold: read by their index in the group.
                         d.extend(
                             ss.iter()
                                 .filter(in_range)
