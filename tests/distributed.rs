@@ -267,3 +267,52 @@ fn threads_within_ranks() {
     ranks::assert_same_outputs("threads", &alone, &out, "2 ranks of 2 threads");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `Network::get` on a rank reads the neurons it holds; a range with another
+/// rank's neuron is an error, and after `gather_to_root(true)` rank 0 reads
+/// them all, as one rank would.
+#[test]
+fn reading_another_ranks_neuron_is_an_error() {
+    use spikejit::sim::{Network, NeuronGroup, Selection, Value};
+    let build = |net: &mut Network| -> Result<_, spikejit::diag::Errors> {
+        let g = net.add_neurons(NeuronGroup::new(200, "v : 1\nc : 1 (shared)").name("G"))?;
+        net.set(g, "v", Value::Expr("i * 0.5".into()), Selection::All)?;
+        net.set(g, "c", Value::Scalar(3.0), Selection::All)?;
+        let first = net.subgroup(g, 0, 64, None)?;
+        let last = net.subgroup(g, 192, 200, None)?;
+        net.run(0.0001)?;
+        Ok((g, first, last))
+    };
+    let handles = LocalRanks::new(2);
+    std::thread::scope(|s| {
+        let joins: Vec<_> = handles
+            .into_iter()
+            .map(|h| {
+                s.spawn(move || {
+                    let mut net = Network::new();
+                    net.set_ranks(Box::new(h)).expect("ranks set");
+                    let (g, first, last) = build(&mut net).expect("built and run");
+                    let rank = net.rank();
+                    // Rank 0 owns neurons 0..128, rank 1 128..200.
+                    let (mine, theirs) = if rank == 0 { (first, last) } else { (last, first) };
+                    let held = net.get(mine, "v").expect("own neurons read");
+                    let start = if rank == 0 { 0.0 } else { 192.0 };
+                    assert_eq!(held[0], start * 0.5, "rank {rank}");
+                    let e = net.get(theirs, "v").expect_err("another rank's neurons");
+                    assert_eq!(e.0[0].code, "not-on-this-rank", "rank {rank}: {e:?}");
+                    assert!(net.get(g, "v").is_err(), "rank {rank}: the whole group");
+                    assert_eq!(net.get(g, "c").expect("shared").to_vec(), [3.0]);
+                    net.gather_to_root(true);
+                    if rank == 0 {
+                        let all = net.get(g, "v").expect("rank 0 holds all after the gather");
+                        assert_eq!(all.len(), 200);
+                        assert!(all.iter().enumerate().all(|(k, &x)| x == k as f64 * 0.5));
+                    }
+                })
+            })
+            .collect();
+        for j in joins {
+            j.join().expect("a rank thread");
+        }
+    });
+}

@@ -444,7 +444,8 @@ impl Network {
     /// Refuses, on several ranks, ops that would read or write a neuron
     /// through a synapse's presynaptic index (`v_pre` in `on_pre`, a summed
     /// variable onto the source, gap junctions): the source neuron may be
-    /// another rank's, whose state this rank does not keep current.
+    /// another rank's, whose state this rank does not hold (its arrays hold
+    /// its own neurons only: such an index would reach past them).
     pub(crate) fn check_distributable(&self, ops: &[super::ops::Op]) -> crate::diag::Result<()> {
         let mut errors = Vec::new();
         for op in ops {
