@@ -270,7 +270,7 @@ fn threads_within_ranks() {
 
 /// `Network::get` on a rank reads the neurons it holds; a range with another
 /// rank's neuron is an error, and after `gather_to_root(true)` rank 0 reads
-/// them all, as one rank would.
+/// them all, as one rank would. A rank's checkpoint fits no network.
 #[test]
 fn reading_another_ranks_neuron_is_an_error() {
     use spikejit::sim::{Network, NeuronGroup, Selection, Value};
@@ -302,6 +302,15 @@ fn reading_another_ranks_neuron_is_an_error() {
                     assert_eq!(e.0[0].code, "not-on-this-rank", "rank {rank}: {e:?}");
                     assert!(net.get(g, "v").is_err(), "rank {rank}: the whole group");
                     assert_eq!(net.get(g, "c").expect("shared").to_vec(), [3.0]);
+                    // A rank's checkpoint holds its own neurons: no network
+                    // of the same model takes it, on ranks or alone.
+                    let ck = net.checkpoint();
+                    let e = net.restore_checkpoint(ck.clone()).expect_err("refused on ranks");
+                    assert_eq!(e.0[0].code, "not-supported-distributed", "{e:?}");
+                    let mut alone = Network::new();
+                    build(&mut alone).expect("built alone");
+                    let e = alone.restore_checkpoint(ck).expect_err("a rank's arrays do not fit");
+                    assert!(e.0[0].message.contains("elements there"), "{e:?}");
                     net.gather_to_root(true);
                     if rank == 0 {
                         let all = net.get(g, "v").expect("rank 0 holds all after the gather");
