@@ -122,7 +122,7 @@ impl Network {
             crate::ir::ElemTy::U8 => 1.0,
             _ => 4.0,
         };
-        let per_neuron = eqs
+        let own_state = eqs
             .vars
             .iter()
             .filter(|v| !v.has_flag(VarFlag::Shared))
@@ -133,8 +133,11 @@ impl Network {
                 crate::model::scope::ValTy::Bool => 1.0,
             })
             .sum::<f64>()
-            + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64
             + if refractory.is_some() { 9.0 } else { 0.0 };
+        // On several ranks, the state of the rank's own neurons; the event
+        // spaces are whole on every rank.
+        let share = self.owned(spec.n).len() as f64 / spec.n as f64;
+        let per_neuron = own_state * share + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64;
         check_size(
             "too-large",
             &format!("neurons '{name}'.N"),
