@@ -325,3 +325,64 @@ fn reading_another_ranks_neuron_is_an_error() {
         }
     });
 }
+
+/// No kernel of a rank reads or writes a neuron outside those the rank holds
+/// (its arrays start at its first neuron, and kernels reach them at a
+/// virtual base): the models above, on 2 and 3 ranks, run on the
+/// interpreter, which checks every access to a rank's neuron arrays.
+#[test]
+fn no_kernel_reaches_past_a_ranks_neurons() {
+    use spikejit::io::{BuildOptions, build_in, load_model};
+    use spikejit::sim::Network;
+    let shorter = |text: String| text.replace("duration = \"100*ms\"", "duration = \"10*ms\"");
+    let models = [
+        ("cuba", shorter(ranks::cuba())),
+        (
+            "delays_noise",
+            ranks::cuba_with_delays_and_noise().replace("\"60*ms\"", "\"10*ms\""),
+        ),
+        ("stdp", ranks::stdp_with_on_post().replace("\"200*ms\"", "\"20*ms\"")),
+        (
+            "brunel",
+            ranks::brunel_with_poisson_input().replace("\"30*ms\"", "\"5*ms\""),
+        ),
+        ("generators", ranks::GENERATORS.replace("\"40*ms\"", "\"10*ms\"")),
+        ("nonlinear", ranks::example("nonlinear.toml")),
+        ("spatial", ranks::spatial()),
+    ];
+    let dir = ranks::temp_dir("ranks", "held");
+    let before = spikejit::interp::accesses_outside_held();
+    for (tag, text) in models {
+        let path = dir.join(format!("{tag}.toml"));
+        std::fs::write(&path, text).expect("model written");
+        let model = load_model(&path).unwrap_or_else(|e| panic!("{tag}: {e:?}"));
+        for k in [2, 3] {
+            let handles = LocalRanks::new(k);
+            let model = &model;
+            std::thread::scope(|s| {
+                let joins: Vec<_> = handles
+                    .into_iter()
+                    .map(|h| {
+                        s.spawn(move || -> Result<(), spikejit::diag::Errors> {
+                            let mut net = Network::new();
+                            net.set_backend(spikejit::codegen::Backend::Interpreter);
+                            net.set_ranks(Box::new(h))?;
+                            let protocol = build_in(&mut net, model, &BuildOptions::default())?;
+                            protocol.run(&mut net)?;
+                            net.gather_to_root(true);
+                            Ok(())
+                        })
+                    })
+                    .collect();
+                for (rank, j) in joins.into_iter().enumerate() {
+                    if let Err(e) = j.join().expect("a rank thread") {
+                        panic!("{tag} on {k} ranks, rank {rank}: {e:?}");
+                    }
+                }
+            });
+            let outside = spikejit::interp::accesses_outside_held() - before;
+            assert_eq!(outside, 0, "{tag} on {k} ranks: accesses outside a rank's neurons");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

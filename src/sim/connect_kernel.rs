@@ -362,8 +362,8 @@ impl Network {
         ];
         // A condition may read any source and candidate target, which
         // another rank may own: such reads go to whole copies.
-        self.with_whole_arrays(&kern, |net| {
-            net.exec_in_chunks(&kern, 0..n_outer, 1024, SlotValues::at(t, &extra), &mut rng, &mut cx)
+        self.with_whole_arrays(&kern, |net, kern| {
+            net.exec_in_chunks(kern, 0..n_outer, 1024, SlotValues::at(t, &extra), &mut rng, &mut cx)
         });
         // A restricted connect numbers its synapses with the others' counts:
         // the ranks agree that none failed first.

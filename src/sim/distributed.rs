@@ -186,7 +186,11 @@ impl Network {
     /// reading `x_pre`, or `x_post` of another rank's candidate). Every rank
     /// must call it with the same kernel (as every rank makes the same
     /// connects and sets). One rank, or no such array: `f` alone.
-    pub(crate) fn with_whole_arrays<T>(&mut self, k: &super::exec::Prepared, f: impl FnOnce(&mut Network) -> T) -> T {
+    pub(crate) fn with_whole_arrays<T>(
+        &mut self,
+        k: &super::exec::Prepared,
+        f: impl FnOnce(&mut Network, &super::exec::Prepared) -> T,
+    ) -> T {
         let (mut loaded, mut stored) = (Vec::new(), Vec::new());
         crate::ir::fuse::walk_block(
             &k.kernel.body,
@@ -207,10 +211,10 @@ impl Network {
             }
         }
         if keys.is_empty() {
-            return f(self);
+            return f(self, k);
         }
         let Some(mut ranks) = self.ranks.take() else {
-            return f(self);
+            return f(self, k);
         };
         let mut own = Vec::new();
         let mut values = Vec::new();
@@ -224,7 +228,24 @@ impl Network {
             }
         }
         self.ranks = Some(ranks);
-        let out = f(self);
+        // On the interpreter, which checks a rank's arrays against the
+        // neurons it holds, the whole copies hold every neuron.
+        let mut whole_kernel = None;
+        if let crate::codegen::Executable::Interpreted(ir) = &k.exe {
+            let mut ir = (**ir).clone();
+            for (a, key) in k.bindings.iter().enumerate() {
+                if own.iter().any(|(o, _, _)| o == key)
+                    && let Some(decl) = ir.arrays.get_mut(a)
+                {
+                    decl.held = None;
+                }
+            }
+            whole_kernel = Some(super::exec::Prepared {
+                exe: crate::codegen::Executable::Interpreted(std::sync::Arc::new(ir)),
+                ..k.clone()
+            });
+        }
+        let out = f(self, whole_kernel.as_ref().unwrap_or(k));
         for (key, first, local) in own {
             self.store.insert_local(key, first, local);
         }

@@ -254,7 +254,7 @@ impl Network {
         if self.syn(h.0).is_some() {
             // A synapse's value may read any source neuron (`x_pre`), which
             // another rank may own: such reads go to whole copies.
-            self.with_whole_arrays(&k, |net| net.exec(&k, start..end, t, &mut rng, &mut cx));
+            self.with_whole_arrays(&k, |net, k| net.exec(k, start..end, t, &mut rng, &mut cx));
         } else {
             // A group's set reads only the neurons it writes: the rank's own.
             self.exec(&k, start..end, t, &mut rng, &mut cx);
