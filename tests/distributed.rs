@@ -19,6 +19,14 @@ fn options(ranks: Option<Box<dyn Exchange>>) -> RunOptions {
     }
 }
 
+/// [`options`] with `threads` threads in each rank.
+fn threaded(ranks: Option<Box<dyn Exchange>>, threads: usize) -> RunOptions {
+    RunOptions {
+        threads: Some(threads),
+        ..options(ranks)
+    }
+}
+
 /// Runs `model` on `k` ranks (threads) into `out` (written by rank 0): what
 /// each rank returned, in rank order.
 fn results_on(model: &Path, out: &Path, k: usize) -> Vec<Result<(), spikejit::diag::Errors>> {
@@ -233,4 +241,219 @@ fn presynaptic_reads_are_refused_on_ranks() {
 #[test]
 fn nonlinear_on_ranks() {
     same_on_any_rank_count("nonlinear", &ranks::example("nonlinear.toml"));
+}
+
+/// Connect conditions and probabilities reading the source's and the
+/// candidate target's variables, and synaptic values set from the source's
+/// variables (before a run and after one): every rank reads whole copies of
+/// the neurons' arrays for these, and makes what one rank makes.
+#[test]
+fn spatial_connect_and_presynaptic_sets_on_ranks() {
+    same_on_any_rank_count("spatial", &ranks::spatial());
+}
+
+/// A rank holds the state of its own neurons only: the bytes of a
+/// neuron-heavy model's arrays on each rank are its neurons' (8 bytes a
+/// float variable), plus the event space (4 bytes a neuron, whole on every
+/// rank) and its few synapses'.
+#[test]
+fn neuron_state_per_rank_falls_with_the_ranks() {
+    use spikejit::sim::{Connect, Network, NeuronGroup, Synapses};
+    let n = 64 * 150 + 17;
+    let vars = 6;
+    let model = "dv/dt = (a - v)/(10*ms) : 1\ndu/dt = (b - u)/(20*ms) : 1\na : 1\nb : 1\nc : 1\nd : 1";
+    let mut whole_per_rank = Vec::new();
+    for k in [2, 3, 4] {
+        let handles = LocalRanks::new(k);
+        let summaries: Vec<_> = std::thread::scope(|s| {
+            let joins: Vec<_> = handles
+                .into_iter()
+                .map(|h| {
+                    s.spawn(move || {
+                        let mut net = Network::new();
+                        net.set_ranks(Box::new(h))?;
+                        let g = net.add_neurons(NeuronGroup::new(n, model).threshold("v > 1").reset("v = 0"))?;
+                        let syn = net.add_synapses(Synapses::new(g, g, "w : 1").on_pre("v += w"))?;
+                        net.connect(syn, Connect::condition("j == i and i % 1000 == 0"))?;
+                        net.run(0.001)?;
+                        Ok::<_, spikejit::diag::Errors>(net.rank_summaries(None))
+                    })
+                })
+                .collect();
+            joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+        });
+        let at_root = summaries[0].as_ref().expect("rank 0 runs");
+        assert_eq!(at_root.len(), k);
+        for r in at_root {
+            let owned = spikejit::sim::partition::owned(n, r.rank, k).len() as u64;
+            let neurons = 8 * vars * owned + 4 * (n as u64 + 1);
+            assert_eq!(r.neurons, owned);
+            // The synapses: `_pre`, `_post`, `w`, and 8 bytes for the global index (not in the store).
+            assert!(
+                r.array_bytes >= neurons && r.array_bytes <= neurons + 16 * r.synapses + 64,
+                "{k} ranks, rank {}: {} bytes, {neurons} for its neurons, {} synapses",
+                r.rank,
+                r.array_bytes,
+                r.synapses
+            );
+        }
+        whole_per_rank.push(at_root.iter().map(|r| r.array_bytes).max().unwrap_or(0));
+    }
+    // From 2 to 4 ranks, the per-neuron state (48 of 52 bytes a neuron) halves.
+    let (two, four) = (whole_per_rank[0] as f64, whole_per_rank[2] as f64);
+    assert!(four < 0.6 * two, "{whole_per_rank:?}");
+}
+
+/// Two ranks of two threads each write the bytes of one rank on one thread:
+/// each rank's state update and pathway split over its own neurons (a group
+/// of 40,000: 20,000 a rank, above the size from which kernels split).
+#[test]
+fn threads_within_ranks() {
+    let dir = ranks::temp_dir("ranks", "threads");
+    let model = dir.join("model.toml");
+    std::fs::write(&model, ranks::LARGE_GROUP).expect("model written");
+    let alone = dir.join("alone");
+    run_model_file(&model, &alone, options(None)).expect("one rank runs it");
+    let out = dir.join("ranks2");
+    let handles = LocalRanks::new(2);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let joins: Vec<_> = handles
+            .into_iter()
+            .map(|h| {
+                let (model, out) = (&model, &out);
+                s.spawn(move || run_model_file(model, out, threaded(Some(Box::new(h)), 2)))
+            })
+            .collect();
+        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+    });
+    for (rank, r) in results.iter().enumerate() {
+        let summary = r.as_ref().unwrap_or_else(|e| panic!("rank {rank}: {e:?}"));
+        // The state update (fused with the threshold) and the pathway split.
+        assert!(
+            summary.threaded_kernels.len() >= 2,
+            "rank {rank}: {:?}",
+            summary.threaded_kernels
+        );
+    }
+    ranks::assert_same_outputs("threads", &alone, &out, "2 ranks of 2 threads");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `Network::get` on a rank reads the neurons it holds; a range with another
+/// rank's neuron is an error, and after `gather_to_root(true)` rank 0 reads
+/// them all, as one rank would. A rank's checkpoint fits no network.
+#[test]
+fn reading_another_ranks_neuron_is_an_error() {
+    use spikejit::sim::{Network, NeuronGroup, Selection, Value};
+    let build = |net: &mut Network| -> Result<_, spikejit::diag::Errors> {
+        let g = net.add_neurons(NeuronGroup::new(200, "v : 1\nc : 1 (shared)").name("G"))?;
+        net.set(g, "v", Value::Expr("i * 0.5".into()), Selection::All)?;
+        net.set(g, "c", Value::Scalar(3.0), Selection::All)?;
+        let first = net.subgroup(g, 0, 64, None)?;
+        let last = net.subgroup(g, 192, 200, None)?;
+        net.run(0.0001)?;
+        Ok((g, first, last))
+    };
+    let handles = LocalRanks::new(2);
+    std::thread::scope(|s| {
+        let joins: Vec<_> = handles
+            .into_iter()
+            .map(|h| {
+                s.spawn(move || {
+                    let mut net = Network::new();
+                    net.set_ranks(Box::new(h)).expect("ranks set");
+                    let (g, first, last) = build(&mut net).expect("built and run");
+                    let rank = net.rank();
+                    // Rank 0 owns neurons 0..128, rank 1 128..200.
+                    let (mine, theirs) = if rank == 0 { (first, last) } else { (last, first) };
+                    let held = net.get(mine, "v").expect("own neurons read");
+                    let start = if rank == 0 { 0.0 } else { 192.0 };
+                    assert_eq!(held[0], start * 0.5, "rank {rank}");
+                    let e = net.get(theirs, "v").expect_err("another rank's neurons");
+                    assert_eq!(e.0[0].code, "not-on-this-rank", "rank {rank}: {e:?}");
+                    assert!(net.get(g, "v").is_err(), "rank {rank}: the whole group");
+                    assert_eq!(net.get(g, "c").expect("shared").to_vec(), [3.0]);
+                    // A rank's checkpoint holds its own neurons: no network
+                    // of the same model takes it, on ranks or alone.
+                    let ck = net.checkpoint();
+                    let e = net.restore_checkpoint(ck.clone()).expect_err("refused on ranks");
+                    assert_eq!(e.0[0].code, "not-supported-distributed", "{e:?}");
+                    let mut alone = Network::new();
+                    build(&mut alone).expect("built alone");
+                    let e = alone.restore_checkpoint(ck).expect_err("a rank's arrays do not fit");
+                    assert!(e.0[0].message.contains("elements there"), "{e:?}");
+                    net.gather_to_root(true);
+                    if rank == 0 {
+                        let all = net.get(g, "v").expect("rank 0 holds all after the gather");
+                        assert_eq!(all.len(), 200);
+                        assert!(all.iter().enumerate().all(|(k, &x)| x == k as f64 * 0.5));
+                    }
+                })
+            })
+            .collect();
+        for j in joins {
+            j.join().expect("a rank thread");
+        }
+    });
+}
+
+/// No kernel of a rank reads or writes a neuron outside those the rank holds
+/// (its arrays start at its first neuron, and kernels reach them at a
+/// virtual base): the models above, on 2 and 3 ranks, run on the
+/// interpreter, which checks every access to a rank's neuron arrays.
+#[test]
+fn no_kernel_reaches_past_a_ranks_neurons() {
+    use spikejit::io::{BuildOptions, build_in, load_model};
+    use spikejit::sim::Network;
+    let shorter = |text: String| text.replace("duration = \"100*ms\"", "duration = \"10*ms\"");
+    let models = [
+        ("cuba", shorter(ranks::cuba())),
+        (
+            "delays_noise",
+            ranks::cuba_with_delays_and_noise().replace("\"60*ms\"", "\"10*ms\""),
+        ),
+        ("stdp", ranks::stdp_with_on_post().replace("\"200*ms\"", "\"20*ms\"")),
+        (
+            "brunel",
+            ranks::brunel_with_poisson_input().replace("\"30*ms\"", "\"5*ms\""),
+        ),
+        ("generators", ranks::GENERATORS.replace("\"40*ms\"", "\"10*ms\"")),
+        ("nonlinear", ranks::example("nonlinear.toml")),
+        ("spatial", ranks::spatial()),
+    ];
+    let dir = ranks::temp_dir("ranks", "held");
+    let before = spikejit::interp::accesses_outside_held();
+    for (tag, text) in models {
+        let path = dir.join(format!("{tag}.toml"));
+        std::fs::write(&path, text).expect("model written");
+        let model = load_model(&path).unwrap_or_else(|e| panic!("{tag}: {e:?}"));
+        for k in [2, 3] {
+            let handles = LocalRanks::new(k);
+            let model = &model;
+            std::thread::scope(|s| {
+                let joins: Vec<_> = handles
+                    .into_iter()
+                    .map(|h| {
+                        s.spawn(move || -> Result<(), spikejit::diag::Errors> {
+                            let mut net = Network::new();
+                            net.set_backend(spikejit::codegen::Backend::Interpreter);
+                            net.set_ranks(Box::new(h))?;
+                            let protocol = build_in(&mut net, model, &BuildOptions::default())?;
+                            protocol.run(&mut net)?;
+                            net.gather_to_root(true);
+                            Ok(())
+                        })
+                    })
+                    .collect();
+                for (rank, j) in joins.into_iter().enumerate() {
+                    if let Err(e) = j.join().expect("a rank thread") {
+                        panic!("{tag} on {k} ranks, rank {rank}: {e:?}");
+                    }
+                }
+            });
+            let outside = spikejit::interp::accesses_outside_held() - before;
+            assert_eq!(outside, 0, "{tag} on {k} ranks: accesses outside a rank's neurons");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -216,6 +216,13 @@ fn generators_under_mpirun() {
     same_under_mpirun("generators", ranks::GENERATORS);
 }
 
+/// Connect conditions and synaptic values reading `x_pre`: whole copies of
+/// the neurons' arrays all-gathered through MPI.
+#[test]
+fn spatial_connect_under_mpirun() {
+    same_under_mpirun("spatial", &ranks::spatial());
+}
+
 /// An error found on every rank is printed once, and every rank exits non-zero.
 #[test]
 fn a_refused_model_fails_once_under_mpirun() {

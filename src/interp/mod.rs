@@ -56,6 +56,19 @@ impl Value {
     }
 }
 
+/// Accesses the interpreter refused because they fell outside the elements
+/// an array holds ([`crate::ir::ArrayDecl::held`]), since the process started.
+static OUTSIDE_HELD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many loads and stores the interpreter refused, since the process
+/// started, because they fell outside the elements an array holds
+/// ([`crate::ir::ArrayDecl::held`]: on several ranks, a neuron array holds
+/// the rank's neurons only). The tests run the ranks' kernels on the
+/// interpreter and check that this stays 0.
+pub fn accesses_outside_held() -> usize {
+    OUTSIDE_HELD.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs `kernel` on `args`, as its compiled form would.
 ///
 /// # Safety
@@ -103,6 +116,18 @@ struct Machine<'k> {
 }
 
 impl Machine<'_> {
+    /// Whether element `i` of array `a` is outside the elements it holds
+    /// (counted, and the access skipped: it would reach past the array).
+    fn outside_held(&self, a: usize, i: i64) -> bool {
+        match self.k.arrays[a].held {
+            Some((lo, hi)) if i < lo || i >= hi => {
+                OUTSIDE_HELD.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                true
+            }
+            _ => false,
+        }
+    }
+
     unsafe fn block(&mut self, body: &[Stmt]) {
         for s in body {
             unsafe { self.stmt(s) };
@@ -118,6 +143,9 @@ impl Machine<'_> {
             Stmt::Store { array, index, value } => {
                 let i = unsafe { self.expr(index) }.i64();
                 let v = unsafe { self.expr(value) };
+                if self.outside_held(*array, i) {
+                    return;
+                }
                 let base = self.arrays[*array];
                 let elem = self.k.arrays[*array].elem;
                 // SAFETY: the caller guarantees the index is in bounds.
@@ -177,6 +205,9 @@ impl Machine<'_> {
             Expr::Scalar(s) => self.scalars[*s],
             Expr::Load(a, index) => {
                 let i = unsafe { self.expr(index) }.i64() as isize;
+                if self.outside_held(*a, i as i64) {
+                    return Value::zero(self.k.arrays[*a].elem.value_ty());
+                }
                 let base = self.arrays[*a];
                 // SAFETY: the caller guarantees the index is in bounds.
                 unsafe {
@@ -519,5 +550,38 @@ mod tests {
         assert_eq!(cast(Value::F64(f64::NAN), Ty::Bool), Value::Bool(true));
         assert_eq!(cast(Value::Bool(true), Ty::F32), Value::F32(1.0));
         assert_eq!(cast(Value::I64(-3), Ty::Bool), Value::Bool(true));
+    }
+
+    #[test]
+    fn accesses_outside_the_held_elements_are_counted_and_skipped() {
+        // x[k + 3] = x[k] + 1 for k in 0..4, on an array holding elements 0..4
+        // only: the stores to 4..7 are refused, the loads in range go through.
+        let mut k = Kernel::new("held");
+        let x = k.array("x", ElemTy::F64);
+        k.arrays[x].held = Some((0, 4));
+        let i = k.local("k", Ty::I64);
+        k.body.push(Stmt::For {
+            var: i,
+            start: Expr::I64(0),
+            end: Expr::I64(4),
+            body: vec![Stmt::Store {
+                array: x,
+                index: Expr::bin(BinOp::Add, Expr::Local(i), Expr::I64(3)),
+                value: Expr::bin(BinOp::Add, Expr::load(x, Expr::Local(i)), Expr::F64(1.0)),
+            }],
+        });
+        let mut data = [1.0f64, 2.0, 3.0, 4.0];
+        let arrays = [data.as_mut_ptr() as *mut u8];
+        let args = KernelArgs {
+            arrays: arrays.as_ptr(),
+            scalars: std::ptr::null(),
+            rng: std::ptr::null_mut(),
+            ctx: std::ptr::null_mut(),
+        };
+        let before = accesses_outside_held();
+        // SAFETY: every access is within `data` or refused.
+        unsafe { run(&k, &args) };
+        assert_eq!(data, [1.0, 2.0, 3.0, 2.0]);
+        assert!(accesses_outside_held() >= before + 3);
     }
 }

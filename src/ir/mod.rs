@@ -213,6 +213,12 @@ pub struct ArrayDecl {
     pub name: String,
     /// How the elements are stored; loads give [`ElemTy::value_ty`].
     pub elem: ElemTy,
+    /// The elements the bound array holds, `lo..hi`, where the caller wants
+    /// every access checked against them (a rank's neuron array holds only
+    /// the rank's neurons): the interpreter counts an access outside
+    /// ([`crate::interp::accesses_outside_held`]) and skips it; the JIT and
+    /// the printed IR ignore it.
+    pub held: Option<(i64, i64)>,
 }
 
 /// A kernel's scalar parameter: one 8-byte slot of `KernelArgs::scalars`, read-only for the kernel.
@@ -749,6 +755,7 @@ impl Kernel {
         self.arrays.push(ArrayDecl {
             name: name.into(),
             elem,
+            held: None,
         });
         self.arrays.len() - 1
     }

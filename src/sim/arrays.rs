@@ -37,10 +37,19 @@ impl ArrayExt for Array {
 }
 
 /// All arrays of a network.
+///
+/// On a partitioned network (several ranks), a neuron group's per-neuron
+/// arrays are rank-local: they hold only the neurons the rank owns,
+/// `first..first + len`, element `k` of the array being neuron `first + k`
+/// ([`Store::first`]). Shared variables (one value) and event spaces (`n + 1`
+/// entries, which the exchange fills with every rank's events) stay whole.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     /// Every array by (object, variable).
     pub arrays: HashMap<ArrayKey, Array>,
+    /// The first element of each rank-local array (absent: the array is
+    /// whole, its first element is element 0).
+    pub(crate) first: HashMap<ArrayKey, usize>,
 }
 
 impl Store {
@@ -57,6 +66,30 @@ impl Store {
     /// The array of `key` for writing, if any.
     pub fn get_mut(&mut self, key: &ArrayKey) -> Option<&mut Array> {
         self.arrays.get_mut(key)
+    }
+
+    /// The element the array of `key` starts at: the first neuron a rank
+    /// owns for a rank-local array, 0 for a whole one.
+    pub fn first(&self, key: &ArrayKey) -> usize {
+        self.first.get(key).copied().unwrap_or(0)
+    }
+
+    /// Adds a rank-local array holding elements `first..first + a.len()`.
+    pub(crate) fn insert_local(&mut self, key: ArrayKey, first: usize, a: Array) {
+        self.first.insert(key.clone(), first);
+        self.arrays.insert(key, a);
+    }
+
+    /// The value of element `index` (an index of the whole object) of the
+    /// array of `key`, if this store holds it: a shared array's one value
+    /// for any index.
+    pub(crate) fn value_at(&self, key: &ArrayKey, index: usize) -> Option<f64> {
+        let a = self.arrays.get(key)?;
+        if a.len() == 1 && !self.first.contains_key(key) {
+            return Some(a.get(0));
+        }
+        let k = index.checked_sub(self.first(key))?;
+        (k < a.len()).then(|| a.get(k))
     }
 
     /// How the array of `key` stores its elements (`F64` when it does not exist yet).

@@ -101,6 +101,15 @@ impl ArrayData {
         }
     }
 
+    fn len(&self) -> usize {
+        match self {
+            ArrayData::F64(v) => v.len(),
+            ArrayData::F32(v) => v.len(),
+            ArrayData::I32(v) => v.len(),
+            ArrayData::U8(v) => v.len(),
+        }
+    }
+
     fn type_name(&self) -> &'static str {
         match self {
             ArrayData::F64(_) => "float64",
@@ -307,6 +316,18 @@ impl Network {
     /// early when it was taken is then continued by [`Network::continue_run`].
     /// An error (and nothing changed) when the networks differ.
     pub fn restore_checkpoint(&mut self, ck: Checkpoint) -> Result<()> {
+        if self.ranks.is_some() {
+            // A rank holds its own neurons' state only (its arrays start at
+            // its first neuron): a checkpoint of another rank, or of one
+            // rank alone, does not fit them.
+            return Err(Errors::one(
+                Diagnostic::new(
+                    "not-supported-distributed",
+                    "checkpoints are not supported on several ranks yet",
+                )
+                .with_help("run on one rank to checkpoint (the results are the same)"),
+            ));
+        }
         let st = ck.state;
         let here = self.object_list();
         if here != st.objects {
@@ -359,6 +380,16 @@ impl Network {
                         key.var,
                         b.type_name(),
                         type_name(a)
+                    )));
+                }
+                // A neuron group's arrays of a rank (its own neurons) do not
+                // fit a whole group's.
+                Some(b) if matches!(self.objects.get(key.object), Some(Object::Group(_))) && b.len() != a.len() => {
+                    return Err(checkpoint_error(format!(
+                        "the checkpoint is of another network: array '{name}'.{} has {} elements there, {} here",
+                        key.var,
+                        b.len(),
+                        a.len()
                     )));
                 }
                 Some(_) => {}

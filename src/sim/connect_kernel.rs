@@ -375,7 +375,11 @@ impl Network {
             (lower::SCALAR_TARGETS_START, bounds.0 as u64),
             (lower::SCALAR_TARGETS_END, bounds.1 as u64),
         ];
-        self.exec_in_chunks(&kern, outer_range, 1024, SlotValues::at(t, &extra), &mut rng, &mut cx);
+        // A condition may read any source and candidate target, which
+        // another rank may own: such reads go to whole copies.
+        self.with_whole_arrays(&kern, |net, kern| {
+            net.exec_in_chunks(kern, outer_range, 1024, SlotValues::at(t, &extra), &mut rng, &mut cx)
+        });
         // A restricted connect numbers its synapses with the others' counts:
         // the ranks agree that none failed first.
         if (restrict || outer_own.is_some())

@@ -6,7 +6,7 @@
 //! monitors took from the neurons' owners. Afterwards rank 0's network holds
 //! what one rank alone would hold, and writes the outputs as it would.
 
-use super::arrays::Array;
+use super::arrays::{Array, ArrayExt};
 use super::network::Network;
 use super::objects::Object;
 use super::partition::Exchange;
@@ -166,34 +166,99 @@ impl Network {
         keys
     }
 
-    /// Each group's per-neuron arrays: the owners' values to rank 0.
+    /// Each group's per-neuron arrays (rank-local): every rank's to rank 0,
+    /// whose arrays become whole.
     fn gather_groups(&mut self, ranks: &mut dyn Exchange) {
-        let size = ranks.size();
         for id in 0..self.objects.len() {
-            let Some(Object::Group(g)) = self.objects.get(id) else {
+            if !matches!(self.objects.get(id), Some(Object::Group(_))) {
                 continue;
-            };
-            let n = g.n;
-            let keys = self.sorted_keys(id, |k| !k.var.starts_with('_'));
+            }
+            let keys = self.sorted_keys(id, |k| self.store.first.contains_key(k));
             for key in keys {
                 let Some(a) = self.store.get(&key) else { continue };
-                if a.len() != n {
+                // Ranks hold their neurons in rank order, which is neuron order.
+                let parts = ranks.gather_f64(&a.to_f64());
+                if ranks.rank() != 0 {
                     continue;
                 }
-                // (`self.owned` would say all: the ranks are taken out.)
-                let mine = super::partition::owned(n, ranks.rank(), size);
-                let local: Vec<f64> = mine.map(|k| a.get(k)).collect();
-                let parts = ranks.gather_f64(&local);
-                if let Some(a) = self.store.get_mut(&key) {
-                    for (r, part) in parts.iter().enumerate().take(size) {
-                        let theirs = super::partition::owned(n, r, size);
-                        for (k, x) in theirs.zip(part) {
-                            a.set(k, *x);
-                        }
-                    }
-                }
+                let whole = whole_array(a.elem(), &parts.concat());
+                self.store.first.remove(&key);
+                self.store.insert(key, whole);
             }
         }
+    }
+
+    /// Runs `f` with each rank-local array that kernel `k` reads and does
+    /// not write bound to a whole copy, gathered from every rank, and the
+    /// rank's own arrays back after: for the one-off kernels that may read
+    /// any neuron of a group (a `connect` condition or a synapse's value
+    /// reading `x_pre`, or `x_post` of another rank's candidate). Every rank
+    /// must call it with the same kernel (as every rank makes the same
+    /// connects and sets). One rank, or no such array: `f` alone.
+    pub(crate) fn with_whole_arrays<T>(
+        &mut self,
+        k: &super::exec::Prepared,
+        f: impl FnOnce(&mut Network, &super::exec::Prepared) -> T,
+    ) -> T {
+        let (mut loaded, mut stored) = (Vec::new(), Vec::new());
+        crate::ir::fuse::walk_block(
+            &k.kernel.body,
+            &mut |e| {
+                crate::ir::fuse::walk_expr(e, &mut |x| {
+                    if let crate::ir::Expr::Load(a, _) = x {
+                        loaded.push(*a);
+                    }
+                })
+            },
+            &mut |a, _| stored.push(a),
+        );
+        let mut keys: Vec<ArrayKey> = Vec::new();
+        for (a, key) in k.bindings.iter().enumerate() {
+            if loaded.contains(&a) && !stored.contains(&a) && self.store.first.contains_key(key) && !keys.contains(key)
+            {
+                keys.push(key.clone());
+            }
+        }
+        if keys.is_empty() {
+            return f(self, k);
+        }
+        let Some(mut ranks) = self.ranks.take() else {
+            return f(self, k);
+        };
+        let mut own = Vec::new();
+        let mut values = Vec::new();
+        for key in keys {
+            let Some(a) = self.store.get(&key) else { continue };
+            ranks.all_gather_f64(&a.to_f64(), &mut values);
+            let whole = whole_array(a.elem(), &values);
+            let first = self.store.first.remove(&key).unwrap_or(0);
+            if let Some(local) = self.store.arrays.insert(key.clone(), whole) {
+                own.push((key, first, local));
+            }
+        }
+        self.ranks = Some(ranks);
+        // On the interpreter, which checks a rank's arrays against the
+        // neurons it holds, the whole copies hold every neuron.
+        let mut whole_kernel = None;
+        if let crate::codegen::Executable::Interpreted(ir) = &k.exe {
+            let mut ir = (**ir).clone();
+            for (a, key) in k.bindings.iter().enumerate() {
+                if own.iter().any(|(o, _, _)| o == key)
+                    && let Some(decl) = ir.arrays.get_mut(a)
+                {
+                    decl.held = None;
+                }
+            }
+            whole_kernel = Some(super::exec::Prepared {
+                exe: crate::codegen::Executable::Interpreted(std::sync::Arc::new(ir)),
+                ..k.clone()
+            });
+        }
+        let out = f(self, whole_kernel.as_ref().unwrap_or(k));
+        for (key, first, local) in own {
+            self.store.insert_local(key, first, local);
+        }
+        out
     }
 
     /// Each synapses object's per-synapse arrays: rank 0's become those of all
@@ -221,7 +286,7 @@ impl Network {
                 if ranks.rank() != 0 {
                     continue;
                 }
-                let mut whole = <Array as super::arrays::ArrayExt>::zeros(super::arrays::ArrayExt::elem(a), total);
+                let mut whole = Array::zeros(a.elem(), total);
                 for (index, part) in parts.iter().zip(&values) {
                     for (&k, &x) in index.iter().zip(part) {
                         if (k as usize) < total {
@@ -395,11 +460,22 @@ impl Network {
     }
 }
 
+/// An array of `elem` elements holding `values` (converted as
+/// [`Array::set`] does: exactly, for values that came from such an array).
+fn whole_array(elem: crate::ir::ElemTy, values: &[f64]) -> Array {
+    let mut whole = <Array as ArrayExt>::zeros(elem, values.len());
+    for (k, &x) in values.iter().enumerate() {
+        whole.set(k, x);
+    }
+    whole
+}
+
 impl Network {
     /// Refuses, on several ranks, ops that would read or write a neuron
     /// through a synapse's presynaptic index (`v_pre` in `on_pre`, a summed
     /// variable onto the source, gap junctions): the source neuron may be
-    /// another rank's, whose state this rank does not keep current.
+    /// another rank's, whose state this rank does not hold (its arrays hold
+    /// its own neurons only: such an index would reach past them).
     pub(crate) fn check_distributable(&self, ops: &[super::ops::Op]) -> crate::diag::Result<()> {
         let mut errors = Vec::new();
         for op in ops {

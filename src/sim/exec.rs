@@ -199,6 +199,23 @@ impl<'a> SlotValues<'a> {
 
 impl Network {
     /// Resolves a kernel's array pointers (valid until arrays are resized).
+    ///
+    /// A rank-local array (a neuron group's per-neuron array on several
+    /// ranks, holding neurons `first..end`; see [`super::arrays::Store`]) is
+    /// bound at its *virtual base*, `first` elements before its first
+    /// element, so that the kernel's unchanged `base + index * size` with a
+    /// neuron's index in the whole group addresses that neuron's element.
+    /// This is sound only because no kernel reads or writes such an array
+    /// outside `first..end`. Every kernel over a group's neurons runs over
+    /// (a part of) the owned range (state updates, thresholds,
+    /// `run_regularly`, PoissonInput, setters, summed variables' zeroing,
+    /// `(constant over dt)` subexpressions); resets, code run on events and
+    /// spike monitors read the rank's own events; synapses hold only
+    /// synapses onto owned targets and may not reach their source's arrays
+    /// (`check_distributable`); state monitors record only owned neurons
+    /// (`owned_columns`); and the one-off kernels that read any neuron
+    /// (`connect`, a set of synapses) run on whole copies
+    /// ([`Network::with_whole_arrays`]).
     pub(crate) fn bind(&mut self, k: &Prepared) -> Bound {
         let mut ptrs = Vec::with_capacity(k.bindings.len());
         let mut dynamic = Vec::new();
@@ -208,7 +225,13 @@ impl Network {
                 ptrs.push(std::ptr::null_mut());
             } else {
                 self.materialise_synapse_counts(key);
-                ptrs.push(self.store.get_mut(key).map(|a| a.ptr()).unwrap_or(std::ptr::null_mut()));
+                let first = self.store.first(key);
+                ptrs.push(
+                    self.store
+                        .get_mut(key)
+                        .map(|a| a.ptr().wrapping_sub(first * a.elem_bytes()))
+                        .unwrap_or(std::ptr::null_mut()),
+                );
             }
         }
         let slots: Vec<Slot> = k
@@ -291,12 +314,18 @@ impl Network {
         let Some(split) = crate::ir::parallel::target_parallel(&k.kernel) else {
             return;
         };
-        let n = split
+        // The targets the written arrays hold (on several ranks, those the
+        // rank owns: `first..first + len`).
+        let (lo, hi) = split
             .written
             .iter()
-            .filter_map(|&a| self.store.get(&k.bindings[a]).map(|x| x.len()))
-            .max()
-            .unwrap_or(0);
+            .filter_map(|&a| {
+                let key = &k.bindings[a];
+                let first = self.store.first(key);
+                self.store.get(key).map(|x| (first, first + x.len()))
+            })
+            .fold((usize::MAX, 0), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+        let n = hi.saturating_sub(lo);
         // As for the neuron kernels: a smaller target group's state update
         // runs on one thread, and splitting its pathways would move its
         // arrays' cache lines from core to core at every step (CUBA-16000 on
@@ -320,8 +349,8 @@ impl Network {
         let threads = self.threads;
         let ranges = (0..threads)
             .map(|r| RangeCall {
-                start: n * r / threads,
-                end: n * (r + 1) / threads,
+                start: lo + n * r / threads,
+                end: lo + n * (r + 1) / threads,
                 ptrs: bound.ptrs.clone(),
                 scalars: vec![0; bound.scalars.len()],
                 scratch: Vec::new(),

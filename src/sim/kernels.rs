@@ -74,10 +74,21 @@ impl Network {
     /// Compiles an IR kernel whose arrays are `bindings` and scalar slots `scalars`.
     pub(crate) fn compile_kernel(
         &mut self,
-        kernel: crate::ir::Kernel,
+        mut kernel: crate::ir::Kernel,
         bindings: Vec<ArrayKey>,
         scalars: Vec<String>,
     ) -> Result<Prepared> {
+        if self.compiler.backend == crate::codegen::Backend::Interpreter && self.ranks.is_some() {
+            // The interpreter checks that a rank's kernel stays within the
+            // neurons the rank holds (see `Network::bind`).
+            for (a, key) in bindings.iter().enumerate() {
+                if let (Some(&first), Some(array)) = (self.store.first.get(key), self.store.get(key))
+                    && let Some(decl) = kernel.arrays.get_mut(a)
+                {
+                    decl.held = Some((first as i64, (first + array.len()) as i64));
+                }
+            }
+        }
         // Every kernel compiled, also those made at run time (a state update
         // fused with its threshold, a pathway restricted to a target range).
         if let Some(d) = KERNEL_DUMPS.get()

@@ -237,10 +237,14 @@ impl Network {
         let mut k = 0;
         while k < targets.len() {
             let (id, var) = targets[k].clone();
+            let key = ArrayKey::new(id, var.clone());
+            // The index in the whole object (a rank-local array starts at
+            // the rank's first neuron).
             let hit = self
                 .store
-                .get(&ArrayKey::new(id, var.clone()))
-                .and_then(first_non_finite);
+                .get(&key)
+                .and_then(first_non_finite)
+                .map(|(k, x)| (k + self.store.first(&key), x));
             let Some((index, x)) = hit else {
                 k += 1;
                 continue;

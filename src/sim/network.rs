@@ -188,9 +188,13 @@ impl Network {
     }
 
     /// The part of elements `start..end` of group `group` this rank owns, as
-    /// a range (empty, at `start`, when it owns none of them).
+    /// a range (empty, at `start`, when it owns none of them); all of them
+    /// for a synapses object (the source or target of other synapses).
     pub(crate) fn owned_part(&self, group: usize, start: usize, end: usize) -> (usize, usize) {
-        let owned = self.owned(self.group(group).n);
+        let Some(Object::Group(g)) = self.objects.get(group) else {
+            return (start, end);
+        };
+        let owned = self.owned(g.n);
         let (a, b) = (start.max(owned.start), end.min(owned.end));
         if a < b { (a, b) } else { (start, start) }
     }

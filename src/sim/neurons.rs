@@ -122,7 +122,7 @@ impl Network {
             crate::ir::ElemTy::U8 => 1.0,
             _ => 4.0,
         };
-        let per_neuron = eqs
+        let own_state = eqs
             .vars
             .iter()
             .filter(|v| !v.has_flag(VarFlag::Shared))
@@ -133,8 +133,11 @@ impl Network {
                 crate::model::scope::ValTy::Bool => 1.0,
             })
             .sum::<f64>()
-            + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64
             + if refractory.is_some() { 9.0 } else { 0.0 };
+        // On several ranks, the state of the rank's own neurons; the event
+        // spaces are whole on every rank.
+        let share = self.owned(spec.n).len() as f64 / spec.n as f64;
+        let per_neuron = own_state * share + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64;
         check_size(
             "too-large",
             &format!("neurons '{name}'.N"),
@@ -149,21 +152,37 @@ impl Network {
                 Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
             );
         }
+        // On several ranks, a per-neuron array holds the neurons this rank
+        // owns (the store records where they start); shared variables and
+        // the event spaces stay whole.
+        let owned = self.owned(spec.n);
+        let partitioned = self.ranks.is_some();
+        let insert_per_neuron = |store: &mut super::arrays::Store, var: &str, a: Array| {
+            let key = ArrayKey::new(id, var);
+            if partitioned {
+                store.insert_local(key, owned.start, a);
+            } else {
+                store.insert(key, a);
+            }
+        };
         for v in &eqs.vars {
             if !v.is_stored() {
                 continue;
             }
-            let len = if v.has_flag(VarFlag::Shared) { 1 } else { spec.n };
             let elem = storage_type(v, &spec.dtype, fl);
-            self.store.insert(ArrayKey::new(id, v.name()), Array::zeros(elem, len));
+            if v.has_flag(VarFlag::Shared) {
+                self.store.insert(ArrayKey::new(id, v.name()), Array::zeros(elem, 1));
+            } else {
+                insert_per_neuron(&mut self.store, v.name(), Array::zeros(elem, owned.len()));
+            }
         }
         if refractory.is_some() {
-            let mut ls = Array::zeros(crate::ir::ElemTy::F64, spec.n);
+            let mut ls = Array::zeros(crate::ir::ElemTy::F64, owned.len());
             ls.fill(-1e4);
-            self.store.insert(ArrayKey::new(id, "lastspike"), ls);
-            let mut nr = Array::zeros(crate::ir::ElemTy::U8, spec.n);
+            insert_per_neuron(&mut self.store, "lastspike", ls);
+            let mut nr = Array::zeros(crate::ir::ElemTy::U8, owned.len());
             nr.fill(1.0);
-            self.store.insert(ArrayKey::new(id, "not_refractory"), nr);
+            insert_per_neuron(&mut self.store, "not_refractory", nr);
         }
         if threshold.is_some() {
             self.store.insert(

@@ -5,9 +5,13 @@
 //! - each neuron group's neurons are split into contiguous blocks, whole
 //!   blocks of [`JUMP_BLOCK`] neurons (so that a `rand() < P` threshold's
 //!   jumps, block by block, are the same on any number of ranks), rank `r`
-//!   integrating [`owned`]`(n, r, K)`; every rank keeps the arrays of the
-//!   whole group, but only the owner's values of a neuron are current (and
-//!   only those are read: by the synapses onto it, its monitors, the outputs);
+//!   integrating [`owned`]`(n, r, K)` and holding only these neurons' state:
+//!   a group's per-neuron arrays are rank-local (`first..end`, see
+//!   `sim::arrays::Store`), bound to kernels at a virtual base so that the
+//!   group's neuron indices address them (`Network::bind`); shared variables
+//!   and event spaces stay whole. The one-off kernels that may read any
+//!   neuron (`connect` conditions, synaptic values from `x_pre`) read whole
+//!   copies all-gathered for the call ([`Exchange::all_gather_f64`]);
 //! - a synapse lives on the rank of its target neuron (NEST's choice), so that
 //!   `on_pre` writes only neurons its rank owns;
 //! - a threshold finds the events of the rank's own neurons (what its
@@ -36,6 +40,9 @@ pub trait Exchange: Send {
     /// Every rank's `local`, concatenated in rank order, into `out` (its
     /// allocation reused).
     fn all_gather_i32(&mut self, local: &[i32], out: &mut Vec<i32>);
+    /// Every rank's `local`, concatenated in rank order, into `out` (its
+    /// allocation reused).
+    fn all_gather_f64(&mut self, local: &[f64], out: &mut Vec<f64>);
     /// Every rank's `local` at rank 0, one part a rank; empty elsewhere.
     fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>>;
     /// Every rank's `local` at rank 0, one part a rank; empty elsewhere.
@@ -71,8 +78,8 @@ pub struct RankSummary {
     pub neurons: u64,
     /// The synapses it held.
     pub synapses: u64,
-    /// The bytes of the state arrays it held (every group's arrays whole, its
-    /// own synapses' arrays).
+    /// The bytes of the state arrays it held (its own neurons' and synapses'
+    /// arrays, each group's shared variables and event spaces whole).
     pub array_bytes: u64,
     /// Its process's peak resident memory, in bytes (0 where unknown).
     pub peak_memory_bytes: u64,
@@ -367,6 +374,13 @@ impl Exchange for MpiExchange {
         out.extend(self.gathered.values().iter().map(|&x| x as i32));
     }
 
+    fn all_gather_f64(&mut self, local: &[f64], out: &mut Vec<f64>) {
+        let mut g = crate::dist::Gathered::new();
+        self.ranks.all_gather(local, &mut g);
+        out.clear();
+        out.extend_from_slice(g.values());
+    }
+
     fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
         let mut g = crate::dist::Gathered::new();
         self.ranks.gather_to_root(local, &mut g);
@@ -530,6 +544,14 @@ impl Exchange for LocalRanks {
         }
     }
 
+    fn all_gather_f64(&mut self, local: &[f64], out: &mut Vec<f64>) {
+        let all = self.round(to_bytes(local, f64::to_le_bytes));
+        out.clear();
+        for part in all {
+            out.extend(from_bytes(&part, f64::from_le_bytes));
+        }
+    }
+
     fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
         let all = self.round(to_bytes(local, f64::to_le_bytes));
         if self.rank != 0 {
@@ -625,6 +647,9 @@ mod tests {
                         let mut below = [r as u64 + 1];
                         h.exclusive_sum_u64(&mut below);
                         let gathered = h.gather_f64(&[r as f64; 2]);
+                        let mut every = Vec::new();
+                        h.all_gather_f64(&vec![r as f64 + 0.5; r], &mut every);
+                        assert_eq!(every, [1.5, 2.5, 2.5]);
                         let any = h.any(r == 2);
                         let mut most = [r as u64, 7 - r as u64];
                         h.max_u64(&mut most);

@@ -160,12 +160,14 @@ impl Network {
             if m.record {
                 // Appends the recorded values in place: no per-step buffers.
                 for (d, key) in m.values.iter_mut().zip(vars.iter()) {
-                    if let Some(a) = store.get(key) {
-                        let shared = a.len() == 1;
+                    if store.get(key).is_some() {
+                        // On several ranks, the events are the rank's own
+                        // (`own_range`), whose neurons its rank-local arrays
+                        // hold: read by their index in the group.
                         d.extend(
                             ss.iter()
                                 .filter(in_range)
-                                .map(|&x| a.get(if shared { 0 } else { x as usize })),
+                                .map(|&x| store.value_at(key, x as usize).unwrap_or(0.0)),
                         );
                     }
                 }

@@ -56,12 +56,17 @@ impl Network {
         // Generated from the equations: located there.
         b.check_faults(self.fault_checks(id, None, Some(&eqs), true));
         lower::block_over_range(&mut b, &stmts, &scope);
-        let end = if shared && stmts.len() == 1 { 1 } else { n };
+        // On several ranks, a group's neurons this rank owns.
+        let (start, end) = match () {
+            _ if shared && stmts.len() == 1 => (0, 1),
+            _ if is_syn => (0, n),
+            _ => self.owned_part(id, 0, n),
+        };
         let kernel = self.compile(b)?;
         let (dt, order) = self.dt_order_of(id);
         Ok(Some(Op::new(
             OpKind::Range {
-                start: 0,
+                start,
                 end,
                 extra: vec![],
             },

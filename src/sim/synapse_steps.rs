@@ -67,11 +67,14 @@ impl Network {
                         Some(s) => s.target_order,
                         None => 0,
                     };
+                    // On several ranks, the targets this rank owns (the
+                    // others are theirs to zero and sum).
+                    let (zstart, zend) = self.owned_part(tgt.group, tgt.start, tgt.stop);
                     ops.push(Op::new(
                         OpKind::Range {
                             start: 0,
                             end: nsyn,
-                            extra: vec![(SCALAR_ZSTART, tgt.start as u64), (SCALAR_ZEND, tgt.stop as u64)],
+                            extra: vec![(SCALAR_ZSTART, zstart as u64), (SCALAR_ZEND, zend as u64)],
                         },
                         Some(k),
                         gdt,

@@ -91,6 +91,15 @@ impl Network {
             ));
         }
         let (start, end) = if shared { (0, 1) } else { (start, end) };
+        // The part this rank writes: on several ranks, the group's neurons
+        // it owns (its arrays hold only those); a synapses object's own.
+        let (own_start, own_end) = match self.objects.get(h.0) {
+            Some(Object::Group(_) | Object::Subgroup { .. }) if !shared => {
+                let r = self.range(h)?;
+                self.owned_part(r.group, start, end)
+            }
+            _ => (start, end),
+        };
         // Selection → a condition expression (or an explicit list for [i, j]).
         let (cond, cond_src): (Option<Expr>, Option<Arc<Source>>) = match &sel {
             Selection::All => (None, None),
@@ -159,12 +168,18 @@ impl Network {
                     return Err(err("type", &ctx, format!("'{var}' is boolean: give true/false (1/0)")));
                 }
                 let _ = dim;
+                let first = self.store.first(&key);
                 let a = self
                     .store
                     .get_mut(&key)
                     .ok_or_else(|| err("internal", &ctx, "missing array"))?;
-                for (k, v) in vals.into_iter().enumerate() {
-                    a.set(start + k, v);
+                for (k, v) in vals
+                    .into_iter()
+                    .enumerate()
+                    .take(own_end - start)
+                    .skip(own_start - start)
+                {
+                    a.set(start + k - first, v);
                 }
                 Ok(())
             }
@@ -180,12 +195,12 @@ impl Network {
                     Expr::float(x)
                 };
                 // A number is given in SI units: bypass the unit check by typing it with the variable's unit.
-                self.set_by_expr(h, var, &scope, e, None, cond, start, end, &ctx, Some(dim))
+                self.set_by_expr(h, var, &scope, e, None, cond, own_start, own_end, &ctx, Some(dim))
             }
             Value::Expr(code) => {
                 let src = code.source(ctx.clone());
                 let e = crate::syntax::parse_expression(&src)?;
-                self.set_by_expr(h, var, &scope, e, Some(src), cond, start, end, &ctx, None)
+                self.set_by_expr(h, var, &scope, e, Some(src), cond, own_start, own_end, &ctx, None)
             }
         }
     }
@@ -236,7 +251,14 @@ impl Network {
         let mut rng = self.next_rng_of(h.0);
         let mut cx = spikejit_runtime::Context::new();
         let t = self.t;
-        self.exec(&k, start..end, t, &mut rng, &mut cx);
+        if self.syn(h.0).is_some() {
+            // A synapse's value may read any source neuron (`x_pre`), which
+            // another rank may own: such reads go to whole copies.
+            self.with_whole_arrays(&k, |net, k| net.exec(k, start..end, t, &mut rng, &mut cx));
+        } else {
+            // A group's set reads only the neurons it writes: the rank's own.
+            self.exec(&k, start..end, t, &mut rng, &mut cx);
+        }
         Ok(())
     }
 
@@ -335,11 +357,31 @@ impl Network {
                 format!("'{var}' is not a variable of '{}'", self.name_of(h)),
             )
         })?;
-        if a.len() == 1 && stop - start != 1 {
+        let first = self.store.first(&key);
+        if a.len() == 1 && stop - start != 1 && !self.store.first.contains_key(&key) {
             return Ok(ndarray::Array1::from(vec![a.get(0)]));
         }
+        // On several ranks, a rank holds its own neurons only.
+        let held = first..first + a.len();
+        if let Some(k) = (start..stop).find(|k| !held.contains(k)) {
+            let owner = super::partition::owner(k, self.group(id).n, self.rank_count());
+            return Err(Errors::one(
+                Diagnostic::new(
+                    "not-on-this-rank",
+                    format!(
+                        "neuron {} of '{}' is held by rank {owner}, not by this rank ({}): on several ranks, \
+                     a rank holds the state of the neurons it owns only",
+                        k - start,
+                        self.name_of(h),
+                        self.rank()
+                    ),
+                )
+                .with_context(self.name_of(h))
+                .with_help("read it on its rank, or on rank 0 after gather_to_root(true)"),
+            ));
+        }
         Ok(ndarray::Array1::from(
-            (start..stop).map(|k| a.get(k)).collect::<Vec<_>>(),
+            (start..stop).map(|k| a.get(k - first)).collect::<Vec<_>>(),
         ))
     }
 }

@@ -314,3 +314,135 @@ pub fn assert_same_outputs(tag: &str, alone: &Path, run: &Path, what: &str) {
     }
     assert_eq!(counts(run), counts(alone), "{tag}: summary counts {what}");
 }
+
+/// Neurons on a grid (20 × 15), connected by their distance: connect
+/// conditions and probabilities reading `x_pre`, `y_pre`, `x_post` and
+/// `y_post` (any source and candidate target, on any rank), synaptic values
+/// set from the source's variables (`drive_pre`, `v_pre` after a run, in the
+/// index too) and from a list for a subgroup (each rank taking its own part).
+pub fn spatial() -> String {
+    let drive: Vec<String> = (0..100).map(|k| format!("{}", 1.0 + f64::from(k % 7) * 0.03)).collect();
+    r#"
+[simulation]
+dt = "0.1*ms"
+seed = 11
+
+[[neurons]]
+name = "G"
+N = 300
+model = """
+dv/dt = (drive - v)/(10*ms) : 1
+drive : 1
+x : 1
+y : 1
+"""
+threshold = "v > 1"
+reset = "v = 0"
+init = { x = "i % 20", y = "i // 20", v = "rand()", drive = "1 + 0.2*rand()" }
+
+[[subgroups]]
+name = "middle"
+of = "G"
+start = 100
+stop = 200
+
+[[synapses]]
+name = "near"
+source = "G"
+target = "G"
+model = "w : 1"
+on_pre = "v_post += w"
+connect = [ { condition = "i != j and (x_pre - x_post)**2 + (y_pre - y_post)**2 < 5" } ]
+init = { w = "0.01*(1 + y_pre/15) - 0.002*x_post/20" }
+
+[[synapses]]
+name = "far"
+source = "middle"
+target = "G"
+model = "w : 1"
+on_pre = "v_post -= w"
+connect = [ { p = "0.2*exp(-((x_pre - x_post)**2 + (y_pre - y_post)**2)/50)" } ]
+init = { w = "0.003*drive_pre + 0.001*y_post" }
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "G"
+variables = ["v", "x"]
+
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "middle"
+variables = ["v", "drive"]
+record = [0, 27, 64, 99]
+
+[[protocol]]
+op = "set"
+target = "middle"
+var = "drive"
+value = [DRIVE]
+
+[[protocol]]
+op = "run"
+duration = "20*ms"
+
+[[protocol]]
+op = "set"
+target = "far"
+var = "w"
+value = "0.002*v_pre + 0.001*v_post + 0.0001*drive_pre"
+index = "v_pre > 0.5"
+
+[[protocol]]
+op = "run"
+duration = "20*ms"
+"#
+    .replace("DRIVE", &drive.join(", "))
+}
+
+/// A group large enough (40,000 neurons) that, on 2 ranks of 2 threads, each
+/// rank's share of its state update and of its pathway's targets splits over
+/// threads; a `(constant over dt)` subexpression, `run_regularly` with
+/// `randn()`, state monitors on both ranks' neurons.
+pub const LARGE_GROUP: &str = r#"
+[simulation]
+dt = "0.1*ms"
+duration = "8*ms"
+seed = 3
+
+[[neurons]]
+name = "G"
+N = 40000
+model = """
+dv/dt = (I - v)/(10*ms) : 1
+I = 1.2 + 0.1*sin(2*pi*i/1000) + 0.1*g : 1 (constant over dt)
+g : 1
+"""
+threshold = "v > 1"
+reset = "v = 0"
+method = "euler"
+init = { v = "rand()" }
+run_regularly = [ { code = "g = 0.5*g + randn()", dt = "1*ms" } ]
+
+[[synapses]]
+name = "S"
+source = "G"
+target = "G"
+model = "w : 1"
+on_pre = "v += w"
+connect = [ { p = 0.0005 } ]
+init = { w = "0.02*rand()" }
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "G"
+
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "G"
+variables = ["v", "I", "g"]
+record = [0, 19999, 20000, 39999]
+"#;
