@@ -84,7 +84,9 @@ pub fn element_parallel(k: &Kernel, start: &str, end: &str) -> Option<Split> {
     if !named(p.start, start) || !named(p.end, end) {
         return None;
     }
-    // After the loop: nothing, or the count of the append.
+    // After the loop: nothing, or the count of the append, stored after
+    // the range's entries (`space[_end - _start]`).
+    let count_index = |e: &Expr| matches!(e, Expr::Binary(BinOp::Sub, a, b) if named(a, end) && named(b, start));
     let (append, count) = match p.post {
         [] => (None, None),
         [
@@ -93,7 +95,7 @@ pub fn element_parallel(k: &Kernel, start: &str, end: &str) -> Option<Split> {
                 index,
                 value: Expr::Local(c),
             },
-        ] if named(index, end) => (Some(*array), Some(*c)),
+        ] if count_index(index) => (Some(*array), Some(*c)),
         _ => return None,
     };
     let mut check = Check {
@@ -313,7 +315,7 @@ mod tests {
             looped(
                 &mut k,
                 i,
-                start,
+                start.clone(),
                 end.clone(),
                 vec![Stmt::If {
                     cond,
@@ -323,7 +325,7 @@ mod tests {
             );
             k.body.push(Stmt::Store {
                 array: ss,
-                index: end,
+                index: Expr::bin(BinOp::Sub, end, start),
                 value: Expr::Local(c),
             });
             k

@@ -106,8 +106,8 @@ pub fn block_over_range_if(b: &mut KernelBuilder, cond: &Expr, stmts: &[Statemen
 }
 
 /// The spike (or event) detector of a group: writes the indices where `cond` holds,
-/// ascending, to `space[0..count]` and `count` to `space[_end]` (Brian2's
-/// spikespace). With refractoriness, only non-refractory elements may spike and a
+/// ascending, to `space[0..count]` and `count` to `space[_end - _start]` (Brian2's
+/// spikespace, at `space[n]` when it runs over the whole group). With refractoriness, only non-refractory elements may spike and a
 /// spike sets `not_refractory = False`, `lastspike = t`.
 pub fn threshold(
     b: &mut KernelBuilder,
@@ -170,10 +170,14 @@ pub fn threshold(
             b.kernel.body.push(l);
         }
     }
+    // The count after the elements' entries: at `_end - _start`, so that a
+    // rank's event space holds its own elements' events (from 0) and their
+    // count in `_end - _start + 1` entries; `n + 1` when it runs alone.
     let end = b.scalar(SCALAR_END, Ty::I64);
+    let start = b.scalar(SCALAR_START, Ty::I64);
     b.kernel.body.push(Stmt::Store {
         array: ss,
-        index: end,
+        index: ir::Expr::bin(BinOp::Sub, end, start),
         value: ir::Expr::Local(count),
     });
 }

@@ -41,8 +41,9 @@ impl ArrayExt for Array {
 /// On a partitioned network (several ranks), a neuron group's per-neuron
 /// arrays are rank-local: they hold only the neurons the rank owns,
 /// `first..first + len`, element `k` of the array being neuron `first + k`
-/// ([`Store::first`]). Shared variables (one value) and event spaces (`n + 1`
-/// entries, which the exchange fills with every rank's events) stay whole.
+/// ([`Store::first`]). Shared variables (one value) stay whole. A
+/// threshold's event space holds the rank's own events from its start, then
+/// their count: `owned + 1` entries, not indexed by neuron (no `first`).
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     /// Every array by (object, variable).

@@ -107,7 +107,8 @@ impl KernelCall {
 }
 
 /// The event space of a group that an op reads: `n + 1` entries of the
-/// group's array (the indices of this step's events, then their count),
+/// group's array for the `n` elements its threshold runs over (the group's,
+/// or a rank's own: the indices of this step's events, then their count),
 /// resolved when a run starts so that a step reads its events without a
 /// lookup.
 #[derive(Clone, Copy)]
@@ -130,18 +131,6 @@ impl EventSpace {
         EventSpace {
             first: space.as_mut_ptr(),
             n: space.len() - 1,
-        }
-    }
-
-    /// Moves the count a threshold over elements `..end` wrote at `end` to
-    /// its place after the last element (a rank's threshold, which owns
-    /// elements up to `end`, writes its count there).
-    #[inline]
-    pub(crate) fn move_count_from(self, end: usize) {
-        if !self.first.is_null() && end < self.n {
-            // SAFETY: `first` points at a live event space of `n + 1`
-            // entries (see `EventSpace::of`), and `end < n`.
-            unsafe { *self.first.add(self.n) = *self.first.add(end) }
         }
     }
 
@@ -517,7 +506,8 @@ impl SplitPlan {
                 let mut ptrs = b.ptrs.clone();
                 let mut scratch = Vec::new();
                 if let Some(a) = split.append {
-                    scratch = vec![0i32; last + 1];
+                    // The range's events, then their count.
+                    scratch = vec![0i32; boundary(r + 1) - boundary(r) + 1];
                     ptrs[a] = scratch.as_mut_ptr() as *mut u8;
                 }
                 RangeCall {
@@ -547,12 +537,15 @@ impl SplitPlan {
     fn call(&mut self, team: &Team, k: &Prepared, slots: &[Slot], v: &SlotValues) {
         run_ranges(team, &mut self.ranges, k, slots, v);
         if let Some(space) = self.space {
-            let n = self.ranges.last().map_or(0, |r| r.end);
+            // The elements the call ran over (the rank's own), whose events
+            // and count the event space holds.
+            let first = self.ranges.first().map_or(0, |r| r.start);
+            let n = self.ranges.last().map_or(0, |r| r.end) - first;
             let mut total = 0usize;
             for r in &self.ranges {
-                let count = (r.scratch[r.end].max(0) as usize).min(r.end - r.start);
-                // SAFETY: `space` is the live event space of `n + 1` entries, and the
-                // ranges' counts add up to at most `n`.
+                let count = (r.scratch[r.end - r.start].max(0) as usize).min(r.end - r.start);
+                // SAFETY: `space` is the live event space of (at least) `n + 1`
+                // entries, and the ranges' counts add up to at most `n`.
                 unsafe { std::ptr::copy_nonoverlapping(r.scratch.as_ptr(), space.add(total), count) };
                 total += count;
             }

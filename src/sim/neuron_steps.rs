@@ -26,6 +26,9 @@ impl Network {
         let g = self.group(id);
         let (name, n, dt, order, when) = (g.name.clone(), g.n, g.dt, g.order, g.when);
         let owned = self.owned(n);
+        // A threshold's event space holds this rank's events, then their
+        // count (all of them, and `n`, when it runs alone).
+        let own = owned.len();
         let owned = (owned.start, owned.end);
         match self.group_state_update(id) {
             Ok(Some(k)) => ops.push(Op::new(
@@ -92,8 +95,8 @@ impl Network {
                         OpKind::Threshold {
                             group: id,
                             // The code run on the events reads the whole
-                            // list (its count at `n`): this rank's events.
-                            owned: if is_code { (0, n) } else { owned },
+                            // list: this rank's events, their count at `own`.
+                            owned: if is_code { (0, own) } else { owned },
                             event: ev.clone(),
                         },
                         Some(k),
@@ -108,7 +111,8 @@ impl Network {
         }
         match self.group_reset(id) {
             Ok(Some(k)) => ops.push(Op::new(
-                OpKind::Reset { n },
+                // The count of the rank's own events is at `own`.
+                OpKind::Reset { n: own },
                 Some(k),
                 dt,
                 (

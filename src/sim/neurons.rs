@@ -134,10 +134,10 @@ impl Network {
             })
             .sum::<f64>()
             + if refractory.is_some() { 9.0 } else { 0.0 };
-        // On several ranks, the state of the rank's own neurons; the event
-        // spaces are whole on every rank.
+        // On several ranks, the state and the event spaces of the rank's own
+        // neurons.
         let share = self.owned(spec.n).len() as f64 / spec.n as f64;
-        let per_neuron = own_state * share + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64;
+        let per_neuron = (own_state + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64) * share;
         check_size(
             "too-large",
             &format!("neurons '{name}'.N"),
@@ -146,10 +146,13 @@ impl Network {
             per_neuron.max(1.0),
         )?;
         let id = self.objects.len();
+        // A threshold's event space holds the events of the neurons it runs
+        // over (the rank's own), then their count: `owned + 1` entries.
+        let space_len = self.owned(spec.n).len() + 1;
         for (ev, _, _) in &events {
             self.store.insert(
                 ArrayKey::new(id, space_key(ev)),
-                Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+                Array::zeros(crate::ir::ElemTy::I32, space_len),
             );
         }
         // On several ranks, a per-neuron array holds the neurons this rank
@@ -187,7 +190,7 @@ impl Network {
         if threshold.is_some() {
             self.store.insert(
                 ArrayKey::new(id, "_spikespace"),
-                Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
+                Array::zeros(crate::ir::ElemTy::I32, space_len),
             );
         }
         self.objects.push(Object::Group(Group {

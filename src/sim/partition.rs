@@ -8,8 +8,9 @@
 //!   integrating [`owned`]`(n, r, K)` and holding only these neurons' state:
 //!   a group's per-neuron arrays are rank-local (`first..end`, see
 //!   `sim::arrays::Store`), bound to kernels at a virtual base so that the
-//!   group's neuron indices address them (`Network::bind`); shared variables
-//!   and event spaces stay whole. The one-off kernels that may read any
+//!   group's neuron indices address them (`Network::bind`); a threshold's
+//!   event space holds the rank's own events (`owned + 1` entries); shared
+//!   variables stay whole. The one-off kernels that may read any
 //!   neuron (`connect` conditions, synaptic values from `x_pre`) read whole
 //!   copies all-gathered for the call ([`Exchange::all_gather_f64`]);
 //! - a synapse lives on the rank of its target neuron (NEST's choice), so that
@@ -79,7 +80,7 @@ pub struct RankSummary {
     /// The synapses it held.
     pub synapses: u64,
     /// The bytes of the state arrays it held (its own neurons' and synapses'
-    /// arrays, each group's shared variables and event spaces whole).
+    /// arrays and event spaces, each group's shared variables).
     pub array_bytes: u64,
     /// Its process's peak resident memory, in bytes (0 where unknown).
     pub peak_memory_bytes: u64,

@@ -696,10 +696,6 @@ impl Network {
                 let (start, end) = *owned;
                 op.call
                     .run_elements(self.team.as_deref(), &SlotValues { start, end, ..v });
-                if self.ranks.is_some() && matches!(op.kind, OpKind::Threshold { .. }) && op.class != "Resetter" {
-                    // This rank's count, where its resets and monitors read it.
-                    op.space.move_count_from(end);
-                }
                 if let Some(x) = op.exchange
                     && let Some(ex) = self.event_exchanges.get_mut(x)
                 {
