@@ -72,6 +72,10 @@ pub struct ConnectKernel<'a> {
     /// positive constant, and the result side is the target. Candidates
     /// outside these bounds are not visited at all.
     pub restrict_targets: bool,
+    /// With `restrict_targets`: the element is the variable plus this
+    /// (evaluated once per outer element), so the variable's values visited
+    /// are the targets' bounds minus it.
+    pub target_offset: Option<&'a Expr>,
 }
 
 /// The scalar holding the first candidate a restricted connect makes (see
@@ -311,6 +315,25 @@ pub fn connect(b: &mut KernelBuilder, spec: &ConnectKernel) {
             b.kernel.local("_end_candidate", Ty::I64),
         );
         let bin = ir::Expr::bin;
+        // With an offset: the variable's bounds are the targets' minus it
+        // (a rank's unbounded end stays unbounded).
+        let (ts, te) = match spec.target_offset {
+            Some(off) => {
+                let (oe, ot) = b.expr(off, spec.element_scope);
+                let oe = if ot == Ty::I64 { oe } else { ir::Expr::cast(Ty::I64, oe) };
+                let off_l = b.kernel.local("_target_offset", Ty::I64);
+                body.push(Stmt::Assign(off_l, oe));
+                let shifted = |bound: ir::Expr, unbounded: i64| {
+                    ir::Expr::select(
+                        bin(BinOp::Eq, bound.clone(), ir::Expr::I64(unbounded)),
+                        ir::Expr::I64(unbounded),
+                        bin(BinOp::Sub, bound, ir::Expr::Local(off_l)),
+                    )
+                };
+                (shifted(ts, i64::MIN), shifted(te, i64::MAX))
+            }
+            None => (ts, te),
+        };
         let (low, high, st) = (ir::Expr::Local(lo_l), ir::Expr::Local(hi_l), ir::Expr::Local(st_l));
         let max = |x: ir::Expr, y: ir::Expr| ir::Expr::select(bin(BinOp::Gt, x.clone(), y.clone()), x, y);
         let min = |x: ir::Expr, y: ir::Expr| ir::Expr::select(bin(BinOp::Lt, x.clone(), y.clone()), x, y);

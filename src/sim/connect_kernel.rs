@@ -128,9 +128,10 @@ impl Network {
             None => true,
             Some(e) => matches!(e.kind, ExprKind::Int(k) if k > 0),
         };
+        let target_offset = element_offset(&g.element, &g.var);
         let restrict = self.ranks.is_some()
             && !over_pre
-            && matches!(&g.element.kind, ExprKind::Name(n) if *n == g.var)
+            && target_offset.is_some()
             && match &g.iter {
                 GenIter::Range { step, .. } | GenIter::SampleP { step, .. } => positive_step(step),
                 GenIter::SampleSize { .. } => false,
@@ -324,6 +325,7 @@ impl Network {
                 p_names_outer,
                 skip_if_invalid: c.skip_if_invalid,
                 restrict_targets: restrict,
+                target_offset: target_offset.flatten().as_ref(),
             },
         );
         let kern = self.compile(b)?;
@@ -482,6 +484,26 @@ impl Network {
                 .then(|| (std::mem::take(&mut cx.kept), cx.pushed)),
         };
         Ok(Made { pre, post, global })
+    }
+}
+
+/// The offset of a generator's element from its variable `var`, when the
+/// element is `var` (`Some(None)`), or `var` plus or minus an expression
+/// that neither reads `var` nor draws (`i + k`, `k - 3`, `N_post//2 + k`):
+/// the element then grows with the variable, and a rank can visit only the
+/// values of the variable whose element falls among its targets.
+fn element_offset(element: &Expr, var: &str) -> Option<Option<Expr>> {
+    use crate::syntax::ast::{BinOp, UnOp};
+    let is_var = |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if n == var);
+    let free = |e: &Expr| !uses(e, &|n| n == var) && !uses_rand(e);
+    match &element.kind {
+        ExprKind::Name(n) if n == var => Some(None),
+        ExprKind::Binary(BinOp::Add, a, b) if is_var(a) && free(b) => Some(Some((**b).clone())),
+        ExprKind::Binary(BinOp::Add, a, b) if is_var(b) && free(a) => Some(Some((**a).clone())),
+        ExprKind::Binary(BinOp::Sub, a, b) if is_var(a) && free(b) => {
+            Some(Some(Expr::new(ExprKind::Unary(UnOp::Neg, b.clone()), b.span)))
+        }
+        _ => None,
     }
 }
 

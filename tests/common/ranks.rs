@@ -179,7 +179,8 @@ pub fn brunel_with_poisson_input() -> String {
 }
 
 /// Generators that a rank restricts to its targets (generators over sources,
-/// `i = ...`, run over the rank's targets onto a subgroup; `range` with candidates
+/// `i = ...`, run over the rank's targets onto a subgroup; elements offset
+/// from their variable, `i + k`, `k - 3`; `range` with candidates
 /// out of range skipped at the ends, `sample(p=...)`, a step of 7, two
 /// connects on one object), noise and `rand()` in `init` on a group of 300
 /// (5 blocks of 64, so that 2-4 ranks each hold some).
@@ -213,6 +214,17 @@ source = "G"
 target = "G"
 on_pre = "v -= 0.01"
 connect = [ { j = "k for k in sample(N_post, p=0.05)" }, { j = "k for k in range(0, N_post, 7)" } ]
+
+[[synapses]]
+name = "shifted"
+source = "G"
+target = "G"
+on_pre = "v += 0.001"
+connect = [
+  { j = "i + k for k in range(-2, 3) if k != 0", skip_if_invalid = true },
+  { j = "k - 3 for k in sample(N_post, p=0.05)", skip_if_invalid = true },
+  { j = "i // 2 + k for k in range(0, 40, 9)", skip_if_invalid = true },
+]
 
 [[synapses]]
 name = "from_sources"
