@@ -34,10 +34,42 @@ impl Network {
     /// `S.connect(...)`: creates synapses in Brian2's order and appends them.
     pub fn connect(&mut self, h: Handle, c: Connect) -> Result<()> {
         let t0 = std::time::Instant::now();
+        let before = self.syn(h.0).map_or(0, |s| s.n);
         let r = self.connect_timed(h, c);
-        self.stats.connect_seconds += t0.elapsed().as_secs_f64();
         // Ranks go on together: a connect that failed on one fails on all.
-        self.agree(r)
+        let r = self.agree(r);
+        if r.is_ok() && self.ranks.is_some() {
+            self.count_outgoing(h.0, before);
+        }
+        self.stats.connect_seconds += t0.elapsed().as_secs_f64();
+        r
+    }
+
+    /// On a partitioned network, after a connect: the synapses it made out
+    /// of each source (from this rank's synapses from `before` on) summed
+    /// over the ranks into `GlobalSynapses::outgoing`, since a source's
+    /// synapses are on its targets' ranks. Every rank calls it.
+    fn count_outgoing(&mut self, id: usize, before: usize) {
+        let Some(s) = self.syn(id) else { return };
+        let (first, n_source) = (s.source.start, s.source.len());
+        let mut made = vec![0u64; n_source];
+        if let Some(Array::I32(pre)) = self.store.get(&ArrayKey::new(id, "_pre")) {
+            for &i in pre.get(before..).unwrap_or(&[]) {
+                if let Some(c) = (i as usize).checked_sub(first).and_then(|k| made.get_mut(k)) {
+                    *c += 1;
+                }
+            }
+        }
+        if let Some(ranks) = self.ranks.as_mut() {
+            ranks.sum_u64(&mut made);
+        }
+        let g = self.global_synapses.entry(id).or_default();
+        g.outgoing.resize(n_source, 0);
+        for (o, m) in g.outgoing.iter_mut().zip(made) {
+            *o += m;
+        }
+        // Made again, from the new counts, where they are read.
+        self.store.arrays.remove(&ArrayKey::new(id, "N_outgoing"));
     }
 
     /// The candidates a restricted connect visits on this rank (relative to

@@ -578,6 +578,15 @@ impl Network {
             return None;
         };
         let off = range.start as i32;
+        // On a partitioned network, a source's synapses are on the ranks of
+        // their targets: their number is the ranks' sum, counted at connect.
+        if var == "N_outgoing"
+            && self.ranks.is_some()
+            && let Some(g) = self.global_synapses.get(&id)
+        {
+            let of = |x: i32| g.outgoing.get((x - off) as usize).map_or(0, |&c| c as i32);
+            return Some(v.iter().map(|&x| of(x)).collect());
+        }
         let mut count = vec![0i32; range.len()];
         for &x in v {
             count[(x - off) as usize] += 1;

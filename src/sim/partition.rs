@@ -68,6 +68,9 @@ pub(crate) struct GlobalSynapses {
     /// The index, among all ranks' (the order one rank alone would make
     /// them in), of each synapse this rank holds, ascending.
     pub local: Vec<u64>,
+    /// The synapses out of each source element over all ranks (a source's
+    /// synapses are on the ranks of their targets): `N_outgoing`.
+    pub outgoing: Vec<u64>,
 }
 
 /// What one rank held and how long it exchanged (`summary.json`'s `ranks`).

@@ -180,7 +180,8 @@ pub fn brunel_with_poisson_input() -> String {
 
 /// Generators that a rank restricts to its targets (generators over sources,
 /// `i = ...`, run over the rank's targets onto a subgroup; elements offset
-/// from their variable, `i + k`, `k - 3`; `range` with candidates
+/// from their variable, `i + k`, `k - 3`; `N_outgoing`, a count over all
+/// ranks' synapses; `range` with candidates
 /// out of range skipped at the ends, `sample(p=...)`, a step of 7, two
 /// connects on one object), noise and `rand()` in `init` on a group of 300
 /// (5 blocks of 64, so that 2-4 ranks each hold some).
@@ -237,7 +238,7 @@ connect = [
   { i = "k for k in sample(N_pre, size=3)" },
   { i = "k for k in range(j-2, j+3) if k != j", skip_if_invalid = true },
 ]
-init = { w = "0.01*rand()" }
+init = { w = "0.01*rand() + 0.002/N_outgoing + 0.0001*N_incoming" }
 
 [[monitors]]
 name = "spikes"
