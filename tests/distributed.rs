@@ -137,34 +137,13 @@ fn restricted_generators_on_ranks() {
     same_on_any_rank_count("generators", ranks::GENERATORS);
 }
 
-/// A NaN stored in a neuron of rank 1 (of 3) with `--nan=error`: that rank
-/// reports it, the others fail quietly, and rank 0 still writes what the
-/// monitors recorded, every rank's spikes, as one rank writes the
-/// recordings of a failed run.
-#[test]
-fn a_failed_check_on_one_rank_is_reported_once_and_the_recordings_written() {
-    let dir = ranks::temp_dir("ranks", "nan_on_one_rank");
+/// Runs `text` on 3 ranks with `--nan=error`: rank 1 must report a
+/// non-finite value naming `place`, the others fail quietly, and rank 0
+/// writes the spikes; the summary.
+fn nan_on_rank_1(tag: &str, text: &str, place: &str) -> serde_json::Value {
+    let dir = ranks::temp_dir("ranks", tag);
     let model = dir.join("model.toml");
-    std::fs::write(
-        &model,
-        r#"
-[simulation]
-duration = "3*ms"
-
-[[neurons]]
-name = "G"
-N = 300
-model = "dv/dt = (1 + 0.001*i)/(1*ms) : 1"
-threshold = "v > 1.2"
-reset = "v = (i - 250) / (i - 250)"
-
-[[monitors]]
-name = "spikes"
-kind = "spike"
-source = "G"
-"#,
-    )
-    .expect("model written");
+    std::fs::write(&model, text).expect("model written");
     let out = dir.join("ranks3");
     let handles = LocalRanks::new(3);
     let results: Vec<_> = std::thread::scope(|s| {
@@ -188,16 +167,48 @@ source = "G"
     });
     let found = results[1].as_ref().expect_err("rank 1 fails");
     assert_eq!(found.0[0].code, "non-finite", "{found:?}");
-    assert!(found.0[0].message.contains("'G'.v[250]"), "{found:?}");
+    assert!(found.0[0].message.contains(place), "{found:?}");
     for r in [0, 2] {
         let e = results[r].as_ref().expect_err("every rank fails");
         assert!(spikejit::sim::partition::is_failed_elsewhere(e), "rank {r}: {e:?}");
     }
     let spikes = std::fs::read(out.join("spikes.npz")).expect("rank 0 wrote the spike monitor");
     assert!(spikes.len() > 100, "{} bytes", spikes.len());
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap_or_default())
-            .unwrap_or_default();
+    let summary = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap_or_default())
+        .unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    summary
+}
+
+/// 300 neurons, each spiking once between 0.9 and 1.2 ms; RESET and the
+/// synapses (SYNAPSES) filled in.
+const SPIKING_ONCE: &str = r#"
+[simulation]
+duration = "3*ms"
+
+[[neurons]]
+name = "G"
+N = 300
+model = "dv/dt = (1 + 0.001*i)/(1*ms) : 1"
+threshold = "v > 1.2"
+reset = "RESET"
+
+[[monitors]]
+name = "spikes"
+kind = "spike"
+source = "G"
+SYNAPSES"#;
+
+/// A NaN stored in a neuron of rank 1 (of 3) with `--nan=error`: that rank
+/// reports it, the others fail quietly, and rank 0 still writes what the
+/// monitors recorded, every rank's spikes, as one rank writes the
+/// recordings of a failed run.
+#[test]
+fn a_failed_check_on_one_rank_is_reported_once_and_the_recordings_written() {
+    let text = SPIKING_ONCE
+        .replace("RESET", "v = (i - 250) / (i - 250)")
+        .replace("SYNAPSES", "");
+    let summary = nan_on_rank_1("nan_neuron", &text, "'G'.v[250]");
     // The ranks stop at the end of an epoch (no pathway: the longest, here
     // past the run's end): every neuron spiked by then (the slowest, 0, at
     // step 12), on all three ranks.
@@ -205,7 +216,25 @@ source = "G"
         summary["spike_counts"]["G"].as_u64().is_some_and(|n| n >= 300),
         "{summary}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A NaN stored in a synapse held by rank 1 names the synapse by its index
+/// among all ranks' (200), as one rank does, not among rank 1's own.
+#[test]
+fn a_synapse_found_on_a_rank_is_named_by_its_global_index() {
+    let text = SPIKING_ONCE.replace("RESET", "v = 0").replace(
+        "SYNAPSES",
+        r#"
+[[synapses]]
+name = "S"
+source = "G"
+target = "G"
+model = "w : 1"
+on_pre = "w = (i - 200) / (i - 200)"
+connect = [ { j = "k for k in range(i, i + 1)" } ]
+"#,
+    );
+    nan_on_rank_1("nan_synapse", &text, "'S'.w[200]");
 }
 
 /// A connect error found by two ranks (candidates below and above the

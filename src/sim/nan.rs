@@ -200,6 +200,16 @@ impl Network {
         out
     }
 
+    /// The index of element `index` (of this rank's) of object `id` that a
+    /// finding names: on a partitioned network, a synapse's index among all
+    /// ranks' synapses, as one rank alone would name it.
+    fn reported_index(&self, id: usize, index: usize) -> usize {
+        match self.global_synapses.get(&id) {
+            Some(g) if self.ranks.is_some() => g.local.get(index).map_or(index, |&k| k as usize),
+            _ => index,
+        }
+    }
+
     /// `neurons`/`poisson`/`synapses`, the name of object `id`, and the `(i, j)`
     /// of synapse `index` for synapses.
     fn element_of(&self, id: usize, index: usize) -> (&'static str, String, Option<(i64, i64)>) {
@@ -275,7 +285,7 @@ impl Network {
                 kind: kind.to_string(),
                 object,
                 variable: var.clone(),
-                index,
+                index: self.reported_index(id, index),
                 pair,
                 value: non_finite_name(x).to_string(),
                 detail: match (before_run, &origin) {
@@ -391,7 +401,7 @@ impl Network {
                 kind: kind.to_string(),
                 object,
                 variable,
-                index,
+                index: self.reported_index(id, index),
                 pair,
                 value,
                 detail,
