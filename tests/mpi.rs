@@ -2,6 +2,9 @@
 //! `mpirun -np 1, 2, 3 --oversubscribe` checks every collective with
 //! rank-dependent inputs; a failure on one rank is reported once and stops
 //! every rank, and an abort on one rank stops the ranks waiting for it.
+//! Models under `mpirun -np 1-4` write the bytes of one process of the build
+//! without the feature (`SPIKEJIT_WITHOUT_MPI`, set by `.ci/run`; this build
+//! without mpirun otherwise).
 //! Compiled with the feature `mpi` only; needs OpenMPI's `mpirun` on PATH
 //! (Debian: `apt-get install libopenmpi-dev openmpi-bin`).
 #![cfg(feature = "mpi")]
@@ -138,8 +141,15 @@ fn a_launcher_that_counts_other_ranks_than_mpi_is_an_error() {
 #[path = "common/ranks.rs"]
 mod ranks;
 
+/// The spikejit that runs a model alone, the reference of the runs under
+/// mpirun: the build without the feature `mpi` when `SPIKEJIT_WITHOUT_MPI`
+/// names it (`.ci/run` keeps a copy), else this build, without mpirun.
+fn spikejit_alone() -> std::ffi::OsString {
+    std::env::var_os("SPIKEJIT_WITHOUT_MPI").unwrap_or_else(|| env!("CARGO_BIN_EXE_spikejit").into())
+}
+
 /// `spikejit run MODEL --out OUT -q --dump-state` on `k` ranks under mpirun
-/// (`None`: without mpirun, one process).
+/// (`None`: without mpirun, one process of [`spikejit_alone`]).
 fn spikejit(k: Option<usize>, model: &std::path::Path, out: &std::path::Path) -> Output {
     let exe = env!("CARGO_BIN_EXE_spikejit");
     let mut command = match k {
@@ -148,7 +158,7 @@ fn spikejit(k: Option<usize>, model: &std::path::Path, out: &std::path::Path) ->
             c.args(["-np", &k.to_string(), "--oversubscribe", exe]);
             c
         }
-        None => Command::new(exe),
+        None => Command::new(spikejit_alone()),
     };
     command
         .arg("run")
@@ -279,7 +289,7 @@ fn every_example_under_mpirun() {
             .unwrap_or_default();
         let (alone, two) = (dir.join(format!("{name}-alone")), dir.join(format!("{name}-np2")));
         let one = output_within_timeout({
-            let mut c = Command::new(exe);
+            let mut c = Command::new(spikejit_alone());
             c.args(args(&alone)).arg(model);
             c
         });
