@@ -192,3 +192,60 @@ fn schedule_order() {
 fn schedule_keys() {
     check_model("schedule_keys");
 }
+
+/// `SpikeData::spike_trains` and `Network::spike_monitor_values_per_neuron`
+/// (Brian2's `SpikeMonitor.spike_trains()` and `values('g')`): on the
+/// `inputs` model run through the Rust API, every neuron's spike times and
+/// values of `g` at its spikes are those of Brian2's recording taken neuron
+/// by neuron, in order; a neuron without spikes has an empty train.
+#[test]
+fn spike_trains_and_values_per_neuron_are_brians() {
+    let path = root().join("tests/reference/models/inputs.toml");
+    let text = std::fs::read_to_string(&path).expect("inputs.toml");
+    let model = spikejit::io::parse_model(path.to_string_lossy().as_ref(), text).unwrap_or_else(|e| panic!("{e:?}"));
+    let (mut net, _) =
+        spikejit::io::build(&model, &spikejit::io::BuildOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    net.run(0.04).unwrap_or_else(|e| panic!("{e:?}"));
+    let h = net.handle("G_spikes").expect("the monitor G_spikes");
+    let data = net.spike_monitor(h).expect("a spike monitor");
+    let trains = data.spike_trains();
+    let g = net.spike_monitor_values_per_neuron(h, "g").expect("g is recorded");
+    assert!(net.spike_monitor_values_per_neuron(h, "v").is_none());
+
+    let expected = read_all(&root().join("tests/reference/expected/inputs/G_spikes.npz"));
+    let get = |name: &str| {
+        expected
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| a)
+            .unwrap_or_else(|| panic!("no '{name}' in Brian2's recording"))
+    };
+    let (Arr::I(i), Arr::F(t), Arr::F(gv), Arr::I(count)) = (get("i"), get("t"), get("g"), get("count")) else {
+        panic!("unexpected array types");
+    };
+    assert_eq!(trains.len(), count.len());
+    assert_eq!(g.len(), count.len());
+    let mut empty = 0;
+    for k in 0..count.len() {
+        let picked = |a: &ndarray::ArrayD<f64>| -> Vec<f64> {
+            i.iter()
+                .zip(a.iter())
+                .filter(|(n, _)| **n as usize == k)
+                .map(|(_, x)| *x)
+                .collect()
+        };
+        let (want_t, want_g) = (picked(t), picked(gv));
+        assert_eq!(trains[k].len(), want_t.len(), "neuron {k}");
+        empty += usize::from(want_t.is_empty());
+        for (a, b) in trains[k].iter().zip(&want_t) {
+            assert!((a - b).abs() <= 1e-12, "neuron {k}: spike at {a} s, Brian2 {b} s");
+        }
+        for (a, b) in g[k].iter().zip(&want_g) {
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1e-12),
+                "neuron {k}: g {a}, Brian2 {b}"
+            );
+        }
+    }
+    assert!(empty < count.len(), "some neuron spiked");
+}

@@ -29,6 +29,46 @@ pub struct SpikeData {
     pub count: ndarray::Array1<i32>,
 }
 
+impl SpikeData {
+    /// Brian2's `SpikeMonitor.spike_trains()`: for each neuron of the
+    /// recorded group or subgroup (`count.len()` of them), the times of its
+    /// spikes in the order recorded; an empty array for a neuron that never
+    /// spiked.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, SpikeMonitor};
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(3, "dv/dt = (2 + i - v)/(10*ms) : 1").threshold("v > 1").reset("v = 0"))?;
+    /// let m = net.add_spike_monitor(SpikeMonitor::new(g))?;
+    /// net.run(0.02)?;
+    /// let trains = net.spike_monitor(m).ok_or("no monitor")?.spike_trains();
+    /// assert_eq!(trains.len(), 3);
+    /// assert!(trains[2].len() > trains[0].len()); // a stronger drive, more spikes
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spike_trains(&self) -> Vec<ndarray::Array1<f64>> {
+        self.per_neuron(&self.t)
+    }
+
+    /// `values`, one per recorded spike (as [`Network::spike_monitor_values`]
+    /// gives a recorded variable), grouped by neuron as
+    /// [`SpikeData::spike_trains`] groups the times: Brian2's
+    /// `SpikeMonitor.values(var)`. Spikes past the end of `values` are left out.
+    pub fn per_neuron(&self, values: &ndarray::Array1<f64>) -> Vec<ndarray::Array1<f64>> {
+        let mut out: Vec<Vec<f64>> = self
+            .count
+            .iter()
+            .map(|&c| Vec::with_capacity(c.max(0) as usize))
+            .collect();
+        for (&i, &x) in self.i.iter().zip(values.iter()) {
+            if let Some(train) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+                train.push(x);
+            }
+        }
+        out.into_iter().map(ndarray::Array1::from).collect()
+    }
+}
+
 /// Recorded values of a StateMonitor: `values` holds, per variable in the
 /// monitor's order, its name and a 2-D array of shape (recorded indices, time
 /// points) in SI units; `t` the time points in seconds.
@@ -127,6 +167,20 @@ impl Network {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The values of variable `var` a SpikeMonitor recorded, grouped by
+    /// neuron (Brian2's `SpikeMonitor.values(var)`; see
+    /// [`SpikeData::per_neuron`]); `None` when `h` is no spike monitor or
+    /// does not record `var`.
+    pub fn spike_monitor_values_per_neuron(&self, h: Handle, var: &str) -> Option<Vec<ndarray::Array1<f64>>> {
+        let data = self.spike_monitor(h)?;
+        let values = self
+            .spike_monitor_values(h)
+            .into_iter()
+            .find(|(name, _)| name == var)?
+            .1;
+        Some(data.per_neuron(&values))
     }
 
     /// Adds a StateMonitor.
