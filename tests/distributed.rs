@@ -27,16 +27,22 @@ fn threaded(ranks: Option<Box<dyn Exchange>>, threads: usize) -> RunOptions {
     }
 }
 
+/// Runs `rank(handle)` for each of `k` ranks, each on a thread of its own
+/// with its handle: what each returned, in rank order.
+fn on_ranks<T: Send>(k: usize, rank: impl Fn(LocalRanks) -> T + Sync) -> Vec<T> {
+    let handles = LocalRanks::new(k);
+    let rank = &rank;
+    std::thread::scope(|s| {
+        let joins: Vec<_> = handles.into_iter().map(|h| s.spawn(move || rank(h))).collect();
+        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+    })
+}
+
 /// Runs `model` on `k` ranks (threads) into `out` (written by rank 0): what
 /// each rank returned, in rank order.
 fn results_on(model: &Path, out: &Path, k: usize) -> Vec<Result<(), spikejit::diag::Errors>> {
-    let handles = LocalRanks::new(k);
-    std::thread::scope(|s| {
-        let joins: Vec<_> = handles
-            .into_iter()
-            .map(|h| s.spawn(move || run_model_file(model, out, options(Some(Box::new(h)))).map(|_| ())))
-            .collect();
-        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+    on_ranks(k, |h| {
+        run_model_file(model, out, options(Some(Box::new(h)))).map(|_| ())
     })
 }
 
@@ -145,25 +151,15 @@ fn nan_on_rank_1(tag: &str, text: &str, place: &str) -> serde_json::Value {
     let model = dir.join("model.toml");
     std::fs::write(&model, text).expect("model written");
     let out = dir.join("ranks3");
-    let handles = LocalRanks::new(3);
-    let results: Vec<_> = std::thread::scope(|s| {
-        let joins: Vec<_> = handles
-            .into_iter()
-            .map(|h| {
-                let (model, out) = (&model, &out);
-                s.spawn(move || {
-                    let opts = RunOptions {
-                        nan: spikejit::sim::NanCheck {
-                            mode: spikejit::sim::NanMode::Error,
-                            every: 1,
-                        },
-                        ..options(Some(Box::new(h)))
-                    };
-                    run_model_file(model, out, opts).map(|_| ())
-                })
-            })
-            .collect();
-        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+    let results = on_ranks(3, |h| {
+        let opts = RunOptions {
+            nan: spikejit::sim::NanCheck {
+                mode: spikejit::sim::NanMode::Error,
+                every: 1,
+            },
+            ..options(Some(Box::new(h)))
+        };
+        run_model_file(&model, &out, opts).map(|_| ())
     });
     let found = results[1].as_ref().expect_err("rank 1 fails");
     assert_eq!(found.0[0].code, "non-finite", "{found:?}");
@@ -293,23 +289,14 @@ fn neuron_state_per_rank_falls_with_the_ranks() {
     let model = "dv/dt = (a - v)/(10*ms) : 1\ndu/dt = (b - u)/(20*ms) : 1\na : 1\nb : 1\nc : 1\nd : 1";
     let mut whole_per_rank = Vec::new();
     for k in [2, 3, 4] {
-        let handles = LocalRanks::new(k);
-        let summaries: Vec<_> = std::thread::scope(|s| {
-            let joins: Vec<_> = handles
-                .into_iter()
-                .map(|h| {
-                    s.spawn(move || {
-                        let mut net = Network::new();
-                        net.set_ranks(Box::new(h))?;
-                        let g = net.add_neurons(NeuronGroup::new(n, model).threshold("v > 1").reset("v = 0"))?;
-                        let syn = net.add_synapses(Synapses::new(g, g, "w : 1").on_pre("v += w"))?;
-                        net.connect(syn, Connect::condition("j == i and i % 1000 == 0"))?;
-                        net.run(0.001)?;
-                        Ok::<_, spikejit::diag::Errors>(net.rank_summaries(None))
-                    })
-                })
-                .collect();
-            joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
+        let summaries = on_ranks(k, |h| {
+            let mut net = Network::new();
+            net.set_ranks(Box::new(h))?;
+            let g = net.add_neurons(NeuronGroup::new(n, model).threshold("v > 1").reset("v = 0"))?;
+            let syn = net.add_synapses(Synapses::new(g, g, "w : 1").on_pre("v += w"))?;
+            net.connect(syn, Connect::condition("j == i and i % 1000 == 0"))?;
+            net.run(0.001)?;
+            Ok::<_, spikejit::diag::Errors>(net.rank_summaries(None))
         });
         let at_root = summaries[0].as_ref().expect("rank 0 runs");
         assert_eq!(at_root.len(), k);
@@ -344,17 +331,7 @@ fn threads_within_ranks() {
     let alone = dir.join("alone");
     run_model_file(&model, &alone, options(None)).expect("one rank runs it");
     let out = dir.join("ranks2");
-    let handles = LocalRanks::new(2);
-    let results: Vec<_> = std::thread::scope(|s| {
-        let joins: Vec<_> = handles
-            .into_iter()
-            .map(|h| {
-                let (model, out) = (&model, &out);
-                s.spawn(move || run_model_file(model, out, threaded(Some(Box::new(h)), 2)))
-            })
-            .collect();
-        joins.into_iter().map(|j| j.join().expect("a rank thread")).collect()
-    });
+    let results = on_ranks(2, |h| run_model_file(&model, &out, threaded(Some(Box::new(h)), 2)));
     for (rank, r) in results.iter().enumerate() {
         let summary = r.as_ref().unwrap_or_else(|e| panic!("rank {rank}: {e:?}"));
         // The state update (fused with the threshold) and the pathway split.
@@ -383,45 +360,34 @@ fn reading_another_ranks_neuron_is_an_error() {
         net.run(0.0001)?;
         Ok((g, first, last))
     };
-    let handles = LocalRanks::new(2);
-    std::thread::scope(|s| {
-        let joins: Vec<_> = handles
-            .into_iter()
-            .map(|h| {
-                s.spawn(move || {
-                    let mut net = Network::new();
-                    net.set_ranks(Box::new(h)).expect("ranks set");
-                    let (g, first, last) = build(&mut net).expect("built and run");
-                    let rank = net.rank();
-                    // Rank 0 owns neurons 0..128, rank 1 128..200.
-                    let (mine, theirs) = if rank == 0 { (first, last) } else { (last, first) };
-                    let held = net.get(mine, "v").expect("own neurons read");
-                    let start = if rank == 0 { 0.0 } else { 192.0 };
-                    assert_eq!(held[0], start * 0.5, "rank {rank}");
-                    let e = net.get(theirs, "v").expect_err("another rank's neurons");
-                    assert_eq!(e.0[0].code, "not-on-this-rank", "rank {rank}: {e:?}");
-                    assert!(net.get(g, "v").is_err(), "rank {rank}: the whole group");
-                    assert_eq!(net.get(g, "c").expect("shared").to_vec(), [3.0]);
-                    // A rank's checkpoint holds its own neurons: no network
-                    // of the same model takes it, on ranks or alone.
-                    let ck = net.checkpoint();
-                    let e = net.restore_checkpoint(ck.clone()).expect_err("refused on ranks");
-                    assert_eq!(e.0[0].code, "not-supported-distributed", "{e:?}");
-                    let mut alone = Network::new();
-                    build(&mut alone).expect("built alone");
-                    let e = alone.restore_checkpoint(ck).expect_err("a rank's arrays do not fit");
-                    assert!(e.0[0].message.contains("elements there"), "{e:?}");
-                    net.gather_to_root(true);
-                    if rank == 0 {
-                        let all = net.get(g, "v").expect("rank 0 holds all after the gather");
-                        assert_eq!(all.len(), 200);
-                        assert!(all.iter().enumerate().all(|(k, &x)| x == k as f64 * 0.5));
-                    }
-                })
-            })
-            .collect();
-        for j in joins {
-            j.join().expect("a rank thread");
+    on_ranks(2, |h| {
+        let mut net = Network::new();
+        net.set_ranks(Box::new(h)).expect("ranks set");
+        let (g, first, last) = build(&mut net).expect("built and run");
+        let rank = net.rank();
+        // Rank 0 owns neurons 0..128, rank 1 128..200.
+        let (mine, theirs) = if rank == 0 { (first, last) } else { (last, first) };
+        let held = net.get(mine, "v").expect("own neurons read");
+        let start = if rank == 0 { 0.0 } else { 192.0 };
+        assert_eq!(held[0], start * 0.5, "rank {rank}");
+        let e = net.get(theirs, "v").expect_err("another rank's neurons");
+        assert_eq!(e.0[0].code, "not-on-this-rank", "rank {rank}: {e:?}");
+        assert!(net.get(g, "v").is_err(), "rank {rank}: the whole group");
+        assert_eq!(net.get(g, "c").expect("shared").to_vec(), [3.0]);
+        // A rank's checkpoint holds its own neurons: no network
+        // of the same model takes it, on ranks or alone.
+        let ck = net.checkpoint();
+        let e = net.restore_checkpoint(ck.clone()).expect_err("refused on ranks");
+        assert_eq!(e.0[0].code, "not-supported-distributed", "{e:?}");
+        let mut alone = Network::new();
+        build(&mut alone).expect("built alone");
+        let e = alone.restore_checkpoint(ck).expect_err("a rank's arrays do not fit");
+        assert!(e.0[0].message.contains("elements there"), "{e:?}");
+        net.gather_to_root(true);
+        if rank == 0 {
+            let all = net.get(g, "v").expect("rank 0 holds all after the gather");
+            assert_eq!(all.len(), 200);
+            assert!(all.iter().enumerate().all(|(k, &x)| x == k as f64 * 0.5));
         }
     });
 }
@@ -457,29 +423,21 @@ fn no_kernel_reaches_past_a_ranks_neurons() {
         std::fs::write(&path, text).expect("model written");
         let model = load_model(&path).unwrap_or_else(|e| panic!("{tag}: {e:?}"));
         for k in [2, 3] {
-            let handles = LocalRanks::new(k);
             let model = &model;
-            std::thread::scope(|s| {
-                let joins: Vec<_> = handles
-                    .into_iter()
-                    .map(|h| {
-                        s.spawn(move || -> Result<(), spikejit::diag::Errors> {
-                            let mut net = Network::new();
-                            net.set_backend(spikejit::codegen::Backend::Interpreter);
-                            net.set_ranks(Box::new(h))?;
-                            let protocol = build_in(&mut net, model, &BuildOptions::default())?;
-                            protocol.run(&mut net)?;
-                            net.gather_to_root(true);
-                            Ok(())
-                        })
-                    })
-                    .collect();
-                for (rank, j) in joins.into_iter().enumerate() {
-                    if let Err(e) = j.join().expect("a rank thread") {
-                        panic!("{tag} on {k} ranks, rank {rank}: {e:?}");
-                    }
-                }
+            let results = on_ranks(k, |h| -> Result<(), spikejit::diag::Errors> {
+                let mut net = Network::new();
+                net.set_backend(spikejit::codegen::Backend::Interpreter);
+                net.set_ranks(Box::new(h))?;
+                let protocol = build_in(&mut net, model, &BuildOptions::default())?;
+                protocol.run(&mut net)?;
+                net.gather_to_root(true);
+                Ok(())
             });
+            for (rank, r) in results.into_iter().enumerate() {
+                if let Err(e) = r {
+                    panic!("{tag} on {k} ranks, rank {rank}: {e:?}");
+                }
+            }
             let outside = spikejit::interp::accesses_outside_held() - before;
             assert_eq!(outside, 0, "{tag} on {k} ranks: accesses outside a rank's neurons");
         }

@@ -266,12 +266,7 @@ fn partitioned(
             // rank: what was recorded is still written, as on one rank.
             let recorded = net.check_failed() || net.recording_failed();
             if net.any_rank(recorded) {
-                let timings = Timings {
-                    parse_seconds,
-                    compile_seconds: build_seconds + net.stats().compile_seconds,
-                    run_seconds: net.stats().run_seconds,
-                    interrupted: true,
-                };
+                let timings = failed_run_timings(parse_seconds, build_seconds, net);
                 gather_and_write(net, &model, &protocol, out, opts.dump_state, &timings)?;
             }
             return Err(e);
@@ -310,6 +305,16 @@ fn gather_and_write(
     }
     write_summary(&summary, out)?;
     Ok(summary)
+}
+
+/// The timings of a protocol whose run failed (its recordings are written).
+fn failed_run_timings(parse_seconds: f64, build_seconds: f64, net: &Network) -> Timings {
+    Timings {
+        parse_seconds,
+        compile_seconds: build_seconds + net.stats().compile_seconds,
+        run_seconds: net.stats().run_seconds,
+        interrupted: true,
+    }
 }
 
 /// Gives the network the run-time checks, threads and profiling of `opts`.
@@ -382,12 +387,7 @@ fn run_alone(path: &Path, out: &Path, mut opts: RunOptions) -> Result<Summary> {
             // A finding of the checks with `--nan=error`, or a monitor out of
             // memory: what was recorded is still written.
             if net.check_failed() || net.recording_failed() {
-                let timings = Timings {
-                    parse_seconds,
-                    compile_seconds: build_seconds + net.stats().compile_seconds,
-                    run_seconds: net.stats().run_seconds,
-                    interrupted: true,
-                };
+                let timings = failed_run_timings(parse_seconds, build_seconds, &net);
                 write_outputs(&net, &protocol, &model.path, out, opts.dump_state, &timings)?;
             }
             return Err(e);

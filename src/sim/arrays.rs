@@ -81,16 +81,21 @@ impl Store {
         self.arrays.insert(key, a);
     }
 
-    /// The value of element `index` (an index of the whole object) of the
-    /// array of `key`, if this store holds it: a shared array's one value
-    /// for any index.
-    pub(crate) fn value_at(&self, key: &ArrayKey, index: usize) -> Option<f64> {
+    /// A reader of the array of `key` by element index of the whole object
+    /// (looked up once, read for many elements): the element's value if
+    /// this store holds it, a shared array's one value for any index.
+    pub(crate) fn reader(&self, key: &ArrayKey) -> Option<impl Fn(usize) -> Option<f64> + '_> {
         let a = self.arrays.get(key)?;
-        if a.len() == 1 && !self.first.contains_key(key) {
-            return Some(a.get(0));
-        }
-        let k = index.checked_sub(self.first(key))?;
-        (k < a.len()).then(|| a.get(k))
+        let first = self.first.get(key).copied();
+        let shared = first.is_none() && a.len() == 1;
+        let first = first.unwrap_or(0);
+        Some(move |index: usize| {
+            if shared {
+                return Some(a.get(0));
+            }
+            let k = index.checked_sub(first)?;
+            (k < a.len()).then(|| a.get(k))
+        })
     }
 
     /// How the array of `key` stores its elements (`F64` when it does not exist yet).

@@ -477,7 +477,9 @@ impl Network {
         let (pre, post) = cx.take_synapses();
         let global = match (cx.kept_by_source.take(), self.ranks.as_mut()) {
             (Some(by_source), Some(ranks)) => Some(number_by_source(ranks.as_mut(), &by_source)),
-            (None, Some(ranks)) if outer_own.is_some() => Some(number_in_rank_order(ranks.as_mut(), pre.len() as u64)),
+            // The ranks' synapses follow one another in rank order: as many
+            // from one source.
+            (None, Some(ranks)) if outer_own.is_some() => Some(number_by_source(ranks.as_mut(), &[pre.len() as u64])),
             _ => cx
                 .keep_post
                 .is_some()
@@ -514,17 +516,6 @@ fn s_expand(net: &Network, id: usize, e: &Expr) -> Expr {
         Some(s) => s.eqs.substitute_subexpressions(e),
         None => e.clone(),
     }
-}
-
-/// The numbers of a rank's `mine` synapses among all ranks' when the ranks'
-/// synapses follow one another in rank order (those of the lower ranks
-/// first), and how many all ranks made.
-fn number_in_rank_order(ranks: &mut dyn super::partition::Exchange, mine: u64) -> (Vec<u64>, u64) {
-    let mut below = [mine];
-    ranks.exclusive_sum_u64(&mut below);
-    let mut total = [mine];
-    ranks.sum_u64(&mut total);
-    ((below[0]..below[0] + mine).collect(), total[0])
 }
 
 /// The numbers of a rank's synapses among all ranks' when each rank made

@@ -88,8 +88,7 @@ impl Network {
     /// others left). One rank: `r`.
     pub fn agree<T>(&mut self, r: Result<T>) -> Result<T> {
         let failed = r.is_err();
-        let any = self.ranks.as_mut().is_some_and(|ranks| ranks.any(failed));
-        if any && !failed {
+        if self.any_rank(failed) && !failed {
             return Err(super::partition::failed_elsewhere());
         }
         r
@@ -428,8 +427,10 @@ impl Network {
             if ranks.rank() == 0
                 && let Some(Object::RateMon(m)) = self.objects.get_mut(id)
             {
-                let n = (source.stop - source.start) as f64;
-                m.rate = counts.iter().map(|&c| c as f64 / (n * dt)).collect();
+                m.rate = counts
+                    .iter()
+                    .map(|&c| super::recording::rate_of(c, source, dt))
+                    .collect();
                 m.own_counts.clear();
             }
         }

@@ -113,23 +113,23 @@ impl KernelCall {
 /// lookup.
 #[derive(Clone, Copy)]
 pub(crate) struct EventSpace {
-    first: *mut i32,
+    first: *const i32,
     n: usize,
 }
 
 impl EventSpace {
     /// No event space: no events.
     pub(crate) const NONE: EventSpace = EventSpace {
-        first: std::ptr::null_mut(),
+        first: std::ptr::null(),
         n: 0,
     };
 
     /// The event space held by `space` (`n + 1` entries). It stays valid while
     /// that array is neither dropped nor resized, as the network's arrays are
     /// not during a run (an op lives from the start of a run to its end).
-    pub(crate) fn of(space: &mut [i32]) -> EventSpace {
+    pub(crate) fn of(space: &[i32]) -> EventSpace {
         EventSpace {
-            first: space.as_mut_ptr(),
+            first: space.as_ptr(),
             n: space.len() - 1,
         }
     }
@@ -250,26 +250,8 @@ impl Network {
     /// a run), split over threads where it runs over `splittable` elements
     /// and the network has several.
     pub(crate) fn bind_call(&mut self, call: &mut KernelCall, splittable: Option<(usize, usize)>) {
-        self.bind_call_redirected(call, splittable, None);
-    }
-
-    /// [`Network::bind_call`], binding the array of `redirect.0` to the
-    /// pointer `redirect.1` instead (a rank's own event space).
-    pub(crate) fn bind_call_redirected(
-        &mut self,
-        call: &mut KernelCall,
-        splittable: Option<(usize, usize)>,
-        redirect: Option<(ArrayKey, *mut u8)>,
-    ) {
         if let Some(k) = &call.kernel {
-            let mut bound = self.bind(k);
-            if let Some((key, ptr)) = redirect {
-                for (n, b) in k.bindings.iter().enumerate() {
-                    if *b == key {
-                        bound.ptrs[n] = ptr;
-                    }
-                }
-            }
+            let bound = self.bind(k);
             call.split = match splittable {
                 Some(range) if self.threads > 1 => SplitPlan::new(k, &bound, range, self.threads, &call.rng),
                 _ => None,

@@ -136,7 +136,8 @@ impl Network {
             + if refractory.is_some() { 9.0 } else { 0.0 };
         // On several ranks, the state and the event spaces of the rank's own
         // neurons.
-        let share = self.owned(spec.n).len() as f64 / spec.n as f64;
+        let owned = self.owned(spec.n);
+        let share = owned.len() as f64 / spec.n as f64;
         let per_neuron = (own_state + 4.0 * (events.len() + usize::from(threshold.is_some())) as f64) * share;
         check_size(
             "too-large",
@@ -148,7 +149,7 @@ impl Network {
         let id = self.objects.len();
         // A threshold's event space holds the events of the neurons it runs
         // over (the rank's own), then their count: `owned + 1` entries.
-        let space_len = self.owned(spec.n).len() + 1;
+        let space_len = owned.len() + 1;
         for (ev, _, _) in &events {
             self.store.insert(
                 ArrayKey::new(id, space_key(ev)),
@@ -156,9 +157,8 @@ impl Network {
             );
         }
         // On several ranks, a per-neuron array holds the neurons this rank
-        // owns (the store records where they start); shared variables and
-        // the event spaces stay whole.
-        let owned = self.owned(spec.n);
+        // owns (the store records where they start); shared variables stay
+        // whole.
         let partitioned = self.ranks.is_some();
         let insert_per_neuron = |store: &mut super::arrays::Store, var: &str, a: Array| {
             let key = ArrayKey::new(id, var);

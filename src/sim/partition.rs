@@ -207,17 +207,13 @@ impl EventExchange {
         // Every rank sent `calls` records: (count, events) each.
         self.parts.clear();
         let mut at = 0;
-        while at < self.gathered.len() {
-            for _ in 0..calls {
-                let count = self.gathered.get(at).map_or(0, |&c| c.max(0) as usize);
-                let start = (at + 1).min(self.gathered.len());
-                let len = count.min(self.gathered.len() - start);
-                self.parts.push((start, len));
-                at = start + len;
-            }
-            if calls == 0 {
-                break;
-            }
+        while calls > 0 && at < self.gathered.len() {
+            // A record: its count, then its events.
+            let count = self.gathered[at].max(0) as usize;
+            let start = at + 1;
+            let len = count.min(self.gathered.len() - start);
+            self.parts.push((start, len));
+            at = start + len;
         }
         let ranks_seen = self.parts.len().checked_div(calls).unwrap_or(0);
         self.events.clear();
@@ -517,6 +513,30 @@ impl Drop for LocalRanks {
     }
 }
 
+impl LocalRanks {
+    /// Every rank's `local`, one part a rank, on every rank.
+    fn all_u64(&mut self, local: &[u64]) -> Vec<Vec<u64>> {
+        let all = self.round(to_bytes(local, u64::to_le_bytes));
+        all.iter().map(|p| from_bytes(p, u64::from_le_bytes)).collect()
+    }
+
+    /// Every rank's `local`, one part a rank, on every rank.
+    fn all_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
+        let all = self.round(to_bytes(local, f64::to_le_bytes));
+        all.iter().map(|p| from_bytes(p, f64::from_le_bytes)).collect()
+    }
+}
+
+/// `values` made the element-wise `op` of `parts` (0 where there are none).
+fn fold_into(values: &mut [u64], parts: &[Vec<u64>], op: fn(u64, u64) -> u64) {
+    values.fill(0);
+    for part in parts {
+        for (v, &x) in values.iter_mut().zip(part) {
+            *v = op(*v, x);
+        }
+    }
+}
+
 fn to_bytes<T: Copy, const W: usize>(v: &[T], f: impl Fn(T) -> [u8; W]) -> Vec<u8> {
     v.iter().flat_map(|&x| f(x)).collect()
 }
@@ -549,57 +569,41 @@ impl Exchange for LocalRanks {
     }
 
     fn all_gather_f64(&mut self, local: &[f64], out: &mut Vec<f64>) {
-        let all = self.round(to_bytes(local, f64::to_le_bytes));
         out.clear();
-        for part in all {
-            out.extend(from_bytes(&part, f64::from_le_bytes));
+        for part in self.all_f64(local) {
+            out.extend(part);
         }
     }
 
     fn gather_f64(&mut self, local: &[f64]) -> Vec<Vec<f64>> {
-        let all = self.round(to_bytes(local, f64::to_le_bytes));
+        let all = self.all_f64(local);
         if self.rank != 0 {
             return Vec::new();
         }
-        all.iter().map(|p| from_bytes(p, f64::from_le_bytes)).collect()
+        all
     }
 
     fn gather_u64(&mut self, local: &[u64]) -> Vec<Vec<u64>> {
-        let all = self.round(to_bytes(local, u64::to_le_bytes));
+        let all = self.all_u64(local);
         if self.rank != 0 {
             return Vec::new();
         }
-        all.iter().map(|p| from_bytes(p, u64::from_le_bytes)).collect()
+        all
     }
 
     fn sum_u64(&mut self, values: &mut [u64]) {
-        let all = self.round(to_bytes(values, u64::to_le_bytes));
-        values.fill(0);
-        for part in all {
-            for (v, x) in values.iter_mut().zip(from_bytes(&part, u64::from_le_bytes)) {
-                *v = v.wrapping_add(x);
-            }
-        }
+        let all = self.all_u64(values);
+        fold_into(values, &all, u64::wrapping_add);
     }
 
     fn exclusive_sum_u64(&mut self, values: &mut [u64]) {
-        let all = self.round(to_bytes(values, u64::to_le_bytes));
-        values.fill(0);
-        for part in &all[..self.rank] {
-            for (v, x) in values.iter_mut().zip(from_bytes(part, u64::from_le_bytes)) {
-                *v = v.wrapping_add(x);
-            }
-        }
+        let all = self.all_u64(values);
+        fold_into(values, &all[..self.rank], u64::wrapping_add);
     }
 
     fn max_u64(&mut self, values: &mut [u64]) {
-        let all = self.round(to_bytes(values, u64::to_le_bytes));
-        values.fill(0);
-        for part in all {
-            for (v, x) in values.iter_mut().zip(from_bytes(&part, u64::from_le_bytes)) {
-                *v = (*v).max(x);
-            }
-        }
+        let all = self.all_u64(values);
+        fold_into(values, &all, u64::max);
     }
 
     fn any(&mut self, flag: bool) -> bool {

@@ -99,7 +99,7 @@ impl Network {
                 return;
             }
             m.t.push(t);
-            m.rate.push(count as f64 / ((range.stop - range.start) as f64 * dt));
+            m.rate.push(rate_of(count as u64, range, dt));
             if partitioned {
                 m.own_counts.push(count as u32);
             }
@@ -160,15 +160,11 @@ impl Network {
             if m.record {
                 // Appends the recorded values in place: no per-step buffers.
                 for (d, key) in m.values.iter_mut().zip(vars.iter()) {
-                    if store.get(key).is_some() {
+                    if let Some(value) = store.reader(key) {
                         // On several ranks, the events are the rank's own
                         // (`own_range`), whose neurons its rank-local arrays
                         // hold: read by their index in the group.
-                        d.extend(
-                            ss.iter()
-                                .filter(in_range)
-                                .map(|&x| store.value_at(key, x as usize).unwrap_or(0.0)),
-                        );
+                        d.extend(ss.iter().filter(in_range).map(|&x| value(x as usize).unwrap_or(0.0)));
                     }
                 }
             }
@@ -218,4 +214,11 @@ impl Network {
             }
         }
     }
+}
+
+/// The rate of `count` events of `range` in a step of `dt` (one formula for
+/// a rate monitor's step and for the ranks' summed counts, so that they are
+/// the same bits).
+pub(crate) fn rate_of(count: u64, range: GroupRange, dt: f64) -> f64 {
+    count as f64 / ((range.stop - range.start) as f64 * dt)
 }

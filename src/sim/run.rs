@@ -541,7 +541,7 @@ impl Network {
                 self.bind_call(&mut op.call, splittable);
             }
             if let Some((group, event)) = op.reads_events()
-                && let Some(Array::I32(v)) = self.store.get_mut(&ArrayKey::new(group, space_key(event)))
+                && let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(group, space_key(event)))
             {
                 op.space = EventSpace::of(v);
             }
