@@ -152,6 +152,8 @@ const CASES: &[Case] = &[
     ("unknown_event.toml",              "no-event", 16, 13,      "does not define an event 'burst'"),
     ("no_threshold.toml",               "no-event", 12, 11,      "did you forget to set a 'threshold' on 'G'?"),
     ("spike_monitor_no_threshold.toml", "no-event", 13, 11,      "does not define an event 'spike'"),
+    ("synapses_source_no_event.toml",   "no-event", 19, 11,      "the source 'S' is a synapses object, which emits no events"),
+    ("synapses_on_post_from_synapses.toml", "no-event", 21, 11,  "the target 'S' is a synapses object, which emits no events"),
     ("monitor_unknown_event.toml",      "no-event", 15, 10,      "the recorded group 'G' does not define an event 'burst'"),
     // ---- integration --------------------------------------------------------------------
     ("unknown_method.toml",             "bad-method", 9, 11,     "no integration method with the name 'eulr' is known"),
@@ -176,6 +178,8 @@ const CASES: &[Case] = &[
     ("unknown_source.toml",             "unknown-group", 13, 11, "did you mean 'exc'?"),
     ("unknown_monitor_source.toml",     "unknown-group", 13, 11, "unknown group 'H'"),
     ("subgroup_unknown_of.toml",        "unknown-group", 12, 7,  "unknown group 'F'"),
+    ("synapses_target_listed_later.toml", "unknown-group", 14, 11, "'S' is a [[synapses]] listed after 'M': list it first"),
+    ("synapses_own_target.toml",        "unknown-group", 14, 11, "a synapses object cannot connect to or from itself"),
     ("subgroup_range.toml",             "bad-slice", 14, 8,      "slice [2:5] is out of range for 'G' of size 3"),
     ("slice_out_of_range.toml",         "bad-slice", 14, 11,     "slice [2:10] is out of range for 'G' of size 4"),
     ("monitor_record_out_of_range.toml", "bad-index", 15, 10,    "the index 7 to record is outside the range [0, 2]"),

@@ -20,8 +20,9 @@
 //!   test_synapses_to_synapses_rule_and_array,
 //!   test_synapses_to_synapses_statevar_access,
 //!   test_synapses_to_synapses_different_sizes,
-//!   test_synapses_to_synapses_summed_variable: Synapses of Synapses (left
-//!   out of this file).
+//!   test_synapses_to_synapses_summed_variable: ported in
+//!   tests/synapses_of_synapses.rs (Rust API and model file), with the other
+//!   tests of Synapses of Synapses.
 //! - test_changed_dt_spikes_in_queue: changing `defaultclock.dt` between runs
 //!   (the clocks of spikejit's objects are fixed when they are created).
 //! - test_clocks: inspects Brian2's internal clock objects of each pathway.

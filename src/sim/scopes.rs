@@ -129,6 +129,21 @@ impl Network {
             let r = var_ref(v, id, &index, None, None);
             own.insert(v.name(), r);
         }
+        // its multisynaptic index (`k_post`), read-only as in Brian2
+        if let Some(k) = &s.multisynaptic_index {
+            own.insert(
+                k.clone(),
+                NameRef::Var {
+                    array: ArrayKey::new(id, k.clone()),
+                    index: index.clone(),
+                    dim: Dim::ONE,
+                    ty: ValTy::Int,
+                    read_only: true,
+                    write_mask: None,
+                    shared: false,
+                },
+            );
+        }
         // `i` and `j` of a synapse are its pre- and postsynaptic neurons.
         own.insert(
             "i",

@@ -182,7 +182,14 @@ impl Network {
                             p.name
                         ),
                     )
-                    .with_context(format!("synapses '{name}'")),
+                    .with_context(format!(
+                        "synapses '{name}'.{}",
+                        if p.is_post { "target" } else { "source" }
+                    ))
+                    .with_help(
+                        "only a group with a threshold or events triggers a pathway; synapses of a \
+                         synapses object can still read and write its variables (_pre, _post, summed)",
+                    ),
                 );
                 continue;
             }

@@ -12,8 +12,8 @@ use crate::sim::{Connect, Count, Handle, Indices, Network, Prob, Synapses};
 impl Builder<'_> {
     fn add_synapses(&mut self, s: &SynapsesSpec) -> Result<Handle> {
         let ctx = format!("synapses '{}'", s.name);
-        let source = self.group(&s.source, &format!("{ctx}.source"), false)?;
-        let target = self.group(&s.target, &format!("{ctx}.target"), false)?;
+        let source = self.end(s, &s.source, &format!("{ctx}.source"))?;
+        let target = self.end(s, &s.target, &format!("{ctx}.target"))?;
         let model = s.model.as_ref().map(Str::code).unwrap_or_else(|| "".into());
         let mut spec = Synapses::new(source, target, model).name(&s.name);
         for (name, code) in &s.on_pre {
@@ -60,6 +60,36 @@ impl Builder<'_> {
         self.net
             .add_synapses(spec)
             .map_err(|e| locate_with(e, self.file(), s.span, &ctx, &hints))
+    }
+
+    /// The source or target of synapses `s`: a group or a synapses object
+    /// listed earlier (Brian2's Synapses of Synapses). One listed later, or
+    /// `s` itself, is not built yet: Brian2 needs the object (and its
+    /// connections) before synapses onto or from it can be created.
+    fn end(&mut self, s: &SynapsesSpec, end: &Str, ctx: &str) -> Result<Handle> {
+        self.group(end, ctx, true).map_err(|mut e| {
+            let name = end.text.trim();
+            for d in &mut e.0 {
+                if d.code != "unknown-group" {
+                    continue;
+                }
+                if name == s.name {
+                    d.help = Some(format!(
+                        "a synapses object cannot connect to or from itself; make another [[synapses]] for \
+                         the synapses onto or from '{name}'"
+                    ));
+                } else if let Some(later) = self.model.synapses.iter().position(|o| o.name == name)
+                    && self.model.synapses.iter().position(|o| o.name == s.name) < Some(later)
+                {
+                    d.help = Some(format!(
+                        "'{name}' is a [[synapses]] listed after '{}': list it first (synapses onto or \
+                         from a synapses object are connected after it, as in Brian2)",
+                        s.name
+                    ));
+                }
+            }
+            e
+        })
     }
 
     pub(super) fn synapses(&mut self, s: &SynapsesSpec) {
