@@ -184,7 +184,15 @@ fn raster(path: &Path, name: &str, t: &[f64], i: &[f64]) -> Result<(), String> {
             .disable_mesh()
             .x_desc("time (ms)")
             .y_desc("neuron index")
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            // Neuron indices are integers: a tick between two (a raster of
+            // a few neurons) gets no label rather than a rounded duplicate.
+            .y_label_formatter(&|y| {
+                if (y - y.round()).abs() < 1e-9 {
+                    format!("{y:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .label_style((FONT, 14))
             .draw()
             .map_err(err)?;
