@@ -18,7 +18,8 @@
 //! - `docs/cli.md` names every subcommand and option `spikejit --help`
 //!   shows, and the exit codes it documents are the CLI's.
 //! - `examples/README.md` lists every `examples/*.toml`, and every relative
-//!   link and image of the guide points at a file that exists.
+//!   link and image of the guide (the tutorials' pages included) points at a
+//!   file that exists.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -387,6 +388,12 @@ fn relative_links_of_the_guide_exist() {
     let mut files: Vec<(String, String)> = docs();
     for f in ["README.md", "examples/README.md"] {
         files.push((f.to_string(), read(f)));
+    }
+    // the tutorials (their model files are checked by tests/tutorials.rs)
+    for f in ["README.md", "1-neurons.md", "2-synapses.md", "3-simulations.md"] {
+        let rel = format!("docs/tutorials/{f}");
+        let text = read(&rel);
+        files.push((rel, text));
     }
     let mut problems = Vec::new();
     for (file, text) in files {
