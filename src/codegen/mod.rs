@@ -23,6 +23,7 @@ use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 use crate::ir::{BinOp, ElemTy, Expr, Func, Kernel, KernelArgs, Stmt, Ty, UnOp};
 
 mod exp;
+mod extern_fn;
 mod simd;
 
 /// Why a kernel could not be compiled.
@@ -787,8 +788,9 @@ impl Translator<'_> {
         }
         let float = if tys.contains(&Ty::F32) { Ty::F32 } else { Ty::F64 };
         let sig = f.sig(float);
-        // Exact IEEE operations that the CPU does in one instruction.
+        // Exact IEEE operations that the CPU does in one instruction; a user's function.
         let inline = match f {
+            Func::Extern(x) => Some(self.extern_call(x, &sig, &vals)),
             Func::Abs => Some(self.b.ins().fabs(vals[0])),
             Func::Floor => Some(self.b.ins().floor(vals[0])),
             Func::Ceil => Some(self.b.ins().ceil(vals[0])),

@@ -360,11 +360,37 @@ impl Machine<'_> {
                     (Value::F32(x), Value::F32(y)) => Value::F32(rt::spikejit_powf(x, y)),
                     (x, y) => Value::F64(rt::spikejit_pow(x.f64(), y.f64())),
                 },
+                Func::Extern(x) => Value::F64(call_extern(x, v)),
                 _ => match v[0] {
                     Value::F32(x) => Value::F32(math_f32(f, x)),
                     x => Value::F64(math_f64(f, x.f64())),
                 },
             }
+        }
+    }
+}
+
+/// A user's function called at its address, as the JIT calls it.
+///
+/// # Safety
+/// `x.addr` is an `extern "C" fn` of `x.arity` `f64` arguments returning an
+/// `f64` (the network registers only such functions), and `v` holds its arguments.
+unsafe fn call_extern(x: crate::ir::ExternFn, v: &[Value]) -> f64 {
+    type F0 = extern "C" fn() -> f64;
+    type F1 = extern "C" fn(f64) -> f64;
+    type F2 = extern "C" fn(f64, f64) -> f64;
+    type F3 = extern "C" fn(f64, f64, f64) -> f64;
+    type F4 = extern "C" fn(f64, f64, f64, f64) -> f64;
+    let a = |k: usize| v[k].f64();
+    let p = x.addr as *const ();
+    // SAFETY: the caller's guarantee: the address is a function of this signature.
+    unsafe {
+        match x.arity {
+            0 => std::mem::transmute::<*const (), F0>(p)(),
+            1 => std::mem::transmute::<*const (), F1>(p)(a(0)),
+            2 => std::mem::transmute::<*const (), F2>(p)(a(0), a(1)),
+            3 => std::mem::transmute::<*const (), F3>(p)(a(0), a(1), a(2)),
+            _ => std::mem::transmute::<*const (), F4>(p)(a(0), a(1), a(2), a(3)),
         }
     }
 }

@@ -353,6 +353,25 @@ pub enum Func {
     /// outside `[0, 1]`, a negative count): `(code, a, b: I64, value: F64) -> I64`.
     /// Returns 0.
     ReportValue,
+    /// A function of the user's, called through its address: `(F64, ...) -> F64`.
+    Extern(ExternFn),
+}
+
+/// A user's `extern "C"` function of `arity` `f64` arguments returning an
+/// `f64`, at address `addr` (which the printed IR, and so the kernel cache's
+/// key, shows). It is assumed pure: it may be called in any order, on any
+/// thread, merged with an equal call or lifted out of a loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExternFn {
+    /// The function's address.
+    pub addr: usize,
+    /// The number of its `f64` arguments (at most [`ExternFn::MAX_ARITY`]).
+    pub arity: u8,
+}
+
+impl ExternFn {
+    /// The most arguments a user's function may take.
+    pub const MAX_ARITY: usize = 4;
 }
 
 /// The signature of a [`Func`] for one value type of its float arguments.
@@ -448,6 +467,7 @@ impl Func {
             Func::CheckedI32 => "checked_i32",
             Func::CheckFinite => "check_finite",
             Func::ReportValue => "report_value",
+            Func::Extern(_) => "extern",
         }
     }
 
@@ -507,6 +527,7 @@ impl Func {
             Func::CheckedNeg | Func::CheckedI32 => ctx(vec![Ty::I64; 3], Ty::I64),
             Func::CheckedToInt => ctx(vec![float, Ty::I64, Ty::I64], Ty::I64),
             Func::CheckFinite => ctx(vec![float, Ty::I64, Ty::I64], float),
+            Func::Extern(f) => plain(vec![Ty::F64; usize::from(f.arity)], Ty::F64),
             _ => plain(vec![float], float),
         }
     }

@@ -143,7 +143,10 @@ impl Printer<'_> {
                 f.write_char(')')
             }
             Expr::Call(func, args) => {
-                write!(f, "{}(", func.name())?;
+                match func {
+                    Func::Extern(x) => write!(f, "extern@{:#x}(", x.addr)?,
+                    _ => write!(f, "{}(", func.name())?,
+                }
                 for (n, a) in args.iter().enumerate() {
                     if n > 0 {
                         f.write_str(", ")?;

@@ -587,6 +587,13 @@ impl KernelBuilder {
         if let Some(tf) = scope.functions.get(f).cloned() {
             return self.timed_array(&tf, lowered, scope);
         }
+        if let Some(x) = scope.externs.get(f) {
+            // A user's function takes and returns f64, whatever the kernel's float.
+            let arity = u8::try_from(x.args.len()).unwrap_or(u8::MAX);
+            let args = lowered.into_iter().map(|(e, t)| self.cast(e, t, Ty::F64)).collect();
+            let call = ir::Expr::Call(Func::Extern(ir::ExternFn { addr: x.addr, arity }), args);
+            return (self.cast(call, Ty::F64, self.float), self.float);
+        }
         if f == "_binomial" && lowered.len() == 2 {
             // PoissonInput's draw (internal; not a Brian2 function).
             let (p, pt) = lowered.pop().unwrap_or((ir::Expr::F64(0.0), Ty::F64));

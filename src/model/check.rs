@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::scope::{NameRef, Scope, ValTy, builtin_function_arity, suggest};
+use super::scope::{ExternDecl, NameRef, Scope, ValTy, builtin_function_arity, suggest};
 use crate::diag::{Diagnostic, Source, Span};
 use crate::syntax::ast::{AssignOp, BinOp, Expr, ExprKind, Statement, UnOp};
 use crate::units::Dim;
@@ -105,7 +105,10 @@ impl<'a> Checker<'a> {
         };
         if let Some(s) = suggest(name, cands).or_else(unit) {
             d = d.with_help(format!("did you mean '{s}'?"));
-        } else if builtin_function_arity(name).is_some() || self.scope.functions.contains_key(name) {
+        } else if builtin_function_arity(name).is_some()
+            || self.scope.functions.contains_key(name)
+            || self.scope.externs.contains_key(name)
+        {
             d = d.with_help(format!("'{name}' is a function: call it as '{name}(...)'"));
         } else {
             d = d.with_help("define it as a variable in the model or as a constant");
@@ -191,7 +194,16 @@ impl<'a> Checker<'a> {
                     t(dim, ty)
                 }
                 None => {
-                    if self.scope.functions.contains_key(n) {
+                    if self.scope.externs.contains_key(n) {
+                        let d = self
+                            .err(
+                                "function-as-variable",
+                                e.span,
+                                format!("'{n}' was used like a variable or constant, but it is a function"),
+                            )
+                            .with_help(format!("call it: '{n}(...)'"));
+                        self.push(d);
+                    } else if self.scope.functions.contains_key(n) {
                         let d = self
                             .err(
                                 "function-as-variable",
@@ -388,6 +400,62 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A call of a user's function: as many arguments as it declares, each of
+    /// its declared dimension; the result a float of its declared dimension.
+    fn extern_call(&mut self, e: &Expr, name: &str, args: &[Expr], f: &ExternDecl) -> Option<Typed> {
+        if let Some(NameRef::Var { .. } | NameRef::Subexpr { .. }) = self.scope.names.get(name) {
+            let d = self
+                .err(
+                    "name-clash",
+                    e.span,
+                    format!("'{name}' is both a variable of this code and a user function"),
+                )
+                .with_help("rename the variable or register the function under another name");
+            self.push(d);
+            return None;
+        }
+        let want = f.args.len();
+        if args.len() != want {
+            let d = self.err(
+                "arity",
+                e.span,
+                format!(
+                    "function '{name}' was called with {} argument{}, needs {want}",
+                    args.len(),
+                    if args.len() == 1 { "" } else { "s" }
+                ),
+            );
+            self.push(d);
+            return None;
+        }
+        let mut ok = true;
+        for (k, (a, &dim)) in args.iter().zip(&f.args).enumerate() {
+            let Some(ta) = self.expr(a) else {
+                ok = false;
+                continue;
+            };
+            if !ta.dim.same(dim) {
+                let d = self.err(
+                    "unit-mismatch",
+                    a.span,
+                    format!(
+                        "argument {} of function '{name}' must have unit {}, but '{}' has unit {}",
+                        k + 1,
+                        fmt_dim(dim),
+                        self.show(a),
+                        fmt_dim(ta.dim)
+                    ),
+                );
+                self.push(d);
+                ok = false;
+            }
+        }
+        ok.then_some(Typed {
+            dim: f.result,
+            ty: ValTy::Float,
+        })
+    }
+
     fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Option<Typed> {
         if let Some(f) = self.scope.functions.get(name).cloned() {
             let want = if f.cols.is_some() { 2 } else { 1 };
@@ -437,6 +505,9 @@ impl<'a> Checker<'a> {
                 ty: ValTy::Float,
             });
         }
+        if let Some(f) = self.scope.externs.get(name).cloned() {
+            return self.extern_call(e, name, args, &f);
+        }
         let Some(arity) = builtin_function_arity(name) else {
             let mut d = self.err("unknown-function", e.span, format!("unknown function '{name}'"));
             let cands = [
@@ -444,7 +515,13 @@ impl<'a> Checker<'a> {
                 "arccos", "arctan", "sqrt", "abs", "sign", "floor", "ceil", "int", "exprel", "poisson", "rand",
                 "randn", "clip", "timestep",
             ];
-            let fnames: Vec<&str> = self.scope.functions.keys().map(|s| s.as_str()).collect();
+            let fnames: Vec<&str> = self
+                .scope
+                .functions
+                .keys()
+                .chain(self.scope.externs.keys())
+                .map(|s| s.as_str())
+                .collect();
             if let Some(s) = suggest(name, cands.iter().copied().chain(fnames)) {
                 d = d.with_help(format!("did you mean '{s}'?"));
             }

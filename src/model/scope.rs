@@ -173,6 +173,19 @@ pub struct TableFn {
     pub dim: Dim,
 }
 
+/// A user's function (a Rust `extern "C"` function registered on the
+/// network): its declared units and its address. Its arguments and result
+/// are floats.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternDecl {
+    /// The dimension of each argument, in order.
+    pub args: Vec<Dim>,
+    /// The dimension of the result.
+    pub result: Dim,
+    /// The address of the `extern "C" fn(f64, ...) -> f64`.
+    pub addr: usize,
+}
+
 /// The names visible to one piece of code.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
@@ -180,6 +193,8 @@ pub struct Scope {
     pub names: HashMap<String, NameRef>,
     /// The user-defined functions (TimedArrays) callable in this code, by name.
     pub functions: HashMap<String, TableFn>,
+    /// The user's functions (Rust `extern "C"` functions) callable in this code, by name.
+    pub externs: HashMap<String, ExternDecl>,
     /// Why a name is not available here, for a better error ("'N_incoming' cannot be
     /// used in a connect statement").
     pub forbidden: HashMap<String, String>,

@@ -3,7 +3,7 @@
 
 use super::network::{Network, err};
 use super::objects::Object;
-use super::spec::Code;
+use super::spec::{Code, UserFunction};
 use crate::diag::{Diagnostic, Errors, Result};
 use crate::units::Dim;
 
@@ -25,6 +25,13 @@ impl Network {
                 "bad-name",
                 "constants",
                 format!("'{name}' is {what} and cannot be redefined as a constant"),
+            ));
+        }
+        if self.externs.contains_key(name) {
+            return Err(err(
+                "bad-name",
+                "constants",
+                format!("'{name}' is a user function and cannot be redefined as a constant"),
             ));
         }
         self.constants.insert(name.to_string(), (value, dim));
@@ -112,6 +119,83 @@ impl Network {
                 s.functions.insert(t.name.clone(), t.table.clone());
             }
         }
+        s.externs = self.externs.clone();
         s
+    }
+
+    /// Registers a Rust function that model strings can call (Brian2's
+    /// `Function` with a C++ implementation and `@check_units`): calls are
+    /// checked against its declared units, and the kernels call it at its
+    /// address (the JIT directly, the interpreter too). Register it before
+    /// adding the objects whose code calls it. Its name must not be one of
+    /// Brian2's functions, constants or units, nor a constant, timed array,
+    /// object or function of the network; a variable of the same name in code
+    /// that calls it is an error there. A model file cannot name a Rust
+    /// function: this is the Rust API only.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, UserFunction};
+    /// use spikejit::units::Dim;
+    ///
+    /// extern "C" fn sigmoid_current(v: f64) -> f64 {
+    ///     1e-9 / (1.0 + (-(v + 0.05) / 0.005).exp())
+    /// }
+    /// let mut net = Network::new();
+    /// net.add_function(UserFunction::new("I_of", &[Dim::VOLT], Dim::AMP, sigmoid_current as extern "C" fn(f64) -> f64))?;
+    /// let g = net.add_neurons(NeuronGroup::new(1, "dv/dt = (-70*mV - v)/(10*ms) + I_of(v)/(100*pF) : volt"))?;
+    /// net.run(0.01)?;
+    /// # Ok::<(), spikejit::diag::Errors>(())
+    /// ```
+    pub fn add_function(&mut self, f: UserFunction) -> Result<()> {
+        let ctx = format!("function '{}'", f.name);
+        let identifier = f.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && f.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !identifier {
+            return Err(err(
+                "bad-name",
+                &ctx,
+                format!(
+                    "'{}' is not a name model strings can call (letters, digits and '_', a letter first)",
+                    f.name
+                ),
+            ));
+        }
+        if let Some(what) = crate::model::scope::is_reserved_builtin(&f.name) {
+            return Err(err(
+                "bad-name",
+                &ctx,
+                format!("'{}' is {what} and cannot name a user function", f.name),
+            ));
+        }
+        if self.externs.contains_key(&f.name) || self.constants.contains_key(&f.name) || self.handle(&f.name).is_some()
+        {
+            return Err(err(
+                "duplicate",
+                &ctx,
+                format!("the name '{}' is already used in this network", f.name),
+            ));
+        }
+        if f.args.len() != f.ptr.arity() {
+            return Err(err(
+                "arity",
+                &ctx,
+                format!(
+                    "{} argument unit{} declared for a function of {} argument{}",
+                    f.args.len(),
+                    if f.args.len() == 1 { " is" } else { "s are" },
+                    f.ptr.arity(),
+                    if f.ptr.arity() == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        self.externs.insert(
+            f.name,
+            crate::model::scope::ExternDecl {
+                args: f.args,
+                result: f.result,
+                addr: f.ptr.addr(),
+            },
+        );
+        Ok(())
     }
 }

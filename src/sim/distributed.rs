@@ -480,6 +480,20 @@ impl Network {
     pub(crate) fn check_distributable(&self, ops: &[super::ops::Op]) -> crate::diag::Result<()> {
         let mut errors = Vec::new();
         for op in ops {
+            if let super::ops::OpKind::Operation { .. } = op.kind {
+                errors.push(
+                    crate::diag::Diagnostic::new(
+                        "not-supported-distributed",
+                        format!(
+                            "network operation '{}' cannot run on several ranks: a rank holds the state \
+                             of its own neurons only, and the operation would see a part of each group",
+                            op.key.2
+                        ),
+                    )
+                    .with_help("run a network with network operations on one rank (with --threads for speed)"),
+                );
+                continue;
+            }
             let Some(k) = &op.call.kernel else { continue };
             if let Some((syn, key)) = super::partition::presynaptic_access(&k.kernel, &k.bindings, &|id| {
                 matches!(self.objects.get(id), Some(Object::Synapses(_)))

@@ -173,7 +173,7 @@ pub struct Finding {
 }
 
 /// A time in seconds as milliseconds, without float noise (`12.3 ms`).
-fn ms(t: f64) -> String {
+pub(crate) fn ms(t: f64) -> String {
     let s = format!("{:.6}", t * 1e3);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{s} ms")

@@ -448,6 +448,41 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # User functions and network operations
+//!
+//! A Rust `extern "C"` function with declared units, called from model
+//! strings (Brian2's `Function` with a C++ implementation and
+//! `@check_units`), and a Rust closure run at each tick of its own clock,
+//! in a schedule slot, with the state variables to read and write (Brian2's
+//! `@network_operation`). Neither can be named in a model file.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use spikejit::sim::{Network, NetworkOperation, NeuronGroup, UserFunction};
+//! use spikejit::units::Dim;
+//!
+//! // @implementation('cpp', ...) @check_units(v=volt, result=1) def gain(v): ...
+//! extern "C" fn gain(v: f64) -> f64 {
+//!     1.0 / (1.0 + (-(v + 0.055) / 0.004).exp())
+//! }
+//! let mut net = Network::new();
+//! // Registered before the objects whose code calls it.
+//! net.add_function(UserFunction::new("gain", &[Dim::VOLT], Dim::ONE, gain as extern "C" fn(f64) -> f64))?;
+//! let g = net.add_neurons(NeuronGroup::new(10, "dv/dt = (-65*mV - v + gain(v)*100*Mohm*I)/(10*ms) : volt\nI : amp"))?;
+//! // @network_operation(dt=20*ms) def pulse(t): G.I = 0.2*nA if int(t/(20*ms)) % 2 else 0*nA
+//! let seen = Arc::new(Mutex::new(Vec::new()));
+//! let log = Arc::clone(&seen);
+//! net.network_operation(NetworkOperation { dt: Some(20e-3), ..Default::default() }, move |state| {
+//!     let on = (state.t() / 20e-3).round() as i64 % 2 == 1;
+//!     state.view_mut(g, "I")?.fill(if on { 0.2e-9 } else { 0.0 });
+//!     log.lock().map_err(|_| "poisoned")?.push(state.t());
+//!     Ok(())
+//! })?;
+//! net.run(0.1)?;
+//! assert_eq!(seen.lock().map_err(|_| "poisoned")?.len(), 5); // at 0, 20, 40, 60 and 80 ms
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # The rooms of this module
 //!
 //! One file per concern. A room uses only the rooms listed before it (no
@@ -474,7 +509,7 @@
 //!    and making its steps: `synapses` (and Brian2's rules about them),
 //!    `variables` (setting and reading), `neurons`, `inputs`, `monitors`,
 //!    `connect` and `connect_kernel`, `subexpressions`, `neuron_steps`,
-//!    `synapse_steps`.
+//!    `synapse_steps`, `operations` (network operations).
 //! 7. `snapshots` (store, restore, state dumps), then `checkpoint` (the
 //!    whole state in a file).
 //! 8. `run`: the ops of a run, made by each kind's room, and the loop that
@@ -498,6 +533,7 @@ mod network;
 mod neuron_steps;
 mod neurons;
 mod objects;
+mod operations;
 mod ops;
 pub mod partition;
 mod recording;
@@ -521,11 +557,13 @@ pub(crate) use memory::check_memory;
 pub use monitors::{SpikeData, StateData, Window, smooth};
 pub use network::Network;
 pub use objects::GroupRange;
+pub use operations::{NetworkOperation, OperationResult, OperationState};
 pub use schedule::{SLOTS, ScheduleEntry, slot_name, slot_rank};
 pub use snapshots::StateDump;
 pub use spec::{
-    Code, Connect, Count, Handle, Indices, NeuronGroup, PoissonGroup, PoissonInput, Prob, Record, RunRegularly,
-    Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, Value,
+    Code, Connect, Count, ExternFnPtr, Handle, Indices, NeuronGroup, PoissonGroup, PoissonInput, Prob, Record,
+    RunRegularly, Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, UserFunction,
+    Value,
 };
 pub use spikejit_runtime::queue;
 pub(crate) use synapses::delay_message;

@@ -33,6 +33,14 @@ pub struct Network {
     pub(crate) objects: Vec<Object>,
     pub(crate) store: Store,
     pub(crate) constants: HashMap<String, (f64, Dim)>,
+    /// The network operations ([`Network::network_operation`]), in the order added.
+    pub(crate) operations: Vec<NetworkOp>,
+    /// A network operation asked the run to stop after this step.
+    pub(crate) operation_stop: bool,
+    /// What the network operation that failed in the last run returned.
+    pub(crate) operation_failed: Option<Errors>,
+    /// The user's functions ([`Network::add_function`]), by name.
+    pub(crate) externs: HashMap<String, crate::model::scope::ExternDecl>,
     pub(crate) dt: f64,
     pub(crate) seed: u64,
     pub(crate) float32: bool,
@@ -88,6 +96,25 @@ pub struct Network {
     pub(crate) gathered: bool,
     /// Warnings found while checking code (see [`Network::warnings`]), each once.
     warnings: std::sync::Mutex<Vec<Diagnostic>>,
+}
+
+/// A network operation's code as the network keeps it (`operations.rs`
+/// wraps the user's closure): called with the network and the time at each
+/// tick of its clock.
+pub(crate) trait OperationCode: Send {
+    fn call(&mut self, net: &mut Network, t: f64) -> Result<()>;
+}
+
+/// A network operation: its place in the schedule and its code (taken out
+/// while it runs, so that it can be given the network).
+pub(crate) struct NetworkOp {
+    pub name: String,
+    /// Its clock's dt (the network's when `None`).
+    pub dt: Option<f64>,
+    /// Its slot's rank in the schedule and its order in the slot.
+    pub when: i32,
+    pub order: i32,
+    pub code: Option<Box<dyn OperationCode>>,
 }
 
 impl Default for Network {
@@ -230,6 +257,10 @@ impl Network {
             stats: RunStats::default(),
             control: RunControl::default(),
             regular: Vec::new(),
+            externs: HashMap::new(),
+            operations: Vec::new(),
+            operation_stop: false,
+            operation_failed: None,
             snapshots: HashMap::new(),
             constant_types: HashMap::new(),
             pending: None,

@@ -59,6 +59,10 @@ pub(crate) enum OpKind {
         /// The monitor's recording buffers (`_rec_VAR`), one per variable.
         rec_keys: Vec<ArrayKey>,
     },
+    /// A network operation: entry `index` of `Network::operations`.
+    Operation {
+        index: usize,
+    },
     /// An object Brian2 schedules that has nothing to do here (a state updater
     /// without equations, synapses without pathways): listed by
     /// [`Network::schedule`], dropped before a run.

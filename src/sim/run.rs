@@ -178,6 +178,17 @@ impl Network {
                 Err(e) => errors.extend(e.0),
             }
         }
+        for (index, o) in self.operations.iter().enumerate() {
+            // No random stream is taken: adding an operation changes no other op's.
+            ops.push(Op::new(
+                OpKind::Operation { index },
+                None,
+                o.dt.unwrap_or(self.dt),
+                (o.when, o.order, o.name.clone()),
+                "NetworkOperation",
+                spikejit_runtime::Rng::seed(0, 0),
+            ));
+        }
         for (id, _) in busy.iter().enumerate().filter(|(_, busy)| !**busy) {
             if matches!(self.objects[id], Object::Synapses(_)) {
                 let (dt, order) = self.dt_order_of(id);
@@ -326,6 +337,7 @@ impl Network {
     fn stop_requested(&self) -> bool {
         self.control.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
             || self.control.max_steps.is_some_and(|m| self.stats.steps >= m)
+            || self.operation_stop
     }
 
     /// Runs to `t_end`: the ops built (Brian2's `before_run`), bound to the
@@ -343,6 +355,8 @@ impl Network {
             return Err(e);
         }
         self.recording_failed = None;
+        self.operation_stop = false;
+        self.operation_failed = None;
         if let Some(p) = resume {
             self.resume_streams(&mut ops, p)?;
         }
@@ -400,8 +414,10 @@ impl Network {
             self.stats.steps += 1;
             let next = tmin + clocks.min_dt;
             let fault_stop = faulted && self.nan_check.mode == NanMode::Error;
-            let check_stop =
-                !fault_stop && (self.recording_failed.is_some() || self.periodic_check(&mut checks, &clocks, tmin));
+            let check_stop = !fault_stop
+                && (self.recording_failed.is_some()
+                    || self.operation_failed.is_some()
+                    || self.periodic_check(&mut checks, &clocks, tmin));
             // Ranks stop at the same step, the end of an epoch: when one
             // stops (a finding, a recording that cannot grow, Ctrl-C, a step
             // limit), all do. Until then a rank that found a failure goes on
@@ -450,8 +466,11 @@ impl Network {
             self.final_check(&mut checks);
         }
         clocks.save(&mut self.clock_steps);
-        self.control.interrupted =
-            interrupted_at.is_some() && !checks.failed && self.recording_failed.is_none() && !self.failed_elsewhere;
+        self.control.interrupted = interrupted_at.is_some()
+            && !checks.failed
+            && self.recording_failed.is_none()
+            && self.operation_failed.is_none()
+            && !self.failed_elsewhere;
         self.t = interrupted_at.map_or(t_end, |t| t.min(t_end));
         if let Some(p) = self.control.progress.as_mut() {
             p(self.t);
@@ -474,6 +493,9 @@ impl Network {
         self.nan_failed = checks.failed;
         if let Some(d) = &self.recording_failed {
             return Err(Errors::one(d.clone()));
+        }
+        if let Some(e) = self.operation_failed.take() {
+            return Err(e);
         }
         if checks.failed {
             return Err(self.stop_error(&checks));
@@ -682,6 +704,18 @@ impl Network {
         match &mut op.kind {
             // Dropped before a run (see `before_run`).
             OpKind::Idle => {}
+            OpKind::Operation { index } => {
+                let index = *index;
+                if let Some(mut code) = self.operations[index].code.take() {
+                    let result = code.call(self, t);
+                    self.operations[index].code = Some(code);
+                    if let Err(e) = result
+                        && self.operation_failed.is_none()
+                    {
+                        self.operation_failed = Some(e);
+                    }
+                }
+            }
             OpKind::Range { start, end, extra } => {
                 let v = SlotValues {
                     start: *start,

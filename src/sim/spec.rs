@@ -576,3 +576,101 @@ impl Connect {
         }
     }
 }
+
+/// The address of a user's function of 0 to 4 `f64` arguments, as
+/// [`UserFunction`] takes it. Each `extern "C" fn(f64, ...) -> f64` converts
+/// into it (`f as extern "C" fn(f64) -> f64`).
+#[derive(Clone, Copy, Debug)]
+pub enum ExternFnPtr {
+    /// No argument.
+    Args0(extern "C" fn() -> f64),
+    /// One argument.
+    Args1(extern "C" fn(f64) -> f64),
+    /// Two arguments.
+    Args2(extern "C" fn(f64, f64) -> f64),
+    /// Three arguments.
+    Args3(extern "C" fn(f64, f64, f64) -> f64),
+    /// Four arguments.
+    Args4(extern "C" fn(f64, f64, f64, f64) -> f64),
+}
+
+impl ExternFnPtr {
+    /// The number of arguments.
+    pub fn arity(self) -> usize {
+        match self {
+            ExternFnPtr::Args0(_) => 0,
+            ExternFnPtr::Args1(_) => 1,
+            ExternFnPtr::Args2(_) => 2,
+            ExternFnPtr::Args3(_) => 3,
+            ExternFnPtr::Args4(_) => 4,
+        }
+    }
+
+    /// The function's address.
+    pub(crate) fn addr(self) -> usize {
+        match self {
+            ExternFnPtr::Args0(f) => f as usize,
+            ExternFnPtr::Args1(f) => f as usize,
+            ExternFnPtr::Args2(f) => f as usize,
+            ExternFnPtr::Args3(f) => f as usize,
+            ExternFnPtr::Args4(f) => f as usize,
+        }
+    }
+}
+
+impl From<extern "C" fn() -> f64> for ExternFnPtr {
+    fn from(f: extern "C" fn() -> f64) -> Self {
+        ExternFnPtr::Args0(f)
+    }
+}
+impl From<extern "C" fn(f64) -> f64> for ExternFnPtr {
+    fn from(f: extern "C" fn(f64) -> f64) -> Self {
+        ExternFnPtr::Args1(f)
+    }
+}
+impl From<extern "C" fn(f64, f64) -> f64> for ExternFnPtr {
+    fn from(f: extern "C" fn(f64, f64) -> f64) -> Self {
+        ExternFnPtr::Args2(f)
+    }
+}
+impl From<extern "C" fn(f64, f64, f64) -> f64> for ExternFnPtr {
+    fn from(f: extern "C" fn(f64, f64, f64) -> f64) -> Self {
+        ExternFnPtr::Args3(f)
+    }
+}
+impl From<extern "C" fn(f64, f64, f64, f64) -> f64> for ExternFnPtr {
+    fn from(f: extern "C" fn(f64, f64, f64, f64) -> f64) -> Self {
+        ExternFnPtr::Args4(f)
+    }
+}
+
+/// A Rust function callable from model strings (Brian2's `Function` with a
+/// C++ implementation and `@check_units`): its name, the dimensions of its
+/// arguments and of its result, and the function. Arguments and result are
+/// in SI units, as floats. It must be pure, like Brian2's default
+/// `stateless=True`: the kernels may call it on several threads at once,
+/// in any order, once for equal arguments, or out of a loop whose
+/// iterations give it the same arguments.
+#[derive(Clone, Debug)]
+pub struct UserFunction {
+    /// The name model strings call it by.
+    pub name: String,
+    /// The dimension of each argument (as many as the function takes).
+    pub args: Vec<Dim>,
+    /// The dimension of the result.
+    pub result: Dim,
+    /// The function.
+    pub ptr: ExternFnPtr,
+}
+
+impl UserFunction {
+    /// `name(args...) -> result`, computed by `f`.
+    pub fn new(name: impl Into<String>, args: &[Dim], result: Dim, f: impl Into<ExternFnPtr>) -> UserFunction {
+        UserFunction {
+            name: name.into(),
+            args: args.to_vec(),
+            result,
+            ptr: f.into(),
+        }
+    }
+}
