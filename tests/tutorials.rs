@@ -27,6 +27,8 @@ use common::{Arr, compare_file, read_all, root, run_file};
 mod fi_curve;
 #[path = "../docs/tutorials/3-simulations/multiple_runs.rs"]
 mod multiple_runs;
+#[path = "../docs/tutorials/3-simulations/network_operation.rs"]
+mod network_operation;
 #[path = "../docs/tutorials/2-synapses/pictures.rs"]
 mod pictures;
 #[path = "../docs/tutorials/3-simulations/random_input.rs"]
@@ -223,7 +225,7 @@ fn the_pages_show_their_model_files_unchanged() {
 fn part_3_shows_lines_of_its_programs() {
     let page = read(&tutorials().join("3-simulations.md"));
     let mut programs = String::new();
-    for p in ["multiple_runs.rs", "tau_per_neuron.rs", "random_input.rs"] {
+    for p in ["multiple_runs.rs", "tau_per_neuron.rs", "random_input.rs", "network_operation.rs"] {
         programs.push_str(&read(&tutorials().join("3-simulations").join(p)));
     }
     let program_lines: Vec<&str> = programs.lines().map(|l| strip_comment(l.trim())).collect();
@@ -593,6 +595,31 @@ fn part_3_changing_things_during_a_run() {
     let (_, i, v) = check_hh("3-simulations/04_hh_shared");
     assert!(i[0] == i[1] && i[1] == i[2]);
     assert!(v[0] != v[1] && v[1] != v[2]);
+}
+
+/// The network operation sets I at 0, 10, ..., 40 ms, in the `start` slot:
+/// I holds each amplitude for its 10 ms, and the run is the notebook's loop of
+/// five runs with I set before each, step for step.
+#[test]
+fn part_3_network_operation_is_the_loop_of_runs() {
+    let out = temp("network_operation");
+    let r = network_operation::run(&out).expect("network_operation runs");
+    assert!(out.join("network_operation_v.png").exists());
+    assert_eq!(r.amplitudes.len(), network_operation::PERIODS);
+    assert_eq!(r.t.len(), 500);
+    for (k, (&t, &i)) in r.t.iter().zip(&r.i).enumerate() {
+        let tick = (t / network_operation::PERIOD + 1e-9).floor() as usize;
+        assert_eq!(i, r.amplitudes[tick], "I at step {k}");
+        assert!((0.0..50.0 * network_operation::NA).contains(&i));
+    }
+    let looped = network_operation::with_a_loop_of_runs(1).expect("the loop runs");
+    assert_eq!(looped.amplitudes, r.amplitudes);
+    assert_eq!(looped.t, r.t);
+    assert_eq!(looped.i, r.i);
+    assert_eq!(looped.v, r.v);
+    // the neuron does something: it spikes in at least one period
+    assert!(r.v.iter().any(|&v| v > 0.0));
+    let _ = std::fs::remove_dir_all(out);
 }
 
 fn brian2_multiple_runs() -> std::collections::BTreeMap<String, (Vec<usize>, Vec<f64>)> {

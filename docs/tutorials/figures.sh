@@ -13,8 +13,8 @@ for f in docs/tutorials/*/[0-9]*.toml; do
 done
 cargo run --release --quiet --example tutorial_1_fi_curve -- docs/tutorials/1-neurons
 cargo run --release --quiet --example tutorial_2_pictures -- docs/tutorials/2-synapses
-for p in multiple_runs tau_per_neuron random_input; do
+for p in multiple_runs tau_per_neuron random_input network_operation; do
   cargo run --release --quiet --example "tutorial_3_$p" -- docs/tutorials/3-simulations
 done
 # palette PNGs: a tenth of the bytes of plotters' RGB ones
-python3 docs/tutorials/shrink_png.py docs/tutorials/*/*.png docs/tutorials/*/*/*.png
+"${PYTHON:-python3}" docs/tutorials/shrink_png.py docs/tutorials/*/*.png docs/tutorials/*/*/*.png
