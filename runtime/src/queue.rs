@@ -143,6 +143,9 @@ pub struct SpikeQueue {
     min_delay: u64,
     /// The most buckets the ring may have.
     cap: usize,
+    /// The clock step the events are binned by, in seconds (0 until
+    /// [`SpikeQueue::bin_for`] first sets it).
+    dt: f64,
 }
 
 impl Default for SpikeQueue {
@@ -167,6 +170,7 @@ impl SpikeQueue {
             max_delay: 0,
             min_delay: 0,
             cap: cap.max(1),
+            dt: 0.0,
         }
     }
 
@@ -343,6 +347,44 @@ impl SpikeQueue {
         }
         q.prepare(Vec::new(), 0);
         q
+    }
+
+    /// Re-bins the queued events after the clock's dt changed by `factor`
+    /// (old dt / new dt), as Brian2's `SpikeQueue.prepare` does: the events
+    /// due `k` steps after the next one move to `(k*factor + 0.5)` steps
+    /// (rounded down) after it, so that each keeps its delivery time to the
+    /// nearest new step (the next step itself stays the next step). Where
+    /// Brian2 lets a later row overwrite an earlier one that lands on the
+    /// same step, the rows are merged here, in delivery order: no event is
+    /// lost. The delays are set by the next [`SpikeQueue::prepare`].
+    pub fn rescale(&mut self, factor: f64) {
+        let dt = self.dt;
+        let mut rows: Vec<(u64, Vec<i32>)> = Vec::new();
+        for (d, events) in self.pending() {
+            // `d` counts from the current bucket, already delivered: the
+            // next step is `d = 1` (Brian2's row 0).
+            let moved = if d == 0 {
+                0
+            } else {
+                (1 + ((d - 1) as f64 * factor + 0.5) as u64).min(MAX_DELAY_STEPS)
+            };
+            match rows.last_mut() {
+                Some(last) if last.0 == moved => last.1.extend(events),
+                _ => rows.push((moved, events)),
+            }
+        }
+        *self = SpikeQueue::from_pending(&rows, self.cap);
+        self.dt = dt;
+    }
+
+    /// Bins the queue by the clock step `dt` (seconds), before a run:
+    /// [`SpikeQueue::rescale`]s the events queued when they were binned by
+    /// another one.
+    pub fn bin_for(&mut self, dt: f64) {
+        if self.dt > 0.0 && self.dt.to_bits() != dt.to_bits() {
+            self.rescale(self.dt / dt);
+        }
+        self.dt = dt;
     }
 
     /// The bytes the queue holds on the heap (its lists' capacities): what

@@ -482,6 +482,7 @@
 
 mod arrays;
 mod checkpoint;
+mod clocks;
 mod connect;
 mod connect_kernel;
 mod constants;

@@ -267,6 +267,7 @@ impl Network {
             ));
         }
         check_dt(self.dt, "the default clock")?;
+        self.check_retimed()?;
         self.pending = None;
         let t_end = self.t + duration;
         self.run_to(t_end, None)

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use spikejit_runtime::queue;
 
 use super::arrays::{Array, ArrayExt};
-use super::network::{Network, check_dt, err, integration_methods, storage_type};
+use super::network::{Network, err, integration_methods, storage_type};
 use super::objects::{GroupRange, Object, Pathway, Syn};
 use super::schedule::slot_rank;
 use super::spec::{Handle, Synapses};
@@ -25,7 +25,7 @@ impl Network {
     /// An example is in the module's guide: [`sim`](crate::sim#synapses-and-connect).
     pub fn add_synapses(&mut self, spec: Synapses) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "synapses")?;
-        check_dt(spec.dt.unwrap_or(self.dt), &format!("synapses '{name}'.dt"))?;
+        let (dt, clock) = self.resolve_clock(spec.dt, spec.clock.as_deref(), &format!("synapses '{name}'"))?;
         let source = self.range_any(spec.source)?;
         let target = self.range_any(spec.target)?;
         let (source_order, target_order) = (self.view_order(spec.source), self.view_order(spec.target));
@@ -310,10 +310,12 @@ impl Network {
             n: 0,
             methods,
             method_src,
-            dt: spec.dt.unwrap_or(self.dt),
+            dt,
+            clock,
             order: spec.order,
             multisynaptic_index: spec.multisynaptic_index.clone(),
             namespace: spec.namespace.clone(),
+            method_options: spec.method_options.clone(),
             when: syn_when,
         })));
         Ok(Handle(id))
