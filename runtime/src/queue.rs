@@ -427,6 +427,22 @@ mod tests {
         assert_eq!(q.current().as_slice(), &[0]);
     }
 
+    /// A change of dt re-bins the queued events to their delivery times
+    /// (Brian2's rows counted from the next step): halving the step count
+    /// merges neighbouring rows, in order, where Brian2 keeps the later;
+    /// a far event moves too.
+    #[test]
+    fn rescale_keeps_delivery_times_and_every_event() {
+        // Events 1, 2 (the next step), 3, 4 (the two after), 6 (twelve after).
+        let events = [(1, vec![1, 2]), (2, vec![3]), (3, vec![4]), (13, vec![6])];
+        let mut q = SpikeQueue::from_pending(&events, 8);
+        q.bin_for(1e-4);
+        q.bin_for(2e-4);
+        assert_eq!(q.pending(), [(1, vec![1, 2]), (2, vec![3, 4]), (7, vec![6])]);
+        q.bin_for(1e-4);
+        assert_eq!(q.pending(), [(1, vec![1, 2]), (3, vec![3, 4]), (13, vec![6])]);
+    }
+
     /// Events pushed `lag` steps late, in the order they were emitted, leave
     /// every bucket as pushes in their own steps do, for homogeneous and
     /// per-synapse delays, in the ring and in the far-future map (a ring of
