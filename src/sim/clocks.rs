@@ -13,6 +13,15 @@ use crate::diag::Result;
 /// step of a new dt.
 const EPSILON_DT: f64 = 1e-4;
 
+/// Whether a clock at time `t` (seconds) may change its dt from `old` to
+/// `new` (Brian2's `check_dt`): `t` is a step of the new dt, to within 0.01 %
+/// of it.
+pub(crate) fn dt_change_fits(t: f64, old: f64, new: f64) -> bool {
+    let old_t = (t / old).round() * old;
+    let new_t = (t / new).round() * new;
+    (new_t - old_t).abs() / new <= EPSILON_DT
+}
+
 impl Network {
     /// Adds a clock that objects share by name (Brian2's `Clock(dt,
     /// name='slow')` passed as `clock=`): a group, synapses or state monitor
@@ -150,9 +159,7 @@ impl Network {
                 ClockRef::Named(k) => (self.named_clocks[k].0.clone(), self.named_clocks[k].1),
                 _ => ("defaultclock".to_string(), self.dt),
             };
-            let old_t = (t / old).round() * old;
-            let new_t = (t / new).round() * new;
-            if (new_t - old_t).abs() / new > EPSILON_DT {
+            if !dt_change_fits(t, old, new) {
                 return Err(err(
                     "bad-dt",
                     &format!("clocks '{name}'.dt"),

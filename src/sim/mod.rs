@@ -515,6 +515,7 @@ mod variables;
 
 pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
+pub(crate) use clocks::dt_change_fits;
 pub use control::{OpTime, RunControl, RunStats, WarningHandler};
 pub use findings::{Fault, Finding, NanCheck, NanMode, StatementRef};
 pub use kernels::{KernelDumps, dump_kernels};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::arrays::{Array, ArrayExt};
 use super::memory::check_size;
-use super::network::{Network, err, integration_methods, storage_type};
+use super::network::{Network, check_method_options, err, integration_methods, storage_type};
 use super::objects::{Group, GroupKind, GroupRange, Object, space_key};
 use super::schedule::slot_rank;
 use super::spec::{Handle, NeuronGroup};
@@ -57,6 +57,12 @@ impl Network {
         });
         let (method_src, methods) =
             integration_methods(spec.method.as_ref(), format!("neurons '{name}'.method"), &mut errors);
+        // A method given: its options are checked now (else at the run, against the one chosen).
+        if let (Some(_), [m]) = (&spec.method, methods.as_slice())
+            && let Err(e) = check_method_options(&spec.method_options, *m, &format!("neurons '{name}'"))
+        {
+            errors.extend(e.0);
+        }
         let when = match &spec.when {
             Some(w) => match slot_rank(w) {
                 Some(r) => r,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use spikejit_runtime::queue;
 
 use super::arrays::{Array, ArrayExt};
-use super::network::{Network, err, integration_methods, storage_type};
+use super::network::{Network, check_method_options, err, integration_methods, storage_type};
 use super::objects::{GroupRange, Object, Pathway, Syn};
 use super::schedule::slot_rank;
 use super::spec::{Handle, Synapses};
@@ -239,6 +239,12 @@ impl Network {
         }
         let (method_src, methods) =
             integration_methods(spec.method.as_ref(), format!("synapses '{name}'.method"), &mut errors);
+        // A method given: its options are checked now (else at the run, against the one chosen).
+        if let (Some(_), [m]) = (&spec.method, methods.as_slice())
+            && let Err(e) = check_method_options(&spec.method_options, *m, &format!("synapses '{name}'"))
+        {
+            errors.extend(e.0);
+        }
         if !errors.is_empty() {
             return Err(Errors(errors));
         }

@@ -266,6 +266,12 @@ impl Builder<'_> {
         };
         let mut out = Vec::new();
         let mut stored: Vec<&str> = Vec::new();
+        // The time the steps reach (a restore goes back to its store's) and
+        // the dt of each clock they change: a change of dt the time does not
+        // allow is an error of `spikejit check` too.
+        let mut t = 0.0;
+        let mut stored_t: Vec<(String, f64)> = Vec::new();
+        let mut dts: Vec<(String, f64)> = Vec::new();
         // Constants as set steps leave them (the later steps' expressions see
         // the new values); put back once the protocol is resolved.
         let mut changed: Vec<(String, f64, Dim)> = Vec::new();
@@ -339,6 +345,41 @@ impl Builder<'_> {
                     span,
                 } => self.set_spikes_step(target, (indices, index_spans), times, period.as_ref(), context, *span),
             };
+            let r = r.and_then(|s| {
+                match &s {
+                    Step::Run { duration, .. } => t += duration,
+                    Step::Store {
+                        name, restore: false, ..
+                    } => stored_t.push((name.clone(), t)),
+                    Step::Store { name, restore: true, .. } => {
+                        t = stored_t.iter().rev().find(|(n, _)| n == name).map_or(t, |s| s.1)
+                    }
+                    Step::SetDt {
+                        clock,
+                        dt,
+                        context,
+                        span,
+                    } => {
+                        let old = match dts.iter().find(|(c, _)| c == clock) {
+                            Some(&(_, d)) => d,
+                            None => self.net.clock_dt(clock).unwrap_or(*dt),
+                        };
+                        if !crate::sim::dt_change_fits(t, old, *dt) {
+                            return Err(self.error(
+                                "bad-dt",
+                                *span,
+                                format!(
+                                    "{context}: cannot set dt from {old} s to {dt} s: the time {t} s is not a multiple of {dt} s"
+                                ),
+                            ));
+                        }
+                        dts.retain(|(c, _)| c != clock);
+                        dts.push((clock.clone(), *dt));
+                    }
+                    _ => {}
+                }
+                Ok(s)
+            });
             match r {
                 Ok(s) => out.push(s),
                 Err(e) => self.errors.extend(e.0),
