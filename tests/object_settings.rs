@@ -6,7 +6,9 @@
 
 mod common;
 
-use spikejit::sim::{Network, NeuronGroup, Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, Value};
+use spikejit::sim::{
+    Network, NeuronGroup, Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, Value,
+};
 
 const MS: f64 = 1e-3;
 
@@ -56,7 +58,8 @@ fn rust_api_named_clock_and_changes_between_runs() {
     let s = net
         .add_synapses(Synapses::new(input, h, "").on_pre("x_post += 0.5").delay(3.0 * MS))
         .unwrap();
-    net.connect(s, spikejit::sim::Connect::arrays(vec![0, 1], vec![0, 1])).unwrap();
+    net.connect(s, spikejit::sim::Connect::arrays(vec![0, 1], vec![0, 1]))
+        .unwrap();
     let spikes = net.add_spike_monitor(SpikeMonitor::new(input)).unwrap();
     let trace = net
         .add_state_monitor(StateMonitor::new(h, &["x"], spikejit::sim::Record::All))
@@ -64,7 +67,8 @@ fn rust_api_named_clock_and_changes_between_runs() {
     net.run(5.0 * MS).unwrap();
     net.set_dt(0.2 * MS);
     net.set_clock_dt("slow", 1.0 * MS).unwrap();
-    net.set_spikes(input, vec![1, 0], vec![6.0 * MS, 7.6 * MS], 0.0).unwrap();
+    net.set_spikes(input, vec![1, 0], vec![6.0 * MS, 7.6 * MS], 0.0)
+        .unwrap();
     net.run(6.0 * MS).unwrap();
     let expected = common::root().join("tests/reference/expected/settings");
     let close = |got: &[f64], want: &[f64], what: &str| {
@@ -74,9 +78,17 @@ fn rust_api_named_clock_and_changes_between_runs() {
         }
     };
     let got = net.spike_monitor(spikes).unwrap();
-    close(&got.t.to_vec(), &floats(&expected.join("input_spikes.npz"), "t"), "spike times");
+    close(
+        &got.t.to_vec(),
+        &floats(&expected.join("input_spikes.npz"), "t"),
+        "spike times",
+    );
     let data = net.state_monitor(trace).unwrap();
-    close(&data.t.to_vec(), &floats(&expected.join("trace.npz"), "t"), "sample times");
+    close(
+        &data.t.to_vec(),
+        &floats(&expected.join("trace.npz"), "t"),
+        "sample times",
+    );
     let x: Vec<f64> = data.values[0].1.iter().copied().collect();
     close(&x, &floats(&expected.join("trace.npz"), "x"), "x");
 }
@@ -112,16 +124,27 @@ fn clock_errors() {
 #[test]
 fn method_options_are_those_of_the_method() {
     let mut net = Network::new();
-    net.add_neurons(NeuronGroup::new(1, "dv/dt = -v/(10*ms) : 1").method("exact").method_option("simplify", false))
-        .unwrap();
+    net.add_neurons(
+        NeuronGroup::new(1, "dv/dt = -v/(10*ms) : 1")
+            .method("exact")
+            .method_option("simplify", false),
+    )
+    .unwrap();
     net.check().unwrap();
     // A method given: checked when the group is added.
     let mut net = Network::new();
     let e = net
-        .add_neurons(NeuronGroup::new(1, "dv/dt = -v/(10*ms) : 1").method("euler").method_option("simplify", true))
+        .add_neurons(
+            NeuronGroup::new(1, "dv/dt = -v/(10*ms) : 1")
+                .method("euler")
+                .method_option("simplify", true),
+        )
         .unwrap_err()
         .to_string();
-    assert!(e.contains("'simplify' is not an option of the method 'euler': it takes no options"), "{e}");
+    assert!(
+        e.contains("'simplify' is not an option of the method 'euler': it takes no options"),
+        "{e}"
+    );
     // Chosen as Brian2 does: checked against the method chosen, exact for a
     // linear equation, euler for a nonlinear one.
     let mut net = Network::new();

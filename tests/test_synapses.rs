@@ -4095,4 +4095,3 @@ fn test_changed_dt_spikes_in_queue() {
         .collect();
     assert_close(&t, &expected, 1e-7, 0.0, "spike times");
 }
-

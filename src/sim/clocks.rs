@@ -106,11 +106,7 @@ impl Network {
     /// Brian2.
     pub(crate) fn resolve_clock(&self, dt: Option<f64>, clock: Option<&str>, ctx: &str) -> Result<(f64, ClockRef)> {
         match (dt, clock) {
-            (Some(_), Some(_)) => Err(err(
-                "dt-and-clock",
-                ctx,
-                "give either a dt or a clock, not both",
-            )),
+            (Some(_), Some(_)) => Err(err("dt-and-clock", ctx, "give either a dt or a clock, not both")),
             (Some(dt), None) => {
                 check_dt(dt, &format!("{ctx}.dt"))?;
                 Ok((dt, ClockRef::Own))
@@ -163,9 +159,7 @@ impl Network {
                 return Err(err(
                     "bad-dt",
                     &format!("clocks '{name}'.dt"),
-                    format!(
-                        "cannot set dt from {old} s to {new} s: the time {t} s is not a multiple of {new} s"
-                    ),
+                    format!("cannot set dt from {old} s to {new} s: the time {t} s is not a multiple of {new} s"),
                 ));
             }
         }

@@ -479,98 +479,83 @@ pub(crate) fn generator_table(
     period_s: f64,
     dt: f64,
 ) -> Result<GeneratorState> {
-        if indices.len() != times.len() {
+    if indices.len() != times.len() {
+        return Err(err(
+            "bad-length",
+            ctx,
+            format!(
+                "'indices' has {} entries but 'times' has {}",
+                indices.len(),
+                times.len()
+            ),
+        ));
+    }
+    if let Some((k, bad)) = indices.iter().enumerate().find(|(_, k)| **k < 0 || **k as usize >= n) {
+        return Err(err(
+            "bad-index",
+            &format!("{ctx}.indices[{k}]"),
+            format!("indices[{k}]: index {bad} is outside the group [0, {})", n),
+        ));
+    }
+    // Errors about one spike name it by its place in `times` (`.times[k]`).
+    if let Some((k, bad)) = times.iter().enumerate().find(|(_, t)| !(**t >= 0.0 && t.is_finite())) {
+        return Err(err(
+            "bad-time",
+            &format!("{ctx}.times[{k}]"),
+            format!("times[{k}]: a spike time must be a non-negative, finite time, got {bad} s"),
+        ));
+    }
+    if !(period_s >= 0.0 && period_s.is_finite()) {
+        return Err(err(
+            "bad-period",
+            &format!("{ctx}.period"),
+            format!("the period must be a non-negative, finite time, got {} s", period_s),
+        ));
+    }
+    let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
+    // Brian2 sorts the spikes by (time, index): within one step, an earlier spike
+    // comes first whatever its index.
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by(|&a, &b| times[a].total_cmp(&times[b]).then(indices[a].cmp(&indices[b])));
+    let spikes: Vec<(i64, i32)> = order.iter().map(|&k| (step_of(times[k]), indices[k] as i32)).collect();
+    let mut seen = std::collections::HashMap::new();
+    for (&(step, idx), &k) in spikes.iter().zip(&order) {
+        if let Some(first) = seen.insert((step, idx), k) {
+            // the later of the two in the list
+            let (first, k) = (first.min(k), first.max(k));
             return Err(err(
-                "bad-length",
-                ctx,
+                "double-spike",
+                &format!("{ctx}.times[{k}]"),
                 format!(
-                    "'indices' has {} entries but 'times' has {}",
-                    indices.len(),
-                    times.len()
+                    "neuron {idx} spikes more than once in the time step {step} (dt = {dt} s): \
+                         times[{first}] and times[{k}]"
                 ),
             ));
         }
-        if let Some((k, bad)) = indices
-            .iter()
-            .enumerate()
-            .find(|(_, k)| **k < 0 || **k as usize >= n)
-        {
-            return Err(err(
-                "bad-index",
-                &format!("{ctx}.indices[{k}]"),
-                format!("indices[{k}]: index {bad} is outside the group [0, {})", n),
-            ));
-        }
-        // Errors about one spike name it by its place in `times` (`.times[k]`).
-        if let Some((k, bad)) = times
-            .iter()
-            .enumerate()
-            .find(|(_, t)| !(**t >= 0.0 && t.is_finite()))
-        {
-            return Err(err(
-                "bad-time",
-                &format!("{ctx}.times[{k}]"),
-                format!("times[{k}]: a spike time must be a non-negative, finite time, got {bad} s"),
-            ));
-        }
-        if !(period_s >= 0.0 && period_s.is_finite()) {
+    }
+    let period = if period_s > 0.0 {
+        let p = period_s / dt;
+        if (p - p.round()).abs() > 1e-6 {
             return Err(err(
                 "bad-period",
                 &format!("{ctx}.period"),
-                format!("the period must be a non-negative, finite time, got {} s", period_s),
+                format!("the period ({} s) must be a multiple of dt ({dt} s)", period_s),
             ));
         }
-        let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
-        // Brian2 sorts the spikes by (time, index): within one step, an earlier spike
-        // comes first whatever its index.
-        let mut order: Vec<usize> = (0..times.len()).collect();
-        order.sort_by(|&a, &b| {
-            times[a]
-                .total_cmp(&times[b])
-                .then(indices[a].cmp(&indices[b]))
-        });
-        let spikes: Vec<(i64, i32)> = order
-            .iter()
-            .map(|&k| (step_of(times[k]), indices[k] as i32))
-            .collect();
-        let mut seen = std::collections::HashMap::new();
-        for (&(step, idx), &k) in spikes.iter().zip(&order) {
-            if let Some(first) = seen.insert((step, idx), k) {
-                // the later of the two in the list
-                let (first, k) = (first.min(k), first.max(k));
-                return Err(err(
-                    "double-spike",
-                    &format!("{ctx}.times[{k}]"),
-                    format!(
-                        "neuron {idx} spikes more than once in the time step {step} (dt = {dt} s): \
-                         times[{first}] and times[{k}]"
-                    ),
-                ));
-            }
+        let p = p.round() as i64;
+        if let Some(&(last, _)) = spikes.last()
+            && p <= last
+        {
+            return Err(err(
+                "bad-period",
+                &format!("{ctx}.period"),
+                "the period has to be greater than the last spike time",
+            ));
         }
-        let period = if period_s > 0.0 {
-            let p = period_s / dt;
-            if (p - p.round()).abs() > 1e-6 {
-                return Err(err(
-                    "bad-period",
-                    &format!("{ctx}.period"),
-                    format!("the period ({} s) must be a multiple of dt ({dt} s)", period_s),
-                ));
-            }
-            let p = p.round() as i64;
-            if let Some(&(last, _)) = spikes.last()
-                && p <= last
-            {
-                return Err(err(
-                    "bad-period",
-                    &format!("{ctx}.period"),
-                    "the period has to be greater than the last spike time",
-                ));
-            }
-            p
-        } else {
-            0
-        };
+        p
+    } else {
+        0
+    };
     Ok(GeneratorState {
         steps: spikes.iter().map(|s| s.0).collect(),
         indices: spikes.iter().map(|s| s.1).collect(),

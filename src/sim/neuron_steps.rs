@@ -3,8 +3,8 @@
 //! the code run on them; the ops of a group (a spike generator's included).
 
 use super::exec::Prepared;
-use super::kernels::integration_error;
 use super::inputs::generator_table;
+use super::kernels::integration_error;
 use super::network::{Network, check_method_options};
 use super::objects::{GroupKind, Object, space_key};
 use super::ops::{Op, OpKind};

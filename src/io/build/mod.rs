@@ -284,7 +284,11 @@ impl Builder<'_> {
             .iter()
             .map(|(var, ty, _)| (var.clone(), if ty == "float32" { ElemTy::F32 } else { ElemTy::F64 }))
             .collect();
-        let options = settings.method_options.iter().map(|(k, v, _)| (k.clone(), *v)).collect();
+        let options = settings
+            .method_options
+            .iter()
+            .map(|(k, v, _)| (k.clone(), *v))
+            .collect();
         Ok((namespace, dtype, options))
     }
 

@@ -227,8 +227,6 @@ impl Loader {
         w: &str,
         item_span: Span,
     ) -> Option<(Vec<i64>, Vec<Span>, Vec<TimeSpec>)> {
-
-
         let indices = self.typed(es, "indices", w, "a list of integers", as_int_list);
         let times = self.typed(
             es,

@@ -75,7 +75,17 @@ pub(super) const MONITOR_KINDS: [(&str, &[&str]); 4] = [
     ),
     (
         "state",
-        &["name", "kind", "source", "variables", "record", "dt", "when", "order", "clock"],
+        &[
+            "name",
+            "kind",
+            "source",
+            "variables",
+            "record",
+            "dt",
+            "when",
+            "order",
+            "clock",
+        ],
     ),
     ("rate", &["name", "kind", "source", "when", "order"]),
 ];

@@ -254,7 +254,10 @@ impl Loader {
                 _ => self.err(
                     "wrong-type",
                     e.node.span,
-                    format!("{w}.namespace: expected a table of names and values, got {}", got(&e.node)),
+                    format!(
+                        "{w}.namespace: expected a table of names and values, got {}",
+                        got(&e.node)
+                    ),
                 ),
             }
         }
@@ -288,7 +291,10 @@ impl Loader {
                 _ => self.err(
                     "wrong-type",
                     e.node.span,
-                    format!("{w}.dtype: expected {DTYPES}, or a table of them per variable, got {}", got(&e.node)),
+                    format!(
+                        "{w}.dtype: expected {DTYPES}, or a table of them per variable, got {}",
+                        got(&e.node)
+                    ),
                 ),
             }
         }

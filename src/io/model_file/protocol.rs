@@ -16,7 +16,11 @@ impl Loader {
     /// One table of `[[protocol]]` (`w`: where it is, for messages).
     fn protocol_step(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<StepSpec> {
         let not_allowed = |key: &str, op: &str| format!("{w}: key '{key}' does not apply to op '{op}'");
-        let (op, mut ok) = self.variant(es, "op", &w, &PROTOCOL_OPS,
+        let (op, mut ok) = self.variant(
+            es,
+            "op",
+            &w,
+            &PROTOCOL_OPS,
             "run, store, restore, set, set_dt, set_spikes",
             not_allowed,
         )?;
@@ -38,7 +42,8 @@ impl Loader {
             }
         }
         let [duration, name, target, var, dt, clock, period] =
-            ["duration", "name", "target", "var", "dt", "clock", "period"].map(|key| self.opt_str(es, key, &w, "a string"));
+            ["duration", "name", "target", "var", "dt", "clock", "period"]
+                .map(|key| self.opt_str(es, key, &w, "a string"));
         let spikes = if op == "set_spikes" {
             self.spike_list(es, &w, item.span)
         } else {
