@@ -75,7 +75,7 @@ impl Network {
         };
         let old = self.named_clocks[k].1;
         self.named_clocks[k].1 = dt;
-        self.retime(ClockRef::Named(k), old, dt);
+        self.retime(ClockRef::Named(k as u32), old, dt);
         Ok(())
     }
 
@@ -116,7 +116,7 @@ impl Network {
                 Ok((self.dt, ClockRef::Default))
             }
             (None, Some(name)) => match self.named_clocks.iter().position(|(n, _)| n == name) {
-                Some(k) => Ok((self.named_clocks[k].1, ClockRef::Named(k))),
+                Some(k) => Ok((self.named_clocks[k].1, ClockRef::Named(k as u32))),
                 None => Err(self.unknown_clock(name, &format!("{ctx}.clock"))),
             },
         }
@@ -152,7 +152,7 @@ impl Network {
         let t = self.t;
         for &(clock, old) in &self.retimed {
             let (name, new) = match clock {
-                ClockRef::Named(k) => (self.named_clocks[k].0.clone(), self.named_clocks[k].1),
+                ClockRef::Named(k) => (self.named_clocks[k as usize].0.clone(), self.named_clocks[k as usize].1),
                 _ => ("defaultclock".to_string(), self.dt),
             };
             if !dt_change_fits(t, old, new) {

@@ -216,7 +216,7 @@ impl Network {
             events,
             event_code,
             namespace: spec.namespace.clone(),
-            method_options: spec.method_options.clone(),
+            method_options: spec.method_options.clone().into_boxed_slice(),
         }));
         Ok(Handle(id))
     }

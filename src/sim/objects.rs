@@ -37,7 +37,7 @@ pub(crate) struct Group {
     pub kind: GroupKind,
     pub namespace: Vec<(String, f64, Dim)>,
     /// Brian2's `method_options`, checked against the method chosen.
-    pub method_options: Vec<(String, bool)>,
+    pub method_options: Box<[(String, bool)]>,
     /// Custom events (name, source, condition) and their code (event, source, statements).
     pub events: Vec<(String, Arc<Source>, Expr)>,
     pub event_code: Vec<(String, Arc<Source>, Vec<Statement>)>,
@@ -123,7 +123,7 @@ pub(crate) struct Syn {
     /// The method as given (integration errors point at it); `None` when chosen automatically.
     pub method_src: Option<Arc<Source>>,
     /// Brian2's `method_options`, checked against the method chosen.
-    pub method_options: Vec<(String, bool)>,
+    pub method_options: Box<[(String, bool)]>,
     pub dt: f64,
     /// The clock `dt` comes from.
     pub clock: ClockRef,

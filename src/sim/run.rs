@@ -49,7 +49,7 @@ impl Network {
             if let OpKind::Pathway(path) = op.kind
                 && let Some(Object::Synapses(s)) = self.objects.get_mut(path.syn)
             {
-                s.pathways[path.p].queue = path.queue;
+                s.pathways[path.p].queue = *path.queue;
             }
         }
     }

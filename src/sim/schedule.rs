@@ -207,7 +207,7 @@ pub(crate) enum ClockRef {
     /// `defaultclock` ([`Network::set_dt`](crate::sim::Network::set_dt)).
     Default,
     /// The named clock at this index of the network's clocks.
-    Named(usize),
+    Named(u32),
     /// The object's own clock, given by its `dt`.
     Own,
 }

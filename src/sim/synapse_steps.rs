@@ -161,7 +161,7 @@ impl Network {
                     syn: id,
                     p,
                     emitter,
-                    queue,
+                    queue: Box::new(queue),
                     by_source,
                     is_post,
                     exchange: None,

@@ -321,7 +321,7 @@ impl Network {
             order: spec.order,
             multisynaptic_index: spec.multisynaptic_index.clone(),
             namespace: spec.namespace.clone(),
-            method_options: spec.method_options.clone(),
+            method_options: spec.method_options.clone().into_boxed_slice(),
             when: syn_when,
         })));
         Ok(Handle(id))

@@ -396,6 +396,17 @@ fn parse_slice(s: &str) -> Option<(&str, &str, &str)> {
     (ident && digits(a) && digits(b)).then_some((base, a, b))
 }
 
+/// Where each time of a spike list is in the file.
+fn time_spans(times: &[TimeSpec]) -> Vec<Span> {
+    times
+        .iter()
+        .map(|t| match t {
+            TimeSpec::Seconds(_, span) => *span,
+            TimeSpec::Expr(s) => s.inner_span(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_slice;
@@ -409,15 +420,4 @@ mod tests {
         assert_eq!(parse_slice("P[-1:2]"), None);
         assert_eq!(parse_slice("1P[0:2]"), None);
     }
-}
-
-/// Where each time of a spike list is in the file.
-fn time_spans(times: &[TimeSpec]) -> Vec<Span> {
-    times
-        .iter()
-        .map(|t| match t {
-            TimeSpec::Seconds(_, span) => *span,
-            TimeSpec::Expr(s) => s.inner_span(),
-        })
-        .collect()
 }
