@@ -23,8 +23,6 @@
 //!   test_synapses_to_synapses_summed_variable: ported in
 //!   tests/synapses_of_synapses.rs (Rust API and model file), with the other
 //!   tests of Synapses of Synapses.
-//! - test_changed_dt_spikes_in_queue: changing `defaultclock.dt` between runs
-//!   (the clocks of spikejit's objects are fixed when they are created).
 //! - test_clocks: inspects Brian2's internal clock objects of each pathway.
 //! - test_repr, test_variables_by_owner, test_permutation_analysis,
 //!   check_permutation_code: Python/sympy internals (string representations,
@@ -4066,4 +4064,35 @@ fn test_setting_from_weight_matrix() {
     net.set(s, "w", Value::Scalar(60.0), Selection::Pair(1, 2)).unwrap();
     let w = get(&net, s, "w");
     assert_eq!(w, vec![1.0, 2.0, 3.0, 4.0, 5.0, 60.0]);
+}
+
+#[test]
+fn test_changed_dt_spikes_in_queue() {
+    // defaultclock.dt changes twice between runs; spikes in the queue keep
+    // their delivery times (delays 0, 1, 2, ... ms, each triggering a spike
+    // one dt later).
+    let mut net = Network::new();
+    net.set_dt(0.5 * MS);
+    let g1 = net
+        .add_neurons(NeuronGroup::new(1, "v:1").threshold("v>1").reset("v=0"))
+        .unwrap();
+    net.set(g1, "v", Value::Scalar(1.1), Selection::All).unwrap();
+    let g2 = net
+        .add_neurons(NeuronGroup::new(10, "v:1").threshold("v>1").reset("v=0"))
+        .unwrap();
+    let s = net.add_synapses(Synapses::new(g1, g2, "").on_pre("v+=1.1")).unwrap();
+    net.connect(s, Connect::all()).unwrap();
+    net.set(s, "delay", Value::Expr("j*ms".into()), Selection::All).unwrap();
+    let mon = net.add_spike_monitor(SpikeMonitor::new(g2)).unwrap();
+    net.run(5.0 * MS).unwrap();
+    net.set_dt(1.0 * MS);
+    net.run(3.0 * MS).unwrap();
+    net.set_dt(0.1 * MS);
+    net.run(2.0 * MS).unwrap();
+    let t = net.spike_monitor(mon).unwrap().t.to_vec();
+    let expected: Vec<f64> = [0.5, 1.5, 2.5, 3.5, 4.5, 6.0, 7.0, 8.0, 8.1, 9.1]
+        .iter()
+        .map(|x| x * MS)
+        .collect();
+    assert_close(&t, &expected, 1e-7, 0.0, "spike times");
 }

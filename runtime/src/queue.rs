@@ -143,6 +143,9 @@ pub struct SpikeQueue {
     min_delay: u64,
     /// The most buckets the ring may have.
     cap: usize,
+    /// The clock step the events are binned by, in seconds (0 until
+    /// [`SpikeQueue::bin_for`] first sets it).
+    dt: f64,
 }
 
 impl Default for SpikeQueue {
@@ -167,6 +170,7 @@ impl SpikeQueue {
             max_delay: 0,
             min_delay: 0,
             cap: cap.max(1),
+            dt: 0.0,
         }
     }
 
@@ -345,6 +349,44 @@ impl SpikeQueue {
         q
     }
 
+    /// Re-bins the queued events after the clock's dt changed by `factor`
+    /// (old dt / new dt), as Brian2's `SpikeQueue.prepare` does: the events
+    /// due `k` steps after the next one move to `(k*factor + 0.5)` steps
+    /// (rounded down) after it, so that each keeps its delivery time to the
+    /// nearest new step (the next step itself stays the next step). Where
+    /// Brian2 lets a later row overwrite an earlier one that lands on the
+    /// same step, the rows are merged here, in delivery order: no event is
+    /// lost. The delays are set by the next [`SpikeQueue::prepare`].
+    pub fn rescale(&mut self, factor: f64) {
+        let dt = self.dt;
+        let mut rows: Vec<(u64, Vec<i32>)> = Vec::new();
+        for (d, events) in self.pending() {
+            // `d` counts from the current bucket, already delivered: the
+            // next step is `d = 1` (Brian2's row 0).
+            let moved = if d == 0 {
+                0
+            } else {
+                (1 + ((d - 1) as f64 * factor + 0.5) as u64).min(MAX_DELAY_STEPS)
+            };
+            match rows.last_mut() {
+                Some(last) if last.0 == moved => last.1.extend(events),
+                _ => rows.push((moved, events)),
+            }
+        }
+        *self = SpikeQueue::from_pending(&rows, self.cap);
+        self.dt = dt;
+    }
+
+    /// Bins the queue by the clock step `dt` (seconds), before a run:
+    /// [`SpikeQueue::rescale`]s the events queued when they were binned by
+    /// another one.
+    pub fn bin_for(&mut self, dt: f64) {
+        if self.dt > 0.0 && self.dt.to_bits() != dt.to_bits() {
+            self.rescale(self.dt / dt);
+        }
+        self.dt = dt;
+    }
+
     /// The bytes the queue holds on the heap (its lists' capacities): what
     /// the events pending and the ring cost, not the steps of delay.
     pub fn heap_bytes(&self) -> usize {
@@ -383,6 +425,22 @@ mod tests {
         assert_eq!(q.current().as_slice(), &[2]);
         q.advance();
         assert_eq!(q.current().as_slice(), &[0]);
+    }
+
+    /// A change of dt re-bins the queued events to their delivery times
+    /// (Brian2's rows counted from the next step): halving the step count
+    /// merges neighbouring rows, in order, where Brian2 keeps the later;
+    /// a far event moves too.
+    #[test]
+    fn rescale_keeps_delivery_times_and_every_event() {
+        // Events 1, 2 (the next step), 3, 4 (the two after), 6 (twelve after).
+        let events = [(1, vec![1, 2]), (2, vec![3]), (3, vec![4]), (13, vec![6])];
+        let mut q = SpikeQueue::from_pending(&events, 8);
+        q.bin_for(1e-4);
+        q.bin_for(2e-4);
+        assert_eq!(q.pending(), [(1, vec![1, 2]), (2, vec![3, 4]), (7, vec![6])]);
+        q.bin_for(1e-4);
+        assert_eq!(q.pending(), [(1, vec![1, 2]), (3, vec![3, 4]), (13, vec![6])]);
     }
 
     /// Events pushed `lag` steps late, in the order they were emitted, leave

@@ -57,6 +57,17 @@ impl Method {
         }
     }
 
+    /// The options Brian2's state updater of the method takes
+    /// (`method_options`): `exact`'s `simplify` (whether sympy simplifies
+    /// the matrix exponential; spikejit computes it numerically, so either
+    /// value gives the same update); the others take none.
+    pub fn options(self) -> &'static [&'static str] {
+        match self {
+            Method::Exact => &["simplify"],
+            _ => &[],
+        }
+    }
+
     /// Parses a method name; `Err` explains an unknown or unsupported one.
     pub fn parse(name: &str) -> Result<Method, String> {
         Ok(match name.trim() {

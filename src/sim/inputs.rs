@@ -6,7 +6,7 @@ use super::memory::check_size;
 use super::network::{Network, check_dt, err};
 use super::objects::{GeneratorState, GroupKind, Object, PoissonInputObj, Regular, TimedArrayObj};
 use super::ops::{Op, OpKind};
-use super::schedule::slot_rank;
+use super::schedule::{ClockRef, slot_rank};
 use super::spec::{
     Code, Handle, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, Selection, SpikeGeneratorGroup, TimedArray,
     Value,
@@ -81,101 +81,7 @@ impl Network {
                 "a spike generator needs at least 1 neuron, got 0",
             ));
         }
-        if spec.indices.len() != spec.times.len() {
-            return Err(err(
-                "bad-length",
-                &ctx,
-                format!(
-                    "'indices' has {} entries but 'times' has {}",
-                    spec.indices.len(),
-                    spec.times.len()
-                ),
-            ));
-        }
-        if let Some((k, bad)) = spec
-            .indices
-            .iter()
-            .enumerate()
-            .find(|(_, k)| **k < 0 || **k as usize >= spec.n)
-        {
-            return Err(err(
-                "bad-index",
-                &format!("{ctx}.indices[{k}]"),
-                format!("indices[{k}]: index {bad} is outside the group [0, {})", spec.n),
-            ));
-        }
-        // Errors about one spike name it by its place in `times` (`.times[k]`).
-        if let Some((k, bad)) = spec
-            .times
-            .iter()
-            .enumerate()
-            .find(|(_, t)| !(**t >= 0.0 && t.is_finite()))
-        {
-            return Err(err(
-                "bad-time",
-                &format!("{ctx}.times[{k}]"),
-                format!("times[{k}]: a spike time must be a non-negative, finite time, got {bad} s"),
-            ));
-        }
-        if !(spec.period >= 0.0 && spec.period.is_finite()) {
-            return Err(err(
-                "bad-period",
-                &format!("{ctx}.period"),
-                format!("the period must be a non-negative, finite time, got {} s", spec.period),
-            ));
-        }
-        let dt = self.dt;
-        let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
-        // Brian2 sorts the spikes by (time, index): within one step, an earlier spike
-        // comes first whatever its index.
-        let mut order: Vec<usize> = (0..spec.times.len()).collect();
-        order.sort_by(|&a, &b| {
-            spec.times[a]
-                .total_cmp(&spec.times[b])
-                .then(spec.indices[a].cmp(&spec.indices[b]))
-        });
-        let spikes: Vec<(i64, i32)> = order
-            .iter()
-            .map(|&k| (step_of(spec.times[k]), spec.indices[k] as i32))
-            .collect();
-        let mut seen = std::collections::HashMap::new();
-        for (&(step, idx), &k) in spikes.iter().zip(&order) {
-            if let Some(first) = seen.insert((step, idx), k) {
-                // the later of the two in the list
-                let (first, k) = (first.min(k), first.max(k));
-                return Err(err(
-                    "double-spike",
-                    &format!("{ctx}.times[{k}]"),
-                    format!(
-                        "neuron {idx} spikes more than once in the time step {step} (dt = {dt} s): \
-                         times[{first}] and times[{k}]"
-                    ),
-                ));
-            }
-        }
-        let period = if spec.period > 0.0 {
-            let p = spec.period / dt;
-            if (p - p.round()).abs() > 1e-6 {
-                return Err(err(
-                    "bad-period",
-                    &format!("{ctx}.period"),
-                    format!("the period ({} s) must be a multiple of dt ({dt} s)", spec.period),
-                ));
-            }
-            let p = p.round() as i64;
-            if let Some(&(last, _)) = spikes.last()
-                && p <= last
-            {
-                return Err(err(
-                    "bad-period",
-                    &format!("{ctx}.period"),
-                    "the period has to be greater than the last spike time",
-                ));
-            }
-            p
-        } else {
-            0
-        };
+        let state = generator_table(&ctx, spec.n, &spec.indices, &spec.times, spec.period, self.dt)?;
         // The group has no variables: its spike space (4 bytes a neuron) is its size.
         check_size("too-large", &format!("{ctx}.N"), "neurons", spec.n as f64, 4.0)?;
         let h = self.add_neurons(NeuronGroup::new(spec.n, "").name(&name))?;
@@ -184,14 +90,53 @@ impl Network {
             Array::zeros(crate::ir::ElemTy::I32, spec.n + 1),
         );
         if let Object::Group(g) = &mut self.objects[h.0] {
-            g.kind = GroupKind::Generator(Box::new(GeneratorState {
-                steps: spikes.iter().map(|s| s.0).collect(),
-                indices: spikes.iter().map(|s| s.1).collect(),
-                period,
-                next: 0,
-            }));
+            g.kind = GroupKind::Generator(Box::new(state));
         }
         Ok(h)
+    }
+
+    /// Replaces the spikes of the spike generator `h` (Brian2's
+    /// `SpikeGeneratorGroup.set_spikes(indices, times, period)`), checked as
+    /// [`Network::add_spike_generator`] checks them: the next run fires those
+    /// not before its start time (the spikes of earlier times are past).
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, SpikeGeneratorGroup, SpikeMonitor};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_spike_generator(SpikeGeneratorGroup { name: None, n: 2, indices: vec![0], times: vec![1e-3], period: 0.0 })?;
+    /// let m = net.add_spike_monitor(SpikeMonitor::new(g))?;
+    /// net.run(2e-3)?;
+    /// net.set_spikes(g, vec![1, 0], vec![1e-3, 3e-3], 0.0)?; // the spike at 1 ms is past
+    /// net.run(2e-3)?;
+    /// let spikes = net.spike_monitor(m).ok_or("no monitor")?;
+    /// assert_eq!(spikes.i.to_vec(), [0, 0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_spikes(&mut self, h: Handle, indices: Vec<i64>, times: Vec<f64>, period: f64) -> Result<()> {
+        let name = self.name_of(h).to_string();
+        let ctx = format!("spike_generators '{name}'");
+        let Some(Object::Group(g)) = self.objects.get(h.0) else {
+            return Err(err(
+                "not-a-generator",
+                &ctx,
+                format!("'{name}' is not a spike generator"),
+            ));
+        };
+        if !matches!(g.kind, GroupKind::Generator(_)) {
+            return Err(err(
+                "not-a-generator",
+                &ctx,
+                format!("'{name}' is not a spike generator"),
+            ));
+        }
+        let table = generator_table(&ctx, g.n, &indices, &times, period, g.dt)?;
+        if let Some(Object::Group(g)) = self.objects.get_mut(h.0)
+            && let GroupKind::Generator(gs) = &mut g.kind
+        {
+            **gs = table;
+        }
+        Ok(())
     }
 
     /// Adds a TimedArray, usable as a function `name(t)` (or `name(t, i)`) in every
@@ -314,7 +259,10 @@ impl Network {
             Some(w) => slot_rank(w).ok_or_else(|| err("bad-slot", &name, format!("unknown schedule slot '{w}'")))?,
             None => slot_rank("start").unwrap_or(1),
         };
-        let dt = spec.dt.unwrap_or_else(|| self.clock_of(owner));
+        let (dt, clock) = match spec.dt {
+            Some(dt) => (dt, ClockRef::Own),
+            None => (self.clock_of(owner), self.clock_ref_of(owner)),
+        };
         check_dt(dt, &format!("{name}.dt"))?;
         self.regular.push(Regular {
             name,
@@ -322,6 +270,7 @@ impl Network {
             code: src,
             stmts,
             dt,
+            clock,
             when,
             order: spec.order,
         });
@@ -515,4 +464,104 @@ impl Network {
         let out = self.store.arrays.remove(&key).map(|a| a.to_f64()).unwrap_or_default();
         Ok(out)
     }
+}
+
+/// The spike table of a spike generator (`ctx` names it) on a clock of step
+/// `dt`: the spikes sorted by (step, index), Brian2's `_timebins`; an error
+/// for a length mismatch, an index outside the `n` neurons, a time that is
+/// negative or not finite, a neuron spiking twice in one step or a period that is no multiple of
+/// `dt` or not after the last spike.
+pub(crate) fn generator_table(
+    ctx: &str,
+    n: usize,
+    indices: &[i64],
+    times: &[f64],
+    period_s: f64,
+    dt: f64,
+) -> Result<GeneratorState> {
+    if indices.len() != times.len() {
+        return Err(err(
+            "bad-length",
+            ctx,
+            format!(
+                "'indices' has {} entries but 'times' has {}",
+                indices.len(),
+                times.len()
+            ),
+        ));
+    }
+    if let Some((k, bad)) = indices.iter().enumerate().find(|(_, k)| **k < 0 || **k as usize >= n) {
+        return Err(err(
+            "bad-index",
+            &format!("{ctx}.indices[{k}]"),
+            format!("indices[{k}]: index {bad} is outside the group [0, {})", n),
+        ));
+    }
+    // Errors about one spike name it by its place in `times` (`.times[k]`).
+    if let Some((k, bad)) = times.iter().enumerate().find(|(_, t)| !(**t >= 0.0 && t.is_finite())) {
+        return Err(err(
+            "bad-time",
+            &format!("{ctx}.times[{k}]"),
+            format!("times[{k}]: a spike time must be a non-negative, finite time, got {bad} s"),
+        ));
+    }
+    if !(period_s >= 0.0 && period_s.is_finite()) {
+        return Err(err(
+            "bad-period",
+            &format!("{ctx}.period"),
+            format!("the period must be a non-negative, finite time, got {} s", period_s),
+        ));
+    }
+    let step_of = |t: f64| ((t + 1e-3 * dt) / dt) as i64;
+    // Brian2 sorts the spikes by (time, index): within one step, an earlier spike
+    // comes first whatever its index.
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by(|&a, &b| times[a].total_cmp(&times[b]).then(indices[a].cmp(&indices[b])));
+    let spikes: Vec<(i64, i32)> = order.iter().map(|&k| (step_of(times[k]), indices[k] as i32)).collect();
+    let mut seen = std::collections::HashMap::new();
+    for (&(step, idx), &k) in spikes.iter().zip(&order) {
+        if let Some(first) = seen.insert((step, idx), k) {
+            // the later of the two in the list
+            let (first, k) = (first.min(k), first.max(k));
+            return Err(err(
+                "double-spike",
+                &format!("{ctx}.times[{k}]"),
+                format!(
+                    "neuron {idx} spikes more than once in the time step {step} (dt = {dt} s): \
+                         times[{first}] and times[{k}]"
+                ),
+            ));
+        }
+    }
+    let period = if period_s > 0.0 {
+        let p = period_s / dt;
+        if (p - p.round()).abs() > 1e-6 {
+            return Err(err(
+                "bad-period",
+                &format!("{ctx}.period"),
+                format!("the period ({} s) must be a multiple of dt ({dt} s)", period_s),
+            ));
+        }
+        let p = p.round() as i64;
+        if let Some(&(last, _)) = spikes.last()
+            && p <= last
+        {
+            return Err(err(
+                "bad-period",
+                &format!("{ctx}.period"),
+                "the period has to be greater than the last spike time",
+            ));
+        }
+        p
+    } else {
+        0
+    };
+    Ok(GeneratorState {
+        steps: spikes.iter().map(|s| s.0).collect(),
+        indices: spikes.iter().map(|s| s.1).collect(),
+        period,
+        next: 0,
+        spikes: (indices.to_vec(), times.to_vec(), period_s),
+        dt,
+    })
 }

@@ -517,6 +517,7 @@
 
 mod arrays;
 mod checkpoint;
+mod clocks;
 mod connect;
 mod connect_kernel;
 mod constants;
@@ -550,6 +551,7 @@ mod variables;
 
 pub use arrays::{Array, ArrayExt, Store};
 pub use checkpoint::Checkpoint;
+pub(crate) use clocks::dt_change_fits;
 pub use control::{OpTime, RunControl, RunStats, WarningHandler};
 pub use findings::{Fault, Finding, NanCheck, NanMode, StatementRef};
 pub use kernels::{KernelDumps, dump_kernels};

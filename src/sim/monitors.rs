@@ -6,7 +6,7 @@
 use super::arrays::{Array, ArrayExt};
 use super::exec::Prepared;
 use super::memory::{available_memory, check_size, show_bytes, show_count};
-use super::network::{Network, SYNAPSE_COUNTS, check_dt, err};
+use super::network::{Network, SYNAPSE_COUNTS, err};
 use super::objects::{Object, RateMon, SpikeMon, StateMon};
 use super::schedule::slot_rank;
 use super::spec::{Handle, Record, SpikeMonitor, StateMonitor};
@@ -187,9 +187,11 @@ impl Network {
     pub fn add_state_monitor(&mut self, spec: StateMonitor) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "statemonitor")?;
         let ctx = format!("monitors '{name}'");
-        if let Some(dt) = spec.dt {
-            check_dt(dt, &format!("{ctx}.dt"))?;
-        }
+        // Without a dt or clock of its own, the monitor runs on its source's clock.
+        let (dt, clock) = match (spec.dt, spec.clock.as_deref()) {
+            (None, None) => (self.clock_of(spec.source), self.clock_ref_of(spec.source)),
+            (dt, clock) => self.resolve_clock(dt, clock, &ctx)?,
+        };
         let size = self.size_of(spec.source)?;
         // The indices (8 bytes), their 32-bit copy for the recorder and a value
         // per variable of each recorded element, before the recording itself.
@@ -230,7 +232,6 @@ impl Network {
                 ));
             }
         }
-        let dt = spec.dt.unwrap_or_else(|| self.clock_of(spec.source));
         let when = match &spec.when {
             Some(w) => slot_rank(w).ok_or_else(|| err("bad-slot", &ctx, format!("unknown schedule slot '{w}'")))?,
             None => slot_rank("start").unwrap_or(1),
@@ -243,6 +244,7 @@ impl Network {
             indices,
             columns: None,
             dt,
+            clock,
             when,
             order: spec.order,
             t: Vec::new(),

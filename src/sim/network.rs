@@ -10,6 +10,7 @@ use super::arrays::{Array, Store};
 use super::control::{PendingRun, RunControl, RunStats};
 use super::findings::{Finding, NanCheck};
 use super::objects::{Group, GroupRange, Object, Regular, Snapshot, Syn};
+use super::schedule::ClockRef;
 use super::spec::{Code, Handle};
 use super::team;
 use crate::codegen::{Backend, Compiler};
@@ -49,6 +50,11 @@ pub struct Network {
     pub(crate) compiler: Compiler,
     /// The current time step of each clock (by dt bits).
     pub(crate) clock_steps: HashMap<u64, i64>,
+    /// The named clocks ([`Network::add_clock`]): (name, dt).
+    pub(crate) named_clocks: Vec<(String, f64)>,
+    /// Clocks whose dt changed since the last run, with the dt they had
+    /// then: (clock, old dt), checked against the time at the next run.
+    pub(crate) retimed: Vec<(ClockRef, f64)>,
     pub(crate) t: f64,
     pub(crate) rng_streams: u64,
     pub(crate) stats: RunStats,
@@ -133,6 +139,27 @@ pub(crate) fn check_dt(dt: f64, ctx: &str) -> Result<()> {
         ctx,
         format!("dt must be a positive, finite time, got {dt} s"),
     ))
+}
+
+/// Brian2's check of `method_options` against the options of the method
+/// chosen (`extract_method_options`): each must be one it takes.
+pub(crate) fn check_method_options(options: &[(String, bool)], method: Method, ctx: &str) -> Result<()> {
+    let takes = method.options();
+    match options.iter().find(|(name, _)| !takes.contains(&name.as_str())) {
+        None => Ok(()),
+        Some((name, _)) => {
+            let which = if takes.is_empty() {
+                "it takes no options".to_string()
+            } else {
+                format!("its options are: {}", takes.join(", "))
+            };
+            Err(err(
+                "bad-method-option",
+                &format!("{ctx}.method_options"),
+                format!("'{name}' is not an option of the method '{}': {which}", method.name()),
+            ))
+        }
+    }
 }
 
 /// The span of `text` without its leading and trailing blanks (a whole
@@ -252,6 +279,8 @@ impl Network {
             fast_math: false,
             compiler: Compiler::new(Backend::Jit),
             clock_steps: HashMap::new(),
+            named_clocks: Vec::new(),
+            retimed: Vec::new(),
             t: 0.0,
             rng_streams: 0,
             stats: RunStats::default(),
@@ -351,8 +380,15 @@ impl Network {
         self.compiler = Compiler::new(b);
     }
 
-    /// The default clock's time step in seconds.
+    /// The default clock's time step in seconds (Brian2's `defaultclock.dt =
+    /// ...`): the dt of the objects added from now on without a `dt` or clock
+    /// of their own, and of those already added on it. Between runs, as in
+    /// Brian2: the next run starts at the current time on the new dt (an
+    /// error there when that time is no multiple of it) and the spikes queued
+    /// keep their delivery times, to the nearest new step (see
+    /// [`Network::set_clock_dt`]).
     pub fn set_dt(&mut self, dt: f64) {
+        self.retime(ClockRef::Default, self.dt, dt);
         self.dt = dt;
     }
 
@@ -563,6 +599,18 @@ impl Network {
                 _ => s.n,
             }),
             _ => Ok(self.range(h)?.len()),
+        }
+    }
+
+    /// The clock of the group, subgroup or synapses `h` (what an object on
+    /// the same clock as `h` runs on).
+    pub(crate) fn clock_ref_of(&self, h: Handle) -> ClockRef {
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => s.clock,
+            _ => self
+                .range(h)
+                .map(|r| self.group(r.group).clock)
+                .unwrap_or(ClockRef::Default),
         }
     }
 

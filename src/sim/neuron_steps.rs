@@ -3,8 +3,9 @@
 //! the code run on them; the ops of a group (a spike generator's included).
 
 use super::exec::Prepared;
+use super::inputs::generator_table;
 use super::kernels::integration_error;
-use super::network::Network;
+use super::network::{Network, check_method_options};
 use super::objects::{GroupKind, Object, space_key};
 use super::ops::{Op, OpKind};
 use super::schedule::{slot_rank, to_step};
@@ -53,6 +54,16 @@ impl Network {
         if let Object::Group(g) = &mut self.objects[id]
             && let GroupKind::Generator(gs) = &mut g.kind
         {
+            // The clock's dt changed since the table was made: count the
+            // spikes in steps of the new one (Brian2 does at `before_run`).
+            if gs.dt.to_bits() != dt.to_bits() {
+                let ctx = format!("spike_generators '{name}'");
+                let (indices, times, period) = &gs.spikes;
+                match generator_table(&ctx, n, indices, times, *period, dt) {
+                    Ok(table) => **gs = table,
+                    Err(e) => errors.extend(e.0),
+                }
+            }
             // Start with the first spike not before the current step.
             let local = if gs.period > 0 { cur % gs.period } else { cur };
             gs.next = gs.steps.iter().position(|&st| st >= local).unwrap_or(gs.steps.len());
@@ -208,7 +219,10 @@ impl Network {
         }
         if !diff.is_empty() {
             match integrate::integrate(&diff, &methods, &scope) {
-                Ok((_m, mut update)) => stmts.append(&mut update),
+                Ok((m, mut update)) => {
+                    check_method_options(&self.group(id).method_options, m, &format!("neurons '{name}'"))?;
+                    stmts.append(&mut update)
+                }
                 Err(msg) => {
                     return Err(Errors::one(integration_error(
                         msg,

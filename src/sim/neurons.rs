@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::arrays::{Array, ArrayExt};
 use super::memory::check_size;
-use super::network::{Network, check_dt, err, integration_methods, storage_type};
+use super::network::{Network, check_method_options, err, integration_methods, storage_type};
 use super::objects::{Group, GroupKind, GroupRange, Object, space_key};
 use super::schedule::slot_rank;
 use super::spec::{Handle, NeuronGroup};
@@ -23,7 +23,7 @@ impl Network {
     /// An example is in the module's guide: [`sim`](crate::sim#neurongroup).
     pub fn add_neurons(&mut self, spec: NeuronGroup) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "neurongroup")?;
-        check_dt(spec.dt.unwrap_or(self.dt), &format!("neurons '{name}'.dt"))?;
+        let (dt, clock) = self.resolve_clock(spec.dt, spec.clock.as_deref(), &format!("neurons '{name}'"))?;
         if spec.n == 0 {
             return Err(err(
                 "bad-size",
@@ -57,6 +57,12 @@ impl Network {
         });
         let (method_src, methods) =
             integration_methods(spec.method.as_ref(), format!("neurons '{name}'.method"), &mut errors);
+        // A method given: its options are checked now (else at the run, against the one chosen).
+        if let (Some(_), [m]) = (&spec.method, methods.as_slice())
+            && let Err(e) = check_method_options(&spec.method_options, *m, &format!("neurons '{name}'"))
+        {
+            errors.extend(e.0);
+        }
         let when = match &spec.when {
             Some(w) => match slot_rank(w) {
                 Some(r) => r,
@@ -202,13 +208,15 @@ impl Network {
             refractory,
             methods,
             method_src,
-            dt: spec.dt.unwrap_or(self.dt),
+            dt,
+            clock,
             order: spec.order,
             when,
             kind: GroupKind::Neurons,
             events,
             event_code,
             namespace: spec.namespace.clone(),
+            method_options: spec.method_options.clone().into_boxed_slice(),
         }));
         Ok(Handle(id))
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use spikejit_runtime::queue;
 
 use super::arrays::Array;
+use super::schedule::ClockRef;
 use super::spec::Handle;
 use crate::diag::Source;
 use crate::integrate::Method;
@@ -29,10 +30,14 @@ pub(crate) struct Group {
     /// The method as given (integration errors point at it); `None` when chosen automatically.
     pub method_src: Option<Arc<Source>>,
     pub dt: f64,
+    /// The clock `dt` comes from (a change of that clock's dt moves it).
+    pub clock: ClockRef,
     pub order: i32,
     pub when: i32,
     pub kind: GroupKind,
     pub namespace: Vec<(String, f64, Dim)>,
+    /// Brian2's `method_options`, checked against the method chosen.
+    pub method_options: Box<[(String, bool)]>,
     /// Custom events (name, source, condition) and their code (event, source, statements).
     pub events: Vec<(String, Arc<Source>, Expr)>,
     pub event_code: Vec<(String, Arc<Source>, Vec<Statement>)>,
@@ -55,6 +60,11 @@ pub(crate) struct GeneratorState {
     /// The period in steps (0: no period).
     pub period: i64,
     pub next: usize,
+    /// The spikes as given: (indices, times in seconds, period in seconds),
+    /// to make the table again for another dt.
+    pub spikes: (Vec<i64>, Vec<f64>, f64),
+    /// The dt the steps are counted in.
+    pub dt: f64,
 }
 
 impl Group {
@@ -112,7 +122,11 @@ pub(crate) struct Syn {
     pub methods: Vec<Method>,
     /// The method as given (integration errors point at it); `None` when chosen automatically.
     pub method_src: Option<Arc<Source>>,
+    /// Brian2's `method_options`, checked against the method chosen.
+    pub method_options: Box<[(String, bool)]>,
     pub dt: f64,
+    /// The clock `dt` comes from.
+    pub clock: ClockRef,
     pub order: i32,
 }
 
@@ -162,6 +176,8 @@ pub(crate) struct StateMon {
     /// only, until rank 0 gathers them all.
     pub columns: Option<Vec<usize>>,
     pub dt: f64,
+    /// The clock `dt` comes from.
+    pub clock: ClockRef,
     pub when: i32,
     pub order: i32,
     pub t: Vec<f64>,
@@ -227,6 +243,8 @@ pub(crate) struct Regular {
     pub code: Arc<Source>,
     pub stmts: Vec<Statement>,
     pub dt: f64,
+    /// The clock `dt` comes from.
+    pub clock: ClockRef,
     pub when: i32,
     pub order: i32,
 }

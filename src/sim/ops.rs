@@ -79,7 +79,8 @@ pub(crate) struct PathwayStep {
     pub p: usize,
     /// The emitting group's range (its events outside it are not this pathway's).
     pub emitter: GroupRange,
-    pub queue: SpikeQueue,
+    /// Boxed: a queue is large beside the other kinds of op.
+    pub queue: Box<SpikeQueue>,
     /// The synapses of each emitting element.
     pub by_source: BySource,
     /// Whether the emitter is the synapses' target (`on_post`): its events

@@ -49,7 +49,7 @@ impl Network {
             if let OpKind::Pathway(path) = op.kind
                 && let Some(Object::Synapses(s)) = self.objects.get_mut(path.syn)
             {
-                s.pathways[path.p].queue = path.queue;
+                s.pathways[path.p].queue = *path.queue;
             }
         }
     }
@@ -278,6 +278,7 @@ impl Network {
             ));
         }
         check_dt(self.dt, "the default clock")?;
+        self.check_retimed()?;
         self.pending = None;
         let t_end = self.t + duration;
         self.run_to(t_end, None)

@@ -197,3 +197,17 @@ impl Clocks {
         }
     }
 }
+
+/// The clock an object runs on: Brian2's `defaultclock`, a named clock of the
+/// network ([`Network::add_clock`](crate::sim::Network::add_clock)), or a
+/// clock of its own (`dt=`). A change of the default or a named clock's dt
+/// between runs moves every object on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClockRef {
+    /// `defaultclock` ([`Network::set_dt`](crate::sim::Network::set_dt)).
+    Default,
+    /// The named clock at this index of the network's clocks.
+    Named(u32),
+    /// The object's own clock, given by its `dt`.
+    Own,
+}

@@ -101,6 +101,9 @@ pub struct NeuronGroup {
     pub method: Option<Code>,
     /// The group's own time step in seconds (`None`: the network's default clock).
     pub dt: Option<f64>,
+    /// A named clock of the network ([`Network::add_clock`](crate::sim::Network::add_clock))
+    /// the group runs on, instead of `dt` (Brian2's `clock=`).
+    pub clock: Option<String>,
     /// The order within the schedule slot (Brian2's `order=`).
     pub order: i32,
     /// The schedule slot of the state update (`"groups"` when `None`; `start`,
@@ -115,6 +118,10 @@ pub struct NeuronGroup {
     /// Storage types of variables (Brian2's `dtype=`): (variable, type); the
     /// variable `"*"` sets the type of every float variable.
     pub dtype: Vec<(String, crate::ir::ElemTy)>,
+    /// Options of the integration method (Brian2's `method_options=`):
+    /// `exact` takes `simplify`, the other methods none; an option the
+    /// method chosen does not take is an error of the next run.
+    pub method_options: Vec<(String, bool)>,
 }
 
 impl NeuronGroup {
@@ -132,13 +139,20 @@ impl NeuronGroup {
             refractory: None,
             method: None,
             dt: None,
+            clock: None,
             order: 0,
             when: None,
             events: Vec::new(),
             run_on_event: Vec::new(),
             namespace: Vec::new(),
             dtype: Vec::new(),
+            method_options: Vec::new(),
         }
+    }
+    /// An option of the integration method (Brian2's `method_options={name: value}`).
+    pub fn method_option(mut self, name: &str, value: bool) -> Self {
+        self.method_options.push((name.to_string(), value));
+        self
     }
     /// A name only this group sees (Brian2's `namespace=`), in SI units.
     pub fn namespace(mut self, name: &str, value: f64, dim: Dim) -> Self {
@@ -190,6 +204,12 @@ impl NeuronGroup {
         self.dt = Some(dt);
         self
     }
+    /// Runs the group on the named clock `name` (Brian2's `clock=`; see
+    /// [`Network::add_clock`](crate::sim::Network::add_clock)).
+    pub fn clock(mut self, name: &str) -> Self {
+        self.clock = Some(name.to_string());
+        self
+    }
     /// The order within the schedule slot (Brian2's `order=`).
     pub fn order(mut self, o: i32) -> Self {
         self.order = o;
@@ -219,6 +239,8 @@ pub struct Synapses {
     pub method: Option<Code>,
     /// The own time step in seconds (`None`: the default clock).
     pub dt: Option<f64>,
+    /// A named clock of the network, instead of `dt` (Brian2's `clock=`).
+    pub clock: Option<String>,
     /// The order within the schedule slot.
     pub order: i32,
     /// The event each pathway reacts to (default `spike`): (pathway, event).
@@ -231,6 +253,9 @@ pub struct Synapses {
     pub namespace: Vec<(String, f64, Dim)>,
     /// Storage types of variables (`"*"`: every float variable).
     pub dtype: Vec<(String, crate::ir::ElemTy)>,
+    /// Options of the integration method of clock-driven equations (Brian2's
+    /// `method_options=`; see [`NeuronGroup::method_options`]).
+    pub method_options: Vec<(String, bool)>,
 }
 
 impl Synapses {
@@ -250,13 +275,20 @@ impl Synapses {
             delays: Vec::new(),
             method: None,
             dt: None,
+            clock: None,
             order: 0,
             on_event: Vec::new(),
             multisynaptic_index: None,
             when: None,
             namespace: Vec::new(),
             dtype: Vec::new(),
+            method_options: Vec::new(),
         }
+    }
+    /// An option of the integration method (Brian2's `method_options={name: value}`).
+    pub fn method_option(mut self, name: &str, value: bool) -> Self {
+        self.method_options.push((name.to_string(), value));
+        self
     }
     /// A name only these synapses see (Brian2's `namespace=`), in SI units.
     pub fn namespace(mut self, name: &str, value: f64, dim: Dim) -> Self {
@@ -296,6 +328,12 @@ impl Synapses {
     /// The scalar delay of the `pre` pathway, in seconds.
     pub fn delay(mut self, d: f64) -> Self {
         self.delays.push(("pre".into(), d));
+        self
+    }
+    /// Runs the synapses' clock-driven updates on the named clock `name`
+    /// (Brian2's `clock=`; see [`Network::add_clock`](crate::sim::Network::add_clock)).
+    pub fn clock(mut self, name: &str) -> Self {
+        self.clock = Some(name.to_string());
         self
     }
 }
@@ -368,6 +406,8 @@ pub struct StateMonitor {
     pub record: Record,
     /// The sampling step in seconds (`None`: the source's clock).
     pub dt: Option<f64>,
+    /// A named clock of the network to sample on, instead of `dt`.
+    pub clock: Option<String>,
     /// The schedule slot (`start` when `None`).
     pub when: Option<String>,
     /// The order in the slot.
@@ -386,6 +426,7 @@ impl StateMonitor {
             variables: variables.iter().map(|s| s.to_string()).collect(),
             record,
             dt: None,
+            clock: None,
             when: None,
             order: 0,
         }
@@ -393,6 +434,12 @@ impl StateMonitor {
     /// The monitor's name (unique in the network; the npz file's name in model files).
     pub fn name(mut self, n: &str) -> Self {
         self.name = Some(n.to_string());
+        self
+    }
+    /// Samples on the named clock `name` (Brian2's `clock=`; see
+    /// [`Network::add_clock`](crate::sim::Network::add_clock)).
+    pub fn clock(mut self, name: &str) -> Self {
+        self.clock = Some(name.to_string());
         self
     }
 }

@@ -9,7 +9,7 @@ use super::arrays::Array;
 use super::exec::{DYNAMIC, Prepared};
 use super::kernels::integration_error;
 use super::memory;
-use super::network::{Network, err};
+use super::network::{Network, check_method_options, err};
 use super::objects::GroupRange;
 use super::ops::{Op, OpKind, PathwayStep};
 use super::partition::EventExchange;
@@ -150,6 +150,9 @@ impl Network {
         };
         let path = &mut self.syn_mut(id).pathways[p];
         let mut queue = std::mem::take(&mut path.queue);
+        // The emitter's clock may have changed dt since the last run: the
+        // events queued keep their delivery times (Brian2's `prepare`).
+        queue.bin_for(dt);
         queue.prepare(delays, homog);
         match self.pathway_kernel(id, p) {
             Ok(k) => Ok(Op::new(
@@ -158,7 +161,7 @@ impl Network {
                     syn: id,
                     p,
                     emitter,
-                    queue,
+                    queue: Box::new(queue),
                     by_source,
                     is_post,
                     exchange: None,
@@ -274,6 +277,9 @@ impl Network {
                 &format!("synapses '{name}'"),
             ))
         })?;
+        if let Some(s) = self.syn(id) {
+            check_method_options(&s.method_options, stmts.0, &format!("synapses '{name}'"))?;
+        }
         let mut b = self.builder(&format!("{name}_stateupdate"));
         b.check_faults(self.fault_checks(id, None, Some(&eqs), false));
         lower::block_over_range(&mut b, &stmts.1, &scope);

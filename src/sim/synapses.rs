@@ -9,7 +9,7 @@ use std::sync::Arc;
 use spikejit_runtime::queue;
 
 use super::arrays::{Array, ArrayExt};
-use super::network::{Network, check_dt, err, integration_methods, storage_type};
+use super::network::{Network, check_method_options, err, integration_methods, storage_type};
 use super::objects::{GroupRange, Object, Pathway, Syn};
 use super::schedule::slot_rank;
 use super::spec::{Handle, Synapses};
@@ -25,7 +25,7 @@ impl Network {
     /// An example is in the module's guide: [`sim`](crate::sim#synapses-and-connect).
     pub fn add_synapses(&mut self, spec: Synapses) -> Result<Handle> {
         let name = self.unique_name(spec.name.as_deref(), "synapses")?;
-        check_dt(spec.dt.unwrap_or(self.dt), &format!("synapses '{name}'.dt"))?;
+        let (dt, clock) = self.resolve_clock(spec.dt, spec.clock.as_deref(), &format!("synapses '{name}'"))?;
         let source = self.range_any(spec.source)?;
         let target = self.range_any(spec.target)?;
         let (source_order, target_order) = (self.view_order(spec.source), self.view_order(spec.target));
@@ -246,6 +246,12 @@ impl Network {
         }
         let (method_src, methods) =
             integration_methods(spec.method.as_ref(), format!("synapses '{name}'.method"), &mut errors);
+        // A method given: its options are checked now (else at the run, against the one chosen).
+        if let (Some(_), [m]) = (&spec.method, methods.as_slice())
+            && let Err(e) = check_method_options(&spec.method_options, *m, &format!("synapses '{name}'"))
+        {
+            errors.extend(e.0);
+        }
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
@@ -317,10 +323,12 @@ impl Network {
             n: 0,
             methods,
             method_src,
-            dt: spec.dt.unwrap_or(self.dt),
+            dt,
+            clock,
             order: spec.order,
             multisynaptic_index: spec.multisynaptic_index.clone(),
             namespace: spec.namespace.clone(),
+            method_options: spec.method_options.clone().into_boxed_slice(),
             when: syn_when,
         })));
         Ok(Handle(id))

@@ -22,6 +22,10 @@ done
 # constants changed between runs: Brian2 directly (the runner has no such step)
 "$PY" "$REF/constants/brian2_reference.py"
 
+# per-object settings, dt and spikes changed between runs: Brian2 directly
+# (the runner has no such keys)
+"$PY" "$REF/settings/brian2_reference.py"
+
 # Brian2's schedule of every model of examples/ and tests/reference/models/
 BRIAN2_RUNNER="$RUNNER" "$PY" "$REF/schedules.py"
 

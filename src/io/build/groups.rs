@@ -109,6 +109,7 @@ impl Builder<'_> {
 
     pub(super) fn neurons(&mut self, g: &NeuronSpec) {
         if let Some(h) = self.keep(&g.name, Kind::Neurons, |b| b.add_neurons(g)) {
+            self.check_dtype_names(h, &g.settings, &format!("neurons '{}'", g.name));
             self.run_regularly(h, &g.run_regularly, &g.schedule);
             self.init(h, &g.init, false);
         }
@@ -122,9 +123,8 @@ impl Builder<'_> {
         spec.reset = g.reset.as_ref().map(Str::code);
         spec.refractory = g.refractory.as_ref().map(Str::code);
         spec.method = g.method.as_ref().map(Str::code);
-        if let Some(dt) = &g.schedule.dt {
-            spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
-        }
+        (spec.dt, spec.clock) = self.clock(&g.schedule, &ctx)?;
+        (spec.namespace, spec.dtype, spec.method_options) = self.settings(&g.settings, &ctx)?;
         spec.order = self.order(&g.schedule.order, &ctx)?;
         spec.when = g.schedule.when.as_ref().map(|w| w.0.clone());
         spec.events = g.events.iter().map(|(n, c)| (n.clone(), c.code())).collect();
@@ -134,6 +134,7 @@ impl Builder<'_> {
             (".events", g.events.first().map(|e| e.1.inner_span())),
             (".run_on_event", g.run_on_event.first().map(|e| e.1.inner_span())),
             (".method", span_of(&g.method)),
+            (".method_options", g.settings.method_options.first().map(|o| o.2)),
             (".when", g.schedule.when.as_ref().map(|w| w.1)),
             (".refractory", span_of(&g.refractory)),
             (".threshold", span_of(&g.threshold)),
@@ -152,16 +153,37 @@ impl Builder<'_> {
     fn add_spike_generator(&mut self, g: &GeneratorSpec) -> Result<Handle> {
         let ctx = format!("spike_generators '{}'", g.name);
         let n = self.count(&g.n, &format!("{ctx}.N"), 1)?;
-        let time_spans: Vec<Span> = g
-            .times
-            .iter()
-            .map(|t| match t {
-                TimeSpec::Seconds(_, span) => *span,
-                TimeSpec::Expr(s) => s.inner_span(),
-            })
-            .collect();
-        let times = g
-            .times
+        let time_spans = time_spans(&g.times);
+        let times = self.spike_times(&g.times, &ctx)?;
+        let period = match &g.period {
+            Some(p) => self.non_negative_time(p, &format!("{ctx}.period"))?,
+            None => 0.0,
+        };
+        self.check_spike_indices(&g.indices, &g.index_spans, n, &ctx, g.span)?;
+        let spec = SpikeGeneratorGroup {
+            name: Some(g.name.clone()),
+            n,
+            indices: g.indices.clone(),
+            times,
+            period,
+        };
+        // errors about one spike point at its time (`.times[k]`)
+        let time_keys: Vec<String> = (0..time_spans.len()).map(|k| format!(".times[{k}]")).collect();
+        let mut hints = vec![
+            (".period", g.period.as_ref().map(Str::inner_span)),
+            (".N", Some(count_span(&g.n))),
+        ];
+        hints.extend(time_keys.iter().zip(&time_spans).map(|(k, s)| (k.as_str(), Some(*s))));
+        self.net
+            .add_spike_generator(spec)
+            .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
+    }
+
+    /// The times of a spike list in seconds, each a non-negative, finite
+    /// time (an error points at the one that is not).
+    pub(super) fn spike_times(&self, times: &[TimeSpec], ctx: &str) -> Result<Vec<f64>> {
+        let time_spans = time_spans(times);
+        times
             .iter()
             .enumerate()
             .map(|(k, t)| {
@@ -187,43 +209,34 @@ impl Builder<'_> {
                 }
                 Ok(x)
             })
-            .collect::<Result<Vec<f64>>>()?;
-        let period = match &g.period {
-            Some(p) => self.non_negative_time(p, &format!("{ctx}.period"))?,
-            None => 0.0,
-        };
-        if let Some((k, bad)) = g
-            .indices
+            .collect::<Result<Vec<f64>>>()
+    }
+
+    /// Each index of a spike list must be one of the `n` neurons (an error
+    /// points at the one that is not; `span` when its place is unknown).
+    pub(super) fn check_spike_indices(
+        &self,
+        indices: &[i64],
+        index_spans: &[Span],
+        n: usize,
+        ctx: &str,
+        span: Span,
+    ) -> Result<()> {
+        if let Some((k, bad)) = indices
             .iter()
             .enumerate()
             .find(|(_, x)| **x < 0 || **x as u64 >= n as u64)
         {
             return Err(self.error(
                 "bad-index",
-                g.index_spans.get(k).copied().unwrap_or(g.span),
+                index_spans.get(k).copied().unwrap_or(span),
                 format!(
                     "{ctx}.indices[{k}]: index {bad} is outside the range [0, {}] of the group's {n} neurons",
                     n - 1
                 ),
             ));
         }
-        let spec = SpikeGeneratorGroup {
-            name: Some(g.name.clone()),
-            n,
-            indices: g.indices.clone(),
-            times,
-            period,
-        };
-        // errors about one spike point at its time (`.times[k]`)
-        let time_keys: Vec<String> = (0..time_spans.len()).map(|k| format!(".times[{k}]")).collect();
-        let mut hints = vec![
-            (".period", g.period.as_ref().map(Str::inner_span)),
-            (".N", Some(count_span(&g.n))),
-        ];
-        hints.extend(time_keys.iter().zip(&time_spans).map(|(k, s)| (k.as_str(), Some(*s))));
-        self.net
-            .add_spike_generator(spec)
-            .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
+        Ok(())
     }
 
     pub(super) fn poisson(&mut self, p: &PoissonSpec) {
@@ -381,6 +394,17 @@ fn parse_slice(s: &str) -> Option<(&str, &str, &str)> {
         && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     let digits = |x: &str| x.chars().all(|c| c.is_ascii_digit());
     (ident && digits(a) && digits(b)).then_some((base, a, b))
+}
+
+/// Where each time of a spike list is in the file.
+fn time_spans(times: &[TimeSpec]) -> Vec<Span> {
+    times
+        .iter()
+        .map(|t| match t {
+            TimeSpec::Seconds(_, span) => *span,
+            TimeSpec::Expr(s) => s.inner_span(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub use protocol::{Protocol, RunTimes, Step};
 
 use super::model_file::*;
 use crate::diag::{Diagnostic, Errors, Result, Source, Span};
+use crate::ir::ElemTy;
 use crate::model::scope::ValTy;
 use crate::sim::{Handle, Network};
 use crate::units::Dim;
@@ -112,6 +113,7 @@ fn build_steps(b: &mut Builder, opts: &BuildOptions) -> Result<Protocol> {
     let model = b.model;
     b.constants()?;
     let (dt, seed, duration) = b.simulation()?;
+    b.clocks()?;
     // the seed before any object: `init` and `connect` may draw random numbers
     let seed = opts.seed.or(seed);
     if let Some(s) = seed {
@@ -211,6 +213,98 @@ impl Builder<'_> {
                 .map_err(|e| locate(e, self.file(), c.span, &ctx))?;
         }
         Ok(())
+    }
+
+    /// `[clocks]`: each added to the network under its name.
+    fn clocks(&mut self) -> Result<()> {
+        for c in &self.model.clocks {
+            let ctx = format!("clocks.{}", c.name);
+            let dt = self.positive_time(&c.dt, &format!("{ctx}.dt"))?;
+            self.net
+                .add_clock(&c.name, dt)
+                .map_err(|e| locate(e, self.file(), c.span, &ctx))?;
+        }
+        Ok(())
+    }
+
+    /// The `dt` (a clock of the object's own) or `clock` (one of `[clocks]`)
+    /// of an object (`ctx`); an unknown clock is an error at its name.
+    pub(super) fn clock(&self, schedule: &ScheduleSpec, ctx: &str) -> Result<(Option<f64>, Option<String>)> {
+        let dt = match &schedule.dt {
+            Some(dt) => Some(self.positive_time(dt, &format!("{ctx}.dt"))?),
+            None => None,
+        };
+        let Some(c) = &schedule.clock else {
+            return Ok((dt, None));
+        };
+        let name = c.text.trim();
+        if self.net.clock_dt(name).is_none() {
+            let names = self.model.clocks.iter().map(|c| c.name.as_str());
+            let help = match crate::model::scope::suggest(name, names) {
+                Some(s) => format!("did you mean '{s}'?"),
+                None => "add it as [clocks.NAME] with a `dt`, or give the object a `dt` of its own".to_string(),
+            };
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "unknown-clock",
+                    self.file(),
+                    c.inner_span(),
+                    format!("{ctx}.clock: unknown clock '{name}'"),
+                )
+                .with_label("not in [clocks]")
+                .with_help(help),
+            ));
+        }
+        Ok((dt, Some(name.to_string())))
+    }
+
+    /// An object's `namespace` (each name evaluated as a constant is, with
+    /// the file's constants in scope), `dtype` and `method_options`.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn settings(
+        &mut self,
+        settings: &ObjectSettings,
+        ctx: &str,
+    ) -> Result<(Vec<(String, f64, Dim)>, Vec<(String, ElemTy)>, Vec<(String, bool)>)> {
+        let mut namespace = Vec::new();
+        for c in &settings.namespace {
+            let cctx = format!("{ctx}.namespace.{}", c.name);
+            let (v, d) = match &c.value {
+                ConstantValue::Number(x) => (*x, Dim::ONE),
+                ConstantValue::Int(i) => (*i as f64, Dim::ONE),
+                ConstantValue::Expr(s) => {
+                    let (v, d, _) = self.net.eval_constant_typed(&s.code(), &cctx)?;
+                    (v, d)
+                }
+            };
+            namespace.push((c.name.clone(), v, d));
+        }
+        let dtype = settings
+            .dtype
+            .iter()
+            .map(|(var, ty, _)| (var.clone(), if ty == "float32" { ElemTy::F32 } else { ElemTy::F64 }))
+            .collect();
+        let options = settings
+            .method_options
+            .iter()
+            .map(|(k, v, _)| (k.clone(), *v))
+            .collect();
+        Ok((namespace, dtype, options))
+    }
+
+    /// Each variable named in `dtype` must be one of the object `h`'s (Brian2
+    /// ignores other names; here they are an error at the name's value).
+    pub(super) fn check_dtype_names(&mut self, h: Handle, settings: &ObjectSettings, ctx: &str) {
+        for (var, _, span) in &settings.dtype {
+            if var != "*" && !self.net.has_variable(h, var) {
+                let e = self.error(
+                    "unknown-variable",
+                    *span,
+                    format!("{ctx}.dtype: '{var}' is not a variable of the model"),
+                );
+                self.errors.extend(e.0);
+            }
+        }
     }
 
     /// dt, float32; returns (dt, seed, duration).

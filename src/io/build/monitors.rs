@@ -77,9 +77,7 @@ impl Builder<'_> {
                 self.check_variables(source, variables, &m.source, &ctx)?;
                 let vars: Vec<&str> = variables.iter().map(|v| v.0.as_str()).collect();
                 let mut spec = StateMonitor::new(source, &vars, record).name(&m.name);
-                if let Some(dt) = &schedule.dt {
-                    spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
-                }
+                (spec.dt, spec.clock) = self.clock(schedule, &ctx)?;
                 spec.when = schedule.when.as_ref().map(|w| w.0.clone());
                 spec.order = self.order(&schedule.order, &ctx)?;
                 let when_span = schedule.when.as_ref().map(|w| w.1);
@@ -151,7 +149,9 @@ impl Builder<'_> {
                 Step::Store {
                     name, restore: true, ..
                 } => t = stored.get(name.as_str()).copied().unwrap_or(t),
-                Step::Set { .. } | Step::SetConstant { .. } => {}
+                // A change of dt is checked by the runs themselves (each
+                // checks its recordings before it starts).
+                Step::Set { .. } | Step::SetConstant { .. } | Step::SetDt { .. } | Step::SetSpikes { .. } => {}
             }
         }
         let hints: Vec<(String, Option<Span>)> = self

@@ -67,6 +67,32 @@ pub enum Step {
         /// The step's table in the model file.
         span: Span,
     },
+    /// Sets the dt of a clock (Brian2's `clock.dt = ...` between runs).
+    SetDt {
+        /// The clock: `defaultclock` or a clock of `[clocks]`.
+        clock: String,
+        /// The new dt in seconds.
+        dt: f64,
+        /// Where the step is, for messages (`protocol[2]`).
+        context: String,
+        /// The step's table in the model file.
+        span: Span,
+    },
+    /// Replaces the spikes of a spike generator (Brian2's `set_spikes`).
+    SetSpikes {
+        /// The spike generator.
+        target: Handle,
+        /// The neuron of each spike.
+        indices: Vec<i64>,
+        /// The time of each spike, in seconds.
+        times: Vec<f64>,
+        /// The repeat period in seconds (0: none).
+        period: f64,
+        /// Where the step is, for messages (`protocol[2]`).
+        context: String,
+        /// The step's table in the model file.
+        span: Span,
+    },
 }
 
 /// What a model file asks to do once its network is built.
@@ -187,6 +213,26 @@ impl Protocol {
                 } => {
                     net.restore(name).map_err(|e| locate(e, &self.file, *span, context))?;
                 }
+                Step::SetDt {
+                    clock,
+                    dt,
+                    context,
+                    span,
+                } => {
+                    net.set_clock_dt(clock, *dt)
+                        .map_err(|e| locate(e, &self.file, *span, context))?;
+                }
+                Step::SetSpikes {
+                    target,
+                    indices,
+                    times,
+                    period,
+                    context,
+                    span,
+                } => {
+                    net.set_spikes(*target, indices.clone(), times.clone(), *period)
+                        .map_err(|e| locate(e, &self.file, *span, context))?;
+                }
             }
         }
         let total = t0.elapsed().as_secs_f64();
@@ -220,6 +266,12 @@ impl Builder<'_> {
         };
         let mut out = Vec::new();
         let mut stored: Vec<&str> = Vec::new();
+        // The time the steps reach (a restore goes back to its store's) and
+        // the dt of each clock they change: a change of dt the time does not
+        // allow is an error of `spikejit check` too.
+        let mut t = 0.0;
+        let mut stored_t: Vec<(String, f64)> = Vec::new();
+        let mut dts: Vec<(String, f64)> = Vec::new();
         // Constants as set steps leave them (the later steps' expressions see
         // the new values); put back once the protocol is resolved.
         let mut changed: Vec<(String, f64, Dim)> = Vec::new();
@@ -277,7 +329,57 @@ impl Builder<'_> {
                         self.set_step(target, var, (value, *value_span), index, context, *span)
                     }
                 }
+                StepSpec::SetDt {
+                    dt,
+                    clock,
+                    context,
+                    span,
+                } => self.set_dt_step(dt, clock.as_ref(), context, *span),
+                StepSpec::SetSpikes {
+                    target,
+                    indices,
+                    index_spans,
+                    times,
+                    period,
+                    context,
+                    span,
+                } => self.set_spikes_step(target, (indices, index_spans), times, period.as_ref(), context, *span),
             };
+            let r = r.and_then(|s| {
+                match &s {
+                    Step::Run { duration, .. } => t += duration,
+                    Step::Store {
+                        name, restore: false, ..
+                    } => stored_t.push((name.clone(), t)),
+                    Step::Store { name, restore: true, .. } => {
+                        t = stored_t.iter().rev().find(|(n, _)| n == name).map_or(t, |s| s.1)
+                    }
+                    Step::SetDt {
+                        clock,
+                        dt,
+                        context,
+                        span,
+                    } => {
+                        let old = match dts.iter().find(|(c, _)| c == clock) {
+                            Some(&(_, d)) => d,
+                            None => self.net.clock_dt(clock).unwrap_or(*dt),
+                        };
+                        if !crate::sim::dt_change_fits(t, old, *dt) {
+                            return Err(self.error(
+                                "bad-dt",
+                                *span,
+                                format!(
+                                    "{context}: cannot set dt from {old} s to {dt} s: the time {t} s is not a multiple of {dt} s"
+                                ),
+                            ));
+                        }
+                        dts.retain(|(c, _)| c != clock);
+                        dts.push((clock.clone(), *dt));
+                    }
+                    _ => {}
+                }
+                Ok(s)
+            });
             match r {
                 Ok(s) => out.push(s),
                 Err(e) => self.errors.extend(e.0),
@@ -288,6 +390,84 @@ impl Builder<'_> {
             self.push(r);
         }
         out
+    }
+
+    /// `op = "set_dt"`: the clock (default: `defaultclock`) must be one of
+    /// `[clocks]`, the dt a positive time.
+    fn set_dt_step(&mut self, dt: &Str, clock: Option<&Str>, context: &str, span: Span) -> Result<Step> {
+        let dt = self.positive_time(dt, &format!("{context}.dt"))?;
+        let clock = match clock {
+            None => "defaultclock".to_string(),
+            Some(c) => {
+                let name = c.text.trim();
+                if self.net.clock_dt(name).is_none() {
+                    let names = self.model.clocks.iter().map(|c| c.name.as_str());
+                    let help = match crate::model::scope::suggest(name, names) {
+                        Some(s) => format!("did you mean '{s}'?"),
+                        None => "name a clock of [clocks], or leave 'clock' out for the default clock".to_string(),
+                    };
+                    return Err(Errors::one(
+                        Diagnostic::at(
+                            "unknown-clock",
+                            self.file(),
+                            c.inner_span(),
+                            format!("{context}.clock: unknown clock '{name}'"),
+                        )
+                        .with_label("not in [clocks]")
+                        .with_help(help),
+                    ));
+                }
+                name.to_string()
+            }
+        };
+        Ok(Step::SetDt {
+            clock,
+            dt,
+            context: context.to_string(),
+            span,
+        })
+    }
+
+    /// `op = "set_spikes"`: the target must be a spike generator; the times
+    /// and indices are checked as the generator's own (the checks that
+    /// depend on the dt of the run, a neuron twice in a step or a period
+    /// that is no multiple of dt, are the step's errors when it runs).
+    fn set_spikes_step(
+        &mut self,
+        target: &Str,
+        (indices, index_spans): (&[i64], &[Span]),
+        times: &[TimeSpec],
+        period: Option<&Str>,
+        context: &str,
+        span: Span,
+    ) -> Result<Step> {
+        let name = target.text.trim();
+        let Some(&(h, Kind::Generator)) = self.objects.get(name) else {
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "not-a-generator",
+                    self.file(),
+                    target.inner_span(),
+                    format!("{context}.target: '{name}' is not a spike generator"),
+                )
+                .with_help("set_spikes replaces the spikes of a [[spike_generators]] entry"),
+            ));
+        };
+        let n = self.net.size_of(h)?;
+        let times = self.spike_times(times, context)?;
+        self.check_spike_indices(indices, index_spans, n, context, span)?;
+        let period = match period {
+            Some(p) => self.non_negative_time(p, &format!("{context}.period"))?,
+            None => 0.0,
+        };
+        Ok(Step::SetSpikes {
+            target: h,
+            indices: indices.to_vec(),
+            times,
+            period,
+            context: context.to_string(),
+            span,
+        })
     }
 
     /// `op = "set"`, `target = "constants"`: a new value for a constant of

@@ -33,9 +33,8 @@ impl Builder<'_> {
             None => {}
         }
         spec.method = s.method.as_ref().map(Str::code);
-        if let Some(dt) = &s.schedule.dt {
-            spec.dt = Some(self.positive_time(dt, &format!("{ctx}.dt"))?);
-        }
+        (spec.dt, spec.clock) = self.clock(&s.schedule, &ctx)?;
+        (spec.namespace, spec.dtype, spec.method_options) = self.settings(&s.settings, &ctx)?;
         spec.order = self.order(&s.schedule.order, &ctx)?;
         spec.when = s.schedule.when.as_ref().map(|w| w.0.clone());
         spec.on_event = s.on_event.clone();
@@ -47,6 +46,7 @@ impl Builder<'_> {
         };
         let hints = [
             (".method", s.method.as_ref().map(Str::inner_span)),
+            (".method_options", s.settings.method_options.first().map(|o| o.2)),
             (".delay", delay_span),
             (".on_event", s.on_event_span),
             (".source", Some(s.source.inner_span())),
@@ -96,6 +96,7 @@ impl Builder<'_> {
         let Some(h) = self.keep(&s.name, Kind::Synapses, |b| b.add_synapses(s)) else {
             return;
         };
+        self.check_dtype_names(h, &s.settings, &format!("synapses '{}'", s.name));
         for c in &s.connect {
             // an error about one key (`.p`) or list element (`.i[1]`) points at it
             let keys: Vec<String> = c.value_spans.iter().map(|(k, _)| format!(".{k}")).collect();

@@ -35,6 +35,7 @@ impl Loader {
             );
         }
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
+        let settings = self.object_settings(es, &w);
         let (Some(name), Some(n), Some(model)) = (name, count, model) else {
             return None;
         };
@@ -52,6 +53,7 @@ impl Loader {
             run_regularly,
             events,
             run_on_event,
+            settings,
         })
     }
 
@@ -201,11 +203,35 @@ impl Loader {
     fn spike_generators_table(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<GeneratorSpec> {
         let name = self.name(es, &w, "spike_generators");
         let count = self.count(es, "N", &w, 1);
-        let indices = self.typed(es, "indices", &w, "a list of integers", as_int_list);
+        let spikes = self.spike_list(es, &w, item.span);
+        let period = self.opt_str(es, "period", &w, "a string");
+        let (Some(name), Some(n), Some((indices, index_spans, times))) = (name, count, spikes) else {
+            return None;
+        };
+        Some(GeneratorSpec {
+            name,
+            span: item.span,
+            n,
+            indices,
+            index_spans,
+            times,
+            period,
+        })
+    }
+
+    /// The `indices` and `times` of a spike generator or a `set_spikes` step
+    /// (`w`: where, `span`: its table): one time per index, each checked.
+    pub(super) fn spike_list(
+        &mut self,
+        es: &[Entry],
+        w: &str,
+        item_span: Span,
+    ) -> Option<(Vec<i64>, Vec<Span>, Vec<TimeSpec>)> {
+        let indices = self.typed(es, "indices", w, "a list of integers", as_int_list);
         let times = self.typed(
             es,
             "times",
-            &w,
+            w,
             "a list of strings with units or numbers in seconds",
             |n| matches!(n.v, V::Array(_)).then_some(()),
         );
@@ -235,7 +261,6 @@ impl Loader {
             }
             ok.then_some(out)
         });
-        let period = self.opt_str(es, "period", &w, "a string");
         let spans_of = |key: &str| match get(es, key).map(|e| &e.node.v) {
             Some(V::Array(items)) => items.iter().map(|x| x.span).collect(),
             _ => Vec::new(),
@@ -244,7 +269,7 @@ impl Loader {
         if let (Some(i), Some(t)) = (&indices, &times)
             && i.len() != t.len()
         {
-            let at = get(es, "times").map_or(item.span, |e| e.node.span);
+            let at = get(es, "times").map_or(item_span, |e| e.node.span);
             let first = get(es, "indices").map(|e| e.node.span);
             let mut d = Diagnostic::at(
                 "bad-length",
@@ -260,18 +285,7 @@ impl Loader {
             self.errors.push(d);
             return None;
         }
-        let (Some(name), Some(n), Some(indices), Some(times)) = (name, count, indices, times) else {
-            return None;
-        };
-        Some(GeneratorSpec {
-            name,
-            span: item.span,
-            n,
-            indices,
-            index_spans,
-            times,
-            period,
-        })
+        Some((indices?, index_spans, times?))
     }
 
     pub(super) fn poisson(&mut self, n: Option<&Node>) -> Vec<PoissonSpec> {

@@ -3,9 +3,10 @@
 //! is an error naming it) and [`contract_keys`] lists for the documentation.
 //! One room, so that the contract's word list reads in one place.
 
-pub(super) const SECTIONS: [(&str, bool); 11] = [
+pub(super) const SECTIONS: [(&str, bool); 12] = [
     ("simulation", true),
     ("constants", true),
+    ("clocks", true),
     ("timed_arrays", false),
     ("neurons", false),
     ("subgroups", false),
@@ -32,6 +33,10 @@ pub(super) const NEURON_KEYS: &[&str] = &[
     "dt",
     "when",
     "order",
+    "clock",
+    "namespace",
+    "dtype",
+    "method_options",
 ];
 pub(super) const SUBGROUP_KEYS: &[&str] = &["name", "of", "start", "stop"];
 pub(super) const SYNAPSE_KEYS: &[&str] = &[
@@ -51,6 +56,10 @@ pub(super) const SYNAPSE_KEYS: &[&str] = &[
     "dt",
     "when",
     "order",
+    "clock",
+    "namespace",
+    "dtype",
+    "method_options",
 ];
 pub(super) const CONNECT_KEYS: &[&str] = &["condition", "p", "n", "i", "j", "skip_if_invalid"];
 pub(super) const INIT_KEYS: &[&str] = &["var", "value", "index"];
@@ -66,7 +75,17 @@ pub(super) const MONITOR_KINDS: [(&str, &[&str]); 4] = [
     ),
     (
         "state",
-        &["name", "kind", "source", "variables", "record", "dt", "when", "order"],
+        &[
+            "name",
+            "kind",
+            "source",
+            "variables",
+            "record",
+            "dt",
+            "when",
+            "order",
+            "clock",
+        ],
     ),
     ("rate", &["name", "kind", "source", "when", "order"]),
 ];
@@ -80,14 +99,21 @@ pub(super) const MONITOR_KEYS: &[&str] = &[
     "when",
     "order",
     "event",
+    "clock",
 ];
-pub(super) const PROTOCOL_OPS: [(&str, &[&str]); 4] = [
+/// The keys of a clock of `[clocks]` (`[clocks.slow]`).
+pub(super) const CLOCK_KEYS: &[&str] = &["dt"];
+pub(super) const PROTOCOL_OPS: [(&str, &[&str]); 6] = [
     ("run", &["op", "duration"]),
     ("store", &["op", "name"]),
     ("restore", &["op", "name"]),
     ("set", &["op", "target", "var", "value", "index"]),
+    ("set_dt", &["op", "dt", "clock"]),
+    ("set_spikes", &["op", "target", "indices", "times", "period"]),
 ];
-pub(super) const PROTOCOL_KEYS: &[&str] = &["op", "duration", "name", "target", "var", "value", "index"];
+pub(super) const PROTOCOL_KEYS: &[&str] = &[
+    "op", "duration", "name", "target", "var", "value", "index", "dt", "clock", "indices", "times", "period",
+];
 pub(super) const TIMED_ARRAY_KEYS: &[&str] = &["name", "values", "length", "unit", "dt"];
 pub(super) const GENERATOR_KEYS: &[&str] = &["name", "N", "indices", "times", "period"];
 pub(super) const POISSON_KEYS: &[&str] = &["name", "N", "rates"];
@@ -126,6 +152,7 @@ pub fn contract_keys() -> Vec<(&'static str, &'static [&'static str])> {
     let mut out: Vec<(&'static str, &'static [&'static str])> = vec![
         ("", &TOP),
         ("simulation", SIMULATION_KEYS),
+        ("clocks", CLOCK_KEYS),
         ("timed_arrays", TIMED_ARRAY_KEYS),
         ("neurons", NEURON_KEYS),
         ("subgroups", SUBGROUP_KEYS),
@@ -155,6 +182,8 @@ pub fn contract_keys() -> Vec<(&'static str, &'static [&'static str])> {
             "store" => "protocol.store",
             "restore" => "protocol.restore",
             "set" => "protocol.set",
+            "set_dt" => "protocol.set_dt",
+            "set_spikes" => "protocol.set_spikes",
             _ => "protocol.(unnamed op)",
         };
         out.push((name, keys));

@@ -233,7 +233,132 @@ impl Loader {
             as_str(n).filter(|s| is_slot(&s.text)).map(|s| (s.text, n.span))
         });
         let order = self.typed(es, "order", w, "an integer", |n| as_int(n).map(|i| (i, n.span)));
-        ScheduleSpec { dt, when, order }
+        let clock = self.opt_str(es, "clock", w, "the name of a clock of [clocks]");
+        if let (Some(_), Some(c)) = (&dt, &clock) {
+            self.err_help(
+                "dt-and-clock",
+                c.span,
+                format!("{}give either 'dt' or 'clock', not both", prefix(w)),
+                "'dt' gives the object a clock of its own; 'clock' names a clock of [clocks] it shares",
+            );
+        }
+        ScheduleSpec { dt, when, order, clock }
+    }
+
+    /// `namespace`, `dtype` and `method_options` of neurons or synapses.
+    pub(super) fn object_settings(&mut self, es: &[Entry], w: &str) -> ObjectSettings {
+        let mut out = ObjectSettings::default();
+        if let Some(e) = get(es, "namespace") {
+            match &e.node.v {
+                V::Table(ns) => out.namespace = self.constant_entries(ns, &format!("{w}.namespace"), false),
+                _ => self.err(
+                    "wrong-type",
+                    e.node.span,
+                    format!(
+                        "{w}.namespace: expected a table of names and values, got {}",
+                        got(&e.node)
+                    ),
+                ),
+            }
+        }
+        const DTYPES: &str = "\"float64\" or \"float32\"";
+        let is_dtype = |n: &Node| as_str(n).filter(|s| s.text == "float64" || s.text == "float32");
+        if let Some(e) = get(es, "dtype") {
+            match &e.node.v {
+                V::Str(_) => {
+                    if let Some(s) = is_dtype(&e.node) {
+                        out.dtype.push(("*".to_string(), s.text, e.node.span));
+                    } else {
+                        self.err(
+                            "bad-value",
+                            e.node.span,
+                            format!("{w}.dtype: expected {DTYPES}, or a table of them per variable"),
+                        );
+                    }
+                }
+                V::Table(vars) => {
+                    for v in vars {
+                        match is_dtype(&v.node) {
+                            Some(s) => out.dtype.push((v.key.clone(), s.text, v.node.span)),
+                            None => self.err(
+                                "bad-value",
+                                v.node.span,
+                                format!("{w}.dtype.{}: expected {DTYPES}, got {}", v.key, got(&v.node)),
+                            ),
+                        }
+                    }
+                }
+                _ => self.err(
+                    "wrong-type",
+                    e.node.span,
+                    format!(
+                        "{w}.dtype: expected {DTYPES}, or a table of them per variable, got {}",
+                        got(&e.node)
+                    ),
+                ),
+            }
+        }
+        if let Some(e) = get(es, "method_options") {
+            match &e.node.v {
+                V::Table(opts) => {
+                    for o in opts {
+                        match as_bool(&o.node) {
+                            Some(b) => out.method_options.push((o.key.clone(), b, o.span)),
+                            None => self.err(
+                                "wrong-type",
+                                o.node.span,
+                                format!("{w}.method_options.{}: expected a boolean, got {}", o.key, got(&o.node)),
+                            ),
+                        }
+                    }
+                }
+                _ => self.err(
+                    "wrong-type",
+                    e.node.span,
+                    format!("{w}.method_options: expected a table of options, got {}", got(&e.node)),
+                ),
+            }
+        }
+        out
+    }
+
+    /// `[clocks]`: each entry a table with `dt`.
+    pub(super) fn clocks(&mut self, n: Option<&Node>) -> Vec<ClockSpec> {
+        let mut out = Vec::new();
+        let Some(V::Table(es)) = n.map(|n| &n.v) else {
+            return out;
+        };
+        for e in es {
+            let w = format!("clocks.{}", e.key);
+            if !is_ident(&e.key) {
+                self.err("bad-name", e.span, format!("clocks: '{}' is not an identifier", e.key));
+                continue;
+            }
+            if e.key == "defaultclock" {
+                self.err_help(
+                    "bad-name",
+                    e.span,
+                    "clocks: 'defaultclock' is the default clock, set by simulation.dt",
+                    "choose another name, or set `dt` in [simulation]",
+                );
+                continue;
+            }
+            let Some(ces) = self.table(&e.node, &w, CLOCK_KEYS, &["dt"]) else {
+                continue;
+            };
+            let dt = self.opt_str(ces, "dt", &w, "a string such as \"1*ms\"");
+            if self.claim(&e.key, e.span, "the clock").is_none() {
+                continue;
+            }
+            if let Some(dt) = dt {
+                out.push(ClockSpec {
+                    name: e.key.clone(),
+                    span: e.span,
+                    dt,
+                });
+            }
+        }
+        out
     }
 
     pub(super) fn items(n: Option<&Node>) -> &[Node] {
@@ -448,6 +573,7 @@ impl Loader {
         let has_protocol = matches!(sections.get("protocol").map(|n| &n.v), Some(V::Array(a)) if !a.is_empty());
         let simulation = self.simulation(sections.get("simulation").copied(), has_protocol, root.span);
         let constants = self.constants(sections.get("constants").copied());
+        let clocks = self.clocks(sections.get("clocks").copied());
         let timed_arrays = self.timed_arrays(sections.get("timed_arrays").copied());
         let neurons = self.neurons(sections.get("neurons").copied());
         let spike_generators = self.spike_generators(sections.get("spike_generators").copied());
@@ -471,6 +597,7 @@ impl Loader {
             synapses,
             monitors,
             protocol: if has_protocol { Some(protocol) } else { None },
+            clocks,
         }
     }
 
@@ -505,17 +632,19 @@ impl Loader {
     }
 
     pub(super) fn constants(&mut self, n: Option<&Node>) -> Vec<ConstantSpec> {
+        match n.map(|n| &n.v) {
+            Some(V::Table(es)) => self.constant_entries(es, "constants", true),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The entries of `[constants]` (`claim`: their names are the file's)
+    /// or of an object's `namespace` (`w` names the table, for messages).
+    fn constant_entries(&mut self, es: &[Entry], w: &str, claim: bool) -> Vec<ConstantSpec> {
         let mut out = Vec::new();
-        let Some(V::Table(es)) = n.map(|n| &n.v) else {
-            return out;
-        };
         for e in es {
             if !is_ident(&e.key) {
-                self.err(
-                    "bad-name",
-                    e.span,
-                    format!("constants: '{}' is not an identifier", e.key),
-                );
+                self.err("bad-name", e.span, format!("{w}: '{}' is not an identifier", e.key));
                 continue;
             }
             if let Some(what) = crate::model::scope::is_reserved_builtin(&e.key) {
@@ -523,7 +652,7 @@ impl Loader {
                     "bad-name",
                     e.span,
                     format!(
-                        "constants.{}: '{}' is {what} name and cannot be redefined as a constant",
+                        "{w}.{}: '{}' is {what} name and cannot be redefined as a constant",
                         e.key, e.key
                     ),
                     "choose another name (Brian2 would silently use its own)",
@@ -537,7 +666,7 @@ impl Loader {
                 V::Bool(b) => Some(ConstantValue::Number(if *b { 1.0 } else { 0.0 })),
                 _ => {
                     let msg = format!(
-                        "constants.{}: expected a string expression or a number, got {}",
+                        "{w}.{}: expected a string expression or a number, got {}",
                         e.key,
                         got(&e.node)
                     );
@@ -545,7 +674,7 @@ impl Loader {
                     None
                 }
             };
-            if self.claim(&e.key, e.span, "the constant").is_none() {
+            if claim && self.claim(&e.key, e.span, "the constant").is_none() {
                 continue;
             }
             if let Some(value) = value {

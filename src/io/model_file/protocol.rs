@@ -1,5 +1,6 @@
 //! The `[[protocol]]` section: the steps a model file asks for (`run`,
-//! `store`, `restore`, `set`), each op with its own keys.
+//! `store`, `restore`, `set`, `set_dt`, `set_spikes`), each op with its own
+//! keys.
 
 use super::keys::*;
 use super::loader::Loader;
@@ -15,10 +16,19 @@ impl Loader {
     /// One table of `[[protocol]]` (`w`: where it is, for messages).
     fn protocol_step(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<StepSpec> {
         let not_allowed = |key: &str, op: &str| format!("{w}: key '{key}' does not apply to op '{op}'");
-        let (op, mut ok) = self.variant(es, "op", &w, &PROTOCOL_OPS, "run, store, restore, set", not_allowed)?;
+        let (op, mut ok) = self.variant(
+            es,
+            "op",
+            &w,
+            &PROTOCOL_OPS,
+            "run, store, restore, set, set_dt, set_spikes",
+            not_allowed,
+        )?;
         let need: &[&str] = match op.as_str() {
             "run" => &["duration"],
             "set" => &["target", "var", "value"],
+            "set_dt" => &["dt"],
+            "set_spikes" => &["target", "indices", "times"],
             _ => &[],
         };
         for key in need {
@@ -31,8 +41,14 @@ impl Loader {
                 ok = false;
             }
         }
-        let [duration, name, target, var] =
-            ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
+        let [duration, name, target, var, dt, clock, period] =
+            ["duration", "name", "target", "var", "dt", "clock", "period"]
+                .map(|key| self.opt_str(es, key, &w, "a string"));
+        let spikes = if op == "set_spikes" {
+            self.spike_list(es, &w, item.span)
+        } else {
+            None
+        };
         let value = self.typed(
             es,
             "value",
@@ -59,6 +75,24 @@ impl Loader {
                 context: w,
                 span: item.span,
             }),
+            "set_dt" => Some(StepSpec::SetDt {
+                dt: dt?,
+                clock,
+                context: w,
+                span: item.span,
+            }),
+            "set_spikes" => {
+                let (indices, index_spans, times) = spikes?;
+                Some(StepSpec::SetSpikes {
+                    target: target?,
+                    indices,
+                    index_spans,
+                    times,
+                    period,
+                    context: w,
+                    span: item.span,
+                })
+            }
             _ => Some(StepSpec::Store {
                 name_span: name.as_ref().map(Str::inner_span),
                 name: name.map_or_else(|| "default".to_string(), |n| n.text),

@@ -146,6 +146,34 @@ pub struct ScheduleSpec {
     pub when: Option<(String, Span)>,
     /// `order`: the order within the slot, with its span; `None` for the default (usually 0).
     pub order: Option<(i64, Span)>,
+    /// `clock`: the name of a clock of `[clocks]` to run on, instead of `dt`.
+    pub clock: Option<Str>,
+}
+
+/// One clock of `[clocks]` (`[clocks.slow]`): a clock objects share by name
+/// (Brian2's `Clock(dt, name=...)`, given as `clock=`).
+#[derive(Clone, Debug)]
+pub struct ClockSpec {
+    /// The clock's name (the table's key), unique among the file's names.
+    pub name: String,
+    /// The key in the file.
+    pub span: Span,
+    /// `dt`: the clock's step.
+    pub dt: Str,
+}
+
+/// The per-object settings of neurons and synapses: Brian2's `namespace=`,
+/// `dtype=` and `method_options=`.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectSettings {
+    /// `namespace`: names only this object sees (they hide constants of the
+    /// same name), each as a `[constants]` entry.
+    pub namespace: Vec<ConstantSpec>,
+    /// `dtype`: (variable, `float32`/`float64`, where the value is); `"*"`
+    /// for the string form (every float variable).
+    pub dtype: Vec<(String, String, Span)>,
+    /// `method_options`: (option, value, where the key is).
+    pub method_options: Vec<(String, bool, Span)>,
 }
 
 /// `[[neurons]]`.
@@ -177,6 +205,8 @@ pub struct NeuronSpec {
     pub events: Vec<(String, Str)>,
     /// Code run on an event: (event, code).
     pub run_on_event: Vec<(String, Str)>,
+    /// `namespace`, `dtype` and `method_options`.
+    pub settings: ObjectSettings,
 }
 
 /// One entry of `run_regularly` (neurons and synapses).
@@ -393,6 +423,8 @@ pub struct SynapsesSpec {
     pub on_event_span: Option<Span>,
     /// `multisynaptic_index`: the name of a variable that numbers the synapses of each (i, j) pair (0, 1, ...).
     pub multisynaptic_index: Option<Str>,
+    /// `namespace`, `dtype` and `method_options`.
+    pub settings: ObjectSettings,
 }
 
 /// What a state monitor records.
@@ -478,6 +510,35 @@ pub enum StepSpec {
         /// The step's table in the file.
         span: Span,
     },
+    /// `op = "set_dt"`: set the dt of a clock between runs (Brian2's `clock.dt = ...`).
+    SetDt {
+        /// `dt`: the new step.
+        dt: Str,
+        /// `clock`: a clock of `[clocks]`; `None` for the default clock (`simulation.dt`).
+        clock: Option<Str>,
+        /// Where it is, for messages (`protocol[2]`).
+        context: String,
+        /// The step's table in the file.
+        span: Span,
+    },
+    /// `op = "set_spikes"`: replace a spike generator's spikes between runs
+    /// (Brian2's `SpikeGeneratorGroup.set_spikes`).
+    SetSpikes {
+        /// `target`: the spike generator.
+        target: Str,
+        /// `indices`: the neuron of each spike, with the span of each.
+        indices: Vec<i64>,
+        /// Where each index is.
+        index_spans: Vec<Span>,
+        /// `times`: the time of each spike.
+        times: Vec<TimeSpec>,
+        /// `period`: the repeat period (none when absent).
+        period: Option<Str>,
+        /// Where it is, for messages (`protocol[2]`).
+        context: String,
+        /// The step's table in the file.
+        span: Span,
+    },
     /// `store` (`restore: false`) or `restore` the state under a name ("default").
     Store {
         /// `name`: the name of the stored state.
@@ -522,4 +583,6 @@ pub struct LoadedModel {
     pub monitors: Vec<MonitorSpec>,
     /// `None` without a (non-empty) `[[protocol]]`: one run of `simulation.duration`.
     pub protocol: Option<Vec<StepSpec>>,
+    /// `[clocks]`, in file order.
+    pub clocks: Vec<ClockSpec>,
 }

@@ -68,6 +68,7 @@ impl Loader {
         }
         let connect = self.connect(es, &w);
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
+        let settings = self.object_settings(es, &w);
         let (Some(name), Some(source), Some(target)) = (name, source, target) else {
             return None;
         };
@@ -88,6 +89,7 @@ impl Loader {
             on_event: pathway_events,
             on_event_span: get(es, "on_event").map(|e| value_span(&e.node)),
             multisynaptic_index: msi,
+            settings,
         })
     }
 
