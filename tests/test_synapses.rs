@@ -14,8 +14,9 @@
 //!   `pre=` with `on_pre=`); the Rust API cannot express them.
 //! - test_constant_variable_subexpression_in_synapses,
 //!   test_sim_with_constant_subexpression: `(constant over dt)` is not supported.
-//! - test_summed_variables_linked_variables, test_linked_to_shared_variables,
-//!   test_linked_to_non_shared_variables: linked variables are not supported.
+//! - test_summed_variables_linked_variables is ported with spikejit's error:
+//!   a summed variable onto a linked variable is refused when the synapses
+//!   are added (Brian2 refuses two summed variables onto one variable at run).
 //! - test_synapses_to_synapses, test_synapses_to_synapses_connection_array,
 //!   test_synapses_to_synapses_rule_and_array,
 //!   test_synapses_to_synapses_statevar_access,
@@ -43,8 +44,8 @@
 
 use spikejit::diag::{Errors, Result};
 use spikejit::sim::{
-    Connect, Count, Handle, Indices, Network, NeuronGroup, Prob, Record, RunRegularly, Selection, SpikeGeneratorGroup,
-    SpikeMonitor, StateMonitor, Synapses, Value,
+    Connect, Count, Handle, Indices, LinkIndex, Network, NeuronGroup, Prob, Record, RunRegularly, Selection,
+    SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, Value,
 };
 use spikejit::units::Dim;
 
@@ -4065,4 +4066,93 @@ fn test_setting_from_weight_matrix() {
     net.set(s, "w", Value::Scalar(60.0), Selection::Pair(1, 2)).unwrap();
     let w = get(&net, s, "w");
     assert_eq!(w, vec![1.0, 2.0, 3.0, 4.0, 5.0, 60.0]);
+}
+
+// ---------------------------------------------------------------------------
+// Linked variables
+// ---------------------------------------------------------------------------
+
+#[test]
+fn test_summed_variables_linked_variables() {
+    // Brian2 raises NotImplementedError at run: the two "independent" summed
+    // variables target one variable through the link. spikejit refuses a
+    // summed variable onto a linked variable when the synapses are added
+    // (it does not write through linked variables).
+    let mut net = Network::new();
+    let source = group(&mut net, 1, "");
+    let target1 = group(&mut net, 10, "v : 1");
+    let target2 = group(&mut net, 10, "v : 1 (linked)");
+    net.link(target2, "v", target1, "v").unwrap();
+    let syn1 = syn(&mut net, source, target1, "v_post = 1 : 1 (summed)");
+    net.connect(syn1, Connect::all()).unwrap();
+    let e = err_text(net.add_synapses(Synapses::new(source, target2, "v_post = 1 : 1 (summed)")));
+    assert!(e.contains("[not-supported]") && e.contains("linked variable"), "{e}");
+}
+
+#[test]
+fn test_linked_to_shared_variables() {
+    let mut net = Network::new();
+    net.set_seed(1);
+    let source1 = group(&mut net, 1, "dx/dt = -x / (10*ms) : 1");
+    net.set(source1, "x", Value::Expr("rand()".into()), Selection::All)
+        .unwrap();
+    let source2 = group(&mut net, 10, "x : 1 (shared)");
+    net.set(source2, "x", Value::Expr("rand()".into()), Selection::All)
+        .unwrap();
+    let mon = net
+        .add_state_monitor(StateMonitor::new(source1, &["x"], Record::All))
+        .unwrap();
+    let g = group(&mut net, 10, "");
+    let s = syn(&mut net, g, g, "x1 : 1 (linked)\nx2 : 1 (linked)");
+    net.link(s, "x1", source1, "x").unwrap();
+    net.link(s, "x2", source2, "x").unwrap();
+    net.connect(s, Connect::arrays(vec![0, 5], vec![3, 6])).unwrap();
+    let mon_syn = net
+        .add_state_monitor(StateMonitor::new(s, &["x1", "x2"], Record::All))
+        .unwrap();
+    net.run(2.0 * DT).unwrap();
+    let x = trace(&net, mon, "x", 0);
+    assert!(x[0] > 0.0 && x[1] < x[0], "{x:?}");
+    assert_eq!(trace(&net, mon_syn, "x1", 0), x);
+    assert_eq!(trace(&net, mon_syn, "x1", 1), x);
+    let shared = get(&net, source2, "x");
+    assert_eq!(shared.len(), 1);
+    assert_eq!(trace(&net, mon_syn, "x2", 0), vec![shared[0]; 2]);
+    assert_eq!(trace(&net, mon_syn, "x2", 1), vec![shared[0]; 2]);
+}
+
+#[test]
+fn test_linked_to_non_shared_variables() {
+    let mut net = Network::new();
+    net.set_seed(2);
+    let source = group(&mut net, 10, "dx/dt = -x / (10*ms) : 1");
+    net.set(source, "x", Value::Expr("rand()".into()), Selection::All)
+        .unwrap();
+    let mon = net
+        .add_state_monitor(StateMonitor::new(source, &["x"], Record::All))
+        .unwrap();
+    let g = group(&mut net, 10, "y: 1");
+    let s = syn(&mut net, g, g, "x : 1 (linked)\nx_ind : integer\nnot_an_index : 1");
+    net.connect(s, Connect::arrays(vec![0, 5], vec![3, 6])).unwrap();
+    // Brian2: TypeError (an index array for synapses), ValueError (no such
+    // variable; not the synapses' own index), TypeError (not an integer)
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Array(vec![0, 1])));
+    assert!(e.contains("index array"), "{e}");
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Var("does_not_exist".into())));
+    assert!(e.contains("not found"), "{e}");
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Var("y_post".into())));
+    assert!(e.contains("not found"), "{e}");
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Var("not_an_index".into())));
+    assert!(e.contains("integer parameter"), "{e}");
+    net.link_indexed(s, "x", source, "x", LinkIndex::Var("x_ind".into()))
+        .unwrap();
+    net.set(s, "x_ind", Value::Array(vec![3.0, 5.0]), Selection::All)
+        .unwrap();
+    let mon_syn = net
+        .add_state_monitor(StateMonitor::new(s, &["x"], Record::All))
+        .unwrap();
+    net.run(2.0 * DT).unwrap();
+    assert_eq!(trace(&net, mon, "x", 3), trace(&net, mon_syn, "x", 0));
+    assert_eq!(trace(&net, mon, "x", 5), trace(&net, mon_syn, "x", 1));
+    assert_ne!(trace(&net, mon, "x", 3), trace(&net, mon, "x", 5));
 }

@@ -491,6 +491,7 @@ mod exec;
 mod findings;
 mod inputs;
 mod kernels;
+mod links;
 mod memory;
 mod monitors;
 mod nan;
@@ -524,8 +525,8 @@ pub use objects::GroupRange;
 pub use schedule::{SLOTS, ScheduleEntry, slot_name, slot_rank};
 pub use snapshots::StateDump;
 pub use spec::{
-    Code, Connect, Count, Handle, Indices, NeuronGroup, PoissonGroup, PoissonInput, Prob, Record, RunRegularly,
-    Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, Value,
+    Code, Connect, Count, Handle, Indices, LinkIndex, NeuronGroup, PoissonGroup, PoissonInput, Prob, Record,
+    RunRegularly, Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, Value,
 };
 pub use spikejit_runtime::queue;
 pub(crate) use synapses::delay_message;

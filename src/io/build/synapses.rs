@@ -66,6 +66,7 @@ impl Builder<'_> {
         let Some(h) = self.keep(&s.name, Kind::Synapses, |b| b.add_synapses(s)) else {
             return;
         };
+        self.links(h, &s.links);
         for c in &s.connect {
             // an error about one key (`.p`) or list element (`.i[1]`) points at it
             let keys: Vec<String> = c.value_spans.iter().map(|(k, _)| format!(".{k}")).collect();

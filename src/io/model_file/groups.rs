@@ -35,6 +35,7 @@ impl Loader {
             );
         }
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
+        let links = self.links(es, &w);
         let (Some(name), Some(n), Some(model)) = (name, count, model) else {
             return None;
         };
@@ -48,6 +49,7 @@ impl Loader {
             refractory,
             method,
             init,
+            links,
             schedule,
             run_regularly,
             events,

@@ -68,6 +68,7 @@ impl Loader {
         }
         let connect = self.connect(es, &w);
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
+        let links = self.links(es, &w);
         let (Some(name), Some(source), Some(target)) = (name, source, target) else {
             return None;
         };
@@ -83,6 +84,7 @@ impl Loader {
             method,
             connect,
             init,
+            links,
             schedule,
             run_regularly,
             on_event: pathway_events,
