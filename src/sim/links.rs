@@ -67,8 +67,9 @@ impl Network {
     /// variable `target_var` of group or subgroup `target` (Brian2's
     /// `G.var = linked_var(target, 'target_var')`): code that reads `var`
     /// reads `target_var`. Without an index, `target` has the size of `h`
-    /// (element k reads element k), or one element, or `target_var` is
-    /// `(shared)` (every element reads that one value). Units must match.
+    /// (element k reads element k), or is a group of one neuron, or
+    /// `target_var` is `(shared)` (then every element reads that one
+    /// value). Units must match.
     ///
     /// ```
     /// use spikejit::sim::{Network, NeuronGroup, Record, StateMonitor};
@@ -234,7 +235,8 @@ impl Network {
         let mut index_var = None;
         let sel = match index {
             _ if target_shared => IndexSel::Zero,
-            None if range.len() == 1 && my_n != 1 => at_start(IndexSel::Zero),
+            // a whole group of one neuron (not a subgroup of one, as in Brian2)
+            None if self.group(range.group).n == 1 && my_n != 1 => IndexSel::Zero,
             None => {
                 if is_syn {
                     return Err(err(
