@@ -34,8 +34,9 @@
 //!   and its log messages); their network results are ported.
 //! - test_synaptic_subgroups: synapse views (`syn[3, :]`) are not in the API.
 //! - Parts of ported tests that read through Brian2's indexing syntax
-//!   (`S.w[0:3, :]`, `S.w[:, :, 0]`, `N_outgoing_pre`) are checked by
-//!   reading all values and filtering by `i`, `j` and the multisynaptic index.
+//!   (`S.w[0:3, :]`, `S.w[:, :, 0]`) are checked by reading all values and
+//!   filtering by `i`, `j` and the multisynaptic index; `N_outgoing_pre` and
+//!   `N_incoming_post` are `Network::synapses_per_source`/`_per_target`.
 //! - The parts of the random-connectivity tests that are statistical (beyond
 //!   "every synapse satisfies the condition" and size bounds) are not ported.
 
@@ -206,11 +207,13 @@ fn compare(net: &Network, s: Handle, n_pre: usize, n_post: usize, expected: impl
 
 /// Brian2's `N_outgoing_pre`: the number of synapses of each source neuron.
 fn outgoing_pre(net: &Network, s: Handle, n_pre: usize) -> Vec<i64> {
-    let (i, _) = ij(net, s);
-    let mut out = vec![0; n_pre];
-    for a in i {
-        out[a as usize] += 1;
-    }
+    let out: Vec<i64> = net
+        .synapses_per_source(s)
+        .unwrap()
+        .into_iter()
+        .map(|n| n as i64)
+        .collect();
+    assert_eq!(out.len(), n_pre);
     out
 }
 
@@ -343,6 +346,10 @@ fn test_incoming_outgoing() {
     assert_eq!(outgoing_pre(&net, s, 5), vec![3, 2, 1, 0, 0]);
     // Target 0 receives 1, targets 1 and 2 receive 2, target 3 receives 1.
     assert_eq!(get(&net, s, "N_incoming"), vec![1.0, 2.0, 2.0, 2.0, 2.0, 1.0]);
+    // S.N_outgoing_pre, S.N_incoming_post
+    assert_eq!(net.synapses_per_source(s).unwrap(), vec![3, 2, 1, 0, 0]);
+    assert_eq!(net.synapses_per_target(s).unwrap(), vec![1, 2, 2, 1, 0]);
+    assert!(net.synapses_per_target(g1).is_err());
 }
 
 /// `N_incoming`/`N_outgoing` read by code: the values after every connect
