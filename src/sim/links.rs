@@ -7,33 +7,12 @@
 
 use super::arrays::{Array, Store};
 use super::network::{Network, err};
-use super::objects::Object;
+use super::objects::{Link, Object};
 use super::spec::{Handle, LinkIndex};
 use crate::diag::{Diagnostic, Errors, Result};
 use crate::model::equations::VarFlag;
 use crate::model::scope::{ArrayKey, IndexSel, NameRef, Scope, ValTy};
 use crate::syntax::ast::EquationKind;
-use crate::units::Dim;
-
-/// What a linked variable reads.
-#[derive(Clone, Debug)]
-pub(crate) struct Link {
-    /// The array read (a neuron group's variable; for a link to a linked
-    /// variable, the array that one reads).
-    pub array: ArrayKey,
-    /// The element of `array` read for an element of the linking object
-    /// (`IndexSel::Item` stands for that element).
-    pub index: IndexSel,
-    /// The number of elements of `array`, for the checks of index variables.
-    pub len: usize,
-    /// The dimension and type of the variable linked to.
-    pub dim: Dim,
-    pub ty: ValTy,
-    /// What it links to as written (`G.v`), for messages.
-    pub shown: String,
-    /// The linking object's integer variable that indexes the link, if any.
-    pub index_var: Option<String>,
-}
 
 /// The element `sel` designates for item `item`, read from the arrays of
 /// `store`; `None` when an index read is outside its array.

@@ -87,7 +87,7 @@ pub struct Network {
     /// holds the whole model, and is not run again.
     pub(crate) gathered: bool,
     /// The linked variables, by (object, variable), and what they read.
-    pub(crate) links: HashMap<(usize, String), super::links::Link>,
+    pub(crate) links: HashMap<(usize, String), super::objects::Link>,
     /// Warnings found while checking code (see [`Network::warnings`]), each once.
     warnings: std::sync::Mutex<Vec<Diagnostic>>,
 }
