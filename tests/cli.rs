@@ -102,17 +102,14 @@ fn duplicate_name() {
 #[test]
 fn not_supported_yet_is_an_error() {
     let text = format!(
-        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[neurons]]\nname = \"H\"\nN = 1\nmodel = \"x : 1 (linked)\"\n"
+        "[simulation]\nduration = \"1*ms\"\n[constants]\ntau = \"10*ms\"\n{GROUP}\n[[neurons]]\nname = \"H\"\nN = 1\nmodel = \"dx/dt = -x/tau : 1\"\nmethod = \"gsl\"\n"
     );
     let p = write_model("unsupported", &text);
     let (code, err) = check(&p);
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("the flag 'linked' is not supported yet by spikejit"),
-        "{err}"
-    );
-    let line = text.lines().position(|l| l.contains("(linked)")).map_or(0, |k| k + 1);
-    assert!(err.contains(&loc(&p, line, 17)), "{err}");
+    assert!(err.contains("is not supported yet by spikejit"), "{err}");
+    let line = text.lines().position(|l| l.contains("gsl")).map_or(0, |k| k + 1);
+    assert!(err.contains(&loc(&p, line, 11)), "{err}");
 }
 
 #[test]

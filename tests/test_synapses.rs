@@ -14,8 +14,9 @@
 //!   `pre=` with `on_pre=`); the Rust API cannot express them.
 //! - test_constant_variable_subexpression_in_synapses,
 //!   test_sim_with_constant_subexpression: `(constant over dt)` is not supported.
-//! - test_summed_variables_linked_variables, test_linked_to_shared_variables,
-//!   test_linked_to_non_shared_variables: linked variables are not supported.
+//! - test_summed_variables_linked_variables is ported with spikejit's error:
+//!   a summed variable onto a linked variable is refused when the synapses
+//!   are added (Brian2 refuses two summed variables onto one variable at run).
 //! - test_synapses_to_synapses, test_synapses_to_synapses_connection_array,
 //!   test_synapses_to_synapses_rule_and_array,
 //!   test_synapses_to_synapses_statevar_access,
@@ -32,8 +33,9 @@
 //!   and its log messages); their network results are ported.
 //! - test_synaptic_subgroups: synapse views (`syn[3, :]`) are not in the API.
 //! - Parts of ported tests that read through Brian2's indexing syntax
-//!   (`S.w[0:3, :]`, `S.w[:, :, 0]`, `N_outgoing_pre`) are checked by
-//!   reading all values and filtering by `i`, `j` and the multisynaptic index.
+//!   (`S.w[0:3, :]`, `S.w[:, :, 0]`) are checked by reading all values and
+//!   filtering by `i`, `j` and the multisynaptic index; `N_outgoing_pre` and
+//!   `N_incoming_post` are `Network::synapses_per_source`/`_per_target`.
 //! - The parts of the random-connectivity tests that are statistical (beyond
 //!   "every synapse satisfies the condition" and size bounds) are not ported.
 
@@ -42,8 +44,8 @@
 
 use spikejit::diag::{Errors, Result};
 use spikejit::sim::{
-    Connect, Count, Handle, Indices, Network, NeuronGroup, Prob, Record, RunRegularly, Selection, SpikeGeneratorGroup,
-    SpikeMonitor, StateMonitor, Synapses, Value,
+    Connect, Count, Handle, Indices, LinkIndex, Network, NeuronGroup, Prob, Record, RunRegularly, Selection,
+    SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, Value,
 };
 use spikejit::units::Dim;
 
@@ -204,11 +206,13 @@ fn compare(net: &Network, s: Handle, n_pre: usize, n_post: usize, expected: impl
 
 /// Brian2's `N_outgoing_pre`: the number of synapses of each source neuron.
 fn outgoing_pre(net: &Network, s: Handle, n_pre: usize) -> Vec<i64> {
-    let (i, _) = ij(net, s);
-    let mut out = vec![0; n_pre];
-    for a in i {
-        out[a as usize] += 1;
-    }
+    let out: Vec<i64> = net
+        .synapses_per_source(s)
+        .unwrap()
+        .into_iter()
+        .map(|n| n as i64)
+        .collect();
+    assert_eq!(out.len(), n_pre);
     out
 }
 
@@ -341,6 +345,10 @@ fn test_incoming_outgoing() {
     assert_eq!(outgoing_pre(&net, s, 5), vec![3, 2, 1, 0, 0]);
     // Target 0 receives 1, targets 1 and 2 receive 2, target 3 receives 1.
     assert_eq!(get(&net, s, "N_incoming"), vec![1.0, 2.0, 2.0, 2.0, 2.0, 1.0]);
+    // S.N_outgoing_pre, S.N_incoming_post
+    assert_eq!(net.synapses_per_source(s).unwrap(), vec![3, 2, 1, 0, 0]);
+    assert_eq!(net.synapses_per_target(s).unwrap(), vec![1, 2, 2, 1, 0]);
+    assert!(net.synapses_per_target(g1).is_err());
 }
 
 /// `N_incoming`/`N_outgoing` read by code: the values after every connect
@@ -4095,4 +4103,93 @@ fn test_changed_dt_spikes_in_queue() {
         .map(|x| x * MS)
         .collect();
     assert_close(&t, &expected, 1e-7, 0.0, "spike times");
+}
+
+// ---------------------------------------------------------------------------
+// Linked variables
+// ---------------------------------------------------------------------------
+
+#[test]
+fn test_summed_variables_linked_variables() {
+    // Brian2 raises NotImplementedError at run: the two "independent" summed
+    // variables target one variable through the link. spikejit refuses a
+    // summed variable onto a linked variable when the synapses are added
+    // (it does not write through linked variables).
+    let mut net = Network::new();
+    let source = group(&mut net, 1, "");
+    let target1 = group(&mut net, 10, "v : 1");
+    let target2 = group(&mut net, 10, "v : 1 (linked)");
+    net.link(target2, "v", target1, "v").unwrap();
+    let syn1 = syn(&mut net, source, target1, "v_post = 1 : 1 (summed)");
+    net.connect(syn1, Connect::all()).unwrap();
+    let e = err_text(net.add_synapses(Synapses::new(source, target2, "v_post = 1 : 1 (summed)")));
+    assert!(e.contains("[not-supported]") && e.contains("linked variable"), "{e}");
+}
+
+#[test]
+fn test_linked_to_shared_variables() {
+    let mut net = Network::new();
+    net.set_seed(1);
+    let source1 = group(&mut net, 1, "dx/dt = -x / (10*ms) : 1");
+    net.set(source1, "x", Value::Expr("rand()".into()), Selection::All)
+        .unwrap();
+    let source2 = group(&mut net, 10, "x : 1 (shared)");
+    net.set(source2, "x", Value::Expr("rand()".into()), Selection::All)
+        .unwrap();
+    let mon = net
+        .add_state_monitor(StateMonitor::new(source1, &["x"], Record::All))
+        .unwrap();
+    let g = group(&mut net, 10, "");
+    let s = syn(&mut net, g, g, "x1 : 1 (linked)\nx2 : 1 (linked)");
+    net.link(s, "x1", source1, "x").unwrap();
+    net.link(s, "x2", source2, "x").unwrap();
+    net.connect(s, Connect::arrays(vec![0, 5], vec![3, 6])).unwrap();
+    let mon_syn = net
+        .add_state_monitor(StateMonitor::new(s, &["x1", "x2"], Record::All))
+        .unwrap();
+    net.run(2.0 * DT).unwrap();
+    let x = trace(&net, mon, "x", 0);
+    assert!(x[0] > 0.0 && x[1] < x[0], "{x:?}");
+    assert_eq!(trace(&net, mon_syn, "x1", 0), x);
+    assert_eq!(trace(&net, mon_syn, "x1", 1), x);
+    let shared = get(&net, source2, "x");
+    assert_eq!(shared.len(), 1);
+    assert_eq!(trace(&net, mon_syn, "x2", 0), vec![shared[0]; 2]);
+    assert_eq!(trace(&net, mon_syn, "x2", 1), vec![shared[0]; 2]);
+}
+
+#[test]
+fn test_linked_to_non_shared_variables() {
+    let mut net = Network::new();
+    net.set_seed(2);
+    let source = group(&mut net, 10, "dx/dt = -x / (10*ms) : 1");
+    net.set(source, "x", Value::Expr("rand()".into()), Selection::All)
+        .unwrap();
+    let mon = net
+        .add_state_monitor(StateMonitor::new(source, &["x"], Record::All))
+        .unwrap();
+    let g = group(&mut net, 10, "y: 1");
+    let s = syn(&mut net, g, g, "x : 1 (linked)\nx_ind : integer\nnot_an_index : 1");
+    net.connect(s, Connect::arrays(vec![0, 5], vec![3, 6])).unwrap();
+    // Brian2: TypeError (an index array for synapses), ValueError (no such
+    // variable; not the synapses' own index), TypeError (not an integer)
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Array(vec![0, 1])));
+    assert!(e.contains("index array"), "{e}");
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Var("does_not_exist".into())));
+    assert!(e.contains("not found"), "{e}");
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Var("y_post".into())));
+    assert!(e.contains("not found"), "{e}");
+    let e = err_text(net.link_indexed(s, "x", source, "x", LinkIndex::Var("not_an_index".into())));
+    assert!(e.contains("integer parameter"), "{e}");
+    net.link_indexed(s, "x", source, "x", LinkIndex::Var("x_ind".into()))
+        .unwrap();
+    net.set(s, "x_ind", Value::Array(vec![3.0, 5.0]), Selection::All)
+        .unwrap();
+    let mon_syn = net
+        .add_state_monitor(StateMonitor::new(s, &["x"], Record::All))
+        .unwrap();
+    net.run(2.0 * DT).unwrap();
+    assert_eq!(trace(&net, mon, "x", 3), trace(&net, mon_syn, "x", 0));
+    assert_eq!(trace(&net, mon, "x", 5), trace(&net, mon_syn, "x", 1));
+    assert_ne!(trace(&net, mon, "x", 3), trace(&net, mon, "x", 5));
 }

@@ -414,6 +414,10 @@ impl KernelBuilder {
                 let a = self.array(key);
                 ir::Expr::load(a, inner)
             }
+            IndexSel::Offset(inner, offset) => match self.index_expr(inner) {
+                ir::Expr::I64(k) => ir::Expr::I64(k + offset),
+                inner => ir::Expr::bin(BinOp::Add, inner, ir::Expr::I64(*offset)),
+            },
         }
     }
 

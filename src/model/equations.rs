@@ -45,7 +45,8 @@ pub enum VarFlag {
     Constant,
     /// `shared`: one value for the whole group.
     Shared,
-    /// `linked`: a parameter that refers to another group's (not yet supported).
+    /// `linked`: a parameter that reads another group's variable (Brian2's
+    /// `linked_var`): it has no array of its own.
     Linked,
     /// `constant over dt`: a subexpression evaluated once per time step, into
     /// an array of its own.
@@ -113,10 +114,14 @@ impl VarDef {
         self.flags.contains(&f)
     }
 
-    /// Whether the variable has an array of its own: all but the
+    /// Whether the variable has an array of its own: all but linked variables and the
     /// subexpressions, which are computed where they are read (except those
     /// `constant over dt`, evaluated once per step into their array).
     pub fn is_stored(&self) -> bool {
+        if self.has_flag(VarFlag::Linked) {
+            // a linked variable reads the array of the variable it links to
+            return false;
+        }
         self.kind() != EquationKind::Subexpression || self.has_flag(VarFlag::ConstantOverDt)
     }
 
@@ -147,9 +152,6 @@ fn allowed_flags(owner: Owner, kind: EquationKind) -> &'static [VarFlag] {
         (Owner::Synapses, EquationKind::Subexpression) => &[Summed, Shared, ConstantOverDt],
     }
 }
-
-/// Flags Brian2 has that spikejit does not implement yet.
-const NOT_YET: &[VarFlag] = &[VarFlag::Linked];
 
 fn kind_name(k: EquationKind) -> &'static str {
     match k {
@@ -330,15 +332,6 @@ impl Equations {
                             format!("allowed flags: {}", flag_names(allowed))
                         }),
                     );
-                } else if let Some(flag) = flag
-                    && NOT_YET.contains(&flag)
-                {
-                    errors.push(Diagnostic::at(
-                        "not-supported",
-                        &source,
-                        f.span,
-                        format!("the flag '{}' is not supported yet by spikejit", f.name),
-                    ));
                 }
             }
             if flags.contains(&VarFlag::EventDriven) && flags.contains(&VarFlag::ClockDriven) {
@@ -347,6 +340,14 @@ impl Equations {
                     &source,
                     eq.span,
                     "flag 'event-driven' cannot be combined with flag 'clock-driven'",
+                ));
+            }
+            if flags.contains(&VarFlag::Linked) && eq.flags.len() > 1 {
+                errors.push(Diagnostic::at(
+                    "bad-flag",
+                    &source,
+                    eq.span,
+                    "flag 'linked' cannot be combined with other flags",
                 ));
             }
             if summed && eq.flags.len() > 1 {

@@ -76,6 +76,37 @@ pub enum IndexSel {
     /// `array[inner]`: an index array read at another index (the presynaptic
     /// neuron of a synapse that is itself the target of other synapses).
     Load(ArrayKey, Box<IndexSel>),
+    /// `inner + offset`: an element of a subgroup (a linked variable that
+    /// reads a subgroup's variable reads its group's array past the start).
+    Offset(Box<IndexSel>, i64),
+}
+
+impl IndexSel {
+    /// This selection read at `inner` instead of at the kernel's item: the
+    /// element of an array indexed by `self` for the element `inner` of
+    /// the object `self` is relative to (`Item` becomes `inner`, `Via(a)`
+    /// becomes `a[inner]`).
+    pub fn at(&self, inner: &IndexSel) -> IndexSel {
+        match self {
+            IndexSel::Item => inner.clone(),
+            IndexSel::Zero | IndexSel::Local { .. } => self.clone(),
+            IndexSel::Via(a) => IndexSel::Load(a.clone(), Box::new(inner.clone())),
+            IndexSel::Load(a, x) => IndexSel::Load(a.clone(), Box::new(x.at(inner))),
+            IndexSel::Offset(x, o) => match x.at(inner) {
+                IndexSel::Offset(y, p) => IndexSel::Offset(y, o + p),
+                y => IndexSel::Offset(Box::new(y), *o),
+            },
+        }
+    }
+
+    /// Whether the element depends on the kernel's item (not: one element for all).
+    pub fn per_item(&self) -> bool {
+        match self {
+            IndexSel::Item | IndexSel::Via(_) | IndexSel::Local { .. } => true,
+            IndexSel::Zero => false,
+            IndexSel::Load(_, x) | IndexSel::Offset(x, _) => x.per_item(),
+        }
+    }
 }
 
 /// What a name refers to.
@@ -198,6 +229,9 @@ pub struct Scope {
     /// Why a name is not available here, for a better error ("'N_incoming' cannot be
     /// used in a connect statement").
     pub forbidden: HashMap<String, String>,
+    /// Why code may not write a name it may read (a linked variable, the
+    /// index variable of one), for the error.
+    pub unwritable: HashMap<String, String>,
 }
 
 impl Scope {

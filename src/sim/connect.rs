@@ -35,7 +35,7 @@ impl Network {
     pub fn connect(&mut self, h: Handle, c: Connect) -> Result<()> {
         let t0 = std::time::Instant::now();
         let before = self.syn(h.0).map_or(0, |s| s.n);
-        let r = self.connect_timed(h, c);
+        let r = self.check_links(false).and_then(|()| self.connect_timed(h, c));
         // Ranks go on together: a connect that failed on one fails on all.
         let r = self.agree(r);
         if r.is_ok() && self.ranks.is_some() {

@@ -163,6 +163,9 @@ impl Network {
     ) -> Checker<'a> {
         let mut c = Checker::new(scope, src);
         c.statements(stmts, &|name, r| match r {
+            NameRef::Var { .. } if scope.unwritable.contains_key(name) => {
+                Err(scope.unwritable.get(name).cloned().unwrap_or_default())
+            }
             NameRef::Var { read_only: true, .. } => Err(format!("variable '{name}' is read-only")),
             NameRef::Var { shared: true, .. } if !allow_shared => Err(format!(
                 "writing to the shared variable '{name}' is not allowed in this code"

@@ -527,6 +527,7 @@ mod exec;
 mod findings;
 mod inputs;
 mod kernels;
+mod links;
 mod memory;
 mod monitors;
 mod nan;
@@ -563,9 +564,9 @@ pub use operations::{NetworkOperation, OperationResult, OperationState};
 pub use schedule::{SLOTS, ScheduleEntry, slot_name, slot_rank};
 pub use snapshots::StateDump;
 pub use spec::{
-    Code, Connect, Count, ExternFnPtr, Handle, Indices, NeuronGroup, PoissonGroup, PoissonInput, Prob, Record,
-    RunRegularly, Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, UserFunction,
-    Value,
+    Code, Connect, Count, ExternFnPtr, Handle, Indices, LinkIndex, NeuronGroup, PoissonGroup, PoissonInput, Prob,
+    Record, RunRegularly, Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
+    UserFunction, Value,
 };
 pub use spikejit_runtime::queue;
 pub(crate) use synapses::delay_message;

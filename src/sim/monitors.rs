@@ -114,6 +114,7 @@ impl Network {
             match scope.resolve(v) {
                 Some(crate::model::scope::NameRef::Var { .. })
                     if crate::units::lookup(v).is_none() || scope.names.contains_key(v) => {}
+                None if self.declares_linked(spec.source, v) => {}
                 _ => {
                     return Err(err(
                         "unknown-variable",
@@ -181,6 +182,55 @@ impl Network {
             .find(|(name, _)| name == var)?
             .1;
         Some(data.per_neuron(&values))
+    }
+
+    /// The variables a StateMonitor records with Brian2's `variables=True`
+    /// (`source.equations.names`): every variable of the model equations of
+    /// a group or subgroup (subexpressions, shared and linked variables
+    /// included), with `not_refractory` and `lastspike` when it has a
+    /// refractory period; of synapses, their variables but the summed and
+    /// event-driven ones, with the multisynaptic index. In equation order.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup, Record, StateMonitor};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(2, "dv/dt = -v/(10*ms) : 1\nI = 2*v : 1").threshold("v > 1").reset("v = 0").refractory("1*ms"))?;
+    /// assert_eq!(net.all_variables(g)?, ["v", "I", "not_refractory", "lastspike"]);
+    /// // StateMonitor(G, True, record=True)
+    /// let mut spec = StateMonitor::new(g, &[], Record::All);
+    /// spec.variables = net.all_variables(g)?;
+    /// net.add_state_monitor(spec)?;
+    /// # Ok::<(), spikejit::diag::Errors>(())
+    /// ```
+    pub fn all_variables(&self, h: Handle) -> Result<Vec<String>> {
+        use crate::model::equations::VarFlag;
+        match self.objects.get(h.0) {
+            Some(Object::Synapses(s)) => {
+                let mut out: Vec<String> = s
+                    .eqs
+                    .vars
+                    .iter()
+                    .filter(|v| !v.has_flag(VarFlag::Summed) && !v.has_flag(VarFlag::EventDriven))
+                    .map(|v| v.name().to_string())
+                    .collect();
+                out.extend(s.multisynaptic_index.clone());
+                Ok(out)
+            }
+            Some(Object::Group(_) | Object::Subgroup { .. }) => {
+                let g = self.group(self.range(h)?.group);
+                let mut out: Vec<String> = g.eqs.vars.iter().map(|v| v.name().to_string()).collect();
+                if g.refractory.is_some() {
+                    out.extend(["not_refractory".to_string(), "lastspike".to_string()]);
+                }
+                Ok(out)
+            }
+            _ => Err(err(
+                "not-a-group",
+                self.name_of(h),
+                format!("'{}' has no variables", self.name_of(h)),
+            )),
+        }
     }
 
     /// Adds a StateMonitor.

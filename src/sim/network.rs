@@ -100,6 +100,8 @@ pub struct Network {
     /// Rank 0 gathered the ranks' state ([`Network::gather_to_root`]): it
     /// holds the whole model, and is not run again.
     pub(crate) gathered: bool,
+    /// The linked variables, by (object, variable), and what they read.
+    pub(crate) links: HashMap<(usize, String), super::objects::Link>,
     /// Warnings found while checking code (see [`Network::warnings`]), each once.
     warnings: std::sync::Mutex<Vec<Diagnostic>>,
 }
@@ -308,6 +310,7 @@ impl Network {
             epoch: 1,
             exchange_now: true,
             gathered: false,
+            links: HashMap::new(),
             warnings: std::sync::Mutex::new(Vec::new()),
         }
     }

@@ -92,6 +92,26 @@ pub(crate) fn space_key(event: &str) -> String {
     }
 }
 
+/// What a linked variable reads.
+#[derive(Clone, Debug)]
+pub(crate) struct Link {
+    /// The array read (a neuron group's variable; for a link to a linked
+    /// variable, the array that one reads).
+    pub array: ArrayKey,
+    /// The element of `array` read for an element of the linking object
+    /// (`IndexSel::Item` stands for that element).
+    pub index: crate::model::scope::IndexSel,
+    /// The number of elements of `array`, for the checks of index variables.
+    pub len: usize,
+    /// The dimension and type of the variable linked to.
+    pub dim: Dim,
+    pub ty: crate::model::scope::ValTy,
+    /// What it links to as written (`G.v`), for messages.
+    pub shown: String,
+    /// The linking object's integer variable that indexes the link, if any.
+    pub index_var: Option<String>,
+}
+
 pub(crate) struct Pathway {
     pub name: String,
     pub code: Arc<Source>,

@@ -51,8 +51,10 @@ pub(crate) enum OpKind {
         group: usize,
         range: GroupRange,
         event: String,
-        /// Arrays of the recorded variables (shared ones have one element).
-        vars: Vec<ArrayKey>,
+        /// Arrays of the recorded variables (shared ones have one element),
+        /// each with the element it reads for an event's neuron (`Item`: that
+        /// neuron; a linked variable's link).
+        vars: Vec<(ArrayKey, crate::model::scope::IndexSel)>,
     },
     StateMon {
         mon: usize,

@@ -8,7 +8,7 @@ use super::network::Network;
 use super::objects::{GroupKind, GroupRange, Object};
 use super::ops::{Op, OpKind};
 use crate::diag::Diagnostic;
-use crate::model::scope::ArrayKey;
+use crate::model::scope::{ArrayKey, IndexSel};
 
 impl Network {
     /// The op of monitor `id` (a spike, event, state or rate monitor; none
@@ -26,7 +26,10 @@ impl Network {
                         vars: m
                             .variables
                             .iter()
-                            .map(|v| ArrayKey::new(m.source.group, v.clone()))
+                            .map(|v| match self.links.get(&(m.source.group, v.clone())) {
+                                Some(l) => (l.array.clone(), l.index.clone()),
+                                None => (ArrayKey::new(m.source.group, v.clone()), IndexSel::Item),
+                            })
                             .collect(),
                     },
                     None,
@@ -136,7 +139,14 @@ impl Network {
     /// A spike (or event) monitor's step at time `t`: the events `ss` of its
     /// range counted, and, when it records, their indices, times and the
     /// values of `vars`.
-    pub(crate) fn record_spikes(&mut self, mon: usize, range: GroupRange, vars: &[ArrayKey], ss: &[i32], t: f64) {
+    pub(crate) fn record_spikes(
+        &mut self,
+        mon: usize,
+        range: GroupRange,
+        vars: &[(ArrayKey, IndexSel)],
+        ss: &[i32],
+        t: f64,
+    ) {
         // On a partitioned network, the rank's own events: a threshold's event
         // space holds only those (rank 0 merges the ranks' recordings in
         // `gather_to_root`); a spike generator's holds all.
@@ -159,11 +169,16 @@ impl Network {
             }
             if m.record {
                 // Appends the recorded values in place: no per-step buffers.
-                for (d, key) in m.values.iter_mut().zip(vars.iter()) {
+                for (d, (key, sel)) in m.values.iter_mut().zip(vars.iter()) {
                     if let Some(value) = store.reader(key) {
                         // On several ranks, the events are the rank's own
                         // (`own_range`), whose neurons its rank-local arrays
-                        // hold: read by their index in the group.
+                        // hold: read by their index in the group. A linked
+                        // variable reads the element its link designates.
+                        let value = |x: usize| match sel {
+                            IndexSel::Item => value(x),
+                            sel => value(super::links::element_of(store, sel, x)?),
+                        };
                         d.extend(ss.iter().filter(in_range).map(|&x| value(x as usize).unwrap_or(0.0)));
                     }
                 }

@@ -58,6 +58,7 @@ impl Network {
     /// what can be fused: what a run executes, in schedule order.
     fn before_run(&mut self) -> Result<Vec<Op>> {
         let t0 = Instant::now();
+        self.check_links(true)?;
         let mut ops = self.scheduled_ops()?;
         ops.retain(|op| !matches!(op.kind, OpKind::Idle));
         if self.ranks.is_some() {

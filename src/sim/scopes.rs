@@ -123,7 +123,7 @@ impl Network {
         let Some(s) = self.syn(id) else { return };
         let mut own = self.constants_scope();
         for v in &s.eqs.vars {
-            if v.has_flag(VarFlag::Summed) {
+            if v.has_flag(VarFlag::Summed) || v.has_flag(VarFlag::Linked) {
                 continue;
             }
             let r = var_ref(v, id, &index, None, None);
@@ -144,6 +144,7 @@ impl Network {
                 },
             );
         }
+        self.linked_names(&mut own, id, &index, "");
         // `i` and `j` of a synapse are its pre- and postsynaptic neurons.
         own.insert(
             "i",
@@ -190,7 +191,11 @@ impl Network {
         sub_scope: Option<Rc<Scope>>,
     ) {
         let g = self.group(group);
+        self.linked_names(scope, group, index, suffix);
         for v in &g.eqs.vars {
+            if v.has_flag(VarFlag::Linked) {
+                continue;
+            }
             let write_mask = (v.has_flag(VarFlag::UnlessRefractory) && g.refractory.is_some())
                 .then(|| ArrayKey::new(group, "not_refractory"));
             let r = var_ref(v, group, index, write_mask, sub_scope.clone());
@@ -274,12 +279,13 @@ impl Network {
             );
         }
         for v in &s.eqs.vars {
-            if v.has_flag(VarFlag::Summed) {
+            if v.has_flag(VarFlag::Summed) || v.has_flag(VarFlag::Linked) {
                 continue;
             }
             let r = var_ref(v, id, &IndexSel::Item, None, None);
             scope.insert(v.name(), r);
         }
+        self.linked_names(&mut scope, id, &IndexSel::Item, "");
         scope.insert(
             "i",
             NameRef::Index {

@@ -455,6 +455,18 @@ pub enum Value {
     Expr(Code),
 }
 
+/// The index of a linked variable (see [`Network::link_indexed`](crate::sim::Network::link_indexed)),
+/// Brian2's `linked_var(..., index=...)`.
+#[derive(Clone, Debug)]
+pub enum LinkIndex {
+    /// Element k reads element `index[k]` of the group linked to (relative
+    /// to it); one entry per element, for neuron groups.
+    Array(Vec<usize>),
+    /// Element k reads the element that this integer variable of the
+    /// linking group or synapses holds at k.
+    Var(String),
+}
+
 /// Which elements to set (see [`Network::set`](crate::sim::Network::set)).
 #[derive(Clone, Debug)]
 pub enum Selection {

@@ -446,6 +446,15 @@ impl Network {
         };
         let gname = self.objects[group].name().to_string();
         match self.eqs_of(group).get(var) {
+            Some(t) if t.has_flag(VarFlag::Linked) => Err(Diagnostic::at(
+                "not-supported",
+                src,
+                v.eq.name_span,
+                format!(
+                    "the summed variable '{name}' targets '{var}' of group '{gname}', a linked variable: spikejit does not write through linked variables"
+                ),
+            )
+            .with_help(format!("target the variable that '{var}' is linked to"))),
             Some(t) if t.kind() == crate::syntax::ast::EquationKind::Parameter => {
                 if !t.dim.same(v.dim) {
                     return Err(Diagnostic::at(
@@ -480,6 +489,67 @@ impl Network {
             )
             .with_help(format!("declare '{var} : {}' in the model of '{}'", v.eq.unit, gname))),
         }
+    }
+
+    /// The number of synapses onto each neuron of the target (Brian2's
+    /// `S.N_incoming_post`), indexed by the target neuron (relative to the
+    /// target group or subgroup); an error when `h` is not a synapses object.
+    ///
+    /// ```
+    /// use spikejit::sim::{Connect, Network, NeuronGroup, Synapses};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(3, "v : 1"))?;
+    /// let s = net.add_synapses(Synapses::new(g, g, ""))?;
+    /// net.connect(s, Connect::arrays(vec![0, 1, 2, 2], vec![1, 1, 0, 1]))?;
+    /// assert_eq!(net.synapses_per_target(s)?, [1, 3, 0]);
+    /// assert_eq!(net.synapses_per_source(s)?, [1, 1, 2]);
+    /// # Ok::<(), spikejit::diag::Errors>(())
+    /// ```
+    pub fn synapses_per_target(&self, h: Handle) -> Result<Vec<usize>> {
+        self.synapses_per_neuron(h, "_post")
+    }
+
+    /// The number of synapses out of each neuron of the source (Brian2's
+    /// `S.N_outgoing_pre`), indexed by the source neuron (relative to the
+    /// source group or subgroup); see [`Network::synapses_per_target`].
+    pub fn synapses_per_source(&self, h: Handle) -> Result<Vec<usize>> {
+        self.synapses_per_neuron(h, "_pre")
+    }
+
+    fn synapses_per_neuron(&self, h: Handle, index: &str) -> Result<Vec<usize>> {
+        let Some(s) = self.objects.get(h.0).and_then(|_| self.syn(h.0)) else {
+            return Err(err(
+                "not-synapses",
+                self.name_of(h),
+                format!("'{}' is not a synapses object", self.name_of(h)),
+            ));
+        };
+        let range = if index == "_pre" { s.source } else { s.target };
+        // On several ranks, a source's synapses are on its targets' ranks:
+        // their number was summed over the ranks at each connect.
+        if index == "_pre"
+            && self.ranks.is_some()
+            && let Some(g) = self.global_synapses.get(&h.0)
+        {
+            return Ok(g.outgoing.iter().map(|&c| c as usize).collect());
+        }
+        if self.ranks.is_some() && !self.gathered {
+            return Err(err(
+                "not-on-this-rank",
+                self.name_of(h),
+                "on several ranks, a rank holds the synapses onto its own neurons only: count them on rank 0 after gather_to_root(true)",
+            ));
+        }
+        let mut count = vec![0usize; range.len()];
+        if let Some(Array::I32(v)) = self.store.get(&ArrayKey::new(h.0, index)) {
+            for &x in v {
+                if let Some(c) = (x as usize).checked_sub(range.start).and_then(|k| count.get_mut(k)) {
+                    *c += 1;
+                }
+            }
+        }
+        Ok(count)
     }
 
     /// The (group, variable) pairs written by summed variables so far.

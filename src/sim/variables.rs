@@ -46,7 +46,26 @@ impl Network {
                 ));
             }
         }
-        let scope = self.scope_for_object(h)?;
+        let mut scope = self.scope_for_object(h)?;
+        if let Some(Object::Group(_) | Object::Subgroup { .. } | Object::Synapses(_)) = self.objects.get(h.0) {
+            let owner = match self.objects.get(h.0) {
+                Some(Object::Subgroup { range, .. }) => range.group,
+                _ => h.0,
+            };
+            if self.links.contains_key(&(owner, var.to_string())) || scope.forbidden.contains_key(var) {
+                return Err(err(
+                    "read-only",
+                    &ctx,
+                    format!(
+                        "cannot set the linked variable '{var}': it reads the variable it is linked to (set that one instead)"
+                    ),
+                ));
+            }
+        }
+        // Index variables of links may be set here (they are checked when code reads through them).
+        scope
+            .unwritable
+            .retain(|name, _| matches!(scope.names.get(name), Some(NameRef::Var { read_only: true, .. })));
         let Some(r) = scope
             .resolve(var)
             .filter(|_| crate::units::lookup(var).is_none() || scope.names.contains_key(var))
@@ -239,6 +258,7 @@ impl Network {
                 *write_mask = None;
             }
         }
+        self.check_links(false)?;
         let mut b = self.builder(&format!("{}_set_{}", self.name_of(h), var.replace('.', "_")));
         // Values set from Python-side expressions are computed in double precision
         // and stored in the variable's type, as Brian2 does in float32 mode.
@@ -330,8 +350,25 @@ impl Network {
     /// Whether an object has a (readable) variable of this name.
     pub fn has_variable(&self, h: Handle, var: &str) -> bool {
         self.scope_for_object(h)
-            .map(|s| s.resolve(var).is_some() && crate::units::lookup(var).is_none())
+            .map(|s| {
+                (s.resolve(var).is_some() && crate::units::lookup(var).is_none())
+                    // a linked variable, readable once linked
+                    || s.forbidden.contains_key(var) && self.declares_linked(h, var)
+            })
             .unwrap_or(false)
+    }
+
+    /// Whether the equations of the group (of a subgroup) or synapses `h`
+    /// declare `var` as `(linked)`.
+    pub(crate) fn declares_linked(&self, h: Handle, var: &str) -> bool {
+        let id = match self.objects.get(h.0) {
+            Some(Object::Subgroup { range, .. }) => range.group,
+            Some(Object::Group(_) | Object::Synapses(_)) => h.0,
+            _ => return false,
+        };
+        self.eqs_of(id)
+            .get(var)
+            .is_some_and(|v| v.has_flag(crate::model::equations::VarFlag::Linked))
     }
 
     /// The values of a variable of a group, subgroup or synapses, in SI units
@@ -348,6 +385,9 @@ impl Network {
                 (r.group, r.start, r.stop)
             }
         };
+        if let Some(values) = self.get_linked(id, var, start, stop) {
+            return Ok(ndarray::Array1::from(values?));
+        }
         let key = ArrayKey::new(id, var);
         let counts = self.per_synapse_counts(id, var).map(Array::I32);
         let a = counts.as_ref().or_else(|| self.store.get(&key)).ok_or_else(|| {

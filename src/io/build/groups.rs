@@ -7,7 +7,9 @@ use super::values::count_span;
 use super::{Builder, Kind, locate, locate_with};
 use crate::diag::{Diagnostic, Errors, Result, Span};
 use crate::io::model_file::*;
-use crate::sim::{Handle, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, SpikeGeneratorGroup, TimedArray};
+use crate::sim::{
+    Handle, LinkIndex, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, SpikeGeneratorGroup, TimedArray,
+};
 use crate::units::Dim;
 
 impl Builder<'_> {
@@ -110,6 +112,7 @@ impl Builder<'_> {
     pub(super) fn neurons(&mut self, g: &NeuronSpec) {
         if let Some(h) = self.keep(&g.name, Kind::Neurons, |b| b.add_neurons(g)) {
             self.check_dtype_names(h, &g.settings, &format!("neurons '{}'", g.name));
+            self.links(h, &g.links);
             self.run_regularly(h, &g.run_regularly, &g.schedule);
             self.init(h, &g.init, false);
         }
@@ -144,6 +147,71 @@ impl Builder<'_> {
         self.net
             .add_neurons(spec)
             .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
+    }
+
+    /// Links the `(linked)` variables of `h` (`links`), in order.
+    pub(super) fn links(&mut self, h: Handle, links: &[LinkSpec]) {
+        for l in links {
+            let r = self.add_link(h, l);
+            self.push(r);
+        }
+        let r = self.net.check_linked(h);
+        self.push(r);
+    }
+
+    fn add_link(&mut self, h: Handle, l: &LinkSpec) -> Result<()> {
+        let to = l.to.text.trim();
+        let Some((group, var)) = to
+            .rsplit_once('.')
+            .filter(|(g, v)| !g.trim().is_empty() && !v.trim().is_empty())
+        else {
+            return Err(self.error(
+                "bad-link",
+                l.to.inner_span(),
+                format!(
+                    "{}: expected the variable linked to as \"GROUP.VAR\", got \"{to}\"",
+                    l.context
+                ),
+            ));
+        };
+        let group_str = Str {
+            text: group.trim().to_string(),
+            ..l.to.clone()
+        };
+        let target = self.group(&group_str, &l.context, false)?;
+        let r = match &l.index {
+            None => self.net.link(h, &l.var, target, var.trim()),
+            Some(LinkIndexSpec::List(ix, _)) => {
+                let ix = ix.iter().map(|&k| k as usize).collect();
+                self.net
+                    .link_indexed(h, &l.var, target, var.trim(), LinkIndex::Array(ix))
+            }
+            Some(LinkIndexSpec::Var(s)) => {
+                self.net
+                    .link_indexed(h, &l.var, target, var.trim(), LinkIndex::Var(s.text.trim().to_string()))
+            }
+        };
+        r.map_err(|mut e| {
+            // an error about the index points at it, one about the linked variable at its key
+            let index_span = match &l.index {
+                Some(LinkIndexSpec::List(_, span)) => Some(*span),
+                Some(LinkIndexSpec::Var(s)) => Some(s.inner_span()),
+                None => None,
+            };
+            for d in e.0.iter_mut().filter(|d| d.source.is_none()) {
+                let span = if d.message.contains("index") {
+                    index_span
+                } else if d.message.contains("(linked)") {
+                    Some(l.var_span)
+                } else {
+                    None
+                };
+                d.source = Some(self.file().clone());
+                d.span = span.unwrap_or_else(|| l.to.inner_span());
+                d.message = format!("{}: {}", l.context, d.message);
+            }
+            e
+        })
     }
 
     pub(super) fn spike_generator(&mut self, g: &GeneratorSpec) {

@@ -54,6 +54,7 @@ impl Builder<'_> {
             }
             MonitorKind::State {
                 variables,
+                all_variables,
                 record,
                 schedule,
             } => {
@@ -77,6 +78,9 @@ impl Builder<'_> {
                 self.check_variables(source, variables, &m.source, &ctx)?;
                 let vars: Vec<&str> = variables.iter().map(|v| v.0.as_str()).collect();
                 let mut spec = StateMonitor::new(source, &vars, record).name(&m.name);
+                if *all_variables {
+                    spec.variables = self.net.all_variables(source)?;
+                }
                 (spec.dt, spec.clock) = self.clock(schedule, &ctx)?;
                 spec.when = schedule.when.as_ref().map(|w| w.0.clone());
                 spec.order = self.order(&schedule.order, &ctx)?;

@@ -97,6 +97,7 @@ impl Builder<'_> {
             return;
         };
         self.check_dtype_names(h, &s.settings, &format!("synapses '{}'", s.name));
+        self.links(h, &s.links);
         for c in &s.connect {
             // an error about one key (`.p`) or list element (`.i[1]`) points at it
             let keys: Vec<String> = c.value_spans.iter().map(|(k, _)| format!(".{k}")).collect();

@@ -36,6 +36,7 @@ impl Loader {
         }
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
         let settings = self.object_settings(es, &w);
+        let links = self.links(es, &w);
         let (Some(name), Some(n), Some(model)) = (name, count, model) else {
             return None;
         };
@@ -49,6 +50,7 @@ impl Loader {
             refractory,
             method,
             init,
+            links,
             schedule,
             run_regularly,
             events,

@@ -37,6 +37,7 @@ pub(super) const NEURON_KEYS: &[&str] = &[
     "namespace",
     "dtype",
     "method_options",
+    "links",
 ];
 pub(super) const SUBGROUP_KEYS: &[&str] = &["name", "of", "start", "stop"];
 pub(super) const SYNAPSE_KEYS: &[&str] = &[
@@ -60,10 +61,12 @@ pub(super) const SYNAPSE_KEYS: &[&str] = &[
     "namespace",
     "dtype",
     "method_options",
+    "links",
 ];
 pub(super) const CONNECT_KEYS: &[&str] = &["condition", "p", "n", "i", "j", "skip_if_invalid"];
 pub(super) const INIT_KEYS: &[&str] = &["var", "value", "index"];
 pub(super) const RUN_REGULARLY_KEYS: &[&str] = &["code", "dt", "when"];
+pub(super) const LINK_KEYS: &[&str] = &["to", "index"];
 pub(super) const MONITOR_KINDS: [(&str, &[&str]); 4] = [
     (
         "spike",
@@ -127,7 +130,8 @@ pub(super) const POISSON_INPUT_KEYS: &[&str] = &["name", "target", "target_var",
 /// `timed_arrays`, `neurons`, `subgroups`, `spike_generators`, `poisson`,
 /// `poisson_inputs`, `synapses`; `connect` (an entry of a synapses' `connect`
 /// list), `init` (an entry of an `init` list, neurons or synapses),
-/// `run_regularly` (an entry of a `run_regularly` list); `monitors` (every key
+/// `run_regularly` (an entry of a `run_regularly` list); `links` (the table
+/// form of an entry of `links`); `monitors` (every key
 /// of any kind) and `monitors.KIND` per kind (`spike`, `event`, `state`,
 /// `rate`); `protocol` (every key of any op) and `protocol.OP` per op (`run`,
 /// `store`, `restore`, `set`). `[constants]` and the table forms of `init`,
@@ -163,6 +167,7 @@ pub fn contract_keys() -> Vec<(&'static str, &'static [&'static str])> {
         ("connect", CONNECT_KEYS),
         ("init", INIT_KEYS),
         ("run_regularly", RUN_REGULARLY_KEYS),
+        ("links", LINK_KEYS),
         ("monitors", MONITOR_KEYS),
     ];
     for (kind, keys) in MONITOR_KINDS {

@@ -227,6 +227,67 @@ impl Loader {
         (init, schedule, run_regularly)
     }
 
+    /// `links = { v = "G.v", y = { to = "G.x", index = [1, 0] }, x = { to = "G.x", index = "k" } }`.
+    pub(super) fn links(&mut self, es: &[Entry], w: &str) -> Vec<LinkSpec> {
+        let Some(e) = get(es, "links") else { return Vec::new() };
+        let w = format!("{w}.links");
+        let V::Table(entries) = &e.node.v else {
+            self.err(
+                "wrong-type",
+                e.node.span,
+                format!("{w}: expected a table of links (`v = \"G.v\"`), got {}", got(&e.node)),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for le in entries {
+            let lw = format!("{w}.{}", le.key);
+            let (to, index) = match &le.node.v {
+                V::Str(s) => (Some(s.clone()), None),
+                V::Table(_) => {
+                    let Some(ts) = self.table(&le.node, &lw, LINK_KEYS, &["to"]) else {
+                        continue;
+                    };
+                    let to = self.opt_str(ts, "to", &lw, "a string \"GROUP.VAR\"");
+                    let index = self.typed(
+                        ts,
+                        "index",
+                        &lw,
+                        "a list of non-negative integers or an integer variable's name",
+                        |n| match &n.v {
+                            V::Str(s) => Some(LinkIndexSpec::Var(s.clone())),
+                            _ => as_int_list(n)
+                                .filter(|v| v.iter().all(|&k| k >= 0))
+                                .map(|v| LinkIndexSpec::List(v, n.span)),
+                        },
+                    );
+                    (to, index)
+                }
+                _ => {
+                    self.err(
+                        "wrong-type",
+                        le.node.span,
+                        format!(
+                            "{lw}: expected a string \"GROUP.VAR\" or a table with 'to' (and 'index'), got {}",
+                            got(&le.node)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if let Some(to) = to {
+                out.push(LinkSpec {
+                    var: le.key.clone(),
+                    var_span: le.span,
+                    to,
+                    index,
+                    context: lw,
+                });
+            }
+        }
+        out
+    }
+
     pub(super) fn schedule(&mut self, es: &[Entry], w: &str) -> ScheduleSpec {
         let dt = self.opt_str(es, "dt", w, "a string such as \"0.1*ms\"");
         let when = self.typed(es, "when", w, &format!("a schedule slot ({})", slots()), |n| {

@@ -30,11 +30,20 @@ impl Loader {
         let (kind, ok) = self.variant(es, "kind", &w, &MONITOR_KINDS, "spike, state, rate, event", not_allowed)?;
         let name = self.name(es, &w, "monitors");
         let source = self.opt_str(es, "source", &w, "a group name");
-        let variables = self.typed(es, "variables", &w, "a list of variable names", |n| match &n.v {
+        // `variables = "all"` (Brian2's `variables=True`): state monitors only
+        let all_variables =
+            kind == "state" && get(es, "variables").is_some_and(|e| as_str(&e.node).is_some_and(|s| s.text == "all"));
+        let what = if kind == "state" {
+            "a list of variable names or \"all\""
+        } else {
+            "a list of variable names"
+        };
+        let variables = self.typed(es, "variables", &w, what, |n| match &n.v {
             V::Array(items) => items
                 .iter()
                 .map(|x| as_str(x).map(|s| (s.text, s.span)))
                 .collect::<Option<Vec<_>>>(),
+            _ if all_variables => Some(Vec::new()),
             _ => None,
         });
         let record_e = get(es, "record");
@@ -103,6 +112,7 @@ impl Loader {
             "state" => match (variables, record) {
                 (Some(variables), Some(record)) => Some(MonitorKind::State {
                     variables,
+                    all_variables,
                     record,
                     schedule,
                 }),

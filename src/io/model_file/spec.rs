@@ -98,6 +98,32 @@ pub struct InitSpec {
     pub value_span: Span,
 }
 
+/// One entry of `links` (neurons and synapses): a `(linked)` variable and
+/// the variable it reads (Brian2's `G.var = linked_var(...)`).
+#[derive(Clone, Debug)]
+pub struct LinkSpec {
+    /// The linked variable (the entry's key).
+    pub var: String,
+    /// The entry's key in the file.
+    pub var_span: Span,
+    /// `to`: the variable linked to, `GROUP.VAR` (`GROUP` a group, a slice `G[a:b]` or itself).
+    pub to: Str,
+    /// `index`: a list of indices into the group linked to (one per neuron), or the
+    /// name of an integer variable of the linking object.
+    pub index: Option<LinkIndexSpec>,
+    /// Where it is, for messages (`neurons 'G'.links.v`).
+    pub context: String,
+}
+
+/// The `index` of a link.
+#[derive(Clone, Debug)]
+pub enum LinkIndexSpec {
+    /// A list of non-negative integers, with its span.
+    List(Vec<i64>, Span),
+    /// The name of an integer variable of the linking object.
+    Var(Str),
+}
+
 /// `[simulation]`.
 #[derive(Clone, Debug, Default)]
 pub struct SimulationSpec {
@@ -197,6 +223,8 @@ pub struct NeuronSpec {
     pub method: Option<Str>,
     /// `init`: initial values, applied in order after the group is built.
     pub init: Vec<InitSpec>,
+    /// `links`: its linked variables, linked before `init` is applied.
+    pub links: Vec<LinkSpec>,
     /// `dt`, `when` and `order` of the group (the `when` of the state update).
     pub schedule: ScheduleSpec,
     /// `run_regularly`: code run at regular intervals on the group.
@@ -413,6 +441,8 @@ pub struct SynapsesSpec {
     pub connect: Vec<ConnectSpec>,
     /// `init`: variable settings, applied after all `connect` entries.
     pub init: Vec<InitSpec>,
+    /// `links`: its linked variables, linked before `connect`.
+    pub links: Vec<LinkSpec>,
     /// `dt`, `when` and `order` of the clock-driven state update.
     pub schedule: ScheduleSpec,
     /// `run_regularly`: code run at regular intervals on the synapses.
@@ -459,8 +489,10 @@ pub enum MonitorKind {
     },
     /// A StateMonitor: samples variables of the recorded elements every `dt`.
     State {
-        /// `variables` with the file span of each name.
+        /// `variables` with the file span of each name (none for `"all"`).
         variables: Vec<(String, Span)>,
+        /// `variables = "all"`: every variable of the source (Brian2's `variables=True`).
+        all_variables: bool,
         /// `record`: which elements are sampled.
         record: RecordSpec,
         /// The sampling `dt` (default: the source's clock), `when` (default `start`) and `order`.
