@@ -152,17 +152,70 @@ impl Builder<'_> {
     fn add_spike_generator(&mut self, g: &GeneratorSpec) -> Result<Handle> {
         let ctx = format!("spike_generators '{}'", g.name);
         let n = self.count(&g.n, &format!("{ctx}.N"), 1)?;
-        let time_spans: Vec<Span> = g
-            .times
+        let list = match &g.times {
+            SpikeTimes::List(list) => list.as_slice(),
+            SpikeTimes::Data(_) => &[],
+        };
+        let time_spans: Vec<Span> = list
             .iter()
             .map(|t| match t {
                 TimeSpec::Seconds(_, span) => *span,
                 TimeSpec::Expr(s) => s.inner_span(),
             })
             .collect();
-        let times = g
-            .times
+        let times = match &g.times {
+            SpikeTimes::List(_) => self.listed_spike_times(list, &time_spans, &ctx)?,
+            SpikeTimes::Data(d) => self.spike_times_of_file(d, &ctx)?,
+        };
+        let period = match &g.period {
+            Some(p) => self.non_negative_time(p, &format!("{ctx}.period"))?,
+            None => 0.0,
+        };
+        if let Some((k, bad)) = g
+            .indices
             .iter()
+            .enumerate()
+            .find(|(_, x)| **x < 0 || **x as u64 >= n as u64)
+        {
+            let (at, entry) = match &g.indices_file {
+                Some(f) => (f.span, format!(" (entry {k} of {})", f.describe())),
+                None => (g.index_spans.get(k).copied().unwrap_or(g.span), String::new()),
+            };
+            return Err(self.error(
+                "bad-index",
+                at,
+                format!(
+                    "{ctx}.indices[{k}]: index {bad}{entry} is outside the range [0, {}] of the group's {n} neurons",
+                    n - 1
+                ),
+            ));
+        }
+        let spec = SpikeGeneratorGroup {
+            name: Some(g.name.clone()),
+            n,
+            indices: g.indices.clone(),
+            times,
+            period,
+        };
+        // errors about one spike point at its time (`.times[k]`), or at the file of the times
+        let time_keys: Vec<String> = (0..time_spans.len()).map(|k| format!(".times[{k}]")).collect();
+        let mut hints = vec![
+            (".period", g.period.as_ref().map(Str::inner_span)),
+            (".N", Some(count_span(&g.n))),
+        ];
+        hints.extend(time_keys.iter().zip(&time_spans).map(|(k, s)| (k.as_str(), Some(*s))));
+        let whole = match &g.times {
+            SpikeTimes::Data(d) => d.file.span,
+            SpikeTimes::List(_) => g.span,
+        };
+        self.net
+            .add_spike_generator(spec)
+            .map_err(|e| locate_with(e, self.file(), whole, &ctx, &hints))
+    }
+
+    /// The times of a `times` list, in seconds, each checked where it is written.
+    fn listed_spike_times(&self, list: &[TimeSpec], time_spans: &[Span], ctx: &str) -> Result<Vec<f64>> {
+        list.iter()
             .enumerate()
             .map(|(k, t)| {
                 let x = match t {
@@ -187,43 +240,34 @@ impl Builder<'_> {
                 }
                 Ok(x)
             })
-            .collect::<Result<Vec<f64>>>()?;
-        let period = match &g.period {
-            Some(p) => self.non_negative_time(p, &format!("{ctx}.period"))?,
-            None => 0.0,
+            .collect()
+    }
+
+    /// The times of a file, in seconds: scaled by their `unit` (a time), each
+    /// checked, an error naming the entry.
+    fn spike_times_of_file(&self, d: &DataValues, ctx: &str) -> Result<Vec<f64>> {
+        let scale = match &d.unit {
+            Some(u) => self.quantity(u, &format!("{ctx}.times.unit"), Dim::SECOND, "a time")?,
+            None => 1.0,
         };
-        if let Some((k, bad)) = g
-            .indices
-            .iter()
-            .enumerate()
-            .find(|(_, x)| **x < 0 || **x as u64 >= n as u64)
-        {
-            return Err(self.error(
-                "bad-index",
-                g.index_spans.get(k).copied().unwrap_or(g.span),
-                format!(
-                    "{ctx}.indices[{k}]: index {bad} is outside the range [0, {}] of the group's {n} neurons",
-                    n - 1
-                ),
+        let times: Vec<f64> = d.values.iter().map(|x| x * scale).collect();
+        if let Some((k, x)) = times.iter().enumerate().find(|(_, x)| !(**x >= 0.0 && x.is_finite())) {
+            let why = if *x < 0.0 { "negative" } else { "not a finite time" };
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "bad-time",
+                    self.file(),
+                    d.file.span,
+                    format!(
+                        "{ctx}.times[{k}]: a spike time must be a non-negative, finite time, got {} s (entry {k} of {})",
+                        crate::units::py_float_repr(*x),
+                        d.file.describe()
+                    ),
+                )
+                .with_label(why),
             ));
         }
-        let spec = SpikeGeneratorGroup {
-            name: Some(g.name.clone()),
-            n,
-            indices: g.indices.clone(),
-            times,
-            period,
-        };
-        // errors about one spike point at its time (`.times[k]`)
-        let time_keys: Vec<String> = (0..time_spans.len()).map(|k| format!(".times[{k}]")).collect();
-        let mut hints = vec![
-            (".period", g.period.as_ref().map(Str::inner_span)),
-            (".N", Some(count_span(&g.n))),
-        ];
-        hints.extend(time_keys.iter().zip(&time_spans).map(|(k, s)| (k.as_str(), Some(*s))));
-        self.net
-            .add_spike_generator(spec)
-            .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
+        Ok(times)
     }
 
     pub(super) fn poisson(&mut self, p: &PoissonSpec) {
@@ -321,6 +365,7 @@ impl Builder<'_> {
                 rows.iter().flatten().map(|x| x * scale).collect(),
                 rows.first().map(Vec::len),
             ),
+            TimedValues::Data { values, cols, .. } => (values.iter().map(|x| x * scale).collect(), *cols),
             TimedValues::Expr(s, length, length_span) => {
                 // The values drawn and the copies they pass through (read out,
                 // scaled) before they are the table: 24 bytes an entry at the peak.

@@ -332,7 +332,7 @@ impl Builder<'_> {
                 let (v, d) = self.eval(e, &format!("{context}.value"))?;
                 (v, d, e.inner_span())
             }
-            ValueSpec::List(_) => {
+            ValueSpec::List(_) | ValueSpec::Data(_) => {
                 return Err(self.error(
                     "wrong-type",
                     value_span,
@@ -398,11 +398,13 @@ impl Builder<'_> {
     /// A delay a protocol `set` step gives, checked before the protocol runs
     /// where it is known before (a number, a list, a constant expression), so
     /// that `spikejit check` reports it; others are checked when the step runs.
-    fn check_set_delay(&self, value: &ValueSpec, at: Span, context: &str) -> Result<()> {
-        let known: Vec<f64> = match value {
-            ValueSpec::Number(x) => vec![*x],
-            ValueSpec::List(xs) => xs.clone(),
-            ValueSpec::Expr(e) => match self.net.eval_constant(&e.code(), context) {
+    fn check_set_delay(&self, value: &ValueSpec, si: &Value, at: Span, context: &str) -> Result<()> {
+        let known: Vec<f64> = match (value, si) {
+            (ValueSpec::Data(_), Value::Array(xs)) => xs.clone(),
+            (ValueSpec::Data(_), _) => vec![],
+            (ValueSpec::Number(x), _) => vec![*x],
+            (ValueSpec::List(xs), _) => xs.clone(),
+            (ValueSpec::Expr(e), _) => match self.net.eval_constant(&e.code(), context) {
                 Ok((x, d)) if d.same(Dim::SECOND) => vec![x],
                 _ => vec![],
             },
@@ -490,26 +492,34 @@ impl Builder<'_> {
                 return Err(Errors(errors));
             }
         }
+        let si = self.value(value, h, v, context)?;
         if is_delay {
-            self.check_set_delay(value, value_span, context)?;
+            self.check_set_delay(value, &si, value_span, context)?;
         }
         // A list gives one value per element: its length is known now (as
         // `Network::set` checks it when the step runs).
-        if let (ValueSpec::List(xs), None) = (value, index) {
+        let given = match value {
+            ValueSpec::List(xs) => Some((xs.len(), String::new())),
+            ValueSpec::Data(d) => Some((
+                d.values.len(),
+                format!(" ({} holds {})", d.file.describe(), d.file.info.describe()),
+            )),
+            _ => None,
+        };
+        if let (Some((len, holds)), None) = (given, index) {
             let n = self.net.size_of(h)?;
-            if xs.len() != n {
+            if len != n {
                 return Err(Errors::one(
                     Diagnostic::at(
                         "bad-length",
                         self.file(),
                         value_span,
                         format!(
-                            "{context}.value: expected {n} values, one per element of '{}', got {}",
+                            "{context}.value: expected {n} values, one per element of '{}', got {len}{holds}",
                             target.text.trim(),
-                            xs.len()
                         ),
                     )
-                    .with_label(format!("{} values", xs.len())),
+                    .with_label(format!("{len} values")),
                 ));
             }
         }
@@ -517,7 +527,7 @@ impl Builder<'_> {
         Ok(Step::Set {
             target: h,
             var: v.to_string(),
-            value: Self::value(value),
+            value: si,
             selection,
             value_span,
             context: context.to_string(),

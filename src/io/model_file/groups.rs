@@ -3,7 +3,7 @@
 //! `[[spike_generators]]`, `[[poisson]]` and `[[subgroups]]`.
 
 use super::keys::*;
-use super::loader::Loader;
+use super::loader::{Loader, TIMED_VALUES, TIMES};
 use super::spec::*;
 use super::tree::*;
 use crate::diag::{Diagnostic, Span};
@@ -17,8 +17,9 @@ impl Loader {
     fn neurons_table(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<NeuronSpec> {
         let name = self.name(es, &w, "neurons");
         let count = self.count(es, "N", &w, 1);
-        let [model, threshold, reset, refractory, method] =
-            ["model", "threshold", "reset", "refractory", "method"].map(|key| self.opt_str(es, key, &w, "a string"));
+        let model = self.code(es, "model", &w);
+        let [threshold, reset, refractory, method] =
+            ["threshold", "reset", "refractory", "method"].map(|key| self.opt_str(es, key, &w, "a string"));
         let [events, run_on_event] = ["events", "run_on_event"].map(|key| {
             self.typed(es, key, &w, "a table of strings", as_str_table)
                 .unwrap_or_default()
@@ -120,6 +121,35 @@ impl Loader {
                     length.map(|(l, span)| TimedValues::Expr(s.clone(), l, span))
                 }
             }
+            V::Table(_) => {
+                if let Some(l) = get(es, "length") {
+                    self.err(
+                        "unknown-key",
+                        l.span,
+                        format!("{w}.length: only with an expression for 'values' (a file gives its own length)"),
+                    );
+                }
+                let vw = format!("{w}.values");
+                self.data_file(&ve.node, &vw, &TIMED_VALUES)
+                    .and_then(|(data, file, _)| {
+                        let cols = (file.info.shape.len() == 2).then(|| file.info.shape[1]);
+                        if file.info.is_empty() {
+                            self.err(
+                                "bad-shape",
+                                file.span,
+                                format!("{vw}: {} holds no values", file.describe()),
+                            );
+                            return None;
+                        }
+                        match data.into_f64() {
+                            Ok(values) => Some(TimedValues::Data { values, cols, file }),
+                            Err(e) => {
+                                self.err(e.code, file.span, format!("{vw}: {}: {}", file.describe(), e.message));
+                                None
+                            }
+                        }
+                    })
+            }
             _ => {
                 if let Some(l) = get(es, "length") {
                     self.err(
@@ -134,7 +164,7 @@ impl Loader {
                         "wrong-type",
                         ve.node.span,
                         format!(
-                            "{w}.values: expected a non-empty list of numbers, a rectangular list of lists of numbers or a string expression (with 'length')"
+                            "{w}.values: expected a non-empty list of numbers, a rectangular list of lists of numbers, a string expression (with 'length') or a {{ file = \"...\" }} table"
                         ),
                     );
                 }
@@ -201,14 +231,39 @@ impl Loader {
     fn spike_generators_table(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<GeneratorSpec> {
         let name = self.name(es, &w, "spike_generators");
         let count = self.count(es, "N", &w, 1);
-        let indices = self.typed(es, "indices", &w, "a list of integers", as_int_list);
-        let times = self.typed(
-            es,
-            "times",
-            &w,
-            "a list of strings with units or numbers in seconds",
-            |n| matches!(n.v, V::Array(_)).then_some(()),
-        );
+        let mut indices_file = None;
+        let indices = match get(es, "indices") {
+            Some(e) if matches!(e.node.v, V::Table(_)) => {
+                self.data_indices(&e.node, &format!("{w}.indices")).map(|(v, file)| {
+                    indices_file = Some(file);
+                    v
+                })
+            }
+            _ => self.typed(
+                es,
+                "indices",
+                &w,
+                "a list of integers or a { file = \"...\" } table",
+                as_int_list,
+            ),
+        };
+        let times_file = match get(es, "times") {
+            Some(e) if matches!(e.node.v, V::Table(_)) => {
+                Some(self.data_values(&e.node, &format!("{w}.times"), &TIMES))
+            }
+            _ => None,
+        };
+        let times = if times_file.is_some() {
+            None
+        } else {
+            self.typed(
+                es,
+                "times",
+                &w,
+                "a list of strings with units or numbers in seconds, or a { file = \"...\" } table",
+                |n| matches!(n.v, V::Array(_)).then_some(()),
+            )
+        };
         // each time on its own: an error points at the one that is wrong
         let times = times.and_then(|()| {
             let items = Self::items(get(es, "times").map(|e| &e.node));
@@ -233,26 +288,35 @@ impl Loader {
                     },
                 }
             }
-            ok.then_some(out)
+            ok.then_some(SpikeTimes::List(out))
         });
+        let times = match times_file {
+            Some(data) => data.map(SpikeTimes::Data),
+            None => times,
+        };
         let period = self.opt_str(es, "period", &w, "a string");
         let spans_of = |key: &str| match get(es, key).map(|e| &e.node.v) {
             Some(V::Array(items)) => items.iter().map(|x| x.span).collect(),
             _ => Vec::new(),
         };
         let index_spans: Vec<Span> = spans_of("indices");
+        let times_len = |t: &SpikeTimes| match t {
+            SpikeTimes::List(l) => l.len(),
+            SpikeTimes::Data(d) => d.values.len(),
+        };
         if let (Some(i), Some(t)) = (&indices, &times)
-            && i.len() != t.len()
+            && i.len() != times_len(t)
         {
-            let at = get(es, "times").map_or(item.span, |e| e.node.span);
-            let first = get(es, "indices").map(|e| e.node.span);
+            let t_len = times_len(t);
+            let at = get(es, "times").map_or(item.span, |e| value_span(&e.node));
+            let first = get(es, "indices").map(|e| value_span(&e.node));
             let mut d = Diagnostic::at(
                 "bad-length",
                 &self.file,
                 at,
-                format!("{w}: 'indices' has {} entries but 'times' has {}", i.len(), t.len()),
+                format!("{w}: 'indices' has {} entries but 'times' has {t_len}", i.len()),
             )
-            .with_label(format!("{} times", t.len()))
+            .with_label(format!("{t_len} times"))
             .with_help("give one time per index: spike k is neuron indices[k] at times[k]");
             if let Some(f) = first {
                 d = d.with_note(Some(self.file.clone()), f, format!("{} indices", i.len()));
@@ -269,6 +333,7 @@ impl Loader {
             n,
             indices,
             index_spans,
+            indices_file,
             times,
             period,
         })

@@ -33,13 +33,18 @@ impl Loader {
         }
         let [duration, name, target, var] =
             ["duration", "name", "target", "var"].map(|key| self.opt_str(es, key, &w, "a string"));
-        let value = self.typed(
-            es,
-            "value",
-            &w,
-            "a string expression, a number or a list of numbers",
-            as_value,
-        );
+        let value = match get(es, "value") {
+            Some(e) if matches!(e.node.v, V::Table(_)) => self
+                .data_values(&e.node, &format!("{w}.value"), &super::loader::VALUES)
+                .map(ValueSpec::Data),
+            _ => self.typed(
+                es,
+                "value",
+                &w,
+                "a string expression, a number, a list of numbers or a { file = \"...\" } table",
+                as_value,
+            ),
+        };
         let index = self.typed(es, "index", &w, "a condition string or an [i, j] pair", as_index);
         if !ok {
             return None;
