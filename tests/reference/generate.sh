@@ -22,6 +22,9 @@ done
 # constants changed between runs: Brian2 directly (the runner has no such step)
 "$PY" "$REF/constants/brian2_reference.py"
 
+# data and equations from files: the same arrays inlined for the runner (it has no file values)
+BRIAN2_RUNNER="$RUNNER" "$PY" "$REF/files/brian2_reference.py"
+
 # Brian2's schedule of every model of examples/ and tests/reference/models/
 BRIAN2_RUNNER="$RUNNER" "$PY" "$REF/schedules.py"
 

@@ -387,8 +387,11 @@ impl Loader {
         let V::Table(es) = &n.v else { return };
         for e in es {
             let var = format!("{prefix}{}", e.key);
-            if matches!(e.node.v, V::Table(_)) {
+            if let V::Table(inner) = &e.node.v
+                && get(inner, "file").is_none()
+            {
                 // a dotted key written without quotes: pre_b.delay = ...
+                // (a table with `file` is a value: `v = { file = "v0.npy" }`)
                 self.init_table(&e.node, &format!("{var}."), w, out);
                 continue;
             }
@@ -636,11 +639,7 @@ impl Loader {
         want: &Want,
     ) -> Option<(crate::io::data_file::DataArray, DataFile, Option<Str>)> {
         use crate::io::data_file::{DataFileError, read_array_if};
-        let allowed: &[&str] = if want.unit {
-            &["file", "array", "unit"]
-        } else {
-            &["file", "array"]
-        };
+        let allowed = if want.unit { FILE_KEYS } else { &FILE_KEYS[..2] };
         let es = self.table(n, w, allowed, &["file"])?;
         let file = self.opt_str(es, "file", w, "a path (relative to the model file)");
         let array = self.opt_str(es, "array", w, "the name of an array of the .npz archive");
@@ -689,7 +688,8 @@ impl Loader {
                     (Some(a), "unknown-array") => a.inner_span(),
                     _ => file.inner_span(),
                 };
-                let message = if matches!(e.code, "bad-shape" | "bad-dtype") {
+                // what `accept` says names the file itself
+                let message = if e.message.starts_with("expected ") {
                     format!("{w}: {}", e.message)
                 } else {
                     format!("{w}: {shown}: {}", e.message)
