@@ -228,6 +228,21 @@ const CASES: &[Case] = &[
     ("generator_double_spike.toml",     "double-spike", 9, 21,   "neuron 0 spikes more than once in the time step"),
     ("generator_time_negative.toml",    "bad-time", 9, 19,       "times[1]: a spike time must be a non-negative, finite time, got \"-2*ms\""),
     ("generator_time_wrong_type.toml",  "wrong-type", 9, 17,     "times[1]: expected a string with units or a number in seconds, got a boolean true"),
+    // ---- data and equation files (their files in tests/bad_inputs/data/) -------------------
+    ("data_file_missing.toml",          "io", 9, 24,             "'data/missing.npy': cannot read it"),
+    ("data_file_wrong_shape.toml",      "bad-shape", 9, 24,      "expected a 1-d array of numbers (float, integer or bool), one per element, 'data/matrix.npy' holds a 2-d array of shape (2, 3) of float64"),
+    ("data_file_wrong_length.toml",     "bad-length", 9, 24,     "expected 3 values, got 4 ('data/four.npy' holds a 1-d array of shape (4,) of float64)"),
+    ("data_file_npz_unknown_array.toml", "unknown-array", 9, 51, "did you mean 'rates'? (it holds: i, j, rates)"),
+    ("data_file_npz_without_array.toml", "unknown-array", 9, 24, "say which with 'array = \"NAME\"'"),
+    ("data_file_not_npy.toml",          "data-file", 9, 24,      "'data/bad_units.eqs': not a valid .npy file"),
+    ("data_file_string_dtype.toml",     "bad-dtype", 9, 24,      "it holds elements of dtype '<U3', which spikejit does not read"),
+    ("data_file_float_indices.toml",    "bad-dtype", 8, 21,      "expected a 1-d array of integer indices, 'data/float_indices.npy' holds a 1-d array of shape (3,) of float64"),
+    ("data_file_unit_mismatch.toml",    "unit-mismatch", 9, 49,  "'v' has unit volt, but \"nA\" has unit amp"),
+    ("data_file_unknown_key.toml",      "unknown-key", 9, 41,    "did you mean 'unit'?"),
+    ("data_file_negative_times.toml",   "bad-time", 9, 19,       "got -0.002 s (entry 1 of 'data/negative_times.npy')"),
+    ("data_file_connect_index.toml",    "bad-index", 16, 76,     "the target index 9 is outside the range [0, 2] of the target group (entry 1 of array 'j' of 'data/inputs.npz')"),
+    ("equations_file_missing.toml",     "io", 8, 19,             "cannot read 'data/missing.eqs'"),
+    ("equations_file_unit.toml",        "unit-mismatch", 3, 9,   "('I' has unit amp; 'v' has unit volt)"),
 ];
 
 /// (file in tests/bad_inputs/warnings, warning code, line, column, phrase)
@@ -257,6 +272,10 @@ const RUN_CASES: &[Case] = &[
     ("reset_non_finite.toml",           "non-finite", 16, 1,        "neurons 'G'.v[0] is inf at t = 0.4 ms (step 4)"),
     ("on_pre_division_by_zero.toml",    "division-by-zero", 20, 11, "synapses 'S'.n_post[0] (i = 1, j = 2): integer division by zero"),
 ];
+
+/// Cases whose first error is in another file than the model file (an
+/// equation file): (case, that file in tests/bad_inputs), where its line and column are.
+const LOCATED_ELSEWHERE: &[(&str, &str)] = &[("equations_file_unit.toml", "data/bad_units.eqs")];
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -307,7 +326,11 @@ fn diagnostic_problems(
     if !first.is_some_and(|l| l.starts_with(&head)) {
         out.push(format!("first {severity} is {first:?}, expected code [{kind}]"));
     }
-    let at = format!("--> {}:{line}:{col}", path.display());
+    let located = path
+        .file_name()
+        .and_then(|name| LOCATED_ELSEWHERE.iter().find(|(case, _)| name == *case))
+        .map_or_else(|| path.to_path_buf(), |(_, other)| dir().join(other));
+    let at = format!("--> {}:{line}:{col}", located.display());
     let first_loc = stderr.lines().find(|l| l.trim_start().starts_with("--> "));
     if first_loc.map(str::trim) != Some(at.as_str()) {
         out.push(format!(

@@ -225,7 +225,12 @@ fn the_pages_show_their_model_files_unchanged() {
 fn part_3_shows_lines_of_its_programs() {
     let page = read(&tutorials().join("3-simulations.md"));
     let mut programs = String::new();
-    for p in ["multiple_runs.rs", "tau_per_neuron.rs", "random_input.rs", "network_operation.rs"] {
+    for p in [
+        "multiple_runs.rs",
+        "tau_per_neuron.rs",
+        "random_input.rs",
+        "network_operation.rs",
+    ] {
         programs.push_str(&read(&tutorials().join("3-simulations").join(p)));
     }
     let program_lines: Vec<&str> = programs.lines().map(|l| strip_comment(l.trim())).collect();

@@ -54,6 +54,7 @@
 //! ```
 
 mod build;
+pub mod data_file;
 pub mod model_file;
 mod output;
 mod render;

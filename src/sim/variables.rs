@@ -371,6 +371,18 @@ impl Network {
             .is_some_and(|v| v.has_flag(crate::model::equations::VarFlag::Linked))
     }
 
+    /// The unit of a state variable of an object (a delay is a time); `None`
+    /// when it has no such variable.
+    pub(crate) fn variable_dim(&self, h: Handle, var: &str) -> Option<Dim> {
+        if matches!(self.objects.get(h.0), Some(Object::Synapses(_))) && (var == "delay" || var.ends_with(".delay")) {
+            return Some(Dim::SECOND);
+        }
+        match self.scope_for_object(h).ok()?.resolve(var)? {
+            NameRef::Var { dim, .. } => Some(dim),
+            _ => None,
+        }
+    }
+
     /// The values of a variable of a group, subgroup or synapses, in SI units
     /// (one value for a `(shared)` variable), as Brian2's `G.v[:]`. The
     /// synapses' indices `i` and `j` are not variables here; they are in

@@ -26,6 +26,9 @@ done
 # (the runner has no such keys)
 "$PY" "$REF/settings/brian2_reference.py"
 
+# data and equations from files: the same arrays inlined for the runner (it has no file values)
+BRIAN2_RUNNER="$RUNNER" "$PY" "$REF/files/brian2_reference.py"
+
 # Brian2's schedule of every model of examples/ and tests/reference/models/
 BRIAN2_RUNNER="$RUNNER" "$PY" "$REF/schedules.py"
 

@@ -221,13 +221,20 @@ impl Builder<'_> {
     fn add_spike_generator(&mut self, g: &GeneratorSpec) -> Result<Handle> {
         let ctx = format!("spike_generators '{}'", g.name);
         let n = self.count(&g.n, &format!("{ctx}.N"), 1)?;
-        let time_spans = time_spans(&g.times);
-        let times = self.spike_times(&g.times, &ctx)?;
+        let list = match &g.times {
+            SpikeTimes::List(list) => list.as_slice(),
+            SpikeTimes::Data(_) => &[],
+        };
+        let time_spans = time_spans(list);
+        let times = match &g.times {
+            SpikeTimes::List(list) => self.spike_times(list, &ctx)?,
+            SpikeTimes::Data(d) => self.spike_times_of_file(d, &ctx)?,
+        };
         let period = match &g.period {
             Some(p) => self.non_negative_time(p, &format!("{ctx}.period"))?,
             None => 0.0,
         };
-        self.check_spike_indices(&g.indices, &g.index_spans, n, &ctx, g.span)?;
+        self.check_spike_indices(&g.indices, &g.index_spans, g.indices_file.as_ref(), n, &ctx, g.span)?;
         let spec = SpikeGeneratorGroup {
             name: Some(g.name.clone()),
             n,
@@ -235,16 +242,20 @@ impl Builder<'_> {
             times,
             period,
         };
-        // errors about one spike point at its time (`.times[k]`)
+        // errors about one spike point at its time (`.times[k]`), or at the file of the times
         let time_keys: Vec<String> = (0..time_spans.len()).map(|k| format!(".times[{k}]")).collect();
         let mut hints = vec![
             (".period", g.period.as_ref().map(Str::inner_span)),
             (".N", Some(count_span(&g.n))),
         ];
         hints.extend(time_keys.iter().zip(&time_spans).map(|(k, s)| (k.as_str(), Some(*s))));
+        let whole = match &g.times {
+            SpikeTimes::Data(d) => d.file.span,
+            SpikeTimes::List(_) => g.span,
+        };
         self.net
             .add_spike_generator(spec)
-            .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
+            .map_err(|e| locate_with(e, self.file(), whole, &ctx, &hints))
     }
 
     /// The times of a spike list in seconds, each a non-negative, finite
@@ -281,11 +292,13 @@ impl Builder<'_> {
     }
 
     /// Each index of a spike list must be one of the `n` neurons (an error
-    /// points at the one that is not; `span` when its place is unknown).
+    /// points at the one that is not, or at the file that holds it; `span`
+    /// when its place is unknown).
     pub(super) fn check_spike_indices(
         &self,
         indices: &[i64],
         index_spans: &[Span],
+        file: Option<&DataFile>,
         n: usize,
         ctx: &str,
         span: Span,
@@ -295,16 +308,47 @@ impl Builder<'_> {
             .enumerate()
             .find(|(_, x)| **x < 0 || **x as u64 >= n as u64)
         {
+            let (at, entry) = match file {
+                Some(f) => (f.span, format!(" (entry {k} of {})", f.describe())),
+                None => (index_spans.get(k).copied().unwrap_or(span), String::new()),
+            };
             return Err(self.error(
                 "bad-index",
-                index_spans.get(k).copied().unwrap_or(span),
+                at,
                 format!(
-                    "{ctx}.indices[{k}]: index {bad} is outside the range [0, {}] of the group's {n} neurons",
+                    "{ctx}.indices[{k}]: index {bad}{entry} is outside the range [0, {}] of the group's {n} neurons",
                     n - 1
                 ),
             ));
         }
         Ok(())
+    }
+
+    /// The times of a file, in seconds: scaled by their `unit` (a time), each
+    /// checked, an error naming the entry.
+    pub(super) fn spike_times_of_file(&self, d: &DataValues, ctx: &str) -> Result<Vec<f64>> {
+        let scale = match &d.unit {
+            Some(u) => self.quantity(u, &format!("{ctx}.times.unit"), Dim::SECOND, "a time")?,
+            None => 1.0,
+        };
+        let times: Vec<f64> = d.values.iter().map(|x| x * scale).collect();
+        if let Some((k, x)) = times.iter().enumerate().find(|(_, x)| !(**x >= 0.0 && x.is_finite())) {
+            let why = if *x < 0.0 { "negative" } else { "not a finite time" };
+            return Err(Errors::one(
+                Diagnostic::at(
+                    "bad-time",
+                    self.file(),
+                    d.file.span,
+                    format!(
+                        "{ctx}.times[{k}]: a spike time must be a non-negative, finite time, got {} s (entry {k} of {})",
+                        crate::units::py_float_repr(*x),
+                        d.file.describe()
+                    ),
+                )
+                .with_label(why),
+            ));
+        }
+        Ok(times)
     }
 
     pub(super) fn poisson(&mut self, p: &PoissonSpec) {
@@ -402,6 +446,7 @@ impl Builder<'_> {
                 rows.iter().flatten().map(|x| x * scale).collect(),
                 rows.first().map(Vec::len),
             ),
+            TimedValues::Data { values, cols, .. } => (values.iter().map(|x| x * scale).collect(), *cols),
             TimedValues::Expr(s, length, length_span) => {
                 // The values drawn and the copies they pass through (read out,
                 // scaled) before they are the table: 24 bytes an entry at the peak.

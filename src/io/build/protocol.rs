@@ -339,11 +339,19 @@ impl Builder<'_> {
                     target,
                     indices,
                     index_spans,
+                    indices_file,
                     times,
                     period,
                     context,
                     span,
-                } => self.set_spikes_step(target, (indices, index_spans), times, period.as_ref(), context, *span),
+                } => self.set_spikes_step(
+                    target,
+                    (indices, index_spans, indices_file.as_ref()),
+                    times,
+                    period.as_ref(),
+                    context,
+                    *span,
+                ),
             };
             let r = r.and_then(|s| {
                 match &s {
@@ -435,8 +443,8 @@ impl Builder<'_> {
     fn set_spikes_step(
         &mut self,
         target: &Str,
-        (indices, index_spans): (&[i64], &[Span]),
-        times: &[TimeSpec],
+        (indices, index_spans, indices_file): (&[i64], &[Span], Option<&DataFile>),
+        times: &SpikeTimes,
         period: Option<&Str>,
         context: &str,
         span: Span,
@@ -454,8 +462,11 @@ impl Builder<'_> {
             ));
         };
         let n = self.net.size_of(h)?;
-        let times = self.spike_times(times, context)?;
-        self.check_spike_indices(indices, index_spans, n, context, span)?;
+        let times = match times {
+            SpikeTimes::List(list) => self.spike_times(list, context)?,
+            SpikeTimes::Data(d) => self.spike_times_of_file(d, context)?,
+        };
+        self.check_spike_indices(indices, index_spans, indices_file, n, context, span)?;
         let period = match period {
             Some(p) => self.non_negative_time(p, &format!("{context}.period"))?,
             None => 0.0,
@@ -512,7 +523,7 @@ impl Builder<'_> {
                 let (v, d) = self.eval(e, &format!("{context}.value"))?;
                 (v, d, e.inner_span())
             }
-            ValueSpec::List(_) => {
+            ValueSpec::List(_) | ValueSpec::Data(_) => {
                 return Err(self.error(
                     "wrong-type",
                     value_span,
@@ -578,11 +589,13 @@ impl Builder<'_> {
     /// A delay a protocol `set` step gives, checked before the protocol runs
     /// where it is known before (a number, a list, a constant expression), so
     /// that `spikejit check` reports it; others are checked when the step runs.
-    fn check_set_delay(&self, value: &ValueSpec, at: Span, context: &str) -> Result<()> {
-        let known: Vec<f64> = match value {
-            ValueSpec::Number(x) => vec![*x],
-            ValueSpec::List(xs) => xs.clone(),
-            ValueSpec::Expr(e) => match self.net.eval_constant(&e.code(), context) {
+    fn check_set_delay(&self, value: &ValueSpec, si: &Value, at: Span, context: &str) -> Result<()> {
+        let known: Vec<f64> = match (value, si) {
+            (ValueSpec::Data(_), Value::Array(xs)) => xs.clone(),
+            (ValueSpec::Data(_), _) => vec![],
+            (ValueSpec::Number(x), _) => vec![*x],
+            (ValueSpec::List(xs), _) => xs.clone(),
+            (ValueSpec::Expr(e), _) => match self.net.eval_constant(&e.code(), context) {
                 Ok((x, d)) if d.same(Dim::SECOND) => vec![x],
                 _ => vec![],
             },
@@ -670,26 +683,34 @@ impl Builder<'_> {
                 return Err(Errors(errors));
             }
         }
+        let si = self.value(value, h, v, context)?;
         if is_delay {
-            self.check_set_delay(value, value_span, context)?;
+            self.check_set_delay(value, &si, value_span, context)?;
         }
         // A list gives one value per element: its length is known now (as
         // `Network::set` checks it when the step runs).
-        if let (ValueSpec::List(xs), None) = (value, index) {
+        let given = match value {
+            ValueSpec::List(xs) => Some((xs.len(), String::new())),
+            ValueSpec::Data(d) => Some((
+                d.values.len(),
+                format!(" ({} holds {})", d.file.describe(), d.file.info.describe()),
+            )),
+            _ => None,
+        };
+        if let (Some((len, holds)), None) = (given, index) {
             let n = self.net.size_of(h)?;
-            if xs.len() != n {
+            if len != n {
                 return Err(Errors::one(
                     Diagnostic::at(
                         "bad-length",
                         self.file(),
                         value_span,
                         format!(
-                            "{context}.value: expected {n} values, one per element of '{}', got {}",
+                            "{context}.value: expected {n} values, one per element of '{}', got {len}{holds}",
                             target.text.trim(),
-                            xs.len()
                         ),
                     )
-                    .with_label(format!("{} values", xs.len())),
+                    .with_label(format!("{len} values")),
                 ));
             }
         }
@@ -697,7 +718,7 @@ impl Builder<'_> {
         Ok(Step::Set {
             target: h,
             var: v.to_string(),
-            value: Self::value(value),
+            value: si,
             selection,
             value_span,
             context: context.to_string(),

@@ -113,12 +113,33 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn value(v: &ValueSpec) -> Value {
-        match v {
+    /// The value given to `var` of `h` as the network takes it: numbers from a
+    /// file scaled to SI units by their `unit`, whose dimension must be the variable's.
+    pub(super) fn value(&self, v: &ValueSpec, h: Handle, var: &str, ctx: &str) -> Result<Value> {
+        Ok(match v {
             ValueSpec::Number(x) => Value::Scalar(*x),
             ValueSpec::List(xs) => Value::Array(xs.clone()),
             ValueSpec::Expr(s) => Value::Expr(s.code()),
-        }
+            ValueSpec::Data(d) => {
+                let Some(unit) = &d.unit else {
+                    return Ok(Value::Array(d.values.clone()));
+                };
+                let (scale, dim) = self.eval(unit, &format!("{ctx}.unit"))?;
+                if let Some(want) = self.net.variable_dim(h, var)
+                    && !want.same(dim)
+                {
+                    return Err(self.error(
+                        "unit-mismatch",
+                        unit.inner_span(),
+                        format!(
+                            "{ctx}.unit: '{var}' has unit {want}, but {:?} has unit {dim}",
+                            unit.text.trim()
+                        ),
+                    ));
+                }
+                Value::Array(d.values.iter().map(|x| x * scale).collect())
+            }
+        })
     }
 
     pub(super) fn selection(&self, index: &Option<IndexSpec>, synapses: bool, ctx: &str) -> Result<Selection> {
@@ -148,8 +169,9 @@ impl Builder<'_> {
     /// Applies `init` entries to an object, in order.
     pub(super) fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
         for e in entries {
+            let value = self.value(&e.value, h, &e.var, &e.context);
             let r = self.selection(&e.index, synapses, &e.context).and_then(|sel| {
-                self.net.set(h, &e.var, Self::value(&e.value), sel).map_err(|mut err| {
+                self.net.set(h, &e.var, value?, sel).map_err(|mut err| {
                     // an error about the value (its length, its type) points at it,
                     // one about the variable at its name
                     for d in err.0.iter_mut().filter(|d| d.source.is_none()) {
@@ -157,6 +179,10 @@ impl Builder<'_> {
                             d.source = Some(self.file().clone());
                             d.span = e.value_span;
                             d.message = format!("{}: {}", e.context, d.message);
+                            if let ValueSpec::Data(data) = &e.value {
+                                d.message +=
+                                    &format!(" ({} holds {})", data.file.describe(), data.file.info.describe());
+                            }
                         }
                     }
                     locate(err, self.file(), e.var_span, &e.context)

@@ -3,7 +3,7 @@
 //! `[[spike_generators]]`, `[[poisson]]` and `[[subgroups]]`.
 
 use super::keys::*;
-use super::loader::Loader;
+use super::loader::{Loader, TIMED_VALUES, TIMES};
 use super::spec::*;
 use super::tree::*;
 use crate::diag::{Diagnostic, Span};
@@ -17,8 +17,9 @@ impl Loader {
     fn neurons_table(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<NeuronSpec> {
         let name = self.name(es, &w, "neurons");
         let count = self.count(es, "N", &w, 1);
-        let [model, threshold, reset, refractory, method] =
-            ["model", "threshold", "reset", "refractory", "method"].map(|key| self.opt_str(es, key, &w, "a string"));
+        let model = self.code(es, "model", &w);
+        let [threshold, reset, refractory, method] =
+            ["threshold", "reset", "refractory", "method"].map(|key| self.opt_str(es, key, &w, "a string"));
         let [events, run_on_event] = ["events", "run_on_event"].map(|key| {
             self.typed(es, key, &w, "a table of strings", as_str_table)
                 .unwrap_or_default()
@@ -124,6 +125,35 @@ impl Loader {
                     length.map(|(l, span)| TimedValues::Expr(s.clone(), l, span))
                 }
             }
+            V::Table(_) => {
+                if let Some(l) = get(es, "length") {
+                    self.err(
+                        "unknown-key",
+                        l.span,
+                        format!("{w}.length: only with an expression for 'values' (a file gives its own length)"),
+                    );
+                }
+                let vw = format!("{w}.values");
+                self.data_file(&ve.node, &vw, &TIMED_VALUES)
+                    .and_then(|(data, file, _)| {
+                        let cols = (file.info.shape.len() == 2).then(|| file.info.shape[1]);
+                        if file.info.is_empty() {
+                            self.err(
+                                "bad-shape",
+                                file.span,
+                                format!("{vw}: {} holds no values", file.describe()),
+                            );
+                            return None;
+                        }
+                        match data.into_f64() {
+                            Ok(values) => Some(TimedValues::Data { values, cols, file }),
+                            Err(e) => {
+                                self.err(e.code, file.span, format!("{vw}: {}: {}", file.describe(), e.message));
+                                None
+                            }
+                        }
+                    })
+            }
             _ => {
                 if let Some(l) = get(es, "length") {
                     self.err(
@@ -138,7 +168,7 @@ impl Loader {
                         "wrong-type",
                         ve.node.span,
                         format!(
-                            "{w}.values: expected a non-empty list of numbers, a rectangular list of lists of numbers or a string expression (with 'length')"
+                            "{w}.values: expected a non-empty list of numbers, a rectangular list of lists of numbers, a string expression (with 'length') or a {{ file = \"...\" }} table"
                         ),
                     );
                 }
@@ -207,7 +237,7 @@ impl Loader {
         let count = self.count(es, "N", &w, 1);
         let spikes = self.spike_list(es, &w, item.span);
         let period = self.opt_str(es, "period", &w, "a string");
-        let (Some(name), Some(n), Some((indices, index_spans, times))) = (name, count, spikes) else {
+        let (Some(name), Some(n), Some((indices, index_spans, indices_file, times))) = (name, count, spikes) else {
             return None;
         };
         Some(GeneratorSpec {
@@ -216,27 +246,55 @@ impl Loader {
             n,
             indices,
             index_spans,
+            indices_file,
             times,
             period,
         })
     }
 
     /// The `indices` and `times` of a spike generator or a `set_spikes` step
-    /// (`w`: where, `span`: its table): one time per index, each checked.
+    /// (`w`: where, `span`: its table), each a list or a `{ file = ... }`
+    /// table: one time per index, each checked; the file of the indices when
+    /// they come from one.
     pub(super) fn spike_list(
         &mut self,
         es: &[Entry],
         w: &str,
         item_span: Span,
-    ) -> Option<(Vec<i64>, Vec<Span>, Vec<TimeSpec>)> {
-        let indices = self.typed(es, "indices", w, "a list of integers", as_int_list);
-        let times = self.typed(
-            es,
-            "times",
-            w,
-            "a list of strings with units or numbers in seconds",
-            |n| matches!(n.v, V::Array(_)).then_some(()),
-        );
+    ) -> Option<(Vec<i64>, Vec<Span>, Option<DataFile>, SpikeTimes)> {
+        let mut indices_file = None;
+        let indices = match get(es, "indices") {
+            Some(e) if matches!(e.node.v, V::Table(_)) => {
+                self.data_indices(&e.node, &format!("{w}.indices")).map(|(v, file)| {
+                    indices_file = Some(file);
+                    v
+                })
+            }
+            _ => self.typed(
+                es,
+                "indices",
+                w,
+                "a list of integers or a { file = \"...\" } table",
+                as_int_list,
+            ),
+        };
+        let times_file = match get(es, "times") {
+            Some(e) if matches!(e.node.v, V::Table(_)) => {
+                Some(self.data_values(&e.node, &format!("{w}.times"), &TIMES))
+            }
+            _ => None,
+        };
+        let times = if times_file.is_some() {
+            None
+        } else {
+            self.typed(
+                es,
+                "times",
+                w,
+                "a list of strings with units or numbers in seconds, or a { file = \"...\" } table",
+                |n| matches!(n.v, V::Array(_)).then_some(()),
+            )
+        };
         // each time on its own: an error points at the one that is wrong
         let times = times.and_then(|()| {
             let items = Self::items(get(es, "times").map(|e| &e.node));
@@ -261,25 +319,34 @@ impl Loader {
                     },
                 }
             }
-            ok.then_some(out)
+            ok.then_some(SpikeTimes::List(out))
         });
+        let times = match times_file {
+            Some(data) => data.map(SpikeTimes::Data),
+            None => times,
+        };
         let spans_of = |key: &str| match get(es, key).map(|e| &e.node.v) {
             Some(V::Array(items)) => items.iter().map(|x| x.span).collect(),
             _ => Vec::new(),
         };
         let index_spans: Vec<Span> = spans_of("indices");
+        let times_len = |t: &SpikeTimes| match t {
+            SpikeTimes::List(l) => l.len(),
+            SpikeTimes::Data(d) => d.values.len(),
+        };
         if let (Some(i), Some(t)) = (&indices, &times)
-            && i.len() != t.len()
+            && i.len() != times_len(t)
         {
-            let at = get(es, "times").map_or(item_span, |e| e.node.span);
-            let first = get(es, "indices").map(|e| e.node.span);
+            let t_len = times_len(t);
+            let at = get(es, "times").map_or(item_span, |e| value_span(&e.node));
+            let first = get(es, "indices").map(|e| value_span(&e.node));
             let mut d = Diagnostic::at(
                 "bad-length",
                 &self.file,
                 at,
-                format!("{w}: 'indices' has {} entries but 'times' has {}", i.len(), t.len()),
+                format!("{w}: 'indices' has {} entries but 'times' has {t_len}", i.len()),
             )
-            .with_label(format!("{} times", t.len()))
+            .with_label(format!("{t_len} times"))
             .with_help("give one time per index: spike k is neuron indices[k] at times[k]");
             if let Some(f) = first {
                 d = d.with_note(Some(self.file.clone()), f, format!("{} indices", i.len()));
@@ -287,7 +354,7 @@ impl Loader {
             self.errors.push(d);
             return None;
         }
-        Some((indices?, index_spans, times?))
+        Some((indices?, index_spans, indices_file, times?))
     }
 
     pub(super) fn poisson(&mut self, n: Option<&Node>) -> Vec<PoissonSpec> {

@@ -117,6 +117,9 @@ pub(super) const PROTOCOL_OPS: [(&str, &[&str]); 6] = [
 pub(super) const PROTOCOL_KEYS: &[&str] = &[
     "op", "duration", "name", "target", "var", "value", "index", "dt", "clock", "indices", "times", "period",
 ];
+/// A value read from a NumPy file (`{ file = "x.npz", array = "a", unit = "mV" }`;
+/// `unit` only where the numbers are given to a variable or are times).
+pub(super) const FILE_KEYS: &[&str] = &["file", "array", "unit"];
 pub(super) const TIMED_ARRAY_KEYS: &[&str] = &["name", "values", "length", "unit", "dt"];
 pub(super) const GENERATOR_KEYS: &[&str] = &["name", "N", "indices", "times", "period"];
 pub(super) const POISSON_KEYS: &[&str] = &["name", "N", "rates"];
@@ -168,6 +171,7 @@ pub fn contract_keys() -> Vec<(&'static str, &'static [&'static str])> {
         ("init", INIT_KEYS),
         ("run_regularly", RUN_REGULARLY_KEYS),
         ("links", LINK_KEYS),
+        ("file", FILE_KEYS),
         ("monitors", MONITOR_KEYS),
     ];
     for (kind, keys) in MONITOR_KINDS {

@@ -77,6 +77,7 @@ pub fn parse_model(path: &str, text: String) -> Result<LoadedModel> {
         file,
         file_text: file_text.clone(),
         path: path.to_string(),
+        base: Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default(),
         errors: Vec::new(),
         names: HashMap::new(),
     };

@@ -49,13 +49,18 @@ impl Loader {
         } else {
             None
         };
-        let value = self.typed(
-            es,
-            "value",
-            &w,
-            "a string expression, a number or a list of numbers",
-            as_value,
-        );
+        let value = match get(es, "value") {
+            Some(e) if matches!(e.node.v, V::Table(_)) => self
+                .data_values(&e.node, &format!("{w}.value"), &super::loader::VALUES)
+                .map(ValueSpec::Data),
+            _ => self.typed(
+                es,
+                "value",
+                &w,
+                "a string expression, a number, a list of numbers or a { file = \"...\" } table",
+                as_value,
+            ),
+        };
         let index = self.typed(es, "index", &w, "a condition string or an [i, j] pair", as_index);
         if !ok {
             return None;
@@ -82,11 +87,12 @@ impl Loader {
                 span: item.span,
             }),
             "set_spikes" => {
-                let (indices, index_spans, times) = spikes?;
+                let (indices, index_spans, indices_file, times) = spikes?;
                 Some(StepSpec::SetSpikes {
                     target: target?,
                     indices,
                     index_spans,
+                    indices_file,
                     times,
                     period,
                     context: w,

@@ -49,6 +49,41 @@ impl Str {
     }
 }
 
+/// An array a model file takes from a NumPy file (`{ file = "rates.npy" }`,
+/// `{ file = "data.npz", array = "rates" }`), its path relative to the model file.
+#[derive(Clone, Debug)]
+pub struct DataFile {
+    /// The path as the model file writes it (messages name it so).
+    pub path: String,
+    /// The array of an `.npz` archive.
+    pub array: Option<String>,
+    /// The `file = ...` string in the model file (errors about the data point there).
+    pub span: Span,
+    /// The shape and dtype the file holds.
+    pub info: crate::io::data_file::ArrayInfo,
+}
+
+impl DataFile {
+    /// "'rates.npy'", or "array 'rates' of 'data.npz'".
+    pub fn describe(&self) -> String {
+        match &self.array {
+            Some(a) => format!("array '{a}' of '{}'", self.path),
+            None => format!("'{}'", self.path),
+        }
+    }
+}
+
+/// Numbers read from a file, with the unit they are in (`unit = "mV"`; `None`: SI units).
+#[derive(Clone, Debug)]
+pub struct DataValues {
+    /// The numbers, row-major, as the file holds them (not yet scaled by `unit`).
+    pub values: Vec<f64>,
+    /// `unit`: what one of the numbers is (`"mV"`, `"ms"`); `None` for SI units, as a TOML list.
+    pub unit: Option<Str>,
+    /// Where they come from.
+    pub file: DataFile,
+}
+
 /// A count (`N`, a subgroup's `start`/`stop`): an integer or a string expression of
 /// constants.
 #[derive(Clone, Debug)]
@@ -68,6 +103,8 @@ pub enum ValueSpec {
     List(Vec<f64>),
     /// A string expression evaluated per element (`"rand()*we"`, `"i*mV"`).
     Expr(Str),
+    /// One number per element read from a file (`{ file = "v0.npy", unit = "mV" }`).
+    Data(DataValues),
 }
 
 /// Which elements an `init` or `set` step applies to.
@@ -261,6 +298,15 @@ pub enum TimedValues {
     TwoD(Vec<Vec<f64>>),
     /// An expression drawn once per entry, `length` entries (and where `length` is).
     Expr(Str, i64, Span),
+    /// A 1-d or 2-d array of a file (in the timed array's `unit`), row-major.
+    Data {
+        /// The values, `rows x cols` of them.
+        values: Vec<f64>,
+        /// Values per row of a 2-d array; `None` for a 1-d array.
+        cols: Option<usize>,
+        /// Where they come from.
+        file: DataFile,
+    },
 }
 
 /// `[[timed_arrays]]`.
@@ -306,6 +352,15 @@ pub enum TimeSpec {
     Expr(Str),
 }
 
+/// A spike generator's `times`.
+#[derive(Clone, Debug)]
+pub enum SpikeTimes {
+    /// A TOML list, each time on its own.
+    List(Vec<TimeSpec>),
+    /// A 1-d array of a file, in seconds or in its `unit`.
+    Data(DataValues),
+}
+
 /// `[[spike_generators]]`.
 #[derive(Clone, Debug)]
 pub struct GeneratorSpec {
@@ -317,10 +372,12 @@ pub struct GeneratorSpec {
     pub n: CountSpec,
     /// `indices`: the neuron of each spike, in `[0, N)`; parallel to `times`.
     pub indices: Vec<i64>,
-    /// The file span of each entry of `indices`.
+    /// The file span of each entry of `indices` (none when they come from a file).
     pub index_spans: Vec<Span>,
+    /// The file `indices` come from, when they do.
+    pub indices_file: Option<DataFile>,
     /// `times`: the time of each spike, as many as `indices`.
-    pub times: Vec<TimeSpec>,
+    pub times: SpikeTimes,
     /// `period`: repeat all spikes with this period (a multiple of dt, after the last spike); `None` for no repetition.
     pub period: Option<Str>,
 }
@@ -414,6 +471,8 @@ pub struct ConnectSpec {
     /// Where each key's value is in the file (`p`, `i`, ...), and each element
     /// of a list (`i[1]`): errors about one point there.
     pub value_spans: Vec<(String, Span)>,
+    /// The keys (`i`, `j`) whose indices come from a file, with the file.
+    pub files: Vec<(String, DataFile)>,
 }
 
 /// `[[synapses]]`.
@@ -560,10 +619,12 @@ pub enum StepSpec {
         target: Str,
         /// `indices`: the neuron of each spike, with the span of each.
         indices: Vec<i64>,
-        /// Where each index is.
+        /// Where each index is (none when they come from a file).
         index_spans: Vec<Span>,
+        /// The file `indices` come from, when they do.
+        indices_file: Option<DataFile>,
         /// `times`: the time of each spike.
-        times: Vec<TimeSpec>,
+        times: SpikeTimes,
         /// `period`: the repeat period (none when absent).
         period: Option<Str>,
         /// Where it is, for messages (`protocol[2]`).

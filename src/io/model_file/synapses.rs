@@ -20,8 +20,9 @@ impl Loader {
     /// One table of `[[synapses]]` (`w`: where it is, for messages).
     fn synapses_table(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<SynapsesSpec> {
         let name = self.name(es, &w, "synapses");
-        let [source, target, model, method, msi] = ["source", "target", "model", "method", "multisynaptic_index"]
-            .map(|key| self.opt_str(es, key, &w, "a string"));
+        let model = self.code(es, "model", &w);
+        let [source, target, method, msi] =
+            ["source", "target", "method", "multisynaptic_index"].map(|key| self.opt_str(es, key, &w, "a string"));
         let what = "a string or a table of strings per pathway";
         let pathways = |default: &str| {
             let default = default.to_string();
@@ -115,9 +116,17 @@ impl Loader {
             V::Int(i) => Some(IndicesSpec::Int(*i)),
             _ => as_int_list(n).map(IndicesSpec::List),
         };
-        let what = "an integer, a list of integers or a string";
-        let i = self.typed(ces, "i", &cw, what, indices);
-        let j = self.typed(ces, "j", &cw, what, indices);
+        let what = "an integer, a list of integers, a string or a { file = \"...\" } table";
+        let mut files = Vec::new();
+        let [i, j] = ["i", "j"].map(|key| match get(ces, key) {
+            Some(e) if matches!(e.node.v, V::Table(_)) => {
+                self.data_indices(&e.node, &format!("{cw}.{key}")).map(|(v, file)| {
+                    files.push((key.to_string(), file));
+                    IndicesSpec::List(v)
+                })
+            }
+            _ => self.typed(ces, key, &cw, what, indices),
+        });
         let skip = self.typed(ces, "skip_if_invalid", &cw, "a boolean", as_bool);
         let mut value_spans = Vec::new();
         for e in ces {
@@ -146,6 +155,7 @@ impl Loader {
             j,
             skip_if_invalid: skip.unwrap_or(false),
             value_spans,
+            files,
         })
     }
 }

@@ -134,6 +134,8 @@ pub(super) fn as_value(n: &Node) -> Option<ValueSpec> {
 pub(super) fn value_span(n: &Node) -> Span {
     match &n.v {
         V::Str(s) => s.inner_span(),
+        // `{ file = "x.npy" }`: the path
+        V::Table(es) => get(es, "file").map_or(n.span, |e| value_span(&e.node)),
         _ => n.span,
     }
 }
