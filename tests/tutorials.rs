@@ -80,6 +80,7 @@ const MODELS: &[(&str, Check)] = &[
     ("3-simulations/04_hh_shared", Check::Random),
     ("3-simulations/05_sine_input", Check::Brian2),
     ("3-simulations/06_timed_array", Check::Brian2),
+    ("3-simulations/07_brian_png", Check::Random),
 ];
 
 fn tutorials() -> PathBuf {
@@ -592,6 +593,14 @@ fn part_3_changing_things_during_a_run() {
     check_hh("3-simulations/02_hh_run_regularly");
     // run_regularly runs per neuron: each neuron draws its own I ...
     let (_, i, _) = check_hh("3-simulations/03_hh_capacitance");
+    // variables = "all" records what Brian2's variables=True does
+    let out = run("3-simulations/03_hh_capacitance");
+    let recorded: Vec<String> = arrays(&out.join("statemon.npz")).into_keys().collect();
+    let _ = std::fs::remove_dir_all(out);
+    for v in ["C", "I", "h", "lastspike", "m", "n", "not_refractory", "t", "v"] {
+        assert!(recorded.iter().any(|r| r == v), "{v} is not recorded: {recorded:?}");
+    }
+    assert_eq!(recorded.len(), 9, "{recorded:?}");
     assert!(
         i[0] != i[1] && i[1] != i[2],
         "the currents should differ between neurons"
@@ -625,6 +634,44 @@ fn part_3_network_operation_is_the_loop_of_runs() {
     // the neuron does something: it spikes in at least one period
     assert!(r.v.iter().any(|&v| v > 0.0));
     let _ = std::fs::remove_dir_all(out);
+}
+
+/// The image drives the neurons: the total is within Brian2's spread over
+/// seeds 1..5 (widened by a tenth of it), and the share of spikes where the
+/// image is dark (> 0.5) is Brian2's within 0.02.
+#[test]
+fn part_3_brian_png_draws_the_image() {
+    let out = run("3-simulations/07_brian_png");
+    let sp = arrays(&out.join("M.npz"));
+    let (i, t) = (&sp["i"].1, &sp["t"].1);
+    let _ = std::fs::remove_dir_all(out);
+    let (img_shape, img) = {
+        let f = std::fs::File::open(tutorials().join("3-simulations/brian.npy")).expect("brian.npy");
+        let a: ndarray::Array2<f64> = ndarray_npy::ReadNpyExt::read_npy(f).expect("brian.npy reads");
+        (a.dim(), a)
+    };
+    let dark = i
+        .iter()
+        .zip(t)
+        .filter(|&(&i, &t)| {
+            let row = ((t * 1e3 + 1e-9).floor() as usize).min(img_shape.0 - 1);
+            img[[row, i as usize]] > 0.5
+        })
+        .count() as f64
+        / i.len() as f64;
+    let want: serde_json::Value =
+        serde_json::from_str(&read(&expected().join("brian_png.json"))).expect("brian_png.json");
+    let totals: Vec<f64> = want["totals"].as_array().expect("totals").iter().filter_map(|x| x.as_f64()).collect();
+    let (lo, hi) = totals.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let slack = 0.1 * (hi - lo).max(0.01 * hi);
+    assert!(
+        (lo - slack..=hi + slack).contains(&(i.len() as f64)),
+        "{} spikes, Brian2 {totals:?}",
+        i.len()
+    );
+    let fractions: Vec<f64> = want["dark_fraction"].as_array().expect("dark").iter().filter_map(|x| x.as_f64()).collect();
+    let mean = fractions.iter().sum::<f64>() / fractions.len() as f64;
+    assert!((dark - mean).abs() < 0.02, "dark share {dark}, Brian2 {mean}");
 }
 
 fn brian2_multiple_runs() -> std::collections::BTreeMap<String, (Vec<usize>, Vec<f64>)> {

@@ -40,4 +40,6 @@ done
 # part 3's programs: the notebook's cells in Brian2
 "$PY" "$REF/tutorials/multiple_runs.py" --out "$EXP/multiple_runs.npz"
 
+"$PY" "$REF/tutorials/brian_png.py" --npy "$T/3-simulations/brian.npy" --out "$EXP/brian_png.json"
+
 du -sh "$EXP"
