@@ -59,7 +59,7 @@ fn paths_are_relative_to_the_model_file() {
     std::fs::create_dir_all(&alone).unwrap_or_else(|e| panic!("{e}"));
     std::fs::copy(cwd.join("files/model.toml"), alone.join("model.toml")).unwrap_or_else(|e| panic!("{e}"));
     let o = Command::new(env!("CARGO_BIN_EXE_spikejit"))
-        .current_dir(&cwd.join("files"))
+        .current_dir(cwd.join("files"))
         .arg("check")
         .arg(alone.join("model.toml"))
         .env("NO_COLOR", "1")

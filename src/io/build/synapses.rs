@@ -109,7 +109,7 @@ impl Builder<'_> {
             let r = self
                 .net
                 .connect(h, connect_of(c))
-                .map_err(|e| self.into_files(e, c))
+                .map_err(|e| self.point_into_files(e, c))
                 .map_err(|e| locate_with(e, self.file(), c.span, &c.context, &hints));
             if r.is_err() {
                 // later connects and the init list would only repeat the error
@@ -125,7 +125,7 @@ impl Builder<'_> {
 impl Builder<'_> {
     /// An error about one index of `i` or `j` (`.i[5]`) that came from a file
     /// points at the file and names the entry.
-    fn into_files(&self, mut e: Errors, c: &ConnectSpec) -> Errors {
+    fn point_into_files(&self, mut e: Errors, c: &ConnectSpec) -> Errors {
         for d in e.0.iter_mut().filter(|d| d.source.is_none()) {
             let Some(ctx) = d.context.as_deref() else { continue };
             for (key, file) in &c.files {

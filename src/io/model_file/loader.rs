@@ -598,7 +598,7 @@ impl Loader {
 
     pub(super) fn value(&mut self, n: &Node, w: &str) -> Option<ValueSpec> {
         if matches!(n.v, V::Table(_)) {
-            return self.data_values(n, w, &VALUES).map(ValueSpec::Data);
+            return self.data_values(n, w, &VALUES).map(|d| ValueSpec::Data(Box::new(d)));
         }
         let v = as_value(n);
         if v.is_none() {

@@ -104,7 +104,7 @@ pub enum ValueSpec {
     /// A string expression evaluated per element (`"rand()*we"`, `"i*mV"`).
     Expr(Str),
     /// One number per element read from a file (`{ file = "v0.npy", unit = "mV" }`).
-    Data(DataValues),
+    Data(Box<DataValues>),
 }
 
 /// Which elements an `init` or `set` step applies to.
