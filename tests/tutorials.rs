@@ -661,15 +661,27 @@ fn part_3_brian_png_draws_the_image() {
         / i.len() as f64;
     let want: serde_json::Value =
         serde_json::from_str(&read(&expected().join("brian_png.json"))).expect("brian_png.json");
-    let totals: Vec<f64> = want["totals"].as_array().expect("totals").iter().filter_map(|x| x.as_f64()).collect();
-    let (lo, hi) = totals.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let totals: Vec<f64> = want["totals"]
+        .as_array()
+        .expect("totals")
+        .iter()
+        .filter_map(|x| x.as_f64())
+        .collect();
+    let (lo, hi) = totals
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
     let slack = 0.1 * (hi - lo).max(0.01 * hi);
     assert!(
         (lo - slack..=hi + slack).contains(&(i.len() as f64)),
         "{} spikes, Brian2 {totals:?}",
         i.len()
     );
-    let fractions: Vec<f64> = want["dark_fraction"].as_array().expect("dark").iter().filter_map(|x| x.as_f64()).collect();
+    let fractions: Vec<f64> = want["dark_fraction"]
+        .as_array()
+        .expect("dark")
+        .iter()
+        .filter_map(|x| x.as_f64())
+        .collect();
     let mean = fractions.iter().sum::<f64>() / fractions.len() as f64;
     assert!((dark - mean).abs() < 0.02, "dark share {dark}, Brian2 {mean}");
 }

@@ -2,8 +2,9 @@
 //! `run_regularly` lists), `[[timed_arrays]]`, `[[poisson_inputs]]`,
 //! `[[spike_generators]]`, `[[poisson]]` and `[[subgroups]]`.
 
+use super::data::{TIMED_VALUES, TIMES};
 use super::keys::*;
-use super::loader::{Loader, TIMED_VALUES, TIMES};
+use super::loader::Loader;
 use super::spec::*;
 use super::tree::*;
 use crate::diag::{Diagnostic, Span};

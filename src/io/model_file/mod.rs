@@ -12,6 +12,7 @@
 //! timed arrays), `synapses` (with their `connect` lists), `monitors`,
 //! `protocol`.
 
+mod data;
 mod groups;
 mod keys;
 mod loader;

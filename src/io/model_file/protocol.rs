@@ -51,7 +51,7 @@ impl Loader {
         };
         let value = match get(es, "value") {
             Some(e) if matches!(e.node.v, V::Table(_)) => self
-                .data_values(&e.node, &format!("{w}.value"), &super::loader::VALUES)
+                .data_values(&e.node, &format!("{w}.value"), &super::data::VALUES)
                 .map(|d| ValueSpec::Data(Box::new(d))),
             _ => self.typed(
                 es,
