@@ -9,6 +9,18 @@ use super::spec::*;
 use super::tree::*;
 use crate::diag::{Diagnostic, Span};
 
+/// The spikes of a spike generator or a `set_spikes` step, as written.
+pub(super) struct SpikeList {
+    /// The neuron of each spike.
+    pub(super) indices: Vec<i64>,
+    /// Where each index is (none when they come from a file).
+    pub(super) index_spans: Vec<Span>,
+    /// The file the indices come from, when they do.
+    pub(super) indices_file: Option<DataFile>,
+    /// The time of each spike.
+    pub(super) times: SpikeTimes,
+}
+
 impl Loader {
     pub(super) fn neurons(&mut self, n: Option<&Node>) -> Vec<NeuronSpec> {
         self.section(n, "neurons", NEURON_KEYS, &["name", "N", "model"], Self::neurons_table)
@@ -238,17 +250,17 @@ impl Loader {
         let count = self.count(es, "N", &w, 1);
         let spikes = self.spike_list(es, &w, item.span);
         let period = self.opt_str(es, "period", &w, "a string");
-        let (Some(name), Some(n), Some((indices, index_spans, indices_file, times))) = (name, count, spikes) else {
+        let (Some(name), Some(n), Some(spikes)) = (name, count, spikes) else {
             return None;
         };
         Some(GeneratorSpec {
             name,
             span: item.span,
             n,
-            indices,
-            index_spans,
-            indices_file,
-            times,
+            indices: spikes.indices,
+            index_spans: spikes.index_spans,
+            indices_file: spikes.indices_file,
+            times: spikes.times,
             period,
         })
     }
@@ -257,12 +269,7 @@ impl Loader {
     /// (`w`: where, `span`: its table), each a list or a `{ file = ... }`
     /// table: one time per index, each checked; the file of the indices when
     /// they come from one.
-    pub(super) fn spike_list(
-        &mut self,
-        es: &[Entry],
-        w: &str,
-        item_span: Span,
-    ) -> Option<(Vec<i64>, Vec<Span>, Option<DataFile>, SpikeTimes)> {
+    pub(super) fn spike_list(&mut self, es: &[Entry], w: &str, item_span: Span) -> Option<SpikeList> {
         let mut indices_file = None;
         let indices = match get(es, "indices") {
             Some(e) if matches!(e.node.v, V::Table(_)) => {
@@ -355,7 +362,12 @@ impl Loader {
             self.errors.push(d);
             return None;
         }
-        Some((indices?, index_spans, indices_file, times?))
+        Some(SpikeList {
+            indices: indices?,
+            index_spans,
+            indices_file,
+            times: times?,
+        })
     }
 
     pub(super) fn poisson(&mut self, n: Option<&Node>) -> Vec<PoissonSpec> {

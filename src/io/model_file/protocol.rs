@@ -87,13 +87,13 @@ impl Loader {
                 span: item.span,
             }),
             "set_spikes" => {
-                let (indices, index_spans, indices_file, times) = spikes?;
+                let spikes = spikes?;
                 Some(StepSpec::SetSpikes {
                     target: target?,
-                    indices,
-                    index_spans,
-                    indices_file,
-                    times,
+                    indices: spikes.indices,
+                    index_spans: spikes.index_spans,
+                    indices_file: spikes.indices_file,
+                    times: spikes.times,
                     period,
                     context: w,
                     span: item.span,
