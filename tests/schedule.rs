@@ -219,11 +219,22 @@ fn set_schedule_orders_and_refuses() {
         )
         .unwrap();
     let m = net.add_spike_monitor(SpikeMonitor::new(g)).unwrap();
-    assert_eq!(net.schedule_slots(), ["start", "groups", "thresholds", "synapses", "resets", "end"]);
+    assert_eq!(
+        net.schedule_slots(),
+        ["start", "groups", "thresholds", "synapses", "resets", "end"]
+    );
     net.set_schedule(&["start", "groups", "synapses", "resets", "thresholds", "end"])
         .unwrap();
     let names: Vec<String> = net.schedule().unwrap().into_iter().map(|e| e.name).collect();
-    assert_eq!(names, ["G_stateupdater", "G_spike_resetter", "G_spike_thresholder", "spikemonitor"]);
+    assert_eq!(
+        names,
+        [
+            "G_stateupdater",
+            "G_spike_resetter",
+            "G_spike_thresholder",
+            "spikemonitor"
+        ]
+    );
     net.run(2e-3).unwrap();
     // v crosses 1 after 6 steps (at 0.5 ms); the reset comes a step later,
     // so the next spike is 7 steps later (Brian2 gives the same spikes for
@@ -233,14 +244,20 @@ fn set_schedule_orders_and_refuses() {
     assert_eq!(steps, [5, 12, 19]);
 
     let bad = |net: &mut Network, slots: &[&str]| net.set_schedule(slots).unwrap_err().to_string();
-    let e = bad(&mut net, &["start", "groups", "thresholds", "synapses", "resets", "end", "extra"]);
+    let e = bad(
+        &mut net,
+        &["start", "groups", "thresholds", "synapses", "resets", "end", "extra"],
+    );
     assert!(e.contains("unknown schedule slot 'extra'"), "{e}");
     let e = bad(&mut net, &["start", "before_groups", "groups"]);
     assert!(e.contains("may not start with 'before_' or 'after_'"), "{e}");
     let e = bad(&mut net, &["start", "groups", "start"]);
     assert!(e.contains("the slot 'start' is in the schedule twice"), "{e}");
     // the schedule is what it was
-    assert_eq!(net.schedule_slots(), ["start", "groups", "synapses", "resets", "thresholds", "end"]);
+    assert_eq!(
+        net.schedule_slots(),
+        ["start", "groups", "synapses", "resets", "thresholds", "end"]
+    );
     net.set_schedule(&["start", "groups", "thresholds", "end"]).unwrap();
     let e = net.schedule().unwrap_err().to_string();
     assert!(

@@ -76,7 +76,10 @@ fn rust_api_matches_brian2() {
             ),
         ),
         (Value::Scalar(4.0), view(Slice::At(0), Slice::All, Slice::At(1))),
-        (Value::Expr("w + 100".into()), view(Slice::All, Slice::All, Slice::At(0))),
+        (
+            Value::Expr("w + 100".into()),
+            view(Slice::All, Slice::All, Slice::At(0)),
+        ),
         (
             Value::Expr("w + 1000".into()),
             view(
@@ -94,17 +97,15 @@ fn rust_api_matches_brian2() {
         net.set(s, "w", value, sel).unwrap();
     }
     let w = net.get(s, "w").unwrap().to_vec();
-    let expected = floats(
-        &common::root().join("tests/reference/expected/views/weights.npz"),
-        "w",
-    );
+    let expected = floats(&common::root().join("tests/reference/expected/views/weights.npz"), "w");
     // (synapses, samples): the last sample of each synapse
     let last: Vec<f64> = expected.chunks(2).map(|c| c[1]).collect();
     assert_eq!(w, last);
 }
 
 /// Views that select nothing real are errors, not silent no-ops (Brian2
-/// selects no synapse for an index outside the source or target).
+/// selects no synapse for an index outside the source or target, and cuts
+/// a slice that goes beyond it).
 #[test]
 fn bad_views_are_errors() {
     let mut net = Network::new();
@@ -119,7 +120,10 @@ fn bad_views_are_errors() {
     let e = set(&mut net, Slice::At(3), Slice::All, Slice::All);
     assert!(e.contains("the presynaptic index 3 is outside the range [0, 2]"), "{e}");
     let e = set(&mut net, Slice::All, Slice::range(1, 5), Slice::All);
-    assert!(e.contains("the postsynaptic slice 1:5 goes beyond the range [0, 2]"), "{e}");
+    assert!(
+        e.contains("the postsynaptic slice 1:5 goes beyond the range [0, 2]"),
+        "{e}"
+    );
     let e = set(&mut net, Slice::range(2, 2), Slice::All, Slice::All);
     assert!(e.contains("selects no neuron"), "{e}");
     let e = set(&mut net, Slice::All, Slice::All, Slice::At(0));

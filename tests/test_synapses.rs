@@ -1126,7 +1126,10 @@ fn test_state_variable_indexing() {
     let (n1, n2) = (5, 7);
     let all = Slice::All;
     assert_eq!(count(&mut net, all, all, all), n1 * n2 * 2);
-    assert_eq!(count(&mut net, from(0, None, 1), from(0, None, 1), from(0, None, 1)), n1 * n2 * 2);
+    assert_eq!(
+        count(&mut net, from(0, None, 1), from(0, None, 1), from(0, None, 1)),
+        n1 * n2 * 2
+    );
     assert_eq!(count(&mut net, from(0, None, 2), from(0, None, 1), all), 3 * n2 * 2);
     assert_eq!(count(&mut net, Slice::At(0), all, all), n2 * 2);
     assert_eq!(count(&mut net, Slice::range(0, 2), all, all), 2 * n2 * 2);

@@ -83,7 +83,7 @@ impl Network {
     /// net.add_neurons(NeuronGroup::new(1, "v : 1").threshold("v > 1").reset("v = 0").name("G"))?;
     /// net.set_schedule(&["start", "groups", "resets", "thresholds", "synapses", "end"])?;
     /// let names: Vec<String> = net.schedule()?.into_iter().map(|e| e.name).collect();
-    /// assert_eq!(names, ["G_spike_resetter", "G_spike_thresholder"]);
+    /// assert_eq!(names, ["G_stateupdater", "G_spike_resetter", "G_spike_thresholder"]);
     /// # Ok::<(), spikejit::diag::Errors>(())
     /// ```
     pub fn set_schedule(&mut self, slots: &[&str]) -> Result<()> {
@@ -110,7 +110,11 @@ impl Network {
                 ));
             };
             if order.contains(&k) {
-                return Err(err("bad-slot", ctx, format!("the slot '{slot}' is in the schedule twice")));
+                return Err(err(
+                    "bad-slot",
+                    ctx,
+                    format!("the slot '{slot}' is in the schedule twice"),
+                ));
             }
             order.push(k);
         }

@@ -131,7 +131,10 @@ impl Network {
                 }
                 (Some(e), Some(src))
             }
-            Selection::Pair(i, j) => (Some(self.view_condition(h, &ctx, Slice::At(*i), Slice::At(*j), Slice::All)?), None),
+            Selection::Pair(i, j) => (
+                Some(self.view_condition(h, &ctx, Slice::At(*i), Slice::At(*j), Slice::All)?),
+                None,
+            ),
             Selection::Synapses { pre, post, k } => (Some(self.view_condition(h, &ctx, *pre, *post, *k)?), None),
         };
         let _ = cond_src;
@@ -281,8 +284,9 @@ impl Network {
 
     /// The condition a synapse view (Brian2's `S.w[pre, post, k]`) stands
     /// for: `i` in `pre`, `j` in `post`, the multisynaptic index in `k`.
-    /// Neuron indices out of the source or target are refused (Brian2
-    /// quietly selects nothing), as is a `k` without a multisynaptic index.
+    /// Neuron indices out of the source or target and empty slices are
+    /// refused (Brian2 quietly selects nothing, or cuts a slice that goes
+    /// beyond), as is a `k` without a multisynaptic index.
     fn view_condition(&self, h: Handle, ctx: &str, pre: Slice, post: Slice, k: Slice) -> Result<Expr> {
         let Some(s) = self.syn(h.0) else {
             return Err(err(
@@ -335,7 +339,12 @@ impl Network {
                 if step == 0 {
                     return Err(err("bad-index", ctx, "the multisynaptic-index slice has a step of 0"));
                 }
-                conds.push(range_condition(Expr::name(var), start, stop.unwrap_or(usize::MAX), step));
+                conds.push(range_condition(
+                    Expr::name(var),
+                    start,
+                    stop.unwrap_or(usize::MAX),
+                    step,
+                ));
             }
         }
         Ok(conds
