@@ -142,6 +142,13 @@ const CASES: &[Case] = &[
     ("connect_p_constant_expression.toml", "bad-probability", 14, 19, "must be between 0 and 1, but it is 1.8"),
     ("connect_n_negative.toml",         "bad-count", 14, 18,     "the number of synapses per pair n must not be negative, got -1"),
     ("connect_n_expression_negative.toml", "bad-count", 14, 19,  "the number of synapses n is -1 for the pair i = 2, j = 0"),
+    // ---- synapse views (index = [pre, post(, k)]) ---------------------------------------
+    ("view_index_out_of_range.toml",    "bad-index", 16, 30,     "the presynaptic index 5 is outside the range [0, 2] (the source of 'S')"),
+    ("view_slice_malformed.toml",       "bad-index", 16, 32,     "\"1:x\" has \"x\", which is not a non-negative integer"),
+    ("view_slice_empty.toml",           "bad-index", 16, 30,     "the presynaptic slice 2:2 selects no neuron"),
+    ("view_slice_beyond_target.toml",   "bad-index", 21, 9,      "the postsynaptic slice 1:4 goes beyond the range [0, 2] (the target of 'S')"),
+    ("view_k_without_multisynaptic_index.toml", "bad-index", 21, 9, "needs the multisynaptic_index of 'S' to be set"),
+    ("view_four_indices.toml",          "wrong-type", 16, 30,    "expected a condition string or a synapse view"),
     // ---- delays -------------------------------------------------------------------------
     ("delay_negative.toml",             "bad-delay", 16, 10,     "the delay must be a non-negative time"),
     ("delay_negative_per_synapse.toml", "bad-delay", 17, 19,     "synapse 0 gets the delay -1.0 ms"),
@@ -176,6 +183,9 @@ const CASES: &[Case] = &[
     ("fast_math_not_boolean.toml",      "wrong-type", 4, 13,     "simulation.fast_math: expected a boolean"),
     ("unknown_slot.toml",               "wrong-type", 9, 8,      "expected a schedule slot"),
     ("monitor_variables_all_spike.toml", "wrong-type", 16, 13,   "expected a list of variable names, got a string"),
+    ("schedule_unknown_slot.toml",      "bad-slot", 4, 59,       "unknown schedule slot 'reset'"),
+    ("schedule_before_slot.toml",       "bad-slot", 4, 23,       "slot names may not start with 'before_' or 'after_' ('before_groups')"),
+    ("schedule_missing_slot.toml",      "not-in-schedule", 4, 13, "'G_spike_resetter' runs in the slot 'resets'"),
     ("monitor_unknown_kind.toml",       "bad-value", 12, 8,      "expected one of spike, state, rate, event"),
     ("protocol_unknown_op.toml",        "bad-value", 11, 6,      "expected one of run, store, restore, set"),
     ("clock_unknown.toml",              "unknown-clock", 12, 10, "neurons 'G'.clock: unknown clock 'slwo'"),

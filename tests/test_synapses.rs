@@ -31,10 +31,13 @@
 //! - The numpy specifics of test_ufunc_at_vectorisation and
 //!   test_fallback_loop_and_stateless_func (numpy's `ufunc.at` code generation
 //!   and its log messages); their network results are ported.
-//! - test_synaptic_subgroups: synapse views (`syn[3, :]`) are not in the API.
+//! - test_synaptic_subgroups is ported by setting a marker through the
+//!   synapse view (`Selection::Synapses`, Brian2's `syn[3, :]`) and reading
+//!   which synapses it marked: a view is a selection for `set`, not an object.
 //! - Parts of ported tests that read through Brian2's indexing syntax
-//!   (`S.w[0:3, :]`, `S.w[:, :, 0]`) are checked by reading all values and
-//!   filtering by `i`, `j` and the multisynaptic index; `N_outgoing_pre` and
+//!   (`S.w[0:3, :]`, `S.w[:, :, 0]`) are checked by setting through the same
+//!   view, or by reading all values and filtering by `i`, `j` and the
+//!   multisynaptic index; `N_outgoing_pre` and
 //!   `N_incoming_post` are `Network::synapses_per_source`/`_per_target`.
 //! - The parts of the random-connectivity tests that are statistical (beyond
 //!   "every synapse satisfies the condition" and size bounds) are not ported.
@@ -44,7 +47,7 @@
 
 use spikejit::diag::{Errors, Result};
 use spikejit::sim::{
-    Connect, Count, Handle, Indices, LinkIndex, Network, NeuronGroup, Prob, Record, RunRegularly, Selection,
+    Connect, Count, Handle, Indices, LinkIndex, Network, NeuronGroup, Prob, Record, RunRegularly, Selection, Slice,
     SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, Value,
 };
 use spikejit::units::Dim;
@@ -1105,6 +1108,38 @@ fn test_state_variable_indexing() {
     assert_eq!(selected(&mut net, "j<3"), by_j);
     assert_eq!(selected(&mut net, "v_post < 12.5*mV"), by_j);
     assert_eq!(selected(&mut net, "k == 0"), by_k);
+    // The same through views: S.w[0:3, :], S.w[:, 0:3], S.w[:, :, 0]
+    let viewed = |net: &mut Network, pre: Slice, post: Slice, k: Slice| -> Vec<bool> {
+        net.set(s, "w", Value::Scalar(0.0), Selection::All).unwrap();
+        net.set(s, "w", Value::Scalar(1.0), Selection::Synapses { pre, post, k })
+            .unwrap();
+        get(net, s, "w").iter().map(|x| *x == 1.0).collect()
+    };
+    assert_eq!(viewed(&mut net, Slice::range(0, 3), Slice::All, Slice::All), by_i);
+    assert_eq!(viewed(&mut net, Slice::All, Slice::range(0, 3), Slice::All), by_j);
+    assert_eq!(viewed(&mut net, Slice::All, Slice::All, Slice::At(0)), by_k);
+    // Slicing: the number of synapses each view selects
+    let count = |net: &mut Network, pre: Slice, post: Slice, k: Slice| -> usize {
+        viewed(net, pre, post, k).iter().filter(|x| **x).count()
+    };
+    let from = |start: usize, stop: Option<usize>, step: usize| Slice::Range { start, stop, step };
+    let (n1, n2) = (5, 7);
+    let all = Slice::All;
+    assert_eq!(count(&mut net, all, all, all), n1 * n2 * 2);
+    assert_eq!(
+        count(&mut net, from(0, None, 1), from(0, None, 1), from(0, None, 1)),
+        n1 * n2 * 2
+    );
+    assert_eq!(count(&mut net, from(0, None, 2), from(0, None, 1), all), 3 * n2 * 2);
+    assert_eq!(count(&mut net, Slice::At(0), all, all), n2 * 2);
+    assert_eq!(count(&mut net, Slice::range(0, 2), all, all), 2 * n2 * 2);
+    assert_eq!(count(&mut net, from(0, Some(4), 2), all, all), 2 * n2 * 2);
+    assert_eq!(count(&mut net, all, Slice::At(0), all), n1 * 2);
+    assert_eq!(count(&mut net, all, Slice::range(0, 2), all), 2 * n1 * 2);
+    assert_eq!(count(&mut net, all, from(0, Some(4), 2), all), 2 * n1 * 2);
+    assert_eq!(count(&mut net, all, all, Slice::At(0)), n1 * n2);
+    assert_eq!(count(&mut net, all, all, Slice::range(0, 2)), n1 * n2 * 2);
+    assert_eq!(count(&mut net, all, all, from(0, Some(2), 2)), n1 * n2);
     // S.w[1, 2]: both synapses of the pair
     net.set(s, "w", Value::Scalar(0.0), Selection::All).unwrap();
     net.set(s, "w", Value::Scalar(3.0), Selection::Pair(1, 2)).unwrap();
@@ -4046,6 +4081,54 @@ fn test_incorrect_connect_N_incoming_outgoing() {
     assert!(e.contains("N_incoming"), "{e}");
     let e = err_text(net.connect(s, Connect::condition("N_outgoing < 5")));
     assert!(e.contains("N_outgoing"), "{e}");
+}
+
+/// Brian2's `syn[pre, post]` views, as a selection: the synapses a view
+/// marks, as (i, j) pairs.
+fn view_pairs(net: &mut Network, s: Handle, pre: Slice, post: Slice) -> Vec<(i64, i64)> {
+    net.set(s, "marker", Value::Scalar(0.0), Selection::All).unwrap();
+    net.set(
+        s,
+        "marker",
+        Value::Scalar(1.0),
+        Selection::Synapses {
+            pre,
+            post,
+            k: Slice::All,
+        },
+    )
+    .unwrap();
+    let (i, j) = ij(net, s);
+    let m = get(net, s, "marker");
+    (0..m.len()).filter(|&n| m[n] == 1.0).map(|n| (i[n], j[n])).collect()
+}
+
+#[test]
+fn test_synaptic_subgroups() {
+    let mut net = Network::new();
+    let source = group(&mut net, 5, "");
+    let target = group(&mut net, 3, "");
+    let s = syn(&mut net, source, target, "marker : 1");
+    net.connect(s, Connect::all()).unwrap();
+    assert_eq!(len(&net, s), 15);
+    // from_3 = syn[3, :]
+    let from_3 = view_pairs(&mut net, s, Slice::At(3), Slice::All);
+    assert_eq!(from_3, vec![(3, 0), (3, 1), (3, 2)]);
+    // to_2 = syn[:, 2]
+    let to_2 = view_pairs(&mut net, s, Slice::All, Slice::At(2));
+    assert_eq!(to_2, (0..5).map(|i| (i, 2)).collect::<Vec<_>>());
+    // mixed = syn[1:3, :2]
+    let mixed = view_pairs(
+        &mut net,
+        s,
+        Slice::range(1, 3),
+        Slice::Range {
+            start: 0,
+            stop: Some(2),
+            step: 1,
+        },
+    );
+    assert_eq!(mixed, vec![(1, 0), (1, 1), (2, 0), (2, 1)]);
 }
 
 #[test]

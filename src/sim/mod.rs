@@ -212,7 +212,7 @@
 //! delay is the variable `delay` (`pre`) or `NAME.delay`.
 //!
 //! ```
-//! use spikejit::sim::{Connect, Network, NeuronGroup, Selection, Synapses, Value};
+//! use spikejit::sim::{Connect, Network, NeuronGroup, Selection, Slice, Synapses, Value};
 //!
 //! let mut net = Network::new();
 //! let g = net.add_neurons(NeuronGroup::new(4, "v : volt\nI : amp").threshold("v > 0*mV"))?;
@@ -224,6 +224,8 @@
 //! net.set(s, "w", Value::Expr("rand()".into()), Selection::All)?; // S.w = 'rand()'
 //! net.set(s, "w", Value::Scalar(0.0), Selection::Where("i == j".into()))?; // S.w['i == j'] = 0
 //! net.set(s, "w", Value::Scalar(2.0), Selection::Pair(0, 1))?; // S.w[0, 1] = 2
+//! let (pre, post, k) = (Slice::range(1, 3), Slice::All, Slice::All);
+//! net.set(s, "w", Value::Scalar(3.0), Selection::Synapses { pre, post, k })?; // S.w[1:3, :] = 3
 //! net.set(s, "delay", Value::Expr("(1 + j)*ms".into()), Selection::All)?; // S.delay = '(1 + j)*ms'
 //! let v = net.get(g, "v")?;
 //! assert!((v[3] + 0.057).abs() < 1e-12);
@@ -565,7 +567,7 @@ pub use schedule::{SLOTS, ScheduleEntry, slot_name, slot_rank};
 pub use snapshots::StateDump;
 pub use spec::{
     Code, Connect, Count, ExternFnPtr, Handle, Indices, LinkIndex, NeuronGroup, PoissonGroup, PoissonInput, Prob,
-    Record, RunRegularly, Selection, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
+    Record, RunRegularly, Selection, Slice, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
     UserFunction, Value,
 };
 pub use spikejit_runtime::queue;

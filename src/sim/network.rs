@@ -102,6 +102,10 @@ pub struct Network {
     pub(crate) gathered: bool,
     /// The linked variables, by (object, variable), and what they read.
     pub(crate) links: HashMap<(usize, String), super::objects::Link>,
+    /// The schedule's slots in their order, as indices into Brian2's default
+    /// [`SLOTS`](super::schedule::SLOTS) ([`Network::set_schedule`]); `None`:
+    /// the default schedule.
+    pub(crate) schedule: Option<Vec<usize>>,
     /// Warnings found while checking code (see [`Network::warnings`]), each once.
     warnings: std::sync::Mutex<Vec<Diagnostic>>,
 }
@@ -311,6 +315,7 @@ impl Network {
             exchange_now: true,
             gathered: false,
             links: HashMap::new(),
+            schedule: None,
             warnings: std::sync::Mutex::new(Vec::new()),
         }
     }

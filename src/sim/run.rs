@@ -14,7 +14,7 @@ use super::network::{Network, check_dt, err};
 use super::objects::{Object, space_key};
 use super::ops::{Op, OpKind};
 use super::schedule::{Clocks, ScheduleEntry, slot_name, slot_rank};
-use crate::diag::{Errors, Result};
+use crate::diag::{Diagnostic, Errors, Result};
 use crate::model::scope::ArrayKey;
 
 /// Steps between two looks at the wall clock for progress reports.
@@ -89,7 +89,10 @@ impl Network {
         let entries = ops
             .iter()
             .map(|op| ScheduleEntry {
-                when: slot_name(op.key.0),
+                when: match &self.schedule {
+                    Some(schedule) => super::schedule::custom_slot_name(schedule, op.key.0),
+                    None => slot_name(op.key.0),
+                },
                 order: op.key.1,
                 dt: op.dt,
                 name: op.key.2.clone(),
@@ -199,6 +202,35 @@ impl Network {
                     self.objects[id].name().to_string(),
                 );
                 ops.push(Op::idle(dt, key, "Synapses"));
+            }
+        }
+        // A custom schedule: the default slot ranks become the schedule's;
+        // an object in a slot the schedule lacks cannot run (Brian2: KeyError).
+        if let Some(schedule) = &self.schedule {
+            let mut missing: Vec<(i32, Vec<String>)> = Vec::new();
+            for op in &mut ops {
+                match super::schedule::reorder_rank(schedule, op.key.0) {
+                    Some(rank) => op.key.0 = rank,
+                    None => match missing.iter_mut().find(|(base, _)| *base == op.key.0 / 3) {
+                        Some((_, names)) => names.push(op.key.2.clone()),
+                        None => missing.push((op.key.0 / 3, vec![op.key.2.clone()])),
+                    },
+                }
+            }
+            for (base, names) in missing {
+                let slot = super::schedule::SLOTS[base as usize];
+                errors.push(
+                    Diagnostic::new(
+                        "not-in-schedule",
+                        format!(
+                            "{} {} in the slot '{slot}' (or before_/after_{slot}), which the schedule [{}] does not have",
+                            names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "),
+                            if names.len() == 1 { "runs" } else { "run" },
+                            self.schedule_slots().join(", ")
+                        ),
+                    )
+                    .with_help(format!("add '{slot}' to the schedule")),
+                );
             }
         }
         if !errors.is_empty() {

@@ -5,6 +5,9 @@
 
 use std::collections::HashMap;
 
+use super::network::{Network, err};
+use crate::diag::Result;
+
 /// The schedule slots of Brian2's default schedule.
 pub const SLOTS: [&str; 6] = ["start", "groups", "thresholds", "synapses", "resets", "end"];
 
@@ -47,6 +50,85 @@ pub fn slot_rank(when: &str) -> Option<i32> {
         (1, when)
     };
     SLOTS.iter().position(|s| *s == base).map(|k| k as i32 * 3 + pre)
+}
+
+/// A schedule's slot ranks: `order[k]` is the position in the schedule of
+/// the default slot `SLOTS[k]` (`None`: not in it). A rank computed by
+/// [`slot_rank`] (the default schedule's) becomes the custom schedule's.
+pub(crate) fn reorder_rank(schedule: &[usize], rank: i32) -> Option<i32> {
+    let (base, pre) = (rank.div_euclid(3), rank.rem_euclid(3));
+    let pos = schedule.iter().position(|&k| k as i32 == base)?;
+    Some(pos as i32 * 3 + pre)
+}
+
+/// The name of a rank of a custom schedule ([`reorder_rank`]'s result).
+pub(crate) fn custom_slot_name(schedule: &[usize], rank: i32) -> &'static str {
+    let (pos, pre) = (rank.div_euclid(3), rank.rem_euclid(3));
+    match usize::try_from(pos).ok().and_then(|p| schedule.get(p)) {
+        Some(&k) => slot_name(k as i32 * 3 + pre),
+        None => "?",
+    }
+}
+
+impl Network {
+    /// Sets the order of the slots of a time step (Brian2's
+    /// `Network.schedule = [...]`): a reordering of Brian2's default slots
+    /// [`SLOTS`], or a part of them. `before_X` and `after_X` follow `X`. An
+    /// object whose slot is not in the schedule makes the next run (and
+    /// [`Network::schedule`], [`Network::check`]) fail, as in Brian2.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup};
+    /// let mut net = Network::new();
+    /// net.add_neurons(NeuronGroup::new(1, "v : 1").threshold("v > 1").reset("v = 0").name("G"))?;
+    /// net.set_schedule(&["start", "groups", "resets", "thresholds", "synapses", "end"])?;
+    /// let names: Vec<String> = net.schedule()?.into_iter().map(|e| e.name).collect();
+    /// assert_eq!(names, ["G_stateupdater", "G_spike_resetter", "G_spike_thresholder"]);
+    /// # Ok::<(), spikejit::diag::Errors>(())
+    /// ```
+    pub fn set_schedule(&mut self, slots: &[&str]) -> Result<()> {
+        let ctx = "the schedule";
+        let mut order = Vec::with_capacity(slots.len());
+        for slot in slots {
+            if slot.starts_with("before_") || slot.starts_with("after_") {
+                return Err(err(
+                    "bad-slot",
+                    ctx,
+                    format!(
+                        "slot names may not start with 'before_' or 'after_' ('{slot}'): such slots come with each slot of the schedule"
+                    ),
+                ));
+            }
+            let Some(k) = SLOTS.iter().position(|s| s == slot) else {
+                return Err(err(
+                    "bad-slot",
+                    ctx,
+                    format!(
+                        "unknown schedule slot '{slot}': spikejit's objects run in Brian2's slots {}, and a schedule orders those",
+                        SLOTS.join(", ")
+                    ),
+                ));
+            };
+            if order.contains(&k) {
+                return Err(err(
+                    "bad-slot",
+                    ctx,
+                    format!("the slot '{slot}' is in the schedule twice"),
+                ));
+            }
+            order.push(k);
+        }
+        self.schedule = (order != [0, 1, 2, 3, 4, 5]).then_some(order);
+        Ok(())
+    }
+
+    /// The schedule's slots, in order (Brian2's `Network.schedule`).
+    pub fn schedule_slots(&self) -> Vec<&'static str> {
+        match &self.schedule {
+            Some(order) => order.iter().map(|&k| SLOTS[k]).collect(),
+            None => SLOTS.to_vec(),
+        }
+    }
 }
 
 /// One object of the schedule ([`Network::schedule`](crate::sim::Network::schedule)), in Brian2's terms.

@@ -474,8 +474,54 @@ pub enum Selection {
     All,
     /// Elements where a boolean string expression holds (`'i > j'`).
     Where(Code),
-    /// The synapses from `i` to `j`.
+    /// The synapses from `i` to `j` (the same as a [`Selection::Synapses`]
+    /// view with `pre: Slice::At(i), post: Slice::At(j), k: Slice::All`).
     Pair(usize, usize),
+    /// A view of synapses, as Brian2's `S.w[pre, post]` and
+    /// `S.w[pre, post, k]`: every synapse whose presynaptic neuron is in
+    /// `pre`, whose postsynaptic neuron is in `post` and, unless `k` is
+    /// [`Slice::All`], whose multisynaptic index is in `k` (which needs the
+    /// synapses' `multisynaptic_index`). Neuron indices are relative to the
+    /// source and the target (as `i` and `j` are) and must lie in them.
+    Synapses {
+        /// The presynaptic neurons (Brian2's first index).
+        pre: Slice,
+        /// The postsynaptic neurons (the second index).
+        post: Slice,
+        /// The multisynaptic indices (the third index).
+        k: Slice,
+    },
+}
+
+/// One index of a synapse view ([`Selection::Synapses`]): Python's `:`,
+/// `n` or `start:stop:step`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slice {
+    /// Every index (`:`).
+    All,
+    /// One index (`n`).
+    At(usize),
+    /// `start:stop:step`: the indices from `start` (inclusive) to `stop`
+    /// (exclusive; the end when `None`) in steps of `step` (at least 1).
+    Range {
+        /// The first index.
+        start: usize,
+        /// One past the last index; `None`: up to the end.
+        stop: Option<usize>,
+        /// The step (Python's default is 1).
+        step: usize,
+    },
+}
+
+impl Slice {
+    /// `start:stop` (step 1).
+    pub fn range(start: usize, stop: usize) -> Slice {
+        Slice::Range {
+            start,
+            stop: Some(stop),
+            step: 1,
+        }
+    }
 }
 
 /// A PoissonGroup: `n` independent Poisson spike sources (Brian2's

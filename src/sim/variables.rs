@@ -8,14 +8,14 @@ use spikejit_runtime::queue;
 use super::arrays::Array;
 use super::network::{Network, err};
 use super::objects::Object;
-use super::spec::{Handle, Selection, Value};
+use super::spec::{Handle, Selection, Slice, Value};
 use super::synapses::delay_error;
 use crate::diag::{Diagnostic, Errors, Result, Source};
 use crate::ir::Ty;
 use crate::lower;
 use crate::model::check::Checker;
 use crate::model::scope::{ArrayKey, NameRef, Scope, ValTy};
-use crate::syntax::ast::{AssignOp, Expr, Statement};
+use crate::syntax::ast::{AssignOp, BinOp, Expr, Statement};
 use crate::units::Dim;
 
 impl Network {
@@ -131,21 +131,11 @@ impl Network {
                 }
                 (Some(e), Some(src))
             }
-            Selection::Pair(i, j) => {
-                if !is_syn {
-                    return Err(err(
-                        "bad-index",
-                        &ctx,
-                        "an [i, j] index selects synapses; for a group use a condition string",
-                    ));
-                }
-                let e = Expr::bin(
-                    crate::syntax::ast::BinOp::And,
-                    Expr::bin(crate::syntax::ast::BinOp::Eq, Expr::name("i"), Expr::int(*i as i64)),
-                    Expr::bin(crate::syntax::ast::BinOp::Eq, Expr::name("j"), Expr::int(*j as i64)),
-                );
-                (Some(e), None)
-            }
+            Selection::Pair(i, j) => (
+                Some(self.view_condition(h, &ctx, Slice::At(*i), Slice::At(*j), Slice::All)?),
+                None,
+            ),
+            Selection::Synapses { pre, post, k } => (Some(self.view_condition(h, &ctx, *pre, *post, *k)?), None),
         };
         let _ = cond_src;
         match value {
@@ -205,7 +195,7 @@ impl Network {
             Value::Array(_) => Err(err(
                 "bad-value",
                 &ctx,
-                "when setting a variable with a string index, the value must be a string expression or a single number",
+                "when setting a variable with an index (a condition or a synapse view), the value must be a string expression or a single number",
             )),
             Value::Scalar(x) => {
                 let e = if ty == ValTy::Bool {
@@ -285,6 +275,84 @@ impl Network {
     /// A pathway with a scalar delay (given with the synapses) keeps it scalar, as
     /// in Brian2: it can be set to another constant, not per synapse. Returns
     /// whether the value was taken.
+    /// Checks a synapse view of `h` (as [`Network::set`] would) without
+    /// setting anything: model files check their views when they are read.
+    pub(crate) fn check_view(&self, h: Handle, pre: Slice, post: Slice, k: Slice) -> Result<()> {
+        self.view_condition(h, &format!("index of '{}'", self.name_of(h)), pre, post, k)
+            .map(|_| ())
+    }
+
+    /// The condition a synapse view (Brian2's `S.w[pre, post, k]`) stands
+    /// for: `i` in `pre`, `j` in `post`, the multisynaptic index in `k`.
+    /// Neuron indices out of the source or target and empty slices are
+    /// refused (Brian2 quietly selects nothing, or cuts a slice that goes
+    /// beyond), as is a `k` without a multisynaptic index.
+    fn view_condition(&self, h: Handle, ctx: &str, pre: Slice, post: Slice, k: Slice) -> Result<Expr> {
+        let Some(s) = self.syn(h.0) else {
+            return Err(err(
+                "bad-index",
+                ctx,
+                "an [i, j] index selects synapses; for a group use a condition string",
+            ));
+        };
+        let mut conds = Vec::new();
+        for (slice, name, what, side, n) in [
+            (pre, "i", "presynaptic", "source", s.source.len()),
+            (post, "j", "postsynaptic", "target", s.target.len()),
+        ] {
+            let (start, stop, step) = match slice {
+                Slice::All => continue,
+                Slice::At(x) => (x, x.saturating_add(1), 1),
+                Slice::Range { start, stop, step } => (start, stop.unwrap_or(n), step),
+            };
+            if step == 0 {
+                return Err(err("bad-index", ctx, format!("the {what} slice has a step of 0")));
+            }
+            let last = n.saturating_sub(1);
+            let problem = match slice {
+                Slice::At(x) if x >= n => Some(format!("the {what} index {x} is outside the range [0, {last}]")),
+                _ if stop > n => Some(format!(
+                    "the {what} slice {start}:{stop} goes beyond the range [0, {last}]"
+                )),
+                _ if start >= stop => Some(format!("the {what} slice {start}:{stop} selects no neuron")),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                return Err(err("bad-index", ctx, format!("{problem} (the {side} of '{}')", s.name)));
+            }
+            conds.push(range_condition(Expr::name(name), start, stop, step));
+        }
+        match (k, &s.multisynaptic_index) {
+            (Slice::All, _) => {}
+            (_, None) => {
+                return Err(err(
+                    "bad-index",
+                    ctx,
+                    format!(
+                        "indexing by the third dimension (the multisynaptic index) needs the multisynaptic_index of '{}' to be set",
+                        s.name
+                    ),
+                ));
+            }
+            (Slice::At(x), Some(var)) => conds.push(range_condition(Expr::name(var), x, x.saturating_add(1), 1)),
+            (Slice::Range { start, stop, step }, Some(var)) => {
+                if step == 0 {
+                    return Err(err("bad-index", ctx, "the multisynaptic-index slice has a step of 0"));
+                }
+                conds.push(range_condition(
+                    Expr::name(var),
+                    start,
+                    stop.unwrap_or(usize::MAX),
+                    step,
+                ));
+            }
+        }
+        Ok(conds
+            .into_iter()
+            .reduce(|a, b| Expr::bin(BinOp::And, a, b))
+            .unwrap_or_else(|| Expr::synth(crate::syntax::ast::ExprKind::Bool(true))))
+    }
+
     fn set_scalar_delay(&mut self, id: usize, var: &str, value: &Value, sel: &Selection) -> Result<bool> {
         let pname = if var == "delay" {
             "pre"
@@ -443,4 +511,25 @@ fn x_of(v: &Value) -> f64 {
         Value::Scalar(x) => *x,
         _ => 0.0,
     }
+}
+
+/// `x` in `start:stop:step` as a condition (`stop` `usize::MAX`: no end).
+fn range_condition(x: Expr, start: usize, stop: usize, step: usize) -> Expr {
+    let int = |v: usize| Expr::int(i64::try_from(v).unwrap_or(i64::MAX));
+    if stop == start.saturating_add(1) {
+        return Expr::bin(BinOp::Eq, x, int(start));
+    }
+    let mut c = Expr::bin(BinOp::Ge, x.clone(), int(start));
+    if stop != usize::MAX {
+        c = Expr::bin(BinOp::And, c, Expr::bin(BinOp::Lt, x.clone(), int(stop)));
+    }
+    if step > 1 {
+        let on_step = Expr::bin(
+            BinOp::Eq,
+            Expr::bin(BinOp::Mod, Expr::bin(BinOp::Sub, x, int(start)), int(step)),
+            Expr::int(0),
+        );
+        c = Expr::bin(BinOp::And, c, on_step);
+    }
+    c
 }

@@ -134,6 +134,7 @@ fn build_steps(b: &mut Builder, opts: &BuildOptions) -> Result<Protocol> {
     b.stage()?;
     b.add_all(&model.monitors, Builder::monitor);
     b.stage()?;
+    b.check_schedule()?;
     let steps = b.protocol(duration);
     b.stage()?;
     b.check_recording(&steps)?;
@@ -148,6 +149,27 @@ fn build_steps(b: &mut Builder, opts: &BuildOptions) -> Result<Protocol> {
 }
 
 impl Builder<'_> {
+    /// With a custom schedule, every object's slot must be in it: what the
+    /// run would refuse is refused here, at the schedule. This builds the
+    /// kernels once more (only for models with a `schedule`); their other
+    /// errors are left to the check or run that follows.
+    fn check_schedule(&mut self) -> Result<()> {
+        let Some(slots) = &self.model.simulation.schedule else {
+            return Ok(());
+        };
+        let span = match (slots.first(), slots.last()) {
+            (Some(a), Some(z)) => Span::new(a.span.start, z.span.end),
+            _ => return Ok(()),
+        };
+        match self.net.schedule() {
+            Err(e) if e.0.iter().any(|d| d.code == "not-in-schedule") => {
+                let missing = e.0.into_iter().filter(|d| d.code == "not-in-schedule").collect();
+                Err(locate(Errors(missing), self.file(), span, "simulation.schedule"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub(super) fn file(&self) -> &Arc<Source> {
         &self.model.file
     }
@@ -317,6 +339,19 @@ impl Builder<'_> {
         self.net.set_dt(dt);
         self.net.set_float32(sim.float32);
         self.net.set_fast_math(sim.fast_math);
+        if let Some(slots) = &sim.schedule {
+            let names: Vec<&str> = slots.iter().map(|s| s.text.as_str()).collect();
+            if let Err(e) = self.net.set_schedule(&names) {
+                // the message names the slot: point at it
+                let at = slots
+                    .iter()
+                    .find(|s| e.0.iter().any(|d| d.message.contains(&format!("'{}'", s.text))));
+                if let Some(at) = at.or(slots.first()) {
+                    return Err(locate(e, self.file(), at.inner_span(), "simulation.schedule"));
+                }
+                return Err(e);
+            }
+        }
         let seed = match sim.seed {
             Some((s, span)) => Some(u64::try_from(s).map_err(|_| {
                 self.error(

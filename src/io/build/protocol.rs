@@ -714,7 +714,7 @@ impl Builder<'_> {
                 ));
             }
         }
-        let selection = self.selection(index, synapses, context)?;
+        let selection = self.selection(h, index, synapses, context)?;
         Ok(Step::Set {
             target: h,
             var: v.to_string(),

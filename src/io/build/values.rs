@@ -7,7 +7,7 @@ use super::synapses::check_delays;
 use super::{Builder, locate};
 use crate::diag::{Result, Span};
 use crate::io::model_file::*;
-use crate::sim::{Handle, Selection, Value};
+use crate::sim::{Handle, Selection, Slice, Value};
 use crate::units::Dim;
 
 impl Builder<'_> {
@@ -142,11 +142,17 @@ impl Builder<'_> {
         })
     }
 
-    pub(super) fn selection(&self, index: &Option<IndexSpec>, synapses: bool, ctx: &str) -> Result<Selection> {
+    pub(super) fn selection(
+        &self,
+        h: Handle,
+        index: &Option<IndexSpec>,
+        synapses: bool,
+        ctx: &str,
+    ) -> Result<Selection> {
         match index {
             None => Ok(Selection::All),
             Some(IndexSpec::Where(s)) => Ok(Selection::Where(s.code())),
-            Some(IndexSpec::Pair(i, j, span)) => {
+            Some(IndexSpec::View(view, span)) => {
                 if !synapses {
                     return Err(self.error(
                         "bad-index",
@@ -154,15 +160,73 @@ impl Builder<'_> {
                         format!("{ctx}.index: an [i, j] pair indexes synapses; for a group use a condition string"),
                     ));
                 }
-                match (usize::try_from(*i), usize::try_from(*j)) {
-                    (Ok(i), Ok(j)) => Ok(Selection::Pair(i, j)),
-                    _ => Err(self.error(
+                let slices = view
+                    .iter()
+                    .map(|x| self.view_index(x, ctx))
+                    .collect::<Result<Vec<Slice>>>()?;
+                let (pre, post) = (slices[0], slices[1]);
+                let k = slices.get(2).copied().unwrap_or(Slice::All);
+                self.net
+                    .check_view(h, pre, post, k)
+                    .map_err(|e| locate(e, self.file(), *span, &format!("{ctx}.index")))?;
+                Ok(Selection::Synapses { pre, post, k })
+            }
+        }
+    }
+
+    /// One index of a synapse view: a number, or a Python slice string
+    /// (`":"`, `"0:3"`, `"2:"`, `"::2"`, `"4"`).
+    fn view_index(&self, x: &ViewIndex, ctx: &str) -> Result<Slice> {
+        let (text, span) = match x {
+            ViewIndex::Int(n, span) => {
+                return usize::try_from(*n).map(Slice::At).map_err(|_| {
+                    self.error(
                         "bad-index",
                         *span,
-                        format!("{ctx}.index: [{i}, {j}]: indices must be non-negative"),
-                    )),
-                }
+                        format!("{ctx}.index: {n}: indices must be non-negative"),
+                    )
+                });
             }
+            ViewIndex::Slice(s) => (s.text.trim(), s.inner_span()),
+        };
+        let bad = |why: &str| {
+            self.error(
+                "bad-index",
+                span,
+                format!("{ctx}.index: {text:?} {why} (expected a slice \"start:stop\", \"start:stop:step\", \":\" or an index)"),
+            )
+        };
+        let number = |part: &str| -> Result<Option<usize>> {
+            let part = part.trim();
+            if part.is_empty() {
+                return Ok(None);
+            }
+            part.parse::<usize>()
+                .map(Some)
+                .map_err(|_| bad(&format!("has {part:?}, which is not a non-negative integer")))
+        };
+        let parts: Vec<&str> = text.split(':').collect();
+        match parts[..] {
+            [one] => number(one)?.map(Slice::At).ok_or_else(|| bad("is empty")),
+            [start, stop] | [start, stop, _] => {
+                let step = match parts.get(2) {
+                    Some(step) => number(step)?.unwrap_or(1),
+                    None => 1,
+                };
+                if step == 0 {
+                    return Err(bad("has a step of 0"));
+                }
+                let (start, stop) = (number(start)?, number(stop)?);
+                Ok(match (start, stop, step) {
+                    (None, None, 1) => Slice::All,
+                    (start, stop, step) => Slice::Range {
+                        start: start.unwrap_or(0),
+                        stop,
+                        step,
+                    },
+                })
+            }
+            _ => Err(bad("has more than two ':'")),
         }
     }
 
@@ -170,7 +234,7 @@ impl Builder<'_> {
     pub(super) fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
         for e in entries {
             let value = self.value(&e.value, h, &e.var, &e.context);
-            let r = self.selection(&e.index, synapses, &e.context).and_then(|sel| {
+            let r = self.selection(h, &e.index, synapses, &e.context).and_then(|sel| {
                 self.net.set(h, &e.var, value?, sel).map_err(|mut err| {
                     // an error about the value (its length, its type) points at it,
                     // one about the variable at its name

@@ -17,7 +17,7 @@ pub(super) const SECTIONS: [(&str, bool); 12] = [
     ("monitors", false),
     ("protocol", false),
 ];
-pub(super) const SIMULATION_KEYS: &[&str] = &["dt", "duration", "seed", "dtype", "fast_math"];
+pub(super) const SIMULATION_KEYS: &[&str] = &["dt", "duration", "seed", "dtype", "fast_math", "schedule"];
 pub(super) const NEURON_KEYS: &[&str] = &[
     "name",
     "N",

@@ -542,7 +542,13 @@ impl Loader {
                 &["var", "value"],
                 |l, iw, e, es| {
                     let var = l.opt_str(es, "var", &iw, "a string");
-                    let index = l.typed(es, "index", &iw, "a condition string or an [i, j] pair", as_index);
+                    let index = l.typed(
+                        es,
+                        "index",
+                        &iw,
+                        "a condition string or a synapse view ([i, j], [\"0:3\", \":\"], [i, j, k])",
+                        as_index,
+                    );
                     let value_e = get(es, "value");
                     let value = value_e.and_then(|v| l.value(&v.node, &iw));
                     let (Some(var), Some(value), Some(value_e)) = (var, value, value_e) else {
@@ -691,6 +697,16 @@ impl Loader {
         sim.fast_math = self
             .typed(es, "fast_math", "simulation", "a boolean", as_bool)
             .unwrap_or(false);
+        sim.schedule = self.typed(
+            es,
+            "schedule",
+            "simulation",
+            "a non-empty list of schedule slot names",
+            |n| match &n.v {
+                V::Array(items) if !items.is_empty() => items.iter().map(as_str).collect(),
+                _ => None,
+            },
+        );
         if get(es, "duration").is_none() && !has_protocol {
             self.err_help(
                 "missing-key",

@@ -200,7 +200,7 @@ mod tests {
         let s = &m.synapses[0];
         assert_eq!(s.on_pre.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(s.connect.len(), 2);
-        assert!(matches!(s.init[0].index, Some(IndexSpec::Pair(0, 1, _))));
+        assert!(matches!(s.init[0].index, Some(IndexSpec::View(_, _))));
         assert!(matches!(s.init[1].index, Some(IndexSpec::Where(_))));
     }
 

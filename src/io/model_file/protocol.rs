@@ -61,7 +61,13 @@ impl Loader {
                 as_value,
             ),
         };
-        let index = self.typed(es, "index", &w, "a condition string or an [i, j] pair", as_index);
+        let index = self.typed(
+            es,
+            "index",
+            &w,
+            "a condition string or a synapse view ([i, j], [\"0:3\", \":\"], [i, j, k])",
+            as_index,
+        );
         if !ok {
             return None;
         }

@@ -112,8 +112,18 @@ pub enum ValueSpec {
 pub enum IndexSpec {
     /// A condition string (`"i > j"`).
     Where(Str),
-    /// `[i, j]`: the synapses from i to j.
-    Pair(i64, i64, Span),
+    /// `[pre, post]` or `[pre, post, k]`: a view of synapses (Brian2's
+    /// `S.w[0, 1]`, `S.w[0:3, :]`, `S.w[0, 1, 0]`); the span is the list's.
+    View(Vec<ViewIndex>, Span),
+}
+
+/// One index of a synapse view: a number or a Python slice string.
+#[derive(Clone, Debug)]
+pub enum ViewIndex {
+    /// A neuron (or multisynaptic) index.
+    Int(i64, Span),
+    /// A slice, `":"`, `"0:3"`, `"2:"`, `"0:10:2"` (or a number as a string).
+    Slice(Str),
 }
 
 /// One step of an `init` list (or one entry of an `init` table).
@@ -175,6 +185,9 @@ pub struct SimulationSpec {
     /// `fast_math = true`: divisions by constants compiled as multiplications
     /// by their reciprocals, as under Brian2's C++ `-ffast-math`.
     pub fast_math: bool,
+    /// `schedule`: the order of the slots of a time step (Brian2's
+    /// `Network.schedule`); `None`: the default schedule.
+    pub schedule: Option<Vec<Str>>,
 }
 
 /// A constant's value: a plain number (dimensionless) or an expression.

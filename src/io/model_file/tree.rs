@@ -143,7 +143,16 @@ pub(super) fn value_span(n: &Node) -> Span {
 pub(super) fn as_index(n: &Node) -> Option<IndexSpec> {
     match &n.v {
         V::Str(s) => Some(IndexSpec::Where(s.clone())),
-        V::Array(items) if items.len() == 2 => Some(IndexSpec::Pair(as_int(&items[0])?, as_int(&items[1])?, n.span)),
+        V::Array(items) if (2..=3).contains(&items.len()) => {
+            let view = items
+                .iter()
+                .map(|x| match &x.v {
+                    V::Str(s) => Some(ViewIndex::Slice(s.clone())),
+                    _ => Some(ViewIndex::Int(as_int(x)?, x.span)),
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(IndexSpec::View(view, n.span))
+        }
         _ => None,
     }
 }
