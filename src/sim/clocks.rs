@@ -2,11 +2,12 @@
 //! and changes of a clock's dt between runs (`defaultclock.dt = ...`): the
 //! objects on a clock follow its dt; the next run checks that the current
 //! time is a step of the new dt, and the spike queues re-bin what they hold
-//! (`synapse_steps`).
+//! (`synapse_steps`). And the order of a step's slots (Brian2's
+//! `Network.schedule = [...]`).
 
 use super::network::{Network, check_dt, err};
 use super::objects::Object;
-use super::schedule::ClockRef;
+use super::schedule::{ClockRef, SLOTS};
 use crate::diag::Result;
 
 /// Brian2's `Clock.epsilon_dt`: how far (in new steps) a time may be from a
@@ -165,5 +166,66 @@ impl Network {
         }
         self.retimed.clear();
         Ok(())
+    }
+}
+
+impl Network {
+    /// Sets the order of the slots of a time step (Brian2's
+    /// `Network.schedule = [...]`): a reordering of Brian2's default slots
+    /// [`SLOTS`], or a part of them. `before_X` and `after_X` follow `X`. An
+    /// object whose slot is not in the schedule makes the next run (and
+    /// [`Network::schedule`], [`Network::check`]) fail, as in Brian2.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup};
+    /// let mut net = Network::new();
+    /// net.add_neurons(NeuronGroup::new(1, "v : 1").threshold("v > 1").reset("v = 0").name("G"))?;
+    /// net.set_schedule(&["start", "groups", "resets", "thresholds", "synapses", "end"])?;
+    /// let names: Vec<String> = net.schedule()?.into_iter().map(|e| e.name).collect();
+    /// assert_eq!(names, ["G_stateupdater", "G_spike_resetter", "G_spike_thresholder"]);
+    /// # Ok::<(), spikejit::diag::Errors>(())
+    /// ```
+    pub fn set_schedule(&mut self, slots: &[&str]) -> Result<()> {
+        let ctx = "the schedule";
+        let mut order = Vec::with_capacity(slots.len());
+        for slot in slots {
+            if slot.starts_with("before_") || slot.starts_with("after_") {
+                return Err(err(
+                    "bad-slot",
+                    ctx,
+                    format!(
+                        "slot names may not start with 'before_' or 'after_' ('{slot}'): such slots come with each slot of the schedule"
+                    ),
+                ));
+            }
+            let Some(k) = SLOTS.iter().position(|s| s == slot) else {
+                return Err(err(
+                    "bad-slot",
+                    ctx,
+                    format!(
+                        "unknown schedule slot '{slot}': spikejit's objects run in Brian2's slots {}, and a schedule orders those",
+                        SLOTS.join(", ")
+                    ),
+                ));
+            };
+            if order.contains(&k) {
+                return Err(err(
+                    "bad-slot",
+                    ctx,
+                    format!("the slot '{slot}' is in the schedule twice"),
+                ));
+            }
+            order.push(k);
+        }
+        self.schedule = (order != [0, 1, 2, 3, 4, 5]).then_some(order);
+        Ok(())
+    }
+
+    /// The schedule's slots, in order (Brian2's `Network.schedule`).
+    pub fn schedule_slots(&self) -> Vec<&'static str> {
+        match &self.schedule {
+            Some(order) => order.iter().map(|&k| SLOTS[k]).collect(),
+            None => SLOTS.to_vec(),
+        }
     }
 }

@@ -1,12 +1,9 @@
 //! Brian2's schedule: the slots of a time step and their order, what the
 //! schedule lists of each object, the time step of a time on a clock, and
 //! the clocks of a run. Below every room that puts something in the
-//! schedule.
+//! schedule. (A custom order of the slots is set in `clocks`.)
 
 use std::collections::HashMap;
-
-use super::network::{Network, err};
-use crate::diag::Result;
 
 /// The schedule slots of Brian2's default schedule.
 pub const SLOTS: [&str; 6] = ["start", "groups", "thresholds", "synapses", "resets", "end"];
@@ -67,67 +64,6 @@ pub(crate) fn custom_slot_name(schedule: &[usize], rank: i32) -> &'static str {
     match usize::try_from(pos).ok().and_then(|p| schedule.get(p)) {
         Some(&k) => slot_name(k as i32 * 3 + pre),
         None => "?",
-    }
-}
-
-impl Network {
-    /// Sets the order of the slots of a time step (Brian2's
-    /// `Network.schedule = [...]`): a reordering of Brian2's default slots
-    /// [`SLOTS`], or a part of them. `before_X` and `after_X` follow `X`. An
-    /// object whose slot is not in the schedule makes the next run (and
-    /// [`Network::schedule`], [`Network::check`]) fail, as in Brian2.
-    ///
-    /// ```
-    /// use spikejit::sim::{Network, NeuronGroup};
-    /// let mut net = Network::new();
-    /// net.add_neurons(NeuronGroup::new(1, "v : 1").threshold("v > 1").reset("v = 0").name("G"))?;
-    /// net.set_schedule(&["start", "groups", "resets", "thresholds", "synapses", "end"])?;
-    /// let names: Vec<String> = net.schedule()?.into_iter().map(|e| e.name).collect();
-    /// assert_eq!(names, ["G_stateupdater", "G_spike_resetter", "G_spike_thresholder"]);
-    /// # Ok::<(), spikejit::diag::Errors>(())
-    /// ```
-    pub fn set_schedule(&mut self, slots: &[&str]) -> Result<()> {
-        let ctx = "the schedule";
-        let mut order = Vec::with_capacity(slots.len());
-        for slot in slots {
-            if slot.starts_with("before_") || slot.starts_with("after_") {
-                return Err(err(
-                    "bad-slot",
-                    ctx,
-                    format!(
-                        "slot names may not start with 'before_' or 'after_' ('{slot}'): such slots come with each slot of the schedule"
-                    ),
-                ));
-            }
-            let Some(k) = SLOTS.iter().position(|s| s == slot) else {
-                return Err(err(
-                    "bad-slot",
-                    ctx,
-                    format!(
-                        "unknown schedule slot '{slot}': spikejit's objects run in Brian2's slots {}, and a schedule orders those",
-                        SLOTS.join(", ")
-                    ),
-                ));
-            };
-            if order.contains(&k) {
-                return Err(err(
-                    "bad-slot",
-                    ctx,
-                    format!("the slot '{slot}' is in the schedule twice"),
-                ));
-            }
-            order.push(k);
-        }
-        self.schedule = (order != [0, 1, 2, 3, 4, 5]).then_some(order);
-        Ok(())
-    }
-
-    /// The schedule's slots, in order (Brian2's `Network.schedule`).
-    pub fn schedule_slots(&self) -> Vec<&'static str> {
-        match &self.schedule {
-            Some(order) => order.iter().map(|&k| SLOTS[k]).collect(),
-            None => SLOTS.to_vec(),
-        }
     }
 }
 
