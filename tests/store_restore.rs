@@ -336,3 +336,81 @@ fn model_files_refuse_a_state_file_of_another_model() {
     );
     assert!(err.contains("other.toml:"), "points into the model file: {err}");
 }
+
+/// A state stored before the first run has no arrays of monitors (they are
+/// made when a run starts): restoring it from a file after a run goes on as
+/// restoring it from memory does.
+#[test]
+fn a_file_stored_before_the_first_run_restores_as_memory_does() {
+    let dir = temp_dir("first");
+    let text = r#"[simulation]
+dt = "0.1*ms"
+
+[[neurons]]
+name = "G"
+N = 5
+model = """
+dv/dt = (1.2 - v)/(10*ms) + I/(10*ms) : 1 (unless refractory)
+I = 0.1*sin(t/ms) : 1 (constant over dt)
+"""
+threshold = "v > 1"
+reset = "v = 0"
+refractory = "2*ms"
+method = "euler"
+
+[[synapses]]
+name = "S"
+source = "G"
+target = "G"
+model = "dw/dt = -w/(5*ms) : 1 (event-driven)"
+on_pre = "v_post += 0.01*w"
+connect = [ { p = 1.0 } ]
+delay = "1*ms"
+
+[[monitors]]
+name = "trace"
+kind = "state"
+source = "G"
+variables = ["v"]
+record = true
+
+[[monitors]]
+name = "r"
+kind = "rate"
+source = "G"
+
+[[protocol]]
+op = "store"
+file = "c.bin"
+
+[[protocol]]
+op = "run"
+duration = "20*ms"
+
+[[protocol]]
+op = "restore"
+file = "c.bin"
+
+[[protocol]]
+op = "run"
+duration = "20*ms"
+"#;
+    let outputs = |name: &str, text: &str| {
+        let model = dir.join(format!("{name}.toml"));
+        std::fs::write(&model, text).unwrap();
+        let out = dir.join(name);
+        let o = spikejit(&[
+            "run",
+            model.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--dump-state",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        ["trace.npz", "r.npz", "state/G.npz", "state/S.npz"].map(|f| std::fs::read(out.join(f)).unwrap())
+    };
+    let in_file = outputs("in-file", text);
+    let in_memory = outputs("in-memory", &text.replace("file = \"c.bin\"\n", ""));
+    assert_eq!(in_file, in_memory);
+}

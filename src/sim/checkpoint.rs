@@ -335,7 +335,7 @@ impl Network {
     /// An error (and nothing changed) when the networks differ.
     pub fn restore_checkpoint(&mut self, ck: Checkpoint) -> Result<()> {
         let st = ck.state;
-        self.check_fits(&st, &st.now)?;
+        self.check_fits(&st, &st.now, false)?;
         self.seed = st.seed;
         for (id, n, connected) in st.synapses {
             if let Some(Object::Synapses(s)) = self.objects.get_mut(id) {
@@ -393,8 +393,10 @@ impl Network {
     }
 
     /// An error unless `st` (and `state`, one of its states) is of a network
-    /// built as this one: the same objects, dt, precision and arrays.
-    fn check_fits(&self, st: &NetState, state: &StateData) -> Result<()> {
+    /// built as this one: the same objects, dt, precision and arrays
+    /// (`stored_state`: `state` is a stored one, which may lack the arrays
+    /// of monitors).
+    fn check_fits(&self, st: &NetState, state: &StateData, stored_state: bool) -> Result<()> {
         if self.ranks.is_some() {
             // A rank holds its own neurons' state only (its arrays start at
             // its first neuron): a checkpoint of another rank, or of one
@@ -446,6 +448,14 @@ impl Network {
             }
             let name = self.objects.get(key.object).map(|o| o.name()).unwrap_or("?");
             match theirs.remove(&(key.object, key.var.as_str())) {
+                // A monitor's arrays are made when a run starts: a state
+                // stored before the first run has none (restoring it drops
+                // them, as `restore` of a state stored in memory does).
+                None if stored_state
+                    && matches!(
+                        self.objects.get(key.object),
+                        Some(Object::SpikeMon(_) | Object::StateMon(_) | Object::RateMon(_))
+                    ) => {}
                 None => {
                     return Err(checkpoint_error(format!(
                         "the checkpoint is of another network: it has no array '{name}'.{}",
@@ -520,7 +530,7 @@ impl Network {
                     path.display()
                 )));
             }
-            self.check_fits(&ck.state, &ck.state.now)
+            self.check_fits(&ck.state, &ck.state.now, true)
                 .map_err(|e| at_path(e, path))?;
             ck.state.snapshots
         } else {
@@ -584,7 +594,7 @@ impl Network {
             )));
         };
         let state = states.swap_remove(k).1;
-        self.check_fits(&st, &state).map_err(|e| at_path(e, path))?;
+        self.check_fits(&st, &state, true).map_err(|e| at_path(e, path))?;
         // The synapses made when the network was built must be those stored:
         // every per-synapse array is as long as the synapses are many.
         for (id, o) in self.objects.iter().enumerate() {
