@@ -12,8 +12,6 @@
 //! Brian2 tests NOT ported, and why:
 //! - test_creation_errors: Python keyword-argument errors (`connect=True`,
 //!   `pre=` with `on_pre=`); the Rust API cannot express them.
-//! - test_constant_variable_subexpression_in_synapses,
-//!   test_sim_with_constant_subexpression: `(constant over dt)` is not supported.
 //! - test_summed_variables_linked_variables is ported with spikejit's error:
 //!   a summed variable onto a linked variable is refused when the synapses
 //!   are added (Brian2 refuses two summed variables onto one variable at run).
@@ -1241,6 +1239,56 @@ fn test_equations_unit_check() {
         net.run(0.0)
     });
     assert!(r.is_err());
+}
+
+#[test]
+fn test_constant_variable_subexpression_in_synapses() {
+    let mut net = Network::new();
+    let g = group(&mut net, 10, "");
+    let s = net
+        .add_synapses(Synapses {
+            method: Some("rk2".into()),
+            ..Synapses::new(
+                g,
+                g,
+                "dv1/dt = -v1**2 / (10*ms) : 1 (clock-driven)
+dv2/dt = -v_const**2 / (10*ms) : 1 (clock-driven)
+dv3/dt = -v_var**2 / (10*ms) : 1 (clock-driven)
+dv4/dt = -v_noflag**2 / (10*ms) : 1 (clock-driven)
+v_const = v2 : 1 (constant over dt)
+v_var = v3 : 1
+v_noflag = v4 : 1",
+            )
+        })
+        .unwrap();
+    net.connect(s, Connect::j("i")).unwrap();
+    for v in ["v1", "v2", "v3", "v4"] {
+        net.set(s, v, Value::Expr("1.0*i/N".into()), Selection::All).unwrap();
+    }
+    net.run(10.0 * MS).unwrap();
+    let v1 = get(&net, s, "v1");
+    // "variable over dt" subexpressions are inserted into the equation
+    assert_close(&get(&net, s, "v3"), &v1, 1e-7, 0.0, "v3");
+    assert_close(&get(&net, s, "v4"), &v1, 1e-7, 0.0, "v4");
+    // a "constant over dt" subexpression keeps its value over the time step:
+    // a multi-step method gives a slightly different result
+    let v2 = get(&net, s, "v2");
+    let diff: f64 = v2.iter().zip(&v1).map(|(a, b)| (a - b).powi(2)).sum();
+    assert!(diff > 1e-10, "sum((v2 - v1)**2) = {diff}");
+}
+
+#[test]
+fn test_sim_with_constant_subexpression() {
+    let mut net = Network::new();
+    let inp = generator(&mut net, 2, vec![0, 1], vec![0.0, 0.0]);
+    let out = group(&mut net, 2, "v : 1");
+    let syn = net
+        .add_synapses(Synapses::new(inp, out, "w : 1\ns = 5 : 1 (constant over dt)").on_pre("v += s + w"))
+        .unwrap();
+    net.connect(syn, Connect::j("i")).unwrap();
+    net.set(syn, "w", Value::Array(vec![1.0, 2.0]), Selection::All).unwrap();
+    net.run(2.0 * DT).unwrap();
+    assert_close(&get(&net, out, "v"), &[6.0, 7.0], 1e-7, 0.0, "out.v");
 }
 
 // ---------------------------------------------------------------------------

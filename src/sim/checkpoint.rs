@@ -23,8 +23,12 @@ use crate::model::scope::ArrayKey;
 const MAGIC: &[u8; 8] = b"SPKJITCK";
 /// The format version: a checkpoint of another version is refused (2: the
 /// findings of the checks name their kind and statement; spike queues are
-/// their events by distance, without the ring bounds of version 1).
-const VERSION: u32 = 3;
+/// their events by distance, without the ring bounds of version 1; 4: stored
+/// states hold their random state).
+const VERSION: u32 = 4;
+/// The [`Checkpoint::meta`] key and value that mark a file of stored states
+/// ([`Network::store_to_file`]).
+const CONTENTS: (&str, &str) = ("contents", "stored states");
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// The whole state of a [`Network`] at the end of a run (or where a run was
@@ -148,6 +152,8 @@ struct StateData {
     t: f64,
     clock_steps: Vec<(u64, i64)>,
     spikes: Vec<(String, u64)>,
+    seed: u64,
+    rng_streams: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -189,6 +195,14 @@ fn sorted<K: Ord + Clone, V: Clone>(m: &HashMap<K, V>) -> Vec<(K, V)> {
     v
 }
 
+/// `e`, its messages starting with the file's path.
+fn at_path(mut e: Errors, path: &Path) -> Errors {
+    for d in &mut e.0 {
+        d.message = format!("{}: {}", path.display(), d.message);
+    }
+    e
+}
+
 fn checkpoint_error(msg: impl Into<String>) -> Errors {
     Errors::one(Diagnostic::new("checkpoint", msg).with_context("checkpoint"))
 }
@@ -215,6 +229,8 @@ impl StateData {
             t: snap.t,
             clock_steps: sorted(&snap.clock_steps),
             spikes: sorted(&snap.spikes),
+            seed: snap.seed,
+            rng_streams: snap.rng_streams,
         }
     }
 
@@ -240,6 +256,8 @@ impl StateData {
             t: self.t,
             clock_steps: self.clock_steps.into_iter().collect(),
             spikes: self.spikes.into_iter().collect(),
+            seed: self.seed,
+            rng_streams: self.rng_streams,
         }
     }
 }
@@ -316,85 +334,8 @@ impl Network {
     /// early when it was taken is then continued by [`Network::continue_run`].
     /// An error (and nothing changed) when the networks differ.
     pub fn restore_checkpoint(&mut self, ck: Checkpoint) -> Result<()> {
-        if self.ranks.is_some() {
-            // A rank holds its own neurons' state only (its arrays start at
-            // its first neuron): a checkpoint of another rank, or of one
-            // rank alone, does not fit them.
-            return Err(Errors::one(
-                Diagnostic::new(
-                    "not-supported-distributed",
-                    "checkpoints are not supported on several ranks yet",
-                )
-                .with_help("run on one rank to checkpoint (the results are the same)"),
-            ));
-        }
         let st = ck.state;
-        let here = self.object_list();
-        if here != st.objects {
-            let show = |o: &(String, String, usize)| format!("{} '{}' (size {})", o.0, o.1, o.2);
-            let msg = match here.iter().zip(&st.objects).position(|(a, b)| a != b) {
-                Some(k) => format!(
-                    "object {k} is {} here but {} in the checkpoint",
-                    show(&here[k]),
-                    show(&st.objects[k])
-                ),
-                None => format!(
-                    "the network has {} objects, the checkpoint {}",
-                    here.len(),
-                    st.objects.len()
-                ),
-            };
-            return Err(checkpoint_error(format!("the checkpoint is of another network: {msg}")));
-        }
-        if st.dt.to_bits() != self.dt.to_bits() || st.float32 != self.float32 {
-            return Err(checkpoint_error(format!(
-                "the checkpoint is of another network: dt {} s ({}) there, {} s ({}) here",
-                st.dt,
-                if st.float32 { "float32" } else { "float64" },
-                self.dt,
-                if self.float32 { "float32" } else { "float64" }
-            )));
-        }
-        // Every array of the network, with the same element type (arrays that
-        // kernels make when a run starts may be there too).
-        let mut theirs: HashMap<(usize, &str), &ArrayData> = HashMap::new();
-        for (o, v, a) in &st.now.arrays {
-            theirs.insert((*o, v.as_str()), a);
-        }
-        for (key, a) in &self.store.arrays {
-            if SYNAPSE_COUNTS.contains(&key.var.as_str()) {
-                // derived from the indices, and made when first used
-                continue;
-            }
-            let name = self.objects.get(key.object).map(|o| o.name()).unwrap_or("?");
-            match theirs.remove(&(key.object, key.var.as_str())) {
-                None => {
-                    return Err(checkpoint_error(format!(
-                        "the checkpoint is of another network: it has no array '{name}'.{}",
-                        key.var
-                    )));
-                }
-                Some(b) if b.type_name() != type_name(a) => {
-                    return Err(checkpoint_error(format!(
-                        "the checkpoint is of another network: array '{name}'.{} is {} there, {} here",
-                        key.var,
-                        b.type_name(),
-                        type_name(a)
-                    )));
-                }
-                // A neuron group's arrays of a rank (its own neurons) do not
-                // fit a whole group's.
-                Some(b) if matches!(self.objects.get(key.object), Some(Object::Group(_))) && b.len() != a.len() => {
-                    return Err(checkpoint_error(format!(
-                        "the checkpoint is of another network: array '{name}'.{} has {} elements there, {} here",
-                        key.var,
-                        b.len(),
-                        a.len()
-                    )));
-                }
-                Some(_) => {}
-            }
-        }
+        self.check_fits(&st, &st.now, false)?;
         self.seed = st.seed;
         for (id, n, connected) in st.synapses {
             if let Some(Object::Synapses(s)) = self.objects.get_mut(id) {
@@ -449,6 +390,233 @@ impl Network {
         self.nan_since = st.nan_since;
         self.nan_failed = false;
         Ok(())
+    }
+
+    /// An error unless `st` (and `state`, one of its states) is of a network
+    /// built as this one: the same objects, dt, precision and arrays
+    /// (`stored_state`: `state` is a stored one, which may lack the arrays
+    /// of monitors).
+    fn check_fits(&self, st: &NetState, state: &StateData, stored_state: bool) -> Result<()> {
+        if self.ranks.is_some() {
+            // A rank holds its own neurons' state only (its arrays start at
+            // its first neuron): a checkpoint of another rank, or of one
+            // rank alone, does not fit them.
+            return Err(Errors::one(
+                Diagnostic::new(
+                    "not-supported-distributed",
+                    "checkpoints are not supported on several ranks yet",
+                )
+                .with_help("run on one rank to checkpoint (the results are the same)"),
+            ));
+        }
+        let here = self.object_list();
+        if here != st.objects {
+            let show = |o: &(String, String, usize)| format!("{} '{}' (size {})", o.0, o.1, o.2);
+            let msg = match here.iter().zip(&st.objects).position(|(a, b)| a != b) {
+                Some(k) => format!(
+                    "object {k} is {} here but {} in the checkpoint",
+                    show(&here[k]),
+                    show(&st.objects[k])
+                ),
+                None => format!(
+                    "the network has {} objects, the checkpoint {}",
+                    here.len(),
+                    st.objects.len()
+                ),
+            };
+            return Err(checkpoint_error(format!("the checkpoint is of another network: {msg}")));
+        }
+        if st.dt.to_bits() != self.dt.to_bits() || st.float32 != self.float32 {
+            return Err(checkpoint_error(format!(
+                "the checkpoint is of another network: dt {} s ({}) there, {} s ({}) here",
+                st.dt,
+                if st.float32 { "float32" } else { "float64" },
+                self.dt,
+                if self.float32 { "float32" } else { "float64" }
+            )));
+        }
+        // Every array of the network, with the same element type (arrays that
+        // kernels make when a run starts may be there too).
+        let mut theirs: HashMap<(usize, &str), &ArrayData> = HashMap::new();
+        for (o, v, a) in &state.arrays {
+            theirs.insert((*o, v.as_str()), a);
+        }
+        for (key, a) in &self.store.arrays {
+            if SYNAPSE_COUNTS.contains(&key.var.as_str()) {
+                // derived from the indices, and made when first used
+                continue;
+            }
+            let name = self.objects.get(key.object).map(|o| o.name()).unwrap_or("?");
+            match theirs.remove(&(key.object, key.var.as_str())) {
+                // A monitor's arrays are made when a run starts: a state
+                // stored before the first run has none (restoring it drops
+                // them, as `restore` of a state stored in memory does).
+                None if stored_state
+                    && matches!(
+                        self.objects.get(key.object),
+                        Some(Object::SpikeMon(_) | Object::StateMon(_) | Object::RateMon(_))
+                    ) => {}
+                None => {
+                    return Err(checkpoint_error(format!(
+                        "the checkpoint is of another network: it has no array '{name}'.{}",
+                        key.var
+                    )));
+                }
+                Some(b) if b.type_name() != type_name(a) => {
+                    return Err(checkpoint_error(format!(
+                        "the checkpoint is of another network: array '{name}'.{} is {} there, {} here",
+                        key.var,
+                        b.type_name(),
+                        type_name(a)
+                    )));
+                }
+                // A neuron group's arrays of a rank (its own neurons) do not
+                // fit a whole group's.
+                Some(b) if matches!(self.objects.get(key.object), Some(Object::Group(_))) && b.len() != a.len() => {
+                    return Err(checkpoint_error(format!(
+                        "the checkpoint is of another network: array '{name}'.{} has {} elements there, {} here",
+                        key.var,
+                        b.len(),
+                        a.len()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores the whole state under `name` in the file `path` (Brian2's
+    /// `store(name, filename=path)`): as [`Network::store`], in the file
+    /// instead of in memory. The file holds several states by name: one
+    /// stored under another name is kept, one under the same name replaced.
+    /// It is a checkpoint file ([`Checkpoint`]; it also resumes with
+    /// `spikejit run --resume`), read back by [`Network::restore_from_file`],
+    /// in this process or another one that builds the same network.
+    ///
+    /// An error, with the file unchanged, when it exists and is not a file of
+    /// stored states of this network, or cannot be written.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup};
+    ///
+    /// let build = || -> Result<_, spikejit::diag::Errors> {
+    ///     let mut net = Network::new();
+    ///     let g = net.add_neurons(NeuronGroup::new(4, "dv/dt = -v/(10*ms) + xi/sqrt(ms) : 1").method("euler"))?;
+    ///     Ok((net, g))
+    /// };
+    /// let path = std::env::temp_dir().join(format!("spikejit-doc-store-{}.bin", std::process::id()));
+    /// let (mut net, g) = build()?;
+    /// net.run(0.005)?;
+    /// net.store_to_file("half", &path)?;
+    /// net.run(0.005)?;
+    ///
+    /// let (mut later, _) = build()?; // another network, as another process would build
+    /// later.restore_from_file("half", &path, true)?;
+    /// later.run(0.005)?;
+    /// assert_eq!(later.get(g, "v")?, net.get(g, "v")?);
+    /// assert!(later.restore_from_file("other", &path, true).is_err()); // no such state
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn store_to_file(&mut self, name: &str, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        super::memory::check_state_copy(&format!("store '{name}'"), self.state_bytes())?;
+        let mut states = if path.exists() {
+            let ck = Checkpoint::load(path)?;
+            if ck.meta.get(CONTENTS.0).map(String::as_str) != Some(CONTENTS.1) {
+                return Err(checkpoint_error(format!(
+                    "{}: the file is a checkpoint of a run, not a file of stored states: it is not overwritten",
+                    path.display()
+                )));
+            }
+            self.check_fits(&ck.state, &ck.state.now, true)
+                .map_err(|e| at_path(e, path))?;
+            ck.state.snapshots
+        } else {
+            Vec::new()
+        };
+        states.retain(|(n, _)| n != name);
+        states.push((name.to_string(), StateData::of(&self.snapshot())));
+        states.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut ck = self.checkpoint();
+        ck.state.snapshots = states;
+        ck.meta.insert(CONTENTS.0.into(), CONTENTS.1.into());
+        ck.save(path)
+    }
+
+    /// Restores the state stored under `name` in the file `path` by
+    /// [`Network::store_to_file`] (Brian2's `restore(name, filename=path,
+    /// restore_random_state=random_state)`), into this network, built as the
+    /// one that stored it: as [`Network::restore`], or with `random_state`
+    /// as [`Network::restore_with_random_state`].
+    ///
+    /// An error, with the network unchanged, when the file cannot be read, is
+    /// not a spikejit checkpoint, is truncated or corrupt, is of another
+    /// network (other objects, sizes, dt, precision or arrays), or holds no
+    /// state under `name`.
+    pub fn restore_from_file(&mut self, name: &str, path: impl AsRef<Path>, random_state: bool) -> Result<()> {
+        let state = self.stored_state_in_file(name, path.as_ref())?;
+        self.restore_snapshot(state.into_snapshot(), random_state);
+        Ok(())
+    }
+
+    /// The errors [`Network::restore_from_file`] would give now, without
+    /// restoring anything (`spikejit check` checks a `restore` step's file
+    /// with it).
+    pub fn check_state_file(&self, name: &str, path: impl AsRef<Path>) -> Result<()> {
+        self.stored_state_in_file(name, path.as_ref()).map(drop)
+    }
+
+    /// The state stored under `name` in the file `path`, checked to fit this network.
+    fn stored_state_in_file(&self, name: &str, path: &Path) -> Result<StateData> {
+        let mut st = Checkpoint::load(path)
+            .map_err(|mut e| {
+                for d in &mut e.0 {
+                    d.help.get_or_insert_with(|| {
+                        "restore from a file written by a store with a file (`Network::store_to_file`, a `store` step's `file`)".into()
+                    });
+                }
+                e
+            })?
+            .state;
+        let states = &mut st.snapshots;
+        let Some(k) = states.iter().position(|(n, _)| n == name) else {
+            let names: Vec<String> = states.iter().map(|(n, _)| format!("'{n}'")).collect();
+            return Err(checkpoint_error(format!(
+                "{}: nothing was stored under the name '{name}' in this file (it holds {})",
+                path.display(),
+                if names.is_empty() {
+                    "no state".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )));
+        };
+        let state = states.swap_remove(k).1;
+        self.check_fits(&st, &state, true).map_err(|e| at_path(e, path))?;
+        // The synapses made when the network was built must be those stored:
+        // every per-synapse array is as long as the synapses are many.
+        for (id, o) in self.objects.iter().enumerate() {
+            if let Object::Synapses(s) = o {
+                let there = state
+                    .arrays
+                    .iter()
+                    .find(|(o, v, _)| *o == id && v == "_pre")
+                    .map(|(_, _, a)| a.len());
+                if let Some(there) = there
+                    && there != s.n
+                {
+                    return Err(checkpoint_error(format!(
+                        "{}: the state is of another network: synapses '{}' are {there} there, {} here",
+                        path.display(),
+                        s.name,
+                        s.n
+                    )));
+                }
+            }
+        }
+        Ok(state)
     }
 
     /// Writes [`Network::checkpoint`] to `path` (through a temporary file in the
@@ -568,11 +736,6 @@ impl Checkpoint {
         let path = path.as_ref();
         let bytes = std::fs::read(path)
             .map_err(|e| checkpoint_error(format!("cannot read the checkpoint '{}': {e}", path.display())))?;
-        Checkpoint::from_bytes(&bytes).map_err(|mut e| {
-            for d in &mut e.0 {
-                d.message = format!("{}: {}", path.display(), d.message);
-            }
-            e
-        })
+        Checkpoint::from_bytes(&bytes).map_err(|e| at_path(e, path))
     }
 }

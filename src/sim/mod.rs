@@ -348,7 +348,10 @@
 //! ```
 //!
 //! [`Network::store`] keeps the whole state under a name and
-//! [`Network::restore`] brings it back, as Brian2's `store()` and `restore()`.
+//! [`Network::restore`] brings it back, as Brian2's `store()` and `restore()`;
+//! [`Network::restore_with_random_state`] brings back the random state too
+//! (Brian2's `restore_random_state=True`), and [`Network::store_to_file`] /
+//! [`Network::restore_from_file`] go through a file (Brian2's `filename=`).
 //!
 //! ```
 //! use spikejit::sim::{Network, NeuronGroup, Selection, Value};

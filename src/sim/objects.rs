@@ -289,4 +289,9 @@ pub(crate) struct Snapshot {
     pub t: f64,
     pub clock_steps: HashMap<u64, i64>,
     pub spikes: HashMap<String, u64>,
+    /// The random state: the seed and the number of random streams drawn
+    /// (every stream is `Rng::seed(seed, n)`), brought back only when asked
+    /// (Brian2's `restore_random_state=True`).
+    pub seed: u64,
+    pub rng_streams: u64,
 }

@@ -15,8 +15,10 @@ pub type StateDump = (String, Vec<(String, Array, bool)>);
 
 impl Network {
     /// Stores the whole state under `name` (variables, spike queues, monitors,
-    /// time), as Brian2's `store(name)`. Random number generators are not
-    /// stored (as Brian2's default `restore_random_state=False`).
+    /// time, and the random state: the seed and the random streams drawn so
+    /// far), as Brian2's `store(name)`. [`Network::restore`] leaves the random
+    /// state as it is (Brian2's default `restore_random_state=False`),
+    /// [`Network::restore_with_random_state`] brings it back too.
     ///
     /// An example is in the module's guide: [`sim`](crate::sim#running-store-and-restore).
     ///
@@ -43,6 +45,8 @@ impl Network {
             t: self.t,
             clock_steps: self.clock_steps.clone(),
             spikes: self.stats.spikes.clone(),
+            seed: self.seed,
+            rng_streams: self.rng_streams,
         };
         for (id, o) in self.objects.iter().enumerate() {
             match o {
@@ -73,10 +77,41 @@ impl Network {
 
     /// Restores the state stored under `name` (Brian2's `restore(name)`); an
     /// error if nothing was stored under it. Objects added after the store
-    /// keep their state.
+    /// keep their state. The random numbers drawn after it are new ones, as
+    /// with Brian2's default `restore_random_state=False`: a stochastic
+    /// model goes on differently than it did after the store.
     ///
     /// An example is in the module's guide: [`sim`](crate::sim#running-store-and-restore).
     pub fn restore(&mut self, name: &str) -> Result<()> {
+        self.restore_stored(name, false)
+    }
+
+    /// [`Network::restore`], and the random state too (Brian2's
+    /// `restore(name, restore_random_state=True)`): the runs after it draw the
+    /// very random numbers the runs after the store drew, so a stochastic
+    /// model goes on exactly as it did.
+    ///
+    /// ```
+    /// use spikejit::sim::{Network, NeuronGroup};
+    ///
+    /// let mut net = Network::new();
+    /// let g = net.add_neurons(NeuronGroup::new(5, "dv/dt = -v/(10*ms) + xi/sqrt(ms) : 1").method("euler"))?;
+    /// net.store("start")?;
+    /// net.run(0.01)?;
+    /// let first = net.get(g, "v")?;
+    /// net.restore_with_random_state("start")?;
+    /// net.run(0.01)?;
+    /// assert_eq!(net.get(g, "v")?, first); // the same noise
+    /// net.restore("start")?;
+    /// net.run(0.01)?;
+    /// assert_ne!(net.get(g, "v")?, first); // new noise
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn restore_with_random_state(&mut self, name: &str) -> Result<()> {
+        self.restore_stored(name, true)
+    }
+
+    fn restore_stored(&mut self, name: &str, random_state: bool) -> Result<()> {
         let Some(stored) = self.snapshots.get(name) else {
             return Err(err(
                 "restore",
@@ -87,8 +122,17 @@ impl Network {
         // The stored state is kept (it may be restored again): it is copied.
         memory::check_state_copy(&format!("restore '{name}'"), snapshot_bytes(stored))?;
         let snap = stored.clone();
-        self.apply_snapshot(*snap);
+        self.restore_snapshot(*snap, random_state);
         Ok(())
+    }
+
+    /// Brings back a stored state, and its random state when `random_state`.
+    pub(crate) fn restore_snapshot(&mut self, snap: Snapshot, random_state: bool) {
+        if random_state {
+            self.seed = snap.seed;
+            self.rng_streams = snap.rng_streams;
+        }
+        self.apply_snapshot(snap);
     }
 
     /// Brings back the state of a [`Snapshot`].

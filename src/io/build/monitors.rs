@@ -146,16 +146,27 @@ impl Builder<'_> {
                     peak = peak.max(t);
                 }
                 Step::Store {
-                    name, restore: false, ..
+                    name,
+                    restore: false,
+                    file: None,
+                    ..
                 } => {
                     stored.insert(name, t);
                 }
                 Step::Store {
-                    name, restore: true, ..
+                    name,
+                    restore: true,
+                    file: None,
+                    ..
                 } => t = stored.get(name.as_str()).copied().unwrap_or(t),
                 // A change of dt is checked by the runs themselves (each
-                // checks its recordings before it starts).
-                Step::Set { .. } | Step::SetConstant { .. } | Step::SetDt { .. } | Step::SetSpikes { .. } => {}
+                // checks its recordings before it starts); a state restored
+                // from a file is at a time known only when the file is read.
+                Step::Store { file: Some(_), .. }
+                | Step::Set { .. }
+                | Step::SetConstant { .. }
+                | Step::SetDt { .. }
+                | Step::SetSpikes { .. } => {}
             }
         }
         let hints: Vec<(String, Option<Span>)> = self

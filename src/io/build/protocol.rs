@@ -30,6 +30,10 @@ pub enum Step {
         name: String,
         /// True for `restore`, false for `store`.
         restore: bool,
+        /// The file the state is stored in or restored from; none: in memory.
+        file: Option<std::path::PathBuf>,
+        /// For `restore`: the random state is restored too.
+        random_state: bool,
         /// Where the step is, for messages (`protocol[2]`).
         context: String,
         /// The step's table in the model file.
@@ -199,19 +203,20 @@ impl Protocol {
                 }
                 Step::Store {
                     name,
-                    restore: false,
+                    restore,
+                    file,
+                    random_state,
                     context,
                     span,
                 } => {
-                    net.store(name).map_err(|e| locate(e, &self.file, *span, context))?;
-                }
-                Step::Store {
-                    name,
-                    restore: true,
-                    context,
-                    span,
-                } => {
-                    net.restore(name).map_err(|e| locate(e, &self.file, *span, context))?;
+                    let r = match (restore, file) {
+                        (false, None) => net.store(name),
+                        (false, Some(path)) => net.store_to_file(name, path),
+                        (true, None) if *random_state => net.restore_with_random_state(name),
+                        (true, None) => net.restore(name),
+                        (true, Some(path)) => net.restore_from_file(name, path, *random_state),
+                    };
+                    r.map_err(|e| locate(e, &self.file, *span, context))?;
                 }
                 Step::SetDt {
                     clock,
@@ -266,6 +271,8 @@ impl Builder<'_> {
         };
         let mut out = Vec::new();
         let mut stored: Vec<&str> = Vec::new();
+        // (name, file) of the states stored in files by the steps.
+        let mut stored_files: Vec<(&str, &std::path::PathBuf)> = Vec::new();
         // The time the steps reach (a restore goes back to its store's) and
         // the dt of each clock they change: a change of dt the time does not
         // allow is an error of `spikejit check` too.
@@ -281,22 +288,41 @@ impl Builder<'_> {
                     name,
                     name_span,
                     restore,
+                    file,
+                    file_span,
+                    random_state,
                     context,
                     span,
                 } => {
                     if !restore {
-                        stored.push(name);
+                        match file {
+                            None => stored.push(name),
+                            Some(f) => stored_files.push((name, f)),
+                        }
                     }
-                    if *restore && !stored.contains(&name.as_str()) {
+                    // A file no step before writes was written by another
+                    // run: it is read and checked now.
+                    let checked = match file {
+                        Some(f) if *restore && !stored_files.iter().any(|(n, g)| *n == name && *g == f) => self
+                            .net
+                            .check_state_file(name, f)
+                            .map_err(|e| locate(e, self.file(), file_span.unwrap_or(*span), context)),
+                        _ => Ok(()),
+                    };
+                    if *restore && file.is_none() && !stored.contains(&name.as_str()) {
                         Err(self.error(
                             "bad-restore",
                             name_span.unwrap_or(*span),
                             format!("{context}: nothing was stored under the name '{name}' before this step"),
                         ))
+                    } else if let Err(e) = checked {
+                        Err(e)
                     } else {
                         Ok(Step::Store {
                             name: name.clone(),
                             restore: *restore,
+                            file: file.clone(),
+                            random_state: *random_state,
                             context: context.clone(),
                             span: *span,
                         })
@@ -357,9 +383,17 @@ impl Builder<'_> {
                 match &s {
                     Step::Run { duration, .. } => t += duration,
                     Step::Store {
-                        name, restore: false, ..
+                        name,
+                        restore: false,
+                        file: None,
+                        ..
                     } => stored_t.push((name.clone(), t)),
-                    Step::Store { name, restore: true, .. } => {
+                    Step::Store {
+                        name,
+                        restore: true,
+                        file: None,
+                        ..
+                    } => {
                         t = stored_t.iter().rev().find(|(n, _)| n == name).map_or(t, |s| s.1)
                     }
                     Step::SetDt {

@@ -62,7 +62,7 @@ pub(super) const TIMED_VALUES: Want = Want {
 
 impl Loader {
     /// A path of the model file, relative to the model file's directory.
-    fn resolve(&self, path: &str) -> PathBuf {
+    pub(super) fn resolve(&self, path: &str) -> PathBuf {
         let p = Path::new(path);
         if p.is_absolute() {
             p.to_path_buf()

@@ -108,14 +108,27 @@ pub(super) const MONITOR_KEYS: &[&str] = &[
 pub(super) const CLOCK_KEYS: &[&str] = &["dt"];
 pub(super) const PROTOCOL_OPS: [(&str, &[&str]); 6] = [
     ("run", &["op", "duration"]),
-    ("store", &["op", "name"]),
-    ("restore", &["op", "name"]),
+    ("store", &["op", "name", "file"]),
+    ("restore", &["op", "name", "file", "random_state"]),
     ("set", &["op", "target", "var", "value", "index"]),
     ("set_dt", &["op", "dt", "clock"]),
     ("set_spikes", &["op", "target", "indices", "times", "period"]),
 ];
 pub(super) const PROTOCOL_KEYS: &[&str] = &[
-    "op", "duration", "name", "target", "var", "value", "index", "dt", "clock", "indices", "times", "period",
+    "op",
+    "duration",
+    "name",
+    "target",
+    "var",
+    "value",
+    "index",
+    "dt",
+    "clock",
+    "indices",
+    "times",
+    "period",
+    "file",
+    "random_state",
 ];
 /// A value read from a NumPy file (`{ file = "x.npz", array = "a", unit = "mV" }`;
 /// `unit` only where the numbers are given to a variable or are times).

@@ -68,6 +68,10 @@ impl Loader {
             "a condition string or a synapse view ([i, j], [\"0:3\", \":\"], [i, j, k])",
             as_index,
         );
+        let file = self.opt_str(es, "file", &w, "a path (relative to the model file)");
+        let file_span = file.as_ref().map(Str::inner_span);
+        let file = file.map(|f| self.resolve(&f.text));
+        let random_state = self.typed(es, "random_state", &w, "a boolean", as_bool);
         if !ok {
             return None;
         }
@@ -109,6 +113,9 @@ impl Loader {
                 name_span: name.as_ref().map(Str::inner_span),
                 name: name.map_or_else(|| "default".to_string(), |n| n.text),
                 restore: op == "restore",
+                file,
+                file_span,
+                random_state: random_state.unwrap_or(false),
                 context: w,
                 span: item.span,
             }),

@@ -653,6 +653,13 @@ pub enum StepSpec {
         name_span: Option<Span>,
         /// True for `restore`, false for `store`.
         restore: bool,
+        /// `file`: the file the state is stored in or restored from (its
+        /// path relative to the model file's directory); none: in memory.
+        file: Option<std::path::PathBuf>,
+        /// Where `file` is in the model file, when it is given.
+        file_span: Option<Span>,
+        /// `random_state` of `restore`: the random state is restored too.
+        random_state: bool,
         /// Where it is, for messages (`protocol[2]`).
         context: String,
         /// The step's table in the file.
