@@ -252,10 +252,12 @@ fn a_refused_model_fails_once_under_mpirun() {
 /// (`_pre` in a summed variable) are refused with `not-supported-distributed`.
 #[test]
 fn every_example_under_mpirun() {
-    const REFUSED: [&str; 3] = [
+    const REFUSED: [&str; 5] = [
         "continuous_interaction",
         "gapjunctions",
+        "izhikevich_2007",
         "stimberg_2018_coba_with_astro",
+        "stimberg_2018_gchi_astrocyte",
     ];
     let exe = env!("CARGO_BIN_EXE_spikejit");
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");

@@ -22,7 +22,6 @@
 //!   test_synapses_to_synapses_summed_variable: ported in
 //!   tests/synapses_of_synapses.rs (Rust API and model file), with the other
 //!   tests of Synapses of Synapses.
-//! - test_clocks: inspects Brian2's internal clock objects of each pathway.
 //! - test_repr, test_variables_by_owner, test_permutation_analysis,
 //!   check_permutation_code: Python/sympy internals (string representations,
 //!   `Variable` objects, the permutation analysis of the code generator).
@@ -1956,6 +1955,56 @@ fn test_transmission_boolean_variable() {
     assert_step(&trace(&net, m, "v", 1), 10, 1.0, "v[1]");
     assert_all(&trace(&net, m, "v", 2), 0.0, "v[2]");
     assert_all(&trace(&net, m, "v", 3), 0.0, "v[3]");
+}
+
+#[test]
+fn test_clocks() {
+    // Brian2 checks the clock objects of each pathway; here, what they give:
+    // the schedule's dt of each pathway is its emitter's (pre: the source's,
+    // post: the target's), and the synapses' own dt is their objects' (a
+    // state monitor of them records on it, as Brian2's default clock of a
+    // monitor is its source's).
+    let (source_dt, target_dt, synapse_dt) = (0.05 * MS, 0.1 * MS, 0.2 * MS);
+    let mut net = Network::new();
+    let source = net
+        .add_neurons(
+            NeuronGroup::new(1, "v:1")
+                .name("source")
+                .dt(source_dt)
+                .threshold("False"),
+        )
+        .unwrap();
+    let target = net
+        .add_neurons(
+            NeuronGroup::new(1, "v:1")
+                .name("target")
+                .dt(target_dt)
+                .threshold("False"),
+        )
+        .unwrap();
+    let s = net
+        .add_synapses(Synapses {
+            dt: Some(synapse_dt),
+            ..Synapses::new(source, target, "w:1")
+                .name("synapse")
+                .on_pre("v+=1")
+                .on_post("v+=1")
+        })
+        .unwrap();
+    net.connect(s, Connect::all()).unwrap();
+    net.add_state_monitor(StateMonitor::new(s, &["w"], Record::All).name("mon"))
+        .unwrap();
+    let schedule = net.schedule().unwrap();
+    let dt_of = |name: &str| {
+        schedule
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("{name} is not in the schedule: {schedule:?}"))
+            .dt
+    };
+    assert_eq!(dt_of("synapse_pre"), source_dt);
+    assert_eq!(dt_of("synapse_post"), target_dt);
+    assert_eq!(dt_of("mon"), synapse_dt);
 }
 
 #[test]

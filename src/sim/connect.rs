@@ -110,6 +110,26 @@ impl Network {
             ));
         };
         let ctx = format!("synapses '{}'.connect", s.name);
+        // A rank holds the synapses onto its own neurons; synapses whose
+        // source or target is a synapses object have no such split yet.
+        if self.ranks.is_some() {
+            for (end, range) in [("source", &s.source), ("target", &s.target)] {
+                if let Some(Object::Synapses(other)) = self.objects.get(range.group) {
+                    return Err(Errors::one(
+                        Diagnostic::new(
+                            "not-supported-distributed",
+                            format!(
+                                "synapses '{}' have the synapses object '{}' as their {end}: synapses of \
+                                 synapses cannot be split over several ranks yet",
+                                s.name, other.name
+                            ),
+                        )
+                        .with_context(ctx)
+                        .with_help("run a model with synapses of synapses on one rank (with --threads for speed)"),
+                    ));
+                }
+            }
+        }
         let (n_pre, n_post) = (s.source.len() as i64, s.target.len() as i64);
         if let Some(Prob::Value(p)) = &c.p
             && !(0.0..=1.0).contains(p)
