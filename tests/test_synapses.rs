@@ -248,8 +248,7 @@ fn state_monitor_end(net: &mut Network, h: Handle, vars: &[&str], record: Record
 /// The trace of `var` of the `k`-th recorded element.
 fn trace(net: &Network, m: Handle, var: &str, k: usize) -> Vec<f64> {
     let d = net.state_monitor(m).unwrap();
-    let (_, a) = d.values.iter().find(|(n, _)| n == var).expect("recorded variable");
-    a.row(k).to_vec()
+    d.variable(var).expect("recorded variable").row(k).to_vec()
 }
 
 fn generator(net: &mut Network, n: usize, indices: Vec<i64>, times: Vec<f64>) -> Handle {

@@ -80,6 +80,14 @@ pub struct StateData {
     pub values: Vec<(String, ndarray::Array2<f64>)>,
 }
 
+impl StateData {
+    /// The recording of one variable, shape (recorded indices, times)
+    /// (Brian2's `M.v`); `None` when it was not recorded.
+    pub fn variable(&self, name: &str) -> Option<&ndarray::Array2<f64>> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, a)| a)
+    }
+}
+
 impl Network {
     /// Adds a SpikeMonitor (or, for a custom event, an EventMonitor) on a group or subgroup.
     pub fn add_spike_monitor(&mut self, spec: SpikeMonitor) -> Result<Handle> {

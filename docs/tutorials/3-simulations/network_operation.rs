@@ -82,12 +82,11 @@ pub struct Recording {
 fn recording(net: &Network, statemon: Handle, amplitudes: Vec<f64>) -> Result<Recording, Box<dyn Error>> {
     let data = net.state_monitor(statemon).ok_or("statemon is not a state monitor")?;
     let row = |name: &str| -> Result<Vec<f64>, Box<dyn Error>> {
-        let (_, a) = data
-            .values
-            .iter()
-            .find(|(n, _)| n == name)
-            .ok_or("a variable was not recorded")?;
-        Ok(a.row(0).to_vec())
+        Ok(data
+            .variable(name)
+            .ok_or("a variable was not recorded")?
+            .row(0)
+            .to_vec())
     };
     Ok(Recording {
         t: data.t.to_vec(),
