@@ -28,6 +28,7 @@ pub mod rng;
 mod symbols;
 
 pub mod arrays;
+pub mod cable;
 pub mod checkpoint;
 pub mod queue;
 

@@ -14,10 +14,12 @@
 //! (`stochastic.rs`); `euler` (additive noise), `heun` and `milstein` integrate
 //! them, the other methods reject them.
 
+mod cable;
 mod linear;
 mod stochastic;
 
 use crate::syntax::ast::{AssignOp, BinOp, Expr, ExprKind, Statement};
+pub use cable::split_membrane_current;
 pub use linear::{LinearForm, eval_const, linear_form};
 use stochastic::Split;
 pub use stochastic::{is_noise_name, noise_names, split_stochastic};

@@ -20,6 +20,8 @@ pub enum Owner {
     NeuronGroup,
     /// A Synapses object (also `event-driven`, `clock-driven`, `summed`).
     Synapses,
+    /// A SpatialNeuron (`point current`, no `unless refractory`).
+    SpatialNeuron,
 }
 
 /// One checked model equation.
@@ -58,11 +60,14 @@ pub enum VarFlag {
     /// `summed`: a synaptic subexpression summed into a variable of the
     /// pre- or post-synaptic group.
     Summed,
+    /// `point current`: a current in amp into a compartment of a spatial
+    /// neuron, added to its membrane current `Im` divided by the area.
+    PointCurrent,
 }
 
 impl VarFlag {
     /// Every flag Brian2 knows.
-    pub const ALL: [VarFlag; 8] = [
+    pub const ALL: [VarFlag; 9] = [
         VarFlag::UnlessRefractory,
         VarFlag::Constant,
         VarFlag::Shared,
@@ -71,6 +76,7 @@ impl VarFlag {
         VarFlag::EventDriven,
         VarFlag::ClockDriven,
         VarFlag::Summed,
+        VarFlag::PointCurrent,
     ];
 
     /// The flag as a model writes it.
@@ -84,6 +90,7 @@ impl VarFlag {
             VarFlag::EventDriven => "event-driven",
             VarFlag::ClockDriven => "clock-driven",
             VarFlag::Summed => "summed",
+            VarFlag::PointCurrent => "point current",
         }
     }
 
@@ -150,6 +157,9 @@ fn allowed_flags(owner: Owner, kind: EquationKind) -> &'static [VarFlag] {
         (Owner::Synapses, EquationKind::Differential) => &[EventDriven, ClockDriven],
         (Owner::Synapses, EquationKind::Parameter) => &[Constant, Shared, Linked],
         (Owner::Synapses, EquationKind::Subexpression) => &[Summed, Shared, ConstantOverDt],
+        (Owner::SpatialNeuron, EquationKind::Differential) => &[PointCurrent],
+        (Owner::SpatialNeuron, EquationKind::Parameter) => &[Constant, Shared, Linked, PointCurrent],
+        (Owner::SpatialNeuron, EquationKind::Subexpression) => &[Shared, PointCurrent, ConstantOverDt],
     }
 }
 
@@ -314,6 +324,7 @@ impl Equations {
                     let owner_name = match owner {
                         Owner::NeuronGroup => "a neuron group",
                         Owner::Synapses => "synapses",
+                        Owner::SpatialNeuron => "a spatial neuron",
                     };
                     errors.push(
                         Diagnostic::at(
@@ -401,6 +412,12 @@ impl Equations {
     /// The equation defining `name`, if any.
     pub fn get(&self, name: &str) -> Option<&VarDef> {
         self.vars.iter().find(|v| v.eq.name == name)
+    }
+
+    /// Orders the subexpressions again after equations were added (a
+    /// spatial neuron's); a cycle is an error.
+    pub fn resort(&mut self) -> Result<(), Box<Diagnostic>> {
+        self.sort_subexpressions()
     }
 
     /// Orders subexpressions so that each comes after those it uses; a cycle is an error.

@@ -4,3 +4,4 @@
 pub mod check;
 pub mod equations;
 pub mod scope;
+pub mod spatial;

@@ -548,6 +548,7 @@ mod run;
 mod schedule;
 mod scopes;
 mod snapshots;
+mod spatial;
 mod spec;
 mod subexpressions;
 mod synapse_steps;
@@ -568,6 +569,7 @@ pub use objects::GroupRange;
 pub use operations::{NetworkOperation, OperationResult, OperationState};
 pub use schedule::{SLOTS, ScheduleEntry, slot_name, slot_rank};
 pub use snapshots::StateDump;
+pub use spatial::{DEFAULT_CM, DEFAULT_RI, SpatialNeuron, ThresholdLocation};
 pub use spec::{
     Code, Connect, Count, ExternFnPtr, Handle, Indices, LinkIndex, NeuronGroup, PoissonGroup, PoissonInput, Prob,
     Record, RunRegularly, Selection, Slice, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,

@@ -50,6 +50,11 @@ impl Network {
             Ok(None) => {}
             Err(e) => errors.extend(e.0),
         }
+        match self.cable_op(id) {
+            Ok(Some(op)) => ops.push(op),
+            Ok(None) => {}
+            Err(e) => errors.extend(e.0),
+        }
         let cur = to_step(self.t, dt);
         if let Object::Group(g) = &mut self.objects[id]
             && let GroupKind::Generator(gs) = &mut g.kind

@@ -22,7 +22,19 @@ impl Network {
     ///
     /// An example is in the module's guide: [`sim`](crate::sim#neurongroup).
     pub fn add_neurons(&mut self, spec: NeuronGroup) -> Result<Handle> {
-        let name = self.unique_name(spec.name.as_deref(), "neurongroup")?;
+        self.add_neuron_group(spec, "neurongroup", |src| Equations::parse(src, Owner::NeuronGroup))
+    }
+
+    /// Adds a neuron group whose equations `equations` makes of its model
+    /// (a spatial neuron's add its own variables); `default_name` names it
+    /// when the spec does not.
+    pub(crate) fn add_neuron_group(
+        &mut self,
+        spec: NeuronGroup,
+        default_name: &str,
+        equations: impl FnOnce(Arc<Source>) -> Result<Equations>,
+    ) -> Result<Handle> {
+        let name = self.unique_name(spec.name.as_deref(), default_name)?;
         let (dt, clock) = self.resolve_clock(spec.dt, spec.clock.as_deref(), &format!("neurons '{name}'"))?;
         if spec.n == 0 {
             return Err(err(
@@ -32,7 +44,7 @@ impl Network {
             ));
         }
         let model_src = spec.model.source(format!("neurons '{name}'.model"));
-        let eqs = Equations::parse(model_src, Owner::NeuronGroup)?;
+        let eqs = equations(model_src)?;
         let mut errors = Vec::new();
         let threshold = spec.threshold.as_ref().and_then(|c| {
             c.parse_into(
@@ -217,6 +229,7 @@ impl Network {
             event_code,
             namespace: spec.namespace.clone(),
             method_options: spec.method_options.clone().into_boxed_slice(),
+            spatial: None,
         }));
         Ok(Handle(id))
     }

@@ -41,6 +41,8 @@ pub(crate) struct Group {
     /// Custom events (name, source, condition) and their code (event, source, statements).
     pub events: Vec<(String, Arc<Source>, Expr)>,
     pub event_code: Vec<(String, Arc<Source>, Vec<Statement>)>,
+    /// A spatial neuron's morphology (its compartments are the group's elements).
+    pub spatial: Option<Arc<crate::morphology::FlatMorphology>>,
 }
 
 /// What kind of group a [`Group`] is: neurons, or an input that behaves like one.

@@ -61,6 +61,12 @@ pub(crate) enum OpKind {
         /// The monitor's recording buffers (`_rec_VAR`), one per variable.
         rec_keys: Vec<ArrayKey>,
     },
+    /// A spatial neuron's cable equation: its kernel (the parts of the
+    /// membrane current), then the solver over the tree of sections.
+    Cable {
+        group: usize,
+        cable: Box<spikejit_runtime::cable::Cable>,
+    },
     /// A network operation: entry `index` of `Network::operations`.
     Operation {
         index: usize,

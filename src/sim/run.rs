@@ -759,6 +759,11 @@ impl Network {
                 };
                 op.call.run(&v, std::ptr::null_mut());
             }
+            OpKind::Cable { group, cable } => {
+                let end = cable.len();
+                op.call.run(&SlotValues { start: 0, end, ..v }, std::ptr::null_mut());
+                self.cable_step(*group, cable, op.dt);
+            }
             OpKind::Reset { n } => op.call.run_elements(self.team.as_deref(), &SlotValues { end: *n, ..v }),
             OpKind::StateUpdate { owned, .. } | OpKind::Threshold { owned, .. } => {
                 let (start, end) = *owned;
