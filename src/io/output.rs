@@ -323,6 +323,9 @@ pub fn write_monitors(net: &Network, dir: &Path) -> Result<()> {
             "state" => {
                 let Some(d) = net.state_monitor(h) else { continue };
                 npz.add("t", &d.t)?;
+                if let Some(distance) = net.state_monitor_distance(h) {
+                    npz.add(crate::plot::monitors::DISTANCE, &distance)?;
+                }
                 let types = net.monitor_elem_types(h);
                 for (k, (var, values)) in d.values.into_iter().enumerate() {
                     add_typed(&mut npz, &var, values, types.get(k).copied())?;

@@ -21,6 +21,9 @@ enum Recording {
     Traces {
         t: Vec<f64>,
         vars: Vec<(String, Array2<f64>)>,
+        /// For a spatial neuron's compartments: the distance of each
+        /// recorded one from the root (`_distance`).
+        distance: Option<Vec<f64>>,
     },
     Rate {
         t: Vec<f64>,
@@ -76,14 +79,19 @@ fn read(path: &Path) -> Result<Recording, String> {
     }
     if has("t") {
         let t = vec1(read_any(&mut npz, "t")?);
+        let distance = if has(DISTANCE) {
+            Some(vec1(read_any(&mut npz, DISTANCE)?))
+        } else {
+            None
+        };
         let mut vars = Vec::new();
-        for n in names.iter().filter(|n| n.as_str() != "t") {
+        for n in names.iter().filter(|n| n.as_str() != "t" && n.as_str() != DISTANCE) {
             let a = read_any(&mut npz, n)?;
             if let Ok(a2) = a.into_dimensionality::<Ix2>() {
                 vars.push((n.clone(), a2));
             }
         }
-        return Ok(Recording::Traces { t, vars });
+        return Ok(Recording::Traces { t, vars, distance });
     }
     Err(format!("'{}' is not a monitor's npz file", path.display()))
 }
@@ -129,8 +137,15 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
                     written.push(out);
                 }
             }
-            Recording::Traces { t, vars } => {
+            Recording::Traces { t, vars, distance } => {
                 for (var, a) in vars {
+                    if let Some(d) = distance.as_ref().filter(|d| d.len() == a.nrows()) {
+                        for ext in ["png", "svg"] {
+                            let out = dir.join(format!("{name}_{var}_distance.{ext}"));
+                            profile(&out, &format!("{name}: {var} along the neuron"), &var, &t, d, &a)?;
+                            written.push(out);
+                        }
+                    }
                     // One line per recorded index (rows), at most 10 so the figure stays readable.
                     let rows: Vec<(String, Array1<f64>)> = a
                         .outer_iter()
@@ -166,6 +181,55 @@ fn range(xs: impl Iterator<Item = f64>) -> (f64, f64) {
     }
     let pad = (hi - lo) * 0.05;
     (lo - pad, hi + pad)
+}
+
+/// The npz array of a state monitor of a spatial neuron that holds each
+/// recorded compartment's distance from the root, in metres.
+pub const DISTANCE: &str = "_distance";
+
+/// A variable against the distance along a spatial neuron (Brian2's
+/// `plot(neuron.distance/um, neuron.v/mV)`): one set of dots per time, at five
+/// times from the first recorded to the last.
+fn profile(path: &Path, title: &str, var: &str, t: &[f64], distance: &[f64], a: &Array2<f64>) -> Result<(), String> {
+    let (x0, x1) = range(distance.iter().map(|x| x * 1e6));
+    let (y0, y1) = range(a.iter().copied());
+    let nt = a.ncols();
+    let mut times: Vec<usize> = (0..5).map(|k| k * nt.saturating_sub(1) / 4).collect();
+    times.dedup();
+    figure!(path, (900, 500), |root| {
+        let mut chart = titled_chart(&root, title, (44, 80))
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("distance from the root (um)")
+            .y_desc(format!("{var} (SI units)"))
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(err)?;
+        for (k, &col) in times.iter().enumerate() {
+            let color = Palette99::pick(k).to_rgba();
+            let label = format!("t = {:.3} ms", t.get(col).copied().unwrap_or(0.0) * 1e3);
+            chart
+                .draw_series(
+                    distance
+                        .iter()
+                        .zip(a.column(col))
+                        .map(|(&x, &y)| Circle::new((x * 1e6, y), 2, color.filled())),
+                )
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| Circle::new((x + 9, y), 3, color.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 12))
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    })
 }
 
 /// A raster plot: one dot per spike at (time in ms, neuron index).

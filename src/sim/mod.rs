@@ -488,6 +488,44 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Spatial neurons
+//!
+//! A multicompartment neuron (Brian2's `SpatialNeuron`) is a neuron group
+//! whose elements are the compartments of a [`Morphology`](crate::morphology::Morphology):
+//! its model defines `Im`, the membrane current per area, and `(point
+//! current)` variables in amp; `v` is solved by the cable equation (Brian2's
+//! implicit scheme) after the channel variables' update. A location in the
+//! morphology (`"axon"`, `"main"`, `"axon[10*um:50*um]"`, `"main[0]"`) is a
+//! subgroup, to set, record or connect to.
+//!
+//! ```
+//! use spikejit::morphology::Morphology;
+//! use spikejit::sim::{Network, Record, Selection, SpatialNeuron, StateMonitor, Value};
+//! use spikejit::units::Dim;
+//!
+//! let um = 1e-6;
+//! // morpho = Soma(30*um); morpho.axon = Cylinder(diameter=1*um, length=300*um, n=100)
+//! let mut morpho = Morphology::soma(30.0 * um)?;
+//! morpho.add_child("axon", Morphology::cylinder(100, 1.0 * um, 300.0 * um)?)?;
+//! let mut net = Network::new();
+//! net.constant("gL", 1.0, Dim::SIEMENS / (Dim::METRE * Dim::METRE))?; // 1e-4*siemens/cm**2
+//! let neuron = net.add_spatial_neuron(
+//!     SpatialNeuron::new(morpho, "Im = gL*(-70*mV - v) : amp/meter**2\nI : amp (point current)")
+//!         .cm(1e-2) // Cm = 1*uF/cm**2
+//!         .ri(1.0), // Ri = 100*ohm*cm
+//! )?;
+//! net.set(neuron, "v", Value::Expr("-70*mV".into()), Selection::All)?;
+//! let soma = net.spatial_subgroup(neuron, "main", None)?; // neuron.main
+//! net.set(soma, "I", Value::Scalar(0.2e-9), Selection::All)?; // neuron.main.I = 0.2*nA
+//! let far = net.spatial_subgroup(neuron, "axon[250*um:300*um]", None)?;
+//! let m = net.add_state_monitor(StateMonitor::new(far, &["v"], Record::All))?;
+//! net.run(0.01)?;
+//! let v = net.get(neuron, "v")?;
+//! assert!(v[0] > v[100] && v[100] > -0.070); // depolarised, less so far from the soma
+//! assert_eq!(net.state_monitor(m).ok_or("no monitor")?.values[0].1.nrows(), 17);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # The rooms of this module
 //!
 //! One file per concern. A room uses only the rooms listed before it (no
@@ -514,7 +552,8 @@
 //!    and making its steps: `synapses` (and Brian2's rules about them),
 //!    `variables` (setting and reading), `neurons`, `inputs`, `monitors`,
 //!    `connect` and `connect_kernel`, `subexpressions`, `neuron_steps`,
-//!    `synapse_steps`, `operations` (network operations).
+//!    `synapse_steps`, `operations` (network operations), `spatial`
+//!    (spatial neurons: their equations, locations and the cable equation's step).
 //! 7. `snapshots` (store, restore, state dumps), then `checkpoint` (the
 //!    whole state in a file).
 //! 8. `run`: the ops of a run, made by each kind's room, and the loop that

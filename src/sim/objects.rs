@@ -137,6 +137,8 @@ pub(crate) struct Syn {
     /// is its group's + 1): summed variables are updated at the order before.
     pub source_order: i32,
     pub target_order: i32,
+    /// The slots of summed variables' updaters moved out of `groups`: (variable, slot rank).
+    pub summed_when: Vec<(String, i32)>,
     pub eqs: Equations,
     pub pathways: Vec<Pathway>,
     pub connected: bool,

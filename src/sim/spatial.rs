@@ -269,6 +269,21 @@ impl Network {
         }
     }
 
+    /// The distance from the root of each compartment a state monitor
+    /// records, when it records (part of) a spatial neuron.
+    pub fn state_monitor_distance(&self, mon: Handle) -> Option<ndarray::Array1<f64>> {
+        let super::objects::Object::StateMon(m) = self.objects.get(mon.0)? else {
+            return None;
+        };
+        let range = self.range(m.source).ok()?;
+        let flat = self.morphology(Handle(range.group))?;
+        m.indices
+            .iter()
+            .map(|&k| flat.distance.get(range.start + k).copied())
+            .collect::<Option<Vec<f64>>>()
+            .map(ndarray::Array1::from)
+    }
+
     /// The op of a spatial neuron's cable equation (`None` for other groups):
     /// its kernel stores the two parts of `Im` per compartment, then the
     /// solver steps `v`. The coefficients are computed now, as Brian2's

@@ -256,6 +256,11 @@ pub struct Synapses {
     /// Options of the integration method of clock-driven equations (Brian2's
     /// `method_options=`; see [`NeuronGroup::method_options`]).
     pub method_options: Vec<(String, bool)>,
+    /// The slot of a summed variable's updater (Brian2's
+    /// `S.summed_updaters['v_post'].when = 'after_groups'`): (summed
+    /// variable, slot). Without one it runs in `groups`, before its target's
+    /// state update.
+    pub summed_when: Vec<(String, String)>,
 }
 
 impl Synapses {
@@ -283,7 +288,14 @@ impl Synapses {
             namespace: Vec::new(),
             dtype: Vec::new(),
             method_options: Vec::new(),
+            summed_when: Vec::new(),
         }
+    }
+    /// The slot of summed variable `var`'s updater (Brian2's
+    /// `S.summed_updaters[var].when = when`).
+    pub fn summed_when(mut self, var: &str, when: &str) -> Self {
+        self.summed_when.push((var.to_string(), when.to_string()));
+        self
     }
     /// An option of the integration method (Brian2's `method_options={name: value}`).
     pub fn method_option(mut self, name: &str, value: bool) -> Self {

@@ -62,6 +62,10 @@ impl Network {
                     // synapses' source or target as given: a subgroup's
                     // order is its group's + 1.
                     let (gdt, _) = self.dt_order_of(tgt.group);
+                    let when = self
+                        .syn(id)
+                        .and_then(|s| s.summed_when.iter().find(|(v, _)| *v == var))
+                        .map_or(groups_rank, |(_, r)| *r);
                     let gorder = match self.syn(id) {
                         Some(s) if var.ends_with("_pre") => s.source_order,
                         Some(s) => s.target_order,
@@ -78,7 +82,7 @@ impl Network {
                         },
                         Some(k),
                         gdt,
-                        (groups_rank, gorder - 1, format!("{sname}_summed_variable_{var}")),
+                        (when, gorder - 1, format!("{sname}_summed_variable_{var}")),
                         "SummedVariableUpdater",
                         self.next_rng_of(id),
                     ));

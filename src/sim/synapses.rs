@@ -32,6 +32,20 @@ impl Network {
         let model_src = spec.model.source(format!("synapses '{name}'.model"));
         let eqs = Equations::parse(model_src, Owner::Synapses)?;
         let mut errors = Vec::new();
+        let mut summed_when = Vec::new();
+        for (var, when) in &spec.summed_when {
+            let ctx = format!("synapses '{name}'.summed_when.{var}");
+            if !eqs.get(var).is_some_and(|v| v.has_flag(VarFlag::Summed)) {
+                errors.push(
+                    Diagnostic::new("unknown-variable", format!("'{var}' is not a summed variable of these synapses"))
+                        .with_context(ctx),
+                );
+            } else if let Some(r) = super::schedule::slot_rank(when) {
+                summed_when.push((var.clone(), r));
+            } else {
+                errors.push(Diagnostic::new("bad-slot", format!("unknown schedule slot '{when}'")).with_context(ctx));
+            }
+        }
         let mut summed_targets: Vec<(usize, String, usize, usize, crate::diag::Span)> = Vec::new();
         for v in &eqs.vars {
             if v.has_flag(VarFlag::Summed) {
@@ -317,6 +331,7 @@ impl Network {
             target,
             source_order,
             target_order,
+            summed_when,
             eqs,
             pathways,
             connected: false,

@@ -16,6 +16,19 @@ impl Builder<'_> {
     /// A group, named subgroup, slice `G[a:b]` or (optionally) synapses, by name.
     pub(super) fn group(&mut self, s: &Str, ctx: &str, allow_synapses: bool) -> Result<Handle> {
         let text = s.text.trim();
+        if let Some((base, location)) = text.split_once('.')
+            && let Some(&(h, Kind::Neurons)) = self.objects.get(base.trim())
+            && self.net.morphology(h).is_some()
+        {
+            // A location in a spatial neuron: `neuron.axon[10*um:50*um]`.
+            if let Some(h) = self.net.handle(text) {
+                return Ok(h);
+            }
+            return self
+                .net
+                .spatial_subgroup(h, location.trim(), Some(text))
+                .map_err(|e| locate(e, self.file(), s.inner_span(), ctx));
+        }
         if let Some((base, a, b)) = parse_slice(text) {
             let base_str = Str {
                 text: base.to_string(),

@@ -38,6 +38,7 @@ impl Builder<'_> {
         spec.order = self.order(&s.schedule.order, &ctx)?;
         spec.when = s.schedule.when.as_ref().map(|w| w.0.clone());
         spec.on_event = s.on_event.clone();
+        spec.summed_when = s.summed_when.iter().map(|(v, w)| (v.clone(), w.text.trim().to_string())).collect();
         spec.multisynaptic_index = s.multisynaptic_index.as_ref().map(|m| m.text.trim().to_string());
         let delay_span = match &s.delay {
             Some(DelaySpec::Scalar(d)) => Some(d.inner_span()),
@@ -49,6 +50,7 @@ impl Builder<'_> {
             (".method_options", s.settings.method_options.first().map(|o| o.2)),
             (".delay", delay_span),
             (".on_event", s.on_event_span),
+            (".summed_when", s.summed_when.first().map(|w| w.1.inner_span())),
             (".source", Some(s.source.inner_span())),
             (".target", Some(s.target.inner_span())),
             (".when", s.schedule.when.as_ref().map(|w| w.1)),

@@ -51,6 +51,7 @@ pub(super) const SYNAPSE_KEYS: &[&str] = &[
     "on_event",
     "method",
     "multisynaptic_index",
+    "summed_when",
     "connect",
     "init",
     "run_regularly",

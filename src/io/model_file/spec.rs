@@ -523,6 +523,8 @@ pub struct SynapsesSpec {
     pub on_event: Vec<(String, String)>,
     /// Where `on_event` is in the file (its string, or its table).
     pub on_event_span: Option<Span>,
+    /// `summed_when`: the slot of a summed variable's updater, per summed variable.
+    pub summed_when: Vec<(String, Str)>,
     /// `multisynaptic_index`: the name of a variable that numbers the synapses of each (i, j) pair (0, 1, ...).
     pub multisynaptic_index: Option<Str>,
     /// `namespace`, `dtype` and `method_options`.

@@ -67,6 +67,9 @@ impl Loader {
                 }
             }
         }
+        let summed_when = self
+            .typed(es, "summed_when", &w, "a table of slots per summed variable", as_str_table)
+            .unwrap_or_default();
         let connect = self.connect(es, &w);
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
         let settings = self.object_settings(es, &w);
@@ -92,6 +95,7 @@ impl Loader {
             on_event: pathway_events,
             on_event_span: get(es, "on_event").map(|e| value_span(&e.node)),
             multisynaptic_index: msi,
+            summed_when,
             settings,
         })
     }
