@@ -19,10 +19,14 @@ pub fn split_membrane_current(im: &Expr) -> Result<(Expr, Expr), String> {
         let i0 = form.constant.unwrap_or_else(zero_current);
         return Ok((gtot, i0));
     }
-    let d = derivative(im, &v)?;
-    let gtot = Expr::negate(d.clone());
-    let i0 = Expr::bin(BinOp::Sub, im.clone(), Expr::bin(BinOp::Mul, d, Expr::name("v")));
-    Ok((gtot, i0))
+    match derivative(im, &v)? {
+        Some(d) => {
+            let gtot = Expr::negate(d.clone());
+            let i0 = Expr::bin(BinOp::Sub, im.clone(), Expr::bin(BinOp::Mul, d, Expr::name("v")));
+            Ok((gtot, i0))
+        }
+        None => Ok((zero_conductance(), im.clone())),
+    }
 }
 
 /// `0*siemens/meter**2`, as Brian2 writes a zero conductance.
@@ -49,43 +53,52 @@ fn mentions(e: &Expr, v: &str) -> bool {
     found
 }
 
-/// `d e / d v`, symbolically.
-fn derivative(e: &Expr, v: &str) -> Result<Expr, String> {
+/// `d e / d v`, symbolically; `None` where it is zero (a literal 0 would
+/// carry no unit into the sums it is part of).
+fn derivative(e: &Expr, v: &str) -> Result<Option<Expr>, String> {
     if !mentions(e, v) {
-        return Ok(Expr::float(0.0));
+        return Ok(None);
     }
     let d = |x: &Expr| derivative(x, v);
     let mul = |a: Expr, b: Expr| Expr::bin(BinOp::Mul, a, b);
+    // `a·b` with `a` (or nothing) in place of the derivative
+    let times = |a: Option<Expr>, b: Expr| a.map(|a| mul(a, b));
+    let sum = |a: Option<Expr>, b: Option<Expr>, op: BinOp| match (a, b) {
+        (Some(a), Some(b)) => Some(Expr::bin(op, a, b)),
+        (Some(a), None) => Some(a),
+        (None, Some(b)) if op == BinOp::Sub => Some(Expr::negate(b)),
+        (None, b) => b,
+    };
     Ok(match &e.kind {
-        ExprKind::Name(_) => Expr::float(1.0),
-        ExprKind::Unary(UnOp::Neg, a) => Expr::negate(d(a)?),
+        ExprKind::Name(_) => Some(Expr::float(1.0)),
+        ExprKind::Unary(UnOp::Neg, a) => d(a)?.map(Expr::negate),
         ExprKind::Unary(UnOp::Pos, a) => d(a)?,
-        ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => Expr::bin(*op, d(a)?, d(b)?),
-        ExprKind::Binary(BinOp::Mul, a, b) => Expr::bin(
+        ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => sum(d(a)?, d(b)?, *op),
+        ExprKind::Binary(BinOp::Mul, a, b) => sum(
+            times(d(a)?, (**b).clone()),
+            d(b)?.map(|db| mul((**a).clone(), db)),
             BinOp::Add,
-            mul(d(a)?, (**b).clone()),
-            mul((**a).clone(), d(b)?),
         ),
         ExprKind::Binary(BinOp::Div, a, b) => {
-            // (a'b - ab')/b²
-            let num = Expr::bin(
-                BinOp::Sub,
-                mul(d(a)?, (**b).clone()),
-                mul((**a).clone(), d(b)?),
-            );
-            Expr::bin(BinOp::Div, num, mul((**b).clone(), (**b).clone()))
+            // a'/b - a·b'/b²
+            let first = d(a)?.map(|da| Expr::bin(BinOp::Div, da, (**b).clone()));
+            let second = d(b)?.map(|db| {
+                Expr::bin(
+                    BinOp::Div,
+                    mul((**a).clone(), db),
+                    mul((**b).clone(), (**b).clone()),
+                )
+            });
+            sum(first, second, BinOp::Sub)
         }
         ExprKind::Binary(BinOp::Pow, a, b) if !mentions(b, v) => {
             // b·a^(b-1)·a'
             let exp = Expr::bin(BinOp::Sub, (**b).clone(), Expr::float(1.0));
-            mul(
-                mul((**b).clone(), Expr::bin(BinOp::Pow, (**a).clone(), exp)),
-                d(a)?,
-            )
+            d(a)?.map(|da| mul(mul((**b).clone(), Expr::bin(BinOp::Pow, (**a).clone(), exp)), da))
         }
         ExprKind::Binary(BinOp::Pow, a, b) if !mentions(a, v) => {
             // a^b·log(a)·b'
-            mul(mul(e.clone(), Expr::call("log", vec![(**a).clone()])), d(b)?)
+            d(b)?.map(|db| mul(mul(e.clone(), Expr::call("log", vec![(**a).clone()])), db))
         }
         ExprKind::Call(f, args) if args.len() == 1 => {
             let a = &args[0];
@@ -97,11 +110,7 @@ fn derivative(e: &Expr, v: &str) -> Result<Expr, String> {
                 "cos" => Expr::negate(Expr::call("sin", vec![a.clone()])),
                 "sinh" => Expr::call("cosh", vec![a.clone()]),
                 "cosh" => Expr::call("sinh", vec![a.clone()]),
-                "tanh" => Expr::bin(
-                    BinOp::Sub,
-                    Expr::float(1.0),
-                    mul(e.clone(), e.clone()),
-                ),
+                "tanh" => Expr::bin(BinOp::Sub, Expr::float(1.0), mul(e.clone(), e.clone())),
                 "expm1" => Expr::call("exp", vec![a.clone()]),
                 "log1p" => Expr::bin(
                     BinOp::Div,
@@ -110,7 +119,7 @@ fn derivative(e: &Expr, v: &str) -> Result<Expr, String> {
                 ),
                 other => return Err(cannot(&format!("the function '{other}'"))),
             };
-            mul(outer, d(a)?)
+            d(a)?.map(|da| mul(outer, da))
         }
         ExprKind::Call(f, _) => return Err(cannot(&format!("the function '{f}'"))),
         _ => return Err(cannot("this expression")),
