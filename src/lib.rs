@@ -19,6 +19,7 @@ pub mod io;
 pub mod ir;
 pub mod lower;
 pub mod model;
+pub mod morphology;
 pub mod plot;
 pub mod sim;
 pub mod syntax;
