@@ -433,11 +433,17 @@ impl FlatMorphology {
                     } else {
                         format!("'{}'", self.sections[k].path)
                     };
-                    let mut names: Vec<&str> = self
-                        .sections
-                        .get(k)
-                        .map_or(vec![], |s| s.children.iter().map(|(n, _)| n.as_str()).collect());
-                    names.dedup();
+                    // each child by one name: its given name, else its number
+                    let mut names: Vec<(usize, &str)> = vec![];
+                    for (n, c) in self.sections.get(k).map_or(&[][..], |s| &s.children[..]) {
+                        let numeric = n.chars().all(|ch| ch.is_ascii_digit());
+                        match names.iter_mut().find(|(d, _)| d == c) {
+                            Some(e) if !numeric && e.1.chars().all(|ch| ch.is_ascii_digit()) => e.1 = n,
+                            Some(_) => {}
+                            None => names.push((*c, n)),
+                        }
+                    }
+                    let names: Vec<&str> = names.into_iter().map(|(_, n)| n).collect();
                     let known = if names.is_empty() {
                         "it has no children".to_string()
                     } else {
