@@ -256,6 +256,13 @@ const CASES: &[Case] = &[
     ("data_file_connect_index.toml",    "bad-index", 16, 76,     "the target index 9 is outside the range [0, 2] of the target group (entry 1 of array 'j' of 'data/inputs.npz')"),
     ("equations_file_missing.toml",     "io", 8, 19,             "cannot read 'data/missing.eqs'"),
     ("equations_file_unit.toml",        "unit-mismatch", 3, 9,   "('I' has unit amp; 'v' has unit volt)"),
+    // ---- morphologies (spatial neurons) -------------------------------------------------
+    ("morphology_swc_malformed.toml",   "bad-swc", 3, 13,        "each line of an SWC file has 7 entries (index type x y z radius parent), this one has 6"),
+    ("morphology_unknown_shape.toml",   "bad-morphology", 14, 10, "unknown shape \"cone\""),
+    ("morphology_section_diameters.toml", "bad-morphology", 12, 12, "needs n + 1 = 4 diameters"),
+    ("morphology_and_N.toml",           "bad-key", 7, 1,         "give either 'N' or 'morphology', not both"),
+    ("init_section_without_morphology.toml", "bad-key", 9, 48,   "'section' selects compartments of a spatial neuron, and the group has no 'morphology'"),
+    ("threshold_location_unknown.toml", "bad-location", 11, 23,  "no section 'axno' under the root section (its children are axon)"),
 ];
 
 /// (file in tests/bad_inputs/warnings, warning code, line, column, phrase)
@@ -288,7 +295,10 @@ const RUN_CASES: &[Case] = &[
 
 /// Cases whose first error is in another file than the model file (an
 /// equation file): (case, that file in tests/bad_inputs), where its line and column are.
-const LOCATED_ELSEWHERE: &[(&str, &str)] = &[("equations_file_unit.toml", "data/bad_units.eqs")];
+const LOCATED_ELSEWHERE: &[(&str, &str)] = &[
+    ("equations_file_unit.toml", "data/bad_units.eqs"),
+    ("morphology_swc_malformed.toml", "data/malformed.swc"),
+];
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -175,6 +175,18 @@ impl Loader {
         let kw = dotted(w, key);
         let tes = self.table(&e.node, &kw, &["file"], &["file"])?;
         let file = self.opt_str(tes, "file", &kw, "a path (relative to the model file)")?;
+        let (text, origin) = self.read_text(&file, &kw)?;
+        Some(Str {
+            text,
+            span: e.node.span,
+            origin,
+        })
+    }
+
+    /// The text of the file a `file = "..."` string names (relative to the model
+    /// file), with the origin that makes errors point into it; an error at the
+    /// string when it cannot be read or is not UTF-8 (`kw`: where, for messages).
+    pub(super) fn read_text(&mut self, file: &Str, kw: &str) -> Option<(String, Arc<FileOrigin>)> {
         let path = self.resolve(&file.text);
         let read = match std::fs::metadata(&path) {
             Ok(m) if !m.is_file() => Err("not a regular file".to_string()),
@@ -205,10 +217,6 @@ impl Loader {
             offsets: (0..=text.len()).collect(),
             file_text: Arc::new(text.clone()),
         });
-        Some(Str {
-            text,
-            span: e.node.span,
-            origin,
-        })
+        Some((text, origin))
     }
 }

@@ -23,13 +23,33 @@ pub(super) struct SpikeList {
 
 impl Loader {
     pub(super) fn neurons(&mut self, n: Option<&Node>) -> Vec<NeuronSpec> {
-        self.section(n, "neurons", NEURON_KEYS, &["name", "N", "model"], Self::neurons_table)
+        self.section(n, "neurons", NEURON_KEYS, &["name", "model"], Self::neurons_table)
     }
 
     /// One table of `[[neurons]]` (`w`: where it is, for messages).
     fn neurons_table(&mut self, w: String, item: &Node, es: &[Entry]) -> Option<NeuronSpec> {
         let name = self.name(es, &w, "neurons");
-        let count = self.count(es, "N", &w, 1);
+        let count = match (get(es, "N"), get(es, "morphology")) {
+            (Some(n), Some(_)) => {
+                self.err_help(
+                    "bad-key",
+                    n.span,
+                    format!("{w}: give either 'N' or 'morphology', not both"),
+                    "a spatial neuron has one element per compartment of its morphology",
+                );
+                None
+            }
+            (None, None) => {
+                self.err(
+                    "missing-key",
+                    item.span,
+                    format!("{w}: missing key 'N' (or 'morphology' for a spatial neuron)"),
+                );
+                None
+            }
+            (Some(_), None) => self.count(es, "N", &w, 1),
+            (None, Some(_)) => None,
+        };
         let model = self.code(es, "model", &w);
         let [threshold, reset, refractory, method] =
             ["threshold", "reset", "refractory", "method"].map(|key| self.opt_str(es, key, &w, "a string"));
@@ -51,6 +71,14 @@ impl Loader {
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
         let settings = self.object_settings(es, &w);
         let links = self.links(es, &w);
+        let spatial = self.spatial(es, &w, &init);
+        let count = match &spatial {
+            Some(s) => Some(CountSpec::Int(
+                s.morphology.total_compartments() as i64,
+                s.morphology_span,
+            )),
+            None => count,
+        };
         let (Some(name), Some(n), Some(model)) = (name, count, model) else {
             return None;
         };
@@ -70,6 +98,7 @@ impl Loader {
             events,
             run_on_event,
             settings,
+            spatial,
         })
     }
 

@@ -38,7 +38,15 @@ pub(super) const NEURON_KEYS: &[&str] = &[
     "dtype",
     "method_options",
     "links",
+    "morphology",
+    "Cm",
+    "Ri",
+    "threshold_location",
 ];
+/// The keys of a section of `[neurons.morphology]` (any sub-table is a child section).
+pub(super) const MORPHOLOGY_KEYS: &[&str] = &["shape", "n", "diameter", "length", "x", "y", "z"];
+/// `morphology = { file = "cell.swc", spherical_soma = true }`.
+pub(super) const MORPHOLOGY_FILE_KEYS: &[&str] = &["file", "spherical_soma"];
 pub(super) const SUBGROUP_KEYS: &[&str] = &["name", "of", "start", "stop"];
 pub(super) const SYNAPSE_KEYS: &[&str] = &[
     "name",
@@ -65,7 +73,7 @@ pub(super) const SYNAPSE_KEYS: &[&str] = &[
     "links",
 ];
 pub(super) const CONNECT_KEYS: &[&str] = &["condition", "p", "n", "i", "j", "skip_if_invalid"];
-pub(super) const INIT_KEYS: &[&str] = &["var", "value", "index"];
+pub(super) const INIT_KEYS: &[&str] = &["var", "value", "index", "section"];
 pub(super) const RUN_REGULARLY_KEYS: &[&str] = &["code", "dt", "when"];
 pub(super) const LINK_KEYS: &[&str] = &["to", "index"];
 pub(super) const MONITOR_KINDS: [(&str, &[&str]); 4] = [
@@ -176,6 +184,8 @@ pub fn contract_keys() -> Vec<(&'static str, &'static [&'static str])> {
         ("clocks", CLOCK_KEYS),
         ("timed_arrays", TIMED_ARRAY_KEYS),
         ("neurons", NEURON_KEYS),
+        ("morphology", MORPHOLOGY_KEYS),
+        ("morphology_file", MORPHOLOGY_FILE_KEYS),
         ("subgroups", SUBGROUP_KEYS),
         ("spike_generators", GENERATOR_KEYS),
         ("poisson", POISSON_KEYS),

@@ -35,6 +35,8 @@ pub(super) struct Loader {
     pub(super) errors: Vec<Diagnostic>,
     /// Names used so far: name -> (what, where).
     pub(super) names: HashMap<String, (String, Span)>,
+    /// `[constants]`, once read: morphologies are evaluated at load time with them.
+    pub(super) constants: Vec<ConstantSpec>,
 }
 
 impl Loader {
@@ -549,6 +551,7 @@ impl Loader {
                         "a condition string or a synapse view ([i, j], [\"0:3\", \":\"], [i, j, k])",
                         as_index,
                     );
+                    let section = l.opt_str(es, "section", &iw, "a location string such as \"axon[0*um:30*um]\"");
                     let value_e = get(es, "value");
                     let value = value_e.and_then(|v| l.value(&v.node, &iw));
                     let (Some(var), Some(value), Some(value_e)) = (var, value, value_e) else {
@@ -562,6 +565,7 @@ impl Loader {
                         index,
                         context: iw,
                         span: e.span,
+                        section,
                     })
                 },
             ),
@@ -598,6 +602,7 @@ impl Loader {
                     span: e.span,
                     var_span: e.span,
                     value_span: value_span(&e.node),
+                    section: None,
                 });
             }
         }
@@ -650,6 +655,7 @@ impl Loader {
         let has_protocol = matches!(sections.get("protocol").map(|n| &n.v), Some(V::Array(a)) if !a.is_empty());
         let simulation = self.simulation(sections.get("simulation").copied(), has_protocol, root.span);
         let constants = self.constants(sections.get("constants").copied());
+        self.constants = constants.clone();
         let clocks = self.clocks(sections.get("clocks").copied());
         let timed_arrays = self.timed_arrays(sections.get("timed_arrays").copied());
         let neurons = self.neurons(sections.get("neurons").copied());

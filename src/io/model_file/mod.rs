@@ -18,6 +18,7 @@ mod keys;
 mod loader;
 mod monitors;
 mod protocol;
+mod spatial;
 mod spec;
 mod synapses;
 mod tree;
@@ -81,6 +82,7 @@ pub fn parse_model(path: &str, text: String) -> Result<LoadedModel> {
         base: Path::new(path).parent().map(Path::to_path_buf).unwrap_or_default(),
         errors: Vec::new(),
         names: HashMap::new(),
+        constants: Vec::new(),
     };
     let span = root.span();
     let root = l.table_node(root.get_ref(), Span::new(span.start, span.end));

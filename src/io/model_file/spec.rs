@@ -143,6 +143,9 @@ pub struct InitSpec {
     pub var_span: Span,
     /// Where the value is (errors about the value, such as a list of the wrong length, point there).
     pub value_span: Span,
+    /// `section`: the compartments of a spatial neuron to set, a location
+    /// ([`crate::morphology::FlatMorphology::locate`]: `"axon[0*um:30*um]"`); `None` for all.
+    pub section: Option<Str>,
 }
 
 /// One entry of `links` (neurons and synapses): a `(linked)` variable and
@@ -259,7 +262,8 @@ pub struct NeuronSpec {
     pub name: String,
     /// The group's `[[neurons]]` table in the file.
     pub span: Span,
-    /// `N`: the number of neurons (at least 1).
+    /// `N`: the number of neurons (at least 1); for a spatial neuron (`morphology`)
+    /// the number of compartments, as a literal at the `morphology` value.
     pub n: CountSpec,
     /// `model`: the equations (differential equations, subexpressions, parameters, with units and flags).
     pub model: Str,
@@ -285,6 +289,33 @@ pub struct NeuronSpec {
     pub run_on_event: Vec<(String, Str)>,
     /// `namespace`, `dtype` and `method_options`.
     pub settings: ObjectSettings,
+    /// A spatial neuron (Brian2's `SpatialNeuron`): `morphology` and its keys;
+    /// `None` for a plain group of `N` neurons.
+    pub spatial: Option<SpatialSpec>,
+}
+
+/// The keys of a spatial neuron (a `[[neurons]]` table with `morphology`).
+#[derive(Clone, Debug)]
+pub struct SpatialSpec {
+    /// The morphology: a tree of `[neurons.morphology]` sections or an SWC file.
+    pub morphology: crate::morphology::Morphology,
+    /// The `morphology` value in the file.
+    pub morphology_span: Span,
+    /// `Cm`: the specific membrane capacitance; `None` for Brian2's 0.9*uF/cm**2.
+    pub cm: Option<Str>,
+    /// `Ri`: the intracellular resistivity; `None` for Brian2's 150*ohm*cm.
+    pub ri: Option<Str>,
+    /// `threshold_location`: the compartment where the threshold is checked.
+    pub threshold_location: Option<ThresholdLocationSpec>,
+}
+
+/// `threshold_location`: a compartment index or a location of one compartment.
+#[derive(Clone, Debug)]
+pub enum ThresholdLocationSpec {
+    /// A compartment index (checked to be below the number of compartments), with its span.
+    Index(i64, Span),
+    /// A location naming one compartment (`"axon[30*um]"`).
+    Location(Str),
 }
 
 /// One entry of `run_regularly` (neurons and synapses).

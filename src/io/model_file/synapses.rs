@@ -72,6 +72,7 @@ impl Loader {
             .unwrap_or_default();
         let connect = self.connect(es, &w);
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
+        self.refuse_sections(&init, "synapses have no morphology");
         let settings = self.object_settings(es, &w);
         let links = self.links(es, &w);
         let (Some(name), Some(source), Some(target)) = (name, source, target) else {
