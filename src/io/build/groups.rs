@@ -8,7 +8,8 @@ use super::{Builder, Kind, locate, locate_with};
 use crate::diag::{Diagnostic, Errors, Result, Span};
 use crate::io::model_file::*;
 use crate::sim::{
-    Handle, LinkIndex, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, SpikeGeneratorGroup, TimedArray,
+    Handle, LinkIndex, NeuronGroup, PoissonGroup, PoissonInput, RunRegularly, SpatialNeuron, SpikeGeneratorGroup,
+    ThresholdLocation, TimedArray,
 };
 use crate::units::Dim;
 
@@ -157,8 +158,38 @@ impl Builder<'_> {
             (".reset", span_of(&g.reset)),
             (".N", Some(count_span(&g.n))),
         ];
+        let Some(sp) = &g.spatial else {
+            return self
+                .net
+                .add_neurons(spec)
+                .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints));
+        };
+        let per_area = Dim::METRE * Dim::METRE;
+        let cm = match &sp.cm {
+            Some(c) => self.quantity(c, &format!("{ctx}.Cm"), Dim::FARAD / per_area, "a capacitance per area")?,
+            None => crate::sim::DEFAULT_CM,
+        };
+        let ri = match &sp.ri {
+            Some(r) => self.quantity(r, &format!("{ctx}.Ri"), Dim::OHM * Dim::METRE, "a resistivity")?,
+            None => crate::sim::DEFAULT_RI,
+        };
+        let threshold_location = sp.threshold_location.as_ref().map(|t| match t {
+            ThresholdLocationSpec::Index(k, _) => ThresholdLocation::Compartment(usize::try_from(*k).unwrap_or(usize::MAX)),
+            ThresholdLocationSpec::Location(s) => ThresholdLocation::At(s.code()),
+        });
+        let mut neuron = SpatialNeuron::new(sp.morphology.clone(), g.model.code()).cm(cm).ri(ri);
+        neuron.group = spec;
+        neuron.threshold_location = threshold_location;
+        let location_span = sp.threshold_location.as_ref().map(|t| match t {
+            ThresholdLocationSpec::Index(_, span) => *span,
+            ThresholdLocationSpec::Location(s) => s.inner_span(),
+        });
+        let hints: Vec<(&str, Option<Span>)> = hints
+            .into_iter()
+            .chain([(".threshold_location", location_span), (".morphology", Some(sp.morphology_span))])
+            .collect();
         self.net
-            .add_neurons(spec)
+            .add_spatial_neuron(neuron)
             .map_err(|e| locate_with(e, self.file(), g.span, &ctx, &hints))
     }
 

@@ -233,6 +233,17 @@ impl Builder<'_> {
     /// Applies `init` entries to an object, in order.
     pub(super) fn init(&mut self, h: Handle, entries: &[InitSpec], synapses: bool) {
         for e in entries {
+            // `section`: the compartments of a spatial neuron at a location.
+            let h = match &e.section {
+                Some(sec) => match self.location(h, sec) {
+                    Ok(part) => part,
+                    Err(err) => {
+                        self.push(Err(err));
+                        continue;
+                    }
+                },
+                None => h,
+            };
             let value = self.value(&e.value, h, &e.var, &e.context);
             let r = self.selection(h, &e.index, synapses, &e.context).and_then(|sel| {
                 self.net.set(h, &e.var, value?, sel).map_err(|mut err| {
@@ -261,6 +272,18 @@ impl Builder<'_> {
             });
             self.push(r);
         }
+    }
+}
+
+impl Builder<'_> {
+    /// The compartments of spatial neuron `h` at location `at` (a subgroup
+    /// named `NEURON.LOCATION`, made once).
+    pub(super) fn location(&mut self, h: Handle, at: &Str) -> Result<Handle> {
+        let name = format!("{}.{}", self.net.name_of(h), at.text.trim());
+        if let Some(part) = self.net.handle(&name) {
+            return Ok(part);
+        }
+        self.net.spatial_subgroup(h, at.code(), Some(&name))
     }
 }
 
