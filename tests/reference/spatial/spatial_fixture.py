@@ -32,6 +32,16 @@ def setup():
     assert brian2.__version__ == "2.9.0", brian2.__version__
     brian2.prefs.codegen.target = "numpy"
     brian2.prefs.logging.std_redirection = False
+    # print Brian2's choice of integration method where the example gives none
+    import logging
+
+    class MethodChoice(logging.Handler):
+        def emit(self, record):
+            message = record.getMessage()
+            if "using method" in message:
+                print("brian2:", message)
+
+    logging.getLogger("brian2").addHandler(MethodChoice(level=logging.INFO))
 
 
 def timed_run(duration, **kwds):
