@@ -4,7 +4,7 @@ Brette R (2013), PLoS Comp Biol 10.1371/journal.pcbi.1003338, Fig 1C-E:
 somatic voltage clamp (a command ramping from EL to EL + 50 mV over 500 ms)
 of a ball and stick (soma 50 um, axon 300 um of 300 compartments) with Na
 channels only at 40 um on the axon (dt 0.025 ms, 500 ms). Method: not given,
-Brian2's SpatialNeuron picks exponential_euler.
+Brian2's SpatialNeuron picks exact.
 The example plots the I-V curve at the soma (from v and vc of compartment 0),
 m(V) at the Na compartment, v along compartments 0-99 at four commands
 (-64, -61, -58, -55 mV: samples 4400, 5600, 6800, 8000, all multiples of

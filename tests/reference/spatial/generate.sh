@@ -9,8 +9,8 @@
 # device, numpy target) and writes expected/NAME.npz; see README.md. Needs a
 # Python with brian2==2.9.0, numpy<2 and scipy (Brian2's numpy target solves
 # the cable equation with scipy): .venv/bin/python of the repo root, or
-# PYTHON=/path/to/python. Takes about 25 minutes on one core (hh_with_spikes,
-# lfp and the 500 ms Brette 2012 figures take most of it).
+# PYTHON=/path/to/python. Takes about 11 minutes (lfp and hh_with_spikes, 1000
+# Hodgkin-Huxley compartments on the numpy target, take most of it).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
