@@ -262,6 +262,16 @@ const CASES: &[Case] = &[
     ("morphology_section_diameters.toml", "bad-morphology", 12, 12, "needs n + 1 = 4 diameters"),
     ("morphology_and_N.toml",           "bad-key", 7, 1,         "give either 'N' or 'morphology', not both"),
     ("init_section_without_morphology.toml", "bad-key", 9, 48,   "'section' selects compartments of a spatial neuron, and the group has no 'morphology'"),
+    ("spatial_no_im.toml",              "spatial-model", 12, 1,  "must define the membrane current 'Im'"),
+    ("spatial_im_units.toml",           "unit-mismatch", 12, 23, "its unit must be amp/meter**2"),
+    ("spatial_point_current_units.toml", "unit-mismatch", 13, 5, "point current 'I' should be in amp"),
+    ("spatial_defines_v.toml",          "duplicate", 13, 2,      "'v' is a variable every spatial neuron has"),
+    ("spatial_unless_refractory.toml",  "bad-flag", 13, 34,      "cannot have the flag 'unless refractory'"),
+    ("spatial_derivative.toml",         "spatial-model", 12, 1,  "cannot take the derivative of the membrane current 'Im'"),
+    ("spatial_threshold_location_many.toml", "bad-value", 15, 23, "names 5 compartments, not one"),
+    ("spatial_cm_units.toml",           "unit-mismatch", 14, 7,  "not a capacitance per area"),
+    ("spatial_unknown_section.toml",    "bad-location", 29, 18,  "no section 'dend'"),
+    ("synapses_summed_when_unknown.toml", "unknown-variable", 32, 22, "'y' is not a summed variable of these synapses"),
     ("threshold_location_unknown.toml", "bad-location", 11, 23,  "no section 'axno' under the root section (its children are axon)"),
 ];
 

@@ -23,7 +23,11 @@ mod common;
 use common::{Arr, read_all, root, run_file};
 
 fn expected(name: &str) -> Vec<(String, Arr)> {
-    read_all(&root().join("tests/reference/spatial/expected").join(format!("{name}.npz")))
+    read_all(
+        &root()
+            .join("tests/reference/spatial/expected")
+            .join(format!("{name}.npz")),
+    )
 }
 
 fn floats(a: &Arr) -> Vec<f64> {
@@ -73,7 +77,9 @@ fn check_example(name: &str) -> (PathBuf, Vec<(String, Arr)>) {
         }
         let (gv, wv) = (floats(g), floats(w));
         let exact = !matches!(w, Arr::F(_)) || var == "i" || var == "count";
-        let scale = wv.iter().fold(0.0f64, |m, x| if x.is_finite() { m.max(x.abs()) } else { m });
+        let scale = wv
+            .iter()
+            .fold(0.0f64, |m, x| if x.is_finite() { m.max(x.abs()) } else { m });
         let bad = gv.iter().zip(&wv).position(|(g, w)| {
             if exact {
                 g != w
@@ -85,18 +91,34 @@ fn check_example(name: &str) -> (PathBuf, Vec<(String, Arr)>) {
             problems.push(format!("{key}[{k}]: spikejit {} vs Brian2 {}", gv[k], wv[k]));
         }
     }
-    assert!(problems.is_empty(), "{name} differs from Brian2:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "{name} differs from Brian2:\n  {}",
+        problems.join("\n  ")
+    );
     (out, want)
 }
 
 fn extra<'a>(want: &'a [(String, Arr)], name: &str) -> Vec<f64> {
     let key = format!("extra.{name}");
-    floats(&want.iter().find(|(k, _)| *k == key).unwrap_or_else(|| panic!("no {key}")).1)
+    floats(
+        &want
+            .iter()
+            .find(|(k, _)| *k == key)
+            .unwrap_or_else(|| panic!("no {key}"))
+            .1,
+    )
 }
 
 fn output(out: &Path, key: &str) -> Vec<f64> {
     let (path, var) = output_of(out, key);
-    floats(&read_all(&path).into_iter().find(|(n, _)| *n == var).unwrap_or_else(|| panic!("no {key}")).1)
+    floats(
+        &read_all(&path)
+            .into_iter()
+            .find(|(n, _)| *n == var)
+            .unwrap_or_else(|| panic!("no {key}"))
+            .1,
+    )
 }
 
 /// v along the neuron against the example's cable theory, within `atol` volts.
@@ -170,7 +192,10 @@ fn hh_with_spikes() {
     let var: f64 = t.iter().map(|t| (t - mt).powi(2)).sum();
     let velocity = cov / var;
     let brian2 = extra(&want, "velocity")[0];
-    assert!((velocity - brian2).abs() <= 1e-3 * brian2, "{velocity} m/s vs Brian2's {brian2}");
+    assert!(
+        (velocity - brian2).abs() <= 1e-3 * brian2,
+        "{velocity} m/s vs Brian2's {brian2}"
+    );
 }
 
 #[test]
@@ -226,7 +251,16 @@ fn brette_2012_fig5a_statistics() {
         let _ = std::fs::remove_dir_all(out);
         let _ = std::fs::remove_file(seeded);
     }
-    assert!((means - b_mean).abs() < 1.0, "soma v mean {means} mV vs Brian2's {b_mean}");
-    assert!((sds - b_sd).abs() < 0.15 * b_sd, "soma v sd {sds} mV vs Brian2's {b_sd}");
-    assert!((spikes - b_spikes).abs() <= 3.0 + 0.5 * b_spikes, "{spikes} spikes vs Brian2's {b_spikes}");
+    assert!(
+        (means - b_mean).abs() < 1.0,
+        "soma v mean {means} mV vs Brian2's {b_mean}"
+    );
+    assert!(
+        (sds - b_sd).abs() < 0.15 * b_sd,
+        "soma v sd {sds} mV vs Brian2's {b_sd}"
+    );
+    assert!(
+        (spikes - b_spikes).abs() <= 3.0 + 0.5 * b_spikes,
+        "{spikes} spikes vs Brian2's {b_spikes}"
+    );
 }

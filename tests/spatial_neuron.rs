@@ -12,11 +12,13 @@ fn fixture(name: &str) -> NpzReader<std::fs::File> {
 }
 
 fn array1(r: &mut NpzReader<std::fs::File>, name: &str) -> ndarray::Array1<f64> {
-    r.by_name(&format!("{name}.npy")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    r.by_name(&format!("{name}.npy"))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn array2(r: &mut NpzReader<std::fs::File>, name: &str) -> ndarray::Array2<f64> {
-    r.by_name(&format!("{name}.npy")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    r.by_name(&format!("{name}.npy"))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn assert_close(what: &str, got: &[f64], want: &[f64], rtol: f64, atol: f64) {
@@ -36,9 +38,12 @@ fn hodgkin_huxley_tree_matches_brian2() {
     let um = 1e-6;
     let mut morpho = Morphology::soma(30.0 * um).unwrap();
     let mut axon = Morphology::cylinder(50, 1.0 * um, 300.0 * um).unwrap();
-    axon.add_child("br", Morphology::cylinder(10, 0.5 * um, 50.0 * um).unwrap()).unwrap();
+    axon.add_child("br", Morphology::cylinder(10, 0.5 * um, 50.0 * um).unwrap())
+        .unwrap();
     morpho.add_child("axon", axon).unwrap();
-    morpho.add_child("dend", Morphology::cylinder(20, 2.0 * um, 100.0 * um).unwrap()).unwrap();
+    morpho
+        .add_child("dend", Morphology::cylinder(20, 2.0 * um, 100.0 * um).unwrap())
+        .unwrap();
 
     let mut net = Network::new();
     net.set_dt(0.025e-3);
@@ -80,8 +85,10 @@ betan = 0.125*exp(-(v-EL)/(80*mV))/ms : Hz
         .unwrap();
     net.set(h, "v", Value::Scalar(-70.0 * mv), Selection::All).unwrap();
     net.set(h, "h", Value::Scalar(1.0), Selection::All).unwrap();
-    net.set(h, "gNa", Value::Scalar(120.0 * msiemens_cm2), Selection::All).unwrap();
-    net.set(h, "I", Value::Expr("0.5*nA * (i == 0)".into()), Selection::All).unwrap();
+    net.set(h, "gNa", Value::Scalar(120.0 * msiemens_cm2), Selection::All)
+        .unwrap();
+    net.set(h, "I", Value::Expr("0.5*nA * (i == 0)".into()), Selection::All)
+        .unwrap();
     let rec = [0, 1, 25, 50, 51, 60, 70, 75, 80];
     let m = net
         .add_state_monitor(StateMonitor::new(h, &["v", "m", "Ic"], Record::Indices(rec.to_vec())))
@@ -92,7 +99,13 @@ betan = 0.125*exp(-(v-EL)/(80*mV))/ms : Hz
     let mut f = fixture("hh_tree.npz");
     for var in ["area", "length", "distance", "volume"] {
         let got = net.get(h, var).unwrap();
-        assert_close(var, got.as_slice().unwrap(), array1(&mut f, var).as_slice().unwrap(), 1e-12, 0.0);
+        assert_close(
+            var,
+            got.as_slice().unwrap(),
+            array1(&mut f, var).as_slice().unwrap(),
+            1e-12,
+            0.0,
+        );
     }
     let st = net.state_monitor(m).unwrap();
     for var in ["v", "m", "Ic"] {
@@ -107,5 +120,11 @@ betan = 0.125*exp(-(v-EL)/(80*mV))/ms : Hz
         }
     }
     let sp = net.spike_monitor(s).unwrap();
-    assert_close("spike times", sp.t.as_slice().unwrap(), array1(&mut f, "st").as_slice().unwrap(), 0.0, 1e-9);
+    assert_close(
+        "spike times",
+        sp.t.as_slice().unwrap(),
+        array1(&mut f, "st").as_slice().unwrap(),
+        0.0,
+        1e-9,
+    );
 }

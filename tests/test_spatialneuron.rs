@@ -82,11 +82,20 @@ fn custom_events() {
         vec![("dend1", cyl(1, UM, 10.0 * UM)), ("dend2", cyl(1, UM, 10.0 * UM))],
     );
     let mut spec = SpatialNeuron::new(morpho, "Im = gL * (EL - v) : amp/meter**2\nevent_time1 : second");
-    spec.group.events.push(("event1".into(), "t>=i*ms and t<i*ms+dt".into()));
-    spec.group.run_on_event.push(("event1".into(), "event_time1 = 0.1*ms".into()));
+    spec.group
+        .events
+        .push(("event1".into(), "t>=i*ms and t<i*ms+dt".into()));
+    spec.group
+        .run_on_event
+        .push(("event1".into(), "event_time1 = 0.1*ms".into()));
     let g = net.add_spatial_neuron(spec).unwrap();
     net.run(0.2 * MS).unwrap();
-    assert_all_close("event_time1", &get(&net, g, "event_time1"), &[0.1 * MS, 0.0, 0.0], 1e-15);
+    assert_all_close(
+        "event_time1",
+        &get(&net, g, "event_time1"),
+        &[0.1 * MS, 0.0, 0.0],
+        1e-15,
+    );
 }
 
 /// Brian2's `test_construction` (its coordinates variant is the morphology
@@ -142,7 +151,12 @@ fn construction() {
     ] {
         let total_length: f64 = values(&mut net, loc, "length").iter().sum();
         assert!((total_length - total * UM).abs() < 1e-15, "{loc}: total length");
-        assert_all_close(&format!("{loc}.distance"), &values(&mut net, loc, "distance"), &want, 1e-15);
+        assert_all_close(
+            &format!("{loc}.distance"),
+            &values(&mut net, loc, "distance"),
+            &want,
+            1e-15,
+        );
     }
 }
 
@@ -156,17 +170,25 @@ fn infinite_cable() {
     let mut net = passive_net(dt, gl, 0.0);
     let neuron = net
         .add_spatial_neuron(
-            SpatialNeuron::new(cyl(n, diameter, 3e-3), "Im=-gL*v : amp/meter**2\nI : amp (point current)")
-                .cm(cm)
-                .ri(ri),
+            SpatialNeuron::new(
+                cyl(n, diameter, 3e-3),
+                "Im=-gL*v : amp/meter**2\nI : amp (point current)",
+            )
+            .cm(cm)
+            .ri(ri),
         )
         .unwrap();
     let rec = n / 2 - 20;
     let mon = net
         .add_state_monitor(StateMonitor::new(neuron, &["v"], Record::Indices(vec![rec])))
         .unwrap();
-    net.set(neuron, "I", Value::Expr(format!("1*nA*(i == {})", n / 2).as_str().into()), Selection::All)
-        .unwrap();
+    net.set(
+        neuron,
+        "I",
+        Value::Expr(format!("1*nA*(i == {})", n / 2).as_str().into()),
+        Selection::All,
+    )
+    .unwrap();
     let sc = space_constant_monitor(&mut net, neuron);
     net.run(0.02 * MS).unwrap();
     net.set(neuron, "I", Value::Scalar(0.0), Selection::All).unwrap();
@@ -201,10 +223,15 @@ fn finite_cable() {
     let (diameter, length, ri, el) = (UM, 300.0 * UM, 150.0 * OHM_CM, -70.0 * MV);
     let mut net = passive_net(0.01 * MS, 1e-4 * S_CM2, el);
     let neuron = net
-        .add_spatial_neuron(SpatialNeuron::new(cyl(200, diameter, length), PASSIVE).cm(UF_CM2).ri(ri))
+        .add_spatial_neuron(
+            SpatialNeuron::new(cyl(200, diameter, length), PASSIVE)
+                .cm(UF_CM2)
+                .ri(ri),
+        )
         .unwrap();
     net.set(neuron, "v", Value::Scalar(el), Selection::All).unwrap();
-    net.set(neuron, "I", Value::Expr("0.02*nA*(i == 0)".into()), Selection::All).unwrap();
+    net.set(neuron, "I", Value::Expr("0.02*nA*(i == 0)".into()), Selection::All)
+        .unwrap();
     let sc = space_constant_monitor(&mut net, neuron);
     net.run(100.0 * MS).unwrap();
     let x = get(&net, neuron, "distance");
@@ -242,7 +269,8 @@ fn rall() {
         .add_spatial_neuron(SpatialNeuron::new(morpho, PASSIVE).cm(UF_CM2).ri(ri))
         .unwrap();
     net.set(neuron, "v", Value::Scalar(el), Selection::All).unwrap();
-    net.set(neuron, "I", Value::Expr("0.02*nA*(i == 0)".into()), Selection::All).unwrap();
+    net.set(neuron, "I", Value::Expr("0.02*nA*(i == 0)".into()), Selection::All)
+        .unwrap();
     let loc = |net: &mut Network, l: &str| net.spatial_subgroup(neuron, l, None).unwrap();
     let (main, left, right) = (loc(&mut net, "main"), loc(&mut net, "L"), loc(&mut net, "R"));
     let sc = space_constant_monitor(&mut net, neuron);
@@ -291,7 +319,9 @@ fn rallpack_errors(what: &str, t: &[f64], v: &[f64], reference: &[(f64, f64)], r
     }
     let (lo, hi) = reference
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, x)| (lo.min(*x), hi.max(*x)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, x)| {
+            (lo.min(*x), hi.max(*x))
+        });
     let scale = hi - lo;
     let sq: Vec<f64> = v.iter().zip(reference).map(|(v, (_, r))| (r - v).powi(2)).collect();
     let rel_rms = (sq.iter().sum::<f64>() / sq.len() as f64).sqrt() / scale;
@@ -308,13 +338,17 @@ fn rallpack1() {
     let mut net = passive_net(dt, gl, el);
     let neuron = net
         .add_spatial_neuron(
-            SpatialNeuron::new(cyl(1000, UM, 1e-3), "Im = gL*(EL - v) : amp/meter**2\nI : amp (point current, constant)")
-                .cm(UF_CM2)
-                .ri(100.0 * OHM_CM),
+            SpatialNeuron::new(
+                cyl(1000, UM, 1e-3),
+                "Im = gL*(EL - v) : amp/meter**2\nI : amp (point current, constant)",
+            )
+            .cm(UF_CM2)
+            .ri(100.0 * OHM_CM),
         )
         .unwrap();
     net.set(neuron, "v", Value::Scalar(el), Selection::All).unwrap();
-    net.set(neuron, "I", Value::Expr("0.1*nA*(i == 0)".into()), Selection::All).unwrap();
+    net.set(neuron, "I", Value::Expr("0.1*nA*(i == 0)".into()), Selection::All)
+        .unwrap();
     let mut spec = StateMonitor::new(neuron, &["v"], Record::Indices(vec![0, 999]));
     spec.when = Some("start".into());
     let mon = net.add_state_monitor(spec).unwrap();
@@ -346,14 +380,18 @@ fn rallpack2() {
     let mut net = passive_net(dt, gl, el);
     let neuron = net
         .add_spatial_neuron(
-            SpatialNeuron::new(morpho, "Im = gL*(EL - v) : amp/meter**2\nI : amp (point current, constant)")
-                .cm(UF_CM2)
-                .ri(100.0 * OHM_CM)
-                .method("rk4"),
+            SpatialNeuron::new(
+                morpho,
+                "Im = gL*(EL - v) : amp/meter**2\nI : amp (point current, constant)",
+            )
+            .cm(UF_CM2)
+            .ri(100.0 * OHM_CM)
+            .method("rk4"),
         )
         .unwrap();
     net.set(neuron, "v", Value::Scalar(el), Selection::All).unwrap();
-    net.set(neuron, "I", Value::Expr("0.1*nA*(i == 0)".into()), Selection::All).unwrap();
+    net.set(neuron, "I", Value::Expr("0.1*nA*(i == 0)".into()), Selection::All)
+        .unwrap();
     let flat = net.morphology(neuron).unwrap().clone();
     let leaves: Vec<usize> = (0..flat.sections.len())
         .filter(|&k| !flat.sections.iter().any(|s| s.parent == Some(k)))
@@ -374,7 +412,14 @@ fn rallpack2() {
     let every_other = |name: &str| rallpack(name).into_iter().step_by(2).collect::<Vec<_>>();
     let t = st.t.to_vec();
     rallpack_errors("root", &t, &v.row(0).to_vec(), &every_other("ref_branch.0"), 0.25, 0.5);
-    rallpack_errors("endpoint", &t, &v.row(1).to_vec(), &every_other("ref_branch.x"), 0.25, 0.5);
+    rallpack_errors(
+        "endpoint",
+        &t,
+        &v.row(1).to_vec(),
+        &every_other("ref_branch.x"),
+        0.25,
+        0.5,
+    );
 }
 
 const HH_ALPHA_BETA: &str = "
@@ -416,10 +461,16 @@ fn rallpack3() {
                 .method("exponential_euler"),
         )
         .unwrap();
-    for (var, x) in [("v", el), ("m", 0.0529324852572), ("n", 0.317676914061), ("h", 0.596120753508)] {
+    for (var, x) in [
+        ("v", el),
+        ("m", 0.0529324852572),
+        ("n", 0.317676914061),
+        ("h", 0.596120753508),
+    ] {
         net.set(axon, var, Value::Scalar(x), Selection::All).unwrap();
     }
-    net.set(axon, "I", Value::Expr("0.1*nA*(i == 0)".into()), Selection::All).unwrap();
+    net.set(axon, "I", Value::Expr("0.1*nA*(i == 0)".into()), Selection::All)
+        .unwrap();
     let mut spec = StateMonitor::new(axon, &["v"], Record::Indices(vec![0, 999]));
     spec.when = Some("start".into());
     spec.dt = Some(0.05 * MS);
@@ -428,8 +479,22 @@ fn rallpack3() {
     let st = net.state_monitor(mon).unwrap();
     let v = st.variable("v").unwrap();
     let t = st.t.to_vec();
-    rallpack_errors("x = 0", &t, &v.row(0).to_vec(), &rallpack("ref_axon.0.neuron"), 0.1, 0.5);
-    rallpack_errors("x = 1 mm", &t, &v.row(1).to_vec(), &rallpack("ref_axon.x.neuron"), 0.1, 0.5);
+    rallpack_errors(
+        "x = 0",
+        &t,
+        &v.row(0).to_vec(),
+        &rallpack("ref_axon.0.neuron"),
+        0.1,
+        0.5,
+    );
+    rallpack_errors(
+        "x = 1 mm",
+        &t,
+        &v.row(1).to_vec(),
+        &rallpack("ref_axon.x.neuron"),
+        0.1,
+        0.5,
+    );
 }
 
 /// Propagation through every kind of section: a clamp in the axon brings
@@ -440,7 +505,10 @@ fn basic_diffusion() {
     let mut net = passive_net(0.01 * MS, 1e-4 * S_CM2, el);
     net.constant("target", -10.0 * MV, Dim::VOLT).unwrap();
     let dend = Morphology::section(
-        [10.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.1].iter().map(|d| d * UM).collect(),
+        [10.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.1]
+            .iter()
+            .map(|d| d * UM)
+            .collect(),
         vec![10.0 * UM; 10],
     )
     .unwrap();
@@ -456,7 +524,8 @@ fn basic_diffusion() {
         .unwrap();
     net.set(neuron, "v", Value::Scalar(el), Selection::All).unwrap();
     let first = net.spatial_subgroup(neuron, "axon[0]", None).unwrap();
-    net.set(first, "gClamp", Value::Scalar(100.0 * S_CM2), Selection::All).unwrap();
+    net.set(first, "gClamp", Value::Scalar(100.0 * S_CM2), Selection::All)
+        .unwrap();
     net.run(0.25 * MS).unwrap();
     for (k, v) in get(&net, neuron, "v").iter().enumerate() {
         assert!((v / MV + 10.0).abs() < 0.25, "compartment {k}: {} mV", v / MV);
@@ -544,9 +613,13 @@ fn indexing_tree() -> Morphology {
 fn spatialneuron_indexing() {
     let mut net = passive_net(0.1 * MS, 0.0, 0.0);
     let neuron = net
-        .add_spatial_neuron(SpatialNeuron::new(indexing_tree(), "Im = 0*amp/meter**2 : amp/meter**2"))
+        .add_spatial_neuron(SpatialNeuron::new(
+            indexing_tree(),
+            "Im = 0*amp/meter**2 : amp/meter**2",
+        ))
         .unwrap();
-    net.set(neuron, "v", Value::Expr("i*volt".into()), Selection::All).unwrap();
+    net.set(neuron, "v", Value::Expr("i*volt".into()), Selection::All)
+        .unwrap();
     assert_eq!(get(&net, neuron, "v").len(), 63);
     for (loc, n) in [
         ("sec1", 14),
@@ -564,7 +637,9 @@ fn spatialneuron_indexing() {
         ("main[0*um:50*um]", 1),
         ("main[0:1]", 1),
     ] {
-        let h = net.spatial_subgroup(neuron, loc, None).unwrap_or_else(|e| panic!("{loc}: {e}"));
+        let h = net
+            .spatial_subgroup(neuron, loc, None)
+            .unwrap_or_else(|e| panic!("{loc}: {e}"));
         assert_eq!(get(&net, h, "v").len(), n, "{loc}");
     }
     let sec11 = net.spatial_subgroup(neuron, "sec1.sec11", None).unwrap();
@@ -595,8 +670,11 @@ fn tree_index_consistency() {
             for (child, &sub) in counts.iter().enumerate() {
                 let mut s = cyl(2 * (child + 1), 10.0 * UM, 50.0 * UM);
                 for idx in 0..sub {
-                    s.add_child(&format!("sec{}{}", child + 1, idx + 1), cyl(1 + (child + 1) * idx, 10.0 * UM, 50.0 * UM))
-                        .unwrap();
+                    s.add_child(
+                        &format!("sec{}{}", child + 1, idx + 1),
+                        cyl(1 + (child + 1) * idx, 10.0 * UM, 50.0 * UM),
+                    )
+                    .unwrap();
                 }
                 root.add_child(&format!("sec{}", child + 1), s).unwrap();
             }
@@ -605,7 +683,8 @@ fn tree_index_consistency() {
             let neuron = net
                 .add_spatial_neuron(SpatialNeuron::new(root, "Im = 0*amp/meter**2 : amp/meter**2"))
                 .unwrap();
-            net.set(neuron, "v", Value::Expr("i*volt".into()), Selection::All).unwrap();
+            net.set(neuron, "v", Value::Expr("i*volt".into()), Selection::All)
+                .unwrap();
             let idx = |net: &mut Network, loc: &str| -> Vec<usize> {
                 let h = net.spatial_subgroup(neuron, loc, None).unwrap();
                 get(net, h, "v").iter().map(|v| *v as usize).collect()
@@ -614,7 +693,8 @@ fn tree_index_consistency() {
             let mut all = Vec::new();
             for (child, &sub) in counts.iter().enumerate() {
                 let name = format!("sec{}", child + 1);
-                let mut parts: std::collections::BTreeSet<usize> = idx(&mut net, &format!("{name}.main")).into_iter().collect();
+                let mut parts: std::collections::BTreeSet<usize> =
+                    idx(&mut net, &format!("{name}.main")).into_iter().collect();
                 for k in 0..sub {
                     parts.extend(idx(&mut net, &format!("{name}.{name}{}", k + 1)));
                 }
@@ -644,12 +724,16 @@ fn assignment_tree() -> Morphology {
 fn spatialneuron_subtree_assignment() {
     let mut net = passive_net(0.1 * MS, 0.0, 0.0);
     let neuron = net
-        .add_spatial_neuron(SpatialNeuron::new(assignment_tree(), "Im = 0*amp/meter**2 : amp/meter**2"))
+        .add_spatial_neuron(SpatialNeuron::new(
+            assignment_tree(),
+            "Im = 0*amp/meter**2 : amp/meter**2",
+        ))
         .unwrap();
     net.set(neuron, "v", Value::Scalar(1.0), Selection::All).unwrap();
     let at = |net: &mut Network, l: &str| net.spatial_subgroup(neuron, l, None).unwrap();
     let sec1 = at(&mut net, "sec1");
-    net.set(sec1, "v", Value::Expr("v + 1*volt".into()), Selection::All).unwrap();
+    net.set(sec1, "v", Value::Expr("v + 1*volt".into()), Selection::All)
+        .unwrap();
     for (loc, want) in [
         ("main", vec![1.0; 2]),
         ("sec1", vec![2.0; 6]),
@@ -673,7 +757,10 @@ fn spatialneuron_subtree_assignment() {
 fn spatialneuron_morphology_assignment() {
     let mut net = passive_net(0.1 * MS, 0.0, 0.0);
     let neuron = net
-        .add_spatial_neuron(SpatialNeuron::new(assignment_tree(), "Im = 0*amp/meter**2 : amp/meter**2"))
+        .add_spatial_neuron(SpatialNeuron::new(
+            assignment_tree(),
+            "Im = 0*amp/meter**2 : amp/meter**2",
+        ))
         .unwrap();
     let at = |net: &mut Network, l: &str| net.spatial_subgroup(neuron, l, None).unwrap();
     let h = at(&mut net, "sec1.sec11");
@@ -734,7 +821,8 @@ gNa : siemens/meter**2";
     spec.when = Some("end".into());
     let mon = net.add_state_monitor(spec).unwrap();
     net.run(10.0 * MS).unwrap();
-    net.set(neuron, "I", Value::Expr("1*uA*(i == 0)".into()), Selection::All).unwrap();
+    net.set(neuron, "I", Value::Expr("1*uA*(i == 0)".into()), Selection::All)
+        .unwrap();
     net.run(3.0 * MS).unwrap();
     net.set(neuron, "I", Value::Scalar(0.0), Selection::All).unwrap();
     net.run(10.0 * MS).unwrap();
@@ -797,7 +885,8 @@ fn spatialneuron_threshold_location() {
             .threshold_location(at)
     };
     let neurons = [
-        net.add_spatial_neuron(spec(ThresholdLocation::At("axon[15*um]".into()))).unwrap(),
+        net.add_spatial_neuron(spec(ThresholdLocation::At("axon[15*um]".into())))
+            .unwrap(),
         net.add_spatial_neuron(spec(ThresholdLocation::Compartment(2))).unwrap(),
     ];
     // Several compartments: an error.
@@ -812,7 +901,8 @@ fn spatialneuron_threshold_location() {
         .collect();
     for values in [[1.0; 3], [0.0; 3], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]] {
         for &h in &neurons {
-            net.set(h, "should_spike", Value::Array(values.to_vec()), Selection::All).unwrap();
+            net.set(h, "should_spike", Value::Array(values.to_vec()), Selection::All)
+                .unwrap();
         }
         net.run(dt).unwrap();
     }

@@ -229,12 +229,17 @@ impl Cable {
         for k in 0..self.starts.len() {
             let near = self.b[self.parent_row[k]];
             let far = self.b[k + 1];
-            for j in self.starts[k]..self.ends[k] {
-                v[j] = self.v_star[j] + near * self.u_minus[j] + far * self.u_plus[j];
+            let (start, end) = (self.starts[k], self.ends[k]);
+            let parts = self.v_star[start..end]
+                .iter()
+                .zip(&self.u_minus[start..end])
+                .zip(&self.u_plus[start..end]);
+            for (vj, ((star, minus), plus)) in v[start..end].iter_mut().zip(parts) {
+                *vj = star + near * minus + far * plus;
             }
         }
-        for j in 0..n {
-            ic[j] = cm[j] * (v[j] - self.v_previous[j]) / dt;
+        for (((icj, cmj), vj), prev) in ic[..n].iter_mut().zip(cm).zip(&v[..n]).zip(&self.v_previous) {
+            *icj = cmj * (vj - prev) / dt;
         }
     }
 }

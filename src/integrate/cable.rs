@@ -40,11 +40,7 @@ fn zero_current() -> Expr {
 }
 
 fn per_square_metre(e: Expr) -> Expr {
-    Expr::bin(
-        BinOp::Div,
-        e,
-        Expr::bin(BinOp::Pow, Expr::name("meter"), Expr::int(2)),
-    )
+    Expr::bin(BinOp::Div, e, Expr::bin(BinOp::Pow, Expr::name("meter"), Expr::int(2)))
 }
 
 fn mentions(e: &Expr, v: &str) -> bool {
@@ -82,13 +78,8 @@ fn derivative(e: &Expr, v: &str) -> Result<Option<Expr>, String> {
         ExprKind::Binary(BinOp::Div, a, b) => {
             // a'/b - a·b'/b²
             let first = d(a)?.map(|da| Expr::bin(BinOp::Div, da, (**b).clone()));
-            let second = d(b)?.map(|db| {
-                Expr::bin(
-                    BinOp::Div,
-                    mul((**a).clone(), db),
-                    mul((**b).clone(), (**b).clone()),
-                )
-            });
+            let second =
+                d(b)?.map(|db| Expr::bin(BinOp::Div, mul((**a).clone(), db), mul((**b).clone(), (**b).clone())));
             sum(first, second, BinOp::Sub)
         }
         ExprKind::Binary(BinOp::Pow, a, b) if !mentions(b, v) => {
@@ -127,9 +118,7 @@ fn derivative(e: &Expr, v: &str) -> Result<Option<Expr>, String> {
 }
 
 fn cannot(what: &str) -> String {
-    format!(
-        "cannot take the derivative of the membrane current 'Im' with respect to v: {what} of v has none here"
-    )
+    format!("cannot take the derivative of the membrane current 'Im' with respect to v: {what} of v has none here")
 }
 
 #[cfg(test)]
@@ -157,7 +146,13 @@ mod tests {
     /// Both ways of splitting give `Im(v) = -gtot(v)·v + I0(v)` and `gtot = -dIm/dv`.
     #[test]
     fn split_recombines_to_the_current() {
-        for text in ["g*(E - v)", "g*(E - v) + 3*v*v", "g*exp(v/0.01)", "-v/(1 + v*v)", "g*sqrt(1 + v**2)"] {
+        for text in [
+            "g*(E - v)",
+            "g*(E - v) + 3*v*v",
+            "g*exp(v/0.01)",
+            "-v/(1 + v*v)",
+            "g*sqrt(1 + v**2)",
+        ] {
             let im = expr(text);
             let (gtot, i0) = split_membrane_current(&im).unwrap();
             for x in [-0.07, 0.0, 0.03] {
@@ -167,7 +162,11 @@ mod tests {
                 assert!((back - f(&im)).abs() < 1e-12, "{text} at {x}");
                 let h = 1e-6;
                 let num = (eval_const(&im, &At(x + h)).unwrap() - eval_const(&im, &At(x - h)).unwrap()) / (2.0 * h);
-                assert!((f(&gtot) + num).abs() < 1e-5 * (1.0 + num.abs()), "{text} at {x}: {} vs {num}", f(&gtot));
+                assert!(
+                    (f(&gtot) + num).abs() < 1e-5 * (1.0 + num.abs()),
+                    "{text} at {x}: {} vs {num}",
+                    f(&gtot)
+                );
             }
         }
         assert!(split_membrane_current(&expr("g*abs(v)")).is_err());

@@ -178,12 +178,21 @@ pub fn spatial_equations(
         eqs.vars.push(built_in(name, unit, rhs, flags, im_span));
     }
     for name in COORDINATES.into_iter().filter(|_| coordinates) {
-        eqs.vars.push(built_in(name, "meter", None, &[VarFlag::Constant], im_span));
+        eqs.vars
+            .push(built_in(name, "meter", None, &[VarFlag::Constant], im_span));
     }
     let full_im = eqs.substitute_subexpressions(&eqs.vars[im_index].rhs().cloned().unwrap_or(Expr::float(0.0)));
-    let (gtot, i0) = split(&full_im).map_err(|msg| Errors::one(Diagnostic::at("spatial-model", &source, im_span, msg)))?;
-    eqs.vars.push(built_in(GTOT, "siemens/meter**2", Some(relocate(gtot, im_span)), &[], im_span));
-    eqs.vars.push(built_in(I0, "amp/meter**2", Some(relocate(i0, im_span)), &[], im_span));
+    let (gtot, i0) =
+        split(&full_im).map_err(|msg| Errors::one(Diagnostic::at("spatial-model", &source, im_span, msg)))?;
+    eqs.vars.push(built_in(
+        GTOT,
+        "siemens/meter**2",
+        Some(relocate(gtot, im_span)),
+        &[],
+        im_span,
+    ));
+    eqs.vars
+        .push(built_in(I0, "amp/meter**2", Some(relocate(i0, im_span)), &[], im_span));
     eqs.resort().map_err(|d| Errors::one(*d))?;
     Ok(eqs)
 }
@@ -244,9 +253,7 @@ fn relocate(e: Expr, span: Span) -> Expr {
     let kind = match e.kind {
         ExprKind::Call(f, args) => ExprKind::Call(f, args.into_iter().map(|a| relocate(a, span)).collect()),
         ExprKind::Unary(op, a) => ExprKind::Unary(op, Box::new(relocate(*a, span))),
-        ExprKind::Binary(op, a, b) => {
-            ExprKind::Binary(op, Box::new(relocate(*a, span)), Box::new(relocate(*b, span)))
-        }
+        ExprKind::Binary(op, a, b) => ExprKind::Binary(op, Box::new(relocate(*a, span)), Box::new(relocate(*b, span))),
         k => k,
     };
     Expr::new(kind, span)

@@ -137,7 +137,8 @@ impl Network {
                 "spatial neurons cannot be split over several ranks yet",
             ));
         }
-        if spec.group.dtype.iter().any(|(_, e)| *e != crate::ir::ElemTy::F64) || self.float_elem() != crate::ir::ElemTy::F64
+        if spec.group.dtype.iter().any(|(_, e)| *e != crate::ir::ElemTy::F64)
+            || self.float_elem() != crate::ir::ElemTy::F64
         {
             return Err(err(
                 "not-supported",
@@ -147,7 +148,11 @@ impl Network {
         }
         for (what, x) in [("Cm", spec.cm), ("Ri", spec.ri)] {
             if !(x.is_finite() && x > 0.0) {
-                return Err(err("bad-value", &context, format!("{what} must be positive and finite, got {x}")));
+                return Err(err(
+                    "bad-value",
+                    &context,
+                    format!("{what} must be positive and finite, got {x}"),
+                ));
             }
         }
         let flat = Arc::new(spec.morphology.flatten());
@@ -220,7 +225,10 @@ impl Network {
             ThresholdLocation::Compartment(k) => Err(err(
                 "bad-index",
                 &context,
-                format!("compartment {k} is out of range: the neuron has {} compartments", flat.n),
+                format!(
+                    "compartment {k} is out of range: the neuron has {} compartments",
+                    flat.n
+                ),
             )),
             ThresholdLocation::At(code) => {
                 let src = code.source(context.clone());
@@ -327,9 +335,21 @@ impl Network {
             parents: flat.sections.iter().map(|s| s.parent).collect(),
         };
         let mut cable = Cable::new(flat.n, &tree);
-        let read = |var: &str| self.store.get(&ArrayKey::new(id, var)).map(Array::to_f64).unwrap_or_default();
+        let read = |var: &str| {
+            self.store
+                .get(&ArrayKey::new(id, var))
+                .map(Array::to_f64)
+                .unwrap_or_default()
+        };
         let ri = read("Ri").first().copied().unwrap_or(DEFAULT_RI);
-        cable.prepare(&read("Cm"), &read("area"), &read("r_length_1"), &read("r_length_2"), ri, dt);
+        cable.prepare(
+            &read("Cm"),
+            &read("area"),
+            &read("r_length_1"),
+            &read("r_length_2"),
+            ri,
+            dt,
+        );
         Ok(Some(Op::new(
             OpKind::Cable {
                 group: id,
@@ -337,7 +357,11 @@ impl Network {
             },
             Some(kernel),
             dt,
-            (slot_rank("groups").unwrap_or(4), 1, format!("{name}_spatialstateupdater")),
+            (
+                slot_rank("groups").unwrap_or(4),
+                1,
+                format!("{name}_spatialstateupdater"),
+            ),
             "SpatialStateUpdater",
             self.next_rng(),
         )))
@@ -346,7 +370,10 @@ impl Network {
     /// The solver's step of spatial neuron `group`, on its arrays.
     pub(crate) fn cable_step(&mut self, group: usize, cable: &mut Cable, dt: f64) {
         let keys = ["v", "Ic", "Cm", "_gtot_all", "_I0_all"].map(|v| ArrayKey::new(group, v));
-        let [v, ic, cm, gtot, i0] = self.store.arrays.get_disjoint_mut([&keys[0], &keys[1], &keys[2], &keys[3], &keys[4]]);
+        let [v, ic, cm, gtot, i0] = self
+            .store
+            .arrays
+            .get_disjoint_mut([&keys[0], &keys[1], &keys[2], &keys[3], &keys[4]]);
         if let (
             Some(Array::F64(v)),
             Some(Array::F64(ic)),
@@ -365,7 +392,13 @@ fn locate(flat: &FlatMorphology, src: &Arc<Source>) -> Result<std::ops::Range<us
     flat.locate(&src.text).map_err(|(offset, msg)| {
         let at = offset.min(src.text.len());
         Errors::one(
-            Diagnostic::at("bad-location", src, Span::new(at, (at + 1).min(src.text.len()).max(at)), msg).with_help(
+            Diagnostic::at(
+                "bad-location",
+                src,
+                Span::new(at, (at + 1).min(src.text.len()).max(at)),
+                msg,
+            )
+            .with_help(
                 "a location is a section ('main', 'axon', 'axon.L'), optionally with compartments \
                  ('main[0]', 'axon[2:5]') or distances ('axon[30*um]', 'axon[10*um:50*um]')",
             ),

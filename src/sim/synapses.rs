@@ -34,11 +34,14 @@ impl Network {
         let mut errors = Vec::new();
         let mut summed_when = Vec::new();
         for (var, when) in &spec.summed_when {
-            let ctx = format!("synapses '{name}'.summed_when.{var}");
+            let ctx = format!("synapses '{name}'.summed_when");
             if !eqs.get(var).is_some_and(|v| v.has_flag(VarFlag::Summed)) {
                 errors.push(
-                    Diagnostic::new("unknown-variable", format!("'{var}' is not a summed variable of these synapses"))
-                        .with_context(ctx),
+                    Diagnostic::new(
+                        "unknown-variable",
+                        format!("'{var}' is not a summed variable of these synapses"),
+                    )
+                    .with_context(ctx),
                 );
             } else if let Some(r) = super::schedule::slot_rank(when) {
                 summed_when.push((var.clone(), r));

@@ -25,10 +25,21 @@ impl Builder<'_> {
             if let Some(h) = self.net.handle(text) {
                 return Ok(h);
             }
-            return self
-                .net
-                .spatial_subgroup(h, location.trim(), Some(text))
-                .map_err(|e| locate(e, self.file(), s.inner_span(), ctx));
+            // Errors in the location point at it in the file.
+            let at = s.text.find(text).unwrap_or(0) + base.len() + 1;
+            let lead = location.len() - location.trim_start().len();
+            let offset = at + lead;
+            let location = location.trim();
+            return self.net.spatial_subgroup(h, location, Some(text)).map_err(|mut e| {
+                for d in &mut e.0 {
+                    if d.source.take_if(|src| src.text == location).is_some() {
+                        d.span = s.sub_span(offset + d.span.start, offset + d.span.end.max(d.span.start));
+                        d.source = Some(self.file().clone());
+                        d.context.get_or_insert_with(|| ctx.to_string());
+                    }
+                }
+                locate(e, self.file(), s.inner_span(), ctx)
+            });
         }
         if let Some((base, a, b)) = parse_slice(text) {
             let base_str = Str {
@@ -174,7 +185,9 @@ impl Builder<'_> {
             None => crate::sim::DEFAULT_RI,
         };
         let threshold_location = sp.threshold_location.as_ref().map(|t| match t {
-            ThresholdLocationSpec::Index(k, _) => ThresholdLocation::Compartment(usize::try_from(*k).unwrap_or(usize::MAX)),
+            ThresholdLocationSpec::Index(k, _) => {
+                ThresholdLocation::Compartment(usize::try_from(*k).unwrap_or(usize::MAX))
+            }
             ThresholdLocationSpec::Location(s) => ThresholdLocation::At(s.code()),
         });
         let mut neuron = SpatialNeuron::new(sp.morphology.clone(), g.model.code()).cm(cm).ri(ri);
@@ -186,7 +199,10 @@ impl Builder<'_> {
         });
         let hints: Vec<(&str, Option<Span>)> = hints
             .into_iter()
-            .chain([(".threshold_location", location_span), (".morphology", Some(sp.morphology_span))])
+            .chain([
+                (".threshold_location", location_span),
+                (".morphology", Some(sp.morphology_span)),
+            ])
             .collect();
         self.net
             .add_spatial_neuron(neuron)

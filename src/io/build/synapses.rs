@@ -38,7 +38,11 @@ impl Builder<'_> {
         spec.order = self.order(&s.schedule.order, &ctx)?;
         spec.when = s.schedule.when.as_ref().map(|w| w.0.clone());
         spec.on_event = s.on_event.clone();
-        spec.summed_when = s.summed_when.iter().map(|(v, w)| (v.clone(), w.text.trim().to_string())).collect();
+        spec.summed_when = s
+            .summed_when
+            .iter()
+            .map(|(v, w)| (v.clone(), w.text.trim().to_string()))
+            .collect();
         spec.multisynaptic_index = s.multisynaptic_index.as_ref().map(|m| m.text.trim().to_string());
         let delay_span = match &s.delay {
             Some(DelaySpec::Scalar(d)) => Some(d.inner_span()),

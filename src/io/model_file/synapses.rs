@@ -68,7 +68,13 @@ impl Loader {
             }
         }
         let summed_when = self
-            .typed(es, "summed_when", &w, "a table of slots per summed variable", as_str_table)
+            .typed(
+                es,
+                "summed_when",
+                &w,
+                "a table of slots per summed variable",
+                as_str_table,
+            )
             .unwrap_or_default();
         let connect = self.connect(es, &w);
         let (init, schedule, run_regularly) = self.init_schedule_run_regularly(es, &w);
