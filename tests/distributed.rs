@@ -444,3 +444,18 @@ fn no_kernel_reaches_past_a_ranks_neurons() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A spatial neuron is one cable whose solve couples all its compartments:
+/// on several ranks it is refused when it is added, on every rank alike.
+#[test]
+fn spatial_neurons_are_refused_on_ranks() {
+    on_ranks(2, |h| {
+        let mut net = spikejit::sim::Network::new();
+        net.set_ranks(Box::new(h)).expect("ranks set");
+        let morpho = spikejit::morphology::Morphology::cylinder(10, 1e-6, 1e-4).expect("cylinder");
+        let e = net
+            .add_spatial_neuron(spikejit::sim::SpatialNeuron::new(morpho, "Im = -v*siemens/meter**2 : amp/meter**2"))
+            .expect_err("refused on ranks");
+        assert_eq!(e.0[0].code, "not-supported-distributed", "{e:?}");
+    });
+}
