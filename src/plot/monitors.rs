@@ -188,13 +188,24 @@ fn range(xs: impl Iterator<Item = f64>) -> (f64, f64) {
 pub const DISTANCE: &str = "_distance";
 
 /// A variable against the distance along a spatial neuron (Brian2's
-/// `plot(neuron.distance/um, neuron.v/mV)`): one set of dots per time, at five
-/// times from the first recorded to the last.
+/// `plot(neuron.distance/um, neuron.v/mV)`): one set of dots per time, at
+/// four times from the first recorded to the last and the time where the
+/// variable varies most along the neuron (a spike on its way).
 fn profile(path: &Path, title: &str, var: &str, t: &[f64], distance: &[f64], a: &Array2<f64>) -> Result<(), String> {
-    let (x0, x1) = range(distance.iter().map(|x| x * 1e6));
+    let far = distance.iter().copied().filter(|x| x.is_finite()).fold(0.0f64, f64::max);
+    let (scale, unit) = if far >= 1e-3 { (1e3, "mm") } else { (1e6, "um") };
+    let (x0, x1) = range(distance.iter().map(|x| x * scale));
     let (y0, y1) = range(a.iter().copied());
     let nt = a.ncols();
-    let mut times: Vec<usize> = (0..5).map(|k| k * nt.saturating_sub(1) / 4).collect();
+    let spread = |c: usize| {
+        let col = a.column(c);
+        let lo = col.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        hi - lo
+    };
+    let widest = (0..nt).max_by(|&p, &q| spread(p).total_cmp(&spread(q))).unwrap_or(0);
+    let mut times: Vec<usize> = (0..4).map(|k| k * nt.saturating_sub(1) / 3).chain([widest]).collect();
+    times.sort_unstable();
     times.dedup();
     figure!(path, (900, 500), |root| {
         let mut chart = titled_chart(&root, title, (44, 80))
@@ -202,20 +213,21 @@ fn profile(path: &Path, title: &str, var: &str, t: &[f64], distance: &[f64], a: 
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("distance from the root (um)")
+            .x_desc(format!("distance from the root ({unit})"))
             .y_desc(format!("{var} (SI units)"))
+            .x_label_formatter(&|x| format!("{x}"))
             .label_style((FONT, 14))
             .draw()
             .map_err(err)?;
         for (k, &col) in times.iter().enumerate() {
             let color = Palette99::pick(k).to_rgba();
-            let label = format!("t = {:.3} ms", t.get(col).copied().unwrap_or(0.0) * 1e3);
+            let label = format!("t = {} ms", t.get(col).copied().unwrap_or(0.0) * 1e3);
             chart
                 .draw_series(
                     distance
                         .iter()
                         .zip(a.column(col))
-                        .map(|(&x, &y)| Circle::new((x * 1e6, y), 2, color.filled())),
+                        .map(|(&x, &y)| Circle::new((x * scale, y), 2, color.filled())),
                 )
                 .map_err(err)?
                 .label(label)
