@@ -272,12 +272,17 @@ impl FlatMorphology {
         let whole = if main {
             sec.start..sec.end
         } else {
-            sec.start..self.sections[sec.subtree_end - 1].end
+            sec.start
+                ..self
+                    .sections
+                    .get(sec.subtree_end.wrapping_sub(1))
+                    .map_or(sec.end, |s| s.end)
         };
         let Some((inner, at)) = item else {
             return Ok(whole);
         };
-        let lengths = &self.length[sec.start..sec.end];
+        // (a FlatMorphology made by hand may be inconsistent: no panic on it)
+        let lengths = self.length.get(sec.start..sec.end).unwrap_or(&[]);
         let total: f64 = lengths.iter().sum();
         let mut pos = Vec::with_capacity(lengths.len());
         let mut sum = 0.0;
@@ -331,7 +336,7 @@ impl FlatMorphology {
                         searchsorted(&pos0, q).saturating_sub(1)
                     };
                     // Brian2 would answer the compartment after the section for its very end.
-                    let i = sec.start + i.min(lengths.len() - 1);
+                    let i = sec.start + i.min(lengths.len().saturating_sub(1));
                     Ok(i..i + 1)
                 }
             },

@@ -8,6 +8,18 @@
 //!
 //! This module knows only `diag` and `units`: the simulator and the model files
 //! build on it.
+//!
+//! ```
+//! use spikejit::morphology::Morphology;
+//! const UM: f64 = 1e-6;
+//! let mut soma = Morphology::soma(30.0 * UM).unwrap();
+//! soma.add_child("axon", Morphology::cylinder(10, 1.0 * UM, 100.0 * UM).unwrap()).unwrap();
+//! let flat = soma.flatten();
+//! assert_eq!(flat.n, 11);
+//! // Brian2's neuron.axon[10*um:50*um]: compartments 2 to 5 of the neuron
+//! assert_eq!(flat.locate("axon[10*um:50*um]"), Ok(2..6));
+//! assert_eq!(flat.distance[1], 5.0 * UM);
+//! ```
 
 mod coords;
 mod derived;

@@ -314,23 +314,19 @@ fn make_section(points: &[Point], chain: &[usize], spherical_soma: bool, src: &A
         let [x, y, z] = first.xyz.map(|c| c * UM);
         return Morphology::soma_at(first.diameter * UM, Some(x), Some(y), Some(z)).map_err(fail);
     }
-    let (mut d, mut xyz): (Vec<f64>, [Vec<f64>; 3]) = (vec![], [vec![], vec![], vec![]]);
-    let own = chain.iter().map(|&c| &points[c]);
+    // (diameter, point) of the section's start and of each compartment's end, in um
+    let mut ends: Vec<(f64, [f64; 3])> = vec![];
     match first.parent.map(|p| &points[p]) {
         Some(parent) => {
-            d.push(if parent.name == Some("soma") {
+            let start = if parent.name == Some("soma") {
                 first.diameter
             } else {
                 parent.diameter
-            });
-            for a in 0..3 {
-                xyz[a].push(0.0);
-            }
-            for p in own {
-                d.push(p.diameter);
-                for a in 0..3 {
-                    xyz[a].push(p.xyz[a] - parent.xyz[a]);
-                }
+            };
+            ends.push((start, [0.0; 3]));
+            for &c in chain {
+                let p = &points[c];
+                ends.push((p.diameter, std::array::from_fn(|a| p.xyz[a] - parent.xyz[a])));
             }
         }
         None => {
@@ -341,14 +337,11 @@ fn make_section(points: &[Point], chain: &[usize], spherical_soma: bool, src: &A
                     "the tree's root is a single point that is not a soma: a section needs at least two points",
                 ));
             }
-            for p in own {
-                d.push(p.diameter);
-                for a in 0..3 {
-                    xyz[a].push(p.xyz[a]);
-                }
-            }
+            ends.extend(chain.iter().map(|&c| (points[c].diameter, points[c].xyz)));
         }
     }
+    let d: Vec<f64> = ends.iter().map(|e| e.0).collect();
+    let xyz: [Vec<f64>; 3] = std::array::from_fn(|a| ends.iter().map(|e| e.1[a]).collect());
     let [x, y, z] = xyz.map(|c| c.into_iter().map(|v| v * UM).collect::<Vec<f64>>());
     let d: Vec<f64> = d.into_iter().map(|v| v * UM).collect();
     let m = Morphology::section_through(d, Some(x), Some(y), Some(z)).map_err(fail)?;
