@@ -454,7 +454,10 @@ fn spatial_neurons_are_refused_on_ranks() {
         net.set_ranks(Box::new(h)).expect("ranks set");
         let morpho = spikejit::morphology::Morphology::cylinder(10, 1e-6, 1e-4).expect("cylinder");
         let e = net
-            .add_spatial_neuron(spikejit::sim::SpatialNeuron::new(morpho, "Im = -v*siemens/meter**2 : amp/meter**2"))
+            .add_spatial_neuron(spikejit::sim::SpatialNeuron::new(
+                morpho,
+                "Im = -v*siemens/meter**2 : amp/meter**2",
+            ))
             .expect_err("refused on ranks");
         assert_eq!(e.0[0].code, "not-supported-distributed", "{e:?}");
     });

@@ -99,7 +99,7 @@ fn check_example(name: &str) -> (PathBuf, Vec<(String, Arr)>) {
     (out, want)
 }
 
-fn extra<'a>(want: &'a [(String, Arr)], name: &str) -> Vec<f64> {
+fn extra(want: &[(String, Arr)], name: &str) -> Vec<f64> {
     let key = format!("extra.{name}");
     floats(
         &want

@@ -192,7 +192,11 @@ pub const DISTANCE: &str = "_distance";
 /// four times from the first recorded to the last and the time where the
 /// variable varies most along the neuron (a spike on its way).
 fn profile(path: &Path, title: &str, var: &str, t: &[f64], distance: &[f64], a: &Array2<f64>) -> Result<(), String> {
-    let far = distance.iter().copied().filter(|x| x.is_finite()).fold(0.0f64, f64::max);
+    let far = distance
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(0.0f64, f64::max);
     let (scale, unit) = if far >= 1e-3 { (1e3, "mm") } else { (1e6, "um") };
     let (x0, x1) = range(distance.iter().map(|x| x * scale));
     let (y0, y1) = range(a.iter().copied());
