@@ -60,8 +60,13 @@ fn output_of(out: &Path, key: &str) -> (PathBuf, String) {
 /// Runs example `name` and compares every array of its fixture (not the
 /// `extra.` ones); returns the outputs' directory and the fixture.
 fn check_example(name: &str) -> (PathBuf, Vec<(String, Arr)>) {
-    let file = root().join("examples/compartmental").join(format!("{name}.toml"));
-    let out = run_file(&file, name, &["--dump-state"]);
+    check_model(&root().join("examples/compartmental").join(format!("{name}.toml")))
+}
+
+/// Runs model file `file` and compares every array of the fixture of its name.
+fn check_model(file: &Path) -> (PathBuf, Vec<(String, Arr)>) {
+    let name = file.file_stem().and_then(|s| s.to_str()).expect("a file name");
+    let out = run_file(file, name, &["--dump-state"]);
     let want = expected(name);
     let mut problems = Vec::new();
     for (key, w) in want.iter().filter(|(k, _)| !k.starts_with("extra.")) {
@@ -221,6 +226,87 @@ fn brette_2012_fig3cf() {
 #[test]
 fn brette_2012_fig4() {
     check_example("brette_2012_fig4");
+}
+
+/// Synapses onto compartments: three synapses objects whose targets are
+/// locations along a dendrite (tests/reference/spatial/models/synaptic_input.toml).
+#[test]
+fn synapses_onto_compartments() {
+    check_model(&root().join("tests/reference/spatial/models/synaptic_input.toml"));
+}
+
+/// Mean of `key` over Brian2's seeds in a statistics file of tests/reference/spatial/expected.
+fn brian2_mean(file: &str, key: &str) -> f64 {
+    let stats: serde_json::Value = serde_json::from_reader(
+        std::fs::File::open(root().join("tests/reference/spatial/expected").join(file)).expect("stats"),
+    )
+    .expect("json");
+    let list = stats.as_array().expect("list");
+    list.iter().map(|s| s[key].as_f64().expect("number")).sum::<f64>() / list.len() as f64
+}
+
+/// Runs `file` with seeds 1..5 (its `seed = 1` replaced); per seed, the
+/// values `measure` takes of the outputs' directory, averaged.
+fn over_seeds<const K: usize>(file: &Path, measure: impl Fn(&Path) -> [f64; K]) -> [f64; K] {
+    let text = std::fs::read_to_string(file).expect("model file");
+    let original = text
+        .lines()
+        .find(|l| l.starts_with("seed = "))
+        .expect("a seed line")
+        .to_string();
+    let mut sum = [0.0; K];
+    for seed in 1..=5 {
+        let seeded = file.with_file_name(format!("seeded-{}-{seed}.toml", std::process::id()));
+        std::fs::write(&seeded, text.replace(&original, &format!("seed = {seed}"))).expect("write");
+        let out = run_file(&seeded, &format!("seeded-{seed}"), &["--dump-state"]);
+        for (s, x) in sum.iter_mut().zip(measure(&out)) {
+            *s += x / 5.0;
+        }
+        let _ = std::fs::remove_dir_all(out);
+        let _ = std::fs::remove_file(seeded);
+    }
+    sum
+}
+
+/// The soma's mean and standard deviation of v, in mV, from a state monitor's output.
+fn mean_sd_mv(v: &[f64]) -> (f64, f64) {
+    let v: Vec<f64> = v.iter().map(|v| v * 1e3).collect();
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    (
+        m,
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt(),
+    )
+}
+
+/// A PoissonGroup driving compartments of a dendrite
+/// (tests/reference/spatial/models/poisson_input.toml), against Brian2's
+/// seeds 1..5: the synapses made, the spikes and the soma's v.
+#[test]
+fn poisson_inputs_to_compartments() {
+    let file = root().join("tests/reference/spatial/models/poisson_input.toml");
+    let [synapses, spikes, mean, sd] = over_seeds(&file, |out| {
+        let summary: serde_json::Value =
+            serde_json::from_reader(std::fs::File::open(out.join("summary.json")).expect("summary")).expect("json");
+        let (m, s) = mean_sd_mv(&output(out, "soma.v"));
+        [
+            summary["synapse_counts"]["S"].as_f64().expect("synapses of S"),
+            output(out, "spikes.i").len() as f64,
+            m,
+            s,
+        ]
+    });
+    let stats = "poisson_input_stats.json";
+    // 10 000 pairs at p = 0.05: 500 ± 22 synapses per seed, ± 10 over five.
+    assert!(
+        (synapses - brian2_mean(stats, "synapses")).abs() < 40.0,
+        "{synapses} synapses"
+    );
+    assert!((spikes - brian2_mean(stats, "spikes")).abs() < 4.0, "{spikes} spikes");
+    assert!(
+        (mean - brian2_mean(stats, "v_mean_mV")).abs() < 2.0,
+        "soma v mean {mean} mV"
+    );
+    assert!((sd - brian2_mean(stats, "v_sd_mV")).abs() < 3.0, "soma v sd {sd} mV");
 }
 
 /// The Ornstein–Uhlenbeck input makes Fig5A random: spikejit's seeds 1..5

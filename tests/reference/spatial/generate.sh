@@ -25,7 +25,7 @@ fi
 
 ALL=(rall infinite_cable cylinder bipolar_cell morphotest spike_initiation hodgkin_huxley_1952
      hh_with_spikes lfp brette_2012_fig1 brette_2012_fig3ab brette_2012_fig3cf brette_2012_fig4
-     brette_2012_fig5a brette_2012_fig5a_stats)
+     brette_2012_fig5a brette_2012_fig5a_stats synaptic_input poisson_input)
 if [ $# -gt 0 ]; then NAMES=("$@"); else NAMES=("${ALL[@]}"); fi
 
 cd "$HERE"   # the Brette 2012 scripts import params.py from here
