@@ -166,6 +166,14 @@ fn cuba_resumes_identically() {
     check_resume("cuba", &root().join("examples/cuba.toml"), &[1, 3333, 9999], &[]);
 }
 
+/// A spatial neuron (the cable solver's per-run coefficients are made again
+/// on resume) through a protocol of three runs with `set` steps between.
+#[test]
+fn spatial_neuron_resumes_identically() {
+    let model = root().join("examples/compartmental/spike_initiation.toml");
+    check_resume("spatial", &model, &[1000, 3000], &[]);
+}
+
 #[test]
 fn stdp_resumes_identically() {
     // Event-driven plasticity, Poisson input (random numbers drawn every step).
