@@ -26,7 +26,7 @@ impl Network {
     }
 
     /// Adds a neuron group whose equations `equations` makes of its model
-    /// (a spatial neuron's add its own variables); `default_name` names it
+    /// (a spatial neuron adds its own variables); `default_name` names it
     /// when the spec does not.
     pub(crate) fn add_neuron_group(
         &mut self,

@@ -157,6 +157,11 @@ impl Network {
         }
         let flat = Arc::new(spec.morphology.flatten());
         let coordinates = flat.coordinates.is_some();
+        // Checked before the group is added, so that a bad location adds nothing.
+        let location = match &spec.threshold_location {
+            None => None,
+            Some(loc) => Some(threshold_compartment(&context, &flat, loc)?),
+        };
         let mut group = spec.group;
         group.n = flat.n;
         let default_method = group.method.is_none();
@@ -165,17 +170,6 @@ impl Network {
             spatial_equations(eqs, coordinates, split_membrane_current)
         })?;
         let id = h.0;
-        let name = self.group(id).name.clone();
-        let location = match &spec.threshold_location {
-            None => None,
-            Some(loc) => match self.threshold_compartment(&name, &flat, loc) {
-                Ok(k) => Some(k),
-                Err(e) => {
-                    self.objects.pop();
-                    return Err(e);
-                }
-            },
-        };
         if let super::objects::Object::Group(g) = &mut self.objects[id] {
             if default_method {
                 g.methods = SPATIAL_METHODS.to_vec();
@@ -215,41 +209,6 @@ impl Network {
         fill("_gtot_all", &vec![0.0; flat.n]);
         fill("_I0_all", &vec![0.0; flat.n]);
         Ok(h)
-    }
-
-    /// The compartment index a threshold location names.
-    fn threshold_compartment(&self, name: &str, flat: &FlatMorphology, loc: &ThresholdLocation) -> Result<usize> {
-        let context = format!("neurons '{name}'.threshold_location");
-        match loc {
-            ThresholdLocation::Compartment(k) if *k < flat.n => Ok(*k),
-            ThresholdLocation::Compartment(k) => Err(err(
-                "bad-index",
-                &context,
-                format!(
-                    "compartment {k} is out of range: the neuron has {} compartments",
-                    flat.n
-                ),
-            )),
-            ThresholdLocation::At(code) => {
-                let src = code.source(context.clone());
-                let range = locate(flat, &src)?;
-                if range.len() != 1 {
-                    return Err(Errors::one(
-                        Diagnostic::at(
-                            "bad-location",
-                            &src,
-                            Span::new(0, src.text.len()),
-                            format!(
-                                "the threshold applies at a single compartment, but this location has {}",
-                                range.len()
-                            ),
-                        )
-                        .with_help("name one compartment, e.g. 'axon[30*um]' or 'main[0]'"),
-                    ));
-                }
-                Ok(range.start)
-            }
-        }
     }
 
     /// A subgroup of the compartments at `location` of spatial neuron `of`
@@ -383,6 +342,41 @@ impl Network {
         ) = (v, ic, cm, gtot, i0)
         {
             cable.step(v, ic, cm, gtot, i0, dt);
+        }
+    }
+}
+
+/// The compartment index a threshold location names.
+fn threshold_compartment(neuron: &str, flat: &FlatMorphology, loc: &ThresholdLocation) -> Result<usize> {
+    let context = format!("{neuron}.threshold_location");
+    match loc {
+        ThresholdLocation::Compartment(k) if *k < flat.n => Ok(*k),
+        ThresholdLocation::Compartment(k) => Err(err(
+            "bad-index",
+            &context,
+            format!(
+                "compartment {k} is out of range: the neuron has {} compartments",
+                flat.n
+            ),
+        )),
+        ThresholdLocation::At(code) => {
+            let src = code.source(context.clone());
+            let range = locate(flat, &src)?;
+            if range.len() != 1 {
+                return Err(Errors::one(
+                    Diagnostic::at(
+                        "bad-location",
+                        &src,
+                        Span::new(0, src.text.len()),
+                        format!(
+                            "the threshold applies at a single compartment, but this location has {}",
+                            range.len()
+                        ),
+                    )
+                    .with_help("name one compartment, e.g. 'axon[30*um]' or 'main[0]'"),
+                ));
+            }
+            Ok(range.start)
         }
     }
 }
