@@ -55,7 +55,9 @@ timings (seconds):
 SPIKES: cuba: the SpikeMonitor on all neurons; cobahh: sum of the counts of the
 record=False SpikeMonitor; stdp: input spikes (s_mon) + output spikes; brunel:
 sum(rate) * dt * N from the PopulationRateMonitor (exact: the rate of each step is
-spikes / (N dt)).
+spikes / (N dt)). compartmental_hh: the SpikeMonitor on all 1000 compartments;
+compartmental_net: the count-only SpikeMonitors s<k> of the neurons n<k> + sP of the
+PoissonGroup P (rate_hz: the neurons' mean).
 
 threads: --threads N (default 1). cpp_standalone: 1 is Brian2's build without
 OpenMP (`prefs.devices.cpp_standalone.openmp_threads = 0`), N > 1 sets
@@ -447,7 +449,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", required=True, choices=sorted(MODELS))
     ap.add_argument("--N", type=int, default=None,
-                    help="neurons (cuba, cobahh: p = 80/N; stdp: Poisson inputs; brunel: 12500)")
+                    help="neurons (cuba, cobahh: p = 80/N; stdp: Poisson inputs; brunel: 12500; "
+                         "compartmental_hh: compartments of the axon; compartmental_net: "
+                         "multicompartment neurons)")
     ap.add_argument("--device", required=True, choices=DEVICES)
     ap.add_argument("--rep", type=int, default=0, help="repetition index (recorded only)")
     ap.add_argument("--threads", type=int, default=1,
