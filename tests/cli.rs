@@ -482,8 +482,8 @@ fn bench_dry_run_alternates_spikejit_and_brian2() {
         }
     }
     want.push(
-        "(bench/brian2/run.sh runs cython and numpy on its SLOW configurations, by default cuba:256000 and \
-         stdp:1000, in the first REPS_SLOW repetitions only, by default 1)"
+        "(bench/brian2/run.sh runs cython and numpy on its SLOW configurations, by default cuba:256000, \
+         stdp:1000 and compartmental_net:16, in the first REPS_SLOW repetitions only, by default 1)"
             .to_string(),
     );
     assert_eq!(steps, want, "{out}");

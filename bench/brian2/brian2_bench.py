@@ -55,15 +55,17 @@ timings (seconds):
 SPIKES: cuba: the SpikeMonitor on all neurons; cobahh: sum of the counts of the
 record=False SpikeMonitor; stdp: input spikes (s_mon) + output spikes; brunel:
 sum(rate) * dt * N from the PopulationRateMonitor (exact: the rate of each step is
-spikes / (N dt)).
+spikes / (N dt)). compartmental_hh: the SpikeMonitor on all 1000 compartments;
+compartmental_net: the count-only SpikeMonitors s<k> of the neurons n<k> + sP of the
+PoissonGroup P (rate_hz: the neurons' mean).
 
 threads: --threads N (default 1). cpp_standalone: 1 is Brian2's build without
 OpenMP (`prefs.devices.cpp_standalone.openmp_threads = 0`), N > 1 sets
 `openmp_threads = N` (the generated code is built with -fopenmp and runs on N
 threads). cython and numpy run on one thread only: N > 1 is refused with them.
 
-cpp_standalone: fresh temporary project directory per run (always a full `make`),
-Brian2's default compiler flags. cython: cache directory
+cpp_standalone: fresh temporary project directory per run (always a full `make`,
+`make -j<cores>` instead of Brian2's unbounded `-j`), Brian2's default compiler flags. cython: cache directory
 bench/brian2/work/cython-cache (or --cache-dir); run once untimed first to warm it.
 """
 import time
@@ -137,7 +139,8 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_N = {"cuba": 4000, "cobahh": 4000, "stdp": 1000, "brunel": 12500}
+DEFAULT_N = {"cuba": 4000, "cobahh": 4000, "stdp": 1000, "brunel": 12500,
+             "compartmental_hh": 1000, "compartmental_net": 16}
 DEVICES = ("cpp_standalone", "cython", "numpy")
 SEED = 1  # the seed of the TOML files
 
@@ -321,7 +324,122 @@ def brunel(b, N, duration):
             lambda: {"exc_synapses": len(exc), "inhib_synapses": len(inh)})
 
 
-MODELS = {"cuba": cuba, "cobahh": cobahh, "stdp": stdp, "brunel": brunel}
+HH_AXON_EQS = """
+# The same equations for the whole neuron, but possibly different parameter values
+# distributed transmembrane current
+Im = gl * (El-v) + gNa * m**3 * h * (ENa-v) + gK * n**4 * (EK-v) : amp/meter**2
+I : amp (point current) # applied current
+dm/dt = alpham * (1-m) - betam * m : 1
+dn/dt = alphan * (1-n) - betan * n : 1
+dh/dt = alphah * (1-h) - betah * h : 1
+alpham = (0.1/mV) * 10*mV/exprel((-v+25*mV)/(10*mV))/ms : Hz
+betam = 4 * exp(-v/(18*mV))/ms : Hz
+alphah = 0.07 * exp(-v/(20*mV))/ms : Hz
+betah = 1/(exp((-v+30*mV) / (10*mV)) + 1)/ms : Hz
+alphan = (0.01/mV) * 10*mV/exprel((-v+10*mV)/(10*mV))/ms : Hz
+betan = 0.125*exp(-v/(80*mV))/ms : Hz
+gNa : siemens/meter**2
+"""
+
+
+def compartmental_hh(b, N, duration):
+    """bench/models/compartmental_hh_1000.toml: compartmental/hh_with_spikes.py, one 50 ms run."""
+    ms, mV, um, cm, uA, amp = b.ms, b.mV, b.um, b.cm, b.uA, b.amp
+    msiemens, uF, ohm = b.msiemens, b.uF, b.ohm
+    b.defaultclock.dt = 0.01 * ms
+    ns = dict(El=10.613 * mV, ENa=115 * mV, EK=-12 * mV, gl=0.3 * msiemens / cm ** 2,
+              gNa0=120 * msiemens / cm ** 2, gK=36 * msiemens / cm ** 2)
+    morpho = b.Cylinder(diameter=2 * 238 * um, length=10 * cm, n=N)
+    neuron = b.SpatialNeuron(morphology=morpho, model=HH_AXON_EQS, Cm=1 * uF / cm ** 2,
+                             Ri=35.4 * ohm * cm, threshold="m > 0.5", refractory="m > 0.4",
+                             method="exponential_euler", namespace=ns, name="neuron")
+    neuron.v = 0 * mV
+    neuron.h = 1
+    neuron.m = 0
+    neuron.n = 0.5
+    neuron.I = 0 * amp
+    neuron.main[0].I = 1 * uA  # current injection at one end, for the whole run
+    neuron.gNa = ns["gNa0"]
+    M = b.StateMonitor(neuron, "v", record=list(range(0, N, N // 10)), dt=0.1 * ms, name="M")
+    spikes = b.SpikeMonitor(neuron, name="spikes")
+    return ([neuron, M, spikes], duration or 50 * ms,
+            lambda: {"neuron": int(spikes.num_spikes)},
+            lambda: {})
+
+
+BALL_AND_STICK_EQS = """
+Im = gL*(EL-v) + gNa*m**3*h*(ENa-v) + gK*n**4*(EK-v) : amp/meter**2
+Is = gs*(Es-v) : amp (point current)
+dgs/dt = -gs/taus : siemens
+dm/dt = alpha_m*(1-m)-beta_m*m : 1
+dn/dt = alpha_n*(1-n)-beta_n*n : 1
+dh/dt = alpha_h*(1-h)-beta_h*h : 1
+alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/(exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
+beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/(exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
+alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/(exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
+beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+gNa : siemens/meter**2
+gK : siemens/meter**2
+"""
+NET_INPUTS_PER_NEURON = 20  # K of bench/models/make_compartmental.py
+NET_RING = (1, 3)  # RING of make_compartmental.py
+
+
+def compartmental_net(b, N, duration):
+    """bench/models/compartmental_net_<N>.toml (make_compartmental.py): N ball-and-stick
+    spatial neurons, Poisson inputs onto the dendrites, a ring of soma-to-soma synapses."""
+    ms, mV, um, cm, nS, Hz = b.ms, b.mV, b.um, b.cm, b.nS, b.Hz
+    siemens, msiemens, uF, ohm = b.siemens, b.msiemens, b.uF, b.ohm
+    K = NET_INPUTS_PER_NEURON
+    b.defaultclock.dt = 0.025 * ms
+    ns = dict(EL=-65 * mV, EK=-90 * mV, ENa=50 * mV, VT=-63 * mV, gL=5e-5 * siemens / cm ** 2,
+              gNa_soma=100 * msiemens / cm ** 2, gK_soma=30 * msiemens / cm ** 2,
+              Es=0 * mV, taus=5 * ms, w_in=0.01 * nS, w_rec=0.2 * nS)
+    neurons = []
+    for k in range(N):
+        morpho = b.Soma(diameter=20 * um)
+        morpho.dend = b.Cylinder(diameter=1 * um, length=500 * um, n=50)
+        n = b.SpatialNeuron(morphology=morpho, model=BALL_AND_STICK_EQS, Cm=1 * uF / cm ** 2,
+                            Ri=100 * ohm * cm, threshold="v > -20*mV", threshold_location=0,
+                            refractory=3 * ms, method="exponential_euler", namespace=ns,
+                            name=f"n{k}")
+        n.v = ns["EL"]
+        n.h = 1
+        n.main.gNa = ns["gNa_soma"]
+        n.main.gK = ns["gK_soma"]
+        neurons.append(n)
+    P = b.PoissonGroup(N * K, rates=20 * Hz, name="P")
+    inputs = []
+    for k, n in enumerate(neurons):
+        s = b.Synapses(P[k * K:(k + 1) * K], n.dend[100 * um:300 * um], on_pre="gs_post += w_in",
+                       namespace=ns, name=f"in{k}")
+        s.connect(p=0.25)
+        inputs.append(s)
+    rec = []
+    for k in range(N):
+        for r in NET_RING:
+            m = (k + r) % N
+            s = b.Synapses(neurons[k].main, neurons[m].main, on_pre="gs_post += w_rec",
+                           delay=2 * ms, namespace=ns, name=f"rec{k}_{m}")
+            s.connect()
+            rec.append(s)
+    mons = [b.SpikeMonitor(n, record=False, name=f"s{k}") for k, n in enumerate(neurons)]
+    sP = b.SpikeMonitor(P, record=False, name="sP")
+    trace = b.StateMonitor(neurons[0], "v", record=[0, 50], name="trace")
+
+    def spike_counts():
+        counts = {f"n{k}": int(b.np.sum(m.count[:])) for k, m in enumerate(mons)}
+        counts["P"] = int(b.np.sum(sP.count[:]))
+        return counts
+
+    return (neurons + [P] + inputs + rec + mons + [sP, trace], duration or 1 * b.second, spike_counts,
+            lambda: {s.name: len(s) for s in inputs + rec})
+
+
+MODELS = {"cuba": cuba, "cobahh": cobahh, "stdp": stdp, "brunel": brunel,
+          "compartmental_hh": compartmental_hh, "compartmental_net": compartmental_net}
 
 
 # --------------------------------------------------------------------------- main
@@ -331,7 +449,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", required=True, choices=sorted(MODELS))
     ap.add_argument("--N", type=int, default=None,
-                    help="neurons (cuba, cobahh: p = 80/N; stdp: Poisson inputs; brunel: 12500)")
+                    help="neurons (cuba, cobahh: p = 80/N; stdp: Poisson inputs; brunel: 12500; "
+                         "compartmental_hh: compartments of the axon; compartmental_net: "
+                         "multicompartment neurons)")
     ap.add_argument("--device", required=True, choices=DEVICES)
     ap.add_argument("--rep", type=int, default=0, help="repetition index (recorded only)")
     ap.add_argument("--threads", type=int, default=1,
@@ -377,6 +497,10 @@ def main():
         b.set_device("cpp_standalone", directory=project_dir, build_on_run=False)
         # 0: Brian2's build without OpenMP (one thread); N > 1: N OpenMP threads
         b.prefs.devices.cpp_standalone.openmp_threads = args.threads if args.threads > 1 else 0
+        # Brian2's default `make -j` starts one compiler per source file at once: some
+        # 250 for compartmental_net_16 (10 GB, load average near 300 on 2 cores); one
+        # job per core builds as fast without swamping a shared machine
+        b.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j", str(os.cpu_count() or 1)]
     else:
         b.prefs.codegen.target = args.device
         if args.device == "cython":
@@ -427,7 +551,8 @@ def main():
     load = WHOLE.close()
     dur_s = float(duration)
     spikes = sum(spike_counts.values())
-    main_group = {"cuba": "P", "cobahh": "P", "stdp": "input", "brunel": "neurons"}[args.model]
+    main_group = {"cuba": "P", "cobahh": "P", "stdp": "input", "brunel": "neurons",
+                  "compartmental_hh": "neuron"}.get(args.model)
     ru_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     ru_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = {
@@ -440,7 +565,9 @@ def main():
         "spikes": int(spikes),
         "duration_s": dur_s,
         "steps": int(round(dur_s / float(b.defaultclock.dt))),
-        "rate_hz": spike_counts[main_group] / (N * dur_s),
+        # compartmental_net: the mean over its N neurons (n0 ... n<N-1>)
+        "rate_hz": (spike_counts[main_group] if main_group
+                    else sum(spike_counts[f"n{k}"] for k in range(N))) / (N * dur_s),
         "spike_counts": spike_counts,
         "synapse_counts": synapse_counts,
         "timings": timings,

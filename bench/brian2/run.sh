@@ -6,8 +6,10 @@
 #
 # Environment (all optional):
 #   MODELS      model:N list, default
-#               "cuba:4000 cuba:16000 cuba:64000 cuba:256000 cobahh:4000 stdp:1000 brunel:12500"
-#               (":N" may be left out: cuba 4000, cobahh 4000, stdp 1000, brunel 12500)
+#               "cuba:4000 cuba:16000 cuba:64000 cuba:256000 cobahh:4000 stdp:1000 brunel:12500
+#               compartmental_hh:1000 compartmental_net:16"
+#               (":N" may be left out: cuba 4000, cobahh 4000, stdp 1000, brunel 12500,
+#               compartmental_hh 1000 (compartments), compartmental_net 16 (neurons))
 #   DEVICES     default "cpp_standalone cython numpy"
 #   THREADS     cpp_standalone's thread counts, default "1": each runs as its own
 #               configuration (brian2_bench.py --threads: 1 is Brian2's build without
@@ -23,12 +25,14 @@
 #   BUSY_THRESHOLD  cores of other load above which a run is marked "busy" in its line,
 #               default 0.2 (see brian2_bench.py --busy-threshold)
 #   SLOW        configurations that cython and numpy run only REPS_SLOW times,
-#               default "cuba:256000 stdp:1000"
+#               default "cuba:256000 stdp:1000 compartmental_net:16"
 #   REPS_SLOW   default 1
 #   RUN_TIMEOUT seconds per run (if `timeout` exists), default 3600
 #   DURATION    bio seconds, overrides every model's duration (quick checks only)
 #   BRIAN2_VENV virtual environment to use, default bench/brian2/.venv (created with
-#               `pip install brian2==2.9.0 "numpy<2"` if missing)
+#               `pip install brian2==2.9.0 "numpy<2" scipy` if missing; scipy is what
+#               Brian2's numpy device needs for SpatialNeuron, installed into an
+#               existing venv that lacks it)
 #   PYTHON      interpreter used to create the venv, default python3
 #
 # cython is reported warm: one untimed run per model:N fills the cache in
@@ -50,7 +54,7 @@ REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
 OUT=${1:-$REPO/bench/results/brian2.jsonl}
 case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 
-MODELS=${MODELS:-"cuba:4000 cuba:16000 cuba:64000 cuba:256000 cobahh:4000 stdp:1000 brunel:12500"}
+MODELS=${MODELS:-"cuba:4000 cuba:16000 cuba:64000 cuba:256000 cobahh:4000 stdp:1000 brunel:12500 compartmental_hh:1000 compartmental_net:16"}
 DEVICES=${DEVICES:-"cpp_standalone cython numpy"}
 THREADS=${THREADS:-1}
 REPS=${REPS:-3}
@@ -58,7 +62,7 @@ REP_FIRST=${REP_FIRST:-0}
 WARMUP=${WARMUP:-1}
 BUSY_THRESHOLD=${BUSY_THRESHOLD:-0.2}
 REPS_SLOW=${REPS_SLOW:-1}
-SLOW=${SLOW:-"cuba:256000 stdp:1000"}
+SLOW=${SLOW:-"cuba:256000 stdp:1000 compartmental_net:16"}
 RUN_TIMEOUT=${RUN_TIMEOUT:-3600}
 DURATION=${DURATION:-}
 VENV=${BRIAN2_VENV:-$SCRIPT_DIR/.venv}
@@ -72,6 +76,8 @@ skip() {
 }
 
 # ---------------------------------------------------------------- the environment
+# scipy: Brian2's numpy device solves SpatialNeuron's cable equation with scipy
+PIP_PACKAGES=(brian2==2.9.0 "numpy<2" scipy)
 if [ ! -x "$VENV/bin/python" ]; then
     command -v "$PYTHON" >/dev/null 2>&1 || skip "$PYTHON not found"
     echo "creating the Brian2 venv in $VENV" >&2
@@ -79,9 +85,9 @@ if [ ! -x "$VENV/bin/python" ]; then
         rm -rf "$VENV"
         skip "venv creation failed ($PYTHON -m venv $VENV)"
     fi
-    if ! "$VENV/bin/pip" install brian2==2.9.0 "numpy<2" >&2; then
+    if ! "$VENV/bin/pip" install "${PIP_PACKAGES[@]}" >&2; then
         rm -rf "$VENV"
-        skip "pip install brian2==2.9.0 \"numpy<2\" failed"
+        skip "pip install ${PIP_PACKAGES[*]} failed"
     fi
 fi
 PY="$VENV/bin/python"
@@ -89,9 +95,13 @@ PY="$VENV/bin/python"
 brian2_version() { "$PY" -c "import brian2; print(brian2.__version__)" 2>/dev/null; }
 if ! version=$(brian2_version); then
     echo "brian2 is not importable in $VENV: installing it" >&2
-    "$VENV/bin/pip" install brian2==2.9.0 "numpy<2" >&2 \
-        || skip "pip install brian2==2.9.0 \"numpy<2\" failed (in $VENV)"
+    "$VENV/bin/pip" install "${PIP_PACKAGES[@]}" >&2 \
+        || skip "pip install ${PIP_PACKAGES[*]} failed (in $VENV)"
     version=$(brian2_version) || skip "brian2 cannot be imported from $VENV"
+fi
+if ! "$PY" -c "import scipy" 2>/dev/null; then
+    echo "scipy is not importable in $VENV (Brian2's numpy device needs it for SpatialNeuron): installing it" >&2
+    "$VENV/bin/pip" install scipy >&2 || echo "warning: pip install scipy failed; numpy runs of the compartmental models will fail" >&2
 fi
 [ "$version" = "2.9.0" ] || echo "warning: $VENV has brian2 $version, not 2.9.0" >&2
 
@@ -121,7 +131,9 @@ normalize() {
             cuba|cobahh) n=4000 ;;
             stdp) n=1000 ;;
             brunel) n=12500 ;;
-            *) echo "unknown model '$m' (cuba, cobahh, stdp, brunel)" >&2; exit 2 ;;
+            compartmental_hh) n=1000 ;;
+            compartmental_net) n=16 ;;
+            *) echo "unknown model '$m' (cuba, cobahh, stdp, brunel, compartmental_hh, compartmental_net)" >&2; exit 2 ;;
         esac
     fi
     echo "$m:$n"

@@ -25,9 +25,12 @@ pub use load::{LoadSample, load_average};
 pub struct BenchModel {
     /// `cuba_4000`: the file's stem, what `--models` selects.
     pub name: &'static str,
-    /// The model family (`cuba`, `cobahh`, `stdp`, `brunel`): Brian2's side uses it.
+    /// The model family (`cuba`, `cobahh`, `stdp`, `brunel`, `compartmental_hh`,
+    /// `compartmental_net`): Brian2's side uses it.
     pub model: &'static str,
-    /// Neurons of the main population (Brian2's side uses it as `--N`).
+    /// Neurons of the main population (Brian2's side uses it as `--N`;
+    /// `compartmental_hh`: compartments of its one neuron; `compartmental_net`:
+    /// its multicompartment neurons).
     pub n: usize,
     /// The model file's text.
     pub source: &'static str,
@@ -53,6 +56,8 @@ pub const MODELS: &[BenchModel] = &[
     bench_model!("cobahh_4000", "cobahh", 4000),
     bench_model!("stdp", "stdp", 1000),
     bench_model!("brunel_12500", "brunel", 12500),
+    bench_model!("compartmental_hh_1000", "compartmental_hh", 1000),
+    bench_model!("compartmental_net_16", "compartmental_net", 16),
 ];
 
 /// Median, minimum and maximum of repeated measurements.

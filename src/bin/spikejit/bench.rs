@@ -377,8 +377,8 @@ fn print_schedule(models: &[BenchModel], a: &Args, devices: &[String]) {
     }
     if a.reps > 1 && brian2_plan(devices).runtime {
         println!(
-            "({BRIAN2_SCRIPT} runs cython and numpy on its SLOW configurations, by default cuba:256000 and \
-             stdp:1000, in the first REPS_SLOW repetitions only, by default 1)"
+            "({BRIAN2_SCRIPT} runs cython and numpy on its SLOW configurations, by default cuba:256000, \
+             stdp:1000 and compartmental_net:16, in the first REPS_SLOW repetitions only, by default 1)"
         );
     }
 }

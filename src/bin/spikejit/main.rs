@@ -60,7 +60,7 @@ enum Cmd {
     /// Time the bundled benchmark models, optionally beside Brian2
     ///
     /// Runs each model (CUBA at N = 4000, 16000, 64000, 256000; COBAHH; STDP;
-    /// Brunel 2000) as separate `spikejit run` processes, --reps times each, and
+    /// Brunel 2000; a 1000-compartment HH axon; 16 multicompartment neurons) as separate `spikejit run` processes, --reps times each, and
     /// reports parse, JIT, connect, run and whole-process seconds (median
     /// [min-max]), peak memory, spikes, synaptic events per second and the
     /// other processes' load beside each run (/proc/stat's busy CPU time minus
