@@ -226,7 +226,8 @@ mod tests {
     /// a larger or fractional exponent, stays a power.
     #[test]
     fn small_powers_become_products() {
-        let (gtot, _) = split_membrane_current(&expr("g*m**3*n**4.0*(E - v) + g*(m*n)**2*(E - v) + g*m**5*(E - v)")).unwrap();
+        let (gtot, _) =
+            split_membrane_current(&expr("g*m**3*n**4.0*(E - v) + g*(m*n)**2*(E - v) + g*m**5*(E - v)")).unwrap();
         let text = gtot.to_string();
         assert!(text.contains("m * m * m") || text.contains("m*m*m"), "{text}");
         assert!(!text.contains("m ** 3") && !text.contains("m**3"), "{text}");
