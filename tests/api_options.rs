@@ -70,3 +70,28 @@ fn connect_arrays_with_p() {
     // 3000 expected, binomial sd 46
     assert!((n - 3000.0).abs() < 5.0 * 46.0, "{n}");
 }
+
+/// `Network::evaluate`: Brian2's `G.I_syn[:]` for a subexpression, or any
+/// expression of a group's variables, on a group or a subgroup (`i`
+/// relative to it); booleans as 0/1; errors located in the expression.
+#[test]
+fn evaluate_subexpressions_and_expressions() {
+    let mut net = Network::new();
+    let g = net
+        .add_neurons(NeuronGroup::new(4, "v : volt\nI_syn = (v + 1*mV)/(2*ohm) : amp"))
+        .unwrap();
+    net.set(g, "v", Value::Expr("i*mV".into()), Selection::All).unwrap();
+    let i_syn = net.evaluate(g, "I_syn").unwrap();
+    let want: Vec<f64> = (0..4).map(|k| (k as f64 * 1e-3 + 1e-3) / 2.0).collect();
+    for (a, b) in i_syn.iter().zip(&want) {
+        assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+    }
+    let part = net.subgroup(g, 2, 4, None).unwrap();
+    assert_eq!(net.evaluate(part, "i").unwrap().to_vec(), vec![0.0, 1.0]);
+    assert_eq!(net.evaluate(part, "v > 2.5*mV").unwrap().to_vec(), vec![0.0, 1.0]);
+    let e = net.evaluate(g, "v + 1").expect_err("volt + 1").to_string();
+    assert!(e.contains("inconsistent units") || e.contains("unit"), "{e}");
+    // Nothing of the call is left: the group's variables are as before.
+    assert_eq!(net.get(g, "v").unwrap().len(), 4);
+    assert!(net.get(g, "_evaluate").is_err());
+}

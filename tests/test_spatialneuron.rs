@@ -61,19 +61,6 @@ fn get(net: &Network, h: spikejit::sim::Handle, var: &str) -> Vec<f64> {
     net.get(h, var).expect("get").to_vec()
 }
 
-/// A monitor of the subexpression `space_constant` of `h` (Brian2's
-/// `neuron.space_constant[:]`, read here from the last sample).
-fn space_constant_monitor(net: &mut Network, h: spikejit::sim::Handle) -> spikejit::sim::Handle {
-    net.add_state_monitor(StateMonitor::new(h, &["space_constant"], Record::All))
-        .expect("monitor")
-}
-
-fn last_sample(net: &Network, mon: spikejit::sim::Handle) -> Vec<f64> {
-    let st = net.state_monitor(mon).expect("monitor");
-    let a = st.variable("space_constant").expect("recorded");
-    a.column(a.ncols() - 1).to_vec()
-}
-
 #[test]
 fn custom_events() {
     let mut net = passive_net(0.1 * MS, 0.0003 * S_CM2, -65.0 * MV);
@@ -189,14 +176,14 @@ fn infinite_cable() {
         Selection::All,
     )
     .unwrap();
-    let sc = space_constant_monitor(&mut net, neuron);
     net.run(0.02 * MS).unwrap();
     net.set(neuron, "I", Value::Scalar(0.0), Selection::All).unwrap();
     net.run(3.0 * MS).unwrap();
     let st = net.state_monitor(mon).unwrap();
     let v = st.variable("v").unwrap().row(0).to_vec();
     let x = 20.0 * get(&net, neuron, "length")[0];
-    let la = last_sample(&net, sc)[0];
+    // Brian2's `neuron.space_constant[0]`
+    let la = net.evaluate(neuron, "space_constant").unwrap()[0];
     let taum = cm / gl;
     let mut checked = 0;
     for (k, &t) in st.t.iter().enumerate() {
@@ -232,11 +219,10 @@ fn finite_cable() {
     net.set(neuron, "v", Value::Scalar(el), Selection::All).unwrap();
     net.set(neuron, "I", Value::Expr("0.02*nA*(i == 0)".into()), Selection::All)
         .unwrap();
-    let sc = space_constant_monitor(&mut net, neuron);
     net.run(100.0 * MS).unwrap();
     let x = get(&net, neuron, "distance");
     let v = get(&net, neuron, "v");
-    let la = last_sample(&net, sc)[0];
+    let la = net.evaluate(neuron, "space_constant").unwrap()[0];
     let ra = la * 4.0 * ri / (std::f64::consts::PI * diameter * diameter);
     let theory: Vec<f64> = x
         .iter()
@@ -273,11 +259,10 @@ fn rall() {
         .unwrap();
     let loc = |net: &mut Network, l: &str| net.spatial_subgroup(neuron, l, None).unwrap();
     let (main, left, right) = (loc(&mut net, "main"), loc(&mut net, "L"), loc(&mut net, "R"));
-    let sc = space_constant_monitor(&mut net, neuron);
     net.run(100.0 * MS).unwrap();
-    let space_constant = last_sample(&net, sc);
-    for (first, want) in [(0, la), (n, l1), (2 * n, l2)] {
-        let got = space_constant[first];
+    for (h, want) in [(main, la), (left, l1), (right, l2)] {
+        // Brian2's `neuron.L.space_constant[0]`
+        let got = net.evaluate(h, "space_constant").unwrap()[0];
         assert!((got - want).abs() <= 1e-7 * want, "space constant {got} vs {want}");
     }
     let ra = la * 4.0 * ri / (pi * diameter * diameter);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use spikejit_runtime::queue;
 
-use super::arrays::Array;
+use super::arrays::{Array, ArrayExt};
 use super::network::{Network, err};
 use super::objects::Object;
 use super::spec::{Handle, Selection, Slice, Value};
@@ -270,6 +270,87 @@ impl Network {
             self.exec(&k, start..end, t, &mut rng, &mut cx);
         }
         Ok(())
+    }
+
+    /// The value of the expression `code` for each element of group or
+    /// subgroup `h`, in SI units, as Brian2 reads a subexpression
+    /// (`neuron.space_constant[:]`, `G.I_syn[:]`) or evaluates a string on a
+    /// group: the group's variables, subexpressions, constants, `i`, `t`.
+    /// Booleans come back as 0 and 1. Synapses' variables are read with
+    /// [`Network::get`]; on several ranks this is refused.
+    pub fn evaluate(&mut self, h: Handle, code: impl Into<super::spec::Code>) -> Result<ndarray::Array1<f64>> {
+        let ctx = format!("{}.evaluate", self.name_of(h));
+        if self.syn(h.0).is_some() || self.ranks.is_some() {
+            return Err(err(
+                if self.ranks.is_some() {
+                    "not-supported-distributed"
+                } else {
+                    "not-supported"
+                },
+                &ctx,
+                "evaluate reads the elements of a neuron group or subgroup in one process; read synapses' \
+                 variables with get",
+            ));
+        }
+        let r = self.range(h)?;
+        let src = code.into().source(ctx.clone());
+        let e = crate::syntax::parse_expression(&src)?;
+        let mut scope = self.scope_for_object(h)?;
+        let mut c = Checker::new(&scope, &src);
+        let Some(typed) = c.expr(&e) else {
+            return Err(Errors(c.errors));
+        };
+        // The values go to an array of the group's own for the call, removed after it.
+        let key = ArrayKey::new(r.group, "_evaluate");
+        let elem = match typed.ty {
+            ValTy::Float => crate::ir::ElemTy::F64,
+            ValTy::Int => crate::ir::ElemTy::I32,
+            ValTy::Bool => crate::ir::ElemTy::U8,
+        };
+        self.store
+            .insert(key.clone(), Array::zeros(elem, self.group(r.group).n));
+        scope.insert(
+            "_evaluate",
+            NameRef::Var {
+                array: key.clone(),
+                index: crate::model::scope::IndexSel::Item,
+                dim: typed.dim,
+                ty: typed.ty,
+                read_only: false,
+                write_mask: None,
+                shared: false,
+            },
+        );
+        let stmt = Statement {
+            target: "_evaluate".into(),
+            target_span: Default::default(),
+            op: AssignOp::Set,
+            expr: e,
+            span: Default::default(),
+        };
+        let result = (|| {
+            let errors = self.check_block(&scope, &src, std::slice::from_ref(&stmt), true);
+            if !errors.is_empty() {
+                return Err(Errors(errors));
+            }
+            let mut b = self.builder(&format!("{}_evaluate", self.name_of(h)));
+            b.float = Ty::F64;
+            lower::block_over_range(&mut b, std::slice::from_ref(&stmt), &scope);
+            let k = self.compile(b)?;
+            let mut rng = self.next_rng_of(h.0);
+            let mut cx = spikejit_runtime::Context::new();
+            let t = self.t;
+            self.exec(&k, r.start..r.stop, t, &mut rng, &mut cx);
+            let a = self
+                .store
+                .get(&key)
+                .ok_or_else(|| err("internal", &ctx, "missing array"))?;
+            Ok(ndarray::Array1::from(
+                (r.start..r.stop).map(|k| a.get(k)).collect::<Vec<_>>(),
+            ))
+        })();
+        self.store.arrays.remove(&key);
+        result
     }
 
     /// A pathway with a scalar delay (given with the synapses) keeps it scalar, as
