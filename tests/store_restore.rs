@@ -8,9 +8,10 @@
 //! stored to a file and restored by another process goes on exactly as the
 //! process that stored it did.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
+mod common;
+use common::{spikejit, temp_dir};
 use spikejit::sim::{Connect, Handle, Network, NeuronGroup, SpikeMonitor, Synapses};
 
 const MS: f64 = 1e-3;
@@ -180,21 +181,6 @@ name = "spikes"
 kind = "spike"
 source = "G"
 "#;
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spikejit-store-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn spikejit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikejit"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("spikejit runs")
-}
 
 /// Writes `MODEL` with `protocol` to `dir/name.toml` and runs it with
 /// `--dump-state` into `dir/name`: (exit code, stderr).

@@ -39,6 +39,13 @@ fn with(mut m: Morphology, children: Vec<(&str, Morphology)>) -> Morphology {
     m
 }
 
+/// Constants of the network: (name, SI value, dimension).
+fn constants(net: &mut Network, list: &[(&str, f64, Dim)]) {
+    for &(name, value, dim) in list {
+        net.constant(name, value, dim).unwrap();
+    }
+}
+
 /// A network with `gL` (S/m²) and `EL` (V) as constants.
 fn passive_net(dt: f64, gl: f64, el: f64) -> Network {
     let mut net = Network::new();
@@ -426,14 +433,15 @@ fn rallpack3() {
     let dt = 1e-6;
     let el = -65.0 * MV;
     let mut net = passive_net(dt, 1.0 / (40000.0 * OHM_CM * 1e-2), el);
-    for (n, v, d) in [
-        ("ENa", 50.0 * MV, Dim::VOLT),
-        ("EK", -77.0 * MV, Dim::VOLT),
-        ("gNa", 0.12 * S_CM2, per_area(Dim::SIEMENS)),
-        ("gK", 0.036 * S_CM2, per_area(Dim::SIEMENS)),
-    ] {
-        net.constant(n, v, d).unwrap();
-    }
+    constants(
+        &mut net,
+        &[
+            ("ENa", 50.0 * MV, Dim::VOLT),
+            ("EK", -77.0 * MV, Dim::VOLT),
+            ("gNa", 0.12 * S_CM2, per_area(Dim::SIEMENS)),
+            ("gK", 0.036 * S_CM2, per_area(Dim::SIEMENS)),
+        ],
+    );
     let model = format!(
         "Im = gL * (EL-v) + gNa * m**3 * h * (ENa-v) + gK * n**4 * (EK-v) : amp/meter**2\n\
          v_shifted = v - EL : volt\nI : amp (point current, constant)\n{HH_ALPHA_BETA}"
@@ -555,15 +563,16 @@ fn allowed_integration() {
     ];
     let net = || {
         let mut net = passive_net(0.1 * MS, 1e-4 * S_CM2, -70.0 * MV);
-        for (n, v, d) in [
-            ("ENa", 115.0 * MV, Dim::VOLT),
-            ("gNa", 0.12 * S_CM2, per_area(Dim::SIEMENS)),
-            ("VT", -50.4 * MV, Dim::VOLT),
-            ("DeltaT", 2.0 * MV, Dim::VOLT),
-            ("ENMDA", 0.0, Dim::VOLT),
-        ] {
-            net.constant(n, v, d).unwrap();
-        }
+        constants(
+            &mut net,
+            &[
+                ("ENa", 115.0 * MV, Dim::VOLT),
+                ("gNa", 0.12 * S_CM2, per_area(Dim::SIEMENS)),
+                ("VT", -50.4 * MV, Dim::VOLT),
+                ("DeltaT", 2.0 * MV, Dim::VOLT),
+                ("ENMDA", 0.0, Dim::VOLT),
+            ],
+        );
         net
     };
     for eqs in allowed {
@@ -773,30 +782,24 @@ fn spatialneuron_morphology_assignment() {
 fn spatialneuron_capacitive_currents() {
     let mut net = Network::new();
     net.set_dt(0.1 * MS);
-    for (n, v, d) in [
-        ("El", 10.613 * MV, Dim::VOLT),
-        ("ENa", 115.0 * MV, Dim::VOLT),
-        ("EK", -12.0 * MV, Dim::VOLT),
-        ("gl", 0.3e-3 * S_CM2, per_area(Dim::SIEMENS)),
-        ("gK", 0.036 * S_CM2, per_area(Dim::SIEMENS)),
-    ] {
-        net.constant(n, v, d).unwrap();
-    }
-    let model = "Im = gl * (El-v) + gNa * m**3 * h * (ENa-v) + gK * n**4 * (EK-v) : amp/meter**2
-I : amp (point current) # applied current
-dm/dt = alpham * (1-m) - betam * m : 1
-dn/dt = alphan * (1-n) - betan * n : 1
-dh/dt = alphah * (1-h) - betah * h : 1
-alpham = (0.1/mV) * (-v+25*mV) / (exp((-v+25*mV) / (10*mV)) - 1)/ms : Hz
-betam = 4 * exp(-v/(18*mV))/ms : Hz
-alphah = 0.07 * exp(-v/(20*mV))/ms : Hz
-betah = 1/(exp((-v+30*mV) / (10*mV)) + 1)/ms : Hz
-alphan = (0.01/mV) * (-v+10*mV) / (exp((-v+10*mV) / (10*mV)) - 1)/ms : Hz
-betan = 0.125*exp(-v/(80*mV))/ms : Hz
-gNa : siemens/meter**2";
+    constants(
+        &mut net,
+        &[
+            ("El", 10.613 * MV, Dim::VOLT),
+            ("ENa", 115.0 * MV, Dim::VOLT),
+            ("EK", -12.0 * MV, Dim::VOLT),
+            ("gl", 0.3e-3 * S_CM2, per_area(Dim::SIEMENS)),
+            ("gK", 0.036 * S_CM2, per_area(Dim::SIEMENS)),
+        ],
+    );
+    // Brian2's rates of v itself: `v_shifted` is v here.
+    let model = format!(
+        "Im = gl * (El-v) + gNa * m**3 * h * (ENa-v) + gK * n**4 * (EK-v) : amp/meter**2\n\
+         I : amp (point current)\nv_shifted = v : volt\ngNa : siemens/meter**2\n{HH_ALPHA_BETA}"
+    );
     let neuron = net
         .add_spatial_neuron(
-            SpatialNeuron::new(cyl(200, 2.0 * 238.0 * UM, 0.1), model)
+            SpatialNeuron::new(cyl(200, 2.0 * 238.0 * UM, 0.1), model.as_str())
                 .cm(UF_CM2)
                 .ri(35.4 * OHM_CM)
                 .method("exponential_euler"),

@@ -237,13 +237,7 @@ fn profile(path: &Path, title: &str, var: &str, t: &[f64], distance: &[f64], a: 
                 .label(label)
                 .legend(move |(x, y)| Circle::new((x + 9, y), 3, color.filled()));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 12))
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)?;
+        draw_legend(&mut chart)?;
         Ok(())
     })
 }
@@ -317,14 +311,28 @@ fn lines(path: &Path, title: &str, y_desc: &str, t: &[f64], series: &[(String, A
             }
         }
         if legend {
-            chart
-                .configure_series_labels()
-                .label_font((FONT, 12))
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
+            draw_legend(&mut chart)?;
         }
         Ok(())
     })
+}
+
+/// The legend box of a chart's labelled series, as every figure here draws it.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 12))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)
 }

@@ -14,6 +14,23 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs the CLI with `args` (colours off) and returns what it did.
+pub fn spikejit(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_spikejit"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("spikejit runs")
+}
+
+/// An empty temporary directory for the test `tag` of this process.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("spikejit-dir-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+    d
+}
+
 /// Runs `spikejit run FILE --out TMP --quiet EXTRA...` and returns TMP.
 pub fn run_file(file: &Path, tag: &str, extra: &[&str]) -> PathBuf {
     let out = std::env::temp_dir().join(format!("spikejit-test-{}-{tag}", std::process::id()));
