@@ -10,56 +10,6 @@ use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
 /// `(gtot, I0)` of the membrane current `im` (its subexpressions
 /// substituted), or why `v` cannot be taken out of it.
 pub fn split_membrane_current(im: &Expr) -> Result<(Expr, Expr), String> {
-    let (gtot, i0) = split(im)?;
-    Ok((small_powers_as_products(gtot), small_powers_as_products(i0)))
-}
-
-/// `x**2`, `x**3` and `x**4` (a literal exponent) as products: the two parts
-/// of `Im` are evaluated for every compartment at every step, and channel
-/// currents are full of `m**3`, `n**4`, which `pow` makes the most costly
-/// part of the step (Brian2's C++, built with `-ffast-math`, multiplies as
-/// well). The products differ from `pow` by an ulp or two; only these two
-/// internal parts are rewritten, not what the model's own code computes.
-fn small_powers_as_products(e: Expr) -> Expr {
-    let span = e.span;
-    let kind = match e.kind {
-        ExprKind::Binary(BinOp::Pow, a, b) => {
-            let a = small_powers_as_products(*a);
-            let k = match b.kind {
-                ExprKind::Int(k) => Some(k),
-                ExprKind::Float(x) if x.fract() == 0.0 && (2.0..=4.0).contains(&x) => Some(x as i64),
-                _ => None,
-            };
-            match k {
-                Some(k @ 2..=4) if is_simple(&a) => {
-                    let mut p = a.clone();
-                    for _ in 1..k {
-                        p = Expr::new(ExprKind::Binary(BinOp::Mul, Box::new(p), Box::new(a.clone())), span);
-                    }
-                    return p;
-                }
-                _ => ExprKind::Binary(BinOp::Pow, Box::new(a), b),
-            }
-        }
-        ExprKind::Binary(op, a, b) => ExprKind::Binary(
-            op,
-            Box::new(small_powers_as_products(*a)),
-            Box::new(small_powers_as_products(*b)),
-        ),
-        ExprKind::Unary(op, a) => ExprKind::Unary(op, Box::new(small_powers_as_products(*a))),
-        ExprKind::Call(f, args) => ExprKind::Call(f, args.into_iter().map(small_powers_as_products).collect()),
-        k => k,
-    };
-    Expr::new(kind, span)
-}
-
-/// A name or a literal: repeated in a product at no cost (a larger base is
-/// left to `pow`, rather than evaluated several times).
-fn is_simple(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::Name(_) | ExprKind::Int(_) | ExprKind::Float(_))
-}
-
-fn split(im: &Expr) -> Result<(Expr, Expr), String> {
     let v = "v".to_string();
     if let Some(form) = linear_form(im, std::slice::from_ref(&v)) {
         let gtot = match form.coeffs.into_iter().next().flatten() {
@@ -220,18 +170,5 @@ mod tests {
             }
         }
         assert!(split_membrane_current(&expr("g*abs(v)")).is_err());
-    }
-
-    /// `m**3` in the parts of `Im` is `m*m*m`; a power of a larger base, or
-    /// a larger or fractional exponent, stays a power.
-    #[test]
-    fn small_powers_become_products() {
-        let (gtot, _) =
-            split_membrane_current(&expr("g*m**3*n**4.0*(E - v) + g*(m*n)**2*(E - v) + g*m**5*(E - v)")).unwrap();
-        let text = gtot.to_string();
-        assert!(text.contains("m * m * m") || text.contains("m*m*m"), "{text}");
-        assert!(!text.contains("m ** 3") && !text.contains("m**3"), "{text}");
-        assert!(text.contains("** 5") || text.contains("**5"), "{text}");
-        assert!(text.contains("** 2") || text.contains("**2"), "{text}");
     }
 }

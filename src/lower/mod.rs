@@ -111,6 +111,8 @@ pub struct KernelBuilder {
     temps: HashMap<String, (LocalId, ValTy)>,
     /// Rewrite divisions by constants on finishing ([`KernelBuilder::fast_math`]).
     fast_math: bool,
+    /// Rewrite small powers as products on finishing ([`KernelBuilder::small_powers`]).
+    small_powers: bool,
     /// The checks to make, if any ([`KernelBuilder::check_faults`]).
     checks: Option<FaultChecks>,
     /// The checks made so far, by site number.
@@ -144,6 +146,7 @@ impl KernelBuilder {
             item,
             temps: HashMap::new(),
             fast_math: false,
+            small_powers: false,
             checks: None,
             sites: Vec::new(),
             statement: (String::new(), Span::default()),
@@ -917,8 +920,18 @@ impl KernelBuilder {
         self
     }
 
+    /// `x**2` to `x**4` of a simple value become products
+    /// ([`ir::passes::small_powers_as_products`]).
+    pub fn small_powers(mut self, on: bool) -> Self {
+        self.small_powers = on;
+        self
+    }
+
     /// Finishes the kernel: folds constants and lifts loop invariants.
     pub fn finish(mut self) -> (Kernel, Vec<ArrayKey>) {
+        if self.small_powers {
+            ir::passes::small_powers_as_products(&mut self.kernel);
+        }
         ir::passes::optimise(&mut self.kernel);
         if self.fast_math {
             ir::passes::reciprocal_division(&mut self.kernel);

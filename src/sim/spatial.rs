@@ -284,7 +284,8 @@ impl Network {
         if !errors.is_empty() {
             return Err(Errors(errors));
         }
-        let mut b = self.builder(&format!("{name}_spatialstateupdater"));
+        // `m**3`, `n**4` of the channels: products, not calls of `pow`.
+        let mut b = self.builder(&format!("{name}_spatialstateupdater")).small_powers(true);
         b.check_faults(self.fault_checks(id, None, Some(&eqs), true));
         lower::block_over_range(&mut b, &stmts, &scope);
         let kernel = self.compile(b)?;

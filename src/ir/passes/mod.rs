@@ -1,7 +1,8 @@
 //! IR passes, one file a pass (as Arbor's modcc keeps one visitor a pass):
 //! constant folding (`fold.rs`), loop-invariant lifting (`lift.rs`), common
 //! subexpression elimination (`cse.rs`), forwarding of elements within element
-//! loops (`forward.rs`), and (opt-in) reciprocal division (`reciprocal.rs`).
+//! loops (`forward.rs`), and (opt-in) reciprocal division (`reciprocal.rs`)
+//! and small powers as products (`powers.rs`).
 //! This file runs them in order ([`optimise`]) and holds what more than one of
 //! them asks of an expression or a block.
 //!
@@ -14,6 +15,7 @@ mod cse;
 mod fold;
 mod forward;
 mod lift;
+mod powers;
 mod reciprocal;
 
 use crate::ir::{Expr, Func, Kernel, Stmt};
@@ -21,6 +23,7 @@ use crate::ir::{Expr, Func, Kernel, Stmt};
 pub use cse::eliminate_common_subexpressions;
 pub use fold::fold;
 pub use forward::forward_elements;
+pub use powers::small_powers_as_products;
 pub use reciprocal::reciprocal_division;
 
 /// Folds constants, lifts loop invariants out of the top-level loops, computes
