@@ -95,3 +95,80 @@ fn evaluate_subexpressions_and_expressions() {
     assert_eq!(net.get(g, "v").unwrap().len(), 4);
     assert!(net.get(g, "_evaluate").is_err());
 }
+
+/// `Network::unit_of`: the dimension of a stored variable, as the Python
+/// package needs it to give values with Brian2's units.
+#[test]
+fn unit_of_variables() {
+    let mut net = Network::new();
+    let g = net
+        .add_neurons(
+            NeuronGroup::new(2, "dv/dt = -v/(10*ms) : volt\ng : siemens\nn : integer")
+                .threshold("v > 1*mV")
+                .refractory("1*ms"),
+        )
+        .unwrap();
+    let s = net
+        .add_synapses(Synapses::new(g, g, "w : amp").on_pre("v_post += 1*mV"))
+        .unwrap();
+    assert!(net.unit_of(g, "v").unwrap().same(Dim::VOLT));
+    assert!(net.unit_of(g, "g").unwrap().same(Dim::SIEMENS));
+    assert!(net.unit_of(g, "n").unwrap().same(Dim::ONE));
+    assert!(net.unit_of(g, "lastspike").unwrap().same(Dim::SECOND));
+    assert!(net.unit_of(s, "w").unwrap().same(Dim::AMP));
+    assert!(net.unit_of(s, "delay").unwrap().same(Dim::SECOND));
+    let e = net.unit_of(g, "u").expect_err("no variable u");
+    assert_eq!(e.0[0].code, "unknown-variable");
+}
+
+/// `get` of a synapses' `i`, `j` (relative to source and target) and of a
+/// delay shared by every synapse (Brian2's `S.i[:]`, `S.delay[:]`), and
+/// `elem_type_of`.
+#[test]
+fn synapse_indices_delays_and_types() {
+    let mut net = Network::new();
+    let g = net
+        .add_neurons(NeuronGroup::new(4, "v : volt\nn : integer\nb : boolean").threshold("v > 1*mV"))
+        .unwrap();
+    let (a, b) = (
+        net.subgroup(g, 0, 2, None).unwrap(),
+        net.subgroup(g, 2, 4, None).unwrap(),
+    );
+    let s = net
+        .add_synapses(Synapses::new(a, b, "w : 1").on_pre("v_post += 1*mV").delay(2e-3))
+        .unwrap();
+    net.connect(s, Connect::arrays(vec![0, 1, 1], vec![1, 0, 1])).unwrap();
+    assert_eq!(net.get(s, "i").unwrap().to_vec(), vec![0.0, 1.0, 1.0]);
+    assert_eq!(net.get(s, "j").unwrap().to_vec(), vec![1.0, 0.0, 1.0]);
+    assert_eq!(net.get(s, "delay").unwrap().to_vec(), vec![2e-3; 3]);
+    assert_eq!(net.get(s, "pre.delay").unwrap().to_vec(), vec![2e-3; 3]);
+    let t = net
+        .add_synapses(Synapses::new(g, g, "").on_pre("v_post += 1*mV"))
+        .unwrap();
+    net.connect(t, Connect::arrays(vec![0, 3], vec![1, 2])).unwrap();
+    net.set(t, "delay", Value::Array(vec![1e-3, 3e-3]), Selection::All)
+        .unwrap();
+    assert_eq!(net.get(t, "delay").unwrap().to_vec(), vec![1e-3, 3e-3]);
+    assert_eq!(net.elem_type_of(g, "v").unwrap(), ElemTy::F64);
+    assert_eq!(net.elem_type_of(g, "n").unwrap(), ElemTy::I32);
+    assert_eq!(net.elem_type_of(g, "b").unwrap(), ElemTy::U8);
+    assert_eq!(net.elem_type_of(s, "i").unwrap(), ElemTy::I32);
+    assert_eq!(net.elem_type_of(s, "delay").unwrap(), ElemTy::F64);
+    assert!(net.elem_type_of(g, "u").is_err());
+    assert!(net.elem_type_of(s, "foo.delay").is_err());
+    assert_eq!(net.elem_type_of(s, "N_incoming").unwrap(), ElemTy::I32);
+}
+
+/// A constant defined as an integer and then as a float is a float (Brian2
+/// reads its namespace at every run).
+#[test]
+fn constant_redefined_as_float() {
+    use spikejit::model::scope::ValTy;
+    let mut net = Network::new();
+    let g = net.add_neurons(NeuronGroup::new(1, "v : 1")).unwrap();
+    net.constant_typed("q", 3.0, Dim::ONE, ValTy::Int).unwrap();
+    assert_eq!(net.evaluate(g, "q").unwrap().to_vec(), vec![3.0]);
+    net.constant("q", 2.5, Dim::ONE).unwrap();
+    assert!(!net.constant_is_integer("q"));
+    assert_eq!(net.evaluate(g, "q").unwrap().to_vec(), vec![2.5]);
+}

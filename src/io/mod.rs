@@ -57,7 +57,7 @@ mod build;
 pub mod data_file;
 pub mod model_file;
 mod output;
-mod render;
+pub mod render;
 mod strings;
 
 use std::path::{Path, PathBuf};

@@ -35,6 +35,9 @@ impl Network {
             ));
         }
         self.constants.insert(name.to_string(), (value, dim));
+        // A name defined again is a float unless `constant_typed` says otherwise
+        // (Brian2 reads the namespace at every run: an int may become a float).
+        self.constant_types.remove(name);
         Ok(())
     }
 

@@ -532,6 +532,87 @@ impl Network {
         }
     }
 
+    /// The unit of a stored variable of a group, subgroup or synapses (a
+    /// delay is a time), as the dimension of the values [`Network::get`]
+    /// returns.
+    pub fn unit_of(&self, h: Handle, var: &str) -> Result<Dim> {
+        self.variable_dim(h, var).ok_or_else(|| {
+            err(
+                "unknown-variable",
+                self.name_of(h),
+                format!("'{var}' is not a variable of '{}'", self.name_of(h)),
+            )
+        })
+    }
+
+    /// The element type of a stored variable (`float64`, `int32`, a boolean
+    /// as `U8`, ...): what Brian2's `G.var[:]` gives as its dtype.
+    pub fn elem_type_of(&self, h: Handle, var: &str) -> Result<crate::ir::ElemTy> {
+        let id = match self.objects.get(h.0) {
+            Some(Object::Synapses(_)) => h.0,
+            _ => self.range(h)?.group,
+        };
+        if matches!(var, "i" | "j") && matches!(self.objects.get(id), Some(Object::Synapses(_))) {
+            return Ok(crate::ir::ElemTy::I32);
+        }
+        if let Some(Object::Synapses(s)) = self.objects.get(id) {
+            let pathway = if var == "delay" {
+                Some("pre")
+            } else {
+                var.strip_suffix(".delay")
+            };
+            if let Some(p) = pathway
+                && s.pathways.iter().any(|q| q.name == p)
+            {
+                return Ok(crate::ir::ElemTy::F64);
+            }
+        }
+        if self.per_synapse_counts(id, var).is_some() {
+            return Ok(crate::ir::ElemTy::I32);
+        }
+        let key = ArrayKey::new(id, var);
+        if self.store.get(&key).is_none() {
+            return Err(err(
+                "unknown-variable",
+                self.name_of(h),
+                format!("'{var}' is not a variable of '{}'", self.name_of(h)),
+            ));
+        }
+        Ok(self.store.elem(&key))
+    }
+
+    /// Brian2's `S.i[:]` and `S.j[:]` (relative to the source and target, as
+    /// floats), and a pathway's delay when all its synapses share one
+    /// (`S.delay[:]`, `S.post.delay[:]`: that value per synapse). `None`
+    /// for any other variable, or a delay stored per synapse.
+    fn synapse_indices_or_delay(&self, id: usize, var: &str) -> Option<Vec<f64>> {
+        let Some(Object::Synapses(s)) = self.objects.get(id) else {
+            return None;
+        };
+        match var {
+            "i" | "j" => {
+                let (key, offset) = if var == "i" {
+                    ("_pre", s.source.start)
+                } else {
+                    ("_post", s.target.start)
+                };
+                match self.store.get(&ArrayKey::new(id, key)) {
+                    Some(Array::I32(v)) => Some(v.iter().map(|&x| f64::from(x) - offset as f64).collect()),
+                    _ => None,
+                }
+            }
+            _ => {
+                let pathway = if var == "delay" {
+                    "pre"
+                } else {
+                    var.strip_suffix(".delay")?
+                };
+                let p = s.pathways.iter().find(|p| p.name == pathway)?;
+                p.scalar_delay.map(|d| vec![d; s.n])
+            }
+        }
+    }
+
     /// The values of a variable of a group, subgroup or synapses, in SI units
     /// (one value for a `(shared)` variable), as Brian2's `G.v[:]`. The
     /// synapses' indices `i` and `j` are not variables here; they are in
@@ -549,6 +630,15 @@ impl Network {
         if let Some(values) = self.get_linked(id, var, start, stop) {
             return Ok(ndarray::Array1::from(values?));
         }
+        if let Some(values) = self.synapse_indices_or_delay(id, var) {
+            return Ok(ndarray::Array1::from(values));
+        }
+        // `S.delay` is the `pre` pathway's delay.
+        let var = if var == "delay" && matches!(self.objects.get(id), Some(Object::Synapses(_))) {
+            "pre.delay"
+        } else {
+            var
+        };
         let key = ArrayKey::new(id, var);
         let counts = self.per_synapse_counts(id, var).map(Array::I32);
         let a = counts.as_ref().or_else(|| self.store.get(&key)).ok_or_else(|| {
