@@ -63,8 +63,12 @@ def time_once(name, device, timeout):
         with open(path, "w") as f:
             f.write(script_text(name, device, os.path.join(tmp, "standalone")))
         env = dict(os.environ, MPLBACKEND="Agg")
-        # the script runs in the temporary directory: spikejit from this checkout
-        paths = [os.path.dirname(HERE)] + [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        # the script runs in the temporary directory: the spikejit this process
+        # imports (installed, or the checkout's python/ on PYTHONPATH)
+        import spikejit
+
+        package_dir = os.path.dirname(os.path.dirname(os.path.abspath(spikejit.__file__)))
+        paths = [package_dir] + [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         env["PYTHONPATH"] = os.pathsep.join(paths)
         start = time.perf_counter()
         try:

@@ -51,6 +51,18 @@ class _Monitor:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} of {self.source.name!r}>"
 
+    def __getattr__(self, name: str) -> Any:
+        """A recorded variable (``M.v``, with its unit; ``M.v_`` without)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raw = name.endswith("_")
+        var = name[:-1] if raw else name
+        if var not in self.__dict__.get("record_variables", ()):
+            raise AttributeError(f"'{type(self).__name__}' has no attribute '{name}' (recorded: "
+                                 f"{self.__dict__.get('record_variables', [])})")
+        values = self._data()[var]
+        return values if raw else with_unit(values, self._dims(var))
+
 
 class EventMonitor(_Monitor):
     """Records the events of a group (Brian2's ``EventMonitor``): ``i``, ``t``, ``count`` and variables.
@@ -119,17 +131,6 @@ class EventMonitor(_Monitor):
         """``(i, t)`` with times in seconds."""
         data = self._data()
         return data["i"].astype(np.int32), data["t"]
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        raw = name.endswith("_")
-        var = name[:-1] if raw else name
-        if var not in self.__dict__.get("record_variables", ()):
-            raise AttributeError(f"'{type(self).__name__}' has no attribute '{name}' (recorded: "
-                                 f"{self.__dict__.get('record_variables', [])})")
-        values = self._data()[var]
-        return values if raw else with_unit(values, self._dims(var))
 
     def values(self, var: str) -> Dict[int, Any]:
         """The values of ``var`` at each neuron's events, per neuron index."""
@@ -234,17 +235,6 @@ class StateMonitor(_Monitor):
     def t_(self) -> np.ndarray:
         """The sample times in seconds."""
         return self._data()["t"]
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        raw = name.endswith("_")
-        var = name[:-1] if raw else name
-        if var not in self.__dict__.get("record_variables", ()):
-            raise AttributeError(f"StateMonitor has no attribute '{name}' (recorded: "
-                                 f"{self.__dict__.get('record_variables', [])})")
-        values = self._data()[var]
-        return values if raw else with_unit(values, self._dims(var))
 
     def __getitem__(self, item: Union[int, Sequence[int], np.ndarray]) -> "_StateMonitorView":
         """``M[k]``: the recording of element ``k`` (or of several elements)."""

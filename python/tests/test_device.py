@@ -22,6 +22,7 @@ on Brian2's runtime device (numpy target) with the same seed
 Run: ``cd /work/main && PYTHONPATH=python .venv/bin/python -m pytest python/tests/test_device.py -q``
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -37,12 +38,22 @@ import device_support  # noqa: E402
 brian2 = pytest.importorskip("brian2")
 
 
+def _spikejit_path(env):
+    """PYTHONPATH for a child process: the folder of the ``spikejit`` package
+    this process imported (the installed one, or the checkout's python/ in
+    development), first."""
+    import spikejit
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(spikejit.__file__)))
+    return os.pathsep.join([here] + [p for p in [env.get("PYTHONPATH")] if p])
+
+
 def run_on_spikejit(name, tmp_path, timeout=900):
     """Runs the example ``name`` on the spikejit device in a fresh process;
     returns what it recorded (``device_support.EXTRACTORS``)."""
     out = tmp_path / f"{name}.npz"
     env = dict(os.environ, MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(HERE)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONPATH"] = _spikejit_path(env)
     proc = subprocess.run(
         [sys.executable, os.path.join(HERE, "device_support.py"), name, "spikejit", str(device_support.SEED), str(out)],
         capture_output=True, text=True, env=env, timeout=timeout,
@@ -278,7 +289,7 @@ def test_unsupported_is_refused_before_running(tmp_path):
         "print('SAMPLES', len(M.t))\n"
     )
     env = dict(os.environ, MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(HERE)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONPATH"] = _spikejit_path(env)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "REFUSED spikejit device: NetworkOperation objects (networkoperation) is not supported" in proc.stdout
@@ -309,6 +320,19 @@ def _small_network(brian2):
 def _scenario(device_name, steps):
     """Runs ``steps`` (callables of (net, G, S)) on a fresh small network on
     ``device_name``; returns the monitors' data and the final v."""
+    with _device(device_name) as b:
+        net, G, S, sm, st, rm = _small_network(b)
+        for step in steps:
+            step(net, G, S, b)
+        return {"i": np.array(sm.i[:]), "t": np.array(sm.t_[:]), "count": np.array(sm.count[:]),
+                "st_t": np.array(st.t_[:]), "st_v": np.array(st.v[:]), "rm_rate": np.array(rm.rate_[:]),
+                "v": np.array(G.v[:]), "w": np.array(S.w[:]), "t_end": float(net.t_)}
+
+
+@contextlib.contextmanager
+def _device(device_name):
+    """Brian2 (the module) on ``device_name`` in this process, in a fresh
+    scope with dt 0.1 ms; the runtime device again afterwards."""
     import brian2 as b
 
     if device_name == "spikejit":
@@ -319,12 +343,7 @@ def _scenario(device_name, steps):
     try:
         b.start_scope()
         b.defaultclock.dt = 0.1 * b.ms
-        net, G, S, sm, st, rm = _small_network(b)
-        for step in steps:
-            step(net, G, S, b)
-        return {"i": np.array(sm.i[:]), "t": np.array(sm.t_[:]), "count": np.array(sm.count[:]),
-                "st_t": np.array(st.t_[:]), "st_v": np.array(st.v[:]), "rm_rate": np.array(rm.rate_[:]),
-                "v": np.array(G.v[:]), "w": np.array(S.w[:]), "t_end": float(net.t_)}
+        yield b
     finally:
         b.set_device("runtime")
 
@@ -381,20 +400,9 @@ def test_store_restore():
 def _on_device(device_name, script):
     """Runs ``script(b)`` (b: the brian2 module) on a device in this process
     with ``seed(1)``; returns what it returns."""
-    import brian2 as b
-
-    if device_name == "spikejit":
-        import spikejit.brian2  # noqa: F401
-    else:
-        b.prefs.codegen.target = "numpy"
-    b.set_device(device_name)
-    try:
-        b.start_scope()
-        b.defaultclock.dt = 0.1 * b.ms
+    with _device(device_name) as b:
         b.seed(1)
         return script(b)
-    finally:
-        b.set_device("runtime")
 
 
 def _inputs_and_events(b):
@@ -507,3 +515,28 @@ def test_spikejit_errors_propagate_with_their_message():
     assert "the integration method 'gsl' is not supported yet by spikejit" in message
     assert "neurons 'neurongroup" in message
     assert samples == 0
+
+
+def _namespace_changes(b):
+    """External names read again at every run (Brian2 resolves them at each
+    run): a float changed between two runs of the same network, and an int
+    kept an integer in code (``i // half``)."""
+    half = 5
+    rate_scale = 1.0
+    G = b.NeuronGroup(10, "dv/dt = rate_scale*(1 + i // half)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                      method="euler", name="G")
+    M = b.SpikeMonitor(G, name="M")
+    net = b.Network(G, M)
+    net.run(25 * b.ms)
+    rate_scale = 2.5  # noqa: F841 (read by the next run, from this frame)
+    net.run(25 * b.ms)
+    return {"i": np.array(M.i[:]), "t": np.array(M.t_[:]), "v": np.array(G.v[:])}
+
+
+def test_external_names_changed_between_runs():
+    got, ref = _on_device("spikejit", _namespace_changes), _on_device("runtime", _namespace_changes)
+    # neurons 0-4 and 5-9 differ (integer division), and the second run is faster
+    assert len(set(ref["i"].tolist())) == 10 and (ref["t"] > 0.025).sum() > (ref["t"] <= 0.025).sum()
+    np.testing.assert_array_equal(got["i"], ref["i"])
+    np.testing.assert_array_equal(got["t"], ref["t"])
+    assert_trace_close(got["v"], ref["v"], "v")

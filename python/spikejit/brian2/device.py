@@ -157,6 +157,7 @@ class SpikejitDevice(RuntimeDevice):
         built = self._built.get(net)
         if built is not None and built.key == key and abs(built.net.t - t_start) < 1e-12 + 1e-9 * abs(t_start):
             built.plan = plan
+            plan.resolver.apply_constants(built.net)
             from brian2.core.clocks import defaultclock
 
             if float(defaultclock.dt_) != built.dt:

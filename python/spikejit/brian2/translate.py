@@ -40,7 +40,7 @@ from brian2.synapses.synapses import (
 )
 from brian2.utils.stringtools import get_identifiers
 
-from .units import quantity_code, unit_code
+from .units import dims_list, quantity_code, unit_code
 
 try:  # SpatialNeuron is a NeuronGroup; it is refused explicitly
     from brian2.spatialneuron.spatialneuron import SpatialNeuron, SpatialStateUpdater
@@ -161,7 +161,7 @@ class Resolver:
 
     def __init__(self, run_namespace):
         self.run_namespace = run_namespace
-        self.constants = {}  # name -> (value, dims, first object)
+        self.constants = {}  # name -> (value, dims, integer, first object)
         self.timed_arrays = {}  # name -> TimedArray
 
     def resolve(self, owner, codes, exclude=()):
@@ -186,13 +186,16 @@ class Resolver:
 
     def _add(self, owner, name, resolved):
         if isinstance(resolved, Constant):
-            value = float(np.asarray(resolved.value))
+            raw = np.asarray(resolved.value)
+            value = float(raw)
+            # A Python int stays an integer in code (`//`, `%`, `range`), as in Brian2.
+            integer = bool(np.issubdtype(raw.dtype, np.integer))
             dims = resolved.dim
             seen = self.constants.get(name)
             if seen is not None and (seen[0] != value or seen[1] != dims):
                 raise unsupported(f"the name '{name}' with different values for different objects "
-                                  f"({seen[2]} and {getattr(owner, 'name', owner)})", owner)
-            self.constants[name] = (value, dims, getattr(owner, "name", "?"))
+                                  f"({seen[3]} and {getattr(owner, 'name', owner)})", owner)
+            self.constants[name] = (value, dims, integer, getattr(owner, "name", "?"))
         elif isinstance(resolved, TimedArray):
             seen = self.timed_arrays.get(name)
             if seen is not None and seen is not resolved:
@@ -206,19 +209,25 @@ class Resolver:
             raise unsupported(f"the name '{name}' of type {type(resolved).__name__}", owner)
 
     def apply(self, net):
-        from .units import dims_list
-
-        for name, (value, dims, _) in sorted(self.constants.items()):
-            net.constant(name, value, dims_list(dims))
+        self.apply_constants(net)
         for name, ta in sorted(self.timed_arrays.items()):
             values = np.asarray(ta.values, dtype=np.float64)
             cols = values.shape[1] if values.ndim == 2 else None
             net.add_timed_array(name, values.ravel(), float(ta.dt), dims_list(ta.dim), cols)
 
+    def apply_constants(self, net):
+        """Defines (again) every external constant: spikejit reads constants at
+        every run, as Brian2 reads its namespace, so a value changed between
+        runs needs no new build."""
+        for name, (value, dims, integer, _) in sorted(self.constants.items()):
+            net.constant(name, value, dims_list(dims), integer)
+
     def signature(self):
-        """What a cached spikejit network was built with (a changed value is
-        a new build)."""
-        return (tuple(sorted((n, v, tuple(np.asarray(d._dims).tolist())) for n, (v, d, _) in self.constants.items())),
+        """What a cached spikejit network was built with: the names of the
+        constants with their units and types (their values may change between
+        runs) and the timed arrays."""
+        return (tuple(sorted((n, tuple(np.asarray(d._dims).tolist()), integer)
+                             for n, (_, d, integer, _) in self.constants.items())),
                 tuple(sorted((n, id(ta)) for n, ta in self.timed_arrays.items())))
 
 
