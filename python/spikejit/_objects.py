@@ -237,20 +237,19 @@ class PoissonGroup(_Group):
             raise ValueError(f"PoissonGroup: N must be a positive integer, got {N!r}")
         if dt is not None or clock is not None or when != "thresholds" or order != 0:
             raise NotImplementedError("PoissonGroup(dt=, clock=, when=, order=): not available in the Python API yet")
+        rates_code: Optional[str] = None
         if isinstance(rates, str):
             rates_code = rates
+            rates_arg: Any = rates
         else:
             hz = to_si(rates, _HERTZ, "PoissonGroup rates")
             if isinstance(hz, np.ndarray):
                 if hz.shape != (N,):
                     raise ValueError(f"PoissonGroup: {hz.shape[0]} rates for {N} neurons")
-                # one rate per neuron: a table of one row (a TimedArray read at its only time step)
-                table = f"spikejit_rates_{len(scope.timed_arrays)}"
-                scope.net.add_timed_array(table, hz, 1.0, list(_HERTZ), int(N))
-                scope.timed_arrays[table] = hz
-                rates_code = f"{table}(t, i)"
+                rates_arg = hz  # one rate per neuron, in Hz (the binding makes them a table)
             else:
                 rates_code = _literal(scope, hz, _HERTZ)
+                rates_arg = rates_code
         if namespace is not None:
             # the binding has no per-object namespace for Poisson groups: the names become global
             if not isinstance(namespace, Mapping):
@@ -262,11 +261,12 @@ class PoissonGroup(_Group):
                     scope.net.constant(const, si, dims, integer)
                 elif kind is not None:
                     register_timed_array(scope, const, kind[1])
-        else:
+        elif rates_code is not None:
             self._codes.append(rates_code)
-        object.__setattr__(self, "_handle", scope.net.add_poisson_group(int(N), rates_code, _name(name)))
+        object.__setattr__(self, "_handle", scope.net.add_poisson_group(int(N), rates_arg, _name(name)))
         scope.register(self)
-        resolve_codes(scope, [rates_code], explicit_or_caller(namespace))
+        if rates_code is not None:
+            resolve_codes(scope, [rates_code], explicit_or_caller(namespace))
 
 
 class SpikeGeneratorGroup(_Group):

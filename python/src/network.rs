@@ -28,6 +28,8 @@ pub(crate) struct PyNetwork {
     // A network is Send but not Sync (its JIT module); a Python object may
     // be shared between threads, so the network sits behind a lock.
     net: Mutex<Network>,
+    /// Timed arrays made for per-neuron Poisson rates so far (their names' numbers).
+    rate_tables: usize,
 }
 
 fn handle(h: usize) -> Handle {
@@ -61,6 +63,7 @@ impl PyNetwork {
     fn new() -> Self {
         PyNetwork {
             net: Mutex::new(Network::new()),
+            rate_tables: 0,
         }
     }
 
@@ -330,9 +333,32 @@ impl PyNetwork {
         r.map_err(to_py_err)
     }
 
-    /// `PoissonGroup(n, rates)` (rates: an expression string in Hz units).
+    /// `PoissonGroup(n, rates)`: `rates` is an expression string (in Hz
+    /// units), or one rate per neuron in Hz (an array), which becomes a
+    /// one-row timed array called with the neuron's index, as a model file
+    /// writes per-neuron rates (`rates = "r(t, i)"`).
     #[pyo3(signature = (n, rates, name=None))]
-    fn add_poisson_group(&mut self, n: usize, rates: String, name: Option<String>) -> PyResult<usize> {
+    fn add_poisson_group(&mut self, n: usize, rates: Bound<'_, PyAny>, name: Option<String>) -> PyResult<usize> {
+        let rates = match rates.extract::<String>() {
+            Ok(code) => code,
+            Err(_) => {
+                let values = convert::f64_vec(&rates)?;
+                if values.len() != n {
+                    return Err(PyValueError::new_err(format!("{} rates for {n} neurons", values.len())));
+                }
+                let table = format!("spikejit_poisson_rates_{}", self.rate_tables);
+                self.rate_tables += 1;
+                let spec = sim::TimedArray {
+                    name: table.clone(),
+                    values,
+                    cols: Some(n),
+                    dt: 1.0,
+                    dim: spikejit::units::Dim::HERTZ,
+                };
+                self.net_mut().add_timed_array(spec).map_err(to_py_err)?;
+                format!("{table}(t, i)")
+            }
+        };
         let spec = sim::PoissonGroup {
             name,
             n,

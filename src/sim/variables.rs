@@ -435,11 +435,7 @@ impl Network {
     }
 
     fn set_scalar_delay(&mut self, id: usize, var: &str, value: &Value, sel: &Selection) -> Result<bool> {
-        let pname = if var == "delay" {
-            "pre"
-        } else if let Some(p) = var.strip_suffix(".delay") {
-            p
-        } else {
+        let Some(pname) = delay_pathway(var) else {
             return Ok(false);
         };
         let Some(s) = self.syn(id) else { return Ok(false) };
@@ -555,17 +551,11 @@ impl Network {
         if matches!(var, "i" | "j") && matches!(self.objects.get(id), Some(Object::Synapses(_))) {
             return Ok(crate::ir::ElemTy::I32);
         }
-        if let Some(Object::Synapses(s)) = self.objects.get(id) {
-            let pathway = if var == "delay" {
-                Some("pre")
-            } else {
-                var.strip_suffix(".delay")
-            };
-            if let Some(p) = pathway
-                && s.pathways.iter().any(|q| q.name == p)
-            {
-                return Ok(crate::ir::ElemTy::F64);
-            }
+        if let Some(Object::Synapses(s)) = self.objects.get(id)
+            && let Some(p) = delay_pathway(var)
+            && s.pathways.iter().any(|q| q.name == p)
+        {
+            return Ok(crate::ir::ElemTy::F64);
         }
         if self.per_synapse_counts(id, var).is_some() {
             return Ok(crate::ir::ElemTy::I32);
@@ -602,11 +592,7 @@ impl Network {
                 }
             }
             _ => {
-                let pathway = if var == "delay" {
-                    "pre"
-                } else {
-                    var.strip_suffix(".delay")?
-                };
+                let pathway = delay_pathway(var)?;
                 let p = s.pathways.iter().find(|p| p.name == pathway)?;
                 p.scalar_delay.map(|d| vec![d; s.n])
             }
@@ -674,6 +660,16 @@ impl Network {
         Ok(ndarray::Array1::from(
             (start..stop).map(|k| a.get(k - first)).collect::<Vec<_>>(),
         ))
+    }
+}
+
+/// The pathway whose delay a synapses' variable name is: `delay` is the
+/// `pre` pathway's (Brian2's `S.delay`), `NAME.delay` pathway `NAME`'s.
+fn delay_pathway(var: &str) -> Option<&str> {
+    if var == "delay" {
+        Some("pre")
+    } else {
+        var.strip_suffix(".delay")
     }
 }
 

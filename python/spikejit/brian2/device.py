@@ -40,18 +40,11 @@ from brian2.devices.device import RuntimeDevice
 from brian2.units import second
 from brian2.utils.logger import get_logger
 
+from .. import _core
 from . import readback, translate
 
 
 logger = get_logger(__name__)
-
-
-def _core():
-    """The extension module (imported on first use: ``import spikejit.brian2``
-    registers the device even where the extension is still being built)."""
-    from spikejit import _core
-
-    return _core
 
 
 class _Built:
@@ -177,8 +170,7 @@ class SpikejitDevice(RuntimeDevice):
     def _build(self, net, plan, key):
         from brian2.core.clocks import defaultclock
 
-        core = _core()
-        sj = core.Network()
+        sj = _core.Network()
         sj.set_seed(int(np.random.randint(2**31)))
         sj.set_dt(float(defaultclock.dt_))
         if prefs.core.default_float_dtype == np.float32:

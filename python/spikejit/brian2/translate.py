@@ -473,23 +473,17 @@ def plan_network(objects, run_namespace):
     for pg in poisson_groups:
         rates = pg._rates
         if isinstance(rates, str):
-            rates_code = rates
+            rates_arg = rates
             resolver.resolve(pg, [rates])
         else:
             values = np.asarray(pg.variables["rates"].get_value(), dtype=np.float64)
             if len(values) and np.all(values == values[0]):
-                rates_code = f"({float(values[0])!r}/second)"
+                rates_arg = f"({float(values[0])!r}/second)"
             else:
-                # one rate per neuron: a one-row two-dimensional timed array
-                # (constant in time), called with the neuron's index
-                table = f"{pg.name}_rates_table"
-                plan.call("add_timed_array", table, values.copy(), 1.0, [0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0],
-                          len(values), key=None)
-                rates_code = f"{table}(t, i)"
+                rates_arg = values.copy()  # one rate per neuron, in Hz
         if _dt_of(pg) is not None or pg.when != "thresholds" or pg.order != 0:
             raise unsupported("a PoissonGroup with its own dt, when or order", pg)
-        plan.signature_parts.append(("poisson-rates", pg.name, rates_code))
-        plan.call("add_poisson_group", len(pg), rates_code, name=pg.name, key=pg.name)
+        plan.call("add_poisson_group", len(pg), rates_arg, name=pg.name, key=pg.name)
 
     for sg in generators:
         if _dt_of(sg) is not None or sg.when != "thresholds" or sg.order != 0:
